@@ -1,0 +1,222 @@
+"""The command line: ``python -m regie_analytics {demo,import,validate,info,counts,...}``.
+
+Messages are Dutch. Exit codes: 0 success, 2 input rejected (message on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from regie_analytics import aggregate, workflow
+from regie_analytics.io.presets import PRESETS
+from regie_analytics.schema import InputError
+from regie_analytics.store import DEFAULT_STORE, Store
+
+EXIT_REJECTED = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"fout: {_dutch_argparse(message)}\n")
+        raise SystemExit(EXIT_REJECTED)
+
+
+def _dutch_argparse(message: str) -> str:
+    replacements = {
+        "the following arguments are required": "deze argumenten zijn verplicht",
+        "invalid choice": "ongeldige keuze",
+        "choose from": "kies uit",
+        "unrecognized arguments": "onbekende argumenten",
+        "expected one argument": "verwacht één waarde",
+        "argument": "argument",
+    }
+    for en, nl in replacements.items():
+        message = message.replace(en, nl)
+    return message
+
+
+def _add_store(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store",
+        type=Path,
+        default=DEFAULT_STORE,
+        help=f"map van de store (standaard: {DEFAULT_STORE})",
+    )
+
+
+def _add_import_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", type=Path, help="bestand, map of zip om te importeren")
+    parser.add_argument("--preset", required=True, choices=PRESETS, help="soort export")
+    _add_store(parser)
+    parser.add_argument("--boundaries", type=Path, help="grenzenbestand (GeoJSON, GPKG, zip)")
+    parser.add_argument("--area-code-column", help="kolom met de gebiedscode in de grenzen")
+    parser.add_argument("--gemeente", help="alleen deze gemeente uit de grenzen (GM....)")
+    parser.add_argument("--taxonomy", type=Path, help="eigen taxonomiebestand (CSV)")
+    parser.add_argument("--mapping", type=Path, help="koppelbestand met kolomnamen (JSON)")
+    parser.add_argument("--source", help="naam van het bronsysteem (standaard: de preset)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m regie_analytics",
+        description="Regie Analytics: meldingen per buurt en domein.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="bouw de store met gegenereerde demodata (Amsterdam)")
+    _add_store(demo)
+    demo.add_argument("--seed", type=int, default=20261127, help="toevalszaad")
+    demo.add_argument("--scale", type=float, default=1.0, help="volume (1.0 = ca. 3 jaar)")
+    demo.add_argument("--keep-files", type=Path, help="bewaar de gegenereerde exportbestanden")
+
+    imp = sub.add_parser("import", help="importeer een export in de store")
+    _add_import_options(imp)
+
+    val = sub.add_parser("validate", help="controleer een export; er wordt niets geschreven")
+    _add_import_options(val)
+    val.add_argument("--json", action="store_true", help="rapport als JSON")
+
+    info = sub.add_parser("info", help="wat staat er in de store")
+    _add_store(info)
+    info.add_argument("--json", action="store_true", help="als JSON")
+
+    counts = sub.add_parser("counts", help="aantallen per gebied uit de kubus, als CSV")
+    _add_store(counts)
+    counts.add_argument(
+        "--level", required=True, choices=("buurt", "wijk", "stadsdeel", "gemeente")
+    )
+    counts.add_argument(
+        "--by",
+        default="",
+        help=f"uitsplitsen naar, komma-gescheiden: {','.join(aggregate.GROUPINGS)}",
+    )
+    counts.add_argument("--out", required=True, type=Path, help="uitvoerbestand (.csv)")
+    return parser
+
+
+def _print_report(lines: list[str]) -> None:
+    print("\n".join(lines))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+
+    def progress(fraction: float, message: str) -> None:
+        print(f"[{fraction:4.0%}] {message}", flush=True)
+
+    reports = workflow.build_demo(
+        Store(args.store),
+        seed=args.seed,
+        scale=args.scale,
+        keep_files=args.keep_files,
+        progress=progress,
+    )
+    for report in reports:
+        _print_report(report.lines())
+    print(
+        f"Demo-store gebouwd in {args.store} in {time.perf_counter() - started:.1f} s "
+        "(GEGENEREERDE gegevens, geen echte meldingen)."
+    )
+    return 0
+
+
+def _import_kwargs(args: argparse.Namespace) -> dict[str, object]:
+    return {
+        "preset": args.preset,
+        "store": Store(args.store),
+        "boundaries": args.boundaries,
+        "code_column": args.area_code_column,
+        "gemeente": args.gemeente,
+        "taxonomy": args.taxonomy,
+        "mapping": args.mapping,
+        "source": args.source,
+    }
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    report = workflow.import_file(args.path, **_import_kwargs(args))  # type: ignore[arg-type]
+    _print_report(report.lines())
+    if report.imported == 0:
+        print("Niets toegevoegd: alle bruikbare rijen stonden al in de store.")
+    print(f"Import voltooid in {time.perf_counter() - started:.1f} s; store: {args.store}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    prepared, _ = workflow.validate(args.path, **_import_kwargs(args))  # type: ignore[arg-type]
+    if args.json:
+        print(json.dumps(prepared.report.to_dict(), indent=1, ensure_ascii=False, default=str))
+    else:
+        _print_report(prepared.report.lines())
+        print("Controle klaar; er is niets geschreven.")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    info = Store(args.store).info()
+    if args.json:
+        print(json.dumps(info, indent=1, ensure_ascii=False, default=str))
+        return 0
+    if info.get("leeg"):
+        print(
+            f"De store in {info['store']} is leeg. Bouw de demo met "
+            "'python -m regie_analytics demo' of importeer een export."
+        )
+        return 0
+    n = lambda v: f"{v:,}".replace(",", ".")  # noqa: E731
+    lines = [
+        f"Store: {info['store']} (versie {info['versie']})",
+        "  LET OP: gegenereerde demodata, geen echte meldingen" if info["gegenereerd"] else "",
+        f"  grenzen: {info['grenzen'].get('file')} ({n(info['aantal_gebieden'])} gebieden)",
+        f"  inwonertal bekend: {'ja' if info['inwoners_bekend'] else 'nee'}",
+        f"  taxonomie: {info['taxonomie'].get('file')}",
+        f"  periode: {info['eerste_maand']} t/m {info['laatste_maand']}",
+        f"  meldingen: {n(info['meldingen_totaal'])}, waarvan in een gebied "
+        f"{n(info['meldingen_in_gebied'])}, buiten gebied {n(info['buiten_gebied'])}, "
+        f"zonder locatie {n(info['zonder_locatie'])}, domein overig {n(info['overig_domein'])}",
+        "  per domein: " + ", ".join(f"{k} {n(v)}" for k, v in info["per_domein"].items()),
+        "  imports:",
+    ]
+    for imp in info["imports"]:
+        lines.append(
+            f"    {imp['id']}. {imp['file']} (preset {imp['preset']}, bron {imp['source']}): "
+            f"{n(imp['rows_imported'])} van {n(imp['rows_read'])} rijen, {imp['imported_at']}"
+        )
+    print("\n".join(line for line in lines if line))
+    return 0
+
+
+def cmd_counts(args: argparse.Namespace) -> int:
+    store = Store(args.store)
+    by = [b.strip() for b in args.by.split(",") if b.strip()]
+    table = aggregate.roll_up(store.cube(), store.areas(), level=args.level, by=by)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(args.out, index=False)
+    print(f"{len(table):,} rijen geschreven naar {args.out}".replace(",", "."))
+    return 0
+
+
+COMMANDS = {
+    "demo": cmd_demo,
+    "import": cmd_import,
+    "validate": cmd_validate,
+    "info": cmd_info,
+    "counts": cmd_counts,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except InputError as exc:
+        sys.stderr.write(f"Fout: {exc}\n")
+        return EXIT_REJECTED

@@ -1,0 +1,145 @@
+"""Column names, fixed vocabularies and the input error that names file, row and column.
+
+Every module refers to columns through these constants, so the data model in
+``DESIGN.md`` has one spelling in code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# --- area levels -----------------------------------------------------------------------------
+LEVELS: tuple[str, ...] = ("buurt", "wijk", "stadsdeel", "gemeente")
+"""Area levels, finest first. ``stadsdeel`` is a municipality's own grouping of wijken."""
+
+# --- areas (boundaries) ----------------------------------------------------------------------
+AREA_CODE = "area_code"
+AREA_NAME = "name"
+AREA_LEVEL = "level"
+WIJK_CODE = "wijk_code"
+STADSDEEL_CODE = "stadsdeel_code"
+STADSDEEL_NAME = "stadsdeel_name"
+GEMEENTE_CODE = "gemeente_code"
+POPULATION = "population"
+AREA_KM2 = "area_km2"
+
+# Sentinel area codes in the signal table and the cube for rows that have no area.
+OUTSIDE = "BUITEN_GEBIED"
+"""Rows whose location lies outside every area ("buiten gebied")."""
+NO_LOCATION = "ZONDER_LOCATIE"
+"""Rows with neither a usable area code nor usable coordinates."""
+SENTINEL_AREAS: frozenset[str] = frozenset({OUTSIDE, NO_LOCATION})
+
+# --- signals (record level) ------------------------------------------------------------------
+SOURCE = "source"
+SIGNAL_ID = "signal_id"
+RECEIVED_AT = "received_at"
+CLOSED_AT = "closed_at"
+CHANNEL = "channel"
+CATEGORY = "category"
+SUBCATEGORY = "subcategory"
+DOMAIN = "domain"
+THEME = "theme"
+DEPARTMENT = "department"
+STATUS = "status"
+LON = "lon"
+LAT = "lat"
+MONTH = "month"
+COUNT = "count"
+PERIOD = "period"
+
+SIGNAL_COLUMNS: tuple[str, ...] = (
+    SOURCE,
+    SIGNAL_ID,
+    RECEIVED_AT,
+    CLOSED_AT,
+    CHANNEL,
+    CATEGORY,
+    SUBCATEGORY,
+    DOMAIN,
+    THEME,
+    DEPARTMENT,
+    STATUS,
+    AREA_CODE,
+    LON,
+    LAT,
+)
+"""Columns of the record-level signal table in the store (no free text, no personal data)."""
+
+COUNT_COLUMNS: tuple[str, ...] = (
+    SOURCE,
+    AREA_CODE,
+    MONTH,
+    CATEGORY,
+    DOMAIN,
+    THEME,
+    DEPARTMENT,
+    CHANNEL,
+    COUNT,
+)
+"""Columns of the pre-aggregated count table in the store."""
+
+CUBE_DIMENSIONS: tuple[str, ...] = (AREA_CODE, MONTH, DOMAIN, THEME, CHANNEL, DEPARTMENT, SOURCE)
+CUBE_COLUMNS: tuple[str, ...] = (*CUBE_DIMENSIONS, COUNT)
+"""The cube: counts per area x month (``YYYY-MM``) x domain x theme x channel (and department,
+source). It is what the dashboard reads."""
+
+# --- vocabularies ----------------------------------------------------------------------------
+DOMAINS: tuple[str, ...] = ("fysiek", "sociaal", "overig")
+"""``overig`` holds what the taxonomy cannot place yet (unknown categories)."""
+UNKNOWN_THEME = "overig"
+UNKNOWN_CHANNEL = "onbekend"
+UNKNOWN_DEPARTMENT = "onbekend"
+
+DOMAIN_LABELS: dict[str, str] = {
+    "fysiek": "Fysiek domein",
+    "sociaal": "Sociaal domein",
+    "overig": "Overig (nog niet ingedeeld)",
+}
+
+
+@dataclass
+class InputError(Exception):
+    """An input that cannot be imported, with a Dutch message naming file, row and column.
+
+    Parameters
+    ----------
+    message
+        What is wrong, in Dutch.
+    file
+        The offending file.
+    row
+        1-based row number in the file as a spreadsheet shows it (header is row 1), if known.
+    column
+        The offending column, if known.
+    hint
+        What the user can do about it, in Dutch.
+    """
+
+    message: str
+    file: str | Path | None = None
+    row: int | None = None
+    column: str | None = None
+    hint: str | None = None
+    details: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = []
+        if self.file is not None:
+            where.append(f"bestand '{Path(self.file).name}'")
+        if self.row is not None:
+            where.append(f"rij {self.row}")
+        if self.column is not None:
+            where.append(f"kolom '{self.column}'")
+        text = self.message
+        if where:
+            text = f"{', '.join(where)}: {text}"
+        if self.hint:
+            text = f"{text} Wat te doen: {self.hint}"
+        if self.details:
+            text = text + "\n" + "\n".join(f"  - {d}" for d in self.details)
+        return text

@@ -1,0 +1,1090 @@
+"""Spatial statistics: weights, rates, hot spots, social x physical coherence, trends, anomalies.
+
+Every function takes pandas objects in and returns new pandas objects; area-level results are
+indexed by ``area_code`` in the order of the spatial weights (``w.id_order``). Count Series may
+omit areas without signals: a missing area counts as 0. Labels in outputs are Dutch; the
+constants below hold them so pages and charts can refer to one spelling.
+
+The permutation tests call esda with ``n_jobs=1`` and a fixed ``seed``, so a result is
+reproducible and identical to calling esda directly with the same weights and seed. esda seeds
+numpy's global random generator; the functions here restore its state afterwards.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import warnings
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from esda.getisord import G_Local
+from esda.moran import Moran_Local_BV
+from libpysal.weights import Queen, Rook, W
+from scipy import stats
+
+from regie_analytics.schema import (
+    AREA_CODE,
+    COUNT,
+    DEPARTMENT,
+    MONTH,
+    SENTINEL_AREAS,
+    THEME,
+    UNKNOWN_DEPARTMENT,
+)
+
+METRIC_CRS = "EPSG:28992"
+"""Metric CRS (RD New) for centroid distances in the island fallback of ``spatial_weights``."""
+
+HOTSPOT_CLASSES: tuple[str, ...] = (
+    "hotspot 99%",
+    "hotspot 95%",
+    "hotspot 90%",
+    "coldspot 99%",
+    "coldspot 95%",
+    "coldspot 90%",
+    "niet significant",
+)
+"""Labels of ``hotspots(...)["klasse"]`` with the default ``alpha_levels``."""
+NOT_SIGNIFICANT = "niet significant"
+NO_DATA = "geen gegevens"
+"""Label for areas left out of a test because their value is missing (NaN)."""
+
+CLUSTER_LABELS: tuple[str, ...] = (
+    "hoog-hoog",
+    "laag-laag",
+    "hoog-laag",
+    "laag-hoog",
+    NOT_SIGNIFICANT,
+)
+"""Labels of ``bivariate_moran(...)["cluster"]``: value of x here - lag of y around it."""
+_QUADRANT_LABELS = {1: "hoog-hoog", 2: "laag-hoog", 3: "laag-laag", 4: "hoog-laag"}
+
+EMERGING_CLASSES: dict[str, str] = {
+    "nieuwe hotspot": "new hot spot",
+    "opeenvolgende hotspot": "consecutive hot spot",
+    "intensiverende hotspot": "intensifying hot spot",
+    "persistente hotspot": "persistent hot spot",
+    "afnemende hotspot": "diminishing hot spot",
+    "sporadische hotspot": "sporadic hot spot",
+    "oscillerende hotspot": "oscillating hot spot",
+    "historische hotspot": "historical hot spot",
+    "nieuwe coldspot": "new cold spot",
+    "opeenvolgende coldspot": "consecutive cold spot",
+    "intensiverende coldspot": "intensifying cold spot",
+    "persistente coldspot": "persistent cold spot",
+    "afnemende coldspot": "diminishing cold spot",
+    "sporadische coldspot": "sporadic cold spot",
+    "oscillerende coldspot": "oscillating cold spot",
+    "historische coldspot": "historical cold spot",
+    "geen patroon": "no pattern detected",
+}
+"""Dutch label -> ESRI's English name of the emerging hot spot classes."""
+
+ANOMALY_HIGH = "hoger dan verwacht"
+ANOMALY_LOW = "lager dan verwacht"
+
+EXPLANATIONS: dict[str, tuple[str, str]] = {
+    "hotspots": (
+        "Een hotspot is een buurt die samen met de buurten eromheen duidelijk meer signalen "
+        "heeft dan je bij toeval zou verwachten; een coldspot duidelijk minder.",
+        "Een hotspot zegt niet waarom het daar drukker is en ook niet dat één buurt op zich "
+        "uitschiet: het gaat om de buurt samen met haar omgeving.",
+    ),
+    "samenhang": (
+        "De samenhangsindex (0-100) is alleen hoog als een buurt zowel sociaal als fysiek "
+        "veel signalen heeft vergeleken met de andere buurten.",
+        "Een hoge index bewijst niet dat sociale en fysieke problemen elkaar veroorzaken; "
+        "ze komen op dezelfde plek samen voor.",
+    ),
+    "bivariate_moran": (
+        "Hoog-hoog betekent: deze buurt scoort hoog op het ene domein en de buurten eromheen "
+        "scoren hoog op het andere domein, vaker dan bij toeval.",
+        "Het is geen oorzaak-gevolgrelatie en zegt niets over individuele bewoners of huishoudens.",
+    ),
+    "regie": (
+        "De regie-opgave is groot waar signalen over veel afdelingen verspreid zijn en sociale "
+        "en fysieke signalen samenkomen: daar is één gezamenlijke aanpak het meest nodig.",
+        "Een hoge score is geen oordeel over hoe goed afdelingen werken en ook geen maat voor "
+        "de ernst van de problemen.",
+    ),
+    "trends": (
+        "Het patroon in de tijd laat zien of een hotspot nieuw is, blijft, sterker wordt of "
+        "afneemt, op basis van de hotspotanalyse per maand.",
+        "Een patroon voorspelt de toekomst niet en zegt niet of beleid heeft gewerkt.",
+    ),
+    "anomalies": (
+        "Een afwijking is een maand waarin een buurt veel meer (of minder) signalen heeft dan "
+        "het seizoenspatroon en het recente niveau doen verwachten.",
+        "Een afwijking is nog geen probleem: een actie, een campagne of een nieuwe "
+        "registratiewijze kan ook de oorzaak zijn.",
+    ),
+    "eb_rate": (
+        "Het gecorrigeerde cijfer per 1.000 inwoners trekt cijfers van kleine buurten naar "
+        "het gemiddelde, zodat toevallige uitschieters minder zwaar wegen.",
+        "Het is geen gemeten aantal: voor kleine buurten is het een schatting die deels op "
+        "de stad of de omliggende buurten leunt.",
+    ),
+    "lq": (
+        "De locatiequotiënt vergelijkt het aandeel van een thema in deze buurt met het aandeel "
+        "in de hele gemeente; boven 1 is het thema hier relatief vaker.",
+        "Een hoge locatiequotiënt betekent niet dat er veel signalen zijn: het gaat om de "
+        "verhouding, niet om het aantal.",
+    ),
+}
+"""Per statistic a Dutch sentence on what it means and one on what it does not mean."""
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _pysal_call() -> Iterator[None]:
+    """Silence libpysal/esda notices we handle ourselves and keep numpy's global RNG state."""
+    state = np.random.get_state()
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        warnings.filterwarnings("ignore", message="The weights matrix is not fully connected")
+        warnings.filterwarnings("ignore", message=".*[Ii]sland")
+        warnings.filterwarnings(
+            "ignore", message="The alternative hypothesis for conditional randomization"
+        )
+        try:
+            yield
+        finally:
+            np.random.set_state(state)
+
+
+def _ids(w: W) -> pd.Index:
+    return pd.Index(list(w.id_order), name=AREA_CODE)
+
+
+def _align(values: pd.Series, ids: pd.Index) -> np.ndarray:
+    """Values in the order of ``ids``; areas absent from ``values`` count as 0, NaN stays NaN."""
+    if not values.index.is_unique:
+        raise ValueError(
+            "Elke gebiedscode mag maar één keer voorkomen; tel dubbele regels eerst op."
+        )
+    out = values.reindex(ids).astype(float).to_numpy(copy=True)
+    out[~ids.isin(values.index)] = 0.0
+    return out
+
+
+def _counts_on(counts: pd.Series, index: pd.Index) -> pd.Series:
+    """Counts on ``index``; areas absent from ``counts`` count as 0."""
+    aligned = _align(counts, pd.Index(index))
+    return pd.Series(aligned, index=pd.Index(index, name=AREA_CODE))
+
+
+def _subset(w: W, keep: np.ndarray) -> W:
+    """``w`` restricted to the areas where ``keep`` is true (a copy, row-standardised).
+
+    An area whose neighbours all drop out borrows the nearest kept areas along the contiguity
+    graph (neighbours of neighbours, and so on), symmetrically, so no island appears.
+    """
+    if keep.all():
+        return copy.deepcopy(w)
+    order = [code for code, k in zip(w.id_order, keep, strict=True) if k]
+    kept = set(order)
+    neighbors = {code: [n for n in w.neighbors[code] if n in kept] for code in order}
+    for code in [c for c in order if not neighbors[c]]:
+        seen, frontier = {code}, set(w.neighbors[code])
+        while frontier and not frontier & kept:
+            seen |= frontier
+            frontier = {m for n in frontier for m in w.neighbors[n]} - seen
+        for found in sorted(frontier & kept):
+            neighbors[code].append(found)
+            if code not in neighbors[found]:
+                neighbors[found].append(code)
+    with _pysal_call():
+        sub = W(neighbors, id_order=order, silence_warnings=True)
+        sub.transform = "r"
+    return sub
+
+
+def _nl(x: float, digits: int = 2) -> str:
+    return f"{x:.{digits}f}".replace(".", ",")
+
+
+# --- weights -----------------------------------------------------------------------------------
+
+
+def spatial_weights(areas: gpd.GeoDataFrame, *, kind: str = "queen") -> W:
+    """Row-standardised contiguity weights between areas, with a fallback for islands.
+
+    Two areas are neighbours when their boundaries share a point (``kind="queen"``) or a
+    line segment (``kind="rook"``), built with libpysal from the geometries, ids = the
+    ``area_code`` index. An area without any neighbour (an island, or a polygon separated by
+    water) gets its nearest area as neighbour, measured between centroids in RD New
+    (EPSG:28992), and that area gets it back (the fallback is symmetric). Weights are then
+    row-standardised (transform ``"r"``): each row sums to 1.
+
+    Parameters
+    ----------
+    areas
+        Areas indexed by ``area_code`` with a CRS.
+    kind
+        ``"queen"`` (default) or ``"rook"``.
+
+    Returns
+    -------
+    libpysal.weights.W
+        ``id_order`` equals ``areas.index``.
+    """
+    builders = {"queen": Queen, "rook": Rook}
+    if kind not in builders:
+        raise ValueError(f"Onbekend soort buren '{kind}'; kies 'queen' of 'rook'.")
+    if not areas.index.is_unique:
+        raise ValueError("Elke gebiedscode mag maar één keer voorkomen in de gebieden.")
+    if areas.crs is None:
+        raise ValueError(
+            "De gebieden hebben geen coördinatenstelsel (CRS); lees ze in met een CRS."
+        )
+    ids = [str(code) for code in areas.index]
+    frame = gpd.GeoDataFrame(geometry=areas.geometry.to_numpy(), index=ids, crs=areas.crs)
+    with _pysal_call():
+        contiguity = builders[kind].from_dataframe(frame, use_index=True)
+    neighbors = {code: [str(n) for n in contiguity.neighbors[code]] for code in ids}
+    islands = [code for code in ids if not neighbors[code]]
+    if islands and len(ids) > 1:
+        centroids = frame.geometry.to_crs(METRIC_CRS).centroid
+        xy = np.column_stack([centroids.x.to_numpy(), centroids.y.to_numpy()])
+        position = {code: i for i, code in enumerate(ids)}
+        for code in islands:
+            i = position[code]
+            distance = np.hypot(*(xy - xy[i]).T)
+            distance[i] = np.inf
+            nearest = ids[int(np.argmin(distance))]
+            if nearest not in neighbors[code]:
+                neighbors[code].append(nearest)
+            if code not in neighbors[nearest]:
+                neighbors[nearest].append(code)
+    with _pysal_call():
+        w = W(neighbors, id_order=ids, silence_warnings=True)
+        w.transform = "r"
+    return w
+
+
+def neighbours(areas: gpd.GeoDataFrame, code: str, *, w: W | None = None) -> list[str]:
+    """Area codes of the neighbours of one area, as used by the statistics (sorted).
+
+    Parameters
+    ----------
+    areas
+        Areas indexed by ``area_code``.
+    code
+        The area whose neighbours are wanted.
+    w
+        Weights from ``spatial_weights(areas)``; built when not given.
+    """
+    weights = spatial_weights(areas) if w is None else w
+    if code not in weights.neighbors:
+        raise ValueError(f"Onbekende gebiedscode '{code}'; kies een code uit de gebieden.")
+    return sorted(str(n) for n in weights.neighbors[code])
+
+
+# --- rates -------------------------------------------------------------------------------------
+
+
+def rate_per_1000(counts: pd.Series, population: pd.Series) -> pd.Series:
+    """Signals per 1,000 residents; NaN where the population is missing or 0.
+
+    ``counts`` is aligned to ``population.index`` (areas without counts have 0 signals).
+    """
+    pop = population.astype(float)
+    rate = _counts_on(counts, pop.index) / pop.where(pop > 0).to_numpy() * 1000.0
+    return rate.rename("per_1000")
+
+
+def per_km2(counts: pd.Series, area_km2: pd.Series) -> pd.Series:
+    """Signals per km²; NaN where the area is missing or 0."""
+    km2 = area_km2.astype(float)
+    density = _counts_on(counts, km2.index) / km2.where(km2 > 0).to_numpy()
+    return density.rename("per_km2")
+
+
+def location_quotient(part: pd.Series, whole: pd.Series) -> pd.Series:
+    """Location quotient ``(part_i / whole_i) / (sum part / sum whole)``.
+
+    Above 1: the part (a theme) has a larger share of all signals here than in the whole
+    municipality. NaN where ``whole_i`` is 0 or missing. ``part`` is aligned to
+    ``whole.index`` (missing = 0).
+    """
+    total = whole.astype(float)
+    share_here = _counts_on(part, total.index) / total.where(total != 0).to_numpy()
+    part_total = float(_counts_on(part, total.index).sum())
+    whole_total = float(total.sum())
+    share_all = part_total / whole_total if whole_total else math.nan
+    lq = share_here / share_all if share_all else share_here * math.nan
+    return lq.rename("lq")
+
+
+def eb_smoothed_rate(
+    counts: pd.Series,
+    population: pd.Series,
+    *,
+    w: W | None = None,
+    scope: Literal["global", "local"] = "global",
+) -> pd.Series:
+    """Empirical Bayes smoothed rate per 1,000 residents.
+
+    Each area's raw rate is pulled towards a reference rate, the more so the smaller its
+    population (Marshall 1991, the estimator of ``esda.smoothing.Empirical_Bayes`` and
+    ``Spatial_Empirical_Bayes``). ``scope="global"``: the reference is the municipality's rate
+    (all counts / all residents). ``scope="local"``: the reference is the rate of the area
+    together with its neighbours in ``w`` (weights ignored, only who is a neighbour), so an
+    area is pulled towards its surroundings. A negative estimated variance between areas is set
+    to 0 (all areas then get the reference rate). Areas with missing or zero population get NaN
+    and are left out of every reference rate.
+
+    Parameters
+    ----------
+    counts
+        Signals per area (missing = 0).
+    population
+        Residents per area; the result has its index (``scope="global"``) or ``w.id_order``
+        (``scope="local"``).
+    w
+        Spatial weights, required for ``scope="local"``.
+    scope
+        ``"global"`` or ``"local"``.
+    """
+    if scope not in ("global", "local"):
+        raise ValueError(f"Onbekende schaal '{scope}'; kies 'global' of 'local'.")
+    if scope == "local" and w is None:
+        raise ValueError("Voor lokale smoothing zijn ruimtelijke gewichten (w) nodig.")
+    ids = _ids(w) if scope == "local" and w is not None else pd.Index(population.index)
+    b = population.reindex(ids).astype(float).to_numpy()
+    valid = np.isfinite(b) & (b > 0)
+    e = np.where(valid, _align(counts, ids), 0.0)
+    b = np.where(valid, b, 0.0)
+    safe_b = np.where(valid, b, 1.0)
+    rate = e / safe_b
+    smoothed = np.full(len(ids), np.nan)
+    if scope == "global":
+        if valid.any() and e[valid].sum() > 0:
+            b_sum = b[valid].sum()
+            r_mean = e[valid].sum() / b_sum
+            r_var = (b[valid] * (rate[valid] - r_mean) ** 2).sum() / b_sum
+            r_var = max(r_var - r_mean / b[valid].mean(), 0.0)
+            weight = r_var / (r_var + r_mean / b[valid])
+            smoothed[valid] = weight * rate[valid] + (1.0 - weight) * r_mean
+        else:
+            smoothed[valid] = 0.0
+    elif w is not None:
+        adjacency = (w.sparse != 0).astype(float)
+        adjacency.setdiag(1.0)
+        v = valid.astype(float)
+        n_i = adjacency @ v
+        e_i = adjacency @ e
+        b_i = adjacency @ b
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r_mean = np.where(b_i > 0, e_i / b_i, 0.0)
+            squares = adjacency @ (e * rate)
+            spread = (squares - 2 * r_mean * e_i + r_mean**2 * b_i) / b_i
+            r_var = np.clip(spread - r_mean / (b_i / n_i), 0.0, None)
+            shrink = np.where(r_var + r_mean / safe_b > 0, r_var / (r_var + r_mean / safe_b), 0.0)
+        smoothed[valid] = (r_mean + (rate - r_mean) * shrink)[valid]
+    return pd.Series(smoothed * 1000.0, index=ids, name="eb_per_1000")
+
+
+# --- hot spots ---------------------------------------------------------------------------------
+
+
+def _gi_star(
+    y: np.ndarray, w: W, *, permutations: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gi*, its z-score and esda's folded pseudo p-value (NaN without permutations).
+
+    esda ``G_Local`` with ``star=True`` and binary weights plus the area itself (classic Gi*).
+    A field without variation (all values equal) has no clustering: z = 0 and p = 1.
+    """
+    n = len(y)
+    if n == 0 or np.ptp(y) == 0:
+        return np.full(n, np.nan), np.zeros(n), np.ones(n)
+    with _pysal_call():
+        g = G_Local(
+            y,
+            w,
+            transform="B",
+            star=True,
+            permutations=permutations,
+            seed=seed,
+            n_jobs=1,
+            keep_simulations=False,
+        )
+    p_sim = np.asarray(g.p_sim, float) if permutations else np.full(n, np.nan)
+    return np.asarray(g.Gs, float), np.asarray(g.Zs, float), p_sim
+
+
+def _adjust(two_sided: np.ndarray, *, fdr: bool) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values when ``fdr``, else the p-values themselves."""
+    if fdr and len(two_sided):
+        return np.asarray(stats.false_discovery_control(two_sided, method="bh"), float)
+    return two_sided
+
+
+def _hotspot_label(z: float, p: float, levels: Sequence[float]) -> str:
+    if not (np.isfinite(z) and np.isfinite(p)) or z == 0:
+        return NOT_SIGNIFICANT
+    for alpha in sorted(levels):
+        if p <= alpha:
+            kind = "hotspot" if z > 0 else "coldspot"
+            return f"{kind} {round((1 - alpha) * 100)}%"
+    return NOT_SIGNIFICANT
+
+
+def hotspots(
+    values: pd.Series,
+    w: W,
+    *,
+    permutations: int = 9999,
+    seed: int = 0,
+    alpha_levels: Sequence[float] = (0.01, 0.05, 0.10),
+    fdr: bool = True,
+) -> pd.DataFrame:
+    """Getis-Ord Gi* hot and cold spots with permutation inference and FDR control.
+
+    Gi* compares the sum of an area and its neighbours with the total (esda ``G_Local`` with
+    ``star=True``, binary weights plus the area itself, the classic Gi*). ``gi_z`` is Gi*'s
+    z-score, ``p`` esda's permutation pseudo p-value ``p_sim`` (conditional randomisation,
+    ``seed``), which is one-sided in the direction of the observed deviation. As in ArcGIS
+    Hot Spot Analysis, the class uses a two-sided p-value (``min(1, 2 p)``) adjusted for
+    testing all areas at once with Benjamini-Hochberg (``p_fdr``; unadjusted two-sided when
+    ``fdr=False``): ``hotspot 95%`` means ``gi_z > 0`` and ``p_fdr <= 0.05``. The smallest
+    attainable ``p_fdr`` is about ``2 n / ((permutations + 1) k)`` for ``k`` hot areas out of
+    ``n``: with 518 buurten and 999 permutations even a very strong cluster of 10 buurten
+    cannot pass 95%, hence the default of 9999 (about 0.2 s for 518 buurten).
+
+    Parameters
+    ----------
+    values
+        Non-negative value per area (counts or rates), indexed by ``area_code``; areas absent
+        count as 0; areas with NaN are left out (class ``geen gegevens``) and an area whose
+        neighbours are all left out borrows the next ring of areas with a value.
+    w
+        Weights from ``spatial_weights``; the result follows ``w.id_order``.
+    permutations, seed
+        Number of random permutations and their seed.
+    alpha_levels
+        Significance levels; each gives classes ``hotspot/coldspot {100(1-alpha)}%``.
+    fdr
+        Adjust p-values for multiple testing (Benjamini-Hochberg).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``area_code``: ``value``, ``gi``, ``gi_z``, ``p``, ``p_fdr``, ``klasse``.
+    """
+    ids = _ids(w)
+    y = _align(values, ids)
+    if (y[np.isfinite(y)] < 0).any():
+        raise ValueError(
+            "Hotspotanalyse (Gi*) werkt alleen met waarden van 0 of meer, zoals aantallen of "
+            "cijfers per 1.000 inwoners."
+        )
+    keep = np.isfinite(y)
+    gi, z, p = (np.full(len(ids), np.nan) for _ in range(3))
+    p_fdr = np.full(len(ids), np.nan)
+    if keep.any():
+        sub_w = _subset(w, keep)
+        gi[keep], z[keep], p[keep] = _gi_star(y[keep], sub_w, permutations=permutations, seed=seed)
+        p_fdr[keep] = _adjust(np.minimum(1.0, 2.0 * p[keep]), fdr=fdr)
+    klasse = [
+        _hotspot_label(zi, pi, alpha_levels) if k else NO_DATA
+        for zi, pi, k in zip(z, p_fdr, keep, strict=True)
+    ]
+    return pd.DataFrame(
+        {"value": y, "gi": gi, "gi_z": z, "p": p, "p_fdr": p_fdr, "klasse": klasse}, index=ids
+    )
+
+
+# --- social x physical -------------------------------------------------------------------------
+
+
+def bivariate_moran(
+    x: pd.Series,
+    y: pd.Series,
+    w: W,
+    *,
+    permutations: int = 999,
+    seed: int = 0,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Bivariate local Moran's I: x in an area against the spatial lag of y around it.
+
+    esda ``Moran_Local_BV`` with row-standardised weights. ``I`` is the local statistic, ``p``
+    esda's folded permutation pseudo p-value (as in GeoDa's cluster maps), ``q`` the quadrant
+    (1 x high - lag y high, 2 low-high, 3 low-low, 4 high-low) and ``cluster`` its Dutch label
+    where ``p <= alpha``, else ``niet significant``. Areas with NaN in x or y are left out
+    (cluster ``geen gegevens``).
+    """
+    ids = _ids(w)
+    xv, yv = _align(x, ids), _align(y, ids)
+    keep = np.isfinite(xv) & np.isfinite(yv)
+    local_i = np.full(len(ids), np.nan)
+    p = np.full(len(ids), np.nan)
+    q = pd.array([pd.NA] * len(ids), dtype="Int64")
+    if keep.sum() > 1 and np.ptp(xv[keep]) > 0 and np.ptp(yv[keep]) > 0:
+        sub_w = _subset(w, keep)
+        with _pysal_call():
+            lisa = Moran_Local_BV(
+                xv[keep],
+                yv[keep],
+                sub_w,
+                transformation="r",
+                permutations=permutations,
+                seed=seed,
+                n_jobs=1,
+            )
+        local_i[keep] = lisa.Is
+        p[keep] = lisa.p_sim
+        q[keep] = np.asarray(lisa.q, dtype="int64")
+    cluster = []
+    for qi, pi, k in zip(q, p, keep, strict=True):
+        if not k:
+            cluster.append(NO_DATA)
+        elif pd.notna(qi) and pi <= alpha:
+            cluster.append(_QUADRANT_LABELS[int(qi)])
+        else:
+            cluster.append(NOT_SIGNIFICANT)
+    return pd.DataFrame({"I": local_i, "p": p, "q": q, "cluster": cluster}, index=ids)
+
+
+def samenhang(
+    social: pd.Series,
+    physical: pd.Series,
+    w: W,
+    *,
+    seed: int = 0,
+    permutations: int = 999,
+) -> pd.DataFrame:
+    """Where social and physical signals come together, per area.
+
+    Combines:
+
+    - the bivariate local Moran in both directions: social here against physical around it
+      (``I_sociaal_fysiek``, ``p_sociaal_fysiek``, ``cluster_sociaal_fysiek``) and physical
+      here against social around it (``..._fysiek_sociaal``), see ``bivariate_moran``;
+    - ``z_sociaal``, ``z_fysiek``: the values standardised over the areas (mean 0, sd 1);
+    - ``pct_sociaal``, ``pct_fysiek``: percentile rank of the area in each domain (0-100,
+      100 = highest, ties share the average rank);
+    - ``samenhangsindex``: the geometric mean of the two percentile ranks,
+      ``sqrt(pct_sociaal * pct_fysiek)``, 0-100. In plain words: it is only high when the
+      area is high in both domains; being top in one domain and low in the other gives a
+      middling score;
+    - ``beide_hoog``: true when the area is above the 75th percentile in both domains
+      (``pct_sociaal > 75`` and ``pct_fysiek > 75``).
+
+    Parameters
+    ----------
+    social, physical
+        Rates (or counts) per area; absent areas count as 0, NaN gives NaN scores and
+        cluster ``geen gegevens``.
+    w
+        Weights from ``spatial_weights``; the result follows ``w.id_order``.
+    """
+    ids = _ids(w)
+    s = pd.Series(_align(social, ids), index=ids)
+    f = pd.Series(_align(physical, ids), index=ids)
+    sf = bivariate_moran(s, f, w, permutations=permutations, seed=seed)
+    fs = bivariate_moran(f, s, w, permutations=permutations, seed=seed)
+    pct_s = s.rank(pct=True) * 100.0
+    pct_f = f.rank(pct=True) * 100.0
+    return pd.DataFrame(
+        {
+            "sociaal": s,
+            "fysiek": f,
+            "z_sociaal": (s - s.mean()) / s.std(ddof=0),
+            "z_fysiek": (f - f.mean()) / f.std(ddof=0),
+            "pct_sociaal": pct_s,
+            "pct_fysiek": pct_f,
+            "samenhangsindex": np.sqrt(pct_s * pct_f),
+            "beide_hoog": (pct_s > 75) & (pct_f > 75),
+            "I_sociaal_fysiek": sf["I"],
+            "p_sociaal_fysiek": sf["p"],
+            "cluster_sociaal_fysiek": sf["cluster"],
+            "I_fysiek_sociaal": fs["I"],
+            "p_fysiek_sociaal": fs["p"],
+            "cluster_fysiek_sociaal": fs["cluster"],
+        },
+        index=ids,
+    )
+
+
+def theme_correlations(rates: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Spearman rank correlation between themes across areas, with two-sided p-values.
+
+    ``rates`` has one column per theme and one row per area. Each pair uses the areas where
+    both are known; a pair with fewer than 3 areas or a constant column gives NaN.
+
+    Returns
+    -------
+    (rho, p)
+        Square frames indexed and columned by theme.
+    """
+    cols = list(rates.columns)
+    rho = pd.DataFrame(np.nan, index=cols, columns=cols, dtype=float)
+    pval = pd.DataFrame(np.nan, index=cols, columns=cols, dtype=float)
+    for i, a in enumerate(cols):
+        for b in cols[i:]:
+            pair = rates[[a]].astype(float) if a == b else rates[[a, b]].astype(float)
+            pair = pair.dropna()
+            if len(pair) < 3 or (pair.nunique() < 2).any():
+                continue
+            if a == b:
+                rho.loc[a, a], pval.loc[a, a] = 1.0, 0.0
+                continue
+            result = stats.spearmanr(pair[a].to_numpy(), pair[b].to_numpy())
+            rho.loc[a, b] = rho.loc[b, a] = float(result.statistic)
+            pval.loc[a, b] = pval.loc[b, a] = float(result.pvalue)
+    return rho, pval
+
+
+# --- regie-opgave ------------------------------------------------------------------------------
+
+
+def regie_opgave(
+    counts_by_department: pd.DataFrame, *, samenhang: pd.Series | None = None
+) -> pd.DataFrame:
+    """How many departments an area's signals involve, and how evenly.
+
+    Rows with department ``onbekend`` (or empty) and sentinel areas are left out.
+
+    - ``n_afdelingen``: departments with at least one signal in the area;
+    - ``entropie``: Shannon entropy of the departments' shares of the area's signals, in bits
+      (0 = all with one department; 1 = two departments half-half);
+    - ``entropie_genormaliseerd``: entropy divided by ``log2`` of the number of departments
+      in the whole input (0-1; 1 = spread evenly over all departments);
+    - ``regie_score`` (only with ``samenhang``, the ``samenhangsindex`` 0-100 per area): the
+      geometric mean of the normalised entropy (as 0-100) and the samenhangsindex,
+      ``sqrt(100 * entropie_genormaliseerd * samenhangsindex)``, 0-100. It is only high when
+      signals are spread over many departments and social and physical signals come together;
+      NaN for areas missing from ``samenhang``;
+    - ``toelichting``: one Dutch sentence per area.
+
+    Parameters
+    ----------
+    counts_by_department
+        Long frame with columns ``area_code``, ``department``, ``count``.
+    samenhang
+        ``samenhang(...)["samenhangsindex"]``.
+    """
+    missing = {AREA_CODE, DEPARTMENT, COUNT} - set(counts_by_department.columns)
+    if missing:
+        raise ValueError(f"Kolommen ontbreken voor de regie-opgave: {', '.join(sorted(missing))}.")
+    data = counts_by_department[[AREA_CODE, DEPARTMENT, COUNT]]
+    data = data[
+        data[DEPARTMENT].notna()
+        & (data[DEPARTMENT] != UNKNOWN_DEPARTMENT)
+        & ~data[AREA_CODE].isin(SENTINEL_AREAS)
+    ]
+    table = data.pivot_table(
+        index=AREA_CODE, columns=DEPARTMENT, values=COUNT, aggfunc="sum", fill_value=0
+    ).astype(float)
+    table = table.loc[:, table.sum() > 0]
+    n_departments = table.shape[1]
+    totals = table.sum(axis=1)
+    shares = table.div(totals.where(totals > 0), axis=0).fillna(0.0).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        entropy = -np.where(shares > 0, shares * np.log2(shares), 0.0).sum(axis=1)
+    entropy = np.abs(entropy)
+    normalised = entropy / math.log2(n_departments) if n_departments > 1 else entropy * 0.0
+    out = pd.DataFrame(
+        {
+            "n_afdelingen": (table > 0).sum(axis=1).astype("int64"),
+            "entropie": entropy,
+            "entropie_genormaliseerd": normalised,
+        },
+        index=pd.Index(table.index, name=AREA_CODE),
+    )
+    if samenhang is not None:
+        index_values = samenhang.reindex(out.index).astype(float)
+        out["regie_score"] = np.sqrt(100.0 * out["entropie_genormaliseerd"] * index_values)
+    out["toelichting"] = [_regie_sentence(row) for row in out.to_dict("records")]
+    return out
+
+
+def _regie_sentence(row: Mapping[Hashable, Any]) -> str:
+    n = int(row["n_afdelingen"])
+    spread = float(row["entropie_genormaliseerd"])
+    if n == 0:
+        text = "In dit gebied zijn geen signalen met een bekende afdeling."
+    elif n == 1:
+        text = "De signalen in dit gebied lopen via één afdeling."
+    else:
+        how = (
+            "gelijkmatig verdeeld"
+            if spread >= 0.75
+            else "redelijk verdeeld"
+            if spread >= 0.5
+            else "vooral bij enkele afdelingen"
+        )
+        text = f"De signalen in dit gebied lopen via {n} afdelingen, {how}"
+        text += f" (spreiding {_nl(spread)})."
+    index_value = row.get("regie_score")
+    if index_value is not None and np.isfinite(index_value):
+        text += f" Regiescore {_nl(float(index_value), 0)} van 100."
+    return text
+
+
+# --- trends over time --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MannKendall:
+    """Result of the Mann-Kendall trend test."""
+
+    s: float
+    """Sum of the signs of all later-minus-earlier differences."""
+    var_s: float
+    """Variance of S under no trend, corrected for ties."""
+    z: float
+    """Continuity-corrected z-score: (S - 1) / sd if S > 0, (S + 1) / sd if S < 0, else 0."""
+    p: float
+    """Two-sided p-value of z."""
+    tau: float
+    """Kendall's tau: S / (n (n - 1) / 2)."""
+
+
+def _mann_kendall_rows(x: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Mann-Kendall for every row of a 2-D array (time along axis 1)."""
+    n = x.shape[1]
+    later = np.triu(np.ones((n, n), dtype=bool), k=1)
+    diff = x[:, None, :] - x[:, :, None]
+    s = np.sign(diff)[:, later].sum(axis=1).astype(float)
+    group_size = (x[:, :, None] == x[:, None, :]).sum(axis=2)
+    ties = ((group_size - 1) * (2 * group_size + 5)).sum(axis=1)
+    var_s = (n * (n - 1) * (2 * n + 5) - ties) / 18.0
+    sd = np.sqrt(var_s)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(s > 0, (s - 1) / sd, np.where(s < 0, (s + 1) / sd, 0.0))
+    z = np.where(sd > 0, z, 0.0)
+    p = 2 * stats.norm.sf(np.abs(z))
+    tau = s / (n * (n - 1) / 2) if n > 1 else np.zeros_like(s)
+    return s, var_s, z, p, tau
+
+
+def mann_kendall(values: Sequence[float] | np.ndarray | pd.Series) -> MannKendall:
+    """Mann-Kendall trend test with the tie-corrected variance (Kendall 1975).
+
+    For ``[1, 2, 3, 4, 5]``: S = 10, var(S) = 50/3, z = 9 / sqrt(50/3), p = 0.0275.
+    """
+    x = np.asarray(values, dtype=float).reshape(1, -1)
+    s, var_s, z, p, tau = (float(v[0]) for v in _mann_kendall_rows(x))
+    return MannKendall(s=s, var_s=var_s, z=z, p=p, tau=tau)
+
+
+def _month_range(months: pd.Series) -> pd.PeriodIndex:
+    try:
+        periods = pd.PeriodIndex(months.astype(str), freq="M")
+    except (ValueError, TypeError) as err:
+        raise ValueError(
+            "Maanden moeten de vorm 'JJJJ-MM' hebben, bijvoorbeeld '2024-03'."
+        ) from err
+    if len(periods) == 0:
+        raise ValueError("Er zijn geen tellingen per maand om te analyseren.")
+    return pd.period_range(periods.min(), periods.max(), freq="M")
+
+
+def _area_month_matrix(counts_long: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
+    missing = {AREA_CODE, MONTH, COUNT} - set(counts_long.columns)
+    if missing:
+        raise ValueError(f"Kolommen ontbreken: {', '.join(sorted(missing))}.")
+    months = _month_range(counts_long[MONTH])
+    table = counts_long.pivot_table(
+        index=AREA_CODE, columns=MONTH, values=COUNT, aggfunc="sum", fill_value=0
+    )
+    table.columns = pd.PeriodIndex(table.columns.astype(str), freq="M")
+    return table.reindex(index=ids, columns=months, fill_value=0).astype(float)
+
+
+def gi_star_by_month(
+    counts_long: pd.DataFrame,
+    w: W,
+    *,
+    inference: Literal["normal", "permutation"] = "normal",
+    permutations: int = 199,
+    seed: int = 0,
+    fdr: bool = True,
+) -> pd.DataFrame:
+    """Gi* per area and month (the bins of the emerging hot spot analysis).
+
+    Counts are summed over any other columns (filter a theme first); areas absent in a month
+    count 0. ``p`` is two-sided: with ``inference="normal"`` (default, as ESRI) from Gi*'s
+    z-score, with ``"permutation"`` twice esda's pseudo p-value (month ``t``, 0 = first, uses
+    seed ``seed + t``). ``p_fdr`` adjusts ``p`` per month (Benjamini-Hochberg) when ``fdr``.
+    A month without any signal, or with the same count everywhere, has ``gi_z = 0``, ``p = 1``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long: ``area_code``, ``month`` ('YYYY-MM'), ``count``, ``gi_z``, ``p``, ``p_fdr``.
+    """
+    if inference not in ("normal", "permutation"):
+        raise ValueError(f"Onbekende toetsing '{inference}'; kies 'normal' of 'permutation'.")
+    ids = _ids(w)
+    matrix = _area_month_matrix(counts_long, ids)
+    frames = []
+    own_w = copy.deepcopy(w)
+    for t, month in enumerate(matrix.columns):
+        y = matrix[month].to_numpy()
+        if inference == "permutation":
+            _, z, p_sim = _gi_star(y, own_w, permutations=permutations, seed=seed + t)
+            p = np.minimum(1.0, 2.0 * p_sim)
+        else:
+            _, z, _ = _gi_star(y, own_w, permutations=0, seed=seed + t)
+            p = 2.0 * stats.norm.sf(np.abs(z))
+        frames.append(
+            pd.DataFrame(
+                {
+                    AREA_CODE: ids,
+                    MONTH: str(month),
+                    COUNT: y,
+                    "gi_z": z,
+                    "p": p,
+                    "p_fdr": _adjust(p, fdr=fdr),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def _emerging_class(hot: np.ndarray, cold: np.ndarray, trend: int) -> str:
+    """ESRI's emerging hot spot class of one area (Dutch label).
+
+    ``hot``/``cold``: per month significant hot/cold; ``trend``: +1 significant increase of
+    the Gi* z-scores, -1 significant decrease, 0 none.
+    """
+    for kind, same, other, up in (("hotspot", hot, cold, 1), ("coldspot", cold, hot, -1)):
+        n = len(same)
+        share = same.sum() / n
+        if not same[-1]:
+            if share >= 0.9:
+                return f"historische {kind}"
+            continue
+        if share >= 0.9:
+            if trend == up:
+                return f"intensiverende {kind}"
+            if trend == -up:
+                return f"afnemende {kind}"
+            return f"persistente {kind}"
+        if other[:-1].any():
+            return f"oscillerende {kind}"
+        if not same[:-1].any():
+            return f"nieuwe {kind}"
+        final_run = n if same.all() else int(np.argmax(~same[::-1]))
+        if final_run >= 2 and not same[: n - final_run].any():
+            return f"opeenvolgende {kind}"
+        return f"sporadische {kind}"
+    return "geen patroon"
+
+
+MIN_MONTHS_TRENDS = 10
+"""Fewest months for ``emerging_hotspots`` (ESRI requires at least ten time steps)."""
+
+
+def emerging_hotspots(
+    counts_long: pd.DataFrame,
+    w: W,
+    *,
+    inference: Literal["normal", "permutation"] = "normal",
+    permutations: int = 199,
+    seed: int = 0,
+    alpha: float = 0.05,
+    fdr: bool = True,
+) -> pd.DataFrame:
+    """Emerging hot spot analysis: how each area's hot or cold spot status develops over time.
+
+    Per month the Gi* hot spot test runs on the counts (``gi_star_by_month``; a month is hot
+    when ``gi_z > 0`` and ``p_fdr <= alpha``, cold when ``gi_z < 0``). The trend in the
+    intensity of clustering is the Mann-Kendall test on the area's monthly Gi* z-scores
+    (significant at ``alpha``). Classes follow ESRI's published definitions (How Emerging Hot
+    Spot Analysis works); "90%" means at least 90% of the months. With the final month hot:
+
+    - ``intensiverende`` (intensifying): hot in >= 90% of the months and a significant upward
+      trend; ``afnemende`` (diminishing): idem with a significant downward trend;
+      ``persistente`` (persistent): hot in >= 90% of the months, no significant trend;
+    - ``oscillerende`` (oscillating): hot in < 90% of the months and a cold spot in some
+      earlier month;
+    - ``nieuwe`` (new): never hot before the final month;
+    - ``opeenvolgende`` (consecutive): one uninterrupted run of at least two hot months at
+      the end and never hot before that run;
+    - ``sporadische`` (sporadic): on-and-off hot, never cold, < 90% of the months.
+
+    With the final month not hot: ``historische`` (historical) when hot in >= 90% of the
+    months. Cold spots mirror this (``intensiverende coldspot``: z-scores significantly
+    decreasing). Anything else is ``geen patroon``. The checks run in the order above,
+    hot spots before cold spots. Gi* is relative to the month's total: a buurt that stays
+    the same while the rest of the city grows shows a downward trend.
+
+    Parameters
+    ----------
+    counts_long
+        Columns ``area_code``, ``month`` ('YYYY-MM'), ``count`` (summed over other columns);
+        at least ``MIN_MONTHS_TRENDS`` months.
+    w
+        Weights from ``spatial_weights``; the result follows ``w.id_order``.
+    inference
+        ``"normal"`` (default, as ESRI): monthly p-values from the Gi* z-scores.
+        ``"permutation"``: from esda's permutation test; with ~500 areas and FDR this needs
+        thousands of permutations per month before any area can be significant.
+    permutations, seed
+        For ``inference="permutation"``; month ``t`` uses ``seed + t``.
+    alpha
+        Significance level for the monthly hot spots and the trend.
+    fdr
+        Benjamini-Hochberg adjustment per month, as ESRI does.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``area_code``: ``klasse`` (Dutch), ``klasse_en`` (ESRI's name),
+        ``maanden``, ``maanden_hot``, ``maanden_cold``, ``trend_z``, ``trend_p``, ``tau``,
+        ``gi_z_laatste`` (z-score of the final month).
+    """
+    ids = _ids(w)
+    bins = gi_star_by_month(
+        counts_long, w, inference=inference, permutations=permutations, seed=seed, fdr=fdr
+    )
+    z = bins.pivot(index=AREA_CODE, columns=MONTH, values="gi_z").reindex(ids)
+    p = bins.pivot(index=AREA_CODE, columns=MONTH, values="p_fdr").reindex(ids)
+    n_months = z.shape[1]
+    if n_months < MIN_MONTHS_TRENDS:
+        raise ValueError(
+            f"Voor trends in hotspots zijn minstens {MIN_MONTHS_TRENDS} maanden nodig; "
+            f"er zijn er {n_months}."
+        )
+    zv, significant = z.to_numpy(), p.to_numpy() <= alpha
+    hot, cold = significant & (zv > 0), significant & (zv < 0)
+    _, _, trend_z, trend_p, tau = _mann_kendall_rows(zv)
+    trend = np.where(trend_p <= alpha, np.sign(trend_z), 0).astype(int)
+    klasse = [_emerging_class(hot[i], cold[i], int(trend[i])) for i in range(len(ids))]
+    return pd.DataFrame(
+        {
+            "klasse": klasse,
+            "klasse_en": [EMERGING_CLASSES[k] for k in klasse],
+            "maanden": n_months,
+            "maanden_hot": hot.sum(axis=1),
+            "maanden_cold": cold.sum(axis=1),
+            "trend_z": trend_z,
+            "trend_p": trend_p,
+            "tau": tau,
+            "gi_z_laatste": zv[:, -1],
+        },
+        index=ids,
+    )
+
+
+# --- signals that jump -------------------------------------------------------------------------
+
+
+def anomalies(
+    counts_long: pd.DataFrame, *, min_history: int = 12, alpha: float = 0.01
+) -> pd.DataFrame:
+    """Months in which an area (and theme) has clearly more or fewer signals than expected.
+
+    For every series (area, or area x theme when a ``theme`` column is present) and every
+    month with at least ``min_history`` (>= 12) earlier months, the expected count is::
+
+        expected = level x season
+
+    ``level`` is the series' mean over the previous 12 months plus half a signal spread over
+    them (``(sum + 0.5) / 12``, so a series without history is not infinitely surprised by one
+    signal). ``season`` is the municipality-wide (per theme) ratio of the same calendar month
+    to the average month, from the whole years before the month tested. The count is tested
+    against a Poisson distribution with that mean, or a negative binomial with the same mean
+    and variance ``phi x expected`` when the previous 12 months are overdispersed (Pearson
+    ``phi`` > 1, chi-square test at 5%). ``p`` is the smaller tail probability:
+    ``P(X >= count)`` (``hoger dan verwacht``) or ``P(X <= count)`` (``lager dan verwacht``);
+    rows with ``p <= alpha`` are returned, smallest ``p`` first. Each month of each series is
+    a separate test and each direction is tested at ``alpha``, so on data without anomalies
+    up to ``2 alpha`` of the tested rows are flagged by chance (about 1.3% at 0.01 in a
+    simulation on 518 buurten x 5 themes x 24 months).
+    Sentinel area codes are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area_code``, [``theme``], ``month``, ``count``, ``expected``, ``p``, ``afwijking``,
+        ``verdeling`` (``poisson`` or ``negatief binomiaal``).
+    """
+    if min_history < 12:
+        raise ValueError(
+            "Voor het seizoenspatroon zijn minstens 12 maanden historie nodig (min_history)."
+        )
+    missing = {AREA_CODE, MONTH, COUNT} - set(counts_long.columns)
+    if missing:
+        raise ValueError(f"Kolommen ontbreken: {', '.join(sorted(missing))}.")
+    keys = [AREA_CODE, THEME] if THEME in counts_long.columns else [AREA_CODE]
+    data = counts_long[~counts_long[AREA_CODE].isin(SENTINEL_AREAS)]
+    months = _month_range(data[MONTH])
+    table = data.pivot_table(index=keys, columns=MONTH, values=COUNT, aggfunc="sum", fill_value=0)
+    table.columns = pd.PeriodIndex(table.columns.astype(str), freq="M")
+    table = table.reindex(columns=months, fill_value=0).astype(float)
+    y = table.to_numpy()
+    calendar = np.asarray(months.month) - 1
+    if THEME in keys:
+        groups = pd.factorize(table.index.get_level_values(THEME))[0]
+    else:
+        groups = np.zeros(len(table), dtype=int)
+    group_totals = np.vstack([y[groups == g].sum(axis=0) for g in range(groups.max() + 1)])
+    frames = []
+    for t in range(min_history, len(months)):
+        years = t // 12 * 12
+        history = group_totals[:, t - years : t]
+        history_calendar = calendar[t - years : t]
+        mean_month = history.mean(axis=1, keepdims=True)
+        by_calendar = np.column_stack(
+            [history[:, history_calendar == c].mean(axis=1) for c in range(12)]
+        )
+        season = np.where(
+            mean_month > 0, by_calendar / np.where(mean_month > 0, mean_month, 1), 1.0
+        )
+        window = y[:, t - 12 : t]
+        level = (window.sum(axis=1) + 0.5) / 12
+        season_rows = season[groups]
+        fitted = level[:, None] * season_rows[:, calendar[t - 12 : t]]
+        pearson = np.where(fitted > 0, (window - fitted) ** 2 / np.where(fitted > 0, fitted, 1), 0)
+        phi = pearson.sum(axis=1) / 11
+        overdispersed = stats.chi2.sf(phi * 11, 11) < 0.05
+        phi = np.where(overdispersed & (phi > 1), phi, 1.0)
+        expected = np.maximum(level * season_rows[:, calendar[t]], 1e-9)
+        observed = y[:, t]
+        negbin = phi > 1
+        size = expected / np.where(negbin, phi - 1, 1)
+        prob = 1 / phi
+        upper = np.where(
+            negbin,
+            stats.nbinom.sf(observed - 1, size, prob),
+            stats.poisson.sf(observed - 1, expected),
+        )
+        lower = np.where(
+            negbin, stats.nbinom.cdf(observed, size, prob), stats.poisson.cdf(observed, expected)
+        )
+        rows = np.flatnonzero(np.minimum(upper, lower) <= alpha)
+        high = upper[rows] <= lower[rows]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "row": rows,
+                    MONTH: str(months[t]),
+                    COUNT: observed[rows].astype("int64"),
+                    "expected": expected[rows],
+                    "p": np.where(high, upper[rows], lower[rows]),
+                    "afwijking": np.where(high, ANOMALY_HIGH, ANOMALY_LOW),
+                    "verdeling": np.where(negbin[rows], "negatief binomiaal", "poisson"),
+                }
+            )
+        )
+    if not frames:  # too little history to test any month
+        empty = {MONTH: "", COUNT: 0, "expected": 0.0, "p": 0.0, "afwijking": "", "verdeling": ""}
+        frames.append(pd.DataFrame({"row": 0, **empty}, index=pd.RangeIndex(0)))
+    found = pd.concat(frames, ignore_index=True)
+    where = table.index[found.pop("row").to_numpy(dtype=int)].to_frame(index=False)
+    out = pd.concat([where, found], axis=1)
+    return out.sort_values(["p", *keys, MONTH], ignore_index=True)

@@ -1,0 +1,241 @@
+"""The steps the command line and the Data page share: validate, import, build the demo."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from regie_analytics import geo
+from regie_analytics.imports import ImportReport, PreparedImport, prepare_import
+from regie_analytics.schema import InputError
+from regie_analytics.store import Store, StoreError
+from regie_analytics.taxonomy import Taxonomy, load_taxonomy
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class Context:
+    """Boundaries and taxonomy an import is checked against."""
+
+    areas: gpd.GeoDataFrame
+    boundaries: dict[str, Any]
+    taxonomy: Taxonomy
+    taxonomy_info: dict[str, Any] | None
+    new_store: bool
+
+
+def resolve_context(
+    store: Store,
+    *,
+    boundaries: str | Path | None = None,
+    code_column: str | None = None,
+    gemeente: str | None = None,
+    taxonomy: str | Path | None = None,
+) -> Context:
+    """The boundaries and taxonomy for an import into ``store``.
+
+    A store that already has boundaries keeps them: passing other boundaries is an error.
+    An empty store takes ``boundaries`` or the bundled Amsterdam buurten.
+    """
+    if store.exists():
+        manifest = store.manifest()
+        if boundaries is not None:
+            wanted = _fingerprint(boundaries, code_column=code_column, gemeente=gemeente)
+            if wanted.get("sha256") != manifest["boundaries"].get("sha256") or wanted.get(
+                "gemeente"
+            ) != manifest["boundaries"].get("gemeente"):
+                raise StoreError(
+                    f"deze store is gebouwd op de grenzen '{manifest['boundaries'].get('file')}'"
+                    f"{_gm(manifest['boundaries'])}, niet op '{Path(boundaries).name}'"
+                    f"{_gm(wanted)}.",
+                    file=store.root,
+                    hint="laat --boundaries weg om de grenzen van de store te gebruiken, of "
+                    "importeer in een nieuwe store met --store MAP.",
+                )
+        areas = store.areas()
+        info = manifest["boundaries"]
+        new_store = False
+    else:
+        path = Path(boundaries) if boundaries is not None else geo.DEFAULT_BOUNDARIES
+        areas = geo.load_boundaries(path, code_column=code_column, gemeente=gemeente)
+        info = _fingerprint(path, code_column=code_column, gemeente=gemeente, areas=areas)
+        new_store = True
+    if taxonomy is not None:
+        tax = load_taxonomy(taxonomy)
+        tax_info: dict[str, Any] | None = {
+            "file": Path(taxonomy).name,
+            "rows": len(tax.table),
+        }
+    elif store.exists():
+        tax, tax_info = store.taxonomy(), None
+    else:
+        tax = load_taxonomy()
+        tax_info = {"file": "taxonomie.csv (standaard)", "rows": len(tax.table)}
+    return Context(
+        areas=areas, boundaries=info, taxonomy=tax, taxonomy_info=tax_info, new_store=new_store
+    )
+
+
+def _gm(info: dict[str, Any]) -> str:
+    return f" (gemeente {info['gemeente']})" if info.get("gemeente") else ""
+
+
+def _fingerprint(
+    path: str | Path,
+    *,
+    code_column: str | None,
+    gemeente: str | None,
+    areas: gpd.GeoDataFrame | None = None,
+) -> dict[str, Any]:
+    info = dict(geo.boundaries_fingerprint(path))
+    info["gemeente"] = gemeente
+    if code_column:
+        info["code_column"] = code_column
+    if areas is not None:
+        info["n_areas"] = len(areas)
+        info["levels"] = geo.available_levels(areas)
+    return info
+
+
+def validate(
+    path: str | Path,
+    *,
+    preset: str,
+    store: Store,
+    boundaries: str | Path | None = None,
+    code_column: str | None = None,
+    gemeente: str | None = None,
+    taxonomy: str | Path | None = None,
+    mapping: str | Path | None = None,
+    source: str | None = None,
+    now: datetime | None = None,
+) -> tuple[PreparedImport, Context]:
+    """Check an input against the store; nothing is written."""
+    context = resolve_context(
+        store, boundaries=boundaries, code_column=code_column, gemeente=gemeente, taxonomy=taxonomy
+    )
+    prepared = prepare_import(
+        path,
+        preset=preset,
+        areas=context.areas,
+        taxonomy=context.taxonomy,
+        existing_keys=store.existing_keys if store.exists() else None,
+        mapping_path=mapping,
+        source=source,
+        now=now,
+    )
+    return prepared, context
+
+
+def import_file(
+    path: str | Path,
+    *,
+    preset: str,
+    store: Store,
+    boundaries: str | Path | None = None,
+    code_column: str | None = None,
+    gemeente: str | None = None,
+    taxonomy: str | Path | None = None,
+    mapping: str | Path | None = None,
+    source: str | None = None,
+    now: datetime | None = None,
+) -> ImportReport:
+    """Validate and import one input; the store changes only if the whole import succeeds."""
+    prepared, context = validate(
+        path,
+        preset=preset,
+        store=store,
+        boundaries=boundaries,
+        code_column=code_column,
+        gemeente=gemeente,
+        taxonomy=taxonomy,
+        mapping=mapping,
+        source=source,
+        now=now,
+    )
+    store.commit(
+        [prepared],
+        areas=context.areas if context.new_store else None,
+        boundaries=context.boundaries,
+        taxonomy=context.taxonomy if (context.new_store or taxonomy is not None) else None,
+        taxonomy_info=context.taxonomy_info,
+    )
+    return prepared.report
+
+
+def build_demo(
+    store: Store,
+    *,
+    seed: int = 20261127,
+    scale: float = 1.0,
+    keep_files: str | Path | None = None,
+    progress: Progress | None = None,
+) -> list[ImportReport]:
+    """Generate the demo data and import it through the real presets into ``store``.
+
+    The store is replaced as a whole (one atomic commit) and marked as generated.
+    """
+    from regie_analytics import demo
+
+    if store.exists() and not store.manifest().get("generated", False):
+        raise StoreError(
+            "deze store bevat echte (geïmporteerde) gegevens; de demo overschrijft die niet.",
+            file=store.root,
+            hint="kies een andere map met --store.",
+        )
+
+    def say(fraction: float, message: str) -> None:
+        if progress is not None:
+            progress(fraction, message)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(keep_files) if keep_files is not None else Path(tmp)
+        say(0.05, "demodata genereren")
+        files = demo.generate_demo(out, seed=seed, scale=scale)
+        areas = geo.load_boundaries(geo.DEFAULT_BOUNDARIES)
+        population = pd.read_csv(files.population, dtype={"area_code": "str"})
+        areas = geo.with_population(areas, population.set_index("area_code")["population"])
+        boundaries = _fingerprint(geo.DEFAULT_BOUNDARIES, code_column=None, gemeente=None)
+        boundaries["n_areas"] = len(areas)
+        boundaries["levels"] = geo.available_levels(areas)
+        boundaries["population"] = "gegenereerd (som = CBS-kerncijfers 2024 voor GM0363)"
+        taxonomy = load_taxonomy()
+        say(0.35, "fysieke meldingen importeren (preset signalen)")
+        physical = prepare_import(
+            files.signalen_dir,
+            preset="signalen",
+            areas=areas,
+            taxonomy=taxonomy,
+            source="demo-signalen",
+        )
+        say(0.75, "sociale tellingen importeren (preset counts)")
+        social = prepare_import(
+            files.social,
+            preset="counts",
+            areas=areas,
+            taxonomy=taxonomy,
+            source="demo-wijkteam",
+        )
+        say(0.9, "store schrijven")
+        store.commit(
+            [physical, social],
+            areas=areas,
+            boundaries=boundaries,
+            taxonomy=taxonomy,
+            taxonomy_info={"file": "taxonomie.csv (standaard)", "rows": len(taxonomy.table)},
+            generated=True,
+            replace=True,
+        )
+        say(1.0, "klaar")
+        return [physical.report, social.report]
+
+
+__all__ = ["Context", "InputError", "build_demo", "import_file", "resolve_context", "validate"]

@@ -1,0 +1,575 @@
+"""Spatial statistics on the real 518 Amsterdam buurten: library references and planted truths."""
+
+from __future__ import annotations
+
+import copy
+import math
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from esda.getisord import G_Local
+from esda.moran import Moran_Local_BV
+from esda.smoothing import Empirical_Bayes, Spatial_Empirical_Bayes
+from libpysal.weights import Queen
+from scipy import stats as sps
+
+from regie_analytics import stats
+from regie_analytics.schema import AREA_CODE, COUNT, DEPARTMENT, MONTH, THEME
+
+BUURTEN = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "data"
+    / "boundaries"
+    / "amsterdam_buurten_2022.geojson"
+)
+pytestmark = pytest.mark.filterwarnings(
+    # libpysal's notice when building reference weights/statistics directly in a test
+    "ignore:The weights matrix is not fully connected:UserWarning"
+)
+
+
+@pytest.fixture(scope="module")
+def areas() -> gpd.GeoDataFrame:
+    frame = gpd.read_file(BUURTEN)[["cbsCode", "naam", "geometry"]]
+    frame = frame.rename(columns={"cbsCode": AREA_CODE}).set_index(AREA_CODE)
+    rng = np.random.default_rng(2024)
+    frame["population"] = rng.integers(300, 8000, len(frame)).astype(float)
+    frame["area_km2"] = frame.geometry.to_crs("EPSG:28992").area / 1e6
+    return frame
+
+
+@pytest.fixture(scope="module")
+def w(areas):
+    return stats.spatial_weights(areas)
+
+
+def planted_cluster(areas, w, position: int) -> list[str]:
+    core = areas.index[position]
+    return [core, *stats.neighbours(areas, core, w=w)]
+
+
+# --- weights -----------------------------------------------------------------------------------
+
+
+def test_weights_are_queen_contiguity_row_standardised(areas, w):
+    reference = Queen.from_dataframe(areas, use_index=True)
+    assert list(w.id_order) == list(areas.index)
+    assert w.transform == "R"
+    assert {k: set(v) for k, v in w.neighbors.items()} == {
+        k: set(v) for k, v in reference.neighbors.items()
+    }
+    row_sums = np.asarray(w.sparse.sum(axis=1)).ravel()
+    np.testing.assert_allclose(row_sums, 1.0)
+
+
+def test_island_gets_its_nearest_area_as_neighbour(areas):
+    island = areas.index[150]
+    first_ring = stats.neighbours(areas, island)
+    rest = areas.drop(index=first_ring)
+    centroids = rest.geometry.to_crs("EPSG:28992").centroid
+    distance = centroids.distance(centroids[island]).drop(index=island)
+    nearest = distance.idxmin()
+
+    w = stats.spatial_weights(rest)
+
+    assert w.neighbors[island] == [nearest]
+    assert island in w.neighbors[nearest]
+    assert w.islands == []
+    np.testing.assert_allclose(np.asarray(w.sparse.sum(axis=1)).ravel(), 1.0)
+
+
+def test_neighbours_for_the_profile(areas, w):
+    code = areas.index[0]
+    assert stats.neighbours(areas, code, w=w) == sorted(w.neighbors[code])
+    with pytest.raises(ValueError, match="Onbekende gebiedscode"):
+        stats.neighbours(areas, "BU0000XX00", w=w)
+    with pytest.raises(ValueError, match="queen"):
+        stats.spatial_weights(areas, kind="knn")
+
+
+# --- rates -------------------------------------------------------------------------------------
+
+
+def test_rate_per_1000_and_per_km2_by_hand():
+    counts = pd.Series({"a": 5, "b": 3})
+    population = pd.Series({"a": 2500.0, "b": np.nan, "c": 1000.0, "d": 0.0})
+    rate = stats.rate_per_1000(counts, population)
+    assert rate["a"] == 2.0
+    assert rate["c"] == 0.0  # no signals: 0 per 1,000
+    assert np.isnan(rate["b"]) and np.isnan(rate["d"])
+    density = stats.per_km2(counts, pd.Series({"a": 2.0, "b": 0.5, "c": 0.0}))
+    assert density[["a", "b"]].tolist() == [2.5, 6.0]
+    assert np.isnan(density["c"])
+
+
+def test_location_quotient_two_areas_by_hand():
+    # shares 2/10 and 8/10 against 10/20 overall -> 0.4 and 1.6
+    lq = stats.location_quotient(pd.Series({"a": 2, "b": 8}), pd.Series({"a": 10, "b": 10}))
+    assert lq.to_dict() == pytest.approx({"a": 0.4, "b": 1.6})
+    with_empty = stats.location_quotient(pd.Series({"a": 2}), pd.Series({"a": 10, "b": 0}))
+    assert with_empty["a"] == pytest.approx(1.0)
+    assert np.isnan(with_empty["b"])
+
+
+@pytest.fixture(scope="module")
+def counts(areas) -> pd.Series:
+    rng = np.random.default_rng(7)
+    risk = 0.02 * rng.gamma(4.0, 0.25, len(areas))
+    return pd.Series(rng.poisson(risk * areas["population"].to_numpy()), index=areas.index)
+
+
+def test_global_eb_equals_esda(areas, counts):
+    reference = Empirical_Bayes(counts.to_numpy(), areas["population"].to_numpy()).r.ravel()
+    smoothed = stats.eb_smoothed_rate(counts, areas["population"])
+    np.testing.assert_allclose(smoothed.to_numpy(), reference * 1000, rtol=1e-12)
+
+
+def test_local_eb_equals_esda(areas, counts, w):
+    reference = Spatial_Empirical_Bayes(
+        counts.to_numpy(), areas["population"].to_numpy(), copy.deepcopy(w)
+    ).r.ravel()
+    smoothed = stats.eb_smoothed_rate(counts, areas["population"], w=w, scope="local")
+    np.testing.assert_allclose(smoothed.to_numpy(), reference * 1000, rtol=1e-10)
+    assert w.transform == "R"  # esda's own call switches transforms; ours leaves w alone
+
+
+def test_eb_shrinks_small_areas_and_skips_missing_population(areas, counts):
+    population = areas["population"].copy()
+    population.iloc[:3] = [np.nan, 0.0, 40.0]
+    raw = stats.rate_per_1000(counts, population)
+    smoothed = stats.eb_smoothed_rate(counts, population)
+    assert smoothed.iloc[:2].isna().all()
+    overall = counts.iloc[2:].sum() / population.iloc[2:].sum() * 1000
+    known = smoothed.notna()
+    assert ((smoothed[known] - overall).abs() <= (raw[known] - overall).abs() + 1e-9).all()
+    with pytest.raises(ValueError, match="gewichten"):
+        stats.eb_smoothed_rate(counts, population, scope="local")
+
+
+# --- hot spots ---------------------------------------------------------------------------------
+
+
+def test_hotspots_equal_esda_g_local(areas, counts, w):
+    values = stats.rate_per_1000(counts, areas["population"])
+    before = np.random.get_state()[1].copy()
+
+    result = stats.hotspots(values, w, permutations=199, seed=11)
+    np.testing.assert_array_equal(np.random.get_state()[1], before)  # esda reseeds numpy
+
+    reference = G_Local(
+        values.to_numpy(), w, transform="B", star=True, permutations=199, seed=11, n_jobs=1
+    )
+    np.testing.assert_array_equal(result["gi_z"].to_numpy(), reference.Zs)
+    np.testing.assert_array_equal(result["gi"].to_numpy(), reference.Gs)
+    np.testing.assert_array_equal(result["p"].to_numpy(), reference.p_sim)
+    expected_fdr = sps.false_discovery_control(np.minimum(1, 2 * reference.p_sim))
+    np.testing.assert_allclose(result["p_fdr"].to_numpy(), expected_fdr)
+    assert set(result["klasse"]) <= set(stats.HOTSPOT_CLASSES)
+    assert list(result.index) == list(areas.index)
+    assert w.transform == "R"
+
+
+def test_hotspots_find_a_planted_cluster(areas, w):
+    cluster = planted_cluster(areas, w, 100)
+    rng = np.random.default_rng(3)
+    risk = np.where(areas.index.isin(cluster), 5.0, 1.0) * 0.01
+    rate = stats.rate_per_1000(
+        pd.Series(rng.poisson(risk * areas["population"].to_numpy()), index=areas.index),
+        areas["population"],
+    )
+
+    result = stats.hotspots(rate, w, seed=0)
+
+    assert result.loc[cluster[0], "klasse"] in {"hotspot 99%", "hotspot 95%"}
+    hot = result.index[result["klasse"].str.startswith("hotspot")]
+    assert set(hot) <= set(cluster) | set().union(*(w.neighbors[c] for c in cluster))
+    assert not result["klasse"].str.startswith("coldspot").any()
+
+
+def test_hotspots_on_random_patterns_respect_the_fdr(areas, w):
+    flagged, unadjusted = [], []
+    for seed in range(10):
+        rng = np.random.default_rng(100 + seed)
+        values = pd.Series(rng.poisson(20, len(areas)).astype(float), index=areas.index)
+        result = stats.hotspots(values, w, permutations=999, seed=seed)
+        flagged.append(
+            result["klasse"]
+            .isin(["hotspot 95%", "hotspot 99%", "coldspot 95%", "coldspot 99%"])
+            .mean()
+        )
+        raw = stats.hotspots(values, w, permutations=999, seed=seed, fdr=False)
+        unadjusted.append((raw["p_fdr"] <= 0.05).mean())
+    assert np.mean(flagged) <= 0.01
+    # without the FDR step about 5% of the areas would be flagged at 95%: the test can fail
+    assert 0.03 <= np.mean(unadjusted) <= 0.07
+
+
+def test_hotspots_missing_values_and_flat_field(areas, w):
+    values = pd.Series(1.0, index=areas.index)
+    values.iloc[0] = np.nan
+    result = stats.hotspots(values, w, permutations=99)
+    assert result["klasse"].iloc[0] == stats.NO_DATA
+    assert (result["klasse"].iloc[1:] == "niet significant").all()
+    with pytest.raises(ValueError, match="0 of meer"):
+        stats.hotspots(-values.fillna(1.0), w, permutations=99)
+
+
+def test_area_cut_off_by_missing_values_borrows_the_next_ring(areas, w):
+    code = areas.index[150]
+    ring = set(w.neighbors[code])
+    second_ring = set().union(*(w.neighbors[n] for n in ring)) - ring - {code}
+    values = pd.Series(np.random.default_rng(0).poisson(10, len(areas)), index=areas.index)
+    values = values.astype(float)
+    values[sorted(ring)] = np.nan
+
+    result = stats.hotspots(values, w, permutations=99)
+
+    assert (result.loc[sorted(ring), "klasse"] == stats.NO_DATA).all()
+    # Gi* with binary weights: (own value + neighbours' values) / total of all known values
+    expected = (values[code] + values[sorted(second_ring)].sum()) / values.sum()
+    assert result.loc[code, "gi"] == pytest.approx(expected)
+
+
+# --- social x physical -------------------------------------------------------------------------
+
+
+def test_bivariate_moran_equals_esda(areas, counts, w):
+    rng = np.random.default_rng(5)
+    x = pd.Series(rng.normal(10, 2, len(areas)), index=areas.index)
+    y = counts.astype(float)
+
+    result = stats.bivariate_moran(x, y, w, permutations=199, seed=4)
+
+    reference = Moran_Local_BV(x.to_numpy(), y.to_numpy(), w, permutations=199, seed=4)
+    np.testing.assert_allclose(result["I"].to_numpy(), reference.Is, rtol=1e-12)
+    np.testing.assert_array_equal(result["p"].to_numpy(), reference.p_sim)
+    np.testing.assert_array_equal(result["q"].to_numpy(dtype=int), reference.q)
+    labels = {1: "hoog-hoog", 2: "laag-hoog", 3: "laag-laag", 4: "hoog-laag"}
+    expected = np.where(
+        reference.p_sim <= 0.05, [labels[q] for q in reference.q], "niet significant"
+    )
+    assert result["cluster"].tolist() == expected.tolist()
+
+
+def test_samenhang_finds_an_area_high_in_both_domains(areas, w):
+    cluster = planted_cluster(areas, w, 200)
+    rng = np.random.default_rng(9)
+    mean = np.where(areas.index.isin(cluster), 50, 10)
+    social = pd.Series(rng.poisson(mean), index=areas.index)
+    physical = pd.Series(rng.poisson(mean), index=areas.index)
+
+    result = stats.samenhang(social, physical, w, seed=1, permutations=199)
+
+    core = result.loc[cluster[0]]
+    assert core["cluster_sociaal_fysiek"] == "hoog-hoog"
+    assert core["cluster_fysiek_sociaal"] == "hoog-hoog"
+    assert core["samenhangsindex"] >= result["samenhangsindex"].quantile(0.9)
+    assert core["beide_hoog"]
+    np.testing.assert_allclose(
+        result["samenhangsindex"], np.sqrt(result["pct_sociaal"] * result["pct_fysiek"])
+    )
+    assert result["z_sociaal"].mean() == pytest.approx(0.0, abs=1e-12)
+
+
+def test_samenhangsindex_needs_both_domains_high():
+    # 4 areas without spatial structure needed for the index itself: ranks by hand
+    s = pd.Series({"a": 1.0, "b": 2.0, "c": 3.0, "d": 4.0})
+    f = pd.Series({"a": 4.0, "b": 1.0, "c": 2.0, "d": 3.0})
+    pct_s, pct_f = s.rank(pct=True) * 100, f.rank(pct=True) * 100
+    index = np.sqrt(pct_s * pct_f)
+    assert index.idxmax() == "d"  # 100 and 75 beats "a" (25 and 100)
+    assert index["d"] == pytest.approx(math.sqrt(100 * 75))
+
+
+def test_theme_correlations_equal_scipy():
+    rng = np.random.default_rng(1)
+    base = rng.normal(size=60)
+    rates = pd.DataFrame(
+        {"afval": base + rng.normal(size=60), "schulden": base, "groen": rng.normal(size=60)}
+    )
+    rho, p = stats.theme_correlations(rates)
+    reference = sps.spearmanr(rates.to_numpy())
+    np.testing.assert_allclose(rho.to_numpy(), reference.statistic, rtol=1e-12)
+    off_diagonal = ~np.eye(3, dtype=bool)
+    np.testing.assert_allclose(p.to_numpy()[off_diagonal], reference.pvalue[off_diagonal])
+    rates.loc[0, "groen"] = np.nan
+    rho_nan, _ = stats.theme_correlations(rates)
+    pair = rates[["afval", "groen"]].dropna()
+    assert rho_nan.loc["afval", "groen"] == pytest.approx(
+        sps.spearmanr(pair["afval"], pair["groen"]).statistic
+    )
+
+
+# --- regie-opgave ------------------------------------------------------------------------------
+
+
+def test_regie_opgave_entropy_by_hand():
+    long = pd.DataFrame(
+        {
+            AREA_CODE: ["A", "A", "B", "B", "C"],
+            DEPARTMENT: ["afval", "wmo", "afval", "onbekend", "wmo"],
+            COUNT: [5, 5, 10, 99, 0],
+        }
+    )
+    result = stats.regie_opgave(long, samenhang=pd.Series({"A": 64.0, "B": 90.0}))
+    assert result.loc["A", "n_afdelingen"] == 2
+    assert result.loc["A", "entropie"] == pytest.approx(1.0)
+    assert result.loc["A", "entropie_genormaliseerd"] == pytest.approx(1.0)  # 1 bit / log2(2)
+    assert result.loc["B", "n_afdelingen"] == 1  # 'onbekend' is not a department
+    assert result.loc["B", "entropie"] == 0.0
+    assert result.loc["A", "regie_score"] == pytest.approx(80.0)  # sqrt(100 * 1 * 64)
+    assert result.loc["B", "regie_score"] == 0.0
+    assert np.isnan(result.loc["C", "regie_score"])
+    assert "2 afdelingen" in result.loc["A", "toelichting"]
+    assert "één afdeling" in result.loc["B", "toelichting"]
+
+
+def test_regie_entropy_of_four_equal_departments_is_two_bits():
+    long = pd.DataFrame(
+        {AREA_CODE: ["A"] * 4 + ["B"], DEPARTMENT: ["p", "q", "r", "s", "p"], COUNT: [3] * 4 + [1]}
+    )
+    result = stats.regie_opgave(long)
+    assert result.loc["A", "entropie"] == pytest.approx(2.0)
+    assert result.loc["A", "entropie_genormaliseerd"] == pytest.approx(1.0)
+    assert "regie_score" not in result.columns
+
+
+# --- trends ------------------------------------------------------------------------------------
+
+
+def test_mann_kendall_by_hand():
+    result = stats.mann_kendall([1, 2, 3, 4, 5])
+    assert result.s == 10
+    assert result.var_s == pytest.approx(5 * 4 * 15 / 18)
+    assert result.z == pytest.approx(9 / math.sqrt(50 / 3))
+    assert result.p == pytest.approx(2 * sps.norm.sf(9 / math.sqrt(50 / 3)))
+    assert result.tau == 1.0
+    # ties: [1, 2, 2, 3]: five pairs up, one tie -> S = 5;
+    # var = (4*3*13 - 2*1*9) / 18 = 138 / 18
+    tied = stats.mann_kendall([1, 2, 2, 3])
+    assert tied.s == 5
+    assert tied.var_s == pytest.approx(138 / 18)
+    assert tied.z == pytest.approx(4 / math.sqrt(138 / 18))
+    assert stats.mann_kendall([3, 3, 3]).z == 0.0
+    assert stats.mann_kendall([5, 4, 3, 2, 1]).s == -10
+
+
+def test_mann_kendall_matches_kendall_tau_against_time_without_ties():
+    rng = np.random.default_rng(0)
+    series = rng.normal(size=30)
+    result = stats.mann_kendall(series)
+    assert result.tau == pytest.approx(sps.kendalltau(np.arange(30), series).statistic)
+
+
+@pytest.mark.parametrize(
+    ("hot", "cold", "trend", "expected"),
+    [
+        ("0000000001", "0000000000", 0, "nieuwe hotspot"),
+        ("0000000111", "0000000000", 0, "opeenvolgende hotspot"),
+        ("1111111111", "0000000000", 1, "intensiverende hotspot"),
+        ("1111111111", "0000000000", 0, "persistente hotspot"),
+        ("1111111111", "0000000000", -1, "afnemende hotspot"),
+        ("0100100011", "0000000000", 0, "sporadische hotspot"),
+        ("0000000001", "0010000000", 0, "oscillerende hotspot"),
+        ("1111111110", "0000000000", 0, "historische hotspot"),
+        ("0000000000", "0000000001", 0, "nieuwe coldspot"),
+        ("0000000000", "1111111111", -1, "intensiverende coldspot"),
+        ("0000000000", "1111111111", 1, "afnemende coldspot"),
+        ("0000000000", "0101000001", 0, "sporadische coldspot"),
+        ("0110000000", "0000000000", 0, "geen patroon"),
+    ],
+)
+def test_emerging_classes_follow_esri_definitions(hot, cold, trend, expected):
+    def as_bool(text: str) -> np.ndarray:
+        return np.array([c == "1" for c in text])
+
+    assert stats._emerging_class(as_bool(hot), as_bool(cold), trend) == expected
+    assert expected in stats.EMERGING_CLASSES
+
+
+def monthly_counts(areas, means: np.ndarray, months: pd.PeriodIndex, seed: int) -> pd.DataFrame:
+    """Long counts from a (areas x months) array of Poisson means."""
+    rng = np.random.default_rng(seed)
+    values = rng.poisson(means)
+    return pd.DataFrame(
+        {
+            AREA_CODE: np.repeat(areas.index.to_numpy(), len(months)),
+            MONTH: np.tile(months.astype(str), len(areas)),
+            COUNT: values.ravel(),
+        }
+    )
+
+
+def test_emerging_hotspots_find_planted_patterns(areas, w):
+    months = pd.period_range("2023-01", periods=24, freq="M")
+    base = np.random.default_rng(1).uniform(2, 8, len(areas))[:, None] * np.ones(24)
+    persistent = planted_cluster(areas, w, 100)
+    new = planted_cluster(areas, w, 300)
+    means = base.copy()
+    means[areas.index.isin(persistent)] *= 4
+    means[areas.index.isin(new), -1] *= 6
+    data = monthly_counts(areas, means, months, seed=2)
+
+    result = stats.emerging_hotspots(data, w)
+
+    assert result.loc[persistent[0], "klasse"] == "persistente hotspot"
+    assert result.loc[new[0], "klasse"] == "nieuwe hotspot"
+    assert result.loc[new[0], "klasse_en"] == "new hot spot"
+    elsewhere = ~result.index.isin(persistent + new)
+    assert (result.loc[elsewhere, "klasse"] != "geen patroon").mean() <= 0.03
+    assert (result["maanden"] == 24).all()
+
+
+def test_emerging_hotspots_find_an_intensifying_cluster(areas, w):
+    months = pd.period_range("2023-01", periods=24, freq="M")
+    growing = planted_cluster(areas, w, 400)
+    means = np.random.default_rng(4).uniform(2, 8, len(areas))[:, None] * np.ones(24)
+    means[areas.index.isin(growing)] *= np.linspace(2, 8, 24)
+    result = stats.emerging_hotspots(monthly_counts(areas, means, months, seed=5), w)
+    assert result.loc[growing[0], "klasse"] == "intensiverende hotspot"
+    assert result.loc[growing[0], "trend_z"] > 0
+
+
+def test_emerging_hotspots_permutation_inference_is_seeded(areas, w):
+    months = pd.period_range("2023-01", periods=10, freq="M")
+    data = monthly_counts(areas, np.full((len(areas), 10), 5.0), months, seed=3)
+    first = stats.gi_star_by_month(data, w, inference="permutation", permutations=99, seed=1)
+    again = stats.gi_star_by_month(data, w, inference="permutation", permutations=99, seed=1)
+    pd.testing.assert_frame_equal(first, again)
+    month0 = data[data[MONTH] == "2023-01"].set_index(AREA_CODE)[COUNT].astype(float)
+    reference = G_Local(
+        month0.to_numpy(), w, transform="B", star=True, permutations=99, seed=1, n_jobs=1
+    )
+    got = first[first[MONTH] == "2023-01"]
+    np.testing.assert_array_equal(got["p"].to_numpy(), np.minimum(1, 2 * reference.p_sim))
+    with pytest.raises(ValueError, match="minstens 10 maanden"):
+        stats.emerging_hotspots(data[data[MONTH] < "2023-10"], w)
+
+
+# --- anomalies ---------------------------------------------------------------------------------
+
+
+def seasonal_counts(n_areas: int, seed: int) -> tuple[pd.DataFrame, pd.PeriodIndex]:
+    months = pd.period_range("2022-01", periods=36, freq="M")
+    season = 1 + 0.4 * np.sin(2 * np.pi * (np.asarray(months.month) - 1) / 12)
+    rng = np.random.default_rng(seed)
+    level = rng.uniform(5, 30, n_areas)[:, None]
+    means = level * season[None, :]
+    codes = [f"BU{i:04d}" for i in range(n_areas)]
+    data = pd.DataFrame(
+        {
+            AREA_CODE: np.repeat(codes, len(months)),
+            MONTH: np.tile(months.astype(str), n_areas),
+            COUNT: rng.poisson(means).ravel(),
+        }
+    )
+    return data, months
+
+
+def test_anomalies_flag_a_planted_spike_and_little_else():
+    data, _ = seasonal_counts(100, seed=4)
+    spike = (data[AREA_CODE] == "BU0042") & (data[MONTH] == "2024-07")
+    data.loc[spike, COUNT] *= 10
+
+    result = stats.anomalies(data)
+
+    hit = result[(result[AREA_CODE] == "BU0042") & (result[MONTH] == "2024-07")]
+    assert len(hit) == 1
+    assert hit["afwijking"].iloc[0] == "hoger dan verwacht"
+    assert hit["p"].iloc[0] < 1e-6
+    assert result["p"].iloc[0] == hit["p"].iloc[0]  # the spike is the strongest signal
+    assert list(result.columns) == [
+        AREA_CODE,
+        MONTH,
+        COUNT,
+        "expected",
+        "p",
+        "afwijking",
+        "verdeling",
+    ]
+    tested = 100 * (36 - 12)
+    assert len(result) <= 0.02 * tested
+    assert (result["p"] <= 0.01).all()
+
+
+def test_anomalies_expected_follows_season_and_level():
+    data, _ = seasonal_counts(50, seed=5)
+    july = stats.anomalies(data, alpha=1.0)
+    # with alpha = 1 every tested month is returned: expected follows the seasonal level
+    one = july[july[AREA_CODE] == "BU0001"].set_index(MONTH).sort_index()
+    observed = data[data[AREA_CODE] == "BU0001"].set_index(MONTH)[COUNT]
+    ratio = one["expected"] / observed.loc[one.index].clip(lower=1)
+    assert 0.7 <= ratio.median() <= 1.3
+    assert len(one) == 24
+
+
+def test_anomalies_on_a_flat_series_flag_almost_nothing():
+    months = pd.period_range("2022-01", periods=36, freq="M").astype(str)
+    rng = np.random.default_rng(8)
+    flat = pd.DataFrame({AREA_CODE: "BU0001", MONTH: months, COUNT: rng.poisson(20, len(months))})
+    assert len(stats.anomalies(flat)) <= 1
+    constant = flat.assign(**{COUNT: 12})
+    assert stats.anomalies(constant).empty
+    short = stats.anomalies(flat.iloc[:12])
+    assert short.empty
+    assert list(short.columns) == [
+        AREA_CODE,
+        MONTH,
+        COUNT,
+        "expected",
+        "p",
+        "afwijking",
+        "verdeling",
+    ]
+
+
+def test_anomalies_per_theme_and_overdispersion():
+    data, _ = seasonal_counts(20, seed=6)
+    themed = pd.concat([data.assign(**{THEME: "afval"}), data.assign(**{THEME: "schulden"})])
+    wild = (themed[AREA_CODE] == "BU0003") & (themed[THEME] == "schulden")
+    rng = np.random.default_rng(0)
+    themed.loc[wild, COUNT] = rng.negative_binomial(1, 1 / 21, wild.sum())  # mean 20, sd ~20
+    themed.loc[wild & (themed[MONTH] == "2024-10"), COUNT] = 2000
+    result = stats.anomalies(themed)
+    assert THEME in result.columns
+    hit = result[(result[AREA_CODE] == "BU0003") & (result[MONTH] == "2024-10")]
+    assert hit[THEME].tolist() == ["schulden"]
+    assert hit["verdeling"].iloc[0] == "negatief binomiaal"
+    with pytest.raises(ValueError, match="12 maanden"):
+        stats.anomalies(data, min_history=6)
+
+
+# --- explanations and purity ------------------------------------------------------------------
+
+
+def test_every_statistic_has_a_dutch_explanation():
+    assert set(stats.EXPLANATIONS) == {
+        "hotspots",
+        "samenhang",
+        "bivariate_moran",
+        "regie",
+        "trends",
+        "anomalies",
+        "eb_rate",
+        "lq",
+    }
+    for means, does_not_mean in stats.EXPLANATIONS.values():
+        assert means.endswith(".") and does_not_mean.endswith(".")
+        assert len(means) > 40 and len(does_not_mean) > 40
+
+
+def test_inputs_are_not_mutated(areas, counts, w):
+    population = areas["population"].copy()
+    counts_before = counts.copy()
+    neighbours_before = copy.deepcopy(w.neighbors)
+    stats.eb_smoothed_rate(counts, population, w=w, scope="local")
+    stats.samenhang(counts, population, w, permutations=9)
+    stats.hotspots(counts, w, permutations=9)
+    pd.testing.assert_series_equal(counts, counts_before)
+    pd.testing.assert_series_equal(population, areas["population"])
+    assert w.neighbors == neighbours_before
+    assert w.transform == "R"
