@@ -122,3 +122,165 @@ def counts_by_area_domain(
 def months_in(cube: pd.DataFrame) -> list[str]:
     """Sorted distinct months in the cube."""
     return sorted(cube[MONTH].dropna().unique().tolist())
+
+
+# --- periods ---------------------------------------------------------------------------------
+PERIOD_PRESETS: tuple[str, ...] = (
+    "laatste 12 maanden",
+    "laatste 6 maanden",
+    "laatste 3 maanden",
+    "laatste maand",
+    "dit jaar",
+    "vorig jaar",
+    "alles",
+    "aangepast",
+)
+"""Period choices of the sidebar; relative to the last month in the data."""
+
+
+def shift_month(month: str, offset: int) -> str:
+    """``shift_month("2025-01", -2) == "2024-11"``."""
+    period = pd.Period(month, freq="M") + offset
+    return str(period)
+
+
+def month_range(start: str, end: str) -> list[str]:
+    """All months from ``start`` to ``end`` inclusive, as ``YYYY-MM``."""
+    return [str(p) for p in pd.period_range(start, end, freq="M")]
+
+
+def resolve_period(
+    months: Sequence[str],
+    preset: str,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+) -> tuple[str, str]:
+    """The (start, end) months of a period preset, relative to the data's last month.
+
+    ``aangepast`` uses ``start`` and ``end`` (clipped to the data). An empty ``months`` raises.
+    """
+    if not months:
+        raise InputError("er zijn geen maanden met gegevens.", hint="importeer eerst gegevens.")
+    first, last = min(months), max(months)
+    year = last[:4]
+    spans = {
+        "laatste 12 maanden": (shift_month(last, -11), last),
+        "laatste 6 maanden": (shift_month(last, -5), last),
+        "laatste 3 maanden": (shift_month(last, -2), last),
+        "laatste maand": (last, last),
+        "dit jaar": (f"{year}-01", last),
+        "vorig jaar": (f"{int(year) - 1}-01", f"{int(year) - 1}-12"),
+        "alles": (first, last),
+    }
+    if preset == "aangepast":
+        lo, hi = start or first, end or last
+    elif preset in spans:
+        lo, hi = spans[preset]
+    else:
+        raise InputError(f"onbekende periode '{preset}'.", hint=f"kies uit {PERIOD_PRESETS}.")
+    lo, hi = max(lo, first), min(hi, last)
+    if lo > hi:
+        lo, hi = hi, lo
+    return lo, hi
+
+
+def previous_period(start: str, end: str) -> tuple[str, str]:
+    """The period of equal length just before ``start``..``end``."""
+    length = len(month_range(start, end))
+    return shift_month(start, -length), shift_month(start, -1)
+
+
+# --- area measures ---------------------------------------------------------------------------
+MEASURES: dict[str, str] = {
+    "count": "aantal signalen",
+    "per_1000": "per 1.000 inwoners",
+    "per_km2": "per km²",
+    "share_social": "aandeel sociaal (%)",
+    "lq": "locatiequotiënt",
+}
+"""Map measures: key -> Dutch label."""
+
+
+def area_table(
+    cube: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    level: str = "buurt",
+    whole: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Per area at ``level``: name, population, km², counts per domain and every measure.
+
+    Parameters
+    ----------
+    cube
+        The (filtered) cube: the signals being measured.
+    whole
+        The cube of all signals in the same period (no domain, theme or channel filter); the
+        location quotient compares the share of ``cube`` in ``whole`` per area with that share
+        in the whole municipality. Without it, the LQ is that of the social share.
+
+    Returns
+    -------
+    DataFrame indexed by ``area_code`` (every area at the level) with ``name``,
+    ``population``, ``area_km2``, ``fysiek``, ``sociaal``, ``overig``, ``totaal``, ``count``
+    (= totaal), ``per_1000``, ``per_1000_fysiek``, ``per_1000_sociaal``, ``per_km2``,
+    ``share_social`` (percentage social of fysiek + sociaal) and ``lq``.
+    """
+    from regie_analytics import stats
+
+    level_areas = geo.areas_at_level(areas, level)
+    counts = counts_by_area_domain(cube, areas, level=level)
+    table = pd.DataFrame(level_areas[["name", "population", "area_km2"]]).join(counts)
+    table["count"] = table["totaal"]
+    population = table["population"]
+    table["per_1000"] = stats.rate_per_1000(table["totaal"], population)
+    table["per_1000_fysiek"] = stats.rate_per_1000(table["fysiek"], population)
+    table["per_1000_sociaal"] = stats.rate_per_1000(table["sociaal"], population)
+    table["per_km2"] = stats.per_km2(table["totaal"], table["area_km2"])
+    both = table["fysiek"] + table["sociaal"]
+    table["share_social"] = (100 * table["sociaal"] / both.where(both > 0)).astype("float64")
+    if whole is not None:
+        all_signals = counts_by_area_domain(whole, areas, level=level)["totaal"]
+        table["lq"] = stats.location_quotient(table["totaal"], all_signals)
+    else:
+        table["lq"] = stats.location_quotient(table["sociaal"], both)
+    table.index.name = AREA_CODE
+    return table
+
+
+def domain_totals(cube: pd.DataFrame) -> pd.Series:
+    """Signals per domain (``fysiek``, ``sociaal``, ``overig``), in areas and outside."""
+    totals = cube.groupby(DOMAIN, observed=True)[COUNT].sum()
+    return totals.reindex(["fysiek", "sociaal", "overig"], fill_value=0).astype("int64")
+
+
+def monthly(
+    cube: pd.DataFrame,
+    *,
+    by: str | None = DOMAIN,
+    start: str | None = None,
+    end: str | None = None,
+    area_codes: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Counts per month (and ``by`` group), every month of the range present (zeros filled).
+
+    Returns long format: ``month``, ``by`` (if any), ``count``.
+    """
+    frame = cube
+    if area_codes is not None:
+        frame = frame.loc[frame[AREA_CODE].isin(list(area_codes))]
+    keys = [MONTH] if by is None else [MONTH, by]
+    out = frame.groupby(keys, observed=True)[COUNT].sum()
+    months = month_range(
+        start or (min(cube[MONTH]) if len(cube) else "2000-01"),
+        end or (max(cube[MONTH]) if len(cube) else "2000-01"),
+    )
+    if by is None:
+        out = out.reindex(months, fill_value=0)
+        out.index.name = MONTH
+    else:
+        groups = sorted(frame[by].dropna().unique()) if len(frame) else []
+        full = pd.MultiIndex.from_product([months, groups], names=[MONTH, by])
+        out = out.reindex(full, fill_value=0)
+    return out.astype("int64").reset_index()

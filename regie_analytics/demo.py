@@ -611,7 +611,7 @@ def _physical_records(
     rng: np.random.Generator,
 ) -> pd.DataFrame:
     """One row per physical signal: buurt index, month index, category index, local time."""
-    n_b, n_m, n_s = len(buurten), len(periods), len(tree)
+    n_m, n_s = len(periods), len(tree)
     exposure = population + 400.0 * np.minimum(buurten["area_km2"].to_numpy(), 2.0)
     buurt_effect = _buurt_effect(truth, "physical_factor", 8.0, rng)
     calendar = periods.month.to_numpy() - 1
@@ -885,7 +885,7 @@ def _social_counts(
     scale: float,
     rng: np.random.Generator,
 ) -> pd.DataFrame:
-    n_b, n_m = len(buurten), len(periods)
+    n_m = len(periods)
     effect = _buurt_effect(truth, "social_factor", 6.0, rng)
     calendar = periods.month.to_numpy() - 1
     national = 1.02 ** (np.arange(n_m) / 12.0)

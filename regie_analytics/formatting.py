@@ -1,0 +1,109 @@
+"""Dutch number and date formatting, and the house palettes (colour-blind safe).
+
+``fmt_int(1234) == "1.234"``, ``fmt_num(1234.5, 1) == "1.234,5"``,
+``fmt_month("2025-03") == "mrt 2025"``, ``fmt_date(pd.Timestamp("2025-03-03")) == "3 mrt 2025"``.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+import pandas as pd
+
+MONTHS_SHORT = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+MONTHS_LONG = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+# Okabe-Ito: distinguishable with every common colour-vision deficiency.
+DOMAIN_COLORS = {"fysiek": "#0072B2", "sociaal": "#E69F00", "overig": "#999999"}
+CATEGORICAL = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+)
+SEQUENTIAL = "cividis"
+"""Sequential colour scale for choropleths (perceptually uniform, colour-blind safe)."""
+SUPPRESSED_COLOR = "#d9d9d9"
+"""Grey for areas with too few observations ("te weinig waarnemingen")."""
+
+
+def _is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return value is pd.NaT or value is pd.NA
+
+
+def fmt_int(value: float | int | None, *, missing: str = "–") -> str:
+    """An integer with a dot as thousands separator: 1234567 -> '1.234.567'."""
+    if _is_missing(value):
+        return missing
+    return f"{round(float(value)):,}".replace(",", ".")  # type: ignore[arg-type]
+
+
+def fmt_num(value: float | int | None, decimals: int = 1, *, missing: str = "–") -> str:
+    """A number with a decimal comma and thousands dots: 1234.5 -> '1.234,5'."""
+    if _is_missing(value) or (isinstance(value, float) and math.isinf(value)):
+        return missing
+    text = f"{float(value):,.{decimals}f}"  # type: ignore[arg-type]
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def fmt_pct(value: float | None, decimals: int = 0, *, signed: bool = False) -> str:
+    """A fraction as a Dutch percentage: 0.125 -> '12,5%' (or '+12,5%' when signed)."""
+    if _is_missing(value):
+        return "–"
+    text = fmt_num(100 * float(value), decimals)  # type: ignore[arg-type]
+    if signed and float(value) > 0:  # type: ignore[arg-type]
+        text = "+" + text
+    return text + "%"
+
+
+def fmt_change(new: float, old: float) -> str:
+    """Relative change in Dutch: '+12%', '−3%', 'nieuw' when the old value is 0."""
+    if old == 0:
+        return "nieuw" if new > 0 else "0%"
+    change = (new - old) / old
+    text = fmt_pct(change, 0, signed=True)
+    return text.replace("-", "−")
+
+
+def fmt_month(month: str, *, long: bool = False) -> str:
+    """'2025-03' -> 'mrt 2025' (or 'maart 2025')."""
+    year, number = month.split("-")[:2]
+    names = MONTHS_LONG if long else MONTHS_SHORT
+    return f"{names[int(number) - 1]} {year}"
+
+
+def fmt_period(start: str, end: str) -> str:
+    """'2025-01', '2025-03' -> 'jan 2025 – mrt 2025' (one month: 'jan 2025')."""
+    if start == end:
+        return fmt_month(start)
+    return f"{fmt_month(start)} – {fmt_month(end)}"
+
+
+def fmt_date(value: date | datetime | pd.Timestamp | None) -> str:
+    """A date as '3 mrt 2025'."""
+    if _is_missing(value):
+        return "–"
+    assert value is not None
+    return f"{value.day} {MONTHS_SHORT[value.month - 1]} {value.year}"

@@ -1,0 +1,195 @@
+"""What stands out: combined pressure per area, period comparisons and plain Dutch sentences.
+
+Used by the Overzicht page, the presentation mode and the exports; pure pandas, no streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from regie_analytics import aggregate, stats
+from regie_analytics.formatting import fmt_change, fmt_int, fmt_period
+from regie_analytics.schema import AREA_CODE, COUNT, DOMAIN, MONTH, SENTINEL_AREAS
+
+
+def domain_rates(table: pd.DataFrame) -> tuple[pd.Series, pd.Series, str]:
+    """Social and physical values per area to compare areas by, and what they are.
+
+    With population: empirical-Bayes smoothed rates per 1,000 inhabitants (small buurten are
+    pulled towards the city rate, see :func:`stats.eb_smoothed_rate`); areas without
+    inhabitants get NaN. Without population: the counts.
+    """
+    population = table["population"]
+    if population.notna().any():
+        pop = population.where(population > 0)
+        social = stats.eb_smoothed_rate(table["sociaal"], pop, scope="global")
+        physical = stats.eb_smoothed_rate(table["fysiek"], pop, scope="global")
+        return social, physical, "per 1.000 inwoners (gecorrigeerd voor kleine buurten)"
+    return table["sociaal"].astype("float64"), table["fysiek"].astype("float64"), "aantal"
+
+
+def pressure_table(
+    cube: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    level: str,
+    w: Any,
+    seed: int = 0,
+    permutations: int = 199,
+) -> pd.DataFrame:
+    """Per area: counts, measures, and the samenhang statistics of social x physical.
+
+    Adds to :func:`aggregate.area_table` the columns of :func:`stats.samenhang`
+    (``samenhangsindex``, ``beide_hoog``, clusters) computed on :func:`domain_rates`, and
+    ``rate_sociaal``/``rate_fysiek`` (the values compared).
+    """
+    table = aggregate.area_table(cube, areas, level=level)
+    social, physical, _ = domain_rates(table)
+    samen = stats.samenhang(social, physical, w, seed=seed, permutations=permutations)
+    out = table.join(samen.drop(columns=["sociaal", "fysiek"]), how="left")
+    out["rate_sociaal"] = social
+    out["rate_fysiek"] = physical
+    out["beide_hoog"] = out["beide_hoog"].fillna(False).astype(bool)
+    return out
+
+
+@dataclass
+class Overview:
+    """The Overzicht page's figures for one period against the previous one."""
+
+    start: str
+    end: str
+    previous: tuple[str, str]
+    current: pd.Series
+    before: pd.Series
+    pressure: pd.DataFrame
+    both_high: int
+    both_high_before: int
+    top: pd.DataFrame
+    sentences: list[str]
+    has_previous: bool
+
+
+def overview(
+    cube: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    start: str,
+    end: str,
+    level: str,
+    w: Any,
+    n_top: int = 5,
+    seed: int = 0,
+) -> Overview:
+    """Signals per domain now and before, the areas where both domains are high, and why.
+
+    ``cube`` is filtered on everything but the period; the period and the previous period
+    of equal length are taken from it.
+    """
+    prev = aggregate.previous_period(start, end)
+    now_cube = aggregate.filter_cube(cube, start=start, end=end)
+    before_cube = aggregate.filter_cube(cube, start=prev[0], end=prev[1])
+    inside_now = now_cube.loc[~now_cube[AREA_CODE].isin(SENTINEL_AREAS)]
+    inside_before = before_cube.loc[~before_cube[AREA_CODE].isin(SENTINEL_AREAS)]
+    current = aggregate.domain_totals(inside_now)
+    before = aggregate.domain_totals(inside_before)
+    has_previous = bool(len(before_cube)) and str(before_cube[MONTH].astype(str).min()) <= prev[0]
+    pressure = pressure_table(now_cube, areas, level=level, w=w, seed=seed)
+    earlier = pressure_table(before_cube, areas, level=level, w=w, seed=seed)
+    pressure["was_beide_hoog"] = earlier["beide_hoog"].reindex(pressure.index).fillna(False)
+    pressure["status"] = np.where(
+        pressure["beide_hoog"] & pressure["was_beide_hoog"],
+        "aanhoudend",
+        np.where(pressure["beide_hoog"], "nieuw", ""),
+    )
+    if not has_previous:
+        pressure["status"] = np.where(pressure["beide_hoog"], "hoog", "")
+    pressure["waarom"] = [_why(row) for _, row in pressure.iterrows()]
+    ranked = pressure.dropna(subset=["samenhangsindex"]).sort_values(
+        ["samenhangsindex", "totaal"], ascending=False
+    )
+    top = ranked.head(n_top)
+    both_high = int(pressure["beide_hoog"].sum())
+    both_high_before = int(earlier["beide_hoog"].sum())
+    result = Overview(
+        start=start,
+        end=end,
+        previous=prev,
+        current=current,
+        before=before,
+        pressure=pressure,
+        both_high=both_high,
+        both_high_before=both_high_before,
+        top=top,
+        sentences=[],
+        has_previous=has_previous,
+    )
+    result.sentences = headline(result)
+    return result
+
+
+def _why(row: pd.Series) -> str:
+    if pd.isna(row.get("samenhangsindex")):
+        return "geen inwoners of geen signalen"
+    parts = [
+        f"sociaal hoger dan {row['pct_sociaal']:.0f}% van de gebieden",
+        f"fysiek hoger dan {row['pct_fysiek']:.0f}%",
+    ]
+    cluster = row.get("cluster_sociaal_fysiek")
+    if cluster == "hoog-hoog":
+        parts.append("omliggende gebieden ook hoog (significant)")
+    return "; ".join(parts)
+
+
+_ADJECTIVE = {"fysiek": "fysieke", "sociaal": "sociale"}
+
+
+def headline(ov: Overview) -> list[str]:
+    """One or two plain Dutch sentences on what stands out."""
+    total_now = int(ov.current[["fysiek", "sociaal"]].sum())
+    total_before = int(ov.before[["fysiek", "sociaal"]].sum())
+    period = fmt_period(ov.start, ov.end)
+    if total_now == 0:
+        return [f"In {period} zijn er geen signalen binnen dit filter."]
+    sentences = []
+    if ov.has_previous and total_before > 0:
+        changes = {
+            d: (ov.current[d] - ov.before[d]) / ov.before[d]
+            for d in ("fysiek", "sociaal")
+            if ov.before[d] > 0
+        }
+        text = (
+            f"In {period} kwamen {fmt_int(total_now)} signalen binnen, "
+            f"{fmt_change(total_now, total_before)} ten opzichte van de periode ervoor"
+        )
+        if changes:
+            biggest = max(changes, key=lambda d: abs(changes[d]))
+            word = "steeg" if changes[biggest] > 0 else "daalde"
+            text += (
+                f"; het {_ADJECTIVE[biggest]} domein {word} het sterkst "
+                f"({fmt_change(ov.current[biggest], ov.before[biggest])})"
+            )
+        sentences.append(text + ".")
+    else:
+        sentences.append(f"In {period} kwamen {fmt_int(total_now)} signalen binnen.")
+    if ov.both_high:
+        new = int((ov.pressure["status"] == "nieuw").sum())
+        top = ov.top.iloc[0]
+        text = (
+            f"In {ov.both_high} gebieden zijn sociale én fysieke signalen tegelijk hoog"
+            + (f", waarvan {new} nieuw" if ov.has_previous else "")
+            + f"; het sterkst in {top['name']}."
+        )
+        sentences.append(text)
+    return sentences
+
+
+def domain_monthly(cube: pd.DataFrame, *, start: str, end: str) -> pd.DataFrame:
+    """Signals in areas per month and domain, for the trend line."""
+    inside = cube.loc[~cube[AREA_CODE].isin(SENTINEL_AREAS)]
+    frame = aggregate.monthly(inside, by=DOMAIN, start=start, end=end)
+    return frame[frame[DOMAIN].isin(["fysiek", "sociaal", "overig"]) & (frame[COUNT] >= 0)]

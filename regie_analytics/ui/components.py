@@ -1,0 +1,71 @@
+"""Shared page elements: demo banner, empty states, footers, charts with click-to-area."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from regie_analytics.ui.data import StoreData
+from regie_analytics.ui.filters import Filters
+
+PROFILE_PAGE = "pages/buurtprofiel.py"
+AREA_KEY = "gebied"
+
+
+def demo_banner(data: StoreData) -> None:
+    """A clear banner whenever generated demo data is shown."""
+    if data.generated:
+        st.warning(
+            "**Gegenereerde demodata.** Deze cijfers zijn gegenereerd op de echte Amsterdamse "
+            "buurtgrenzen; het zijn geen echte meldingen en geen echte inwonertallen.",
+            icon="⚠️",
+        )
+
+
+def no_store() -> None:
+    """What to do when the store is empty."""
+    st.info(
+        "Er zijn nog geen gegevens. Bouw de demodata met `python -m regie_analytics demo` "
+        "(of `make run`), of importeer een export op de pagina **Data**.",
+        icon="ℹ️",
+    )
+
+
+def empty_state(message: str, hint: str = "") -> None:
+    """An explanation instead of an empty chart."""
+    st.info(message + (f" {hint}" if hint else ""), icon="ℹ️")
+
+
+def footer(data: StoreData, filters: Filters | None = None) -> None:
+    """The data source and the current filter, on every page."""
+    text = data.source_label()
+    if filters is not None:
+        text += f" · Filter: {filters.describe()}"
+    st.caption(text)
+
+
+def chart(fig: go.Figure, *, key: str, select: bool = False) -> list[str]:
+    """Show a plotly figure; with ``select`` return the area codes the user clicked."""
+    config = {"displaylogo": False, "locale": "nl"}
+    if not select:
+        st.plotly_chart(fig, key=key, config=config)
+        return []
+    event: Any = st.plotly_chart(
+        fig, key=key, on_select="rerun", selection_mode="points", config=config
+    )
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    codes: list[str] = []
+    for point in points:
+        code = point.get("location") or point.get("customdata")
+        if isinstance(code, list):
+            code = code[0] if code else None
+        if code:
+            codes.append(str(code))
+    return codes
+
+
+def open_profile(code: str) -> None:
+    """Go to the profile page of an area (the code travels in the URL)."""
+    st.switch_page(PROFILE_PAGE, query_params={AREA_KEY: code})

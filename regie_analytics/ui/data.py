@@ -1,0 +1,112 @@
+"""Loading the store once per process and sharing it between sessions (Streamlit caching).
+
+The store is read with :func:`st.cache_resource`, keyed on the store path and its committed
+version, so a new import is picked up on the next rerun and nothing is read twice.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from regie_analytics import aggregate, geo, stats
+from regie_analytics.schema import CUBE_DIMENSIONS, MONTH
+from regie_analytics.store import DEFAULT_STORE, Store
+
+
+def store_path() -> Path:
+    """The store the dashboard reads: ``$REGIE_STORE`` or ``data/store``."""
+    return Path(os.environ.get("REGIE_STORE", str(DEFAULT_STORE)))
+
+
+@dataclass
+class StoreData:
+    """Everything the pages read, loaded once: cube, areas, manifest."""
+
+    path: str
+    version: str
+    cube: pd.DataFrame
+    areas: gpd.GeoDataFrame
+    manifest: dict[str, Any]
+    months: list[str]
+    _web: dict[str, gpd.GeoDataFrame] = field(default_factory=dict, repr=False)
+    _weights: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def generated(self) -> bool:
+        return bool(self.manifest.get("generated", False))
+
+    @property
+    def levels(self) -> list[str]:
+        return geo.available_levels(self.areas)
+
+    @property
+    def has_population(self) -> bool:
+        return bool(self.areas["population"].notna().any())
+
+    def level_areas(self, level: str) -> gpd.GeoDataFrame:
+        """Areas at a level with simplified geometry for the browser (cached per level)."""
+        if level not in self._web:
+            self._web[level] = geo.simplify_for_web(geo.areas_at_level(self.areas, level))
+        return self._web[level]
+
+    def weights(self, level: str) -> Any:
+        """Queen contiguity weights at a level (cached per level)."""
+        if level not in self._weights:
+            self._weights[level] = stats.spatial_weights(geo.areas_at_level(self.areas, level))
+        return self._weights[level]
+
+    def source_label(self) -> str:
+        """One line naming the data source, for every screen and export."""
+        sources = sorted({imp["source"] for imp in self.manifest.get("imports", [])})
+        boundaries = self.manifest.get("boundaries", {}).get("file", "")
+        text = f"Bron: {', '.join(sources)}; grenzen: {boundaries}"
+        if self.generated:
+            text += " (GEGENEREERDE demodata)"
+        return text
+
+
+def _version(path: Path) -> str | None:
+    current = Store(path).current
+    return current.name if current is not None else None
+
+
+@st.cache_resource(show_spinner="Gegevens laden…", max_entries=4)
+def _load(path: str, version: str) -> StoreData:
+    store = Store(path)
+    cube = store.cube()
+    for column in CUBE_DIMENSIONS:
+        cube[column] = cube[column].astype("category")
+    return StoreData(
+        path=path,
+        version=version,
+        cube=cube,
+        areas=store.areas(),
+        manifest=store.manifest(),
+        months=aggregate.months_in(cube.assign(**{MONTH: cube[MONTH].astype("str")})),
+    )
+
+
+def load_data() -> StoreData | None:
+    """The current store's data, or None when the store is empty."""
+    path = store_path()
+    version = _version(path)
+    if version is None:
+        return None
+    return _load(str(path), version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def load_signals(path: str, version: str) -> pd.DataFrame:
+    """Record-level signals (for lead times), loaded once per store version."""
+    columns = ["source", "received_at", "closed_at", "domain", "theme", "area_code", "channel"]
+    frame = Store(path).signals(columns=columns)
+    for column in ("source", "domain", "theme", "area_code", "channel"):
+        frame[column] = frame[column].astype("category")
+    return frame

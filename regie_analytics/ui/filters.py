@@ -1,0 +1,136 @@
+"""The shared sidebar filters, kept in the URL query string (``bind="query-params"``).
+
+Every widget has a short Dutch key that is also its query parameter, so a view can be shared
+as a link and survives a reload: ``?periode=laatste+3+maanden&domein=sociaal&niveau=wijk``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from regie_analytics import aggregate
+from regie_analytics.formatting import fmt_month, fmt_period
+from regie_analytics.schema import CHANNEL, DOMAIN, DOMAIN_LABELS, THEME
+from regie_analytics.ui.data import StoreData
+
+LEVEL_LABELS = {"buurt": "Buurt", "wijk": "Wijk", "stadsdeel": "Stadsdeel", "gemeente": "Gemeente"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The current selection, hashable so cached functions can take it as an argument."""
+
+    preset: str
+    start: str
+    end: str
+    domains: tuple[str, ...]
+    themes: tuple[str, ...]
+    channels: tuple[str, ...]
+    level: str
+
+    @property
+    def previous(self) -> tuple[str, str]:
+        return aggregate.previous_period(self.start, self.end)
+
+    def describe(self) -> str:
+        """The filter in one Dutch line, for screens and exports."""
+        parts = [fmt_period(self.start, self.end)]
+        parts.append(", ".join(self.domains) if self.domains else "geen domein")
+        if self.themes:
+            parts.append("thema's: " + ", ".join(self.themes))
+        if self.channels:
+            parts.append("kanalen: " + ", ".join(self.channels))
+        parts.append(f"niveau: {self.level}")
+        return " · ".join(parts)
+
+
+def apply(cube: pd.DataFrame, filters: Filters, *, period: bool = True) -> pd.DataFrame:
+    """The cube restricted to the filters (and, with ``period``, to the chosen months)."""
+    return aggregate.filter_cube(
+        cube,
+        start=filters.start if period else None,
+        end=filters.end if period else None,
+        domains=filters.domains,
+        themes=filters.themes or None,
+        channels=filters.channels or None,
+    )
+
+
+def sidebar(data: StoreData) -> Filters:
+    """Draw the shared filters in the sidebar and return the selection."""
+    cube = data.cube
+    with st.sidebar:
+        st.markdown("### Filters")
+        preset = st.selectbox(
+            "Periode",
+            aggregate.PERIOD_PRESETS,
+            index=0,
+            key="periode",
+            bind="query-params",
+        )
+        start = end = None
+        if preset == "aangepast":
+            start, end = st.select_slider(
+                "Maanden",
+                options=data.months,
+                value=(data.months[max(0, len(data.months) - 12)], data.months[-1]),
+                format_func=fmt_month,
+                key="maanden",
+                bind="query-params",
+            )
+        start, end = aggregate.resolve_period(data.months, preset, start=start, end=end)
+        st.caption(f"{fmt_period(start, end)} (vergeleken met de periode ervoor)")
+        domains_all = [d for d in ("fysiek", "sociaal", "overig") if d in set(cube[DOMAIN])]
+        domains = st.multiselect(
+            "Domein",
+            domains_all,
+            default=[d for d in domains_all if d != "overig"] or domains_all,
+            format_func=lambda d: DOMAIN_LABELS.get(d, d),
+            key="domein",
+            bind="query-params",
+        )
+        theme_options = sorted(
+            cube.loc[cube[DOMAIN].isin(domains), THEME].astype("str").unique().tolist()
+        )
+        themes = st.multiselect(
+            "Thema's",
+            theme_options,
+            default=[],
+            placeholder="Alle thema's",
+            key="thema",
+            bind="query-params",
+        )
+        channels = st.multiselect(
+            "Kanaal",
+            sorted(cube[CHANNEL].astype("str").unique().tolist()),
+            default=[],
+            placeholder="Alle kanalen",
+            key="kanaal",
+            bind="query-params",
+        )
+        level = st.selectbox(
+            "Gebiedsniveau",
+            data.levels,
+            index=0,
+            format_func=lambda lv: LEVEL_LABELS.get(lv, lv),
+            key="niveau",
+            bind="query-params",
+        )
+    return Filters(
+        preset=preset,
+        start=start,
+        end=end,
+        domains=tuple(domains),
+        themes=tuple(t for t in themes if t in theme_options),
+        channels=tuple(channels),
+        level=level,
+    )
+
+
+def current() -> Filters:
+    """The filters drawn by ``app.py`` in this run (stored in the session)."""
+    filters: Filters = st.session_state["_filters"]
+    return filters
