@@ -193,3 +193,114 @@ def domain_monthly(cube: pd.DataFrame, *, start: str, end: str) -> pd.DataFrame:
     inside = cube.loc[~cube[AREA_CODE].isin(SENTINEL_AREAS)]
     frame = aggregate.monthly(inside, by=DOMAIN, start=start, end=end)
     return frame[frame[DOMAIN].isin(["fysiek", "sociaal", "overig"]) & (frame[COUNT] >= 0)]
+
+
+def theme_matrix(cube: pd.DataFrame, areas: pd.DataFrame, *, level: str) -> pd.DataFrame:
+    """Per area (rows) and theme (columns): rate per 1,000 inhabitants where population is
+    known, else the count. Themes with fewer than 20 signals in all are left out."""
+    long = aggregate.roll_up(cube, areas, level=level, by=("theme",))
+    wide = long.pivot_table(index=AREA_CODE, columns="theme", values=COUNT, aggfunc="sum")
+    level_areas = aggregate.geo.areas_at_level(areas, level)
+    wide = wide.reindex(level_areas.index).fillna(0)
+    wide = wide.loc[:, wide.sum() >= 20]
+    population = level_areas["population"]
+    if population.notna().any():
+        pop = population.where(population > 0)
+        wide = wide.apply(lambda col: stats.rate_per_1000(col, pop))
+    wide.columns.name = None
+    return wide
+
+
+def regie(
+    cube: pd.DataFrame, areas: pd.DataFrame, *, level: str, pressure: pd.DataFrame
+) -> pd.DataFrame:
+    """The regie-opgave per area: departments involved, spread of the work, and the score
+    combining it with the samenhangsindex (see :func:`stats.regie_opgave`)."""
+    long = aggregate.roll_up(cube, areas, level=level, by=("department",))
+    result = stats.regie_opgave(long, samenhang=pressure["samenhangsindex"])
+    return result.join(pressure[["name"]], how="left")
+
+
+def area_series(
+    cube: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    level: str,
+    code: str | None,
+    start: str,
+    end: str,
+    by: str | None = DOMAIN,
+) -> tuple[pd.DataFrame, pd.Series | None]:
+    """Monthly counts for the municipality (``code`` None) or one area, and for an area a
+    reference: the municipality's count scaled to the area's share of inhabitants (or of
+    areas when population is unknown), i.e. what the area would have at the average rate."""
+    inside = cube.loc[~cube[AREA_CODE].isin(SENTINEL_AREAS)]
+    if code is None:
+        return aggregate.monthly(inside, by=by, start=start, end=end), None
+    mapping = aggregate.geo.parent_code_map(areas, level) if level != "buurt" else None
+    codes = inside[AREA_CODE].astype("str")
+    if mapping is not None:
+        codes = codes.map(mapping)
+    mine = inside.loc[(codes == code).to_numpy()]
+    series = aggregate.monthly(mine, by=by, start=start, end=end)
+    total = aggregate.monthly(inside, by=None, start=start, end=end).set_index(MONTH)[COUNT]
+    level_areas = aggregate.geo.areas_at_level(areas, level)
+    population = level_areas["population"]
+    if population.notna().any() and population.get(code, np.nan) == population.get(code):
+        share = float(population[code] / population.sum())
+    else:
+        share = 1.0 / len(level_areas)
+    return series, (total * share).rename("gemiddelde gemeente")
+
+
+def emerging(
+    cube: pd.DataFrame, areas: pd.DataFrame, *, level: str, w: Any, end: str
+) -> pd.DataFrame:
+    """Emerging hot spot classes per area from the monthly Gi* up to ``end``."""
+    inside = cube.loc[~cube[AREA_CODE].isin(SENTINEL_AREAS)]
+    long = aggregate.roll_up(inside, areas, level=level, by=(MONTH,))
+    long[MONTH] = long[MONTH].astype("str")
+    long = long.loc[long[MONTH] <= end]
+    return stats.emerging_hotspots(long, w, seed=0)
+
+
+def theme_comparison(
+    cube: pd.DataFrame, areas: pd.DataFrame, *, level: str, code: str
+) -> pd.DataFrame:
+    """Per domain and theme: the area's count and rate next to its parent and the whole.
+
+    Rates are per 1,000 inhabitants where population is known, else counts per area
+    (the parent's and the municipality's averages per area of this level). Columns:
+    ``domain``, ``theme``, ``aantal``, ``gebied``, ``wijk`` (parent, when there is one),
+    ``gemeente``, ``index`` (area against municipality, 100 = average).
+    """
+    level_areas = aggregate.geo.areas_at_level(areas, level)
+    long = aggregate.roll_up(cube, areas, level=level, by=(DOMAIN, "theme"))
+    wide = (
+        long.pivot_table(index=AREA_CODE, columns=[DOMAIN, "theme"], values=COUNT, aggfunc="sum")
+        .reindex(level_areas.index)
+        .fillna(0)
+    )
+    population = level_areas["population"]
+    use_pop = bool(population.notna().any() and population.get(code, 0) > 0)
+    denom = population if use_pop else pd.Series(1.0, index=level_areas.index)
+    scale = 1000.0 if use_pop else 1.0
+
+    def rate(codes: pd.Index) -> pd.Series:
+        return wide.loc[codes].sum() / float(denom.loc[codes].sum()) * scale
+
+    out = pd.DataFrame({"aantal": wide.loc[code], "gebied": rate(pd.Index([code]))})
+    parent_level = {"buurt": "wijk", "wijk": "stadsdeel"}.get(level)
+    if parent_level and parent_level in aggregate.geo.available_levels(areas):
+        parents = aggregate.geo.parent_code_map(areas, parent_level)
+        if level == "buurt":
+            siblings = parents.index[parents == parents.get(code)]
+        else:
+            buurt_parent = aggregate.geo.parent_code_map(areas, level)
+            wijk_of_parent = parents.groupby(buurt_parent).first()
+            siblings = wijk_of_parent.index[wijk_of_parent == wijk_of_parent.get(code)]
+        out[parent_level] = rate(pd.Index(siblings).intersection(wide.index))
+    out["gemeente"] = rate(wide.index)
+    out["index"] = (100 * out["gebied"] / out["gemeente"].where(out["gemeente"] > 0)).round(0)
+    out = out.reset_index().rename(columns={"theme": "theme"})
+    return out.sort_values(["domain", "aantal"], ascending=[True, False]).reset_index(drop=True)

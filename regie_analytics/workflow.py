@@ -38,7 +38,7 @@ def resolve_context(
     boundaries: str | Path | None = None,
     code_column: str | None = None,
     gemeente: str | None = None,
-    taxonomy: str | Path | None = None,
+    taxonomy: str | Path | Taxonomy | None = None,
 ) -> Context:
     """The boundaries and taxonomy for an import into ``store``.
 
@@ -68,12 +68,12 @@ def resolve_context(
         areas = geo.load_boundaries(path, code_column=code_column, gemeente=gemeente)
         info = _fingerprint(path, code_column=code_column, gemeente=gemeente, areas=areas)
         new_store = True
-    if taxonomy is not None:
+    if isinstance(taxonomy, Taxonomy):
+        tax = taxonomy
+        tax_info: dict[str, Any] | None = {"file": tax.name, "rows": len(tax.table)}
+    elif taxonomy is not None:
         tax = load_taxonomy(taxonomy)
-        tax_info: dict[str, Any] | None = {
-            "file": Path(taxonomy).name,
-            "rows": len(tax.table),
-        }
+        tax_info = {"file": Path(taxonomy).name, "rows": len(tax.table)}
     elif store.exists():
         tax, tax_info = store.taxonomy(), None
     else:
@@ -113,7 +113,7 @@ def validate(
     boundaries: str | Path | None = None,
     code_column: str | None = None,
     gemeente: str | None = None,
-    taxonomy: str | Path | None = None,
+    taxonomy: str | Path | Taxonomy | None = None,
     mapping: str | Path | None = None,
     source: str | None = None,
     now: datetime | None = None,
@@ -143,7 +143,7 @@ def import_file(
     boundaries: str | Path | None = None,
     code_column: str | None = None,
     gemeente: str | None = None,
-    taxonomy: str | Path | None = None,
+    taxonomy: str | Path | Taxonomy | None = None,
     mapping: str | Path | None = None,
     source: str | None = None,
     now: datetime | None = None,

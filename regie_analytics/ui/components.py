@@ -69,3 +69,42 @@ def chart(fig: go.Figure, *, key: str, select: bool = False) -> list[str]:
 def open_profile(code: str) -> None:
     """Go to the profile page of an area (the code travels in the URL)."""
     st.switch_page(PROFILE_PAGE, query_params={AREA_KEY: code})
+
+
+def require_data() -> StoreData:
+    """The store's data; stops the page with an explanation when the store is empty."""
+    from regie_analytics.ui.data import load_data
+
+    data = load_data()
+    if data is None:
+        st.title("Regie Analytics")
+        no_store()
+        st.stop()
+    assert data is not None
+    return data
+
+
+def explain(key: str) -> None:
+    """What a statistic means and what it does not mean, in two Dutch sentences."""
+    from regie_analytics.stats import EXPLANATIONS
+
+    means, not_means = EXPLANATIONS[key]
+    st.caption(f"**Wat het betekent:** {means}  \n**Wat het niet betekent:** {not_means}")
+
+
+def print_styles() -> None:
+    """CSS so the browser's print (Ctrl+P) gives a clean page: no sidebar, no widgets chrome."""
+    st.html(
+        """<style>
+        @media print {
+          [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
+          .stDownloadButton, [data-testid="stBaseButton-secondary"] { display: none !important; }
+          .main .block-container { max-width: 100% !important; padding: 0 !important; }
+        }
+        </style>"""
+    )
+
+
+def print_button() -> None:
+    """A hint how to print; the print styles hide the sidebar and buttons."""
+    st.caption("Afdrukken of als PDF bewaren: gebruik Ctrl+P (Cmd+P) in de browser.")

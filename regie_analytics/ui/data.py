@@ -82,14 +82,15 @@ def _load(path: str, version: str) -> StoreData:
     store = Store(path)
     cube = store.cube()
     for column in CUBE_DIMENSIONS:
-        cube[column] = cube[column].astype("category")
+        if column != MONTH:  # months are compared with < and >, so they stay text
+            cube[column] = cube[column].astype("category")
     return StoreData(
         path=path,
         version=version,
         cube=cube,
         areas=store.areas(),
         manifest=store.manifest(),
-        months=aggregate.months_in(cube.assign(**{MONTH: cube[MONTH].astype("str")})),
+        months=aggregate.months_in(cube),
     )
 
 

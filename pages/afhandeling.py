@@ -1,0 +1,46 @@
+"""Afhandeling: lead times (median, 90th percentile), share within the norm, open backlog."""
+
+import streamlit as st
+
+from regie_analytics import charts
+from regie_analytics.formatting import fmt_int, fmt_num, fmt_pct
+from regie_analytics.ui import components, filters, pages
+
+data = components.require_data()
+sel = filters.current()
+st.title("Afhandeling")
+
+norm = st.slider("Norm (dagen)", 1, 60, 10, key="norm", bind="query-params")
+overall = pages.lead_time_summary(data, sel, norm_days=norm, by=None)
+if overall.empty or int(overall["ontvangen"].sum()) == 0:
+    components.empty_state(
+        "Geen losse meldingen met afhandelgegevens voor dit filter.",
+        "Doorlooptijden bestaan alleen voor losse meldingen (bijv. Signalen), niet voor "
+        "tellingen; kies het fysieke domein of een ruimere periode.",
+    )
+    st.stop()
+row = overall.iloc[0]
+k = st.columns(4)
+k[0].metric("Mediane doorlooptijd", f"{fmt_num(row['mediaan_dagen'])} dagen")
+k[1].metric("90% afgehandeld binnen", f"{fmt_num(row['p90_dagen'])} dagen")
+k[2].metric(f"Binnen {norm} dagen", fmt_pct(row["binnen_norm"]))
+k[3].metric("Nog open", fmt_int(row["open"]))
+
+by_theme = pages.lead_time_summary(data, sel, norm_days=norm, by="theme")
+components.chart(
+    charts.leadtime_chart(
+        by_theme.reset_index().head(15),
+        norm_days=norm,
+        title="Doorlooptijd per thema (mediaan en 90e percentiel)",
+    ),
+    key="doorlooptijd",
+)
+st.dataframe(by_theme, column_config=pages.LEADTIME_COLUMNS)
+
+st.subheader("Per gebied")
+by_area = pages.lead_time_by_area(data, sel, norm_days=norm)
+st.dataframe(by_area, hide_index=True, column_config=pages.LEADTIME_COLUMNS)
+st.caption(
+    "Gebieden met minder dan 20 afgesloten meldingen zijn weggelaten: hun mediaan zegt weinig."
+)
+components.footer(data, sel)

@@ -1,0 +1,92 @@
+"""Buurtprofiel: one area's domains and themes, trend, comparison, lead times and neighbours."""
+
+from dataclasses import replace
+
+import streamlit as st
+
+from regie_analytics import aggregate, charts, insights
+from regie_analytics.formatting import fmt_int, fmt_num, fmt_pct
+from regie_analytics.ui import components, filters, pages
+
+data = components.require_data()
+sel = filters.current()
+components.print_styles()
+
+options = pages.all_area_names(data)
+code = st.selectbox(
+    "Gebied",
+    list(options),
+    index=None,
+    format_func=lambda c: options[c],
+    placeholder="Zoek een buurt, wijk of stadsdeel…",
+    key=components.AREA_KEY,
+    bind="query-params",
+)
+if code is None:
+    st.title("Buurtprofiel")
+    components.empty_state(
+        "Kies een gebied in de zoekbox, of klik op een gebied op de Kaart of het Overzicht."
+    )
+    st.stop()
+
+level = pages.level_of(data, code)
+area = data.level_areas(level).loc[code]
+st.title(area["name"])
+st.caption(pages.area_context(data, code, level))
+cube = filters.apply(data.cube, sel)
+table = pages.area_measures(data, replace(sel, level=level))
+row = table.loc[code]
+k = st.columns(4)
+k[0].metric("Signalen", fmt_int(row["totaal"]))
+k[1].metric("Inwoners", fmt_int(row["population"]))
+k[2].metric("Per 1.000 inwoners", fmt_num(row["per_1000"]))
+k[3].metric("Aandeel sociaal", fmt_pct(row["share_social"] / 100))
+
+st.subheader("Domeinen en thema's")
+comparison = insights.theme_comparison(cube, data.areas, level=level, code=code)
+st.dataframe(comparison, hide_index=True, column_config=pages.COMPARISON_COLUMNS)
+st.caption("Index: 100 = gemiddelde van de gemeente; 200 = twee keer zo vaak.")
+
+series, reference = insights.area_series(
+    filters.apply(data.cube, sel, period=False),
+    data.areas,
+    level=level,
+    code=code,
+    start=data.months[0],
+    end=sel.end,
+)
+components.chart(
+    charts.trend_chart(series, color="domain", title="Signalen per maand", reference=reference),
+    key="profiel_trend",
+)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Doorlooptijden")
+    times = pages.lead_times(data, sel, code=code, level=level)
+    if times.empty:
+        components.empty_state(
+            "Geen losse meldingen met afhandeling in dit gebied of deze periode."
+        )
+    else:
+        st.dataframe(times, column_config=pages.LEADTIME_COLUMNS)
+with right:
+    st.subheader("Buurgebieden")
+    neighbours = pages.neighbour_table(data, sel, code=code, level=level)
+    st.dataframe(neighbours, hide_index=True)
+    components.chart(
+        charts.choropleth(
+            data.level_areas(level).loc[[code, *neighbours["Code"].tolist()]],
+            table["per_1000" if data.has_population else "count"].reindex(
+                [code, *neighbours["Code"].tolist()]
+            ),
+            title="Dit gebied en de buren",
+            label=aggregate.MEASURES["per_1000" if data.has_population else "count"],
+            n=table["count"],
+            highlight=code,
+            height=320,
+        ),
+        key="profiel_buren",
+    )
+components.print_button()
+components.footer(data, sel)

@@ -1,0 +1,67 @@
+"""Data: upload and check an export, import it, see what is in the store, manage the taxonomy."""
+
+import streamlit as st
+
+from regie_analytics import workflow
+from regie_analytics.io.presets import PRESETS
+from regie_analytics.schema import InputError
+from regie_analytics.store import Store
+from regie_analytics.ui import components, dataio
+from regie_analytics.ui.data import load_data, store_path
+
+st.title("Data")
+store = Store(store_path())
+data = load_data()
+tab_import, tab_store, tab_tax = st.tabs(["Importeren", "In de store", "Taxonomie"])
+
+with tab_import:
+    upload = st.file_uploader(
+        "Exportbestand (CSV, Excel, Parquet, JSON/GeoJSON of zip)",
+        type=["csv", "txt", "tsv", "xlsx", "parquet", "json", "geojson", "zip"],
+    )
+    preset = st.selectbox(
+        "Soort export",
+        PRESETS,
+        format_func=dataio.PRESET_LABELS.get,
+        help="'generic' = kolommen zelf koppelen.",
+    )
+    if upload is not None:
+        path = dataio.save_upload(upload)
+        mapping = None
+        if preset == "generic":
+            preview = dataio.preview(path)
+            if preview is not None:
+                st.dataframe(preview.head(10), hide_index=True)
+                mapping = dataio.mapping_form(preview)
+        taxonomy = dataio.session_taxonomy(store)
+        if st.button("Controleren", type="primary"):
+            try:
+                prepared, _ = workflow.validate(
+                    path, preset=preset, store=store, mapping=mapping, taxonomy=taxonomy
+                )
+                st.session_state["_prepared"] = (upload.name, preset, prepared)
+            except InputError as exc:
+                st.session_state.pop("_prepared", None)
+                st.error(f"Dit bestand kan niet worden geïmporteerd. {exc}")
+        staged = st.session_state.get("_prepared")
+        if staged and staged[0] == upload.name and staged[1] == preset:
+            prepared = staged[2]
+            dataio.show_report(prepared.report)
+            if prepared.report.unknown_categories:
+                new_tax = dataio.map_unknown(prepared.report.unknown_categories, taxonomy)
+                if new_tax is not None:
+                    st.session_state["_taxonomy"] = new_tax
+                    st.session_state.pop("_prepared", None)
+                    st.success("Taxonomie bijgewerkt; controleer het bestand opnieuw.")
+                    st.rerun()
+            if st.button("Importeren", disabled=prepared.report.imported == 0):
+                dataio.run_import(store, path, preset=preset, mapping=mapping, taxonomy=taxonomy)
+
+with tab_store:
+    if data is None:
+        components.no_store()
+    else:
+        dataio.show_store(store)
+
+with tab_tax:
+    dataio.taxonomy_tab(store)

@@ -1,0 +1,78 @@
+"""Kaart: a choropleth at the chosen level, with measures, class breaks and hotspots."""
+
+import streamlit as st
+
+from regie_analytics import aggregate, charts, report
+from regie_analytics.ui import components, filters, pages
+
+data = components.require_data()
+sel = filters.current()
+st.title("Kaart")
+
+table = pages.area_measures(data, sel)
+options = pages.measure_options(data)
+c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
+measure = c1.selectbox(
+    "Maat", options, format_func=aggregate.MEASURES.get, key="maat", bind="query-params"
+)
+layer = c2.segmented_control(
+    "Laag", ["waarden", "hotspots"], default="waarden", key="laag", bind="query-params"
+)
+scheme = c3.selectbox(
+    "Klassenindeling",
+    ["quantiles", "natural_breaks"],
+    format_func={"quantiles": "kwantielen", "natural_breaks": "natuurlijke grenzen"}.get,
+    key="klassen",
+    bind="query-params",
+)
+basemap = c4.toggle("PDOK-achtergrondkaart (alleen online)", key="achtergrond")
+
+if int(table["count"].sum()) == 0:
+    components.empty_state("Geen signalen voor dit filter.", "Verruim het filter in de zijbalk.")
+    st.stop()
+
+label = aggregate.MEASURES[measure]
+web = data.level_areas(sel.level)
+if layer == "hotspots":
+    spots = pages.hotspots(data, sel, measure)
+    fig = charts.hotspot_map(web, spots["klasse"], title=f"Hotspots (Gi*) van {label}")
+else:
+    fig = charts.choropleth(
+        web,
+        table[measure],
+        title=label.capitalize(),
+        label=label,
+        n=table["count"],
+        scheme=scheme or "quantiles",
+        decimals=0 if measure == "count" else 1,
+        basemap=basemap,
+    )
+clicked = components.chart(fig, key="kaart", select=True)
+if clicked:
+    components.open_profile(clicked[0])
+
+names = web["name"].sort_values()
+choice = st.selectbox(
+    "Zoek een gebied",
+    names.index.tolist(),
+    index=None,
+    format_func=lambda code: f"{names[code]} ({code})",
+    placeholder="Typ een naam en open het profiel…",
+)
+if choice:
+    components.open_profile(choice)
+
+components.explain("hotspots" if layer == "hotspots" else "lq" if measure == "lq" else "eb_rate")
+shown = report.area_table_view(table, measure=measure)
+st.dataframe(shown, hide_index=True)
+safe = report.safe_area_table(table)
+d1, d2 = st.columns(2)
+d1.download_button("Download tabel (CSV)", report.to_csv_bytes(safe), "gebieden.csv", "text/csv")
+d2.download_button(
+    "Download tabel (Excel)",
+    report.to_excel_bytes(safe),
+    "gebieden.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+st.caption("Downloads zijn beveiligd: aantallen van 1 tot 4 staan er als '<5' in.")
+components.footer(data, sel)

@@ -1,0 +1,80 @@
+"""Trends: monthly series per domain and theme, year on year, seasonality, emerging hotspots."""
+
+import streamlit as st
+
+from regie_analytics import charts, insights
+from regie_analytics.ui import components, filters, pages
+
+data = components.require_data()
+sel = filters.current()
+st.title("Trends")
+
+web = data.level_areas(sel.level)
+names = web["name"].sort_values()
+code = st.selectbox(
+    "Gebied",
+    names.index.tolist(),
+    index=None,
+    format_func=lambda c: f"{names[c]} ({c})",
+    placeholder="Hele gemeente (kies een gebied om in te zoomen)",
+    key="trend_gebied",
+    bind="query-params",
+)
+split = st.segmented_control(
+    "Uitsplitsen naar",
+    ["domain", "theme"],
+    default="domain",
+    format_func={"domain": "domein", "theme": "thema"}.get,
+    key="trend_per",
+)
+cube = filters.apply(data.cube, sel, period=False)
+series, reference = insights.area_series(
+    cube,
+    data.areas,
+    level=sel.level,
+    code=code,
+    start=data.months[0],
+    end=sel.end,
+    by=split or "domain",
+)
+if int(series["count"].sum()) == 0:
+    components.empty_state("Geen signalen voor dit filter.", "Verruim het filter in de zijbalk.")
+    st.stop()
+where = names[code] if code else "de hele gemeente"
+components.chart(
+    charts.trend_chart(
+        series,
+        color=split or "domain",
+        title=f"Signalen per maand in {where}",
+        reference=reference,
+    ),
+    key="trend",
+)
+total = series.groupby("month", as_index=False)["count"].sum()
+a, b = st.columns(2)
+with a:
+    components.chart(charts.year_on_year_chart(total, title="Jaar op jaar"), key="jaar")
+with b:
+    components.chart(
+        charts.seasonality_chart(total, title="Seizoenspatroon (gemiddelde per maand)"),
+        key="seizoen",
+    )
+
+st.subheader("Hotspots in de tijd")
+spots = pages.emerging(data, sel)
+if spots.empty:
+    components.empty_state("Te weinig maanden voor een trendanalyse (minimaal 10).")
+else:
+    components.chart(
+        charts.emerging_map(web, spots["klasse"], title="Patroon van hotspots over de maanden"),
+        key="emerging",
+    )
+    counts = spots["klasse"].value_counts().rename_axis("Patroon").reset_index(name="Gebieden")
+    st.dataframe(counts, hide_index=True)
+components.explain("trends")
+jumps = pages.jumps(data, sel)
+if len(jumps):
+    st.subheader("Sprongen: maanden ver boven het seizoenspatroon")
+    st.dataframe(jumps, hide_index=True)
+    components.explain("anomalies")
+components.footer(data, sel)

@@ -1,0 +1,229 @@
+"""Widgets of the Data page: uploads, column mapping, the report, unknown categories, store."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from regie_analytics import workflow
+from regie_analytics.formatting import fmt_int
+from regie_analytics.imports import ImportReport
+from regie_analytics.io.presets import SIGNAL_FIELDS
+from regie_analytics.io.readers import read_table
+from regie_analytics.schema import InputError
+from regie_analytics.store import Store
+from regie_analytics.taxonomy import Taxonomy, load_taxonomy
+
+PRESET_LABELS = {
+    "signalen": "Signalen (data-warehouse-export, map of zip)",
+    "open311": "Open311 / GeoReport v2 (JSON of CSV)",
+    "counts": "Tellingen per gebied, maand en thema",
+    "generic": "Eigen bestand: kolommen zelf koppelen",
+}
+FIELD_LABELS = {
+    "signal_id": "Id van de melding *",
+    "received_at": "Datum van ontvangst *",
+    "closed_at": "Datum van afsluiten",
+    "channel": "Kanaal",
+    "category": "Categorie *",
+    "subcategory": "Subcategorie",
+    "status": "Status",
+    "area_code": "Gebiedscode (CBS)",
+    "x": "x / lengtegraad",
+    "y": "y / breedtegraad",
+}
+
+
+def save_upload(upload: Any) -> Path:
+    """Write an uploaded file to a private temporary folder, keeping its name."""
+    folder = Path(tempfile.mkdtemp(prefix="regie-upload-"))
+    path = folder / Path(upload.name).name
+    path.write_bytes(upload.getvalue())
+    return path
+
+
+def preview(path: Path) -> pd.DataFrame | None:
+    """The first rows of a table file, or an error message on screen."""
+    try:
+        return read_table(path).frame
+    except InputError as exc:
+        st.error(str(exc))
+        return None
+
+
+def mapping_form(frame: pd.DataFrame) -> Path | None:
+    """Selectboxes to map the file's columns to the model; returns a mapping file."""
+    st.markdown("**Kolommen koppelen** (* = verplicht; geef x en y of een gebiedscode)")
+    columns: dict[str, str] = {}
+    cols = st.columns(3)
+    options = ["—", *frame.columns.tolist()]
+    for i, field in enumerate(SIGNAL_FIELDS):
+        choice = cols[i % 3].selectbox(FIELD_LABELS[field], options, key=f"map_{field}")
+        if choice != "—":
+            columns[field] = choice
+    source = st.text_input("Naam van het bronsysteem", value="eigen-bestand", key="map_source")
+    if not {"signal_id", "received_at", "category"} <= set(columns):
+        st.info("Koppel ten minste id, datum van ontvangst en categorie.")
+        return None
+    mapping = {"kind": "signals", "source": source, "columns": columns}
+    path = Path(tempfile.mkdtemp(prefix="regie-mapping-")) / "mapping.json"
+    path.write_text(json.dumps(mapping, ensure_ascii=False))
+    return path
+
+
+def session_taxonomy(store: Store) -> Taxonomy:
+    """The taxonomy being edited in this session (the store's, or the default)."""
+    if "_taxonomy" not in st.session_state:
+        st.session_state["_taxonomy"] = store.taxonomy() if store.exists() else load_taxonomy()
+    taxonomy: Taxonomy = st.session_state["_taxonomy"]
+    return taxonomy
+
+
+def show_report(report: ImportReport) -> None:
+    """The validation report: key figures, then every line."""
+    k = st.columns(5)
+    k[0].metric("Rijen gelezen", fmt_int(report.rows_read))
+    k[1].metric("Te importeren", fmt_int(report.imported))
+    k[2].metric("Al in de store", fmt_int(report.duplicates_in_store))
+    k[3].metric("Buiten gebied", fmt_int(report.outside_area + report.unknown_area_code))
+    k[4].metric("Onbekende categorie", fmt_int(report.unknown_category))
+    with st.expander("Volledig rapport", expanded=bool(report.problems)):
+        st.code("\n".join(report.lines()), language=None)
+
+
+def map_unknown(unknown: dict[str, int], taxonomy: Taxonomy) -> Taxonomy | None:
+    """An editor to map unknown categories to a domain and theme; the new taxonomy on save."""
+    st.markdown("**Onbekende categorieën indelen** (komen anders in 'overig')")
+    rows = []
+    for label, count in sorted(unknown.items(), key=lambda kv: -kv[1]):
+        category, _, sub = label.partition(" / ")
+        rows.append(
+            {
+                "category": category,
+                "subcategory": sub or "*",
+                "aantal": count,
+                "domain": None,
+                "theme": None,
+            }
+        )
+    themes = taxonomy.themes()
+    edited = st.data_editor(
+        pd.DataFrame(rows),
+        hide_index=True,
+        disabled=["category", "subcategory", "aantal"],
+        column_config={
+            "domain": st.column_config.SelectboxColumn("Domein", options=["fysiek", "sociaal"]),
+            "theme": st.column_config.SelectboxColumn("Thema", options=themes),
+        },
+        key="unknown_editor",
+    )
+    if not st.button("Indeling opslaan in de taxonomie"):
+        return None
+    chosen = edited.dropna(subset=["domain", "theme"])
+    if chosen.empty:
+        st.warning("Kies voor minstens één categorie een domein en een thema.")
+        return None
+    try:
+        return taxonomy.with_mappings(
+            chosen[["category", "subcategory", "domain", "theme"]].assign(source="*")
+        )
+    except InputError as exc:
+        st.error(str(exc))
+        return None
+
+
+def run_import(
+    store: Store, path: Path, *, preset: str, mapping: Path | None, taxonomy: Taxonomy
+) -> None:
+    """Import with a progress bar; the store changes only when everything succeeded."""
+    bar = st.progress(0.05, text="Bestand lezen…")
+    try:
+        prepared, context = workflow.validate(
+            path, preset=preset, store=store, mapping=mapping, taxonomy=taxonomy
+        )
+        bar.progress(0.6, text="Controleren klaar; schrijven…")
+        store.commit(
+            [prepared],
+            areas=context.areas if context.new_store else None,
+            boundaries=context.boundaries,
+            taxonomy=context.taxonomy,
+            taxonomy_info=context.taxonomy_info,
+        )
+    except InputError as exc:
+        bar.empty()
+        st.error(f"De import is mislukt; de store is ongewijzigd. {exc}")
+        return
+    bar.progress(1.0, text="Klaar")
+    st.session_state.pop("_prepared", None)
+    st.success(
+        f"{fmt_int(prepared.report.imported)} rijen geïmporteerd "
+        f"({fmt_int(prepared.report.signals_imported)} signalen)."
+    )
+
+
+def show_store(store: Store) -> None:
+    """What is in the store and its quality figures."""
+    info = store.info()
+    k = st.columns(4)
+    k[0].metric("Signalen", fmt_int(info["meldingen_totaal"]))
+    k[1].metric("Buiten gebied", fmt_int(info["buiten_gebied"]))
+    k[2].metric("Zonder locatie", fmt_int(info["zonder_locatie"]))
+    k[3].metric("Onbekende categorie (overig)", fmt_int(info["overig_domein"]))
+    total = max(info["meldingen_totaal"], 1)
+    st.caption(
+        f"Kwaliteit: {info['buiten_gebied'] / total:.1%} buiten het gebied, "
+        f"{info['zonder_locatie'] / total:.1%} zonder locatie, "
+        f"{info['overig_domein'] / total:.1%} nog niet ingedeeld.".replace(".", ",")
+    )
+    st.markdown(
+        f"**Grenzen:** {info['grenzen'].get('file')} ({fmt_int(info['aantal_gebieden'])} "
+        f"gebieden) · **Taxonomie:** {info['taxonomie'].get('file')} · "
+        f"**Periode:** {info['eerste_maand']} t/m {info['laatste_maand']}"
+    )
+    imports = pd.DataFrame(info["imports"])
+    if not imports.empty:
+        st.dataframe(
+            imports.rename(
+                columns={
+                    "id": "Nr",
+                    "source": "Bron",
+                    "preset": "Preset",
+                    "file": "Bestand",
+                    "rows_read": "Gelezen",
+                    "rows_imported": "Geïmporteerd",
+                    "signals": "Signalen",
+                    "imported_at": "Tijdstip",
+                }
+            ).drop(columns=["sha256", "kind"], errors="ignore"),
+            hide_index=True,
+        )
+
+
+def taxonomy_tab(store: Store) -> None:
+    """Download the taxonomy, or upload an edited one (validated, errors in Dutch)."""
+    taxonomy = session_taxonomy(store)
+    st.markdown(
+        f"De taxonomie deelt {fmt_int(len(taxonomy.table))} categorieën in naar domein, thema "
+        "en afdeling. Download, bewerk in Excel en upload hem weer."
+    )
+    st.download_button(
+        "Download taxonomie (CSV)", taxonomy.to_csv_bytes(), "taxonomie.csv", "text/csv"
+    )
+    upload = st.file_uploader("Taxonomie uploaden (CSV)", type=["csv"], key="tax_upload")
+    if upload is not None:
+        try:
+            new = Taxonomy.from_csv_bytes(upload.getvalue(), name=upload.name)
+        except InputError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["_taxonomy"] = new
+            st.success(
+                f"Taxonomie '{upload.name}' geladen ({fmt_int(len(new.table))} regels); "
+                "ze wordt gebruikt bij de volgende import."
+            )
+    st.dataframe(taxonomy.table, hide_index=True)

@@ -1,0 +1,378 @@
+"""Cached page computations: each takes the store version and the (hashable) filters, so a
+rerun with the same selection is served from the cache and a filter change computes once."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from regie_analytics import aggregate, geo, insights, stats
+from regie_analytics.formatting import fmt_month
+from regie_analytics.schema import AREA_CODE, COUNT, DOMAIN, MONTH, SENTINEL_AREAS, THEME
+from regie_analytics.ui.data import StoreData, load_data
+from regie_analytics.ui.filters import Filters, apply
+
+TOP_COLUMNS: dict[str, Any] = {
+    "Gebied": st.column_config.TextColumn("Gebied"),
+    "Samenhangsindex": st.column_config.ProgressColumn(
+        "Samenhangsindex", min_value=0, max_value=100, format="%.0f"
+    ),
+    "Sociaal": st.column_config.NumberColumn("Sociaal", format="localized"),
+    "Fysiek": st.column_config.NumberColumn("Fysiek", format="localized"),
+    "Status": st.column_config.TextColumn("Status"),
+    "Waarom": st.column_config.TextColumn("Waarom", width="large"),
+}
+
+
+def _data(version: str) -> StoreData:
+    data = load_data()
+    assert data is not None and data.version == version
+    return data
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _overview(version: str, sel: Filters) -> insights.Overview | None:
+    data = _data(version)
+    cube = apply(data.cube, sel, period=False)
+    now = aggregate.filter_cube(cube, start=sel.start, end=sel.end)
+    if int(now[COUNT].sum()) == 0:
+        return None
+    return insights.overview(
+        cube, data.areas, start=sel.start, end=sel.end, level=sel.level, w=data.weights(sel.level)
+    )
+
+
+def overview(data: StoreData, sel: Filters) -> insights.Overview | None:
+    """The Overzicht figures for the selection (None when there are no signals)."""
+    return _overview(data.version, sel)
+
+
+def top_table(top: pd.DataFrame) -> pd.DataFrame:
+    """The top list as shown: name, index, both domains, status and why."""
+    return pd.DataFrame(
+        {
+            "Gebied": top["name"].to_numpy(),
+            "Samenhangsindex": top["samenhangsindex"].round(0).to_numpy(),
+            "Sociaal": top["sociaal"].to_numpy(),
+            "Fysiek": top["fysiek"].to_numpy(),
+            "Status": top["status"].replace("", "—").to_numpy(),
+            "Waarom": top["waarom"].to_numpy(),
+        }
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _jumps_all(version: str, level: str) -> pd.DataFrame:
+    """Anomalies per area, theme and month over all channels (once per store and level)."""
+    data = _data(version)
+    cube = data.cube.loc[~data.cube[AREA_CODE].isin(SENTINEL_AREAS)]
+    codes = cube[AREA_CODE].astype("str")
+    if level != "buurt":
+        codes = codes.map(geo.parent_code_map(data.areas, level))
+    long = (
+        cube.assign(**{AREA_CODE: codes.to_numpy()})
+        .groupby([AREA_CODE, MONTH, DOMAIN, THEME], observed=True)[COUNT]
+        .sum()
+        .reset_index()
+    )
+    for column in (AREA_CODE, MONTH, DOMAIN, THEME):
+        long[column] = long[column].astype("str")
+    if long.empty or long[MONTH].nunique() < 13:
+        return pd.DataFrame()
+    domains = long.drop_duplicates(THEME).set_index(THEME)[DOMAIN]
+    found = stats.anomalies(long.drop(columns=DOMAIN), alpha=0.001)
+    found = found.loc[found["afwijking"] == stats.ANOMALY_HIGH]
+    return found.assign(**{DOMAIN: found[THEME].map(domains).to_numpy()})
+
+
+def jumps(data: StoreData, sel: Filters) -> pd.DataFrame:
+    """Months in the period where an area's theme count jumped far above its seasonal
+    baseline (a count-data test, see :func:`stats.anomalies`), largest first."""
+    found = _jumps_all(data.version, sel.level)
+    if found.empty:
+        return found
+    mask = (found[MONTH] >= sel.start) & (found[MONTH] <= sel.end)
+    mask &= found[DOMAIN].isin(sel.domains)
+    if sel.themes:
+        mask &= found[THEME].isin(sel.themes)
+    found = found.loc[mask]
+    if found.empty:
+        return pd.DataFrame()
+    names = data.level_areas(sel.level)["name"]
+    found = found.assign(ratio=found[COUNT] / found["expected"].clip(lower=0.5))
+    found = found.sort_values(["p", "ratio"], ascending=[True, False]).head(8)
+    return pd.DataFrame(
+        {
+            "Gebied": found[AREA_CODE].map(names).fillna(found[AREA_CODE]).to_numpy(),
+            "Thema": found[THEME].to_numpy(),
+            "Maand": [fmt_month(m) for m in found[MONTH]],
+            "Aantal": found[COUNT].to_numpy(),
+            "Verwacht": found["expected"].round(1).to_numpy(),
+        }
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _area_measures(version: str, sel: Filters) -> pd.DataFrame:
+    data = _data(version)
+    cube = apply(data.cube, sel)
+    whole = aggregate.filter_cube(data.cube, start=sel.start, end=sel.end)
+    return aggregate.area_table(cube, data.areas, level=sel.level, whole=whole)
+
+
+def area_measures(data: StoreData, sel: Filters) -> pd.DataFrame:
+    """Counts and every map measure per area for the selection."""
+    return _area_measures(data.version, sel)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _hotspots(version: str, sel: Filters, measure: str) -> pd.DataFrame:
+    data = _data(version)
+    values = _area_measures(version, sel)[measure]
+    return stats.hotspots(values, data.weights(sel.level), seed=0)
+
+
+def hotspots(data: StoreData, sel: Filters, measure: str) -> pd.DataFrame:
+    """Getis-Ord Gi* hot and cold spots of a measure (seeded, FDR-corrected)."""
+    return _hotspots(data.version, sel, measure)
+
+
+def measure_options(data: StoreData) -> list[str]:
+    """Map measures available for this store (rates need population)."""
+    keys = list(aggregate.MEASURES)
+    return keys if data.has_population else [k for k in keys if k != "per_1000"]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _pressure(version: str, sel: Filters) -> pd.DataFrame:
+    data = _data(version)
+    return insights.pressure_table(
+        apply(data.cube, sel), data.areas, level=sel.level, w=data.weights(sel.level)
+    )
+
+
+def pressure(data: StoreData, sel: Filters) -> pd.DataFrame:
+    """Per area: measures and the social x physical samenhang statistics."""
+    return _pressure(data.version, sel)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _correlations(version: str, sel: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    data = _data(version)
+    matrix = insights.theme_matrix(apply(data.cube, sel), data.areas, level=sel.level)
+    return stats.theme_correlations(matrix)
+
+
+def correlations(data: StoreData, sel: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Spearman correlations of theme rates across areas, with p-values."""
+    return _correlations(data.version, sel)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _regie(version: str, sel: Filters) -> pd.DataFrame:
+    data = _data(version)
+    return insights.regie(
+        apply(data.cube, sel), data.areas, level=sel.level, pressure=_pressure(version, sel)
+    )
+
+
+def regie(data: StoreData, sel: Filters) -> pd.DataFrame:
+    """The regie-opgave per area (departments, spread, score)."""
+    return _regie(data.version, sel)
+
+
+REGIE_COLUMNS: dict[str, Any] = {
+    "Samenhangsindex": st.column_config.ProgressColumn(
+        "Samenhangsindex", min_value=0, max_value=100, format="%.0f"
+    ),
+    "Regiescore": st.column_config.ProgressColumn(
+        "Regiescore", min_value=0, max_value=100, format="%.0f"
+    ),
+    "Waarom": st.column_config.TextColumn("Waarom", width="large"),
+}
+
+
+def regie_list(both: pd.DataFrame, regie: pd.DataFrame) -> pd.DataFrame:
+    """The regiebuurten as shown: index, departments, score and why."""
+    joined = both.join(regie.drop(columns=["name"]), how="left")
+    return pd.DataFrame(
+        {
+            "Gebied": joined["name"].to_numpy(),
+            "Samenhangsindex": joined["samenhangsindex"].round(0).to_numpy(),
+            "Cluster": joined["cluster_sociaal_fysiek"].to_numpy(),
+            "Afdelingen": joined["n_afdelingen"].to_numpy(),
+            "Regiescore": joined["regie_score"].round(0).to_numpy(),
+            "Waarom": joined["toelichting"].to_numpy(),
+        }
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _emerging(version: str, sel: Filters) -> pd.DataFrame:
+    data = _data(version)
+    return insights.emerging(
+        apply(data.cube, sel, period=False),
+        data.areas,
+        level=sel.level,
+        w=data.weights(sel.level),
+        end=sel.end,
+    )
+
+
+def emerging(data: StoreData, sel: Filters) -> pd.DataFrame:
+    """Emerging hot spot classes per area (new, intensifying, persistent, ...)."""
+    return _emerging(data.version, sel)
+
+
+LEVEL_NAMES = {"buurt": "buurt", "wijk": "wijk", "stadsdeel": "stadsdeel", "gemeente": "gemeente"}
+
+COMPARISON_COLUMNS: dict[str, Any] = {
+    "domain": st.column_config.TextColumn("Domein"),
+    "theme": st.column_config.TextColumn("Thema"),
+    "aantal": st.column_config.NumberColumn("Aantal", format="localized"),
+    "gebied": st.column_config.NumberColumn("Dit gebied", format="%.1f"),
+    "wijk": st.column_config.NumberColumn("Wijk", format="%.1f"),
+    "stadsdeel": st.column_config.NumberColumn("Stadsdeel", format="%.1f"),
+    "gemeente": st.column_config.NumberColumn("Gemeente", format="%.1f"),
+    "index": st.column_config.NumberColumn("Index", format="%.0f"),
+}
+
+LEADTIME_COLUMNS: dict[str, Any] = {
+    "ontvangen": st.column_config.NumberColumn("Ontvangen", format="localized"),
+    "afgesloten": st.column_config.NumberColumn("Afgesloten", format="localized"),
+    "mediaan_dagen": st.column_config.NumberColumn("Mediaan (dagen)", format="%.1f"),
+    "p90_dagen": st.column_config.NumberColumn("90% binnen (dagen)", format="%.1f"),
+    "binnen_norm": st.column_config.ProgressColumn(
+        "Binnen norm", min_value=0, max_value=1, format="percent"
+    ),
+    "open": st.column_config.NumberColumn("Open", format="localized"),
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _all_area_names(version: str) -> dict[str, str]:
+    data = _data(version)
+    names: dict[str, str] = {}
+    for level in data.levels:
+        for code, name in data.level_areas(level)["name"].items():
+            names[str(code)] = f"{name} ({LEVEL_NAMES[level]}, {code})"
+    return names
+
+
+def all_area_names(data: StoreData) -> dict[str, str]:
+    """Every area code at every level with a searchable label."""
+    return _all_area_names(data.version)
+
+
+def level_of(data: StoreData, code: str) -> str:
+    """The level an area code belongs to in this store."""
+    for level in data.levels:
+        if code in data.level_areas(level).index:
+            return level
+    return data.levels[0]
+
+
+def area_context(data: StoreData, code: str, level: str) -> str:
+    """'buurt in wijk X, stadsdeel Y · 1.234 inwoners · 0,5 km²' for the profile header."""
+    from regie_analytics.formatting import fmt_int, fmt_num
+
+    area = data.level_areas(level).loc[code]
+    parts = [LEVEL_NAMES[level].capitalize()]
+    if level == "buurt":
+        row = data.areas.loc[code]
+        if isinstance(row.get("wijk_code"), str):
+            parts.append(f"in wijk {row['wijk_code']}")
+        if isinstance(row.get("stadsdeel_name"), str):
+            parts.append(f"stadsdeel {row['stadsdeel_name']}")
+    text = ", ".join(parts)
+    text += f" · {fmt_int(area['population'])} inwoners · {fmt_num(area['area_km2'], 2)} km²"
+    return text
+
+
+def _signal_mask(signals: pd.DataFrame, sel: Filters) -> pd.Series:
+    mask = signals[DOMAIN].isin(sel.domains)
+    if sel.themes:
+        mask &= signals[THEME].isin(sel.themes)
+    if sel.channels:
+        mask &= signals["channel"].isin(sel.channels)
+    return mask
+
+
+def _signal_codes(data: StoreData, signals: pd.DataFrame, level: str) -> pd.Series:
+    codes = signals[AREA_CODE].astype("str")
+    if level != "buurt":
+        codes = codes.map(geo.parent_code_map(data.areas, level))
+    return codes
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _lead_times(
+    version: str, sel: Filters, code: str | None, level: str, norm_days: float, by: str | None
+) -> pd.DataFrame:
+    from regie_analytics.ui.data import load_signals
+
+    data = _data(version)
+    signals = load_signals(data.path, version)
+    if signals.empty:
+        return pd.DataFrame()
+    mask = _signal_mask(signals, sel)
+    if code is not None:
+        mask &= (_signal_codes(data, signals, level) == code).to_numpy()
+    return aggregate.lead_times(
+        signals.loc[mask], by=by, start=sel.start, end=sel.end, norm_days=norm_days
+    )
+
+
+def lead_times(
+    data: StoreData, sel: Filters, *, code: str | None = None, level: str = "buurt"
+) -> pd.DataFrame:
+    """Lead times per theme for the selection (optionally one area)."""
+    return _lead_times(data.version, sel, code, level, 10.0, THEME)
+
+
+def lead_time_summary(
+    data: StoreData, sel: Filters, *, norm_days: float, by: str | None
+) -> pd.DataFrame:
+    """Lead times for the whole selection, per ``by`` group (or overall)."""
+    return _lead_times(data.version, sel, None, sel.level, norm_days, by)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _lead_time_by_area(version: str, sel: Filters, norm_days: float) -> pd.DataFrame:
+    from regie_analytics.ui.data import load_signals
+
+    data = _data(version)
+    signals = load_signals(data.path, version)
+    mask = _signal_mask(signals, sel) & ~signals[AREA_CODE].isin(SENTINEL_AREAS)
+    frame = signals.loc[mask]
+    frame = frame.assign(gebied=_signal_codes(data, frame, sel.level).to_numpy())
+    table = aggregate.lead_times(
+        frame, by="gebied", start=sel.start, end=sel.end, norm_days=norm_days
+    )
+    table = table.loc[table["afgesloten"] >= 20].sort_values("mediaan_dagen", ascending=False)
+    names = data.level_areas(sel.level)["name"]
+    table.insert(0, "Gebied", table.index.map(names))
+    return table.reset_index(drop=True)
+
+
+def lead_time_by_area(data: StoreData, sel: Filters, *, norm_days: float) -> pd.DataFrame:
+    """Lead times per area at the selected level, slowest first."""
+    return _lead_time_by_area(data.version, sel, norm_days)
+
+
+def neighbour_table(data: StoreData, sel: Filters, *, code: str, level: str) -> pd.DataFrame:
+    """The area's neighbours (queen contiguity) with their signals and rate."""
+    w = data.weights(level)
+    codes = stats.neighbours(geo.areas_at_level(data.areas, level), code, w=w)
+    table = area_measures(data, replace(sel, level=level)).reindex(codes)
+    return pd.DataFrame(
+        {
+            "Code": codes,
+            "Gebied": table["name"].to_numpy(),
+            "Signalen": table["totaal"].to_numpy(),
+            "Per 1.000": table["per_1000"].round(1).to_numpy(),
+        }
+    )

@@ -1,0 +1,183 @@
+"""AppTest for every page on the demo store: renders without exception, key figures equal what
+the library computes for the same filter, and an empty filter shows the empty state."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from regie_analytics import aggregate, geo, insights, stats
+from regie_analytics.formatting import fmt_int
+from regie_analytics.store import Store
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+TIMEOUT = 120
+
+
+@pytest.fixture(scope="module")
+def app_store(demo_store: Path):
+    old = os.environ.get("REGIE_STORE")
+    os.environ["REGIE_STORE"] = str(demo_store)
+    yield demo_store
+    if old is None:
+        os.environ.pop("REGIE_STORE", None)
+    else:
+        os.environ["REGIE_STORE"] = old
+
+
+def _app(page: str | None = None, **state: object) -> AppTest:
+    """Run the app (and switch to ``page``) with widget values set by their keys, which are
+    also the URL's query parameters (the browser tests check the URL itself)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    if page is not None:
+        at.switch_page(f"pages/{page}.py")
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _metric(at: AppTest, label: str) -> str:
+    for metric in at.metric:
+        if metric.label == label:
+            return str(metric.value)
+    raise AssertionError(f"no metric {label!r}: {[m.label for m in at.metric]}")
+
+
+def _period(store: Path, months: int = 12) -> tuple[str, str]:
+    cube = Store(store).cube()
+    last = cube["month"].max()
+    return aggregate.shift_month(last, -(months - 1)), last
+
+
+def test_overzicht_figures_match_library(app_store: Path) -> None:
+    at = _app()
+    start, end = _period(app_store)
+    cube = Store(app_store).cube()
+    inside = cube[~cube["area_code"].isin(["BUITEN_GEBIED", "ZONDER_LOCATIE"])]
+    now = aggregate.filter_cube(inside, start=start, end=end)
+    expected = now.groupby("domain")["count"].sum()
+    assert _metric(at, "Signalen fysiek") == fmt_int(expected["fysiek"])
+    assert _metric(at, "Signalen sociaal") == fmt_int(expected["sociaal"])
+    # the count of areas where both are high equals the library's samenhang on the same data
+    areas = Store(app_store).areas()
+    w = stats.spatial_weights(geo.areas_at_level(areas, "buurt"))
+    period_cube = aggregate.filter_cube(cube, start=start, end=end, domains=["fysiek", "sociaal"])
+    table = insights.pressure_table(period_cube, areas, level="buurt", w=w)
+    assert _metric(at, "Gebieden met sociaal én fysiek hoog") == fmt_int(
+        table["beide_hoog"].sum()
+    )
+    assert any("signalen binnen" in m.value for m in at.markdown)
+    assert any("Gegenereerde demodata" in w.value for w in at.warning)
+
+
+def test_overzicht_empty_filter_shows_empty_state(app_store: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at.sidebar.multiselect(key="domein").set_value([]).run()
+    assert not at.exception
+    assert any("Geen signalen voor dit filter" in i.value for i in at.info)
+
+
+def test_kaart_table_matches_area_table(app_store: Path) -> None:
+    at = _app("kaart")
+    start, end = _period(app_store)
+    store = Store(app_store)
+    cube = aggregate.filter_cube(
+        store.cube(), start=start, end=end, domains=["fysiek", "sociaal"]
+    )
+    table = aggregate.area_table(cube, store.areas(), level="buurt")
+    shown = at.dataframe[0].value
+    top = table.sort_values("count", ascending=False).iloc[0]
+    assert shown.iloc[0]["Gebied"] == top["name"]
+    assert shown.iloc[0]["Totaal"] == top["totaal"]
+    assert len(shown) == 518
+
+
+def test_kaart_wijk_level_via_url(app_store: Path) -> None:
+    at = _app("kaart", niveau="wijk")
+    assert len(at.dataframe[0].value) == 110
+
+
+def test_samenhang_lists_regiebuurten(app_store: Path) -> None:
+    at = _app("samenhang")
+    regie = at.dataframe[0].value
+    start, end = _period(app_store)
+    store = Store(app_store)
+    areas = store.areas()
+    cube = aggregate.filter_cube(store.cube(), start=start, end=end, domains=["fysiek", "sociaal"])
+    w = stats.spatial_weights(geo.areas_at_level(areas, "buurt"))
+    table = insights.pressure_table(cube, areas, level="buurt", w=w)
+    expected = table.loc[table["beide_hoog"]].sort_values("samenhangsindex", ascending=False)
+    assert regie["Gebied"].tolist() == expected["name"].tolist()
+    assert any("Wat het niet betekent" in c.value for c in at.caption)
+
+
+def test_samenhang_needs_both_domains(app_store: Path) -> None:
+    at = _app("samenhang", domein=["sociaal"])
+    assert any("beide domeinen" in i.value for i in at.info)
+
+
+def test_trends_renders_and_explains(app_store: Path) -> None:
+    at = _app("trends")
+    assert any("Patroon" in str(d.value.columns.tolist()) for d in at.dataframe)
+
+
+def test_buurtprofiel_from_url(app_store: Path) -> None:
+    areas = Store(app_store).areas()
+    code = "BU0363AA01"
+    at = _app("buurtprofiel", gebied=code)
+    assert at.title[0].value == areas.loc[code, "name"]
+    start, end = _period(app_store)
+    cube = aggregate.filter_cube(
+        Store(app_store).cube(), start=start, end=end, domains=["fysiek", "sociaal"]
+    )
+    expected = cube.loc[cube["area_code"] == code, "count"].sum()
+    assert _metric(at, "Signalen") == fmt_int(expected)
+
+
+def test_buurtprofiel_without_area_explains(app_store: Path) -> None:
+    at = _app("buurtprofiel")
+    assert any("Kies een gebied" in i.value for i in at.info)
+
+
+def test_afhandeling_matches_lead_times(app_store: Path) -> None:
+    at = _app("afhandeling")
+    start, end = _period(app_store)
+    signals = Store(app_store).signals()
+    signals = signals[signals["domain"].isin(["fysiek", "sociaal"])]
+    expected = aggregate.lead_times(signals, by=None, start=start, end=end, norm_days=10)
+    assert _metric(at, "Nog open") == fmt_int(expected["open"].iloc[0])
+
+
+def test_afhandeling_social_only_has_no_lead_times(app_store: Path) -> None:
+    at = _app("afhandeling", domein=["sociaal"])
+    assert any("Geen losse meldingen" in i.value for i in at.info)
+
+
+def test_data_page_shows_store(app_store: Path) -> None:
+    at = _app("data")
+    info = Store(app_store).info()
+    assert _metric(at, "Signalen") == fmt_int(info["meldingen_totaal"])
+
+
+def test_empty_store_explains_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REGIE_STORE", str(tmp_path / "leeg"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert any("Er zijn nog geen gegevens" in i.value for i in at.info)
+
+
+def test_pages_are_thin() -> None:
+    """No groupby, merge or sjoin in pages/: that belongs in the library."""
+    for page in (ROOT / "pages").glob("*.py"):
+        text = page.read_text()
+        for word in (".groupby(", ".merge(", "sjoin(", "pivot_table("):
+            assert word not in text, f"{page.name} does {word}"
+        assert len(text.splitlines()) <= 110, f"{page.name} is not thin"
