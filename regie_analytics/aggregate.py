@@ -202,6 +202,15 @@ MEASURES: dict[str, str] = {
 """Map measures: key -> Dutch label."""
 
 
+MIN_POPULATION = 100
+"""Areas with fewer inhabitants get no rates (unreliable, and a small-numbers privacy rule)."""
+
+
+def rate_population(population: pd.Series) -> pd.Series:
+    """Population usable as a rate denominator: NaN below :data:`MIN_POPULATION`."""
+    return population.where(population >= MIN_POPULATION)
+
+
 def area_table(
     cube: pd.DataFrame,
     areas: pd.DataFrame,
@@ -233,10 +242,15 @@ def area_table(
     counts = counts_by_area_domain(cube, areas, level=level)
     table = pd.DataFrame(level_areas[["name", "population", "area_km2"]]).join(counts)
     table["count"] = table["totaal"]
-    population = table["population"]
+    population = rate_population(table["population"])
     table["per_1000"] = stats.rate_per_1000(table["totaal"], population)
     table["per_1000_fysiek"] = stats.rate_per_1000(table["fysiek"], population)
     table["per_1000_sociaal"] = stats.rate_per_1000(table["sociaal"], population)
+    table["per_1000_eb"] = (
+        stats.eb_smoothed_rate(table["totaal"], population, scope="global")
+        if population.notna().any()
+        else pd.Series(float("nan"), index=table.index)
+    )
     table["per_km2"] = stats.per_km2(table["totaal"], table["area_km2"])
     both = table["fysiek"] + table["sociaal"]
     table["share_social"] = (100 * table["sociaal"] / both.where(both > 0)).astype("float64")

@@ -109,6 +109,29 @@ CLUSTER_COLORS: dict[str, str] = {
 }
 """Local Moran cluster classes in legend order, in GeoDa's colours."""
 
+EMERGING_COLORS: dict[str, str] = {
+    "intensiverende hotspot": "#7f0000",
+    "persistente hotspot": "#b30000",
+    "opeenvolgende hotspot": "#d7301f",
+    "nieuwe hotspot": "#ef6548",
+    "sporadische hotspot": "#fc8d59",
+    "oscillerende hotspot": "#fdbb84",
+    "afnemende hotspot": "#fdd49e",
+    "historische hotspot": "#fee8c8",
+    "geen patroon": "#e0e0e0",
+    "historische coldspot": "#ece7f2",
+    "afnemende coldspot": "#d0d1e6",
+    "oscillerende coldspot": "#a6bddb",
+    "sporadische coldspot": "#74a9cf",
+    "nieuwe coldspot": "#3690c0",
+    "opeenvolgende coldspot": "#0570b0",
+    "persistente coldspot": "#045a8d",
+    "intensiverende coldspot": "#023858",
+    NO_DATA_NAME: NO_DATA_COLOR,
+}
+"""Emerging hot spot classes in legend order: hot spots from strong (dark red) to fading,
+no pattern in grey, cold spots from fading to strong (dark blue)."""
+
 TEXT_FORMATS = ("int", "num", "pct")
 """Value-label formats of :func:`bar_chart`: integer, one decimal, fraction as percentage."""
 
@@ -415,7 +438,8 @@ def _finish_map(
         title={"text": title},
         map=map_layout,
         legend={"title": {"text": legend_title}},
-        uirevision="kaart",
+        # Keeps the user's pan and zoom across reruns, but not across other boundaries.
+        uirevision="kaart-" + "-".join(f"{v:.3f}" for v in areas.total_bounds),
     )
     return apply_house_style(fig, height=height)
 
@@ -869,6 +893,16 @@ def cluster_map(
     GeoDa's colours."""
     return _category_map(
         areas, cluster, CLUSTER_COLORS, title=title, legend_title="cluster", height=height
+    )
+
+
+def emerging_map(
+    areas: gpd.GeoDataFrame, klasse: pd.Series, *, title: str, height: int = 560
+) -> go.Figure:
+    """Emerging hot spot classes (``stats.emerging_hotspots(...)["klasse"]``), hot spots in
+    reds, cold spots in blues, darker where the pattern is stronger."""
+    return _category_map(
+        areas, klasse, EMERGING_COLORS, title=title, legend_title="patroon", height=height
     )
 
 

@@ -21,11 +21,11 @@ def domain_rates(table: pd.DataFrame) -> tuple[pd.Series, pd.Series, str]:
 
     With population: empirical-Bayes smoothed rates per 1,000 inhabitants (small buurten are
     pulled towards the city rate, see :func:`stats.eb_smoothed_rate`); areas without
-    inhabitants get NaN. Without population: the counts.
+    inhabitants (or fewer than ``aggregate.MIN_POPULATION``) get NaN. Without population: the
+    counts.
     """
-    population = table["population"]
-    if population.notna().any():
-        pop = population.where(population > 0)
+    pop = aggregate.rate_population(table["population"])
+    if pop.notna().any():
         social = stats.eb_smoothed_rate(table["sociaal"], pop, scope="global")
         physical = stats.eb_smoothed_rate(table["fysiek"], pop, scope="global")
         return social, physical, "per 1.000 inwoners (gecorrigeerd voor kleine buurten)"
@@ -203,9 +203,8 @@ def theme_matrix(cube: pd.DataFrame, areas: pd.DataFrame, *, level: str) -> pd.D
     level_areas = aggregate.geo.areas_at_level(areas, level)
     wide = wide.reindex(level_areas.index).fillna(0)
     wide = wide.loc[:, wide.sum() >= 20]
-    population = level_areas["population"]
-    if population.notna().any():
-        pop = population.where(population > 0)
+    pop = aggregate.rate_population(level_areas["population"])
+    if pop.notna().any():
         wide = wide.apply(lambda col: stats.rate_per_1000(col, pop))
     wide.columns.name = None
     return wide
@@ -304,3 +303,86 @@ def theme_comparison(
     out["index"] = (100 * out["gebied"] / out["gemeente"].where(out["gemeente"] > 0)).round(0)
     out = out.reset_index().rename(columns={"theme": "theme"})
     return out.sort_values(["domain", "aantal"], ascending=[True, False]).reset_index(drop=True)
+
+
+ANALYSES: tuple[str, ...] = ("hotspots", "samenhang", "regie", "trends", "anomalies")
+
+
+def default_measure(areas: pd.DataFrame) -> str:
+    """``per_1000`` where population is known, else ``count``."""
+    return "per_1000" if areas["population"].notna().any() else "count"
+
+
+def run_analysis(
+    kind: str,
+    cube: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    level: str = "buurt",
+    domain: str | None = None,
+    theme: str | None = None,
+    measure: str | None = None,
+    seed: int = 0,
+    start: str | None = None,
+    end: str | None = None,
+) -> pd.DataFrame:
+    """One analysis of :data:`ANALYSES` as a flat table with an ``area_code`` column.
+
+    ``hotspots`` tests ``measure`` (``count``, ``per_1000``, ``per_km2``, ``lq``; default
+    :func:`default_measure`) of the signals in ``domain``/``theme``; ``samenhang`` relates the
+    social and physical rates; ``regie`` adds the spread over departments; ``trends`` gives the
+    emerging hot spot class per area; ``anomalies`` one row per area, theme and month that
+    lies far outside its seasonal baseline.
+    """
+    from regie_analytics.schema import InputError
+
+    if kind not in ANALYSES:
+        raise InputError(f"onbekende analyse '{kind}'.", hint=f"kies uit {', '.join(ANALYSES)}.")
+    measure = measure or default_measure(areas)
+    if measure not in aggregate.MEASURES:
+        raise InputError(
+            f"onbekende maat '{measure}'.", hint=f"kies uit {', '.join(aggregate.MEASURES)}."
+        )
+    if measure == "per_1000" and not areas["population"].notna().any():
+        raise InputError(
+            "de maat 'per_1000' vraagt inwonertallen, en deze grenzen hebben die niet.",
+            hint="kies --measure count, per_km2 of lq.",
+        )
+    level_areas = aggregate.geo.areas_at_level(areas, level)
+    w = stats.spatial_weights(level_areas)
+    period = aggregate.filter_cube(cube, start=start, end=end)
+    selected = aggregate.filter_cube(
+        period,
+        domains=[domain] if domain else None,
+        themes=[theme] if theme else None,
+    )
+    if kind == "hotspots":
+        table = aggregate.area_table(selected, areas, level=level, whole=period)
+        # rates are tested smoothed (empirical Bayes), so small areas do not dominate
+        column = "per_1000_eb" if measure == "per_1000" else measure
+        result = stats.hotspots(table[column], w, seed=seed)
+        result.insert(0, "name", table["name"])
+    elif kind == "samenhang":
+        result = pressure_table(period, areas, level=level, w=w, seed=seed)
+        keep = [
+            "name", "population", "fysiek", "sociaal", "rate_sociaal", "rate_fysiek",
+            "samenhangsindex", "beide_hoog", "pct_sociaal", "pct_fysiek",
+            "I_sociaal_fysiek", "p_sociaal_fysiek", "cluster_sociaal_fysiek",
+            "I_fysiek_sociaal", "p_fysiek_sociaal", "cluster_fysiek_sociaal",
+        ]  # fmt: skip
+        result = result[keep]
+    elif kind == "regie":
+        pressure = pressure_table(period, areas, level=level, w=w, seed=seed)
+        result = regie(selected, areas, level=level, pressure=pressure)
+    elif kind == "trends":
+        last = end or str(cube[MONTH].max())
+        result = emerging(selected, areas, level=level, w=w, end=last)
+        result.insert(0, "name", level_areas["name"].reindex(result.index))
+    else:
+        inside = selected.loc[~selected[AREA_CODE].isin(SENTINEL_AREAS)]
+        long = aggregate.roll_up(inside, areas, level=level, by=(MONTH, "theme"))
+        result = stats.anomalies(long)
+        result.insert(1, "name", result[AREA_CODE].map(level_areas["name"]))
+        return result.reset_index(drop=True)
+    result.index.name = AREA_CODE
+    return result.reset_index()

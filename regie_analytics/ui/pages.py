@@ -131,7 +131,8 @@ def area_measures(data: StoreData, sel: Filters) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _hotspots(version: str, sel: Filters, measure: str) -> pd.DataFrame:
     data = _data(version)
-    values = _area_measures(version, sel)[measure]
+    column = "per_1000_eb" if measure == "per_1000" else measure
+    values = _area_measures(version, sel)[column]
     return stats.hotspots(values, data.weights(sel.level), seed=0)
 
 
