@@ -12,9 +12,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from regie_analytics import aggregate, insights, workflow
+from regie_analytics import aggregate, workflow
 from regie_analytics.io.presets import PRESETS
-from regie_analytics.schema import InputError
+from regie_analytics.schema import ANALYSES, InputError
 from regie_analytics.store import DEFAULT_STORE, Store
 
 EXIT_REJECTED = 2
@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     counts.add_argument("--out", required=True, type=Path, help="uitvoerbestand (.csv)")
 
     analyse = sub.add_parser("analyse", help="ruimtelijke statistiek per gebied, als CSV")
-    analyse.add_argument("kind", choices=insights.ANALYSES, help="welke analyse")
+    analyse.add_argument("kind", choices=ANALYSES, help="welke analyse")
     _add_store(analyse)
     analyse.add_argument("--level", required=True, choices=("buurt", "wijk"))
     analyse.add_argument("--domain", choices=("fysiek", "sociaal", "overig"), help="domein")
@@ -231,6 +231,8 @@ def _period(text: str | None) -> tuple[str | None, str | None]:
 
 
 def cmd_analyse(args: argparse.Namespace) -> int:
+    from regie_analytics import insights  # heavy (PySAL): only for this command
+
     started = time.perf_counter()
     store = Store(args.store)
     start, end = _period(args.period)

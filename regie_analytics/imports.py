@@ -321,7 +321,12 @@ def _classify(
 
 
 def _month(values: pd.Series) -> pd.Series:
-    return values.dt.to_period("M").astype("str")
+    """``YYYY-MM`` of datetimes, fast: format only the distinct months."""
+    months = values.to_numpy().astype("datetime64[M]")
+    distinct, inverse = np.unique(months, return_inverse=True)
+    labels = np.array([str(m) for m in distinct], dtype=object)
+    out = pd.Series(labels[inverse.ravel()], index=values.index, dtype="str")
+    return out.where(values.notna().to_numpy(), None)
 
 
 def _drop(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
@@ -595,12 +600,10 @@ def prepare_import(
         records = prepare_signals(
             ext, areas=areas, taxonomy=taxonomy, existing_keys=known, report=report, now=now
         )
-        months = _month(records[RECEIVED_AT]) if len(records) else pd.Series(dtype="str")
     else:
         records = prepare_counts(
             ext, areas=areas, taxonomy=taxonomy, existing_keys=known, report=report, now=now
         )
-        months = records[MONTH]
     if report.rows_read and report.imported == 0 and report.rejected_rows == report.rows_read:
         first = report.problems[0] if report.problems else None
         raise InputError(
@@ -611,13 +614,14 @@ def prepare_import(
             hint="zie het rapport (python -m regie_analytics validate ...) voor de oorzaken.",
             details=report.lines()[1:],
         )
-    if len(months):
-        report.first_month, report.last_month = str(months.min()), str(months.max())
+    cube = cube_part(records, kind=ext.kind)
+    if len(cube):
+        report.first_month, report.last_month = str(cube[MONTH].min()), str(cube[MONTH].max())
     return PreparedImport(
         report=report,
         kind=ext.kind,
         records=records,
-        cube=cube_part(records, kind=ext.kind),
+        cube=cube,
         file_hash=file_sha256(path),
         path=str(path),
     )

@@ -13,7 +13,7 @@ import pandas as pd
 
 from regie_analytics import aggregate, stats
 from regie_analytics.formatting import fmt_change, fmt_int, fmt_period
-from regie_analytics.schema import AREA_CODE, COUNT, DOMAIN, MONTH, SENTINEL_AREAS
+from regie_analytics.schema import ANALYSES, AREA_CODE, COUNT, DOMAIN, MONTH, SENTINEL_AREAS
 
 
 def domain_rates(table: pd.DataFrame) -> tuple[pd.Series, pd.Series, str]:
@@ -303,9 +303,6 @@ def theme_comparison(
     out["index"] = (100 * out["gebied"] / out["gemeente"].where(out["gemeente"] > 0)).round(0)
     out = out.reset_index().rename(columns={"theme": "theme"})
     return out.sort_values(["domain", "aantal"], ascending=[True, False]).reset_index(drop=True)
-
-
-ANALYSES: tuple[str, ...] = ("hotspots", "samenhang", "regie", "trends", "anomalies")
 
 
 def default_measure(areas: pd.DataFrame) -> str:

@@ -92,6 +92,9 @@ UNKNOWN_THEME = "overig"
 UNKNOWN_CHANNEL = "onbekend"
 UNKNOWN_DEPARTMENT = "onbekend"
 
+ANALYSES: tuple[str, ...] = ("hotspots", "samenhang", "regie", "trends", "anomalies")
+"""The analyses of ``python -m regie_analytics analyse``."""
+
 DOMAIN_LABELS: dict[str, str] = {
     "fysiek": "Fysiek domein",
     "sociaal": "Sociaal domein",
