@@ -50,7 +50,7 @@ components.chart(
     ),
     key="trend",
 )
-total = series.groupby("month", as_index=False)["count"].sum()
+total = insights.month_totals(series)
 a, b = st.columns(2)
 with a:
     components.chart(charts.year_on_year_chart(total, title="Jaar op jaar"), key="jaar")

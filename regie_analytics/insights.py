@@ -383,3 +383,8 @@ def run_analysis(
         return result.reset_index(drop=True)
     result.index.name = AREA_CODE
     return result.reset_index()
+
+
+def month_totals(series: pd.DataFrame) -> pd.DataFrame:
+    """Sum a long monthly frame (``month``, group, ``count``) over its groups."""
+    return series.groupby(MONTH, as_index=False)[COUNT].sum()

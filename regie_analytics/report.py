@@ -1,19 +1,67 @@
-"""Exports: safe tables (CSV, Excel), and the slide deck and PDF report.
+"""Exports: safe tables (CSV, Excel), and the slide deck, PDF report and chart images.
 
 Whatever leaves the analyst's screen goes through :mod:`regie_analytics.privacy`: counts of 1 to
 4 read "<5", cells that would reveal them through a total are hidden too (secondary
 suppression), rates on suppressed numerators or small populations are hidden, and text cells
 that start like a spreadsheet formula are made inert.
+
+The council report is built in two steps. :func:`collect` computes the content once (title,
+source line, headline sentences and one :class:`ReportItem` per slide or page: the map,
+samenhang, trends and the top list; or, for one area, its map with neighbours, themes, trend
+and neighbour table), with every count already protected. :func:`build_pptx`, :func:`build_pdf`
+and :func:`chart_pngs` only lay that content out, so the deck, the PDF, the PNGs and the
+presentation mode show the same, safe numbers. :func:`build_report` does both steps for a store.
+
+How counts are protected in the report
+--------------------------------------
+- Tables (top list, themes, neighbours) are protected with :func:`privacy.protect_table` /
+  :func:`privacy.protect_series`, which assume that every total is published; each protected
+  table and its true counts are kept in ``ReportContent.protected`` for auditing.
+- Maps grey out ("te weinig waarnemingen") the areas whose count is hidden in the protected
+  series of area counts; their rate is not shown either.
+- The municipality's monthly trend is protected as months x domains, separately for the report
+  period and the period before (their totals are the figures in the headline).
+- The trend of a single area is shown per block of three months (counted back from the last
+  month), as grouped bars with value labels. Blocks x domains are protected like a table; a
+  hidden cell is drawn as an empty bar labelled "<5" (or "x"), never as a number. Because the
+  blocks of the report period add up to the domain totals in the area's theme table, the two
+  are audited together; when that audit fails, the trend is left out.
 """
 
 from __future__ import annotations
 
 import io
+import math
+import re
+import threading
+import time
+import warnings
+import zipfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 
-from regie_analytics import privacy
-from regie_analytics.formatting import fmt_num
+from regie_analytics import aggregate, charts, geo, insights, privacy, stats
+from regie_analytics.formatting import fmt_date, fmt_int, fmt_month, fmt_num, fmt_period
+from regie_analytics.schema import (
+    AREA_CODE,
+    COUNT,
+    DOMAIN,
+    DOMAINS,
+    MONTH,
+    SENTINEL_AREAS,
+    THEME,
+    InputError,
+)
+from regie_analytics.store import Store
 
 AREA_COLUMNS_NL = {
     "area_code": "Gebiedscode",
@@ -101,3 +149,1640 @@ def to_excel_bytes(frame: pd.DataFrame, *, sheet: str = "Regie Analytics") -> by
                 if isinstance(cell.value, str):
                     cell.data_type = "s"
     return buffer.getvalue()
+
+
+# --- the report's content ----------------------------------------------------------------------
+
+FORMATS: tuple[str, ...] = ("pptx", "pdf", "png-zip")
+"""Formats of :func:`build_report`."""
+DEMO_BANNER = "GEGENEREERDE DEMODATA – geen echte meldingen"
+"""Shown on every slide and page when the store holds generated data."""
+BLOCK_MONTHS = 3
+"""Months per bar in the trend of a single area."""
+
+_LEVEL_PLURAL = {"buurt": "buurten", "wijk": "wijken", "stadsdeel": "stadsdelen"}
+_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class ReportData(Protocol):
+    """What :func:`collect` reads: the cube, the areas and the manifest (as the dashboard's
+    loaded store data has them)."""
+
+    cube: pd.DataFrame
+    areas: gpd.GeoDataFrame
+    manifest: dict[str, Any]
+
+
+@dataclass
+class Protected:
+    """A published (protected) table or series of counts and the true counts behind it."""
+
+    name: str
+    published: pd.DataFrame | pd.Series
+    truth: pd.DataFrame | pd.Series
+
+
+@dataclass
+class ReportItem:
+    """One slide or page: a chart (with an optional legend), a table, or both.
+
+    ``table`` holds text cells as shown (formulas inert); ``count_columns`` names its columns
+    that hold counts (ints, ``"<5"`` or ``"x"``).
+    """
+
+    key: str
+    title: str
+    caption: str = ""
+    figure: go.Figure | None = None
+    legend: go.Figure | None = None
+    table: pd.DataFrame | None = None
+    count_columns: tuple[str, ...] = ()
+    size: tuple[int, int] = (1200, 620)
+    """Width and height in px at which ``figure`` is exported."""
+
+
+@dataclass
+class ReportContent:
+    """Everything a deck, PDF or presentation shows, with every count already protected."""
+
+    title: str
+    subtitle: str
+    source: str
+    created: str
+    generated: bool
+    sentences: list[str]
+    items: list[ReportItem]
+    start: str
+    end: str
+    level: str
+    area: str | None
+    threshold: int
+    protected: list[Protected]
+    _pngs: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def footer(self) -> str:
+        """The source and creation date, for the foot of every slide and page."""
+        return f"{self.source} · gemaakt op {self.created}"
+
+    @property
+    def privacy_note(self) -> str:
+        """The Dutch explanation of ``"<5"`` and ``"x"``."""
+        return privacy.suppression_legend(threshold=self.threshold)
+
+
+def _unpack(data: Store | ReportData) -> tuple[pd.DataFrame, gpd.GeoDataFrame, dict[str, Any]]:
+    if isinstance(data, Store):
+        return data.cube(), data.areas(), data.manifest()
+    return data.cube, data.areas, data.manifest
+
+
+def source_line(manifest: dict[str, Any]) -> str:
+    """``'Bron: demo-signalen, demo-wijkteam · grenzen: buurten.geojson · CBS / PDOK ·
+    GEGENEREERDE demodata'``: the sources of the imports, the boundaries file, the CBS / PDOK
+    attribution when the boundaries or populations come from CBS, and the demo flag."""
+    sources = sorted({str(imp.get("source", "")) for imp in manifest.get("imports", [])} - {""})
+    boundaries = manifest.get("boundaries", {}) or {}
+    parts = [f"Bron: {', '.join(sources) if sources else 'onbekend'}"]
+    if boundaries.get("file"):
+        parts.append(f"grenzen: {boundaries['file']}")
+    about = " ".join(
+        str(boundaries.get(key) or "") for key in ("file", "code_column", "population")
+    ).lower()
+    if "cbs" in about or "pdok" in about:
+        parts.append("CBS / PDOK")
+    if manifest.get("generated"):
+        parts.append("GEGENEREERDE demodata")
+    return " · ".join(parts)
+
+
+def parse_period(text: str) -> tuple[str, str]:
+    """``'2025-01:2025-12'`` -> ``('2025-01', '2025-12')``; raise :class:`InputError` otherwise."""
+    start, sep, end = str(text).strip().partition(":")
+    if not sep or not _MONTH_RE.match(start) or not _MONTH_RE.match(end):
+        raise InputError(
+            f"ongeldige periode '{text}'.", hint="schrijf VAN:TOT als JJJJ-MM:JJJJ-MM."
+        )
+    if start > end:
+        raise InputError(
+            f"de periode '{text}' begint na het einde.", hint="zet de vroegste maand voorop."
+        )
+    return start, end
+
+
+def _check_months(start: str, end: str, months: Sequence[str]) -> None:
+    parse_period(f"{start}:{end}")
+    if not months:
+        raise InputError("de store heeft geen signalen.", hint="importeer eerst gegevens.")
+    if end < months[0] or start > months[-1]:
+        raise InputError(
+            f"de periode {fmt_period(start, end)} valt buiten de gegevens.",
+            hint=f"kies maanden tussen {months[0]} en {months[-1]}.",
+        )
+
+
+def _area_level(areas: gpd.GeoDataFrame, code: str) -> tuple[str, gpd.GeoDataFrame]:
+    """The level of an area code and the areas at that level; InputError when unknown."""
+    for level in geo.available_levels(areas):
+        if level == "gemeente":
+            continue
+        level_areas = geo.areas_at_level(areas, level)
+        if code in level_areas.index:
+            return level, level_areas
+    raise InputError(
+        f"onbekende gebiedscode '{code}'.",
+        hint="gebruik een buurt-, wijk- of stadsdeelcode uit de grenzen van de store, "
+        "bijvoorbeeld de code uit de tabel op de pagina Kaart; laat --area weg voor de hele "
+        "gemeente.",
+    )
+
+
+def _cell_text(value: object) -> str:
+    """A published count as text: ints with thousands dots, labels as they are."""
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return fmt_int(float(value))  # type: ignore[arg-type]
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | np.integer) or (
+        isinstance(value, float | np.floating) and not math.isnan(value)
+    )
+
+
+def _count_phrase(value: object) -> str:
+    """A published count inside a sentence."""
+    if _is_number(value):
+        return fmt_int(float(value))  # type: ignore[arg-type]
+    if value == privacy.SECONDARY_LABEL:
+        return "een afgeschermd aantal"
+    return f"minder dan {str(value).lstrip('<')}"
+
+
+def _hidden(published: pd.Series) -> pd.Series:
+    """True where a published series holds a label instead of a number."""
+    return published.map(lambda v: not _is_number(v)).astype(bool)
+
+
+def _domain_order(domains: Sequence[str]) -> list[str]:
+    return [d for d in DOMAINS if d in domains]
+
+
+def _present(fig: go.Figure) -> go.Figure:
+    """Large type for slides and the presentation mode, keeping the figure's height."""
+    return charts.apply_house_style(fig, presentation=True)
+
+
+def _weights(data: Store | ReportData, level_areas: gpd.GeoDataFrame, level: str) -> Any:
+    cached = getattr(data, "weights", None)
+    if callable(cached) and not isinstance(data, Store):
+        return cached(level)
+    return stats.spatial_weights(level_areas)
+
+
+def _web(data: Store | ReportData, level_areas: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
+    cached = getattr(data, "level_areas", None)
+    if callable(cached) and not isinstance(data, Store):
+        return cached(level)
+    return geo.simplify_for_web(level_areas)
+
+
+def collect(
+    data: Store | ReportData,
+    *,
+    start: str,
+    end: str,
+    area: str | None = None,
+    level: str = "buurt",
+    domains: Sequence[str] = ("fysiek", "sociaal"),
+    themes: Sequence[str] | None = None,
+    channels: Sequence[str] | None = None,
+    threshold: int = privacy.DEFAULT_THRESHOLD,
+    n_top: int = 5,
+    today: date | None = None,
+) -> ReportContent:
+    """Compute the content of the council report, every count protected.
+
+    Parameters
+    ----------
+    data
+        A :class:`Store`, or loaded data with ``cube``, ``areas`` and ``manifest`` (the
+        dashboard's store data; its cached ``weights(level)`` and ``level_areas(level)`` are
+        used when present).
+    start, end
+        The report period, months ``YYYY-MM`` (inclusive).
+    area
+        An area code (buurt, wijk or stadsdeel): a profile of that area instead of the whole
+        municipality; its level follows from the code and ``level`` is ignored.
+    level
+        Area level of the municipality report.
+    domains, themes, channels
+        The filter (``None``: all themes or channels).
+    threshold
+        Counts from 1 to ``threshold - 1`` are hidden.
+    n_top
+        Length of the top list.
+    today
+        The creation date shown (default: today).
+
+    Raises
+    ------
+    InputError
+        For a malformed period, a period outside the data, an unknown area code or a filter
+        without signals.
+    """
+    cube, areas, manifest = _unpack(data)
+    months = aggregate.months_in(cube)
+    _check_months(start, end, months)
+    domains = _domain_order(domains)
+    if not domains:
+        raise InputError("kies minstens één domein.", hint=f"kies uit {', '.join(DOMAINS)}.")
+    filtered = aggregate.filter_cube(cube, domains=domains, themes=themes, channels=channels)
+    now = aggregate.filter_cube(filtered, start=start, end=end)
+    inside_now = now.loc[~now[AREA_CODE].isin(SENTINEL_AREAS)]
+    if int(inside_now[COUNT].sum()) == 0:
+        raise InputError(
+            f"er zijn geen signalen in {fmt_period(start, end)} binnen dit filter.",
+            hint="kies een andere periode of verruim het filter.",
+        )
+    filter_parts = [fmt_period(start, end), ", ".join(domains)]
+    if themes:
+        filter_parts.append("thema's: " + ", ".join(themes))
+    if channels:
+        filter_parts.append("kanalen: " + ", ".join(channels))
+    common: dict[str, Any] = {
+        "source": source_line(manifest),
+        "created": fmt_date(today or date.today()),
+        "generated": bool(manifest.get("generated", False)),
+        "start": start,
+        "end": end,
+        "threshold": threshold,
+    }
+    context = _Context(
+        data=data,
+        cube=filtered,
+        areas=areas,
+        months=months,
+        start=start,
+        end=end,
+        domains=domains,
+        threshold=threshold,
+    )
+    if area is not None:
+        area_level, level_areas = _area_level(areas, area)
+        filter_parts.append(f"niveau: {area_level}")
+        return _area_report(
+            context,
+            code=area,
+            level=area_level,
+            level_areas=level_areas,
+            subtitle=" · ".join(filter_parts),
+            **common,
+        )
+    filter_parts.append(f"niveau: {level}")
+    return _municipality_report(
+        context, level=level, n_top=n_top, subtitle=" · ".join(filter_parts), **common
+    )
+
+
+@dataclass
+class _Context:
+    data: Store | ReportData
+    cube: pd.DataFrame
+    areas: gpd.GeoDataFrame
+    months: list[str]
+    start: str
+    end: str
+    domains: list[str]
+    threshold: int
+
+    @property
+    def window(self) -> tuple[str, str, str, str]:
+        """Previous period (clipped to the data) and the report period."""
+        prev_start, prev_end = aggregate.previous_period(self.start, self.end)
+        return max(prev_start, self.months[0]), prev_end, self.start, self.end
+
+
+# --- municipality ------------------------------------------------------------------------------
+
+
+def _municipality_report(
+    ctx: _Context,
+    *,
+    level: str,
+    n_top: int,
+    subtitle: str,
+    **common: Any,
+) -> ReportContent:
+    threshold = ctx.threshold
+    level_areas = geo.areas_at_level(ctx.areas, level)
+    w = _weights(ctx.data, level_areas, level)
+    web = _web(ctx.data, level_areas, level)
+    ov = insights.overview(
+        ctx.cube, ctx.areas, start=ctx.start, end=ctx.end, level=level, w=w, n_top=n_top
+    )
+    pressure = ov.pressure
+    protected: list[Protected] = []
+
+    # counts per area (the map), per domain (the samenhang map) and the top list
+    totals = pressure["totaal"].astype("int64").rename("signalen")
+    area_pub = privacy.protect_series(totals, threshold=threshold)
+    protected.append(Protected("signalen per gebied", area_pub, totals))
+    hidden_total = _hidden(area_pub.drop(privacy.TOTAL_LABEL))
+    hidden_domain = pd.Series(False, index=pressure.index)
+    for domain in ("sociaal", "fysiek"):
+        truth = pressure[domain].astype("int64").rename(domain)
+        published = privacy.protect_series(truth, threshold=threshold)
+        protected.append(Protected(f"{domain} per gebied", published, truth))
+        hidden_domain |= _hidden(published.drop(privacy.TOTAL_LABEL))
+
+    top_truth = ov.top[["sociaal", "fysiek"]].astype("int64")
+    top_pub = privacy.protect_table(top_truth, threshold=threshold)
+    for code in top_truth.index:
+        if hidden_total.get(code, False):  # the map hides this area's total: hide its row
+            top_pub.loc[code] = privacy.SECONDARY_LABEL
+    top_hidden_total = _hidden(top_pub[privacy.TOTAL_LABEL].drop(privacy.TOTAL_LABEL))
+    hidden_total = hidden_total | top_hidden_total.reindex(hidden_total.index, fill_value=False)
+    protected.append(Protected("top", top_pub, top_truth))
+
+    # the trend, protected per period; its totals are the headline's figures
+    prev_start, prev_end, start, end = ctx.window
+    trend_parts = []
+    period_pub: dict[str, pd.DataFrame] = {}
+    for name, (lo, hi) in (("vorige periode", (prev_start, prev_end)), ("periode", (start, end))):
+        if lo > hi:
+            continue
+        monthly = insights.domain_monthly(ctx.cube, start=lo, end=hi)
+        month_truth = _wide(monthly, MONTH, ctx.domains, aggregate.month_range(lo, hi))
+        month_pub = privacy.protect_table(month_truth, threshold=threshold)
+        protected.append(Protected(f"trend {name}", month_pub, month_truth))
+        period_pub[name] = month_pub
+        trend_parts.append(_long_published(month_pub, MONTH))
+    trend = pd.concat(trend_parts, ignore_index=True)
+
+    items = [
+        _map_item(pressure, web, hidden_total, level=level),
+    ]
+    if {"fysiek", "sociaal"} <= set(ctx.domains):
+        items.append(_samenhang_item(pressure, web, hidden_total | hidden_domain, level=level))
+    items.append(_trend_item(trend, start=start, end=end, threshold=threshold))
+    items.append(_top_item(ov.top, top_pub, level=level))
+
+    current = period_pub["periode"]
+    before = period_pub.get("vorige periode")
+    shown = [current.loc[privacy.TOTAL_LABEL, d] for d in ctx.domains] + [
+        current.loc[privacy.TOTAL_LABEL, privacy.TOTAL_LABEL],
+        area_pub[privacy.TOTAL_LABEL],
+    ]
+    if before is not None:
+        shown += [before.loc[privacy.TOTAL_LABEL, d] for d in ctx.domains]
+        shown.append(before.loc[privacy.TOTAL_LABEL, privacy.TOTAL_LABEL])
+    if all(_is_number(v) and (v == 0 or v >= threshold) for v in shown):
+        sentences = list(ov.sentences)
+    else:
+        total = current.loc[privacy.TOTAL_LABEL, privacy.TOTAL_LABEL]
+        sentences = [
+            f"In {fmt_period(ctx.start, ctx.end)} kwamen {_count_phrase(total)} signalen "
+            "binnen. Kleine aantallen zijn afgeschermd."
+        ]
+    gemeente = _gemeente_name(ctx.areas)
+    return ReportContent(
+        title=f"Sociaal en fysiek per {level}" + (f" in {gemeente}" if gemeente else ""),
+        subtitle=subtitle,
+        sentences=sentences,
+        items=items,
+        level=level,
+        area=None,
+        protected=protected,
+        **common,
+    )
+
+
+def _gemeente_name(areas: gpd.GeoDataFrame) -> str:
+    if "gemeente" not in geo.available_levels(areas):
+        return ""
+    names = geo.areas_at_level(areas, "gemeente")["name"].dropna().astype(str)
+    return names.iloc[0] if len(names) == 1 else ""
+
+
+def _wide(
+    long: pd.DataFrame, row: str, domains: Sequence[str], rows: Sequence[str]
+) -> pd.DataFrame:
+    """Counts as ``rows`` x ``domains`` (zeros filled), ints."""
+    wide = long.pivot_table(index=row, columns=DOMAIN, values=COUNT, aggfunc="sum", fill_value=0)
+    wide = wide.reindex(index=list(rows), columns=list(domains), fill_value=0).fillna(0)
+    wide.columns.name = None
+    wide.index.name = row
+    return wide.astype("int64")
+
+
+def _long_published(published: pd.DataFrame, row: str) -> pd.DataFrame:
+    """A protected rows x domains table back to long format (no totals): ``row``, ``domain``,
+    ``count`` (NaN where hidden) and ``label`` (the published cell)."""
+    body = published.drop(index=privacy.TOTAL_LABEL, columns=privacy.TOTAL_LABEL)
+    body.index.name = row
+    long = body.reset_index().melt(id_vars=row, var_name=DOMAIN, value_name="label")
+    long[COUNT] = [float(v) if _is_number(v) else np.nan for v in long["label"]]
+    return long
+
+
+def _measure(table: pd.DataFrame) -> tuple[str, str]:
+    if table["population"].notna().any():
+        return "per_1000", "signalen per 1.000 inwoners"
+    return "count", "aantal signalen"
+
+
+def _map_item(
+    pressure: pd.DataFrame, web: gpd.GeoDataFrame, hidden: pd.Series, *, level: str
+) -> ReportItem:
+    measure, label = _measure(pressure)
+    values = pressure[measure].where(~hidden)
+    fig = charts.choropleth(
+        web,
+        values,
+        title=label.capitalize() + f" per {level}",
+        label=label,
+        suppressed=hidden,
+        decimals=1 if measure == "per_1000" else 0,
+        height=620,
+    )
+    caption = (
+        "Kleuren: vijf even grote groepen (kwantielen). Grijs: te weinig waarnemingen (minder "
+        "dan het drempelaantal signalen, of afgeschermd). "
+        + (
+            "Gebieden met minder dan 100 inwoners krijgen geen cijfer."
+            if measure == "per_1000"
+            else ""
+        )
+    ).strip()
+    return ReportItem(
+        key="kaart", title="Waar komen signalen binnen?", caption=caption, figure=_present(fig)
+    )
+
+
+def _samenhang_item(
+    pressure: pd.DataFrame, web: gpd.GeoDataFrame, hidden: pd.Series, *, level: str
+) -> ReportItem:
+    _, _, what = insights.domain_rates(pressure)
+    social = pressure["rate_sociaal"].where(~hidden)
+    physical = pressure["rate_fysiek"].where(~hidden)
+    fig = charts.bivariate_choropleth(
+        web, social, physical, title=f"Sociaal × fysiek ({what})", suppressed=hidden, height=620
+    )
+    legend = charts.bivariate_legend(x_label="sociaal", y_label="fysiek", size=300)
+    legend.update_layout(font={"size": charts.PRESENTATION_FONT_SIZE - 4})
+    caption = (
+        f"Elke {level} krijgt per domein een klasse laag, midden of hoog (derden van de "
+        f"{_LEVEL_PLURAL.get(level, level)}). Donker: sociaal én fysiek hoog; daar helpt één "
+        "gezamenlijke aanpak. Grijs: te weinig waarnemingen."
+    )
+    return ReportItem(
+        key="samenhang",
+        title="Waar gaan sociale en fysieke signalen samen?",
+        caption=caption,
+        figure=_present(fig),
+        legend=legend,
+    )
+
+
+def _trend_item(trend: pd.DataFrame, *, start: str, end: str, threshold: int) -> ReportItem:
+    fig = charts.trend_chart(
+        trend, color=DOMAIN, title="Signalen per maand en domein", y_title="aantal signalen"
+    )
+    fig.add_vrect(
+        x0=pd.Timestamp(f"{start}-01"),
+        x1=pd.Timestamp(f"{end}-01"),
+        fillcolor="#000000",
+        opacity=0.05,
+        line_width=0,
+    )
+    caption = (
+        f"Grijs vlak: de rapportperiode ({fmt_period(start, end)}); daarvoor de periode van "
+        "gelijke lengte ervoor."
+    )
+    if trend[COUNT].isna().any():
+        caption += (
+            f" Maanden met minder dan {threshold} signalen (of die zo'n aantal zouden "
+            "verraden) zijn weggelaten."
+        )
+    return ReportItem(
+        key="trends",
+        title="Hoe ontwikkelen de signalen zich?",
+        caption=caption,
+        figure=_present(fig),
+        size=(1200, 560),
+    )
+
+
+def _top_item(top: pd.DataFrame, published: pd.DataFrame, *, level: str) -> ReportItem:
+    body = published.drop(index=privacy.TOTAL_LABEL)
+    frame = pd.DataFrame(
+        {
+            "Gebied": top["name"].astype(str).to_numpy(),
+            "Samenhangsindex": [fmt_int(v) for v in top["samenhangsindex"].round(0)],
+            "Sociaal": [_cell_text(v) for v in body["sociaal"]],
+            "Fysiek": [_cell_text(v) for v in body["fysiek"]],
+            "Status": top["status"].replace("", "—").astype(str).to_numpy(),
+            "Waarom": top["waarom"].astype(str).to_numpy(),
+        }
+    )
+    caption = (
+        "Samenhangsindex 0–100: hoog als een gebied in beide domeinen hoog scoort. Status: "
+        "nieuw of aanhoudend ten opzichte van de periode ervoor. Sociaal en fysiek: aantallen "
+        "signalen in de periode."
+    )
+    return ReportItem(
+        key="top",
+        title=f"Regie{_LEVEL_PLURAL.get(level, level)}: sociaal én fysiek hoog",
+        caption=caption,
+        table=privacy.neutralise_formulas(frame),
+        count_columns=("Sociaal", "Fysiek"),
+    )
+
+
+# --- one area ----------------------------------------------------------------------------------
+
+
+def _area_report(
+    ctx: _Context,
+    *,
+    code: str,
+    level: str,
+    level_areas: gpd.GeoDataFrame,
+    subtitle: str,
+    **common: Any,
+) -> ReportContent:
+    threshold = ctx.threshold
+    name = str(level_areas.at[code, "name"])
+    population = level_areas["population"]
+    pop = float(population.get(code, np.nan))
+    w = _weights(ctx.data, level_areas, level)
+    web = _web(ctx.data, level_areas, level)
+    now = aggregate.filter_cube(ctx.cube, start=ctx.start, end=ctx.end)
+    pressure = insights.pressure_table(now, ctx.areas, level=level, w=w, seed=0)
+    protected: list[Protected] = []
+
+    # themes x domains of the area, and the same for the whole municipality (for rates)
+    by_theme = aggregate.roll_up(now, ctx.areas, level=level, by=(DOMAIN, THEME))
+    mine = by_theme.loc[by_theme[AREA_CODE] == code]
+    theme_truth = _theme_table(mine, ctx.domains)
+    theme_pub = privacy.protect_table(theme_truth, threshold=threshold)
+    protected.append(Protected("thema's", theme_pub, theme_truth))
+    city = by_theme.groupby([DOMAIN, THEME], observed=True)[COUNT].sum()
+
+    # trend in blocks of three months, protected per period and audited with the themes
+    trend_item = _area_trend_item(
+        ctx,
+        code=code,
+        level=level,
+        theme_pub=theme_pub,
+        theme_truth=theme_truth,
+        protected=protected,
+    )
+
+    # neighbours
+    neighbour_codes = stats.neighbours(level_areas, code, w=w)
+    counts = pressure["totaal"].astype("int64")
+    neighbour_truth = counts.reindex(neighbour_codes).rename("signalen")
+    neighbour_pub = privacy.protect_series(neighbour_truth, threshold=threshold)
+    protected.append(Protected("buren", neighbour_pub, neighbour_truth))
+    hidden = _hidden(neighbour_pub.drop(privacy.TOTAL_LABEL))
+    own_total = theme_pub.loc[privacy.TOTAL_LABEL, privacy.TOTAL_LABEL]
+    hidden[code] = not _is_number(own_total)
+
+    measure, label = _measure(pressure)
+    shown_codes = [code, *neighbour_codes]
+    map_fig = charts.choropleth(
+        web.loc[shown_codes],
+        pressure[measure].reindex(shown_codes).where(~hidden.reindex(shown_codes)),
+        title=f"{name} en de buren",
+        label=label,
+        suppressed=hidden.reindex(shown_codes),
+        decimals=1 if measure == "per_1000" else 0,
+        highlight=code,
+        height=620,
+    )
+    items = [
+        ReportItem(
+            key="kaart",
+            title=f"{name} en omgeving",
+            caption=(
+                f"Zwart omlijnd: {name}. Grijs: te weinig waarnemingen. Kleuren: "
+                f"{label}, klassen over dit gebied en de buren."
+            ),
+            figure=_present(map_fig),
+        ),
+        _theme_item(
+            theme_pub,
+            theme_truth,
+            city,
+            pop=pop,
+            city_pop=float(population.sum(min_count=1)),
+            name=name,
+            threshold=threshold,
+        ),
+    ]
+    if trend_item is not None:
+        items.append(trend_item)
+    items.append(
+        _neighbour_item(pressure, neighbour_pub, neighbour_codes, measure=measure, name=name)
+    )
+
+    sentences = _area_sentences(
+        ctx, name=name, level=level, pop=pop, theme_pub=theme_pub, row=pd.Series(pressure.loc[code])
+    )
+    return ReportContent(
+        title=f"Gebiedsprofiel {name}",
+        subtitle=subtitle,
+        sentences=sentences,
+        items=items,
+        level=level,
+        area=code,
+        protected=protected,
+        **common,
+    )
+
+
+def _theme_table(rows: pd.DataFrame, domains: Sequence[str]) -> pd.DataFrame:
+    """One area's counts as themes (rows, largest first within a domain) x domains."""
+    rows = rows.loc[rows[COUNT] > 0]
+    order = rows.assign(_d=rows[DOMAIN].map({d: i for i, d in enumerate(domains)}))
+    order = order.sort_values(["_d", COUNT, THEME], ascending=[True, False, True])
+    themes = list(dict.fromkeys(order[THEME].astype(str)))
+    if not themes:
+        return pd.DataFrame(
+            np.zeros((1, len(domains)), dtype="int64"),
+            index=pd.Index(["—"], name=THEME),
+            columns=list(domains),
+        )
+    wide = rows.assign(**{THEME: rows[THEME].astype(str)}).pivot_table(
+        index=THEME, columns=DOMAIN, values=COUNT, aggfunc="sum", fill_value=0, observed=True
+    )
+    wide = wide.reindex(index=themes, columns=list(domains), fill_value=0).fillna(0)
+    wide.columns.name = None
+    wide.index.name = THEME
+    return wide.astype("int64")
+
+
+def _rate_text(count: object, pop: float) -> str:
+    if not _is_number(count) or not pop >= aggregate.MIN_POPULATION:
+        return ""
+    return fmt_num(float(count) / pop * 1000.0, 1)  # type: ignore[arg-type]
+
+
+def _theme_item(
+    published: pd.DataFrame,
+    truth: pd.DataFrame,
+    city: pd.Series,
+    *,
+    pop: float,
+    city_pop: float,
+    name: str,
+    threshold: int,
+) -> ReportItem:
+    with_rates = pop >= aggregate.MIN_POPULATION and city_pop > 0
+    rows: list[dict[str, str]] = []
+
+    def add(label_domain: str, theme: str, cell: object, city_count: float) -> None:
+        row = {"Domein": label_domain, "Thema": theme, "Aantal": _cell_text(cell)}
+        if with_rates:
+            area_rate = _rate_text(cell, pop)
+            city_small = 0 < city_count < threshold
+            city_rate = city_count / city_pop * 1000.0
+            row["Per 1.000 inwoners"] = area_rate
+            row["Gemeente per 1.000"] = "" if city_small else fmt_num(city_rate, 1)
+            index = ""
+            if area_rate and city_rate > 0 and not city_small:
+                index = fmt_int(100 * float(cell) / pop * 1000.0 / city_rate)  # type: ignore[arg-type]
+            row["Index (gemeente = 100)"] = index
+        rows.append(row)
+
+    for theme in truth.index:
+        domain = str(truth.loc[theme].idxmax())
+        if truth.loc[theme].sum() == 0:
+            continue
+        add(domain, str(theme), published.loc[theme, domain], float(city.get((domain, theme), 0)))
+    for domain in truth.columns:
+        add(
+            "Totaal",
+            domain,
+            published.loc[privacy.TOTAL_LABEL, domain],
+            float(city.xs(domain, level=0).sum())
+            if domain in city.index.get_level_values(0)
+            else 0.0,
+        )
+    add(
+        "Totaal",
+        "alle signalen",
+        published.loc[privacy.TOTAL_LABEL, privacy.TOTAL_LABEL],
+        float(city.sum()),
+    )
+    frame = pd.DataFrame(rows)
+    caption = (
+        f"Signalen in {name} per thema in de periode. Index: 100 = zo vaak als gemiddeld in de "
+        "gemeente (per inwoner); 200 = twee keer zo vaak."
+        if with_rates
+        else f"Signalen in {name} per thema in de periode."
+    )
+    return ReportItem(
+        key="themas",
+        title=f"Thema's in {name}",
+        caption=caption,
+        table=privacy.neutralise_formulas(frame),
+        count_columns=("Aantal",),
+    )
+
+
+def _blocks(lo: str, hi: str) -> list[tuple[str, str]]:
+    """Blocks of :data:`BLOCK_MONTHS` months from ``hi`` back to ``lo`` (the first may be
+    shorter), oldest first."""
+    months = aggregate.month_range(lo, hi)
+    chunks = [months[max(0, i - BLOCK_MONTHS) : i] for i in range(len(months), 0, -BLOCK_MONTHS)]
+    return [(chunk[0], chunk[-1]) for chunk in reversed(chunks)]
+
+
+def _block_label(first: str, last: str) -> str:
+    if first == last:
+        return fmt_month(first)
+    if first[:4] == last[:4]:
+        return f"{fmt_month(first).split()[0]}–{fmt_month(last)}"
+    return f"{fmt_month(first)}–{fmt_month(last)}"
+
+
+def _area_trend_item(
+    ctx: _Context,
+    *,
+    code: str,
+    level: str,
+    theme_pub: pd.DataFrame,
+    theme_truth: pd.DataFrame,
+    protected: list[Protected],
+) -> ReportItem | None:
+    threshold = ctx.threshold
+    prev_start, prev_end, start, end = ctx.window
+    series, _ = insights.area_series(
+        ctx.cube, ctx.areas, level=level, code=code, start=prev_start, end=end, by=DOMAIN
+    )
+    parts = []
+    for name, (lo, hi) in (("vorige periode", (prev_start, prev_end)), ("periode", (start, end))):
+        if lo > hi:
+            continue
+        blocks = _blocks(lo, hi)
+        label_of = {
+            m: _block_label(first, last)
+            for first, last in blocks
+            for m in aggregate.month_range(first, last)
+        }
+        part = series.loc[series[MONTH].isin(list(label_of))]
+        part = part.assign(blok=part[MONTH].map(label_of))
+        truth = _wide(part, "blok", ctx.domains, [_block_label(f, la) for f, la in blocks])
+        published = privacy.protect_table(truth, threshold=threshold)
+        protected.append(Protected(f"trend {name}", published, truth))
+        if name == "periode" and not _joint_safe(
+            published, truth, theme_pub, theme_truth, threshold=threshold
+        ):
+            return None
+        parts.append(_long_published(published, "blok"))
+    long = pd.concat(parts, ignore_index=True)
+    fig = charts.bar_chart(
+        long.fillna({COUNT: 0}),
+        x="blok",
+        y=COUNT,
+        color=DOMAIN,
+        orientation="v",
+        title="Signalen per drie maanden",
+        y_title="aantal signalen",
+    )
+    fig.update_layout(barmode="group")
+    for trace in fig.data:
+        domain = next(
+            (d for d in ctx.domains if charts.DOMAIN_LABELS.get(d, d) == trace.name), None
+        )
+        labels = long.loc[long[DOMAIN] == domain].set_index("blok")["label"]
+        texts = [_cell_text(labels.get(b, 0)) for b in trace.x]
+        trace.update(
+            text=texts,
+            textposition="outside",
+            customdata=[[b, t] for b, t in zip(trace.x, texts, strict=True)],
+        )
+    caption = (
+        f"Per blok van drie maanden (het laatste blok eindigt in {fmt_month(ctx.end)}); links "
+        f"de periode ervoor. '<{threshold}': minder dan {threshold} signalen; 'x': "
+        "afgeschermd zodat een klein aantal niet is terug te rekenen."
+    )
+    return ReportItem(
+        key="trend",
+        title="Hoe ontwikkelen de signalen zich hier?",
+        caption=caption,
+        figure=_present(fig),
+        size=(1200, 560),
+    )
+
+
+def _joint_safe(
+    blocks_pub: pd.DataFrame,
+    blocks_truth: pd.DataFrame,
+    theme_pub: pd.DataFrame,
+    theme_truth: pd.DataFrame,
+    *,
+    threshold: int,
+) -> bool:
+    """Whether the blocks of the report period and the themes table are safe together.
+
+    The blocks add up to the themes table's domain totals: audit the blocks with the totals
+    the themes table publishes, and the themes table with the totals the blocks reveal.
+    """
+    total = privacy.TOTAL_LABEL
+    combined = blocks_pub.astype(object).copy()
+    combined[total] = None  # block totals are not shown
+    for column in [*blocks_truth.columns, total]:
+        combined.loc[total, column] = theme_pub.loc[total, column]
+    if not privacy.is_safe(combined, blocks_truth, threshold=threshold):
+        return False
+    revealed = theme_pub.astype(object).copy()
+    body = blocks_pub.drop(index=total, columns=total)
+    for column in blocks_truth.columns:
+        cells = body[column]
+        if all(_is_number(v) for v in cells):
+            revealed.loc[total, column] = int(sum(int(v) for v in cells))
+    if all(_is_number(v) for v in body.to_numpy().ravel()):
+        revealed.loc[total, total] = int(sum(int(v) for v in body.to_numpy().ravel()))
+    return privacy.is_safe(revealed, theme_truth, threshold=threshold)
+
+
+def _neighbour_item(
+    pressure: pd.DataFrame,
+    published: pd.Series,
+    codes: list[str],
+    *,
+    measure: str,
+    name: str,
+) -> ReportItem:
+    body = published.drop(privacy.TOTAL_LABEL)
+    rows = pressure.reindex(codes)
+    frame = pd.DataFrame(
+        {
+            "Gebied": rows["name"].astype(str).to_numpy(),
+            "Signalen": [_cell_text(body[c]) for c in codes],
+        }
+    )
+    if measure == "per_1000":
+        frame["Per 1.000 inwoners"] = [
+            _rate_text(body[c], float(rows["population"].get(c, np.nan))) for c in codes
+        ]
+    frame["Samenhangsindex"] = [
+        "" if pd.isna(v) else fmt_int(v) for v in rows["samenhangsindex"].round(0)
+    ]
+    return ReportItem(
+        key="buren",
+        title=f"De buren van {name}",
+        caption="Aangrenzende gebieden met hun signalen in de periode.",
+        table=privacy.neutralise_formulas(frame),
+        count_columns=("Signalen",),
+    )
+
+
+def _area_sentences(
+    ctx: _Context,
+    *,
+    name: str,
+    level: str,
+    pop: float,
+    theme_pub: pd.DataFrame,
+    row: pd.Series,
+) -> list[str]:
+    total = privacy.TOTAL_LABEL
+    per_domain = " en ".join(f"{_count_phrase(theme_pub.loc[total, d])} {d}" for d in ctx.domains)
+    sentences = [
+        f"In {fmt_period(ctx.start, ctx.end)} kwamen in {name} "
+        f"{_count_phrase(theme_pub.loc[total, total])} signalen binnen"
+        + (f": {per_domain}." if len(ctx.domains) > 1 else ".")
+    ]
+    index = row.get("samenhangsindex")
+    if pd.isna(index) or not pop >= aggregate.MIN_POPULATION:
+        sentences.append(
+            f"Deze {level} heeft te weinig inwoners voor een vergelijking per inwoner."
+        )
+    else:
+        both = (
+            " Sociale én fysieke signalen zijn hier tegelijk hoog." if row.get("beide_hoog") else ""
+        )
+        sentences.append(
+            f"Samenhangsindex {fmt_int(float(index))} van 100 ({fmt_int(pop)} inwoners).{both}"
+        )
+    return sentences
+
+
+# --- images ------------------------------------------------------------------------------------
+
+_PNG_LOCK = threading.Lock()
+PNG_SCALE = 2.0
+"""Pixel density of exported charts (2 = sharp on a projector and in print)."""
+
+
+@contextmanager
+def _png_renderer() -> Iterator[None]:
+    """One Chromium for a batch of :func:`charts.to_png` calls (kaleido's sync server), started
+    and stopped here unless one is already running; serialised by a lock."""
+    with _PNG_LOCK, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The kopts argument", category=UserWarning)
+        try:
+            import kaleido
+            from kaleido._sync_server import GlobalKaleidoServer
+        except ImportError:  # pragma: no cover - older kaleido: one browser per image
+            yield
+            return
+        if not _browser_env():
+            yield
+            return
+        started = not GlobalKaleidoServer().is_running()
+        if started:
+            kaleido.start_sync_server(silence_warnings=True)
+        try:
+            yield
+        finally:
+            if started:
+                kaleido.stop_sync_server(silence_warnings=True)
+
+
+def _browser_env() -> bool:
+    """Point kaleido at Debian's Chromium as :func:`charts.to_png` does; False if none."""
+    import os
+    import shutil
+
+    if os.environ.get("BROWSER_PATH"):
+        return True
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser:
+        os.environ["BROWSER_PATH"] = browser
+        return True
+    return False
+
+
+def chart_pngs(content: ReportContent) -> dict[str, bytes]:
+    """PNG bytes of every chart in the content, keyed by file name (``'01_kaart.png'``, ...).
+
+    Rendered once per content (cached on it) at :data:`PNG_SCALE` times the item's size.
+    """
+    wanted = []
+    for number, item in enumerate(content.items, start=1):
+        if item.figure is not None:
+            wanted.append((f"{number:02d}_{item.key}.png", item.figure, item.size))
+        if item.legend is not None:
+            side = int(item.legend.layout.width or 300)
+            wanted.append((f"{number:02d}_{item.key}_legenda.png", item.legend, (side, side)))
+    missing = [w for w in wanted if w[0] not in content._pngs]
+    if missing:
+        with _png_renderer():
+            for name, fig, (width, height) in missing:
+                content._pngs[name] = charts.to_png(
+                    fig, width=width, height=height, scale=PNG_SCALE
+                )
+    return {name: content._pngs[name] for name, _, _ in wanted}
+
+
+def _item_pngs(content: ReportContent) -> list[tuple[bytes | None, bytes | None]]:
+    pngs = chart_pngs(content)
+    out = []
+    for number, item in enumerate(content.items, start=1):
+        out.append(
+            (
+                pngs.get(f"{number:02d}_{item.key}.png"),
+                pngs.get(f"{number:02d}_{item.key}_legenda.png"),
+            )
+        )
+    return out
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height of a PNG from its header."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def _column_weights(table: pd.DataFrame) -> list[float]:
+    weights = []
+    for column in table.columns:
+        longest = max([len(str(column)), *(len(str(v)) for v in table[column])])
+        weights.append(float(min(max(longest, 6), 48)))
+    total = sum(weights)
+    return [w / total for w in weights]
+
+
+def _chunks(table: pd.DataFrame, size: int) -> list[pd.DataFrame]:
+    if len(table) <= size:
+        return [table]
+    return [table.iloc[i : i + size] for i in range(0, len(table), size)]
+
+
+# --- slides ------------------------------------------------------------------------------------
+
+BANNER_COLOR = "D55E00"
+ACCENT_COLOR = "0072B2"
+SLIDE_ROWS = 10
+"""Table rows per slide; longer tables continue on the next slide."""
+
+
+def build_pptx(content: ReportContent) -> bytes:
+    """A 16:9 slide deck: title slide, then one slide per item (a long table continues on the
+    next slide). Sources and date on every slide; the demo banner when the data is generated.
+    """
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    prs = Presentation()
+    prs.slide_width = Inches(13.333)
+    prs.slide_height = Inches(7.5)
+    pngs = _item_pngs(content)
+    pages: list[tuple[ReportItem, pd.DataFrame | None, bool, tuple[bytes | None, bytes | None]]]
+    pages = []
+    for item, images in zip(content.items, pngs, strict=True):
+        if item.table is not None and item.figure is None:
+            parts = _chunks(item.table, SLIDE_ROWS)
+            for i, part in enumerate(parts):
+                pages.append((item, part, i > 0, images))
+        else:
+            pages.append((item, item.table, False, images))
+    total = len(pages) + 1
+    _title_slide(prs, content, total)
+    for number, (item, table, more, (png, legend)) in enumerate(pages, start=2):
+        slide = _slide(prs, content, item.title + (" (vervolg)" if more else ""), number, total)
+        _fill_slide(slide, item, table, png, legend)
+    buffer = io.BytesIO()
+    prs.save(buffer)
+    return buffer.getvalue()
+
+
+def _text(
+    slide: Any,
+    text: str | list[str],
+    *,
+    left: float,
+    top: float,
+    width: float,
+    height: float,
+    size: int,
+    bold: bool = False,
+    color: str = "222222",
+    align: str = "left",
+    bullets: bool = False,
+) -> Any:
+    from pptx.dml.color import RGBColor
+    from pptx.enum.text import PP_ALIGN
+    from pptx.util import Inches, Pt
+
+    box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
+    frame = box.text_frame
+    frame.word_wrap = True
+    lines = text if isinstance(text, list) else [text]
+    for i, line in enumerate(lines):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        paragraph.alignment = {"left": PP_ALIGN.LEFT, "right": PP_ALIGN.RIGHT}.get(
+            align, PP_ALIGN.CENTER
+        )
+        if bullets:
+            paragraph.space_after = Pt(12)
+        run = paragraph.add_run()
+        run.text = ("• " if bullets else "") + line
+        run.font.size = Pt(size)
+        run.font.bold = bold
+        run.font.name = "Arial"
+        run.font.color.rgb = RGBColor.from_string(color)
+    return box
+
+
+def _slide(prs: Any, content: ReportContent, title: str, number: int, total: int) -> Any:
+    """A blank slide with banner (demo data), title, filter line and footer."""
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    _banner(slide, content)
+    top = 0.5 if content.generated else 0.25
+    _text(slide, title, left=0.5, top=top, width=12.3, height=0.7, size=30, bold=True)
+    _text(
+        slide,
+        content.subtitle,
+        left=0.5,
+        top=top + 0.68,
+        width=12.3,
+        height=0.4,
+        size=16,
+        color="555555",
+    )
+    _footer(slide, content, number, total)
+    return slide
+
+
+def _banner(slide: Any, content: ReportContent) -> None:
+    if not content.generated:
+        return
+    from pptx.dml.color import RGBColor
+    from pptx.enum.shapes import MSO_SHAPE
+    from pptx.enum.text import PP_ALIGN
+    from pptx.util import Inches, Pt
+
+    shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, Inches(13.333), Inches(0.4))
+    shape.fill.solid()
+    shape.fill.fore_color.rgb = RGBColor.from_string(BANNER_COLOR)
+    shape.line.fill.background()
+    frame = shape.text_frame
+    frame.paragraphs[0].alignment = PP_ALIGN.CENTER
+    run = frame.paragraphs[0].add_run()
+    run.text = DEMO_BANNER
+    run.font.size = Pt(16)
+    run.font.bold = True
+    run.font.name = "Arial"
+    run.font.color.rgb = RGBColor.from_string("FFFFFF")
+
+
+def _footer(slide: Any, content: ReportContent, number: int, total: int) -> None:
+    _text(
+        slide, content.footer, left=0.5, top=6.92, width=11.2, height=0.5, size=12, color="555555"
+    )
+    _text(
+        slide,
+        f"{number} / {total}",
+        left=11.8,
+        top=6.92,
+        width=1.05,
+        height=0.4,
+        size=12,
+        color="555555",
+        align="right",
+    )
+
+
+def _title_slide(prs: Any, content: ReportContent, total: int) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    _banner(slide, content)
+    _text(
+        slide,
+        content.title,
+        left=0.7,
+        top=1.1,
+        width=11.9,
+        height=1.2,
+        size=40,
+        bold=True,
+        color=ACCENT_COLOR,
+    )
+    _text(
+        slide, content.subtitle, left=0.7, top=2.3, width=11.9, height=0.5, size=20, color="555555"
+    )
+    _text(
+        slide, content.sentences, left=0.7, top=3.1, width=11.9, height=2.6, size=22, bullets=True
+    )
+    _text(
+        slide,
+        "Kleine aantallen zijn afgeschermd. " + content.privacy_note,
+        left=0.7,
+        top=5.9,
+        width=11.9,
+        height=0.8,
+        size=14,
+        color="555555",
+    )
+    _footer(slide, content, 1, total)
+
+
+def _picture(
+    slide: Any, png: bytes, *, left: float, top: float, width: float, height: float
+) -> tuple[float, float]:
+    """Place ``png`` inside the box, keeping its aspect ratio; returns its width and height."""
+    from pptx.util import Inches
+
+    px_w, px_h = _png_size(png)
+    scale = min(width / px_w, height / px_h)
+    w, h = px_w * scale, px_h * scale
+    slide.shapes.add_picture(io.BytesIO(png), Inches(left), Inches(top), Inches(w), Inches(h))
+    return w, h
+
+
+CONTENT_TOP = 1.75
+CONTENT_BOTTOM = 6.8
+
+
+def _fill_slide(
+    slide: Any,
+    item: ReportItem,
+    table: pd.DataFrame | None,
+    png: bytes | None,
+    legend: bytes | None,
+) -> None:
+    top, bottom, left, width = CONTENT_TOP, CONTENT_BOTTOM, 0.5, 12.3
+    height = bottom - top
+    if png is not None and (legend is not None or table is not None):
+        w, _ = _picture(slide, png, left=left, top=top, width=8.6, height=height)
+        side_left = left + w + 0.25
+        side_width = left + width - side_left
+        side_top = top
+        if legend is not None:
+            _, h = _picture(
+                slide, legend, left=side_left, top=top, width=min(side_width, 2.8), height=2.8
+            )
+            side_top = top + h + 0.15
+        if table is not None:
+            _table(slide, table, left=side_left, top=side_top, width=side_width, size=14)
+        elif item.caption:
+            _text(
+                slide,
+                item.caption,
+                left=side_left,
+                top=side_top,
+                width=side_width,
+                height=bottom - side_top,
+                size=16,
+                color="333333",
+            )
+        return
+    if png is not None:
+        px_w, px_h = _png_size(png)
+        if px_w / px_h >= 2.0:
+            _picture(slide, png, left=left, top=top, width=width, height=height - 0.6)
+            _text(
+                slide,
+                item.caption,
+                left=left,
+                top=bottom - 0.55,
+                width=width,
+                height=0.55,
+                size=14,
+                color="333333",
+            )
+        else:
+            w, _ = _picture(slide, png, left=left, top=top, width=width - 3.0, height=height)
+            _text(
+                slide,
+                item.caption,
+                left=left + w + 0.25,
+                top=top,
+                width=width - w - 0.25,
+                height=height,
+                size=16,
+                color="333333",
+            )
+        return
+    if table is not None:
+        bottom_of_table = _table(slide, table, left=left, top=top, width=width, size=16)
+        _text(
+            slide,
+            item.caption,
+            left=left,
+            top=min(bottom_of_table + 0.2, bottom - 0.6),
+            width=width,
+            height=0.6,
+            size=14,
+            color="333333",
+        )
+
+
+def _table(
+    slide: Any, table: pd.DataFrame, *, left: float, top: float, width: float, size: int
+) -> float:
+    """A real pptx table (header row in the accent colour); returns its estimated bottom."""
+    from pptx.dml.color import RGBColor
+    from pptx.enum.text import PP_ALIGN
+    from pptx.util import Inches, Pt
+
+    rows, cols = len(table) + 1, len(table.columns)
+    row_height = 0.3 + size / 72 * 0.6
+    shape = slide.shapes.add_table(
+        rows, cols, Inches(left), Inches(top), Inches(width), Inches(row_height * rows)
+    )
+    grid = shape.table
+    weights = _column_weights(table)
+    for j, weight in enumerate(weights):
+        grid.columns[j].width = Inches(width * weight)
+    numeric = [all(re.fullmatch(r"[\d.,<x%–—-]*", str(v)) for v in table[c]) for c in table.columns]
+    for i in range(rows):
+        for j in range(cols):
+            cell = grid.cell(i, j)
+            value = str(table.columns[j]) if i == 0 else str(table.iloc[i - 1, j])
+            cell.text = value
+            paragraph = cell.text_frame.paragraphs[0]
+            paragraph.alignment = PP_ALIGN.RIGHT if numeric[j] and i > 0 else PP_ALIGN.LEFT
+            for run in paragraph.runs:
+                run.font.size = Pt(size)
+                run.font.name = "Arial"
+                run.font.bold = i == 0
+                run.font.color.rgb = RGBColor.from_string("FFFFFF" if i == 0 else "222222")
+            cell.fill.solid()
+            cell.fill.fore_color.rgb = RGBColor.from_string(
+                ACCENT_COLOR if i == 0 else ("F2F2F2" if i % 2 == 0 else "FFFFFF")
+            )
+    lines = (
+        max(
+            1.0,
+            max(
+                (len(str(v)) * size / 72 * 0.5) / (width * w)
+                for c, w in zip(table.columns, weights, strict=True)
+                for v in table[c]
+            ),
+        )
+        if len(table)
+        else 1.0
+    )
+    return top + row_height * (1 + len(table) * math.ceil(lines))
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+_FONT_CANDIDATES = (
+    (
+        "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+        "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+    ),
+    (
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    ),
+)
+
+
+def _pdf_fonts() -> tuple[str, str]:
+    """Register a TrueType font with the Dutch and typographic characters used (–, −, é, ×);
+    Helvetica when none is installed."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if "RegieSans" in pdfmetrics.getRegisteredFontNames():
+        return "RegieSans", "RegieSans-Bold"
+    for regular, bold in _FONT_CANDIDATES:
+        if Path(regular).exists() and Path(bold).exists():
+            pdfmetrics.registerFont(TTFont("RegieSans", regular))
+            pdfmetrics.registerFont(TTFont("RegieSans-Bold", bold))
+            return "RegieSans", "RegieSans-Bold"
+    return "Helvetica", "Helvetica-Bold"
+
+
+def _pdf_text(text: str, font: str) -> str:
+    """Escape for reportlab paragraphs; replace what Helvetica cannot show."""
+    from xml.sax.saxutils import escape
+
+    if font == "Helvetica":
+        text = text.replace("−", "-").replace("≥", ">=")
+    return escape(text)
+
+
+def build_pdf(content: ReportContent) -> bytes:
+    """An A4-landscape PDF: a title page, then one page per item. Header with the title and
+    filter, footer with source, date and page number, and the demo banner when generated."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen import canvas
+    from reportlab.platypus import (
+        Image,
+        PageBreak,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
+
+    regular, bold = _pdf_fonts()
+    page_w, page_h = landscape(A4)
+    margin = 15 * mm
+    banner_h = 8 * mm if content.generated else 0.0
+    top_margin = banner_h + 16 * mm
+    bottom_margin = 16 * mm
+    grey = colors.HexColor("#555555")
+
+    def page_frame(canv: Any, _doc: Any) -> None:
+        canv.saveState()
+        if content.generated:
+            canv.setFillColor(colors.HexColor(f"#{BANNER_COLOR}"))
+            canv.rect(0, page_h - banner_h, page_w, banner_h, stroke=0, fill=1)
+            canv.setFillColor(colors.white)
+            canv.setFont(bold, 12)
+            canv.drawCentredString(page_w / 2, page_h - banner_h + 2.6 * mm, DEMO_BANNER)
+        canv.setFillColor(grey)
+        canv.setFont(regular, 9)
+        canv.drawString(margin, page_h - banner_h - 8 * mm, content.title)
+        canv.drawRightString(page_w - margin, page_h - banner_h - 8 * mm, content.subtitle)
+        canv.setStrokeColor(colors.HexColor("#cccccc"))
+        canv.line(margin, bottom_margin - 4 * mm, page_w - margin, bottom_margin - 4 * mm)
+        canv.setFont(regular, 8.5)
+        canv.drawString(margin, bottom_margin - 9 * mm, content.footer)
+        canv.restoreState()
+
+    class NumberedCanvas(canvas.Canvas):
+        """Draws 'pagina n van N' once the number of pages is known."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            count = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self.setFont(regular, 8.5)
+                self.setFillColor(grey)
+                self.drawRightString(
+                    page_w - margin,
+                    bottom_margin - 9 * mm,
+                    f"pagina {self._pageNumber} van {count}",
+                )
+                super().showPage()
+            super().save()
+
+    styles = {
+        "title": ParagraphStyle(
+            "title",
+            fontName=bold,
+            fontSize=30,
+            leading=36,
+            textColor=colors.HexColor(f"#{ACCENT_COLOR}"),
+        ),
+        "subtitle": ParagraphStyle(
+            "subtitle", fontName=regular, fontSize=15, leading=20, textColor=grey
+        ),
+        "sentence": ParagraphStyle(
+            "sentence",
+            fontName=regular,
+            fontSize=16,
+            leading=22,
+            leftIndent=14,
+            bulletIndent=0,
+            spaceAfter=8,
+        ),
+        "h1": ParagraphStyle("h1", fontName=bold, fontSize=20, leading=24, spaceAfter=6),
+        "caption": ParagraphStyle(
+            "caption",
+            fontName=regular,
+            fontSize=11,
+            leading=14,
+            textColor=colors.HexColor("#333333"),
+            spaceBefore=6,
+        ),
+        "note": ParagraphStyle("note", fontName=regular, fontSize=10, leading=13, textColor=grey),
+        "cell": ParagraphStyle("cell", fontName=regular, fontSize=10.5, leading=13),
+        "cell_right": ParagraphStyle(
+            "cell_right", fontName=regular, fontSize=10.5, leading=13, alignment=2
+        ),
+        "head": ParagraphStyle(
+            "head", fontName=bold, fontSize=10.5, leading=13, textColor=colors.white
+        ),
+    }
+
+    def para(text: str, style: str) -> Paragraph:
+        return Paragraph(_pdf_text(text, regular), styles[style])
+
+    frame_w = page_w - 2 * margin
+    frame_h = page_h - top_margin - bottom_margin
+    story: list[Any] = [
+        Spacer(1, 30 * mm),
+        para(content.title, "title"),
+        Spacer(1, 4 * mm),
+        para(content.subtitle, "subtitle"),
+        Spacer(1, 12 * mm),
+    ]
+    story += [
+        Paragraph(_pdf_text(s, regular), styles["sentence"], bulletText="•")
+        for s in content.sentences
+    ]
+    story += [
+        Spacer(1, 10 * mm),
+        para("Kleine aantallen zijn afgeschermd. " + content.privacy_note, "note"),
+    ]
+
+    def image(png: bytes, max_w: float, max_h: float) -> Image:
+        px_w, px_h = _png_size(png)
+        scale = min(max_w / px_w, max_h / px_h)
+        return Image(io.BytesIO(png), width=px_w * scale, height=px_h * scale)
+
+    def table(frame: pd.DataFrame, width: float) -> Table:
+        weights = _column_weights(frame)
+        numeric = [
+            all(re.fullmatch(r"[\d.,<x%–—-]*", str(v)) for v in frame[c]) for c in frame.columns
+        ]
+        data = [[para(str(c), "head") for c in frame.columns]]
+        for _, row in frame.iterrows():
+            data.append(
+                [
+                    para(str(v), "cell_right" if numeric[j] else "cell")
+                    for j, v in enumerate(row.tolist())
+                ]
+            )
+        result = Table(data, colWidths=[width * w for w in weights], repeatRows=1)
+        result.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(f"#{ACCENT_COLOR}")),
+                    (
+                        "ROWBACKGROUNDS",
+                        (0, 1),
+                        (-1, -1),
+                        [colors.white, colors.HexColor("#f2f2f2")],
+                    ),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#cccccc")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("TOPPADDING", (0, 0), (-1, -1), 4),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ]
+            )
+        )
+        return result
+
+    pngs = _item_pngs(content)
+    body_h = frame_h - 40 - 45  # heading and caption
+    for item, (png, legend) in zip(content.items, pngs, strict=True):
+        story += [PageBreak(), para(item.title, "h1")]
+        if png is not None and (legend is not None or item.table is not None):
+            main = image(png, frame_w * 0.72, body_h)
+            side: list[Any] = []
+            if legend is not None:
+                side.append(image(legend, frame_w * 0.25, frame_w * 0.25))
+            if item.table is not None:
+                side.append(table(item.table, frame_w * 0.26))
+            else:
+                side.append(para(item.caption, "caption"))
+            story.append(
+                Table(
+                    [[main, side]],
+                    colWidths=[frame_w * 0.73, frame_w * 0.27],
+                    style=[("VALIGN", (0, 0), (-1, -1), "TOP")],
+                )
+            )
+            if item.table is not None:
+                story.append(para(item.caption, "caption"))
+        elif png is not None:
+            story += [image(png, frame_w, body_h), para(item.caption, "caption")]
+        elif item.table is not None:
+            story += [table(item.table, frame_w), para(item.caption, "caption")]
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=(page_w, page_h),
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=top_margin,
+        bottomMargin=bottom_margin,
+        title=content.title,
+        author="Regie Analytics",
+        subject=content.subtitle,
+    )
+    doc.build(story, onFirstPage=page_frame, onLaterPages=page_frame, canvasmaker=NumberedCanvas)
+    return buffer.getvalue()
+
+
+# --- one call ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Loaded:
+    cube: pd.DataFrame
+    areas: gpd.GeoDataFrame
+    manifest: dict[str, Any]
+
+
+def build_png_zip(content: ReportContent) -> bytes:
+    """A zip with the PNG of every chart."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, png in chart_pngs(content).items():
+            archive.writestr(name, png)
+    return buffer.getvalue()
+
+
+def build_report(
+    store: Store,
+    *,
+    fmt: str,
+    area: str | None = None,
+    period: str | None = None,
+    level: str = "buurt",
+) -> bytes:
+    """The council report of a store as ``pptx``, ``pdf`` or ``png-zip`` bytes.
+
+    ``period`` is ``'YYYY-MM:YYYY-MM'``; default the last 12 months of data. Raises
+    :class:`InputError` (Dutch message) for an unknown format or area or a bad period.
+    """
+    if fmt not in FORMATS:
+        raise InputError(f"onbekend formaat '{fmt}'.", hint=f"kies uit {', '.join(FORMATS)}.")
+    loaded = _Loaded(cube=store.cube(), areas=store.areas(), manifest=store.manifest())
+    if period:
+        start, end = parse_period(period)
+    else:
+        start, end = aggregate.resolve_period(
+            aggregate.months_in(loaded.cube), "laatste 12 maanden"
+        )
+    content = collect(loaded, start=start, end=end, area=area, level=level)
+    if fmt == "pptx":
+        return build_pptx(content)
+    if fmt == "pdf":
+        return build_pdf(content)
+    return build_png_zip(content)
+
+
+def timed_report(store: Store, **kwargs: Any) -> tuple[bytes, float]:
+    """:func:`build_report` and the seconds it took."""
+    started = time.perf_counter()
+    data = build_report(store, **kwargs)
+    return data, time.perf_counter() - started

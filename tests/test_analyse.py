@@ -46,9 +46,7 @@ def test_hotspots_contract_and_planted_social_clusters(
 def test_samenhang_finds_every_planted_both_high_buurt(
     demo_store: Path, tmp_path: Path, truth: pd.Series
 ) -> None:
-    table = _analyse(demo_store, tmp_path, "samenhang", "--level", "buurt").set_index(
-        "area_code"
-    )
+    table = _analyse(demo_store, tmp_path, "samenhang", "--level", "buurt").set_index("area_code")
     planted = truth[truth == "beide_hoog"].index
     assert table.loc[planted, "beide_hoog"].all()
     only_social = truth[truth == "alleen_sociaal"].index
