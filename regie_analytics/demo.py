@@ -98,7 +98,6 @@ SOCIAL_RATE = 0.05
 """Social-domain questions per inhabitant per year (assumption, see module docstring)."""
 
 _REPO_DATA = Path(__file__).resolve().parents[1] / "data"
-_SHARED_DATA = Path("/work/shared/data")
 _TZ = "Europe/Amsterdam"
 
 _CLUSTER_SEEDS: tuple[tuple[str, str], ...] = (
@@ -309,7 +308,7 @@ def generate_demo(
     months
         Number of months.
     boundaries, kerncijfers, taxonomy
-        Input files; default: the project's ``data/`` copy if present, else the shared data.
+        Input files; default: the project's bundled copies in ``data/``.
 
     Returns
     -------
@@ -431,8 +430,7 @@ def build_demo(
 def _resolve(path: str | Path | None, relative: str) -> Path:
     if path is not None:
         return Path(path)
-    local = _REPO_DATA / relative
-    return local if local.exists() else _SHARED_DATA / relative
+    return _REPO_DATA / relative
 
 
 def _load_buurten(path: Path) -> gpd.GeoDataFrame:

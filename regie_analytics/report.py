@@ -1164,8 +1164,8 @@ def _png_size(png: bytes) -> tuple[int, int]:
 def _column_weights(table: pd.DataFrame) -> list[float]:
     weights = []
     for column in table.columns:
-        longest = max([len(str(column)), *(len(str(v)) for v in table[column])])
-        weights.append(float(min(max(longest, 6), 48)))
+        longest = max([len(str(column)) + 2, *(len(str(v)) for v in table[column])])
+        weights.append(float(min(max(longest, 8), 48)))
     total = sum(weights)
     return [w / total for w in weights]
 
@@ -1622,12 +1622,12 @@ def build_pdf(content: ReportContent) -> bytes:
             spaceBefore=6,
         ),
         "note": ParagraphStyle("note", fontName=regular, fontSize=10, leading=13, textColor=grey),
-        "cell": ParagraphStyle("cell", fontName=regular, fontSize=10.5, leading=13),
+        "cell": ParagraphStyle("cell", fontName=regular, fontSize=12, leading=15),
         "cell_right": ParagraphStyle(
-            "cell_right", fontName=regular, fontSize=10.5, leading=13, alignment=2
+            "cell_right", fontName=regular, fontSize=12, leading=15, alignment=2
         ),
         "head": ParagraphStyle(
-            "head", fontName=bold, fontSize=10.5, leading=13, textColor=colors.white
+            "head", fontName=bold, fontSize=12, leading=15, textColor=colors.white
         ),
     }
 

@@ -14,7 +14,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
 BAD = ROOT / "tests" / "data" / "bad"
-SHARED = ROOT.parent / "shared" / "data"
 
 
 @dataclass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 import zipfile
 from pathlib import Path
 
@@ -403,16 +402,16 @@ def test_max_swapped_share(amsterdam: gpd.GeoDataFrame, known_points):
     assert geo.assign_points(amsterdam, lon, lat, max_swapped_share=0.0).n_swapped == 0
 
 
-def test_assign_one_million_points_is_vectorised(amsterdam: gpd.GeoDataFrame):
+def test_assign_one_million_points(amsterdam: gpd.GeoDataFrame):
+    """A million points in one call (speed is measured by benchmarks/bench_import.py)."""
     rng = np.random.default_rng(3)
     minx, miny, maxx, maxy = amsterdam.total_bounds
     lon = rng.uniform(minx, maxx, 1_000_000)
     lat = rng.uniform(miny, maxy, 1_000_000)
-    start = time.perf_counter()
     result = geo.assign_points(amsterdam, lon, lat)
-    elapsed = time.perf_counter() - start
+    assert result.n_points == 1_000_000
+    assert result.n_assigned + result.n_outside == 1_000_000
     assert result.n_assigned > 500_000
-    assert elapsed < 10  # about 0.4 s on the dev machine; a per-row loop takes minutes
 
 
 # --- web and bookkeeping ---------------------------------------------------------------------

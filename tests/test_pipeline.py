@@ -164,7 +164,7 @@ def test_other_boundaries_are_refused_for_an_existing_store(tmp_path: Path) -> N
     store = tmp_path / "store"
     _import(store, SAMPLES / "open311_requests.json", "open311")
     before = snapshot(store)
-    shared = ROOT.parent / "shared" / "data" / "boundaries" / "alkmaar_wijken_2024.geojson"
+    shared = ROOT / "tests" / "data" / "alkmaar_wijken_2024.geojson"
     result = run_cli(
         "import",
         SAMPLES / "wijkteam_telling.csv",
@@ -182,7 +182,7 @@ def test_other_boundaries_are_refused_for_an_existing_store(tmp_path: Path) -> N
 
 def test_national_geopackage_with_gemeente(tmp_path: Path) -> None:
     """The CBS GeoPackage layout (Ermelo, RD New) with --gemeente; counts per buurt."""
-    gpkg = ROOT.parent / "shared" / "data" / "boundaries" / "ermelo_buurten_2021.gpkg"
+    gpkg = ROOT / "tests" / "data" / "ermelo_buurten_2021.gpkg"
     buurten = gpd.read_file(gpkg).to_crs("EPSG:4326")
     counts = pd.DataFrame(
         {

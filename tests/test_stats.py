@@ -20,11 +20,7 @@ from regie_analytics import stats
 from regie_analytics.schema import AREA_CODE, COUNT, DEPARTMENT, MONTH, THEME
 
 BUURTEN = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "data"
-    / "boundaries"
-    / "amsterdam_buurten_2022.geojson"
+    Path(__file__).resolve().parents[1] / "data" / "boundaries" / "amsterdam_buurten_2022.geojson"
 )
 pytestmark = pytest.mark.filterwarnings(
     # libpysal's notice when building reference weights/statistics directly in a test
