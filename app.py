@@ -19,6 +19,7 @@ pages = [
     st.Page("pages/buurtprofiel.py", title="Buurtprofiel", icon="📍"),
     st.Page("pages/afhandeling.py", title="Afhandeling", icon="⏱️"),
     st.Page("pages/data.py", title="Data", icon="🗂️"),
+    st.Page("pages/presentatie.py", title="Presentatie", icon="🎬"),
 ]
 page = st.navigation(pages)
 store = data.load_data()

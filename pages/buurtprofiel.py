@@ -89,4 +89,5 @@ with right:
         key="profiel_buren",
     )
 components.print_button()
+pages.export_buttons(data, sel, area=code)
 components.footer(data, sel)

@@ -68,4 +68,8 @@ trend = insights.domain_monthly(
 )
 trend_fig = charts.trend_chart(trend, color="domain", title="Signalen per maand en domein")
 components.chart(charts.apply_house_style(trend_fig, height=320), key="overzicht_trend")
+st.subheader("Voor de raad")
+st.caption("Presentatie en rapport van deze selectie; kleine aantallen (1–4) zijn verborgen.")
+pages.export_buttons(data, sel)
+st.page_link("pages/presentatie.py", label="Open de presentatiemodus", icon="🎬")
 components.footer(data, sel)

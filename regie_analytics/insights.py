@@ -387,4 +387,4 @@ def run_analysis(
 
 def month_totals(series: pd.DataFrame) -> pd.DataFrame:
     """Sum a long monthly frame (``month``, group, ``count``) over its groups."""
-    return series.groupby(MONTH, as_index=False)[COUNT].sum()
+    return series.groupby(MONTH)[COUNT].sum().reset_index()

@@ -108,3 +108,20 @@ def print_styles() -> None:
 def print_button() -> None:
     """A hint how to print; the print styles hide the sidebar and buttons."""
     st.caption("Afdrukken of als PDF bewaren: gebruik Ctrl+P (Cmd+P) in de browser.")
+
+
+def presentation_styles() -> None:
+    """Large type and no sidebar or toolbar: the presentation mode for a projector."""
+    st.html(
+        """<style>
+        [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+        [data-testid="stToolbar"], [data-testid="stHeader"] { display: none !important; }
+        .main .block-container, [data-testid="stMainBlockContainer"] {
+          max-width: 100% !important; padding: 1rem 2.5rem !important; }
+        [data-testid="stMainBlockContainer"] h1 { font-size: 3rem !important; }
+        [data-testid="stMainBlockContainer"] h2 { font-size: 2.4rem !important; }
+        [data-testid="stMainBlockContainer"] h3 { font-size: 1.8rem !important; }
+        [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li {
+          font-size: 1.4rem !important; }
+        </style>"""
+    )

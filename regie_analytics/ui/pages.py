@@ -377,3 +377,55 @@ def neighbour_table(data: StoreData, sel: Filters, *, code: str, level: str) -> 
             "Per 1.000": table["per_1000"].round(1).to_numpy(),
         }
     )
+
+
+@st.cache_resource(show_spinner="Presentatie voorbereiden…", max_entries=16)
+def _content(version: str, sel: Filters, area: str | None) -> Any:
+    from regie_analytics import report
+
+    data = _data(version)
+    return report.collect(
+        data,
+        start=sel.start,
+        end=sel.end,
+        area=area,
+        level=sel.level if sel.level in ("buurt", "wijk", "stadsdeel") else "buurt",
+        domains=sel.domains or ("fysiek", "sociaal"),
+        themes=sel.themes or None,
+        channels=sel.channels or None,
+    )
+
+
+def report_content(data: StoreData, sel: Filters, *, area: str | None = None) -> Any:
+    """The council content for the selection (every count protected), computed once."""
+    return _content(data.version, sel, area)
+
+
+def export_buttons(data: StoreData, sel: Filters, *, area: str | None = None) -> None:
+    """Download buttons for the slide deck and the PDF of the current view (built on click)."""
+    from regie_analytics import report
+
+    def deck() -> bytes:
+        return bytes(report.build_pptx(report_content(data, sel, area=area)))
+
+    def pdf() -> bytes:
+        return bytes(report.build_pdf(report_content(data, sel, area=area)))
+
+    name = f"regie-analytics-{area or 'gemeente'}-{sel.start}-{sel.end}"
+    left, right = st.columns(2)
+    left.download_button(
+        "Download presentatie (pptx)",
+        deck,
+        f"{name}.pptx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        icon="📊",
+        on_click="ignore",
+    )
+    right.download_button(
+        "Download rapport (pdf)",
+        pdf,
+        f"{name}.pdf",
+        "application/pdf",
+        icon="📄",
+        on_click="ignore",
+    )

@@ -1,0 +1,55 @@
+"""Presentatie: full-screen mode for the council; one insight per screen, small counts hidden."""
+
+import streamlit as st
+
+from regie_analytics.formatting import fmt_period
+from regie_analytics.ui import components, filters, pages
+
+data = components.require_data()
+sel = filters.current()
+components.presentation_styles()
+content = pages.report_content(data, sel)
+slides = [None, *content.items]
+if "dia" not in st.session_state:
+    start = st.query_params.get("dia", "1")
+    st.session_state["dia"] = min(max(int(start) - 1, 0), len(slides) - 1) if start.isdigit() else 0
+
+
+def go(step: int) -> None:
+    st.session_state["dia"] = min(max(st.session_state["dia"] + step, 0), len(slides) - 1)
+    st.query_params["dia"] = str(st.session_state["dia"] + 1)
+
+
+nav = st.columns([1, 6, 1])
+nav[0].button("◀ Vorige", on_click=go, args=(-1,), shortcut="left", width="stretch")
+nav[2].button("Volgende ▶", on_click=go, args=(1,), shortcut="right", width="stretch")
+nav[1].caption(
+    f"Dia {st.session_state['dia'] + 1} van {len(slides)} · pijltjestoetsen ← → bladeren · "
+    "kleine aantallen (1–4) zijn verborgen"
+)
+if content.generated:
+    st.warning("**Gegenereerde demodata** – geen echte meldingen of inwoners.", icon="⚠️")
+
+item = slides[st.session_state["dia"]]
+if item is None:
+    st.title(content.title)
+    st.subheader(content.subtitle)
+    for sentence in content.sentences:
+        st.markdown(f"### {sentence}")
+else:
+    st.header(item.title)
+    if item.figure is not None:
+        cols = st.columns([4, 1]) if item.legend is not None else [st.container()]
+        with cols[0]:
+            components.chart(item.figure, key=f"dia_{item.key}")
+        if item.legend is not None:
+            with cols[1]:
+                components.chart(item.legend, key=f"dia_{item.key}_legenda")
+    if item.table is not None:
+        st.dataframe(item.table, hide_index=True, width="stretch")
+    if item.caption:
+        st.markdown(item.caption)
+st.caption(f"{content.footer} · Filter: {fmt_period(sel.start, sel.end)}, {sel.describe()}")
+st.caption(content.privacy_note)
+with st.expander("Exporteren"):
+    pages.export_buttons(data, sel)
