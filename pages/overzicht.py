@@ -46,6 +46,10 @@ with left:
         column_config=pages.TOP_COLUMNS,
     )
     components.explain("samenhang")
+    spots = pages.emerging(data, sel)
+    sentence = insights.emerging_sentence(spots["klasse"], ov.pressure["name"])
+    if sentence:
+        st.markdown(f"**Hotspots in de tijd:** {sentence}")
     jumps = pages.jumps(data, sel)
     if len(jumps):
         st.subheader("Opvallende sprongen deze periode")

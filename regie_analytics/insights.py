@@ -388,3 +388,19 @@ def run_analysis(
 def month_totals(series: pd.DataFrame) -> pd.DataFrame:
     """Sum a long monthly frame (``month``, group, ``count``) over its groups."""
     return series.groupby(MONTH)[COUNT].sum().reset_index()
+
+
+RISING_CLASSES = ("nieuwe hotspot", "opeenvolgende hotspot", "intensiverende hotspot")
+
+
+def emerging_sentence(classes: pd.Series, names: pd.Series) -> str | None:
+    """One Dutch sentence on new and intensifying hot spots (None when there are none)."""
+    rising = classes[classes.isin(RISING_CLASSES)]
+    if rising.empty:
+        return None
+    examples = ", ".join(names.reindex(rising.index).dropna().head(3))
+    persistent = int((classes == "persistente hotspot").sum())
+    text = f"{len(rising)} gebieden zijn een nieuwe of sterker wordende hotspot (o.a. {examples})"
+    if persistent:
+        text += f"; {persistent} zijn al langer een hotspot"
+    return text + "."

@@ -11,7 +11,15 @@ import streamlit as st
 
 from regie_analytics import aggregate, geo, insights, stats
 from regie_analytics.formatting import fmt_month
-from regie_analytics.schema import AREA_CODE, COUNT, DOMAIN, MONTH, SENTINEL_AREAS, THEME
+from regie_analytics.schema import (
+    AREA_CODE,
+    COUNT,
+    DOMAIN,
+    MONTH,
+    SENTINEL_AREAS,
+    THEME,
+    InputError,
+)
 from regie_analytics.ui.data import StoreData, load_data
 from regie_analytics.ui.filters import Filters, apply
 
@@ -214,13 +222,16 @@ def regie_list(both: pd.DataFrame, regie: pd.DataFrame) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _emerging(version: str, sel: Filters) -> pd.DataFrame:
     data = _data(version)
-    return insights.emerging(
-        apply(data.cube, sel, period=False),
-        data.areas,
-        level=sel.level,
-        w=data.weights(sel.level),
-        end=sel.end,
-    )
+    try:
+        return insights.emerging(
+            apply(data.cube, sel, period=False),
+            data.areas,
+            level=sel.level,
+            w=data.weights(sel.level),
+            end=sel.end,
+        )
+    except InputError:  # fewer than 10 months: no trend analysis possible
+        return pd.DataFrame({"klasse": pd.Series(dtype="str")})
 
 
 def emerging(data: StoreData, sel: Filters) -> pd.DataFrame:
