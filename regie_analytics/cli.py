@@ -112,6 +112,20 @@ def build_parser() -> argparse.ArgumentParser:
     analyse.add_argument("--seed", type=int, default=0, help="toevalszaad voor permutaties")
     analyse.add_argument("--period", help="maanden VAN:TOT, bijvoorbeeld 2025-01:2025-12")
     analyse.add_argument("--out", required=True, type=Path, help="uitvoerbestand (.csv)")
+
+    rep = sub.add_parser("report", help="rapport voor de raad: dia's (pptx), PDF of PNG's")
+    _add_store(rep)
+    rep.add_argument(
+        "--format", required=True, choices=("pptx", "pdf", "png-zip"), help="soort rapport"
+    )
+    rep.add_argument("--area", help="gebiedscode: een profiel van dit gebied (buurt, wijk)")
+    rep.add_argument(
+        "--period", help="maanden VAN:TOT, bijvoorbeeld 2025-01:2025-12 (standaard: 12 maanden)"
+    )
+    rep.add_argument(
+        "--level", default="buurt", choices=("buurt", "wijk"), help="niveau van de kaart"
+    )
+    rep.add_argument("--out", required=True, type=Path, help="uitvoerbestand")
     return parser
 
 
@@ -259,6 +273,26 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from regie_analytics import report
+    from regie_analytics.formatting import fmt_num
+
+    started = time.perf_counter()
+    store = Store(args.store)
+    data = report.build_report(
+        store, fmt=args.format, area=args.area, period=args.period, level=args.level
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(data)
+    print(
+        f"Rapport ({args.format}) geschreven naar {args.out} in "
+        f"{fmt_num(time.perf_counter() - started, 1)} s."
+    )
+    if store.manifest().get("generated"):
+        print("Let op: de store bevat gegenereerde demodata; dat staat op elke pagina.")
+    return 0
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "import": cmd_import,
@@ -266,6 +300,7 @@ COMMANDS = {
     "info": cmd_info,
     "counts": cmd_counts,
     "analyse": cmd_analyse,
+    "report": cmd_report,
 }
 
 

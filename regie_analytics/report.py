@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import re
+import shutil
 import threading
-import time
 import warnings
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -528,7 +529,8 @@ def _municipality_report(
     if {"fysiek", "sociaal"} <= set(ctx.domains):
         items.append(_samenhang_item(pressure, web, hidden_total | hidden_domain, level=level))
     items.append(_trend_item(trend, start=start, end=end, threshold=threshold))
-    items.append(_top_item(ov.top, top_pub, level=level))
+    if {"fysiek", "sociaal"} <= set(ctx.domains):
+        items.append(_top_item(ov.top, top_pub, level=level))
 
     current = period_pub["periode"]
     before = period_pub.get("vorige periode")
@@ -672,7 +674,7 @@ def _trend_item(trend: pd.DataFrame, *, start: str, end: str, threshold: int) ->
         title="Hoe ontwikkelen de signalen zich?",
         caption=caption,
         figure=_present(fig),
-        size=(1200, 560),
+        size=(1300, 520),
     )
 
 
@@ -895,11 +897,15 @@ def _theme_item(
     )
 
 
-def _blocks(lo: str, hi: str) -> list[tuple[str, str]]:
-    """Blocks of :data:`BLOCK_MONTHS` months from ``hi`` back to ``lo`` (the first may be
-    shorter), oldest first."""
-    months = aggregate.month_range(lo, hi)
-    chunks = [months[max(0, i - BLOCK_MONTHS) : i] for i in range(len(months), 0, -BLOCK_MONTHS)]
+def month_blocks(start: str, end: str, *, size: int = BLOCK_MONTHS) -> list[tuple[str, str]]:
+    """Blocks of ``size`` months counted back from ``end`` to ``start`` (the oldest may be
+    shorter), oldest first, as (first month, last month).
+
+    ``month_blocks("2025-02", "2025-12")`` is ``[("2025-02", "2025-03"), ("2025-04",
+    "2025-06"), ("2025-07", "2025-09"), ("2025-10", "2025-12")]``.
+    """
+    months = aggregate.month_range(start, end)
+    chunks = [months[max(0, i - size) : i] for i in range(len(months), 0, -size)]
     return [(chunk[0], chunk[-1]) for chunk in reversed(chunks)]
 
 
@@ -929,7 +935,7 @@ def _area_trend_item(
     for name, (lo, hi) in (("vorige periode", (prev_start, prev_end)), ("periode", (start, end))):
         if lo > hi:
             continue
-        blocks = _blocks(lo, hi)
+        blocks = month_blocks(lo, hi)
         label_of = {
             m: _block_label(first, last)
             for first, last in blocks
@@ -977,7 +983,7 @@ def _area_trend_item(
         title="Hoe ontwikkelen de signalen zich hier?",
         caption=caption,
         figure=_present(fig),
-        size=(1200, 560),
+        size=(1300, 520),
     )
 
 
@@ -1038,7 +1044,10 @@ def _neighbour_item(
     return ReportItem(
         key="buren",
         title=f"De buren van {name}",
-        caption="Aangrenzende gebieden met hun signalen in de periode.",
+        caption=(
+            "Aangrenzende gebieden met hun signalen in de periode. Geen cijfer per inwoner of "
+            "index: minder dan 100 inwoners."
+        ),
         table=privacy.neutralise_formulas(frame),
         count_columns=("Signalen",),
     )
@@ -1109,9 +1118,6 @@ def _png_renderer() -> Iterator[None]:
 
 def _browser_env() -> bool:
     """Point kaleido at Debian's Chromium as :func:`charts.to_png` does; False if none."""
-    import os
-    import shutil
-
     if os.environ.get("BROWSER_PATH"):
         return True
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -1164,23 +1170,26 @@ def _png_size(png: bytes) -> tuple[int, int]:
 def _column_weights(table: pd.DataFrame) -> list[float]:
     weights = []
     for column in table.columns:
-        longest = max([len(str(column)) + 2, *(len(str(v)) for v in table[column])])
-        weights.append(float(min(max(longest, 8), 48)))
+        longest = max([len(str(column)) * 1.1, *(len(str(v)) for v in table[column])])
+        weights.append(min(longest, 50.0) + 3.5)  # characters plus the cell margins
     total = sum(weights)
     return [w / total for w in weights]
 
 
 def _chunks(table: pd.DataFrame, size: int) -> list[pd.DataFrame]:
+    """The rows in as few parts of at most ``size`` rows as possible, of about equal length."""
     if len(table) <= size:
         return [table]
-    return [table.iloc[i : i + size] for i in range(0, len(table), size)]
+    parts = math.ceil(len(table) / size)
+    step = math.ceil(len(table) / parts)
+    return [table.iloc[i : i + step] for i in range(0, len(table), step)]
 
 
 # --- slides ------------------------------------------------------------------------------------
 
 BANNER_COLOR = "D55E00"
 ACCENT_COLOR = "0072B2"
-SLIDE_ROWS = 10
+SLIDE_ROWS = 11
 """Table rows per slide; longer tables continue on the next slide."""
 
 
@@ -1296,16 +1305,23 @@ def _banner(slide: Any, content: ReportContent) -> None:
 
 def _footer(slide: Any, content: ReportContent, number: int, total: int) -> None:
     _text(
-        slide, content.footer, left=0.5, top=6.92, width=11.2, height=0.5, size=12, color="555555"
+        slide,
+        content.source,
+        left=0.5,
+        top=6.95,
+        width=9.7,
+        height=0.45,
+        size=11,
+        color="555555",
     )
     _text(
         slide,
-        f"{number} / {total}",
-        left=11.8,
-        top=6.92,
-        width=1.05,
-        height=0.4,
-        size=12,
+        f"gemaakt op {content.created} · {number} / {total}",
+        left=10.2,
+        top=6.95,
+        width=2.65,
+        height=0.45,
+        size=11,
         color="555555",
         align="right",
     )
@@ -1422,7 +1438,8 @@ def _fill_slide(
             )
         return
     if table is not None:
-        bottom_of_table = _table(slide, table, left=left, top=top, width=width, size=16)
+        size = 16 if len(table.columns) <= 5 else 14
+        bottom_of_table = _table(slide, table, left=left, top=top, width=width, size=size)
         _text(
             slide,
             item.caption,
@@ -1444,7 +1461,7 @@ def _table(
     from pptx.util import Inches, Pt
 
     rows, cols = len(table) + 1, len(table.columns)
-    row_height = 0.3 + size / 72 * 0.6
+    row_height = 0.22 + size / 72 * 0.75
     shape = slide.shapes.add_table(
         rows, cols, Inches(left), Inches(top), Inches(width), Inches(row_height * rows)
     )
@@ -1622,14 +1639,21 @@ def build_pdf(content: ReportContent) -> bytes:
             spaceBefore=6,
         ),
         "note": ParagraphStyle("note", fontName=regular, fontSize=10, leading=13, textColor=grey),
-        "cell": ParagraphStyle("cell", fontName=regular, fontSize=12, leading=15),
-        "cell_right": ParagraphStyle(
-            "cell_right", fontName=regular, fontSize=12, leading=15, alignment=2
-        ),
-        "head": ParagraphStyle(
-            "head", fontName=bold, fontSize=12, leading=15, textColor=colors.white
-        ),
     }
+    for size in (12, 10):
+        styles[f"cell{size}"] = ParagraphStyle(
+            f"cell{size}", fontName=regular, fontSize=size, leading=size * 1.25
+        )
+        styles[f"right{size}"] = ParagraphStyle(
+            f"right{size}", fontName=regular, fontSize=size, leading=size * 1.25, alignment=2
+        )
+        styles[f"head{size}"] = ParagraphStyle(
+            f"head{size}",
+            fontName=bold,
+            fontSize=size,
+            leading=size * 1.25,
+            textColor=colors.white,
+        )
 
     def para(text: str, style: str) -> Paragraph:
         return Paragraph(_pdf_text(text, regular), styles[style])
@@ -1662,11 +1686,12 @@ def build_pdf(content: ReportContent) -> bytes:
         numeric = [
             all(re.fullmatch(r"[\d.,<x%–—-]*", str(v)) for v in frame[c]) for c in frame.columns
         ]
-        data = [[para(str(c), "head") for c in frame.columns]]
+        size = 12 if len(frame) <= 10 else 10  # a long table still fits on one page
+        data = [[para(str(c), f"head{size}") for c in frame.columns]]
         for _, row in frame.iterrows():
             data.append(
                 [
-                    para(str(v), "cell_right" if numeric[j] else "cell")
+                    para(str(v), f"right{size}" if numeric[j] else f"cell{size}")
                     for j, v in enumerate(row.tolist())
                 ]
             )
@@ -1683,8 +1708,8 @@ def build_pdf(content: ReportContent) -> bytes:
                     ),
                     ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#cccccc")),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("TOPPADDING", (0, 0), (-1, -1), 4),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                    ("TOPPADDING", (0, 0), (-1, -1), 4 if size == 12 else 2.5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4 if size == 12 else 2.5),
                 ]
             )
         )
@@ -1779,10 +1804,3 @@ def build_report(
     if fmt == "pdf":
         return build_pdf(content)
     return build_png_zip(content)
-
-
-def timed_report(store: Store, **kwargs: Any) -> tuple[bytes, float]:
-    """:func:`build_report` and the seconds it took."""
-    started = time.perf_counter()
-    data = build_report(store, **kwargs)
-    return data, time.perf_counter() - started

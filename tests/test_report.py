@@ -1,0 +1,437 @@
+"""Council report: content, privacy of every exported number, slides, PDF, CLI and inert cells."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+from regie_analytics import aggregate, privacy, report, stats
+from regie_analytics.formatting import fmt_period
+from regie_analytics.schema import CUBE_COLUMNS, InputError
+from regie_analytics.store import Store
+from tests.conftest import run_cli
+
+THRESHOLD = privacy.DEFAULT_THRESHOLD
+LABELS = {privacy.SUPPRESSED_LABEL, privacy.SECONDARY_LABEL}
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _dutch_int(text: str) -> int:
+    """'1.234' -> 1234."""
+    return int(text.replace(".", ""))
+
+
+def assert_count_cell(cell: object, where: str) -> None:
+    """A published count: empty, '<5', 'x', '0' or a whole number of at least 5."""
+    text = str(cell).strip()
+    if text in LABELS or text == "":
+        return
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})*", text), f"{where}: {text!r} is geen aantal"
+    value = _dutch_int(text)
+    assert value == 0 or value >= THRESHOLD, f"{where}: klein aantal {value} gepubliceerd"
+
+
+def assert_content_safe(content: report.ReportContent) -> None:
+    """Every count in tables, sentences and chart data is 0, >= 5 or hidden; every protected
+    table passes the exact audit against its true counts."""
+    assert content.protected
+    for item in content.protected:
+        assert privacy.is_safe(item.published, item.truth, threshold=THRESHOLD), item.name
+    for item in content.items:
+        if item.table is not None:
+            assert item.count_columns
+            for column in item.count_columns:
+                for cell in item.table[column]:
+                    assert_count_cell(cell, f"{item.key}/{column}")
+        if item.figure is not None:
+            assert_figure_safe(item.figure, item.key)
+    for sentence in content.sentences:
+        for number in re.findall(r"(\d[\d.]*) (?:signalen|fysiek|sociaal)", sentence):
+            assert_count_cell(number, f"zin {sentence!r}")
+
+
+def assert_figure_safe(fig: Any, key: str) -> None:
+    """No trace of a chart carries a count from 1 to 4 in its values or its text."""
+    for trace in fig.data:
+        if trace.type == "choroplethmap":
+            continue  # classes; values are rates (see the map tests)
+        for value in trace.y if trace.y is not None else ():
+            if value is not None and np.isfinite(float(value)):
+                assert value == 0 or value >= THRESHOLD, f"{key}: y = {value}"
+        texts = trace.text if isinstance(trace.text, tuple | list) else ()
+        for text in texts:
+            if text:
+                assert_count_cell(text, f"{key}: tekst")
+
+
+def pdf_pages(pdf: bytes, tmp_path: Path) -> tuple[list[Path], list[str]]:
+    """Pages rendered with pdftoppm (50 dpi) and the text of each page (pdftotext)."""
+    path = tmp_path / "rapport.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["/usr/bin/pdftoppm", "-png", "-r", "50", path, tmp_path / "pagina"], check=True)
+    text = subprocess.run(
+        ["/usr/bin/pdftotext", "-layout", path, "-"], check=True, capture_output=True, text=True
+    ).stdout
+    pages = sorted(tmp_path.glob("pagina-*.png"))
+    return pages, [t for t in text.split("\f") if t.strip()]
+
+
+def slide_texts(slide: Any) -> str:
+    return "\n".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+
+
+# --- fast: a small hand-made data set ----------------------------------------------------------
+
+
+@dataclass
+class Data:
+    cube: pd.DataFrame
+    areas: Any
+    manifest: dict[str, Any]
+
+
+A, B, C = "BU0363AA01", "BU0363AA02", "BU0363AA04"  # B and C are neighbours of A
+
+
+def _cube(rows: list[tuple[str, str, str, str, int]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["area_code", "month", "domain", "theme", "count"])
+    frame = frame.assign(channel="web", department="x", source="test")
+    return frame[list(CUBE_COLUMNS)]
+
+
+@pytest.fixture(scope="module")
+def small(amsterdam) -> Data:
+    """A: 6 afval + 5 schulden a month; B: 2 afval a month; C: 1 afval a month (2025-01..06)."""
+    rows = []
+    for month in aggregate.month_range("2025-01", "2025-06"):
+        rows += [
+            (A, month, "fysiek", "afval", 6),
+            (A, month, "sociaal", "schulden", 5),
+            (B, month, "fysiek", "afval", 2),
+            (C, month, "fysiek", "afval", 1),
+        ]
+    manifest = {
+        "imports": [{"source": "testbron"}, {"source": "wijkteam"}],
+        "boundaries": {"file": "buurten.geojson", "code_column": "cbsCode"},
+        "generated": False,
+    }
+    return Data(cube=_cube(rows), areas=amsterdam, manifest=manifest)
+
+
+def test_area_profile_of_hand_made_data(small: Data) -> None:
+    assert {B, C} <= set(stats.neighbours(small.areas, A))
+    content = report.collect(small, start="2025-04", end="2025-06", area=A)
+    assert content.title == "Gebiedsprofiel Planciusbuurt-Noord"
+    assert content.sentences[0] == (
+        "In apr 2025 – jun 2025 kwamen in Planciusbuurt-Noord 33 signalen binnen: "
+        "18 fysiek en 15 sociaal."
+    )
+    items = {item.key: item for item in content.items}
+    assert list(items) == ["kaart", "themas", "trend", "buren"]
+    themes = items["themas"].table
+    assert themes is not None
+    assert themes[["Domein", "Thema", "Aantal"]].values.tolist() == [
+        ["fysiek", "afval", "18"],
+        ["sociaal", "schulden", "15"],
+        ["Totaal", "fysiek", "18"],
+        ["Totaal", "sociaal", "15"],
+        ["Totaal", "alle signalen", "33"],
+    ]
+    # B has 6 in the period and C 3: C is a small cell and, since the total is known, the next
+    # smallest neighbour (B) is hidden too; the other neighbours have none
+    buren = items["buren"].table
+    assert buren is not None
+    cells = dict(zip(buren["Gebied"], buren["Signalen"], strict=True))
+    names = small.areas["name"]
+    assert cells.pop(names[B]) == privacy.SECONDARY_LABEL
+    assert cells.pop(names[C]) == privacy.SUPPRESSED_LABEL
+    assert set(cells.values()) == {"0"}
+    # trend: one block of three months before and one in the period, exact sums
+    trend = items["trend"].figure
+    bars = {trace.name: dict(zip(trace.x, trace.y, strict=True)) for trace in trend.data}
+    assert bars == {
+        "Fysiek domein": {"jan–mrt 2025": 18, "apr–jun 2025": 18},
+        "Sociaal domein": {"jan–mrt 2025": 15, "apr–jun 2025": 15},
+    }
+    assert content.source == "Bron: testbron, wijkteam · grenzen: buurten.geojson · CBS / PDOK"
+    assert not content.generated
+    assert_content_safe(content)
+
+
+def test_municipality_map_greys_small_areas_and_the_area_that_would_reveal_them(
+    small: Data,
+) -> None:
+    content = report.collect(small, start="2025-04", end="2025-06")
+    assert [item.key for item in content.items] == ["kaart", "samenhang", "trends", "top"]
+    fig = content.items[0].figure
+    grey = [t for t in fig.data if t.name == "te weinig waarnemingen"]
+    # C (3 signals) is small; with the total published, B (6) is hidden as well
+    assert len(grey) == 1 and sorted(grey[0].locations) == sorted([B, C])
+    shown = {c for t in fig.data if t.name != "te weinig waarnemingen" for c in t.locations}
+    assert A in shown and B not in shown and C not in shown
+    assert content.sentences[0].startswith("In apr 2025 – jun 2025 kwamen 42 signalen binnen")
+    assert_content_safe(content)
+
+
+def test_month_blocks_count_back_from_the_last_month() -> None:
+    assert report.month_blocks("2025-02", "2025-12") == [
+        ("2025-02", "2025-03"),
+        ("2025-04", "2025-06"),
+        ("2025-07", "2025-09"),
+        ("2025-10", "2025-12"),
+    ]
+    assert report.month_blocks("2025-12", "2025-12") == [("2025-12", "2025-12")]
+
+
+@pytest.mark.parametrize("text", ["2025-13:2026-01", "2025-01", "2025-06:2025-01", "abc:def"])
+def test_bad_periods_are_rejected_in_dutch(text: str) -> None:
+    with pytest.raises(InputError, match="periode"):
+        report.parse_period(text)
+
+
+def test_unknown_area_and_empty_filter_are_rejected(small: Data) -> None:
+    with pytest.raises(InputError, match="onbekende gebiedscode 'BU0000XX00'"):
+        report.collect(small, start="2025-01", end="2025-06", area="BU0000XX00")
+    with pytest.raises(InputError, match="geen signalen"):
+        report.collect(small, start="2025-01", end="2025-06", themes=["bestaat niet"])
+    with pytest.raises(InputError, match="valt buiten de gegevens"):
+        report.collect(small, start="2019-01", end="2019-12")
+
+
+# --- fast: inert spreadsheet cells -------------------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def test_formula_category_is_inert_in_csv() -> None:
+    frame = pd.DataFrame({"categorie": [FORMULA, "+31", "afval"], "aantal": [7, 12, -3]})
+    text = report.to_csv_bytes(frame).decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0] == "categorie;aantal"
+    assert lines[1].startswith("'=HYPERLINK(") or lines[1].startswith("\"'=HYPERLINK(")
+    assert lines[2] == "'+31;12"
+    assert lines[3] == "afval;-3"  # numbers are left alone
+
+
+def test_formula_category_is_inert_in_excel() -> None:
+    frame = pd.DataFrame({FORMULA: [FORMULA, "@SUM(A1)"], "aantal": [7, 12]})
+    book = openpyxl.load_workbook(io.BytesIO(report.to_excel_bytes(frame)))
+    sheet = book.active
+    header, first, second = sheet["A1"], sheet["A2"], sheet["A3"]
+    for cell in (header, first, second):
+        assert cell.data_type == "s"
+        assert str(cell.value).startswith("'")
+    assert first.value == "'" + FORMULA
+    assert sheet["B2"].value == 7 and sheet["B2"].data_type == "n"
+
+
+# --- slow: the full demo store -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def period(demo_store: Path) -> tuple[str, str]:
+    months = aggregate.months_in(Store(demo_store).cube())
+    return aggregate.resolve_period(months, "laatste 12 maanden")
+
+
+@pytest.fixture(scope="module")
+def content(demo_store: Path, period: tuple[str, str]) -> report.ReportContent:
+    return report.collect(Store(demo_store), start=period[0], end=period[1])
+
+
+@pytest.fixture(scope="module")
+def timings() -> dict[str, float]:
+    found: dict[str, float] = {}
+    yield found
+    if found:
+        print("\nTijden rapport (volledige demo-store):")
+        for name, seconds in found.items():
+            print(f"  {name}: {seconds:.1f} s")
+
+
+@pytest.fixture(scope="module")
+def deck(content: report.ReportContent, timings: dict[str, float]) -> bytes:
+    started = time.perf_counter()
+    data = report.build_pptx(content)
+    timings["dia's (inclusief PNG's)"] = time.perf_counter() - started
+    return data
+
+
+@pytest.fixture(scope="module")
+def pdf(content: report.ReportContent, deck: bytes, timings: dict[str, float]) -> bytes:
+    started = time.perf_counter()
+    data = report.build_pdf(content)  # the PNGs are cached on the content by now
+    timings["PDF (PNG's al gemaakt)"] = time.perf_counter() - started
+    return data
+
+
+@pytest.mark.slow
+def test_demo_content_is_safe_and_complete(
+    demo_store: Path, content: report.ReportContent, period: tuple[str, str]
+) -> None:
+    assert [item.key for item in content.items] == ["kaart", "samenhang", "trends", "top"]
+    assert content.generated
+    assert "GEGENEREERDE demodata" in content.source
+    assert "demo-signalen" in content.source and "CBS / PDOK" in content.source
+    assert content.subtitle.startswith(fmt_period(*period))
+    assert_content_safe(content)
+    # the top list's counts are the true counts (they are all large)
+    cube = aggregate.filter_cube(
+        Store(demo_store).cube(), start=period[0], end=period[1], domains=["fysiek", "sociaal"]
+    )
+    truth = aggregate.counts_by_area_domain(cube, Store(demo_store).areas())
+    top = content.items[-1].table
+    assert top is not None and len(top) == 5
+    names = Store(demo_store).areas()["name"]
+    for _, row in top.iterrows():
+        code = names.index[names == row["Gebied"]][0]
+        assert _dutch_int(row["Sociaal"]) == truth.at[code, "sociaal"]
+        assert _dutch_int(row["Fysiek"]) == truth.at[code, "fysiek"]
+
+
+@pytest.mark.slow
+def test_pptx_has_the_slides_pictures_footer_banner_and_table(
+    content: report.ReportContent, deck: bytes
+) -> None:
+    prs = Presentation(io.BytesIO(deck))
+    slides = list(prs.slides)
+    assert len(slides) == 1 + len(content.items) == 5
+    assert prs.slide_width / prs.slide_height == pytest.approx(16 / 9, rel=0.01)
+    for number, slide in enumerate(slides, start=1):
+        text = slide_texts(slide)
+        assert content.source in text
+        assert f"gemaakt op {content.created}" in text
+        assert report.DEMO_BANNER in text
+        assert f"{number} / {len(slides)}" in text
+    assert content.sentences[0] in slide_texts(slides[0])
+    kinds = [{shape.shape_type for shape in slide.shapes} for slide in slides]
+    assert [MSO_SHAPE_TYPE.PICTURE in k for k in kinds] == [False, True, True, True, False]
+    pictures = [s for s in slides[2].shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    assert len(pictures) == 2  # the samenhang map and its legend
+    tables = [s for s in slides[4].shapes if s.shape_type == MSO_SHAPE_TYPE.TABLE]
+    assert len(tables) == 1
+    grid = tables[0].table
+    header = [grid.cell(0, j).text for j in range(len(grid.columns))]
+    assert header == ["Gebied", "Samenhangsindex", "Sociaal", "Fysiek", "Status", "Waarom"]
+    assert len(grid.rows) == 6
+    top = content.items[-1].table
+    assert top is not None
+    assert [grid.cell(i + 1, 0).text for i in range(5)] == top["Gebied"].tolist()
+
+
+@pytest.mark.slow
+def test_pdf_pages_render_with_source_date_and_banner(
+    content: report.ReportContent, pdf: bytes, tmp_path: Path
+) -> None:
+    assert pdf.startswith(b"%PDF")
+    pages, texts = pdf_pages(pdf, tmp_path)
+    assert len(pages) == len(texts) == 5
+    for number, (page, text) in enumerate(zip(pages, texts, strict=True), start=1):
+        assert page.read_bytes().startswith(b"\x89PNG")
+        assert page.stat().st_size > 5_000
+        flat = " ".join(text.split())
+        assert content.source in flat
+        assert f"gemaakt op {content.created}" in flat
+        assert report.DEMO_BANNER in flat
+        assert f"pagina {number} van 5" in flat
+    assert "Regiebuurten" in texts[4] and "De Bongerd" in texts[4]
+
+
+@pytest.mark.slow
+def test_chart_pngs_are_images_of_every_chart(content: report.ReportContent, deck: bytes) -> None:
+    pngs = report.chart_pngs(content)
+    assert list(pngs) == [
+        "01_kaart.png",
+        "02_samenhang.png",
+        "02_samenhang_legenda.png",
+        "03_trends.png",
+    ]
+    for png in pngs.values():
+        assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width = int.from_bytes(pngs["01_kaart.png"][16:20], "big")
+    assert width == 1200 * report.PNG_SCALE
+
+
+@pytest.fixture(scope="module")
+def small_buurt(demo_store: Path, period: tuple[str, str]) -> str:
+    """A buurt with few signals (fewer than 50) in the period and at least 100 inhabitants."""
+    store = Store(demo_store)
+    cube = aggregate.filter_cube(
+        store.cube(), start=period[0], end=period[1], domains=["fysiek", "sociaal"]
+    )
+    table = aggregate.area_table(cube, store.areas())
+    chosen = table.loc[table["totaal"].between(10, 49) & (table["population"] >= 100)]
+    return str(chosen.sort_values("totaal").index[0])
+
+
+@pytest.mark.slow
+def test_small_buurt_report_shows_no_small_number(
+    demo_store: Path, period: tuple[str, str], small_buurt: str
+) -> None:
+    content = report.collect(Store(demo_store), start=period[0], end=period[1], area=small_buurt)
+    assert content.area == small_buurt
+    keys = [item.key for item in content.items]
+    assert keys == ["kaart", "themas", "trend", "buren"]
+    themes = content.items[1].table
+    assert themes is not None and privacy.SUPPRESSED_LABEL in set(themes["Aantal"])
+    assert_content_safe(content)
+    # the bars of a hidden block are empty and labelled, never a number
+    trend = content.items[2].figure
+    labels = {t for trace in trend.data for t in trace.text}
+    assert labels & LABELS
+    for trace in trend.data:
+        for y, text in zip(trace.y, trace.text, strict=True):
+            assert (text in LABELS and y == 0) or _dutch_int(text) == y
+
+
+@pytest.mark.slow
+def test_cli_report_pptx_and_area_pdf(
+    demo_store: Path, tmp_path: Path, period: tuple[str, str], small_buurt: str
+) -> None:
+    out = tmp_path / "x.pptx"
+    result = run_cli("report", "--store", demo_store, "--format", "pptx", "--out", out)
+    assert result.code == 0, result.err
+    assert "Rapport (pptx) geschreven" in result.out and " s." in result.out
+    prs = Presentation(out)
+    assert len(prs.slides) == 5
+    assert fmt_period(*period) in slide_texts(prs.slides[0])  # default: last 12 months
+
+    out = tmp_path / "buurt.pdf"
+    result = run_cli(
+        "report", "--store", demo_store, "--format", "pdf", "--area", small_buurt,
+        "--period", f"{period[0]}:{period[1]}", "--out", out,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    pages, texts = pdf_pages(out.read_bytes(), tmp_path)
+    assert len(pages) == 5
+    assert "Gebiedsprofiel" in texts[0]
+
+
+@pytest.mark.slow
+def test_cli_report_rejects_unknown_area_in_dutch(demo_store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "x.pdf"
+    result = run_cli(
+        "report", "--store", demo_store, "--format", "pdf", "--area", "BU0000XX00", "--out", out
+    )
+    assert result.code == 2
+    assert "onbekende gebiedscode 'BU0000XX00'" in result.err
+    assert not out.exists()
+    result = run_cli(
+        "report", "--store", demo_store, "--format", "pdf", "--period", "2025-13", "--out", out
+    )
+    assert result.code == 2
+    assert "ongeldige periode" in result.err
