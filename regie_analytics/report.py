@@ -38,7 +38,7 @@ import shutil
 import threading
 import warnings
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -1167,13 +1167,31 @@ def _png_size(png: bytes) -> tuple[int, int]:
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
-def _column_weights(table: pd.DataFrame) -> list[float]:
-    weights = []
-    for column in table.columns:
-        longest = max([len(str(column)) * 1.1, *(len(str(v)) for v in table[column])])
-        weights.append(min(longest, 50.0) + 3.5)  # characters plus the cell margins
-    total = sum(weights)
-    return [w / total for w in weights]
+def _fit_widths(natural: Sequence[float], available: float) -> list[float]:
+    """Column widths that fill ``available``: natural widths scaled up when they fit, else the
+    widest columns capped at one width (they wrap) and the narrow ones kept whole."""
+    total = sum(natural)
+    if total <= available:
+        return [w * available / total for w in natural]
+    ordered = sorted(natural)
+    kept = 0.0
+    for i, width in enumerate(ordered):
+        cap = (available - kept) / (len(ordered) - i)
+        if width > cap:
+            return [min(w, cap) for w in natural]
+        kept += width
+    return list(natural)
+
+
+def _natural_widths(
+    table: pd.DataFrame, measure: Callable[[str, bool], float], padding: float
+) -> list[float]:
+    """Width of the longest text per column (the header in bold) plus the cell padding."""
+    return [
+        max([measure(str(column), True), *(measure(str(v), False) for v in table[column])])
+        + padding
+        for column in table.columns
+    ]
 
 
 def _chunks(table: pd.DataFrame, size: int) -> list[pd.DataFrame]:
@@ -1466,9 +1484,13 @@ def _table(
         rows, cols, Inches(left), Inches(top), Inches(width), Inches(row_height * rows)
     )
     grid = shape.table
-    weights = _column_weights(table)
-    for j, weight in enumerate(weights):
-        grid.columns[j].width = Inches(width * weight)
+
+    def measure(text: str, bold: bool) -> float:  # inches; Arial averages about 0.5 em
+        return len(text) * size / 72 * (0.56 if bold else 0.5)
+
+    widths = _fit_widths(_natural_widths(table, measure, 0.25), width)
+    for j, column_width in enumerate(widths):
+        grid.columns[j].width = Inches(column_width)
     numeric = [all(re.fullmatch(r"[\d.,<x%–—-]*", str(v)) for v in table[c]) for c in table.columns]
     for i in range(rows):
         for j in range(cols):
@@ -1486,19 +1508,17 @@ def _table(
             cell.fill.fore_color.rgb = RGBColor.from_string(
                 ACCENT_COLOR if i == 0 else ("F2F2F2" if i % 2 == 0 else "FFFFFF")
             )
-    lines = (
+    lines = [
         max(
-            1.0,
-            max(
-                (len(str(v)) * size / 72 * 0.5) / (width * w)
-                for c, w in zip(table.columns, weights, strict=True)
-                for v in table[c]
+            (
+                math.ceil(measure(str(v), False) / max(w - 0.25, 0.1))
+                for v, w in zip(table.iloc[i], widths, strict=True)
             ),
+            default=1,
         )
-        if len(table)
-        else 1.0
-    )
-    return top + row_height * (1 + len(table) * math.ceil(lines))
+        for i in range(len(table))
+    ]
+    return top + row_height * (1 + sum(max(n, 1) for n in lines))
 
 
 # --- PDF ---------------------------------------------------------------------------------------
@@ -1547,6 +1567,7 @@ def build_pdf(content: ReportContent) -> bytes:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen import canvas
     from reportlab.platypus import (
         Image,
@@ -1682,11 +1703,15 @@ def build_pdf(content: ReportContent) -> bytes:
         return Image(io.BytesIO(png), width=px_w * scale, height=px_h * scale)
 
     def table(frame: pd.DataFrame, width: float) -> Table:
-        weights = _column_weights(frame)
         numeric = [
             all(re.fullmatch(r"[\d.,<x%–—-]*", str(v)) for v in frame[c]) for c in frame.columns
         ]
         size = 12 if len(frame) <= 10 else 10  # a long table still fits on one page
+
+        def measure(text: str, is_bold: bool) -> float:
+            return float(stringWidth(text, bold if is_bold else regular, size))
+
+        widths = _fit_widths(_natural_widths(frame, measure, 13.0), width)
         data = [[para(str(c), f"head{size}") for c in frame.columns]]
         for _, row in frame.iterrows():
             data.append(
@@ -1695,7 +1720,7 @@ def build_pdf(content: ReportContent) -> bytes:
                     for j, v in enumerate(row.tolist())
                 ]
             )
-        result = Table(data, colWidths=[width * w for w in weights], repeatRows=1)
+        result = Table(data, colWidths=widths, repeatRows=1)
         result.setStyle(
             TableStyle(
                 [
