@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from regie_analytics.formatting import fmt_period
 from regie_analytics.ui import components, filters, pages
 
 data = components.require_data()
@@ -49,7 +48,7 @@ else:
         st.dataframe(item.table, hide_index=True, width="stretch")
     if item.caption:
         st.markdown(item.caption)
-st.caption(f"{content.footer} · Filter: {fmt_period(sel.start, sel.end)}, {sel.describe()}")
+st.caption(f"{content.footer} · Filter: {sel.describe()}")
 st.caption(content.privacy_note)
 with st.expander("Exporteren"):
     pages.export_buttons(data, sel)

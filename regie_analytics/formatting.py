@@ -41,7 +41,7 @@ CATEGORICAL = (
 )
 SEQUENTIAL = "cividis"
 """Sequential colour scale for choropleths (perceptually uniform, colour-blind safe)."""
-SUPPRESSED_COLOR = "#d9d9d9"
+SUPPRESSED_COLOR = "#a3a3a3"
 """Grey for areas with too few observations ("te weinig waarnemingen")."""
 
 

@@ -614,13 +614,26 @@ def boundaries_fingerprint(
         ``file`` (name), ``sha256`` of the file, ``n_areas``, ``code_column``, ``layer``,
         ``gemeente`` and ``levels`` (available area levels).
     """
+    return load_boundaries_with_fingerprint(
+        path, code_column=code_column, gemeente=gemeente, layer=layer
+    )[1]
+
+
+def load_boundaries_with_fingerprint(
+    path: str | Path | None = None,
+    *,
+    code_column: str | None = None,
+    gemeente: str | None = None,
+    layer: str | None = None,
+) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """:func:`load_boundaries` and :func:`boundaries_fingerprint` with one read of the file."""
     file = Path(path) if path is not None else DEFAULT_BOUNDARIES
     loaded = _load(file, code_column=code_column, gemeente=gemeente, layer=layer)
     digest = hashlib.sha256()
     with file.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    return {
+    return loaded.areas, {
         "file": file.name,
         "sha256": digest.hexdigest(),
         "n_areas": len(loaded.areas),

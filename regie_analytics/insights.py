@@ -166,7 +166,7 @@ def headline(ov: Overview) -> list[str]:
             f"In {period} kwamen {fmt_int(total_now)} signalen binnen, "
             f"{fmt_change(total_now, total_before)} ten opzichte van de periode ervoor"
         )
-        if changes:
+        if len(changes) == 2:  # which domain moved most, only when both are shown
             biggest = max(changes, key=lambda d: abs(changes[d]))
             word = "steeg" if changes[biggest] > 0 else "daalde"
             text += (

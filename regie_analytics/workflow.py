@@ -48,7 +48,9 @@ def resolve_context(
     if store.exists():
         manifest = store.manifest()
         if boundaries is not None:
-            wanted = _fingerprint(boundaries, code_column=code_column, gemeente=gemeente)
+            wanted = geo.boundaries_fingerprint(
+                boundaries, code_column=code_column, gemeente=gemeente
+            )
             if wanted.get("sha256") != manifest["boundaries"].get("sha256") or wanted.get(
                 "gemeente"
             ) != manifest["boundaries"].get("gemeente"):
@@ -65,8 +67,9 @@ def resolve_context(
         new_store = False
     else:
         path = Path(boundaries) if boundaries is not None else geo.DEFAULT_BOUNDARIES
-        areas = geo.load_boundaries(path, code_column=code_column, gemeente=gemeente)
-        info = _fingerprint(path, code_column=code_column, gemeente=gemeente, areas=areas)
+        areas, info = geo.load_boundaries_with_fingerprint(
+            path, code_column=code_column, gemeente=gemeente
+        )
         new_store = True
     if isinstance(taxonomy, Taxonomy):
         tax = taxonomy
@@ -86,23 +89,6 @@ def resolve_context(
 
 def _gm(info: dict[str, Any]) -> str:
     return f" (gemeente {info['gemeente']})" if info.get("gemeente") else ""
-
-
-def _fingerprint(
-    path: str | Path,
-    *,
-    code_column: str | None,
-    gemeente: str | None,
-    areas: gpd.GeoDataFrame | None = None,
-) -> dict[str, Any]:
-    info = dict(geo.boundaries_fingerprint(path))
-    info["gemeente"] = gemeente
-    if code_column:
-        info["code_column"] = code_column
-    if areas is not None:
-        info["n_areas"] = len(areas)
-        info["levels"] = geo.available_levels(areas)
-    return info
 
 
 def validate(
@@ -200,12 +186,9 @@ def build_demo(
         out = Path(keep_files) if keep_files is not None else Path(tmp)
         say(0.05, "demodata genereren")
         files = demo.generate_demo(out, seed=seed, scale=scale)
-        areas = geo.load_boundaries(geo.DEFAULT_BOUNDARIES)
+        areas, boundaries = geo.load_boundaries_with_fingerprint(geo.DEFAULT_BOUNDARIES)
         population = pd.read_csv(files.population, dtype={"area_code": "str"})
         areas = geo.with_population(areas, population.set_index("area_code")["population"])
-        boundaries = _fingerprint(geo.DEFAULT_BOUNDARIES, code_column=None, gemeente=None)
-        boundaries["n_areas"] = len(areas)
-        boundaries["levels"] = geo.available_levels(areas)
         boundaries["population"] = "gegenereerd (som = CBS-kerncijfers 2024 voor GM0363)"
         taxonomy = load_taxonomy()
         say(0.35, "fysieke meldingen importeren (preset signalen)")
