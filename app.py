@@ -6,20 +6,20 @@ from regie_analytics.ui import components, data, filters
 
 st.set_page_config(
     page_title="Regie Analytics",
-    page_icon="🏘️",
+    page_icon=":material/location_city:",
     layout="wide",
     initial_sidebar_state="expanded",
 )
 
 pages = [
-    st.Page("pages/overzicht.py", title="Overzicht", icon="🏠", default=True),
-    st.Page("pages/kaart.py", title="Kaart", icon="🗺️"),
-    st.Page("pages/samenhang.py", title="Samenhang", icon="🔗"),
-    st.Page("pages/trends.py", title="Trends", icon="📈"),
-    st.Page("pages/buurtprofiel.py", title="Buurtprofiel", icon="📍"),
-    st.Page("pages/afhandeling.py", title="Afhandeling", icon="⏱️"),
-    st.Page("pages/data.py", title="Data", icon="🗂️"),
-    st.Page("pages/presentatie.py", title="Presentatie", icon="🎬"),
+    st.Page("pages/overzicht.py", title="Overzicht", icon=":material/home:", default=True),
+    st.Page("pages/kaart.py", title="Kaart", icon=":material/map:"),
+    st.Page("pages/samenhang.py", title="Samenhang", icon=":material/hub:"),
+    st.Page("pages/trends.py", title="Trends", icon=":material/trending_up:"),
+    st.Page("pages/buurtprofiel.py", title="Buurtprofiel", icon=":material/location_on:"),
+    st.Page("pages/afhandeling.py", title="Afhandeling", icon=":material/timer:"),
+    st.Page("pages/data.py", title="Data", icon=":material/database:"),
+    st.Page("pages/presentatie.py", title="Presentatie", icon=":material/slideshow:"),
 ]
 page = st.navigation(pages)
 store = data.load_data()

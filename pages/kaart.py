@@ -62,9 +62,10 @@ choice = st.selectbox(
 if choice:
     components.open_profile(choice)
 
-components.explain("hotspots" if layer == "hotspots" else "lq" if measure == "lq" else "eb_rate")
+if layer == "hotspots" or measure in ("lq", "per_1000"):
+    components.explain({"lq": "lq", "per_1000": "eb_rate"}.get(measure, "hotspots"))
 shown = report.area_table_view(table, measure=measure)
-st.dataframe(shown, hide_index=True)
+st.dataframe(shown, hide_index=True, column_config=pages.AREA_TABLE_COLUMNS)
 safe = report.safe_area_table(table)
 d1, d2 = st.columns(2)
 d1.download_button("Download tabel (CSV)", report.to_csv_bytes(safe), "gebieden.csv", "text/csv")

@@ -75,5 +75,5 @@ components.chart(charts.apply_house_style(trend_fig, height=320), key="overzicht
 st.subheader("Voor de raad")
 st.caption("Presentatie en rapport van deze selectie; kleine aantallen (1–4) zijn verborgen.")
 pages.export_buttons(data, sel)
-st.page_link("pages/presentatie.py", label="Open de presentatiemodus", icon="🎬")
+st.page_link("pages/presentatie.py", label="Open de presentatiemodus", icon=":material/slideshow:")
 components.footer(data, sel)

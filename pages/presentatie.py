@@ -27,7 +27,9 @@ nav[1].caption(
     "kleine aantallen (1–4) zijn verborgen"
 )
 if content.generated:
-    st.warning("**Gegenereerde demodata** – geen echte meldingen of inwoners.", icon="⚠️")
+    st.warning(
+        "**Gegenereerde demodata** – geen echte meldingen of inwoners.", icon=":material/warning:"
+    )
 
 item = slides[st.session_state["dia"]]
 if item is None:

@@ -56,7 +56,7 @@ with a:
         x_title=f"sociaal ({what})",
         y_title=f"fysiek ({what})",
         title="Gebieden naar sociaal en fysiek",
-        highlight=both.index.tolist(),
+        highlight=both.index[:5].tolist(),
     )
     picked = components.chart(scatter, key="kwadrant", select=True)
     if picked:

@@ -343,6 +343,7 @@ def lead_times(
         }
     )
     out["open"] = out["ontvangen"] - out["afgesloten"]
+    out[["mediaan_dagen", "p90_dagen"]] = out[["mediaan_dagen", "p90_dagen"]].round(1)
     out = out.astype({"ontvangen": "int64", "afgesloten": "int64", "open": "int64"})
     out.index.name = by if by is not None else "groep"
     return out.sort_values("ontvangen", ascending=False)

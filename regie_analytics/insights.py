@@ -301,6 +301,8 @@ def theme_comparison(
         out[parent_level] = rate(pd.Index(siblings).intersection(wide.index))
     out["gemeente"] = rate(wide.index)
     out["index"] = (100 * out["gebied"] / out["gemeente"].where(out["gemeente"] > 0)).round(0)
+    rate_columns = [c for c in ("gebied", "wijk", "stadsdeel", "gemeente") if c in out.columns]
+    out[rate_columns] = out[rate_columns].round(1)
     out = out.reset_index().rename(columns={"theme": "theme"})
     return out.sort_values(["domain", "aantal"], ascending=[True, False]).reset_index(drop=True)
 

@@ -20,7 +20,7 @@ def demo_banner(data: StoreData) -> None:
         st.warning(
             "**Gegenereerde demodata.** Deze cijfers zijn gegenereerd op de echte Amsterdamse "
             "buurtgrenzen; het zijn geen echte meldingen en geen echte inwonertallen.",
-            icon="⚠️",
+            icon=":material/warning:",
         )
 
 
@@ -29,13 +29,13 @@ def no_store() -> None:
     st.info(
         "Er zijn nog geen gegevens. Bouw de demodata met `python -m regie_analytics demo` "
         "(of `make run`), of importeer een export op de pagina **Data**.",
-        icon="ℹ️",
+        icon=":material/info:",
     )
 
 
 def empty_state(message: str, hint: str = "") -> None:
     """An explanation instead of an empty chart."""
-    st.info(message + (f" {hint}" if hint else ""), icon="ℹ️")
+    st.info(message + (f" {hint}" if hint else ""), icon=":material/info:")
 
 
 def footer(data: StoreData, filters: Filters | None = None) -> None:

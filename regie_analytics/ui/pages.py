@@ -245,18 +245,18 @@ COMPARISON_COLUMNS: dict[str, Any] = {
     "domain": st.column_config.TextColumn("Domein"),
     "theme": st.column_config.TextColumn("Thema"),
     "aantal": st.column_config.NumberColumn("Aantal", format="localized"),
-    "gebied": st.column_config.NumberColumn("Dit gebied", format="%.1f"),
-    "wijk": st.column_config.NumberColumn("Wijk", format="%.1f"),
-    "stadsdeel": st.column_config.NumberColumn("Stadsdeel", format="%.1f"),
-    "gemeente": st.column_config.NumberColumn("Gemeente", format="%.1f"),
+    "gebied": st.column_config.NumberColumn("Dit gebied", format="localized"),
+    "wijk": st.column_config.NumberColumn("Wijk", format="localized"),
+    "stadsdeel": st.column_config.NumberColumn("Stadsdeel", format="localized"),
+    "gemeente": st.column_config.NumberColumn("Gemeente", format="localized"),
     "index": st.column_config.NumberColumn("Index", format="%.0f"),
 }
 
 LEADTIME_COLUMNS: dict[str, Any] = {
     "ontvangen": st.column_config.NumberColumn("Ontvangen", format="localized"),
     "afgesloten": st.column_config.NumberColumn("Afgesloten", format="localized"),
-    "mediaan_dagen": st.column_config.NumberColumn("Mediaan (dagen)", format="%.1f"),
-    "p90_dagen": st.column_config.NumberColumn("90% binnen (dagen)", format="%.1f"),
+    "mediaan_dagen": st.column_config.NumberColumn("Mediaan (dagen)", format="localized"),
+    "p90_dagen": st.column_config.NumberColumn("90% binnen (dagen)", format="localized"),
     "binnen_norm": st.column_config.ProgressColumn(
         "Binnen norm", min_value=0, max_value=1, format="percent"
     ),
@@ -429,7 +429,7 @@ def export_buttons(data: StoreData, sel: Filters, *, area: str | None = None) ->
         deck,
         f"{name}.pptx",
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        icon="📊",
+        icon=":material/slideshow:",
         on_click="ignore",
     )
     right.download_button(
@@ -437,6 +437,23 @@ def export_buttons(data: StoreData, sel: Filters, *, area: str | None = None) ->
         pdf,
         f"{name}.pdf",
         "application/pdf",
-        icon="📄",
+        icon=":material/picture_as_pdf:",
         on_click="ignore",
     )
+
+
+AREA_TABLE_COLUMNS: dict[str, Any] = {
+    name: st.column_config.NumberColumn(name, format="localized")
+    for name in (
+        "Inwoners",
+        "Fysiek",
+        "Sociaal",
+        "Overig",
+        "Totaal",
+        "Per 1.000 inwoners",
+        "Per km²",
+        "Aandeel sociaal (%)",
+        "Locatiequotiënt",
+    )
+}
+"""Numbers in the browser's locale (Dutch for Dutch users: 1.234,5)."""
