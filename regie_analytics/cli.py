@@ -86,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store(info)
     info.add_argument("--json", action="store_true", help="als JSON")
 
+    recl = sub.add_parser(
+        "reclassify", help="deel alle gegevens in de store opnieuw in met een taxonomie"
+    )
+    _add_store(recl)
+    recl.add_argument("--taxonomy", required=True, type=Path, help="taxonomiebestand (CSV)")
+
     counts = sub.add_parser("counts", help="aantallen per gebied uit de kubus, als CSV")
     _add_store(counts)
     counts.add_argument(
@@ -222,6 +228,21 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reclassify(args: argparse.Namespace) -> int:
+    from regie_analytics.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy(args.taxonomy)
+    result = Store(args.store).reclassify(
+        taxonomy, taxonomy_info={"file": args.taxonomy.name, "rows": len(taxonomy.table)}
+    )
+    n = lambda v: f"{v:,}".replace(",", ".")  # noqa: E731
+    print(
+        f"Store opnieuw ingedeeld met {args.taxonomy.name}: nog niet ingedeeld (overig) "
+        f"{n(result['overig_voor'])} -> {n(result['overig_na'])} signalen."
+    )
+    return 0
+
+
 def cmd_counts(args: argparse.Namespace) -> int:
     store = Store(args.store)
     by = [b.strip() for b in args.by.split(",") if b.strip()]
@@ -300,6 +321,7 @@ COMMANDS = {
     "info": cmd_info,
     "counts": cmd_counts,
     "analyse": cmd_analyse,
+    "reclassify": cmd_reclassify,
     "report": cmd_report,
 }
 

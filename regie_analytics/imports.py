@@ -187,6 +187,8 @@ class PreparedImport:
     cube: pd.DataFrame
     file_hash: str
     path: str
+    system: str = ""
+    """The source system the taxonomy was looked up with (see ``Extract.system``)."""
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -556,6 +558,33 @@ def prepare_counts(
     return records
 
 
+def reclassify(
+    records: pd.DataFrame, taxonomy: Taxonomy, *, system: str, kind: str
+) -> pd.DataFrame:
+    """Stored records classified again with another taxonomy (a new frame).
+
+    Signals get domain, theme and department from the taxonomy. Counts too, except that a
+    domain given in the file (or found earlier) is kept where the new taxonomy does not know
+    the label.
+    """
+    frame = records.assign(**{SOURCE: system})
+    if SUBCATEGORY not in frame.columns:
+        frame[SUBCATEGORY] = pd.Series(pd.NA, index=frame.index, dtype="str")
+    classes = taxonomy.classify(frame)
+    out = records.copy()
+    for column in (DOMAIN, THEME, DEPARTMENT):
+        out[column] = classes[column].to_numpy()
+    if kind == "counts":
+        keep = (
+            ~classes["known"].to_numpy(dtype=bool)
+            & records[DOMAIN].isin(["fysiek", "sociaal"]).to_numpy()
+        )
+        out.loc[keep, DOMAIN] = records.loc[keep, DOMAIN]
+    for column in (DOMAIN, THEME, DEPARTMENT):
+        out[column] = out[column].astype("category" if kind == "signals" else "str")
+    return out
+
+
 def count_keys(frame: pd.DataFrame) -> pd.MultiIndex:
     """Import keys of counts (besides the source): area, month, label as given, channel."""
     return pd.MultiIndex.from_arrays(
@@ -630,4 +659,5 @@ def prepare_import(
         cube=cube,
         file_hash=file_sha256(path),
         path=str(path),
+        system=ext.system,
     )

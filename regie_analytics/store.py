@@ -33,7 +33,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from regie_analytics.imports import PreparedImport, count_keys
+from regie_analytics.imports import PreparedImport, count_keys, cube_part, reclassify
 from regie_analytics.schema import (
     AREA_CODE,
     COUNT,
@@ -289,18 +289,77 @@ class Store:
                 taxonomy_info=taxonomy_info,
                 generated=generated,
             )
-            final = self.root / name
-            os.rename(tmp, final)
-            _fsync_dir(self.root)
-            pointer_tmp = tmp.parent / f"{self._staging_prefix()}CURRENT-{os.getpid()}"
-            with open(pointer_tmp, "w") as handle:
-                handle.write(name + "\n")
+            self._switch(tmp, name)
+            return manifest
+
+    def reclassify(
+        self, taxonomy: Taxonomy, *, taxonomy_info: dict[str, Any] | None = None
+    ) -> dict[str, int]:
+        """Classify every stored record again with ``taxonomy`` and rebuild the cube,
+        atomically, as a new version (after mapping unknown categories, say).
+
+        Returns the number of signals per domain before and after as
+        ``{"overig_voor": n, "overig_na": m}``.
+        """
+        with self._lock():
+            old = self._require()
+            manifest = json.loads((old / "manifest.json").read_text())
+            before = int(self.cube().query("domain == 'overig'")[COUNT].sum())
+            version = manifest["version"] + 1
+            name = f"v{version:06d}"
+            self._clean_leftovers(keep={old.name})
+            tmp = self.root.parent / f"{self._staging_prefix()}{name}-{os.getpid()}"
+            tmp.mkdir(parents=True)
+            for sub in ("signals", "counts", "cube"):
+                (tmp / sub).mkdir()
+            os.link(old / "areas.parquet", tmp / "areas.parquet")
+            (tmp / "taxonomy.csv").write_bytes(taxonomy.to_csv_bytes())
+            cubes = []
+            for imp in manifest["imports"]:
+                kind_dir = "signals" if imp["kind"] == "signals" else "counts"
+                records = pd.read_parquet(old / imp["parts"][kind_dir])
+                system = imp.get("system", imp["preset"])
+                records = reclassify(records, taxonomy, system=system, kind=imp["kind"])
+                records.to_parquet(tmp / imp["parts"][kind_dir], index=False)
+                part = cube_part(records, kind=imp["kind"])
+                part.to_parquet(tmp / imp["parts"]["cube"], index=False)
+                cubes.append(part)
+            cube = (
+                pd.concat(cubes, ignore_index=True)
+                .groupby(list(CUBE_DIMENSIONS), observed=True, sort=True)[COUNT]
+                .sum()
+                .reset_index()
+            )
+            cube[COUNT] = cube[COUNT].astype("int64")
+            cube.to_parquet(tmp / "cube.parquet", index=False)
+            manifest.update(
+                version=version,
+                written_at=datetime.now().isoformat(timespec="seconds"),
+                taxonomy=taxonomy_info or {"file": taxonomy.name, "rows": len(taxonomy.table)},
+                cube_rows=len(cube),
+                reclassified_at=datetime.now().isoformat(timespec="seconds"),
+            )
+            with open(tmp / "manifest.json", "w") as handle:
+                json.dump(manifest, handle, indent=1, ensure_ascii=False)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.replace(pointer_tmp, self.root / "CURRENT")
-            _fsync_dir(self.root)
-            self._clean_leftovers(keep={name})
-            return manifest
+            self._switch(tmp, name)
+            after = int(cube.loc[cube["domain"] == "overig", COUNT].sum())
+            return {"overig_voor": before, "overig_na": after}
+
+    def _switch(self, staged: Path, name: str) -> None:
+        """Move a staged version into the store and point ``CURRENT`` at it (atomic)."""
+        final = self.root / name
+        os.rename(staged, final)
+        _fsync_dir(self.root)
+        pointer_tmp = staged.parent / f"{self._staging_prefix()}CURRENT-{os.getpid()}"
+        with open(pointer_tmp, "w") as handle:
+            handle.write(name + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(pointer_tmp, self.root / "CURRENT")
+        _fsync_dir(self.root)
+        self._clean_leftovers(keep={name})
 
     def _build_version(
         self,
@@ -350,6 +409,7 @@ class Store:
                     "file": prep.report.file,
                     "sha256": prep.file_hash,
                     "kind": prep.kind,
+                    "system": prep.system or prep.report.preset,
                     "rows_read": prep.report.rows_read,
                     "rows_imported": prep.report.imported,
                     "signals": prep.report.signals_imported,

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from regie_analytics.store import Store
+from tests.conftest import BAD as BAD_DIR
 from tests.conftest import ROOT, SAMPLES, run_cli, snapshot
 
 BUURTEN = ROOT / "data" / "boundaries" / "amsterdam_buurten_2022.geojson"
@@ -280,3 +281,25 @@ def test_demo_counts_match_independent_join(demo_store: Path, tmp_path: Path) ->
     info = Store(demo_store).info()
     assert info["gegenereerd"] is True
     assert info["buiten_gebied"] > 0 and info["zonder_locatie"] > 0
+
+
+def test_reclassify_maps_unknown_categories_in_the_store(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    _import(store, BAD_DIR / "windows1252.csv", "counts")
+    cube = Store(store).cube()
+    assert cube.loc[cube["domain"] == "overig", "count"].sum() == 8  # "Overlast café"
+    taxonomy = Store(store).taxonomy().with_mappings(
+        pd.DataFrame(
+            [{"category": "Overlast café", "subcategory": "*", "domain": "fysiek",
+              "theme": "overlast bedrijven en horeca", "source": "*"}]
+        )
+    )  # fmt: skip
+    path = tmp_path / "taxonomie.csv"
+    path.write_bytes(taxonomy.to_csv_bytes())
+    result = run_cli("reclassify", "--store", store, "--taxonomy", path)
+    assert result.code == 0, result.err
+    assert "8 -> 0" in result.out
+    after = Store(store).cube()
+    assert after["count"].sum() == cube["count"].sum()
+    assert after.loc[after["theme"] == "overlast bedrijven en horeca", "count"].sum() == 8
+    assert Store(store).manifest()["taxonomy"]["file"] == "taxonomie.csv"

@@ -226,4 +226,14 @@ def taxonomy_tab(store: Store) -> None:
                 f"Taxonomie '{upload.name}' geladen ({fmt_int(len(new.table))} regels); "
                 "ze wordt gebruikt bij de volgende import."
             )
+    if store.exists() and st.button(
+        "Pas deze taxonomie toe op alle gegevens in de store",
+        help="Deelt alle eerder geïmporteerde signalen opnieuw in; in één keer, of niet.",
+    ):
+        with st.spinner("Opnieuw indelen…"):
+            result = store.reclassify(taxonomy)
+        st.success(
+            f"Opnieuw ingedeeld: nog niet ingedeeld (overig) {fmt_int(result['overig_voor'])} "
+            f"→ {fmt_int(result['overig_na'])} signalen."
+        )
     st.dataframe(taxonomy.table, hide_index=True)
