@@ -26,6 +26,8 @@ scheme = c3.selectbox(
     bind="query-params",
 )
 basemap = c4.toggle("PDOK-achtergrondkaart (alleen online)", key="achtergrond")
+if not data.has_population:
+    st.caption("Deze grenzen hebben geen inwonertallen: cijfers per 1.000 inwoners ontbreken.")
 
 if int(table["count"].sum()) == 0:
     components.empty_state("Geen signalen voor dit filter.", "Verruim het filter in de zijbalk.")

@@ -56,7 +56,7 @@ with a:
     components.chart(charts.year_on_year_chart(total, title="Jaar op jaar"), key="jaar")
 with b:
     components.chart(
-        charts.seasonality_chart(total, title="Seizoenspatroon (gemiddelde per maand)"),
+        charts.seasonality_chart(total, title="Seizoenspatroon"),
         key="seizoen",
     )
 

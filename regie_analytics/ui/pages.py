@@ -253,6 +253,7 @@ COMPARISON_COLUMNS: dict[str, Any] = {
 }
 
 LEADTIME_COLUMNS: dict[str, Any] = {
+    "_index": st.column_config.TextColumn("Thema"),
     "ontvangen": st.column_config.NumberColumn("Ontvangen", format="localized"),
     "afgesloten": st.column_config.NumberColumn("Afgesloten", format="localized"),
     "mediaan_dagen": st.column_config.NumberColumn("Mediaan (dagen)", format="localized"),
