@@ -133,8 +133,14 @@ def import_file(
     mapping: str | Path | None = None,
     source: str | None = None,
     now: datetime | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
-    """Validate and import one input; the store changes only if the whole import succeeds."""
+    """Validate and import one input; the store changes only if the whole import succeeds.
+
+    ``progress(fraction, message)`` is told how far the import is (for a progress bar).
+    """
+    if progress is not None:
+        progress(0.05, "bestand lezen en controleren…")
     prepared, context = validate(
         path,
         preset=preset,
@@ -147,6 +153,8 @@ def import_file(
         source=source,
         now=now,
     )
+    if progress is not None:
+        progress(0.6, "controle klaar; schrijven…")
     store.commit(
         [prepared],
         areas=context.areas if context.new_store else None,
@@ -154,6 +162,8 @@ def import_file(
         taxonomy=context.taxonomy if (context.new_store or taxonomy is not None) else None,
         taxonomy_info=context.taxonomy_info,
     )
+    if progress is not None:
+        progress(1.0, "klaar")
     return prepared.report
 
 

@@ -62,6 +62,13 @@ DEEP_LINK_BUG = (
     "own (Streamlit's old pages/ folder discovery, before app.py's st.navigation has run "
     "once): KeyError '_filters' in filters.current() (reported to the lead)"
 )
+FAVICON_BUG = (
+    "app.py sets page_icon to a Material icon; Streamlit's frontend then loads the favicon "
+    "from fonts.gstatic.com, a request to Google on every visit that fails offline "
+    "(reported to the lead)"
+)
+# requests the tabs refuse without failing the test: the favicon (see FAVICON_BUG)
+KNOWN_OUTSIDE = re.compile(r"^https://fonts\.gstatic\.com/s/i/.*materialsymbols")
 PROFILE_URL_BUG = (
     "pages/buurtprofiel.py binds 'gebied' to the URL with a format_func, so Streamlit expects "
     "the formatted label ('Planciusbuurt-Noord (buurt, BU0363AA01)') in the URL and drops a "
@@ -179,9 +186,10 @@ def server(
 
 
 @contextmanager
-def _tab(browser: Browser, base: str) -> Iterator[Page]:
+def _tab(browser: Browser, base: str, *, strict: bool = False) -> Iterator[Page]:
     """A fresh tab at projector size that refuses (and records) anything but localhost; fails
-    on uncaught JavaScript errors or outside requests when it closes."""
+    on uncaught JavaScript errors or outside requests (with ``strict``, also the known ones
+    in ``KNOWN_OUTSIDE``) when it closes."""
     context = browser.new_context(viewport=PROJECTOR, base_url=base, locale="nl-NL")
     context.set_default_timeout(DRAW_TIMEOUT)
     outside: list[str] = []
@@ -192,7 +200,8 @@ def _tab(browser: Browser, base: str) -> Iterator[Page]:
         if local or request.url.startswith(("data:", "blob:")):
             route.continue_()
         else:
-            outside.append(request.url)
+            if strict or not KNOWN_OUTSIDE.match(request.url):
+                outside.append(request.url)
             route.abort()
 
     context.route("**/*", local_only)
@@ -484,3 +493,10 @@ def test_presentation_slides(page: Page) -> None:
         page.screenshot(path=str(SCREENSHOTS / f"presentatie_dia{number}.png"))
     _rerun(page, page.get_by_role("button", name="◀ Vorige").click)
     expect(counter).to_contain_text(f"Dia {total - 1} van {total}")
+
+
+@pytest.mark.xfail(reason=FAVICON_BUG, raises=AssertionError, strict=True)
+def test_no_request_leaves_localhost(browser: Browser, server: str) -> None:
+    with _tab(browser, server, strict=True) as tab:
+        _open(tab, "/")
+        _check_page(tab, "Overzicht", (), 2, 1)

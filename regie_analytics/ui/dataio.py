@@ -141,28 +141,28 @@ def run_import(
     store: Store, path: Path, *, preset: str, mapping: Path | None, taxonomy: Taxonomy
 ) -> None:
     """Import with a progress bar; the store changes only when everything succeeded."""
-    bar = st.progress(0.05, text="Bestand lezen…")
+    bar = st.progress(0.0, text="Importeren…")
+
+    def progress(fraction: float, text: str) -> None:
+        bar.progress(fraction, text=text.capitalize())
+
     try:
-        prepared, context = workflow.validate(
-            path, preset=preset, store=store, mapping=mapping, taxonomy=taxonomy
-        )
-        bar.progress(0.6, text="Controleren klaar; schrijven…")
-        store.commit(
-            [prepared],
-            areas=context.areas if context.new_store else None,
-            boundaries=context.boundaries,
-            taxonomy=context.taxonomy,
-            taxonomy_info=context.taxonomy_info,
+        report = workflow.import_file(
+            path,
+            preset=preset,
+            store=store,
+            mapping=mapping,
+            taxonomy=taxonomy,
+            progress=progress,
         )
     except InputError as exc:
         bar.empty()
         st.error(f"De import is mislukt; de store is ongewijzigd. {exc}")
         return
-    bar.progress(1.0, text="Klaar")
     st.session_state.pop("_prepared", None)
     st.success(
-        f"{fmt_int(prepared.report.imported)} rijen geïmporteerd "
-        f"({fmt_int(prepared.report.signals_imported)} signalen)."
+        f"{fmt_int(report.imported)} rijen geïmporteerd "
+        f"({fmt_int(report.signals_imported)} signalen)."
     )
 
 
