@@ -178,3 +178,22 @@ def test_pages_are_thin() -> None:
         for word in (".groupby(", ".merge(", "sjoin(", "pivot_table("):
             assert word not in text, f"{page.name} does {word}"
         assert len(text.splitlines()) <= 110, f"{page.name} is not thin"
+
+
+def test_presentatie_steps_through_slides_without_small_counts(app_store: Path) -> None:
+    at = _app("presentatie")
+    assert at.caption[0].value.startswith("Dia 1 van 5")
+    assert any("Gegenereerde demodata" in w.value for w in at.warning)
+    for expected in range(2, 6):
+        next_button = next(b for b in at.button if b.label.startswith("Volgende"))
+        next_button.click().run()
+        assert not at.exception
+        assert at.caption[0].value.startswith(f"Dia {expected} van 5")
+    # the last slide is the top list: every count is 0, >= 5, or suppressed
+    table = at.dataframe[0].value
+    for column in ("Sociaal", "Fysiek"):
+        for cell in table[column]:
+            assert cell in ("<5", "x") or int(str(cell).replace(".", "")) == 0 or (
+                int(str(cell).replace(".", "")) >= 5
+            )
+    assert any("Bron:" in c.value for c in at.caption)

@@ -53,6 +53,7 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 STARTUP_TIMEOUT = 120  # seconds for the server to answer its health check
 RUN_TIMEOUT = 120_000  # milliseconds for one script run (first runs compute and cache)
 DRAW_TIMEOUT = 30_000  # milliseconds for charts and maps to appear once the run is done
+CHECK_TIMEOUT = 10_000  # milliseconds for an expectation on what a finished run has drawn
 PROJECTOR = {"width": 1280, "height": 720}
 WIDE = {"width": 1600, "height": 1000}
 BANNER = "Gegenereerde demodata"
@@ -99,7 +100,7 @@ PAGES: dict[str, tuple[str, str, tuple[str, ...], int, int]] = {
 }
 
 
-expect.set_options(timeout=DRAW_TIMEOUT)
+expect.set_options(timeout=CHECK_TIMEOUT)
 
 
 def _free_port() -> int:
@@ -221,15 +222,17 @@ def page(browser: Browser, server: str) -> Iterator[Page]:
         yield tab
 
 
-def _wait_idle(page: Page) -> None:
-    """Wait until the app is connected, has run at least once and is no longer running."""
+def _wait_idle(page: Page, *, heading: bool = True) -> None:
+    """Wait until the app is connected and not running (and, for a page that was just loaded,
+    has drawn its title: before the first run the state is 'initial', not 'running')."""
     page.wait_for_function(
-        """() => {
+        """heading => {
             const app = document.querySelector('[data-testid="stApp"]');
             return app && app.getAttribute('data-test-connection-state') === 'CONNECTED'
                 && app.getAttribute('data-test-script-state') === 'notRunning'
-                && document.querySelector('h1') !== null;
+                && (!heading || document.querySelector('h1') !== null);
         }""",
+        arg=heading,
         timeout=RUN_TIMEOUT,
     )
 
@@ -251,7 +254,7 @@ def _rerun(page: Page, action: Callable[[], None]) -> None:
             .getAttribute('data-test-script-state') === 'notRunning'""",
         timeout=RUN_TIMEOUT,
     )
-    _wait_idle(page)
+    _wait_idle(page, heading=False)
 
 
 def _open(page: Page, path: str) -> None:
