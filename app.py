@@ -22,6 +22,7 @@ pages = [
     st.Page("pages/presentatie.py", title="Presentatie", icon=":material/slideshow:"),
 ]
 page = st.navigation(pages)
+st.session_state["_app_ran"] = True
 store = data.load_data()
 if store is not None:
     st.session_state["_filters"] = filters.sidebar(store)

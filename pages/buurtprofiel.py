@@ -8,6 +8,8 @@ from regie_analytics import aggregate, charts, insights
 from regie_analytics.formatting import fmt_int, fmt_num, fmt_pct
 from regie_analytics.ui import components, filters, pages
 
+components.require_app()
+
 data = components.require_data()
 sel = filters.current()
 components.print_styles()

@@ -9,6 +9,8 @@ from regie_analytics.store import Store
 from regie_analytics.ui import components, dataio
 from regie_analytics.ui.data import load_data, store_path
 
+components.require_app()
+
 st.title("Data")
 store = Store(store_path())
 data = load_data()

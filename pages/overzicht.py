@@ -6,6 +6,8 @@ from regie_analytics import charts, insights
 from regie_analytics.formatting import fmt_change, fmt_int, fmt_period
 from regie_analytics.ui import components, filters, pages
 
+components.require_app()
+
 data = components.require_data()
 sel = filters.current()
 st.title("Overzicht")

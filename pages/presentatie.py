@@ -4,6 +4,8 @@ import streamlit as st
 
 from regie_analytics.ui import components, filters, pages
 
+components.require_app()
+
 data = components.require_data()
 sel = filters.current()
 components.presentation_styles()

@@ -5,6 +5,8 @@ import streamlit as st
 from regie_analytics import charts, insights
 from regie_analytics.ui import components, filters, pages
 
+components.require_app()
+
 data = components.require_data()
 sel = filters.current()
 st.title("Trends")

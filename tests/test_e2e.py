@@ -410,7 +410,7 @@ def test_profile_chosen_in_its_search_box(page: Page) -> None:
     box.fill(BUURT_NAME)
     option = page.get_by_role("option", name=f"{BUURT_NAME} (buurt, {BUURT})", exact=True)
     _rerun(page, option.click)
-    expect(page).to_have_url(re.compile(rf"/buurtprofiel\?(.*&)?gebied=.*{BUURT}"))
+    expect(page).to_have_url(re.compile(rf"/buurtprofiel\?(.*&)?gebied=[^&]*{BUURT}"))
     _check_profile(page)
     _screenshot(page, "buurtprofiel_buurt", PROJECTOR)
     _screenshot(page, "buurtprofiel_buurt_1600", WIDE)
@@ -424,6 +424,9 @@ def test_profile_chosen_in_its_search_box(page: Page) -> None:
 def test_profile_from_code_in_url(page: Page) -> None:
     _open(page, f"/buurtprofiel?gebied={BUURT}")
     _check_profile(page)
+    page.reload()  # the URL still names the buurt, so the link can be forwarded
+    _wait_idle(page)
+    expect(page.locator("h1").first).to_have_text(BUURT_NAME)
 
 
 @pytest.mark.xfail(reason=PROFILE_URL_BUG, raises=AssertionError, strict=True)
@@ -436,7 +439,7 @@ def test_kaart_search_opens_profile(page: Page) -> None:
     option.click()
     expect(page).to_have_url(re.compile(r"/buurtprofiel"), timeout=RUN_TIMEOUT)
     _wait_idle(page)
-    expect(page).to_have_url(re.compile(rf"[?&]gebied=.*{BUURT}"))
+    expect(page).to_have_url(re.compile(rf"[?&]gebied=[^&]*{BUURT}"))
     _check_profile(page)
 
 
@@ -452,7 +455,7 @@ def test_kaart_map_click_opens_profile(page: Page) -> None:
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     expect(page).to_have_url(re.compile(r"/buurtprofiel"), timeout=RUN_TIMEOUT)
     _wait_idle(page)
-    expect(page).to_have_url(re.compile(r"[?&]gebied=BU\w+"))
+    expect(page).to_have_url(re.compile(r"[?&]gebied=[^&]*BU\d{4}\w{4}"))
     expect(page.locator("h1").first).not_to_have_text("Buurtprofiel")
     expect(page.get_by_text("Buurgebieden")).to_be_visible()
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)

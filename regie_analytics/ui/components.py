@@ -125,3 +125,18 @@ def presentation_styles() -> None:
           font-size: 1.4rem !important; }
         </style>"""
     )
+
+
+def require_app() -> None:
+    """Make sure the page runs inside ``app.py``'s navigation.
+
+    On a freshly started server, Streamlit's legacy handling of a ``pages/`` folder runs a
+    deep-linked page (``/kaart?...``) directly, without ``app.py``, until the first
+    ``st.navigation`` call. Such a run hands over to ``app.py`` and reruns the same page.
+    """
+    if st.session_state.get("_app_ran"):
+        return
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()

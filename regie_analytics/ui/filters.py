@@ -13,10 +13,8 @@ import streamlit as st
 
 from regie_analytics import aggregate
 from regie_analytics.formatting import fmt_month, fmt_period
-from regie_analytics.schema import CHANNEL, DOMAIN, DOMAIN_LABELS, THEME
+from regie_analytics.schema import CHANNEL, DOMAIN, THEME
 from regie_analytics.ui.data import StoreData
-
-LEVEL_LABELS = {"buurt": "Buurt", "wijk": "Wijk", "stadsdeel": "Stadsdeel", "gemeente": "Gemeente"}
 
 
 @dataclass(frozen=True)
@@ -84,11 +82,11 @@ def sidebar(data: StoreData) -> Filters:
         start, end = aggregate.resolve_period(data.months, preset, start=start, end=end)
         st.caption(f"{fmt_period(start, end)} (vergeleken met de periode ervoor)")
         domains_all = [d for d in ("fysiek", "sociaal", "overig") if d in set(cube[DOMAIN])]
+        # options are shown as they are, so the URL reads ?domein=sociaal&niveau=wijk
         domains = st.multiselect(
             "Domein",
             domains_all,
             default=[d for d in domains_all if d != "overig"] or domains_all,
-            format_func=lambda d: DOMAIN_LABELS.get(d, d),
             key="domein",
             bind="query-params",
         )
@@ -115,7 +113,6 @@ def sidebar(data: StoreData) -> Filters:
             "Gebiedsniveau",
             data.levels,
             index=0,
-            format_func=lambda lv: LEVEL_LABELS.get(lv, lv),
             key="niveau",
             bind="query-params",
         )
