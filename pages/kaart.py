@@ -39,17 +39,25 @@ label = aggregate.MEASURES[measure]
 web = data.level_areas(sel.level)
 if layer == "hotspots":
     spots = pages.hotspots(data, sel, measure)
-    fig = charts.hotspot_map(web, spots["klasse"], title=f"Hotspots (Gi*) van {label}")
+    fig = pages.figure(
+        data,
+        ("hotspots", sel, measure),
+        lambda: charts.hotspot_map(web, spots["klasse"], title=f"Hotspots (Gi*) van {label}"),
+    )
 else:
-    fig = charts.choropleth(
-        web,
-        table[measure],
-        title=label.capitalize(),
-        label=label,
-        n=table["count"],
-        scheme=scheme or "quantiles",
-        decimals=0 if measure == "count" else 1,
-        basemap=basemap,
+    fig = pages.figure(
+        data,
+        ("kaart", sel, measure, scheme, basemap),
+        lambda: charts.choropleth(
+            web,
+            table[measure],
+            title=label.capitalize(),
+            label=label,
+            n=table["count"],
+            scheme=scheme or "quantiles",
+            decimals=0 if measure == "count" else 1,
+            basemap=basemap,
+        ),
     )
 clicked = components.chart(fig, key="kaart", select=True)
 if clicked:

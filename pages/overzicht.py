@@ -57,14 +57,18 @@ with left:
         st.subheader("Opvallende sprongen deze periode")
         st.dataframe(jumps, hide_index=True)
 with right:
-    fig = charts.choropleth(
-        data.level_areas(sel.level),
-        ov.pressure["samenhangsindex"],
-        title="Samenhangsindex (0–100)",
-        label="samenhangsindex",
-        n=ov.pressure["totaal"],
-        decimals=0,
-        height=380,
+    fig = pages.figure(
+        data,
+        ("overzicht_kaart", sel),
+        lambda: charts.choropleth(
+            data.level_areas(sel.level),
+            ov.pressure["samenhangsindex"],
+            title="Samenhangsindex (0–100)",
+            label="samenhangsindex",
+            n=ov.pressure["totaal"],
+            decimals=0,
+            height=380,
+        ),
     )
     clicked = components.chart(fig, key="overzicht_kaart", select=True)
     if clicked:

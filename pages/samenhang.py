@@ -25,11 +25,12 @@ web = data.level_areas(sel.level)
 
 left, right = st.columns([3, 1])
 with left:
-    fig = charts.bivariate_choropleth(
-        web,
-        table["rate_sociaal"],
-        table["rate_fysiek"],
-        title=f"Sociaal × fysiek ({what})",
+    fig = pages.figure(
+        data,
+        ("bivariaat", sel),
+        lambda: charts.bivariate_choropleth(
+            web, table["rate_sociaal"], table["rate_fysiek"], title=f"Sociaal × fysiek ({what})"
+        ),
     )
     clicked = components.chart(fig, key="bivariaat", select=True)
     if clicked:
@@ -51,21 +52,29 @@ components.explain("regie")
 a, b = st.columns(2)
 with a:
     frame = table.dropna(subset=["rate_sociaal", "rate_fysiek"])
-    scatter = charts.quadrant_scatter(
-        frame,
-        x="rate_sociaal",
-        y="rate_fysiek",
-        x_title=f"sociaal ({what})",
-        y_title=f"fysiek ({what})",
-        title="Gebieden naar sociaal en fysiek",
-        highlight=both.index[:5].tolist(),
+    scatter = pages.figure(
+        data,
+        ("kwadrant", sel),
+        lambda: charts.quadrant_scatter(
+            frame,
+            x="rate_sociaal",
+            y="rate_fysiek",
+            x_title=f"sociaal ({what})",
+            y_title=f"fysiek ({what})",
+            title="Gebieden naar sociaal en fysiek",
+            highlight=both.index[:5].tolist(),
+        ),
     )
     picked = components.chart(scatter, key="kwadrant", select=True)
     if picked:
         components.open_profile(picked[0])
 with b:
     clusters = table["cluster_sociaal_fysiek"]
-    fig = charts.cluster_map(web, clusters, title="Clusters (bivariate Moran)")
+    fig = pages.figure(
+        data,
+        ("clusters", sel),
+        lambda: charts.cluster_map(web, clusters, title="Clusters (bivariate Moran)"),
+    )
     components.chart(fig, key="clusters")
     components.explain("bivariate_moran")
 
@@ -74,9 +83,13 @@ rho, p = pages.correlations(data, sel)
 if rho.shape[0] < 2:
     components.empty_state("Te weinig thema's met signalen voor een correlatie.")
 else:
-    components.chart(
-        charts.correlation_heatmap(rho, p, title="Rangcorrelatie (Spearman) tussen thema's"),
-        key="correlaties",
+    heatmap = pages.figure(
+        data,
+        ("correlaties", sel),
+        lambda: charts.correlation_heatmap(
+            rho, p, title="Rangcorrelatie (Spearman) tussen thema's"
+        ),
     )
+    components.chart(heatmap, key="correlaties")
     st.caption("* = significant (p < 0,05). Een correlatie zegt niets over oorzaak en gevolg.")
 components.footer(data, sel)

@@ -68,7 +68,13 @@ if spots.empty:
     components.empty_state("Te weinig maanden voor een trendanalyse (minimaal 10).")
 else:
     components.chart(
-        charts.emerging_map(web, spots["klasse"], title="Patroon van hotspots over de maanden"),
+        pages.figure(
+            data,
+            ("emerging", sel),
+            lambda: charts.emerging_map(
+                web, spots["klasse"], title="Patroon van hotspots over de maanden"
+            ),
+        ),
         key="emerging",
     )
     counts = spots["klasse"].value_counts().rename_axis("Patroon").reset_index(name="Gebieden")

@@ -169,8 +169,10 @@ def _align(values: pd.Series, ids: pd.Index) -> np.ndarray:
         raise ValueError(
             "Elke gebiedscode mag maar één keer voorkomen; tel dubbele regels eerst op."
         )
-    out = values.reindex(ids).astype(float).to_numpy(copy=True)
-    out[~ids.isin(values.index)] = 0.0
+    position = values.index.get_indexer(ids)
+    found = position >= 0
+    out = np.zeros(len(ids), dtype=float)
+    out[found] = values.to_numpy(dtype=float, na_value=np.nan)[position[found]]
     return out
 
 

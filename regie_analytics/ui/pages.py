@@ -235,8 +235,12 @@ def _emerging(version: str, sel: Filters) -> pd.DataFrame:
 
 
 def emerging(data: StoreData, sel: Filters) -> pd.DataFrame:
-    """Emerging hot spot classes per area (new, intensifying, persistent, ...)."""
-    return _emerging(data.version, sel)
+    """Emerging hot spot classes per area (new, intensifying, persistent, ...).
+
+    They use every month up to the period's end, so the cache ignores the period's start:
+    switching between "laatste 12 maanden" and "laatste 3 maanden" computes nothing new.
+    """
+    return _emerging(data.version, replace(sel, preset="", start=""))
 
 
 LEVEL_NAMES = {"buurt": "buurt", "wijk": "wijk", "stadsdeel": "stadsdeel", "gemeente": "gemeente"}
@@ -458,3 +462,14 @@ AREA_TABLE_COLUMNS: dict[str, Any] = {
     )
 }
 """Numbers in the browser's locale (Dutch for Dutch users: 1.234,5)."""
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _figure(version: str, key: tuple[Any, ...], _build: Any) -> Any:
+    return _build()
+
+
+def figure(data: StoreData, key: tuple[Any, ...], build: Any) -> Any:
+    """A plotly figure built once per store version and ``key`` (a name, the filters and the
+    page's options), then shared: a rerun with the same selection rebuilds nothing."""
+    return _figure(data.version, key, build)
