@@ -39,13 +39,14 @@ cube = filters.apply(data.cube, sel)
 table = pages.area_measures(data, replace(sel, level=level))
 row = table.loc[code]
 k = st.columns(4)
-k[0].metric("Signalen", fmt_int(row["totaal"]))
+k[0].metric("Signalen", pages.count_text(row["totaal"], sel))
 k[1].metric("Inwoners", fmt_int(row["population"]))
 k[2].metric("Per 1.000 inwoners", fmt_num(row["per_1000"]))
 k[3].metric("Aandeel sociaal", fmt_pct(row["share_social"] / 100))
 
 st.subheader("Domeinen en thema's")
 comparison = insights.theme_comparison(cube, data.areas, level=level, code=code)
+comparison["aantal"] = pages.shown_counts(comparison["aantal"], sel)
 st.dataframe(comparison, hide_index=True, column_config=pages.COMPARISON_COLUMNS)
 st.caption("Index: 100 = gemiddelde van de gemeente; 200 = twee keer zo vaak.")
 

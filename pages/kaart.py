@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from regie_analytics import aggregate, charts, report
+from regie_analytics import aggregate, charts, privacy, report
 from regie_analytics.ui import components, filters, pages
 
 components.require_app()
@@ -57,6 +57,7 @@ else:
             scheme=scheme or "quantiles",
             decimals=0 if measure == "count" else 1,
             basemap=basemap,
+            suppressed=privacy.small_cell_mask(table["count"]) if sel.private else None,
         ),
     )
 clicked = components.chart(fig, key="kaart", select=True)
@@ -76,8 +77,11 @@ if choice:
 
 if layer == "hotspots" or measure in ("lq", "per_1000"):
     components.explain({"lq": "lq", "per_1000": "eb_rate"}.get(measure, "hotspots"))
-shown = report.area_table_view(table, measure=measure)
-st.dataframe(shown, hide_index=True, column_config=pages.AREA_TABLE_COLUMNS)
+if sel.private:
+    st.dataframe(report.safe_area_table(table), hide_index=True)
+else:
+    shown = report.area_table_view(table, measure=measure)
+    st.dataframe(shown, hide_index=True, column_config=pages.AREA_TABLE_COLUMNS)
 safe = report.safe_area_table(table)
 d1, d2 = st.columns(2)
 d1.download_button("Download tabel (CSV)", report.to_csv_bytes(safe), "gebieden.csv", "text/csv")

@@ -43,7 +43,7 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader(f"Top {len(ov.top)}: sociaal en fysiek samen")
     st.dataframe(
-        pages.top_table(ov.top),
+        pages.top_table(ov.top, sel),
         hide_index=True,
         column_config=pages.TOP_COLUMNS,
     )

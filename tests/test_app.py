@@ -193,7 +193,18 @@ def test_presentatie_steps_through_slides_without_small_counts(app_store: Path) 
     table = at.dataframe[0].value
     for column in ("Sociaal", "Fysiek"):
         for cell in table[column]:
-            assert cell in ("<5", "x") or int(str(cell).replace(".", "")) == 0 or (
-                int(str(cell).replace(".", "")) >= 5
+            assert (
+                cell in ("<5", "x")
+                or int(str(cell).replace(".", "")) == 0
+                or (int(str(cell).replace(".", "")) >= 5)
             )
     assert any("Bron:" in c.value for c in at.caption)
+
+
+def test_privacy_toggle_hides_small_counts_on_screen(app_store: Path) -> None:
+    at = _app("kaart", privacy=True, periode="laatste maand")
+    table = at.dataframe[0].value
+    for column in ("Fysiek", "Sociaal", "Overig", "Totaal"):
+        numbers = [v for v in table[column] if not isinstance(v, str)]
+        assert all(v == 0 or v >= 5 for v in numbers), column
+    assert (table["Totaal"] == "<5").any() or (table["Sociaal"] == "<5").any()

@@ -28,6 +28,8 @@ class Filters:
     themes: tuple[str, ...]
     channels: tuple[str, ...]
     level: str
+    private: bool = False
+    """Hide small counts on screen too (exports and the presentation always do)."""
 
     @property
     def previous(self) -> tuple[str, str]:
@@ -116,6 +118,13 @@ def sidebar(data: StoreData) -> Filters:
             key="niveau",
             bind="query-params",
         )
+        private = st.toggle(
+            "Kleine aantallen verbergen",
+            key="privacy",
+            bind="query-params",
+            help="Toont aantallen van 1 tot 4 als '<5', bijvoorbeeld als u uw scherm deelt. "
+            "Exports en de presentatiemodus doen dit altijd.",
+        )
     return Filters(
         preset=preset,
         start=start,
@@ -124,6 +133,7 @@ def sidebar(data: StoreData) -> Filters:
         themes=tuple(t for t in themes if t in theme_options),
         channels=tuple(channels),
         level=level,
+        private=bool(private),
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from regie_analytics import aggregate, geo, insights, stats
+from regie_analytics import aggregate, geo, insights, privacy, stats
 from regie_analytics.formatting import fmt_month
 from regie_analytics.schema import (
     AREA_CODE,
@@ -58,14 +58,28 @@ def overview(data: StoreData, sel: Filters) -> insights.Overview | None:
     return _overview(data.version, sel)
 
 
-def top_table(top: pd.DataFrame) -> pd.DataFrame:
+def shown_counts(counts: pd.Series, sel: Filters) -> pd.Series:
+    """Counts as shown on screen: exact, or with 1..4 as "<5" when small counts are hidden."""
+    return privacy.suppress_counts(counts) if sel.private else counts
+
+
+def count_text(value: float, sel: Filters) -> str:
+    """One count as text: Dutch thousands, or "<5" for 1..4 when small counts are hidden."""
+    from regie_analytics.formatting import fmt_int
+
+    if sel.private and 0 < value < privacy.DEFAULT_THRESHOLD:
+        return privacy.SUPPRESSED_LABEL
+    return fmt_int(value)
+
+
+def top_table(top: pd.DataFrame, sel: Filters) -> pd.DataFrame:
     """The top list as shown: name, index, both domains, status and why."""
     return pd.DataFrame(
         {
             "Gebied": top["name"].to_numpy(),
             "Samenhangsindex": top["samenhangsindex"].round(0).to_numpy(),
-            "Sociaal": top["sociaal"].to_numpy(),
-            "Fysiek": top["fysiek"].to_numpy(),
+            "Sociaal": shown_counts(top["sociaal"], sel).to_numpy(),
+            "Fysiek": shown_counts(top["fysiek"], sel).to_numpy(),
             "Status": top["status"].replace("", "—").to_numpy(),
             "Waarom": top["waarom"].to_numpy(),
         }
@@ -117,7 +131,7 @@ def jumps(data: StoreData, sel: Filters) -> pd.DataFrame:
             "Gebied": found[AREA_CODE].map(names).fillna(found[AREA_CODE]).to_numpy(),
             "Thema": found[THEME].to_numpy(),
             "Maand": [fmt_month(m) for m in found[MONTH]],
-            "Aantal": found[COUNT].to_numpy(),
+            "Aantal": shown_counts(found[COUNT], sel).to_numpy(),
             "Verwacht": found["expected"].round(1).to_numpy(),
         }
     )
