@@ -1,12 +1,15 @@
 """Regie Analytics dashboard: page config, navigation and the shared sidebar filters."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from regie_analytics.ui import components, data, filters
 
 st.set_page_config(
     page_title="Regie Analytics",
-    page_icon=":material/location_city:",
+    # a local file: with a Material icon, the browser would fetch the favicon from Google
+    page_icon=str(Path(__file__).parent / "assets" / "favicon.png"),
     layout="wide",
     initial_sidebar_state="expanded",
 )

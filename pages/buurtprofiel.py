@@ -15,14 +15,8 @@ sel = filters.current()
 components.print_styles()
 
 options = pages.all_area_names(data)
-code = st.selectbox(
-    "Gebied",
-    list(options),
-    index=None,
-    format_func=lambda c: options[c],
-    placeholder="Zoek een buurt, wijk of stadsdeel…",
-    key=components.AREA_KEY,
-    bind="query-params",
+code = components.area_picker(
+    "Gebied", options, param=components.AREA_KEY, placeholder="Zoek een buurt, wijk of stadsdeel…"
 )
 if code is None:
     st.title("Buurtprofiel")

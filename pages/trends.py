@@ -13,14 +13,11 @@ st.title("Trends")
 
 web = data.level_areas(sel.level)
 names = web["name"].sort_values()
-code = st.selectbox(
+code = components.area_picker(
     "Gebied",
-    names.index.tolist(),
-    index=None,
-    format_func=lambda c: f"{names[c]} ({c})",
+    {c: f"{names[c]} ({c})" for c in names.index},
+    param="trend_gebied",
     placeholder="Hele gemeente (kies een gebied om in te zoomen)",
-    key="trend_gebied",
-    bind="query-params",
 )
 split = st.segmented_control(
     "Uitsplitsen naar",

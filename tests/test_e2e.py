@@ -37,7 +37,15 @@ if CHROMIUM is None:
     )
 
 from PIL import Image  # noqa: E402  (streamlit depends on Pillow)
-from playwright.sync_api import Browser, Page, Request, Route, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import (  # noqa: E402
+    Browser,
+    Page,
+    Request,
+    Route,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -54,8 +62,8 @@ STARTUP_TIMEOUT = 120  # seconds for the server to answer its health check
 RUN_TIMEOUT = 120_000  # milliseconds for one script run (first runs compute and cache)
 DRAW_TIMEOUT = 30_000  # milliseconds for charts and maps to appear once the run is done
 CHECK_TIMEOUT = 10_000  # milliseconds for an expectation on what a finished run has drawn
-PROJECTOR = {"width": 1280, "height": 720}
-WIDE = {"width": 1600, "height": 1000}
+PROJECTOR: ViewportSize = {"width": 1280, "height": 720}
+WIDE: ViewportSize = {"width": 1600, "height": 1000}
 BANNER = "Gegenereerde demodata"
 BUURT, BUURT_NAME = "BU0363AA01", "Planciusbuurt-Noord"
 FAVICON_BUG = (
@@ -264,11 +272,11 @@ def _check_page(page: Page, title: str, texts: tuple[str, ...], charts: int, map
     main = page.locator('[data-testid="stMain"]')
     for text in texts:
         expect(main.get_by_text(text).first).to_be_attached()
-    if charts:
-        page.wait_for_function(
-            "n => document.querySelectorAll('.js-plotly-plot').length >= n", arg=charts
-        )
-    assert page.locator(".maplibregl-canvas").count() >= maps
+    page.wait_for_function(
+        """([charts, maps]) => document.querySelectorAll('.js-plotly-plot').length >= charts
+            && document.querySelectorAll('.maplibregl-canvas').length >= maps""",
+        arg=[charts, maps],
+    )
     _wait_drawn(page)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
 
@@ -277,17 +285,17 @@ def _wait_drawn(page: Page) -> None:
     """Wait until every chart has drawn, every map shows polygons and every table has rows."""
     page.wait_for_function(
         """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-                .every(chart => chart.querySelector('.main-svg'))
+                .every(chart => !chart.checkVisibility() || chart.querySelector('.main-svg'))
             && [...document.querySelectorAll('[data-testid="stDataFrame"]')]
-                .every(table => table.querySelector('[role="row"]'))"""
+                .every(table => !table.checkVisibility() || table.querySelector('[role="row"]'))"""
     )
-    for index in range(page.locator(".maplibregl-canvas").count()):
+    for index in range(page.locator(".maplibregl-canvas:visible").count()):
         _expect_map_drawn(page, index)
 
 
 def _expect_map_drawn(page: Page, index: int) -> None:
     """The ``index``-th map canvas shows polygons in several colours (not a blank canvas)."""
-    canvas = page.locator(".maplibregl-canvas").nth(index)
+    canvas = page.locator(".maplibregl-canvas:visible").nth(index)
     expect(canvas).to_be_attached()
     deadline = time.monotonic() + DRAW_TIMEOUT / 1000
     colours = 0
@@ -301,7 +309,7 @@ def _expect_map_drawn(page: Page, index: int) -> None:
     raise AssertionError(f"map {index} looks blank ({colours} colours)")
 
 
-def _screenshot(page: Page, name: str, viewport: dict[str, int]) -> None:
+def _screenshot(page: Page, name: str, viewport: ViewportSize) -> None:
     """A full-page screenshot: Streamlit scrolls inside its main area, so the viewport is made
     as tall as the content for the shot and restored afterwards."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -315,6 +323,7 @@ def _screenshot(page: Page, name: str, viewport: dict[str, int]) -> None:
     )
     page.set_viewport_size({"width": viewport["width"], "height": int(height)})
     _frames(page)
+    _wait_drawn(page)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     page.set_viewport_size(PROJECTOR)
 

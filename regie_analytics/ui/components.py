@@ -140,3 +140,23 @@ def require_app() -> None:
 
     PagesManager.uses_pages_directory = False
     st.rerun()
+
+
+def area_picker(label: str, options: dict[str, str], *, param: str, placeholder: str) -> str | None:
+    """A searchable choice of area that keeps the bare area code in the URL (``?gebied=...``).
+
+    Not a bound widget: a bound selectbox would put its formatted label in the URL. The code
+    in the URL picks the default; a choice writes the code back.
+    """
+    current = st.query_params.get(param)
+    codes = list(options)
+    index = codes.index(current) if current in options else None
+    code = st.selectbox(
+        label, codes, index=index, format_func=options.__getitem__, placeholder=placeholder
+    )
+    if code != current:
+        if code is None:
+            st.query_params.pop(param, None)
+        else:
+            st.query_params[param] = code
+    return code
