@@ -118,12 +118,14 @@ def time_page(page: str, *, runs: int) -> dict[str, Any]:
     for _ in range(runs):
         _clear_caches()
         at = AppTest.from_file(str(APP), default_timeout=600)
-        if page == "buurtprofiel":  # a buurt's profile, not the empty state
-            at.session_state["gebied"] = PROFILE_AREA
+        if page == "buurtprofiel":  # a buurt's profile (?gebied=...), not the empty state
+            at.query_params["gebied"] = PROFILE_AREA
         if page != first:
             at.switch_page(f"pages/{page}.py")
         cold.append(_timed(at.run))
         _checked(at, page)
+        if page == "buurtprofiel" and not [t for t in at.title if PROFILE_AREA not in t.value]:
+            raise RuntimeError(f"buurtprofiel: no profile of {PROFILE_AREA} shown")
         specs = _plotly_specs(at)
         for step, period in enumerate(PERIODS * 2):
             at.session_state["periode"] = period

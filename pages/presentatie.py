@@ -21,17 +21,13 @@ def go(step: int) -> None:
     st.query_params["dia"] = str(st.session_state["dia"] + 1)
 
 
-nav = st.columns([1, 6, 1])
+nav = st.columns([1.4, 5, 1.4])
 nav[0].button("◀ Vorige", on_click=go, args=(-1,), shortcut="left", width="stretch")
 nav[2].button("Volgende ▶", on_click=go, args=(1,), shortcut="right", width="stretch")
 nav[1].caption(
     f"Dia {st.session_state['dia'] + 1} van {len(slides)} · pijltjestoetsen ← → bladeren · "
     "kleine aantallen (1–4) zijn verborgen"
 )
-if content.generated:
-    st.warning(
-        "**Gegenereerde demodata** – geen echte meldingen of inwoners.", icon=":material/warning:"
-    )
 
 item = slides[st.session_state["dia"]]
 if item is None:

@@ -28,7 +28,7 @@ def domain_rates(table: pd.DataFrame) -> tuple[pd.Series, pd.Series, str]:
     if pop.notna().any():
         social = stats.eb_smoothed_rate(table["sociaal"], pop, scope="global")
         physical = stats.eb_smoothed_rate(table["fysiek"], pop, scope="global")
-        return social, physical, "per 1.000 inwoners (gecorrigeerd voor kleine buurten)"
+        return social, physical, "per 1.000 inwoners, gecorrigeerd"
     return table["sociaal"].astype("float64"), table["fysiek"].astype("float64"), "aantal"
 
 
@@ -132,12 +132,17 @@ def overview(
     return result
 
 
+def _top_share(percentile: float) -> str:
+    """Percentile rank 0..100 as 'the highest N%' (at least 1%)."""
+    return f"{max(1, round(100 - percentile))}%"
+
+
 def _why(row: pd.Series) -> str:
     if pd.isna(row.get("samenhangsindex")):
         return "geen inwoners of geen signalen"
     parts = [
-        f"sociaal hoger dan {row['pct_sociaal']:.0f}% van de gebieden",
-        f"fysiek hoger dan {row['pct_fysiek']:.0f}%",
+        f"sociaal bij de hoogste {_top_share(row['pct_sociaal'])} van de gebieden",
+        f"fysiek bij de hoogste {_top_share(row['pct_fysiek'])}",
     ]
     cluster = row.get("cluster_sociaal_fysiek")
     if cluster == "hoog-hoog":
