@@ -84,10 +84,12 @@ else:
     st.dataframe(shown, hide_index=True, column_config=pages.AREA_TABLE_COLUMNS)
 safe = report.safe_area_table(table)
 d1, d2 = st.columns(2)
-d1.download_button("Download tabel (CSV)", report.to_csv_bytes(safe), "gebieden.csv", "text/csv")
+d1.download_button(
+    "Download tabel (CSV)", lambda: report.to_csv_bytes(safe), "gebieden.csv", "text/csv"
+)
 d2.download_button(
     "Download tabel (Excel)",
-    report.to_excel_bytes(safe),
+    lambda: report.to_excel_bytes(safe),
     "gebieden.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )

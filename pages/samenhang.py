@@ -91,5 +91,5 @@ else:
         ),
     )
     components.chart(heatmap, key="correlaties")
-    st.caption("* = significant (p < 0,05). Een correlatie zegt niets over oorzaak en gevolg.")
+    st.caption("\\* = significant (p < 0,05). Een correlatie zegt niets over oorzaak en gevolg.")
 components.footer(data, sel)

@@ -132,12 +132,13 @@ def require_app() -> None:
 
     On a freshly started server, Streamlit's legacy handling of a ``pages/`` folder runs a
     deep-linked page (``/kaart?...``) directly, without ``app.py``, until the first
-    ``st.navigation`` call. Such a run hands over to ``app.py`` and reruns the same page.
+    ``st.navigation`` call (AppTest even returns to that mode before every run). Such a run
+    hands over to ``app.py`` and reruns the same page.
     """
-    if st.session_state.get("_app_ran"):
-        return
     from streamlit.runtime.pages_manager import PagesManager
 
+    if st.session_state.get("_app_ran") and not PagesManager.uses_pages_directory:
+        return
     PagesManager.uses_pages_directory = False
     st.rerun()
 

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from regie_analytics import aggregate, geo, stats
-from regie_analytics.schema import CUBE_DIMENSIONS, MONTH
+from regie_analytics.schema import CHANNEL, CUBE_DIMENSIONS, DOMAIN, MONTH, THEME
 from regie_analytics.store import DEFAULT_STORE, Store
 
 
@@ -37,6 +37,7 @@ class StoreData:
     months: list[str]
     _web: dict[str, gpd.GeoDataFrame] = field(default_factory=dict, repr=False)
     _weights: dict[str, Any] = field(default_factory=dict, repr=False)
+    _lists: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     @property
     def generated(self) -> bool:
@@ -61,6 +62,29 @@ class StoreData:
         if level not in self._weights:
             self._weights[level] = stats.spatial_weights(geo.areas_at_level(self.areas, level))
         return self._weights[level]
+
+    @property
+    def domains(self) -> list[str]:
+        """Domains present in the cube (computed once per store version)."""
+        if "domains" not in self._lists:
+            present = set(self.cube[DOMAIN].cat.categories)
+            self._lists["domains"] = [d for d in ("fysiek", "sociaal", "overig") if d in present]
+        return list(self._lists["domains"])
+
+    def themes_of(self, domains: tuple[str, ...]) -> list[str]:
+        """Themes present in the cube for these domains (computed once per domain choice)."""
+        key = "themes:" + ",".join(domains)
+        if key not in self._lists:
+            rows = self.cube.loc[self.cube[DOMAIN].isin(domains), THEME]
+            self._lists[key] = sorted(str(t) for t in rows.unique())
+        return list(self._lists[key])
+
+    @property
+    def channels(self) -> list[str]:
+        """Channels present in the cube."""
+        if "channels" not in self._lists:
+            self._lists["channels"] = sorted(str(c) for c in self.cube[CHANNEL].cat.categories)
+        return list(self._lists["channels"])
 
     def source_label(self) -> str:
         """One line naming the data source, for every screen and export."""

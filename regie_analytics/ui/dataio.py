@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from regie_analytics import workflow
-from regie_analytics.formatting import fmt_int
+from regie_analytics.formatting import fmt_int, fmt_pct
 from regie_analytics.imports import ImportReport
 from regie_analytics.io.presets import SIGNAL_FIELDS
 from regie_analytics.io.readers import read_table
@@ -176,9 +176,9 @@ def show_store(store: Store) -> None:
     k[3].metric("Onbekende categorie (overig)", fmt_int(info["overig_domein"]))
     total = max(info["meldingen_totaal"], 1)
     st.caption(
-        f"Kwaliteit: {info['buiten_gebied'] / total:.1%} buiten het gebied, "
-        f"{info['zonder_locatie'] / total:.1%} zonder locatie, "
-        f"{info['overig_domein'] / total:.1%} nog niet ingedeeld.".replace(".", ",")
+        f"Kwaliteit: {fmt_pct(info['buiten_gebied'] / total, 1)} buiten het gebied, "
+        f"{fmt_pct(info['zonder_locatie'] / total, 1)} zonder locatie, "
+        f"{fmt_pct(info['overig_domein'] / total, 1)} nog niet ingedeeld."
     )
     st.markdown(
         f"**Grenzen:** {info['grenzen'].get('file')} ({fmt_int(info['aantal_gebieden'])} "

@@ -13,7 +13,6 @@ import streamlit as st
 
 from regie_analytics import aggregate
 from regie_analytics.formatting import fmt_month, fmt_period
-from regie_analytics.schema import CHANNEL, DOMAIN, THEME
 from regie_analytics.ui.data import StoreData
 
 
@@ -61,7 +60,6 @@ def apply(cube: pd.DataFrame, filters: Filters, *, period: bool = True) -> pd.Da
 
 def sidebar(data: StoreData) -> Filters:
     """Draw the shared filters in the sidebar and return the selection."""
-    cube = data.cube
     with st.sidebar:
         st.markdown("### Filters")
         preset = st.selectbox(
@@ -83,7 +81,7 @@ def sidebar(data: StoreData) -> Filters:
             )
         start, end = aggregate.resolve_period(data.months, preset, start=start, end=end)
         st.caption(f"{fmt_period(start, end)} (vergeleken met de periode ervoor)")
-        domains_all = [d for d in ("fysiek", "sociaal", "overig") if d in set(cube[DOMAIN])]
+        domains_all = data.domains
         # options are shown as they are, so the URL reads ?domein=sociaal&niveau=wijk
         domains = st.multiselect(
             "Domein",
@@ -92,9 +90,7 @@ def sidebar(data: StoreData) -> Filters:
             key="domein",
             bind="query-params",
         )
-        theme_options = sorted(
-            cube.loc[cube[DOMAIN].isin(domains), THEME].astype("str").unique().tolist()
-        )
+        theme_options = data.themes_of(tuple(domains))
         themes = st.multiselect(
             "Thema's",
             theme_options,
@@ -105,7 +101,7 @@ def sidebar(data: StoreData) -> Filters:
         )
         channels = st.multiselect(
             "Kanaal",
-            sorted(cube[CHANNEL].astype("str").unique().tolist()),
+            data.channels,
             default=[],
             placeholder="Alle kanalen",
             key="kanaal",
