@@ -453,6 +453,33 @@ def _area_mask(series: pd.Series | None, index: pd.Index) -> pd.Series:
 # --- choropleth --------------------------------------------------------------------------------
 
 
+def _add_unshown(
+    fig: go.Figure,
+    features: dict[str, dict[str, Any]],
+    names: pd.Series,
+    *,
+    hidden: list[str],
+    missing: list[str],
+) -> None:
+    """Grey traces for suppressed areas ("te weinig waarnemingen") and areas without data."""
+    for codes, color, name, extra in (
+        (hidden, SUPPRESSED_COLOR, SUPPRESSED_NAME, {"legendrank": 900}),
+        (missing, NO_DATA_COLOR, NO_DATA_NAME, {"legendrank": 950, "line_color": "#bbbbbb"}),
+    ):
+        if codes:
+            fig.add_trace(
+                _map_trace(
+                    features,
+                    codes,
+                    color=color,
+                    name=name,
+                    customdata=[[names[c]] for c in codes],
+                    hovertemplate=f"<b>%{{customdata[0]}}</b><br>{name}<extra></extra>",
+                    **extra,
+                )
+            )
+
+
 def class_breaks(values: pd.Series, *, scheme: str = "quantiles", k: int = 5) -> list[float]:
     """Upper bounds of the classes of ``values`` (NaN ignored), as mapclassify computes them.
 
@@ -597,33 +624,13 @@ def choropleth(
                     legendrank=100 + i,
                 )
             )
-    hidden_codes = list(index[hidden.to_numpy()])
-    if hidden_codes:
-        fig.add_trace(
-            _map_trace(
-                features,
-                hidden_codes,
-                color=SUPPRESSED_COLOR,
-                name=SUPPRESSED_NAME,
-                customdata=[[names[c]] for c in hidden_codes],
-                hovertemplate=f"<b>%{{customdata[0]}}</b><br>{SUPPRESSED_NAME}<extra></extra>",
-                legendrank=900,
-            )
-        )
-    missing = list(index[(~shown & ~hidden).to_numpy()])
-    if missing:
-        fig.add_trace(
-            _map_trace(
-                features,
-                missing,
-                color=NO_DATA_COLOR,
-                name=NO_DATA_NAME,
-                customdata=[[names[c]] for c in missing],
-                hovertemplate=f"<b>%{{customdata[0]}}</b><br>{NO_DATA_NAME}<extra></extra>",
-                line_color="#bbbbbb",
-                legendrank=950,
-            )
-        )
+    _add_unshown(
+        fig,
+        features,
+        names,
+        hidden=list(index[hidden.to_numpy()]),
+        missing=list(index[(~shown & ~hidden).to_numpy()]),
+    )
     fig.update_layout(meta={"bins": bins, "scheme": scheme})
     return _finish_map(
         fig,
@@ -754,33 +761,13 @@ def bivariate_choropleth(
                 legendrank=100 + rank,
             )
         )
-    hidden_codes = list(index[hidden.to_numpy()])
-    if hidden_codes:
-        fig.add_trace(
-            _map_trace(
-                features,
-                hidden_codes,
-                color=SUPPRESSED_COLOR,
-                name=SUPPRESSED_NAME,
-                customdata=[[names[c]] for c in hidden_codes],
-                hovertemplate=f"<b>%{{customdata[0]}}</b><br>{SUPPRESSED_NAME}<extra></extra>",
-                legendrank=900,
-            )
-        )
-    missing = [c for c in index[keep] if c not in classes.index]
-    if missing:
-        fig.add_trace(
-            _map_trace(
-                features,
-                missing,
-                color=NO_DATA_COLOR,
-                name=NO_DATA_NAME,
-                customdata=[[names[c]] for c in missing],
-                hovertemplate=f"<b>%{{customdata[0]}}</b><br>{NO_DATA_NAME}<extra></extra>",
-                line_color="#bbbbbb",
-                legendrank=950,
-            )
-        )
+    _add_unshown(
+        fig,
+        features,
+        names,
+        hidden=list(index[hidden.to_numpy()]),
+        missing=[c for c in index[keep] if c not in classes.index],
+    )
     return _finish_map(fig, areas, features, title=title, legend_title="klasse", height=height)
 
 
