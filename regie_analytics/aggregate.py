@@ -311,12 +311,13 @@ def lead_times(
 ) -> pd.DataFrame:
     """Lead times (doorlooptijden) of record-level signals received in ``start``..``end``.
 
+    A ``month`` column (``YYYY-MM``), when present, saves deriving it from ``received_at``.
     Per ``by`` group (or overall): ``ontvangen``; ``afgesloten``; ``mediaan_dagen`` and
     ``p90_dagen`` of closed signals; ``binnen_norm``: the share of received signals closed
     within ``norm_days`` (open ones count as not within); ``open``: still open (the backlog).
     """
     received = signals["received_at"]
-    month = received.dt.to_period("M").astype("str")
+    month = signals[MONTH] if MONTH in signals.columns else received.dt.to_period("M").astype("str")
     mask = pd.Series(True, index=signals.index)
     if start is not None:
         mask &= month >= start

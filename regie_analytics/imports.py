@@ -322,7 +322,7 @@ def _classify(
     return out
 
 
-def _month(values: pd.Series) -> pd.Series:
+def month_labels(values: pd.Series) -> pd.Series:
     """``YYYY-MM`` of datetimes, fast: format only the distinct months."""
     months = values.to_numpy().astype("datetime64[M]")
     distinct, inverse = np.unique(months, return_inverse=True)
@@ -595,7 +595,7 @@ def count_keys(frame: pd.DataFrame) -> pd.MultiIndex:
 def cube_part(records: pd.DataFrame, *, kind: str) -> pd.DataFrame:
     """Aggregate prepared records to the cube's grain."""
     if kind == "signals":
-        frame = records.assign(month=_month(records[RECEIVED_AT]), count=1)
+        frame = records.assign(month=month_labels(records[RECEIVED_AT]), count=1)
     else:
         frame = records
     dims = list(CUBE_DIMENSIONS)

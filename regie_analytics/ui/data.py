@@ -131,7 +131,10 @@ def load_data() -> StoreData | None:
 def load_signals(path: str, version: str) -> pd.DataFrame:
     """Record-level signals (for lead times), loaded once per store version."""
     columns = ["source", "received_at", "closed_at", "domain", "theme", "area_code", "channel"]
+    from regie_analytics.imports import month_labels
+
     frame = Store(path).signals(columns=columns)
     for column in ("source", "domain", "theme", "area_code", "channel"):
         frame[column] = frame[column].astype("category")
+    frame[MONTH] = month_labels(frame["received_at"])
     return frame
