@@ -324,13 +324,7 @@ class Store:
                 part = cube_part(records, kind=imp["kind"])
                 part.to_parquet(tmp / imp["parts"]["cube"], index=False)
                 cubes.append(part)
-            cube = (
-                pd.concat(cubes, ignore_index=True)
-                .groupby(list(CUBE_DIMENSIONS), observed=True, sort=True)[COUNT]
-                .sum()
-                .reset_index()
-            )
-            cube[COUNT] = cube[COUNT].astype("int64")
+            cube = _combine_cubes(cubes)
             cube.to_parquet(tmp / "cube.parquet", index=False)
             manifest.update(
                 version=version,
@@ -419,15 +413,7 @@ class Store:
                 }
             )
         cube_parts = [pd.read_parquet(folder / imp["parts"]["cube"]) for imp in imports]
-        cube = (
-            pd.concat(cube_parts, ignore_index=True)
-            .groupby(list(CUBE_DIMENSIONS), observed=True, sort=True)[COUNT]
-            .sum()
-            .reset_index()
-            if cube_parts
-            else _empty_cube()
-        )
-        cube[COUNT] = cube[COUNT].astype("int64")
+        cube = _combine_cubes(cube_parts)
         cube.to_parquet(folder / "cube.parquet", index=False)
         manifest: dict[str, Any] = {
             "format": FORMAT_VERSION,
@@ -451,6 +437,20 @@ class Store:
             with open(path, "rb") as handle:
                 os.fsync(handle.fileno())
         return manifest
+
+
+def _combine_cubes(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The store's cube: the imports' cube parts summed over the cube's dimensions."""
+    if not parts:
+        return _empty_cube()
+    cube = (
+        pd.concat(parts, ignore_index=True)
+        .groupby(list(CUBE_DIMENSIONS), observed=True, sort=True)[COUNT]
+        .sum()
+        .reset_index()
+    )
+    cube[COUNT] = cube[COUNT].astype("int64")
+    return cube
 
 
 def _empty_cube() -> pd.DataFrame:
