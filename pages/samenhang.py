@@ -36,7 +36,8 @@ with left:
     if clicked:
         components.open_profile(clicked[0])
 with right:
-    components.chart(charts.bivariate_legend(x_label="sociaal", y_label="fysiek"), key="legenda")
+    legend = pages.figure(data, ("legenda",), lambda: charts.bivariate_legend())
+    components.chart(legend, key="legenda")
     st.caption("Donker = beide hoog. Klassen: derden (tertielen) van de gebieden per domein.")
 components.explain("samenhang")
 
