@@ -1012,17 +1012,20 @@ def quadrant_scatter(
     labelled = set(extreme_points(data, x=x, y=y, n=n_labels))
     chosen = {str(c) for c in (highlight or [])}
     both_high = (data[x] > med_x) & (data[y] > med_y)
-    hover = []
-    for i, name in enumerate(names):
-        line = (
-            f"<b>{name}</b><br>{x_title}: {_fmt_auto(data[x].iloc[i])}"
-            f"<br>{y_title}: {_fmt_auto(data[y].iloc[i])}"
-        )
-        if size is not None:
-            line += f"<br>{size}: {_fmt_auto(data[size].iloc[i])}"
-        hover.append(line)
+    xs, ys = data[x].to_numpy(dtype=float), data[y].to_numpy(dtype=float)
+    extra = [] if size is None else [f"<br>{size}: {_fmt_auto(v)}" for v in data[size].tolist()]
+    hover = [
+        f"<b>{name}</b><br>{x_title}: {_fmt_auto(float(a))}<br>{y_title}: {_fmt_auto(float(b))}"
+        + (extra[i] if extra else "")
+        for i, (name, a, b) in enumerate(zip(names.tolist(), xs, ys, strict=True))
+    ]
     marker: dict[str, Any] = {
-        "color": np.where(both_high, "#D55E00", "#0072B2").tolist(),
+        # 1 = both above the median (orange), 0 = otherwise (blue): numbers on a two-colour
+        # scale validate far faster than one colour string per point
+        "color": both_high.astype(int).tolist(),
+        "colorscale": [[0, "#0072B2"], [0.5, "#0072B2"], [0.5, "#D55E00"], [1, "#D55E00"]],
+        "cmin": 0,
+        "cmax": 1,
         "opacity": 0.75,
         "line": {"color": "#ffffff", "width": 0.8},
         "size": 10,
@@ -1033,17 +1036,21 @@ def quadrant_scatter(
         marker.update(
             size=sizes.tolist(), sizemode="area", sizeref=2.0 * biggest / 30**2, sizemin=4
         )
-    text = [str(names[c]) if (c in labelled and str(c) not in chosen) else "" for c in data.index]
+    text = [
+        name if (c in labelled and str(c) not in chosen) else ""
+        for c, name in zip(data.index, names.tolist(), strict=True)
+    ]
     fig.add_trace(
         go.Scatter(
-            x=data[x].tolist(),
-            y=data[y].tolist(),
+            x=xs.tolist(),
+            y=ys.tolist(),
             mode="markers+text",
-            text=text,
+            # object arrays: plotly validates them in one step instead of walking every item
+            text=np.asarray(text, dtype=object),
             textposition="top center",
             textfont={"color": TEXT_COLOR},
-            customdata=codes,
-            hovertext=hover,
+            customdata=np.asarray(codes, dtype=object),
+            hovertext=np.asarray(hover, dtype=object),
             hovertemplate="%{hovertext}<extra></extra>",
             marker=marker,
             name="buurten",
@@ -1056,8 +1063,8 @@ def quadrant_scatter(
         if picked:
             fig.add_trace(
                 go.Scatter(
-                    x=[float(data[x].iloc[i]) for i in picked],
-                    y=[float(data[y].iloc[i]) for i in picked],
+                    x=[float(xs[i]) for i in picked],
+                    y=[float(ys[i]) for i in picked],
                     mode="markers+text",
                     text=[str(names.iloc[i]) for i in picked],
                     textposition="top center",

@@ -40,16 +40,20 @@ def pressure_table(
     w: Any,
     seed: int = 0,
     permutations: int = 199,
+    clusters: bool = True,
 ) -> pd.DataFrame:
     """Per area: counts, measures, and the samenhang statistics of social x physical.
 
     Adds to :func:`aggregate.area_table` the columns of :func:`stats.samenhang`
     (``samenhangsindex``, ``beide_hoog``, clusters) computed on :func:`domain_rates`, and
-    ``rate_sociaal``/``rate_fysiek`` (the values compared).
+    ``rate_sociaal``/``rate_fysiek`` (the values compared). ``clusters=False`` leaves out the
+    bivariate Moran (see :func:`stats.samenhang`).
     """
     table = aggregate.area_table(cube, areas, level=level)
     social, physical, _ = domain_rates(table)
-    samen = stats.samenhang(social, physical, w, seed=seed, permutations=permutations)
+    samen = stats.samenhang(
+        social, physical, w, seed=seed, permutations=permutations, clusters=clusters
+    )
     out = table.join(samen.drop(columns=["sociaal", "fysiek"]), how="left")
     out["rate_sociaal"] = social
     out["rate_fysiek"] = physical
@@ -84,11 +88,13 @@ def overview(
     w: Any,
     n_top: int = 5,
     seed: int = 0,
+    pressure: pd.DataFrame | None = None,
 ) -> Overview:
     """Signals per domain now and before, the areas where both domains are high, and why.
 
     ``cube`` is filtered on everything but the period; the period and the previous period
-    of equal length are taken from it.
+    of equal length are taken from it. ``pressure`` is the period's :func:`pressure_table`
+    when the caller has it already (it is not changed).
     """
     prev = aggregate.previous_period(start, end)
     now_cube = aggregate.filter_cube(cube, start=start, end=end)
@@ -98,8 +104,11 @@ def overview(
     current = aggregate.domain_totals(inside_now)
     before = aggregate.domain_totals(inside_before)
     has_previous = bool(len(before_cube)) and str(before_cube[MONTH].astype(str).min()) <= prev[0]
-    pressure = pressure_table(now_cube, areas, level=level, w=w, seed=seed)
-    earlier = pressure_table(before_cube, areas, level=level, w=w, seed=seed)
+    if pressure is None:
+        pressure = pressure_table(now_cube, areas, level=level, w=w, seed=seed)
+    pressure = pressure.copy()
+    # the previous period only says which areas were both high: no cluster statistics
+    earlier = pressure_table(before_cube, areas, level=level, w=w, seed=seed, clusters=False)
     pressure["was_beide_hoog"] = earlier["beide_hoog"].reindex(pressure.index).fillna(False)
     pressure["status"] = np.where(
         pressure["beide_hoog"] & pressure["was_beide_hoog"],
@@ -108,7 +117,7 @@ def overview(
     )
     if not has_previous:
         pressure["status"] = np.where(pressure["beide_hoog"], "hoog", "")
-    pressure["waarom"] = [_why(row) for _, row in pressure.iterrows()]
+    pressure["waarom"] = _why_texts(pressure)
     ranked = pressure.dropna(subset=["samenhangsindex"]).sort_values(
         ["samenhangsindex", "totaal"], ascending=False
     )
@@ -137,17 +146,35 @@ def _top_share(percentile: float) -> str:
     return f"{max(1, round(100 - percentile))}%"
 
 
-def _why(row: pd.Series) -> str:
-    if pd.isna(row.get("samenhangsindex")):
+def _why(index: float, pct_sociaal: float, pct_fysiek: float, cluster: object) -> str:
+    if pd.isna(index):
         return "geen inwoners of geen signalen"
     parts = [
-        f"sociaal bij de hoogste {_top_share(row['pct_sociaal'])} van de gebieden",
-        f"fysiek bij de hoogste {_top_share(row['pct_fysiek'])}",
+        f"sociaal bij de hoogste {_top_share(pct_sociaal)} van de gebieden",
+        f"fysiek bij de hoogste {_top_share(pct_fysiek)}",
     ]
-    cluster = row.get("cluster_sociaal_fysiek")
     if cluster == "hoog-hoog":
         parts.append("omliggende gebieden ook hoog (significant)")
     return "; ".join(parts)
+
+
+def _why_texts(pressure: pd.DataFrame) -> list[str]:
+    """Why each area scores as it does, in plain Dutch (one text per row)."""
+    clusters = (
+        pressure["cluster_sociaal_fysiek"].tolist()
+        if "cluster_sociaal_fysiek" in pressure.columns
+        else [None] * len(pressure)
+    )
+    return [
+        _why(*row)
+        for row in zip(
+            pressure["samenhangsindex"].tolist(),
+            pressure["pct_sociaal"].tolist(),
+            pressure["pct_fysiek"].tolist(),
+            clusters,
+            strict=True,
+        )
+    ]
 
 
 _ADJECTIVE = {"fysiek": "fysieke", "sociaal": "sociale"}

@@ -251,6 +251,32 @@ def test_bivariate_moran_equals_esda(areas, counts, w):
     assert result["cluster"].tolist() == expected.tolist()
 
 
+@pytest.mark.parametrize(("permutations", "seed"), [(99, 0), (199, 7), (999, 20261127)])
+def test_bivariate_moran_p_values_equal_esda_with_missing_areas(areas, w, permutations, seed):
+    """The vectorised conditional randomisation gives esda's p_sim exactly, also when areas
+    drop out (NaN) and their neighbours borrow the next ring."""
+    rng = np.random.default_rng(seed)
+    x = pd.Series(rng.gamma(2.0, 3.0, len(areas)), index=areas.index)
+    y = pd.Series(rng.poisson(4, len(areas)).astype(float), index=areas.index)
+    x.iloc[rng.choice(len(areas), 40, replace=False)] = np.nan
+
+    result = stats.bivariate_moran(x, y, w, permutations=permutations, seed=seed)
+
+    keep = x.notna().to_numpy()
+    sub = stats._subset(w, keep)
+    order = list(sub.id_order)
+    reference = Moran_Local_BV(
+        x.loc[order].to_numpy(),
+        y.loc[order].to_numpy(),
+        sub,
+        permutations=permutations,
+        seed=seed,
+    )
+    assert result["p"].isna().sum() == 40
+    np.testing.assert_array_equal(result.loc[order, "p"].to_numpy(), reference.p_sim)
+    np.testing.assert_allclose(result.loc[order, "I"].to_numpy(), reference.Is, rtol=1e-12)
+
+
 def test_samenhang_finds_an_area_high_in_both_domains(areas, w):
     cluster = planted_cluster(areas, w, 200)
     rng = np.random.default_rng(9)

@@ -49,7 +49,13 @@ def _overview(version: str, sel: Filters) -> insights.Overview | None:
     if int(now[COUNT].sum()) == 0:
         return None
     return insights.overview(
-        cube, data.areas, start=sel.start, end=sel.end, level=sel.level, w=data.weights(sel.level)
+        cube,
+        data.areas,
+        start=sel.start,
+        end=sel.end,
+        level=sel.level,
+        w=data.weights(sel.level),
+        pressure=_pressure(version, sel),  # shared with the Samenhang page
     )
 
 
