@@ -670,9 +670,7 @@ def samenhang(
         sf = bivariate_moran(s, f, w, permutations=permutations, seed=seed)
         fs = bivariate_moran(f, s, w, permutations=permutations, seed=seed)
     else:  # only the index and the percentiles (a previous period's "both high")
-        sf = fs = pd.DataFrame(
-            {"I": np.nan, "p": np.nan, "cluster": NOT_COMPUTED}, index=ids
-        )
+        sf = fs = pd.DataFrame({"I": np.nan, "p": np.nan, "cluster": NOT_COMPUTED}, index=ids)
     pct_s = s.rank(pct=True) * 100.0
     pct_f = f.rank(pct=True) * 100.0
     return pd.DataFrame(
