@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from regie_analytics import aggregate, charts, insights
+from regie_analytics import aggregate, charts
 from regie_analytics.formatting import fmt_int, fmt_num, fmt_pct
 from regie_analytics.ui import components, filters, pages
 
@@ -29,7 +29,6 @@ level = pages.level_of(data, code)
 area = data.level_areas(level).loc[code]
 st.title(area["name"])
 st.caption(pages.area_context(data, code, level))
-cube = filters.apply(data.cube, sel)
 table = pages.area_measures(data, replace(sel, level=level))
 row = table.loc[code]
 k = st.columns(4)
@@ -39,23 +38,20 @@ k[2].metric("Per 1.000 inwoners", fmt_num(row["per_1000"]))
 k[3].metric("Aandeel sociaal", fmt_pct(row["share_social"] / 100))
 
 st.subheader("Domeinen en thema's")
-comparison = insights.theme_comparison(cube, data.areas, level=level, code=code)
+comparison = pages.profile_comparison(data, sel, code=code, level=level)
 comparison["aantal"] = pages.shown_counts(comparison["aantal"], sel)
 st.dataframe(comparison, hide_index=True, column_config=pages.COMPARISON_COLUMNS)
 st.caption("Index: 100 = gemiddelde van de gemeente; 200 = twee keer zo vaak.")
 
-series, reference = insights.area_series(
-    filters.apply(data.cube, sel, period=False),
-    data.areas,
-    level=level,
-    code=code,
-    start=data.months[0],
-    end=sel.end,
+series, reference = pages.profile_series(data, sel, code=code, level=level)
+trend = pages.figure(
+    data,
+    ("profiel_trend", replace(sel, preset="", start="", private=False), code, level),
+    lambda: charts.trend_chart(
+        series, color="domain", title="Signalen per maand", reference=reference
+    ),
 )
-components.chart(
-    charts.trend_chart(series, color="domain", title="Signalen per maand", reference=reference),
-    key="profiel_trend",
-)
+components.chart(trend, key="profiel_trend")
 
 left, right = st.columns(2)
 with left:
@@ -71,20 +67,22 @@ with right:
     st.subheader("Buurgebieden")
     neighbours = pages.neighbour_table(data, sel, code=code, level=level)
     st.dataframe(neighbours, hide_index=True)
-    components.chart(
-        charts.choropleth(
-            data.level_areas(level).loc[[code, *neighbours["Code"].tolist()]],
-            table["per_1000" if data.has_population else "count"].reindex(
-                [code, *neighbours["Code"].tolist()]
-            ),
+    shown = [code, *neighbours["Code"].tolist()]
+    measure = "per_1000" if data.has_population else "count"
+    buren = pages.figure(
+        data,
+        ("profiel_buren", replace(sel, private=False), code, level),
+        lambda: charts.choropleth(
+            data.level_areas(level).loc[shown],
+            table[measure].reindex(shown),
             title="Dit gebied en de buren",
-            label=aggregate.MEASURES["per_1000" if data.has_population else "count"],
+            label=aggregate.MEASURES[measure],
             n=table["count"],
             highlight=code,
             height=320,
         ),
-        key="profiel_buren",
     )
+    components.chart(buren, key="profiel_buren")
 components.print_button()
 pages.export_buttons(data, sel, area=code)
 components.footer(data, sel)

@@ -16,7 +16,6 @@ import math
 import os
 import shutil
 import warnings
-import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -27,6 +26,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from regie_analytics import geo
 from regie_analytics.formatting import (
     CATEGORICAL,
     DOMAIN_COLORS,
@@ -361,29 +361,23 @@ class SharedGeoJSON(dict):  # type: ignore[type-arg]
         return self
 
 
-_FEATURE_CACHE: dict[int, tuple[weakref.ref[Any], dict[str, SharedGeoJSON]]] = {}
-
-
 def _features(areas: gpd.GeoDataFrame) -> dict[str, SharedGeoJSON]:
     """GeoJSON features keyed by area code, each with ``id = area_code`` and no properties.
 
-    Built once per areas object (the dashboard keeps one per level), so drawing a new map of
-    the same areas converts no geometry. Do not change an areas frame's geometry in place
-    after it was drawn.
+    Kept per areas frame when the frame is frozen (:func:`geo.freeze`: the dashboard's areas
+    per level), so drawing another map of the same areas converts no geometry.
     """
-    key = id(areas)
-    cached = _FEATURE_CACHE.get(key)
-    if cached is not None and cached[0]() is areas:
-        return cached[1]
+    return geo.memo(areas, "features", "", lambda: _build_features(areas))
+
+
+def _build_features(areas: gpd.GeoDataFrame) -> dict[str, SharedGeoJSON]:
     collection = areas.geometry.__geo_interface__
-    features = {
+    return {
         str(feature["id"]): SharedGeoJSON(
             type="Feature", id=str(feature["id"]), properties={}, geometry=feature["geometry"]
         )
         for feature in collection["features"]
     }
-    _FEATURE_CACHE[key] = (weakref.ref(areas, lambda _: _FEATURE_CACHE.pop(key, None)), features)
-    return features
 
 
 def _collection(features: dict[str, SharedGeoJSON], codes: Iterable[str]) -> SharedGeoJSON:
@@ -635,7 +629,7 @@ def choropleth(
     """
     if scheme not in SCHEMES:
         raise ValueError(f"Onbekende klassenindeling '{scheme}'. Kies uit: {', '.join(SCHEMES)}.")
-    features = _features(areas)  # before set_axis: cached per areas object
+    features = _features(areas)  # before set_axis: kept per (frozen) areas frame
     index = areas.index.astype(str)
     areas = areas.set_axis(index)
     names = _names(areas)
@@ -779,7 +773,7 @@ def bivariate_choropleth(
     One trace per occupied class (high-high first in the legend), grey for ``suppressed``
     areas, white for areas without both values. Pair it with :func:`bivariate_legend`.
     """
-    features = _features(areas)  # before set_axis: cached per areas object
+    features = _features(areas)  # before set_axis: kept per (frozen) areas frame
     index = areas.index.astype(str)
     areas = areas.set_axis(index)
     names = _names(areas)
@@ -899,7 +893,7 @@ def _category_map(
     legend_title: str,
     height: int,
 ) -> go.Figure:
-    features = _features(areas)  # before set_axis: cached per areas object
+    features = _features(areas)  # before set_axis: kept per (frozen) areas frame
     index = areas.index.astype(str)
     areas = areas.set_axis(index)
     names = _names(areas)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import weakref
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -647,6 +649,46 @@ def load_boundaries_with_fingerprint(
 # --- levels ----------------------------------------------------------------------------------
 
 
+_T = TypeVar("_T")
+_FROZEN: dict[int, weakref.ref[Any]] = {}
+_MEMO: dict[tuple[int, str, str], Any] = {}
+
+
+def freeze(frame: _T) -> _T:
+    """Promise that ``frame`` will not change from now on, so what is derived from it (its
+    levels, the dissolve into wijken, parent codes, map features) may be kept and reused.
+
+    The dashboard freezes the areas it loads once per store version; a frame that is not
+    frozen is recomputed on every call, as before. Returns ``frame``.
+    """
+    key = id(frame)
+
+    def forget(_: object) -> None:
+        _FROZEN.pop(key, None)
+        for memo_key in [k for k in _MEMO if k[0] == key]:
+            _MEMO.pop(memo_key, None)
+
+    _FROZEN[key] = weakref.ref(frame, forget)
+    return frame
+
+
+def is_frozen(frame: object) -> bool:
+    """True when ``frame`` was passed to :func:`freeze` (and is still alive)."""
+    ref = _FROZEN.get(id(frame))
+    return ref is not None and ref() is frame
+
+
+def memo(frame: object, name: str, key: str, build: Callable[[], _T]) -> _T:
+    """``build()``, kept per frozen ``frame``, ``name`` and ``key`` (computed every time for a
+    frame that is not frozen). Callers copy what they hand out when it can be changed."""
+    if not is_frozen(frame):
+        return build()
+    memo_key = (id(frame), name, key)
+    if memo_key not in _MEMO:
+        _MEMO[memo_key] = build()
+    return _MEMO[memo_key]  # type: ignore[no-any-return]
+
+
 def _base_level(areas: gpd.GeoDataFrame) -> str:
     present = set(areas[AREA_LEVEL].dropna())
     for level in LEVELS:
@@ -657,6 +699,10 @@ def _base_level(areas: gpd.GeoDataFrame) -> str:
 
 def available_levels(areas: gpd.GeoDataFrame) -> list[str]:
     """Area levels these areas can be shown at, finest first (e.g. buurt, wijk, gemeente)."""
+    return list(memo(areas, "levels", "", lambda: _available_levels(areas)))
+
+
+def _available_levels(areas: gpd.GeoDataFrame) -> list[str]:
     base = _base_level(areas)
     rows = areas[areas[AREA_LEVEL] == base]
     levels = [base]
@@ -687,6 +733,10 @@ def _check_level(areas: gpd.GeoDataFrame, level: str) -> str:
 
 def parent_code_map(areas: gpd.GeoDataFrame, level: str) -> pd.Series:
     """The code at ``level`` of every finest-level area, indexed by its ``area_code``."""
+    return memo(areas, "parents", level, lambda: _parent_code_map(areas, level)).copy()
+
+
+def _parent_code_map(areas: gpd.GeoDataFrame, level: str) -> pd.Series:
     base = _check_level(areas, level)
     rows = areas[areas[AREA_LEVEL] == base]
     if level == base:
@@ -731,6 +781,10 @@ def areas_at_level(areas: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
     Population is summed (all missing stays missing), ``area_km2`` summed. Raises
     :class:`InputError` when the level is not available for these areas.
     """
+    return memo(areas, "level", level, lambda: _areas_at_level(areas, level)).copy()
+
+
+def _areas_at_level(areas: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
     base = _check_level(areas, level)
     rows = areas[areas[AREA_LEVEL] == base]
     if level == base:

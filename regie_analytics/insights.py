@@ -268,11 +268,7 @@ def area_series(
     inside = cube.loc[~cube[AREA_CODE].isin(SENTINEL_AREAS)]
     if code is None:
         return aggregate.monthly(inside, by=by, start=start, end=end), None
-    mapping = aggregate.geo.parent_code_map(areas, level) if level != "buurt" else None
-    codes = inside[AREA_CODE].astype("str")
-    if mapping is not None:
-        codes = codes.map(mapping)
-    mine = inside.loc[(codes == code).to_numpy()]
+    mine = inside.loc[inside[AREA_CODE].isin(aggregate.member_codes(areas, level, code))]
     series = aggregate.monthly(mine, by=by, start=start, end=end)
     total = aggregate.monthly(inside, by=None, start=start, end=end).set_index(MONTH)[COUNT]
     level_areas = aggregate.geo.areas_at_level(areas, level)

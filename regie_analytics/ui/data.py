@@ -54,7 +54,9 @@ class StoreData:
     def level_areas(self, level: str) -> gpd.GeoDataFrame:
         """Areas at a level with simplified geometry for the browser (cached per level)."""
         if level not in self._web:
-            self._web[level] = geo.simplify_for_web(geo.areas_at_level(self.areas, level))
+            self._web[level] = geo.freeze(
+                geo.simplify_for_web(geo.areas_at_level(self.areas, level))
+            )
         return self._web[level]
 
     def weights(self, level: str) -> Any:
@@ -112,7 +114,7 @@ def _load(path: str, version: str) -> StoreData:
         path=path,
         version=version,
         cube=cube,
-        areas=store.areas(),
+        areas=geo.freeze(store.areas()),  # never changed: derived tables are kept
         manifest=store.manifest(),
         months=aggregate.months_in(cube),
     )

@@ -339,10 +339,11 @@ def _signal_mask(signals: pd.DataFrame, sel: Filters) -> pd.Series:
 
 
 def _signal_codes(data: StoreData, signals: pd.DataFrame, level: str) -> pd.Series:
-    codes = signals[AREA_CODE].astype("str")
-    if level != "buurt":
-        codes = codes.map(geo.parent_code_map(data.areas, level))
-    return codes
+    """Each signal's area code at ``level`` (mapped per category, not per row)."""
+    codes = signals[AREA_CODE]
+    if level == "buurt":
+        return codes.astype("str")
+    return codes.map(geo.parent_code_map(data.areas, level)).astype("object")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -357,7 +358,7 @@ def _lead_times(
         return pd.DataFrame()
     mask = _signal_mask(signals, sel)
     if code is not None:
-        mask &= (_signal_codes(data, signals, level) == code).to_numpy()
+        mask &= signals[AREA_CODE].isin(aggregate.member_codes(data.areas, level, code))
     return aggregate.lead_times(
         signals.loc[mask], by=by, start=sel.start, end=sel.end, norm_days=norm_days
     )
@@ -398,6 +399,41 @@ def _lead_time_by_area(version: str, sel: Filters, norm_days: float) -> pd.DataF
 def lead_time_by_area(data: StoreData, sel: Filters, *, norm_days: float) -> pd.DataFrame:
     """Lead times per area at the selected level, slowest first."""
     return _lead_time_by_area(data.version, sel, norm_days)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _profile_comparison(version: str, sel: Filters, code: str, level: str) -> pd.DataFrame:
+    data = _data(version)
+    return insights.theme_comparison(apply(data.cube, sel), data.areas, level=level, code=code)
+
+
+def profile_comparison(data: StoreData, sel: Filters, *, code: str, level: str) -> pd.DataFrame:
+    """Per domain and theme: the area against its parent and the municipality."""
+    return _profile_comparison(data.version, sel, code, level)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _profile_series(
+    version: str, sel: Filters, code: str, level: str
+) -> tuple[pd.DataFrame, pd.Series | None]:
+    data = _data(version)
+    return insights.area_series(
+        apply(data.cube, sel, period=False),
+        data.areas,
+        level=level,
+        code=code,
+        start=data.months[0],
+        end=sel.end,
+    )
+
+
+def profile_series(
+    data: StoreData, sel: Filters, *, code: str, level: str
+) -> tuple[pd.DataFrame, pd.Series | None]:
+    """The area's monthly counts per domain from the first month to the period's end, and
+    the municipality's average scaled to the area. The period's start does not matter, so
+    the cache ignores it."""
+    return _profile_series(data.version, replace(sel, preset="", start=""), code, level)
 
 
 def neighbour_table(data: StoreData, sel: Filters, *, code: str, level: str) -> pd.DataFrame:
