@@ -1,5 +1,7 @@
 """Overzicht: this period against the previous one, where both domains pile up, and why."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from regie_analytics import charts, insights
@@ -73,11 +75,16 @@ with right:
     clicked = components.chart(fig, key="overzicht_kaart", select=True)
     if clicked:
         components.open_profile(clicked[0])
-trend = insights.domain_monthly(
-    filters.apply(data.cube, sel, period=False), start=data.months[0], end=sel.end
+trend = pages.domain_trend(data, sel)
+trend_fig = pages.figure(
+    data,
+    ("overzicht_trend", replace(sel, preset="", start="", private=False)),
+    lambda: charts.apply_house_style(
+        charts.trend_chart(trend, color="domain", title="Signalen per maand en domein"),
+        height=320,
+    ),
 )
-trend_fig = charts.trend_chart(trend, color="domain", title="Signalen per maand en domein")
-components.chart(charts.apply_house_style(trend_fig, height=320), key="overzicht_trend")
+components.chart(trend_fig, key="overzicht_trend")
 st.subheader("Voor de raad")
 st.caption("Presentatie en rapport van deze selectie; kleine aantallen (1–4) zijn verborgen.")
 pages.export_buttons(data, sel)

@@ -1,5 +1,7 @@
 """Trends: monthly series per domain and theme, year on year, seasonality, emerging hotspots."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from regie_analytics import charts, insights
@@ -26,36 +28,40 @@ split = st.segmented_control(
     format_func={"domain": "domein", "theme": "thema"}.get,
     key="trend_per",
 )
-cube = filters.apply(data.cube, sel, period=False)
-series, reference = insights.area_series(
-    cube,
-    data.areas,
-    level=sel.level,
-    code=code,
-    start=data.months[0],
-    end=sel.end,
-    by=split or "domain",
-)
+by = split or "domain"
+series, reference = pages.trend_series(data, sel, code=code, by=by)
 if int(series["count"].sum()) == 0:
     components.empty_state("Geen signalen voor dit filter.", "Verruim het filter in de zijbalk.")
     st.stop()
 where = names[code] if code else "de hele gemeente"
+# the series run from the first month to the period's end: the period's start does not matter
+key = (replace(sel, preset="", start="", private=False), code, by)
 components.chart(
-    charts.trend_chart(
-        series,
-        color=split or "domain",
-        title=f"Signalen per maand in {where}",
-        reference=reference,
+    pages.figure(
+        data,
+        ("trend", *key),
+        lambda: charts.trend_chart(
+            series, color=by, title=f"Signalen per maand in {where}", reference=reference
+        ),
     ),
     key="trend",
 )
 total = insights.month_totals(series)
 a, b = st.columns(2)
 with a:
-    components.chart(charts.year_on_year_chart(total, title="Jaar op jaar"), key="jaar")
+    components.chart(
+        pages.figure(
+            data, ("jaar", *key), lambda: charts.year_on_year_chart(total, title="Jaar op jaar")
+        ),
+        key="jaar",
+    )
 with b:
     components.chart(
-        charts.seasonality_chart(total, title="Seizoenspatroon"),
+        pages.figure(
+            data,
+            ("seizoen", *key),
+            lambda: charts.seasonality_chart(total, title="Seizoenspatroon"),
+        ),
         key="seizoen",
     )
 

@@ -78,15 +78,19 @@ def roll_up(
             f"onbekende indeling: {', '.join(unknown)}.",
             hint=f"kies uit: {', '.join(GROUPINGS)}.",
         )
-    inside = cube.loc[~cube[AREA_CODE].isin(SENTINEL_AREAS)]
+    # only the columns summed over are copied (the cube may have a million rows)
+    inside = cube.loc[~cube[AREA_CODE].isin(SENTINEL_AREAS), [AREA_CODE, *by, COUNT]]
     if level == "buurt":
         codes = inside[AREA_CODE]
     else:
         mapping = geo.parent_code_map(areas, level)
-        codes = inside[AREA_CODE].map(mapping)
-    frame = inside.assign(**{AREA_CODE: codes.to_numpy()})
-    keys = [AREA_CODE, *by]
-    out = frame.groupby(keys, observed=True, sort=True)[COUNT].sum().reset_index()
+        codes = inside[AREA_CODE].map(mapping)  # per category when the column is categorical
+    # grouping on the (categorical) columns themselves is fastest; unmapped codes drop out
+    keys = [codes.rename(AREA_CODE), *(inside[column] for column in by)]
+    out = inside[COUNT].groupby(keys, observed=True, sort=True).sum().reset_index()
+    out[AREA_CODE] = out[AREA_CODE].astype("str")
+    if level != "buurt":  # mapped categories need not be in code order
+        out = out.sort_values([AREA_CODE, *by], kind="stable", ignore_index=True)
     out[COUNT] = out[COUNT].astype("int64")
     if include_empty_areas and not by:
         all_codes = geo.areas_at_level(areas, level).index
@@ -115,9 +119,8 @@ def counts_by_area_domain(
     """Counts per area (rows, indexed by area code, all areas) and domain (columns), with
     ``totaal``."""
     long = roll_up(cube, areas, level=level, by=(DOMAIN,))
-    wide = long.pivot_table(
-        index=AREA_CODE, columns=DOMAIN, values=COUNT, aggfunc="sum", fill_value=0
-    )
+    long[DOMAIN] = long[DOMAIN].astype("str")
+    wide = long.set_index([AREA_CODE, DOMAIN])[COUNT].unstack(fill_value=0)
     index = geo.areas_at_level(areas, level).index
     wide = wide.reindex(index, fill_value=0)
     for domain in ("fysiek", "sociaal", "overig"):
@@ -286,14 +289,20 @@ def monthly(
     start: str | None = None,
     end: str | None = None,
     area_codes: Iterable[str] | None = None,
+    groups: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Counts per month (and ``by`` group), every month of the range present (zeros filled).
 
+    Every ``by`` group present in ``cube`` gets a row per month, also one without signals in
+    the range; ``groups`` names them instead (when ``cube`` was cut to the range already).
     Returns long format: ``month``, ``by`` (if any), ``count``.
     """
     frame = cube
     if area_codes is not None:
         frame = frame.loc[frame[AREA_CODE].isin(list(area_codes))]
+    everything = frame  # the groups shown: all present, also those without signals in the range
+    if start is not None or end is not None:  # months outside the range are not shown
+        frame = filter_cube(frame, start=start, end=end)
     keys = [MONTH] if by is None else [MONTH, by]
     out = frame.groupby(keys, observed=True)[COUNT].sum()
     months = month_range(
@@ -304,8 +313,9 @@ def monthly(
         out = out.reindex(months, fill_value=0)
         out.index.name = MONTH
     else:
-        groups = sorted(frame[by].dropna().unique()) if len(frame) else []
-        full = pd.MultiIndex.from_product([months, groups], names=[MONTH, by])
+        if groups is None:
+            groups = everything[by].dropna().unique() if len(everything) else []
+        full = pd.MultiIndex.from_product([months, sorted(groups)], names=[MONTH, by])
         out = out.reindex(full, fill_value=0)
     return out.astype("int64").reset_index()
 

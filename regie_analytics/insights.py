@@ -221,9 +221,12 @@ def headline(ov: Overview) -> list[str]:
 
 
 def domain_monthly(cube: pd.DataFrame, *, start: str, end: str) -> pd.DataFrame:
-    """Signals in areas per month and domain, for the trend line."""
-    inside = cube.loc[~cube[AREA_CODE].isin(SENTINEL_AREAS)]
-    frame = aggregate.monthly(inside, by=DOMAIN, start=start, end=end)
+    """Signals in areas per month and domain, for the trend line (every domain in ``cube``
+    gets a line, also one without signals in the period)."""
+    domains = cube[DOMAIN].loc[~cube[AREA_CODE].isin(SENTINEL_AREAS)].dropna().unique()
+    period = aggregate.filter_cube(cube, start=start, end=end)  # small: cut first
+    inside = period.loc[~period[AREA_CODE].isin(SENTINEL_AREAS)]
+    frame = aggregate.monthly(inside, by=DOMAIN, start=start, end=end, groups=domains)
     return frame[frame[DOMAIN].isin(["fysiek", "sociaal", "overig"]) & (frame[COUNT] >= 0)]
 
 

@@ -21,7 +21,7 @@ from regie_analytics.schema import (
     InputError,
 )
 from regie_analytics.ui.data import StoreData, load_data
-from regie_analytics.ui.filters import Filters, apply
+from regie_analytics.ui.filters import Filters
 
 TOP_COLUMNS: dict[str, Any] = {
     "Gebied": st.column_config.TextColumn("Gebied"),
@@ -41,10 +41,47 @@ def _data(version: str) -> StoreData:
     return data
 
 
+@st.cache_resource(show_spinner=False, max_entries=24)
+def _filtered(
+    version: str,
+    start: str | None,
+    end: str | None,
+    domains: tuple[str, ...],
+    themes: tuple[str, ...],
+    channels: tuple[str, ...],
+) -> pd.DataFrame:
+    data = _data(version)
+    return aggregate.filter_cube(
+        data.cube,
+        start=start,
+        end=end,
+        domains=domains,
+        themes=themes or None,
+        channels=channels or None,
+    )
+
+
+def cube(data: StoreData, sel: Filters, *, period: bool = True) -> pd.DataFrame:
+    """The cube cut to the filters (and with ``period`` to its months), cut once per
+    selection and shared by every computation of it: do not change it."""
+    return _filtered(
+        data.version,
+        sel.start if period else None,
+        sel.end if period else None,
+        sel.domains,
+        sel.themes,
+        sel.channels,
+    )
+
+
+def _cube(version: str, sel: Filters, *, period: bool = True) -> pd.DataFrame:
+    return cube(_data(version), sel, period=period)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _overview(version: str, sel: Filters) -> insights.Overview | None:
     data = _data(version)
-    cube = apply(data.cube, sel, period=False)
+    cube = _cube(version, sel, period=False)
     now = aggregate.filter_cube(cube, start=sel.start, end=sel.end)
     if int(now[COUNT].sum()) == 0:
         return None
@@ -146,7 +183,7 @@ def jumps(data: StoreData, sel: Filters) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _area_measures(version: str, sel: Filters) -> pd.DataFrame:
     data = _data(version)
-    cube = apply(data.cube, sel)
+    cube = _cube(version, sel)
     whole = aggregate.filter_cube(data.cube, start=sel.start, end=sel.end)
     return aggregate.area_table(cube, data.areas, level=sel.level, whole=whole)
 
@@ -179,7 +216,7 @@ def measure_options(data: StoreData) -> list[str]:
 def _pressure(version: str, sel: Filters) -> pd.DataFrame:
     data = _data(version)
     return insights.pressure_table(
-        apply(data.cube, sel), data.areas, level=sel.level, w=data.weights(sel.level)
+        _cube(version, sel), data.areas, level=sel.level, w=data.weights(sel.level)
     )
 
 
@@ -191,7 +228,7 @@ def pressure(data: StoreData, sel: Filters) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _correlations(version: str, sel: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
     data = _data(version)
-    matrix = insights.theme_matrix(apply(data.cube, sel), data.areas, level=sel.level)
+    matrix = insights.theme_matrix(_cube(version, sel), data.areas, level=sel.level)
     return stats.theme_correlations(matrix)
 
 
@@ -204,7 +241,7 @@ def correlations(data: StoreData, sel: Filters) -> tuple[pd.DataFrame, pd.DataFr
 def _regie(version: str, sel: Filters) -> pd.DataFrame:
     data = _data(version)
     return insights.regie(
-        apply(data.cube, sel), data.areas, level=sel.level, pressure=_pressure(version, sel)
+        _cube(version, sel), data.areas, level=sel.level, pressure=_pressure(version, sel)
     )
 
 
@@ -244,7 +281,7 @@ def _emerging(version: str, sel: Filters) -> pd.DataFrame:
     data = _data(version)
     try:
         return insights.emerging(
-            apply(data.cube, sel, period=False),
+            _cube(version, sel, period=False),
             data.areas,
             level=sel.level,
             w=data.weights(sel.level),
@@ -404,7 +441,7 @@ def lead_time_by_area(data: StoreData, sel: Filters, *, norm_days: float) -> pd.
 @st.cache_data(show_spinner=False, max_entries=64)
 def _profile_comparison(version: str, sel: Filters, code: str, level: str) -> pd.DataFrame:
     data = _data(version)
-    return insights.theme_comparison(apply(data.cube, sel), data.areas, level=level, code=code)
+    return insights.theme_comparison(_cube(version, sel), data.areas, level=level, code=code)
 
 
 def profile_comparison(data: StoreData, sel: Filters, *, code: str, level: str) -> pd.DataFrame:
@@ -418,7 +455,7 @@ def _profile_series(
 ) -> tuple[pd.DataFrame, pd.Series | None]:
     data = _data(version)
     return insights.area_series(
-        apply(data.cube, sel, period=False),
+        _cube(version, sel, period=False),
         data.areas,
         level=level,
         code=code,
@@ -434,6 +471,44 @@ def profile_series(
     the municipality's average scaled to the area. The period's start does not matter, so
     the cache ignores it."""
     return _profile_series(data.version, replace(sel, preset="", start=""), code, level)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _domain_trend(version: str, sel: Filters) -> pd.DataFrame:
+    data = _data(version)
+    return insights.domain_monthly(
+        _cube(version, sel, period=False), start=data.months[0], end=sel.end
+    )
+
+
+def domain_trend(data: StoreData, sel: Filters) -> pd.DataFrame:
+    """Signals per month and domain from the first month to the period's end (the cache
+    ignores the period's start)."""
+    return _domain_trend(data.version, replace(sel, preset="", start=""))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _trend_series(
+    version: str, sel: Filters, code: str | None, by: str
+) -> tuple[pd.DataFrame, pd.Series | None]:
+    data = _data(version)
+    return insights.area_series(
+        _cube(version, sel, period=False),
+        data.areas,
+        level=sel.level,
+        code=code,
+        start=data.months[0],
+        end=sel.end,
+        by=by,
+    )
+
+
+def trend_series(
+    data: StoreData, sel: Filters, *, code: str | None, by: str
+) -> tuple[pd.DataFrame, pd.Series | None]:
+    """Monthly counts per ``by`` group for the municipality or an area at the selected level,
+    from the first month to the period's end, with the municipality's scaled average."""
+    return _trend_series(data.version, replace(sel, preset="", start=""), code, by)
 
 
 def neighbour_table(data: StoreData, sel: Filters, *, code: str, level: str) -> pd.DataFrame:
