@@ -781,9 +781,12 @@ def regie_opgave(
         & (data[DEPARTMENT] != UNKNOWN_DEPARTMENT)
         & ~data[AREA_CODE].isin(SENTINEL_AREAS)
     ]
-    table = data.pivot_table(
-        index=AREA_CODE, columns=DEPARTMENT, values=COUNT, aggfunc="sum", fill_value=0
-    ).astype(float)
+    table = (
+        data.groupby([AREA_CODE, DEPARTMENT], observed=True)[COUNT]
+        .sum()
+        .unstack(fill_value=0)
+        .astype(float)
+    )
     table = table.loc[:, table.sum() > 0]
     n_departments = table.shape[1]
     totals = table.sum(axis=1)

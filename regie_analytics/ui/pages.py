@@ -367,7 +367,9 @@ def area_context(data: StoreData, code: str, level: str) -> str:
 
 
 def _signal_mask(signals: pd.DataFrame, sel: Filters) -> pd.Series:
-    mask = signals[DOMAIN].isin(sel.domains)
+    """The signals received in the period that pass the filters."""
+    mask = (signals[MONTH] >= sel.start) & (signals[MONTH] <= sel.end)
+    mask &= signals[DOMAIN].isin(sel.domains)
     if sel.themes:
         mask &= signals[THEME].isin(sel.themes)
     if sel.channels:
