@@ -12,6 +12,7 @@ No streamlit here.
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 import shutil
@@ -242,17 +243,37 @@ def apply_house_style(
         "separatethousands": True,
         "exponentformat": "none",
     }
+    if height is not None:
+        style["height"] = height
+    elif fig.layout.height is None:
+        style["height"] = 480
+    return _set_layout(fig, style, xaxes=x_style, yaxes=y_style)
+
+
+def _set_layout(
+    fig: go.Figure,
+    update: dict[str, Any] | None = None,
+    *,
+    xaxes: dict[str, Any] | None = None,
+    yaxes: dict[str, Any] | None = None,
+    shapes: list[dict[str, Any]] | None = None,
+    annotations: list[dict[str, Any]] | None = None,
+) -> go.Figure:
+    """``fig.update_layout(update)``, ``update_xaxes(xaxes)``, ``update_yaxes(yaxes)``,
+    ``add_shape`` and ``add_annotation`` in one go: the changes are merged into a copy of
+    the layout, which is then assigned once. Plotly validates a whole layout about ten times
+    faster than it applies each update. Changes ``fig`` in place and returns it."""
     layout = fig.layout.to_plotly_json()
     template = layout.pop("template", None)
-    _deep_update(layout, style)
-    for key in _axis_keys(layout, "xaxis"):
-        layout[key] = _deep_update(layout.get(key) or {}, dict(x_style))
-    for key in _axis_keys(layout, "yaxis"):
-        layout[key] = _deep_update(layout.get(key) or {}, dict(y_style))
-    if height is not None:
-        layout["height"] = height
-    elif layout.get("height") is None:
-        layout["height"] = 480
+    _deep_update(layout, copy.deepcopy(update or {}))
+    for prefix, axis_style in (("xaxis", xaxes), ("yaxis", yaxes)):
+        if axis_style:
+            for key in _axis_keys(layout, prefix):
+                layout[key] = _deep_update(layout.get(key) or {}, copy.deepcopy(axis_style))
+    if shapes:
+        layout["shapes"] = [*layout.get("shapes", []), *shapes]
+    if annotations:
+        layout["annotations"] = [*layout.get("annotations", []), *annotations]
     fig.layout = layout  # plotly puts the default template back
     if template is not None and template != fig.layout.template.to_plotly_json():
         fig.layout.template = template
@@ -490,12 +511,15 @@ def _finish_map(
                 "source": [PDOK_TILES],
             }
         ]
-    fig.update_layout(
-        title={"text": title},
-        map=map_layout,
-        legend={"title": {"text": legend_title}},
-        # Keeps the user's pan and zoom across reruns, but not across other boundaries.
-        uirevision="kaart-" + "-".join(f"{v:.3f}" for v in areas.total_bounds),
+    _set_layout(
+        fig,
+        {
+            "title": {"text": title},
+            "map": map_layout,
+            "legend": {"title": {"text": legend_title}},
+            # Keeps the user's pan and zoom across reruns, but not across other boundaries.
+            "uirevision": "kaart-" + "-".join(f"{v:.3f}" for v in areas.total_bounds),
+        },
     )
     return apply_house_style(fig, height=height)
 
@@ -529,7 +553,7 @@ def _add_unshown(
                     codes,
                     color=color,
                     name=name,
-                    customdata=[[names[c]] for c in codes],
+                    customdata=[[name] for name in names.reindex(codes).tolist()],
                     hovertemplate=f"<b>%{{customdata[0]}}</b><br>{name}<extra></extra>",
                     **extra,
                 )
@@ -656,6 +680,8 @@ def choropleth(
             index=vals[shown].index,
         ).clip(upper=len(bins) - 1)
         labels = class_labels(bins, float(vals[shown].min()), decimals=decimals)
+        name_of, val_of = names.to_dict(), vals.to_dict()
+        count_of = None if counts is None else counts.to_dict()
         colors = class_colors(len(bins))
         for i, (name, color) in enumerate(zip(labels, colors, strict=True)):
             codes = list(klass.index[klass.to_numpy() == i])
@@ -663,9 +689,9 @@ def choropleth(
                 continue
             custom = [
                 [
-                    names[c],
-                    fmt_num(vals[c], decimals),
-                    "–" if counts is None else fmt_int(counts[c]),
+                    name_of[c],
+                    fmt_num(val_of[c], decimals),
+                    "–" if count_of is None else fmt_int(count_of[c]),
                 ]
                 for c in codes
             ]
@@ -793,15 +819,16 @@ def bivariate_choropleth(
         {(int(a), int(b)) for a, b in zip(classes["klasse_x"], classes["klasse_y"], strict=True)},
         key=lambda ab: (-(ab[0] + ab[1]), -ab[0]),
     )
+    name_of, x_of, y_of = names.to_dict(), xs.to_dict(), ys.to_dict()
     for rank, (a, b) in enumerate(order):
         mask = (classes["klasse_x"] == a) & (classes["klasse_y"] == b)
         codes = [str(c) for c in classes.index[mask.to_numpy()]]
         custom = [
             [
-                names[c],
-                _fmt_auto(xs[c]),
+                name_of[c],
+                _fmt_auto(x_of[c]),
                 TERCILE_NAMES[a - 1],
-                _fmt_auto(ys[c]),
+                _fmt_auto(y_of[c]),
                 TERCILE_NAMES[b - 1],
             ]
             for c in codes
@@ -833,18 +860,20 @@ def bivariate_legend(
     """The two-dimensional 3x3 legend of :func:`bivariate_choropleth`: nine coloured cells,
     ``x_label →`` along the bottom and ``y_label →`` up the side."""
     fig = _new_figure("Legenda")
-    for b in range(1, 4):
-        for a in range(1, 4):
-            fig.add_shape(
-                type="rect",
-                x0=a - 1,
-                x1=a,
-                y0=b - 1,
-                y1=b,
-                fillcolor=BIVARIATE_PALETTE[b - 1][a - 1],
-                line={"color": "#ffffff", "width": 2},
-                layer="above",
-            )
+    squares = [
+        {
+            "type": "rect",
+            "x0": a - 1,
+            "x1": a,
+            "y0": b - 1,
+            "y1": b,
+            "fillcolor": BIVARIATE_PALETTE[b - 1][a - 1],
+            "line": {"color": "#ffffff", "width": 2},
+            "layer": "above",
+        }
+        for b in range(1, 4)
+        for a in range(1, 4)
+    ]
     # Invisible points give each cell a hover text.
     cells = [(a, b) for b in range(1, 4) for a in range(1, 4)]
     fig.add_trace(
@@ -870,15 +899,18 @@ def bivariate_legend(
         "fixedrange": True,
         "constrain": "domain",
     }
-    fig.update_xaxes(**axis, title={"text": f"{x_label} →"})
-    fig.update_yaxes(**axis, title={"text": f"{y_label} →"}, scaleanchor="x", scaleratio=1)
-    fig.update_layout(
-        width=size,
-        margin={"l": 8, "r": 8, "t": 40, "b": 8},
-        title={"font": {"size": BASE_FONT_SIZE}},
-        showlegend=False,
+    return _set_layout(
+        fig,
+        {
+            "width": size,
+            "margin": {"l": 8, "r": 8, "t": 40, "b": 8},
+            "title": {"font": {"size": BASE_FONT_SIZE}},
+            "showlegend": False,
+        },
+        xaxes={**axis, "title": {"text": f"{x_label} →"}},
+        yaxes={**axis, "title": {"text": f"{y_label} →"}, "scaleanchor": "x", "scaleratio": 1},
+        shapes=squares,
     )
-    return fig
 
 
 # --- categorical maps --------------------------------------------------------------------------
@@ -900,6 +932,7 @@ def _category_map(
     labels = classes.set_axis(classes.index.astype(str)).reindex(index)
     labels = labels.astype("object").where(labels.notna(), NO_DATA_NAME).astype(str)
     extra = sorted(set(labels) - set(palette))
+    name_of = names.to_dict()
     fig = _new_figure(title)
     for rank, klasse in enumerate([*palette, *extra]):
         codes = list(index[(labels == klasse).to_numpy()])
@@ -911,7 +944,7 @@ def _category_map(
                 codes,
                 color=palette.get(klasse, "#999999"),
                 name=klasse,
-                customdata=[[names[c], klasse] for c in codes],
+                customdata=[[name_of[c], klasse] for c in codes],
                 hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
                 line_color="#bbbbbb" if klasse == NO_DATA_NAME else "#ffffff",
                 legendrank=100 + rank,
@@ -1077,34 +1110,42 @@ def quadrant_scatter(
                 )
             )
     median_line = {"color": MUTED_COLOR, "width": 1.5, "dash": "dash"}
-    fig.add_shape(type="line", x0=med_x, x1=med_x, y0=0, y1=1, yref="paper", line=median_line)
-    fig.add_shape(type="line", x0=0, x1=1, xref="paper", y0=med_y, y1=med_y, line=median_line)
+    medians = [
+        {"type": "line", "x0": med_x, "x1": med_x, "y0": 0, "y1": 1, "yref": "paper"},
+        {"type": "line", "x0": 0, "x1": 1, "xref": "paper", "y0": med_y, "y1": med_y},
+    ]
     corners = (
         ("beide hoog", 1, 1, "right", "top"),
         (f"alleen {y_name} hoog", 0, 1, "left", "top"),
         (f"alleen {x_name} hoog", 1, 0, "right", "bottom"),
         ("beide laag", 0, 0, "left", "bottom"),
     )
-    for text_, ax, ay, xanchor, yanchor in corners:
-        fig.add_annotation(
-            text=text_,
-            x=ax,
-            y=ay,
-            xref="paper",
-            yref="paper",
-            xanchor=xanchor,
-            yanchor=yanchor,
-            showarrow=False,
-            font={"color": MUTED_COLOR},
-        )
-    fig.update_layout(
-        xaxis_title=x_title,
-        yaxis_title=y_title,
-        meta={"median_x": med_x, "median_y": med_y},
+    labels = [
+        {
+            "text": text_,
+            "x": ax,
+            "y": ay,
+            "xref": "paper",
+            "yref": "paper",
+            "xanchor": xanchor,
+            "yanchor": yanchor,
+            "showarrow": False,
+            "font": {"color": MUTED_COLOR},
+        }
+        for text_, ax, ay, xanchor, yanchor in corners
+    ]
+    _set_layout(
+        fig,
+        {
+            "xaxis": {"title": {"text": x_title}},
+            "yaxis": {"title": {"text": y_title}},
+            "meta": {"median_x": med_x, "median_y": med_y},
+        },
+        shapes=[{**shape, "line": median_line} for shape in medians],
+        annotations=labels,
     )
     apply_house_style(fig, height=560)
-    fig.update_xaxes(showgrid=True, gridcolor=GRID_COLOR)
-    return fig
+    return _set_layout(fig, xaxes={"showgrid": True, "gridcolor": GRID_COLOR})
 
 
 # --- time --------------------------------------------------------------------------------------
@@ -1504,9 +1545,9 @@ def correlation_heatmap(
             zmax=1,
             zmid=0,
             colorscale="RdBu",
-            text=text,
+            text=np.asarray(text, dtype=object),
             texttemplate="%{text}",
-            customdata=custom,
+            customdata=np.asarray(custom, dtype=object),
             hovertemplate=(
                 "<b>%{customdata[0]} × %{customdata[1]}</b><br>rho = %{customdata[2]}"
                 "<br>p = %{customdata[3]}<extra></extra>"
@@ -1516,22 +1557,30 @@ def correlation_heatmap(
             ygap=2,
         )
     )
-    fig.add_annotation(
-        text=f"* p < {fmt_num(alpha, 2)} (Spearman)",
-        x=1,
-        y=1,
-        xref="paper",
-        yref="paper",
-        xanchor="right",
-        yanchor="bottom",
-        yshift=6,
-        showarrow=False,
-        font={"color": MUTED_COLOR},
-    )
+    note = {
+        "text": f"* p < {fmt_num(alpha, 2)} (Spearman)",
+        "x": 1,
+        "y": 1,
+        "xref": "paper",
+        "yref": "paper",
+        "xanchor": "right",
+        "yanchor": "bottom",
+        "yshift": 6,
+        "showarrow": False,
+        "font": {"color": MUTED_COLOR},
+    }
     apply_house_style(fig, height=max(420, 48 * len(rows) + 200))
-    fig.update_xaxes(showline=False, ticks="", side="bottom", tickangle=-30 if len(cols) > 6 else 0)
-    fig.update_yaxes(showgrid=False, autorange="reversed")
-    return fig
+    return _set_layout(
+        fig,
+        xaxes={
+            "showline": False,
+            "ticks": "",
+            "side": "bottom",
+            "tickangle": -30 if len(cols) > 6 else 0,
+        },
+        yaxes={"showgrid": False, "autorange": "reversed"},
+        annotations=[note],
+    )
 
 
 def leadtime_chart(
