@@ -37,8 +37,8 @@ if item is None:
         st.markdown(f"### {sentence}")
 else:
     st.header(item.title)
-    if item.figure is not None:
-        cols = st.columns([4, 1]) if item.legend is not None else [st.container()]
+    if item.figure is not None:  # drawn when its slide is first shown
+        cols = st.columns([4, 1]) if item.has_legend else [st.container()]
         with cols[0]:
             components.chart(item.figure, key=f"dia_{item.key}")
         if item.legend is not None:

@@ -43,7 +43,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -183,23 +183,67 @@ class Protected:
     truth: pd.DataFrame | pd.Series
 
 
-@dataclass
+Drawing: TypeAlias = "go.Figure | Callable[[], go.Figure] | None"
+"""A figure, or a function that draws it when it is first needed."""
+
+
 class ReportItem:
     """One slide or page: a chart (with an optional legend), a table, or both.
 
     ``table`` holds text cells as shown (formulas inert); ``count_columns`` names its columns
-    that hold counts (ints, ``"<5"`` or ``"x"``).
+    that hold counts (ints, ``"<5"`` or ``"x"``). ``figure`` and ``legend`` may be given as
+    functions that draw them: they are drawn the first time they are read (a presentation
+    opens on its title slide, and draws a chart when its slide is shown), then kept.
+    ``size`` is the width and height in px at which ``figure`` is exported.
     """
 
-    key: str
-    title: str
-    caption: str = ""
-    figure: go.Figure | None = None
-    legend: go.Figure | None = None
-    table: pd.DataFrame | None = None
-    count_columns: tuple[str, ...] = ()
-    size: tuple[int, int] = (1200, 620)
-    """Width and height in px at which ``figure`` is exported."""
+    def __init__(
+        self,
+        key: str,
+        title: str,
+        caption: str = "",
+        figure: Drawing = None,
+        legend: Drawing = None,
+        table: pd.DataFrame | None = None,
+        count_columns: tuple[str, ...] = (),
+        size: tuple[int, int] = (1200, 620),
+    ) -> None:
+        self.key = key
+        self.title = title
+        self.caption = caption
+        self.table = table
+        self.count_columns = count_columns
+        self.size = size
+        self._drawings: dict[str, Drawing] = {"figure": figure, "legend": legend}
+        self._lock = threading.Lock()
+
+    def _drawn(self, name: str) -> go.Figure | None:
+        with self._lock:  # one session draws it; the others wait for it
+            drawing = self._drawings[name]
+            if drawing is not None and not isinstance(drawing, go.Figure):
+                drawing = self._drawings[name] = drawing()
+            return drawing
+
+    @property
+    def figure(self) -> go.Figure | None:
+        return self._drawn("figure")
+
+    @property
+    def legend(self) -> go.Figure | None:
+        return self._drawn("legend")
+
+    @property
+    def has_figure(self) -> bool:
+        """Whether there is a figure, without drawing it."""
+        return self._drawings["figure"] is not None
+
+    @property
+    def has_legend(self) -> bool:
+        """Whether there is a legend, without drawing it."""
+        return self._drawings["legend"] is not None
+
+    def __repr__(self) -> str:
+        return f"ReportItem(key={self.key!r}, title={self.title!r})"
 
 
 @dataclass
@@ -601,15 +645,19 @@ def _map_item(
 ) -> ReportItem:
     measure, label = _measure(pressure)
     values = pressure[measure].where(~hidden)
-    fig = charts.choropleth(
-        web,
-        values,
-        title=label.capitalize() + f" per {level}",
-        label=label,
-        suppressed=hidden,
-        decimals=1 if measure == "per_1000" else 0,
-        height=620,
-    )
+
+    def draw() -> go.Figure:
+        fig = charts.choropleth(
+            web,
+            values,
+            title=label.capitalize() + f" per {level}",
+            label=label,
+            suppressed=hidden,
+            decimals=1 if measure == "per_1000" else 0,
+            height=620,
+        )
+        return _present(fig)
+
     caption = (
         "Kleuren: vijf even grote groepen (kwantielen). Grijs: te weinig waarnemingen (minder "
         "dan het drempelaantal signalen, of afgeschermd). "
@@ -620,7 +668,7 @@ def _map_item(
         )
     ).strip()
     return ReportItem(
-        key="kaart", title="Waar komen signalen binnen?", caption=caption, figure=_present(fig)
+        key="kaart", title="Waar komen signalen binnen?", caption=caption, figure=draw
     )
 
 
@@ -630,11 +678,22 @@ def _samenhang_item(
     _, _, what = insights.domain_rates(pressure)
     social = pressure["rate_sociaal"].where(~hidden)
     physical = pressure["rate_fysiek"].where(~hidden)
-    fig = charts.bivariate_choropleth(
-        web, social, physical, title=f"Sociaal × fysiek ({what})", suppressed=hidden, height=620
-    )
-    legend = charts.bivariate_legend(x_label="sociaal", y_label="fysiek", size=300)
-    legend.update_layout(font={"size": charts.PRESENTATION_FONT_SIZE - 4})
+
+    def draw() -> go.Figure:
+        fig = charts.bivariate_choropleth(
+            web,
+            social,
+            physical,
+            title=f"Sociaal × fysiek ({what})",
+            suppressed=hidden,
+            height=620,
+        )
+        return _present(fig)
+
+    def draw_legend() -> go.Figure:
+        legend = charts.bivariate_legend(x_label="sociaal", y_label="fysiek", size=300)
+        return legend.update_layout(font={"size": charts.PRESENTATION_FONT_SIZE - 4})
+
     caption = (
         f"Elke {level} krijgt per domein een klasse laag, midden of hoog (derden van de "
         f"{_LEVEL_PLURAL.get(level, level)}). Donker: sociaal én fysiek hoog; daar helpt één "
@@ -644,22 +703,25 @@ def _samenhang_item(
         key="samenhang",
         title="Waar gaan sociale en fysieke signalen samen?",
         caption=caption,
-        figure=_present(fig),
-        legend=legend,
+        figure=draw,
+        legend=draw_legend,
     )
 
 
 def _trend_item(trend: pd.DataFrame, *, start: str, end: str, threshold: int) -> ReportItem:
-    fig = charts.trend_chart(
-        trend, color=DOMAIN, title="Signalen per maand en domein", y_title="aantal signalen"
-    )
-    fig.add_vrect(
-        x0=pd.Timestamp(f"{start}-01"),
-        x1=pd.Timestamp(f"{end}-01"),
-        fillcolor="#000000",
-        opacity=0.05,
-        line_width=0,
-    )
+    def draw() -> go.Figure:
+        fig = charts.trend_chart(
+            trend, color=DOMAIN, title="Signalen per maand en domein", y_title="aantal signalen"
+        )
+        fig.add_vrect(
+            x0=pd.Timestamp(f"{start}-01"),
+            x1=pd.Timestamp(f"{end}-01"),
+            fillcolor="#000000",
+            opacity=0.05,
+            line_width=0,
+        )
+        return _present(fig)
+
     caption = (
         f"Grijs vlak: de rapportperiode ({fmt_period(start, end)}); daarvoor de periode van "
         "gelijke lengte ervoor."
@@ -673,7 +735,7 @@ def _trend_item(trend: pd.DataFrame, *, start: str, end: str, threshold: int) ->
         key="trends",
         title="Hoe ontwikkelen de signalen zich?",
         caption=caption,
-        figure=_present(fig),
+        figure=draw,
         size=(1300, 520),
     )
 
@@ -1225,7 +1287,7 @@ def build_pptx(content: ReportContent) -> bytes:
     pages: list[tuple[ReportItem, pd.DataFrame | None, bool, tuple[bytes | None, bytes | None]]]
     pages = []
     for item, images in zip(content.items, pngs, strict=True):
-        if item.table is not None and item.figure is None:
+        if item.table is not None and not item.has_figure:
             parts = _chunks(item.table, SLIDE_ROWS)
             for i, part in enumerate(parts):
                 pages.append((item, part, i > 0, images))
