@@ -57,7 +57,7 @@ with left:
     jumps = pages.jumps(data, sel)
     if len(jumps):
         st.subheader("Opvallende sprongen deze periode")
-        st.dataframe(jumps, hide_index=True)
+        st.dataframe(jumps, hide_index=True, column_config=pages.JUMP_COLUMNS)
 with right:
     fig = pages.figure(
         data,

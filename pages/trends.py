@@ -86,6 +86,6 @@ components.explain("trends")
 jumps = pages.jumps(data, sel)
 if len(jumps):
     st.subheader("Sprongen: maanden ver boven het seizoenspatroon")
-    st.dataframe(jumps, hide_index=True)
+    st.dataframe(jumps, hide_index=True, column_config=pages.JUMP_COLUMNS)
     components.explain("anomalies")
 components.footer(data, sel)

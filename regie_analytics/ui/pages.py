@@ -129,6 +129,12 @@ def top_table(top: pd.DataFrame, sel: Filters) -> pd.DataFrame:
     )
 
 
+JUMP_COLUMNS: dict[str, Any] = {
+    "Verwacht": st.column_config.NumberColumn("Verwacht", format="localized"),
+}
+"""The expected count in Dutch notation (2,2), as every number on screen."""
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def _jumps_all(version: str, level: str) -> pd.DataFrame:
     """Anomalies per area, theme and month over all channels (once per store and level)."""
@@ -513,6 +519,12 @@ def trend_series(
     return _trend_series(data.version, replace(sel, preset="", start=""), code, by)
 
 
+NEIGHBOUR_COLUMNS: dict[str, Any] = {
+    "Signalen": st.column_config.NumberColumn("Signalen", format="localized"),
+    "Per 1.000": st.column_config.NumberColumn("Per 1.000", format="localized"),
+}
+
+
 def neighbour_table(data: StoreData, sel: Filters, *, code: str, level: str) -> pd.DataFrame:
     """The area's neighbours (queen contiguity) with their signals and rate."""
     w = data.weights(level)
@@ -522,7 +534,7 @@ def neighbour_table(data: StoreData, sel: Filters, *, code: str, level: str) -> 
         {
             "Code": codes,
             "Gebied": table["name"].to_numpy(),
-            "Signalen": table["totaal"].to_numpy(),
+            "Signalen": shown_counts(table["totaal"], sel).to_numpy(),
             "Per 1.000": table["per_1000"].round(1).to_numpy(),
         }
     )
