@@ -516,3 +516,60 @@ def test_png_export_of_all_buurten(buurten):
     png = charts.to_png(fig, width=640, height=360)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(png) > 10_000
+
+
+# --- speed helpers: shared geometry, one layout assignment --------------------------------------
+
+
+def test_frozen_areas_share_their_geometry_between_maps_without_copies(buurten):
+    import copy
+    import json
+
+    frozen = geo.freeze(buurten.copy())
+    values = pd.Series(np.arange(len(frozen), dtype=float), index=frozen.index)
+    first = charts.choropleth(frozen, values, title="Een", label="aantal")
+    second = charts.cluster_map(frozen, pd.Series("hoog-hoog", index=frozen.index), title="Twee")
+
+    feature = {f["id"]: f for f in first.data[0].geojson["features"]}
+    again = {f["id"]: f for t in second.data for f in t.geojson["features"]}
+    shared = set(feature) & set(again)
+    assert shared and all(feature[c] is again[c] for c in shared)  # converted once
+    geojson = first.data[0].geojson
+    assert copy.deepcopy(geojson) is geojson  # plotly's copies keep the same object
+    assert first.to_dict()["data"][0]["geojson"] is geojson
+    # what the browser gets is plain GeoJSON with every area once
+    sent = json.loads(first.to_json())
+    ids = [f["id"] for trace in sent["data"] for f in trace["geojson"]["features"]]
+    assert sorted(ids) == sorted(frozen.index) and sent["data"][0]["geojson"]["type"]
+
+    # an areas frame that is not frozen is converted on every call (it may change)
+    loose = buurten.copy()
+    a = charts.choropleth(loose, values, title="A", label="aantal").data[0].geojson["features"]
+    b = charts.choropleth(loose, values, title="B", label="aantal").data[0].geojson["features"]
+    assert a[0] == b[0] and a[0] is not b[0]
+
+
+def test_set_layout_equals_plotly_updates():
+    def base() -> go.Figure:
+        fig = go.Figure(go.Scatter(x=[1, 2, 3], y=[3, 1, 2]))
+        fig.update_layout(title={"text": "Titel", "x": 0.3}, legend={"x": 0.2})
+        return charts.apply_house_style(fig)
+
+    update = {"title": {"font": {"size": 30}}, "legend": {"y": 0.5}, "meta": {"a": 1}}
+    xaxes = {"showgrid": True, "title": {"text": "maand"}}
+    yaxes = {"range": [0, 4]}
+    shape = {"type": "line", "x0": 2, "x1": 2, "y0": 0, "y1": 1, "yref": "paper"}
+    note = {"text": "noot", "x": 1, "y": 1, "xref": "paper", "yref": "paper"}
+
+    expected = base()
+    expected.update_layout(update)
+    expected.update_xaxes(xaxes)
+    expected.update_yaxes(yaxes)
+    expected.add_shape(shape)
+    expected.add_annotation(note)
+    fast = charts._set_layout(
+        base(), update, xaxes=xaxes, yaxes=yaxes, shapes=[shape], annotations=[note]
+    )
+    assert fast.to_dict()["layout"] == expected.to_dict()["layout"]
+    assert fast.layout.title.text == "Titel" and fast.layout.title.font.size == 30
+    assert fast.layout.separators == ",."  # the house style survives

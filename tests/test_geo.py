@@ -117,6 +117,32 @@ def test_parent_code_map(amsterdam: gpd.GeoDataFrame):
     assert (geo.parent_code_map(amsterdam, "buurt") == amsterdam.index).all()
 
 
+def test_frozen_areas_keep_what_is_derived_and_hand_out_copies(amsterdam: gpd.GeoDataFrame):
+    from pandas.testing import assert_frame_equal, assert_series_equal
+
+    frozen = geo.freeze(amsterdam.copy())
+    assert geo.is_frozen(frozen) and not geo.is_frozen(amsterdam)
+    wijken = geo.areas_at_level(frozen, "wijk")
+    assert_frame_equal(wijken, geo.areas_at_level(amsterdam, "wijk"))  # same answer
+    assert geo.available_levels(frozen) == ["buurt", "wijk", "stadsdeel", "gemeente"]
+    # a caller may change what it gets without changing what the next caller gets
+    wijken["population"] = -1.0
+    wijken.loc["WK0363AA", "name"] = "veranderd"
+    again = geo.areas_at_level(frozen, "wijk")
+    assert_frame_equal(again, geo.areas_at_level(amsterdam, "wijk"))
+    assert again.loc["WK0363AA", "name"] != "veranderd"
+    parents = geo.parent_code_map(frozen, "stadsdeel")
+    parents.iloc[0] = "X"
+    assert_series_equal(
+        geo.parent_code_map(frozen, "stadsdeel"), geo.parent_code_map(amsterdam, "stadsdeel")
+    )
+    calls: list[int] = []
+    assert geo.memo(frozen, "test", "k", lambda: calls.append(1) or 7) == 7
+    assert geo.memo(frozen, "test", "k", lambda: calls.append(1) or 8) == 7  # kept
+    assert geo.memo(amsterdam, "test", "k", lambda: calls.append(1) or 9) == 9  # not frozen
+    assert len(calls) == 2
+
+
 # --- other layouts ---------------------------------------------------------------------------
 
 

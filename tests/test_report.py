@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import openpyxl
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
@@ -185,6 +186,22 @@ def test_municipality_map_greys_small_areas_and_the_area_that_would_reveal_them(
     assert A in shown and B not in shown and C not in shown
     assert content.sentences[0].startswith("In apr 2025 – jun 2025 kwamen 42 signalen binnen")
     assert_content_safe(content)
+
+
+def test_slide_figures_are_drawn_once_when_first_needed(small: Data) -> None:
+    content = report.collect(small, start="2025-04", end="2025-06")
+    with_figure = [item for item in content.items if item.has_figure]
+    assert [item.key for item in with_figure] == ["kaart", "samenhang", "trends"]
+    # nothing is drawn yet: a presentation opens on its title slide
+    assert not any(isinstance(item._drawings["figure"], go.Figure) for item in with_figure)
+    samenhang = with_figure[1]
+    figure = samenhang.figure
+    assert isinstance(figure, go.Figure) and figure is samenhang.figure  # drawn once, kept
+    assert samenhang.has_legend and isinstance(samenhang.legend, go.Figure)
+    assert not isinstance(with_figure[0]._drawings["figure"], go.Figure)  # others still not
+    # the table-only slide has no figure to draw
+    top = content.items[-1]
+    assert top.key == "top" and not top.has_figure and top.figure is None
 
 
 def test_month_blocks_count_back_from_the_last_month() -> None:

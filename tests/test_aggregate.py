@@ -1,0 +1,107 @@
+"""Roll-ups of the cube by hand: the same sums for text and categorical columns, every month
+and group present, and an area's member codes."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from regie_analytics import aggregate, geo, insights
+from regie_analytics.schema import CUBE_COLUMNS, CUBE_DIMENSIONS, MONTH, OUTSIDE
+
+
+@pytest.fixture(scope="module")
+def amsterdam() -> gpd.GeoDataFrame:
+    return geo.load_boundaries()
+
+
+def _cube(rows: list[tuple[str, str, str, str, int]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["area_code", "month", "domain", "theme", "count"])
+    frame = frame.assign(channel="web", department="x", source="test")
+    return frame[list(CUBE_COLUMNS)]
+
+
+def _categorical(cube: pd.DataFrame) -> pd.DataFrame:
+    """The cube as the dashboard holds it: every dimension but the month categorical."""
+    out = cube.copy()
+    for column in CUBE_DIMENSIONS:
+        if column != MONTH:
+            out[column] = out[column].astype("category")
+    return out
+
+
+# WK0363AA holds BU0363AA01, AA02 and AA04 (among others); BU0363AB01 is in WK0363AB
+ROWS = [
+    ("BU0363AB01", "2025-01", "fysiek", "afval", 4),
+    ("BU0363AA01", "2025-01", "fysiek", "afval", 6),
+    ("BU0363AA02", "2025-01", "sociaal", "schulden", 2),
+    ("BU0363AA04", "2025-02", "fysiek", "afval", 1),
+    ("BU0363AA01", "2025-02", "sociaal", "schulden", 5),
+    (OUTSIDE, "2025-02", "fysiek", "afval", 9),
+    ("BU0363AA01", "2025-03", "overig", "overige meldingen", 3),
+]
+
+
+@pytest.mark.parametrize("categorical", [False, True])
+def test_roll_up_by_hand_for_text_and_categorical_cubes(amsterdam, categorical):
+    cube = _cube(ROWS)
+    if categorical:
+        cube = _categorical(cube)
+    wijk = aggregate.roll_up(cube, amsterdam, level="wijk", by=("domain",))
+    wijk["domain"] = wijk["domain"].astype("str")
+    expected = pd.DataFrame(
+        {
+            "area_code": ["WK0363AA", "WK0363AA", "WK0363AA", "WK0363AB"],
+            "domain": ["fysiek", "overig", "sociaal", "fysiek"],
+            "count": [7, 3, 7, 4],  # the 9 outside every area belong to none
+        }
+    )
+    assert_frame_equal(wijk, expected, check_dtype=False)
+    assert wijk["area_code"].dtype == "str"
+    buurt = aggregate.roll_up(cube, amsterdam, level="buurt")
+    assert buurt["area_code"].tolist() == ["BU0363AA01", "BU0363AA02", "BU0363AA04", "BU0363AB01"]
+    assert buurt["count"].tolist() == [14, 2, 1, 4]
+
+
+def test_counts_by_area_domain_has_every_area_and_domain(amsterdam):
+    wide = aggregate.counts_by_area_domain(_categorical(_cube(ROWS)), amsterdam, level="wijk")
+    assert len(wide) == 110 and list(wide.columns) == ["fysiek", "sociaal", "overig", "totaal"]
+    assert wide.loc["WK0363AA"].tolist() == [7, 7, 3, 17]
+    assert wide.loc["WK0363AB"].tolist() == [4, 0, 0, 4]
+    assert int(wide["totaal"].sum()) == 21
+
+
+def test_monthly_fills_every_month_and_every_group(amsterdam):
+    cube = _categorical(_cube(ROWS))
+    # overig has a signal only in 2025-03: it still gets its zero rows in the range
+    series = aggregate.monthly(cube, by="domain", start="2025-01", end="2025-02")
+    series["domain"] = series["domain"].astype("str")
+    assert series.to_dict("list") == {
+        "month": ["2025-01"] * 3 + ["2025-02"] * 3,
+        "domain": ["fysiek", "overig", "sociaal"] * 2,
+        "count": [10, 0, 2, 10, 0, 5],
+    }
+    named = aggregate.monthly(
+        cube.loc[cube["month"] <= "2025-02"],
+        by="domain",
+        start="2025-01",
+        end="2025-02",
+        groups=["fysiek", "overig", "sociaal"],
+    )
+    named["domain"] = named["domain"].astype("str")
+    assert_frame_equal(named, series)
+    trend = insights.domain_monthly(cube, start="2025-01", end="2025-04")
+    assert len(trend) == 12  # 4 months x 3 domains, the 9 outside every area left out
+    assert int(trend["count"].sum()) == 21
+
+
+def test_member_codes(amsterdam):
+    assert aggregate.member_codes(amsterdam, "buurt", "BU0363AA01") == ["BU0363AA01"]
+    members = aggregate.member_codes(amsterdam, "wijk", "WK0363AA")
+    parents = geo.parent_code_map(amsterdam, "wijk")
+    assert sorted(members) == sorted(parents.index[parents == "WK0363AA"])
+    assert {"BU0363AA01", "BU0363AA02", "BU0363AA04"} <= set(members)
+    assert len(aggregate.member_codes(amsterdam, "gemeente", "GM0363")) == 518
+    assert aggregate.member_codes(amsterdam, "wijk", "WK9999XX") == []
