@@ -881,8 +881,8 @@ def mann_kendall(values: Sequence[float] | np.ndarray | pd.Series) -> MannKendal
 
 
 def _month_range(months: pd.Series) -> pd.PeriodIndex:
-    try:
-        periods = pd.PeriodIndex(months.astype(str), freq="M")
+    try:  # parse each distinct month once
+        periods = pd.PeriodIndex(pd.unique(months.astype(str).to_numpy()), freq="M")
     except (ValueError, TypeError) as err:
         raise ValueError(
             "Maanden moeten de vorm 'JJJJ-MM' hebben, bijvoorbeeld '2024-03'."
@@ -897,10 +897,14 @@ def _area_month_matrix(counts_long: pd.DataFrame, ids: pd.Index) -> pd.DataFrame
     if missing:
         raise ValueError(f"Kolommen ontbreken: {', '.join(sorted(missing))}.")
     months = _month_range(counts_long[MONTH])
-    table = counts_long.pivot_table(
-        index=AREA_CODE, columns=MONTH, values=COUNT, aggfunc="sum", fill_value=0
+    table = (
+        counts_long.groupby(
+            [counts_long[AREA_CODE].astype("str"), counts_long[MONTH].astype("str")]
+        )[COUNT]
+        .sum()
+        .unstack(fill_value=0)
     )
-    table.columns = pd.PeriodIndex(table.columns.astype(str), freq="M")
+    table.columns = pd.PeriodIndex(table.columns, freq="M")
     return table.reindex(index=ids, columns=months, fill_value=0).astype(float)
 
 
@@ -930,16 +934,27 @@ def gi_star_by_month(
         raise ValueError(f"Onbekende toetsing '{inference}'; kies 'normal' of 'permutation'.")
     ids = _ids(w)
     matrix = _area_month_matrix(counts_long, ids)
+    if inference == "normal":  # every month at once, as esda computes each
+        values = matrix.to_numpy()
+        z_all = _gi_star_z(values, w)
+        p_all = 2.0 * stats.norm.sf(np.abs(z_all))
+        n, months = values.shape
+        return pd.DataFrame(
+            {
+                AREA_CODE: np.tile(ids.to_numpy(), months),
+                MONTH: np.repeat([str(m) for m in matrix.columns], n),
+                COUNT: values.T.ravel(),
+                "gi_z": z_all.T.ravel(),
+                "p": p_all.T.ravel(),
+                "p_fdr": np.concatenate([_adjust(p_all[:, t], fdr=fdr) for t in range(months)]),
+            }
+        )
     frames = []
     own_w = copy.deepcopy(w)
     for t, month in enumerate(matrix.columns):
         y = matrix[month].to_numpy()
-        if inference == "permutation":
-            _, z, p_sim = _gi_star(y, own_w, permutations=permutations, seed=seed + t)
-            p = np.minimum(1.0, 2.0 * p_sim)
-        else:
-            _, z, _ = _gi_star(y, own_w, permutations=0, seed=seed + t)
-            p = 2.0 * stats.norm.sf(np.abs(z))
+        _, z, p_sim = _gi_star(y, own_w, permutations=permutations, seed=seed + t)
+        p = np.minimum(1.0, 2.0 * p_sim)
         frames.append(
             pd.DataFrame(
                 {
@@ -953,6 +968,37 @@ def gi_star_by_month(
             )
         )
     return pd.concat(frames, ignore_index=True)
+
+
+def _gi_star_z(values: np.ndarray, w: W) -> np.ndarray:
+    """Gi* z-scores of every column of ``values`` (areas x months) at once.
+
+    The same formulas, in the same order, as esda ``G_Local(y, w, transform="B", star=True)``
+    for each column: binary weights with the area itself (weight 1), the statistic
+    ``W* y / sum(y)``, and its analytical mean and variance under randomisation. esda builds
+    the weights with the area itself again for every call (about 10 ms for 500 buurten);
+    here once. A column without variation gets z = 0, as :func:`_gi_star`.
+    Tests check it against esda month by month.
+    """
+    star = (w.sparse.tocsr() != 0).astype(float)
+    star.setdiag(1.0)
+    n = values.shape[0]
+    flat = np.ptp(values, axis=0) == 0 if n else np.ones(values.shape[1], dtype=bool)
+    y = values[:, ~flat]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        statistic = (star @ y) / y.sum(axis=0)
+        empirical_mean = y.sum(axis=0) / n
+        mean_of_squares = (y**2).sum(axis=0) / n
+        empirical_variance = mean_of_squares - empirical_mean**2
+        cardinality = np.asarray(star.sum(axis=1)).ravel()
+        expected_value = cardinality / n
+        expected_variance = cardinality * (n - cardinality)
+        expected_variance /= n - 1
+        expected_variance *= 1 / n**2
+        variance = expected_variance[:, None] * (empirical_variance / (empirical_mean**2))
+        z = np.zeros(values.shape)
+        z[:, ~flat] = (statistic - expected_value[:, None]) / np.sqrt(variance)
+    return z
 
 
 def _emerging_class(hot: np.ndarray, cold: np.ndarray, trend: int) -> str:

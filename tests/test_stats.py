@@ -169,6 +169,35 @@ def test_hotspots_equal_esda_g_local(areas, counts, w):
     assert w.transform == "R"
 
 
+def test_gi_star_by_month_equals_esda_month_by_month(areas, w):
+    rng = np.random.default_rng(11)
+    months = [f"2025-{m:02d}" for m in range(1, 7)]
+    rows = []
+    for t, month in enumerate(months):
+        counts = rng.poisson(3 + t, len(areas)).astype(float)
+        if month == "2025-05":
+            counts[:] = 4.0  # the same everywhere: no clustering
+        if month == "2025-06":
+            counts[:] = 0.0  # no signals at all
+        rows.append(pd.DataFrame({AREA_CODE: areas.index, MONTH: month, COUNT: counts}))
+    long = pd.concat(rows, ignore_index=True).sample(frac=1.0, random_state=3)
+
+    result = stats.gi_star_by_month(long, w)
+
+    assert len(result) == len(areas) * len(months)
+    order = list(w.id_order)
+    for month in months[:4]:
+        got = result.loc[result[MONTH] == month].set_index(AREA_CODE).loc[order]
+        y = long.loc[long[MONTH] == month].set_index(AREA_CODE)[COUNT].loc[order].to_numpy()
+        reference = G_Local(y, copy.deepcopy(w), transform="B", star=True, permutations=0)
+        np.testing.assert_allclose(got["gi_z"].to_numpy(), reference.Zs, rtol=1e-12, atol=0)
+        np.testing.assert_allclose(got["count"].to_numpy(), y)
+        np.testing.assert_allclose(got["p"].to_numpy(), 2 * sps.norm.sf(np.abs(reference.Zs)))
+    for month in months[4:]:
+        flat = result.loc[result[MONTH] == month]
+        assert (flat["gi_z"] == 0).all() and (flat["p"] == 1).all()
+
+
 def test_hotspots_find_a_planted_cluster(areas, w):
     cluster = planted_cluster(areas, w, 100)
     rng = np.random.default_rng(3)
