@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from regie_analytics.ui import components, data, filters
+from regie_analytics.ui import pages as ui_pages
 
 st.set_page_config(
     page_title="Regie Analytics",
@@ -31,3 +32,7 @@ if store is not None:
     st.session_state["_filters"] = filters.sidebar(store)
     components.demo_banner(store)
 page.run()
+if store is not None:
+    # once per store version, after the first page is shown: what every area level needs, so
+    # switching the level later is a filter change like any other
+    ui_pages.warm_up(store)

@@ -78,7 +78,7 @@ with right:
 trend = pages.domain_trend(data, sel)
 trend_fig = pages.figure(
     data,
-    ("overzicht_trend", replace(sel, preset="", start="", private=False)),
+    ("overzicht_trend", replace(sel.computed, start="", level="")),
     lambda: charts.apply_house_style(
         charts.trend_chart(trend, color="domain", title="Signalen per maand en domein"),
         height=320,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from regie_analytics import geo
@@ -80,17 +81,13 @@ def roll_up(
         )
     # only the columns summed over are copied (the cube may have a million rows)
     inside = cube.loc[~cube[AREA_CODE].isin(SENTINEL_AREAS), [AREA_CODE, *by, COUNT]]
-    if level == "buurt":
-        codes = inside[AREA_CODE]
-    else:
-        mapping = geo.parent_code_map(areas, level)
-        codes = inside[AREA_CODE].map(mapping)  # per category when the column is categorical
+    codes = inside[AREA_CODE]
+    if level != "buurt":
+        codes = codes_at_level(codes, geo.parent_code_map(areas, level))
     # grouping on the (categorical) columns themselves is fastest; unmapped codes drop out
     keys = [codes.rename(AREA_CODE), *(inside[column] for column in by)]
     out = inside[COUNT].groupby(keys, observed=True, sort=True).sum().reset_index()
     out[AREA_CODE] = out[AREA_CODE].astype("str")
-    if level != "buurt":  # mapped categories need not be in code order
-        out = out.sort_values([AREA_CODE, *by], kind="stable", ignore_index=True)
     out[COUNT] = out[COUNT].astype("int64")
     if include_empty_areas and not by:
         all_codes = geo.areas_at_level(areas, level).index
@@ -101,6 +98,26 @@ def roll_up(
             .reset_index()
         )
     return out
+
+
+def codes_at_level(codes: pd.Series, mapping: pd.Series) -> pd.Series:
+    """Finest-level area codes mapped to a coarser level (``mapping``: finest code -> code at
+    the level; unmapped codes become missing).
+
+    A categorical column is mapped per category, not per row, and stays categorical with its
+    categories in code order, so grouping on it is fast and sorts as the codes do."""
+    if not isinstance(codes.dtype, pd.CategoricalDtype):
+        return codes.map(mapping)
+    parents = pd.Index(codes.cat.categories.astype("str")).map(mapping)
+    known = pd.Index(parents.dropna().unique()).sort_values()
+    position = known.get_indexer(parents)  # -1 where unmapped
+    row_codes = codes.cat.codes.to_numpy()
+    new_codes = np.where(row_codes >= 0, position[row_codes], -1)
+    return pd.Series(
+        pd.Categorical.from_codes(new_codes, categories=known),
+        index=codes.index,
+        name=codes.name,
+    )
 
 
 def member_codes(areas: pd.DataFrame, level: str, code: str) -> list[str]:

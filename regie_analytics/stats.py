@@ -1170,8 +1170,12 @@ def anomalies(
     keys = [AREA_CODE, THEME] if THEME in counts_long.columns else [AREA_CODE]
     data = counts_long[~counts_long[AREA_CODE].isin(SENTINEL_AREAS)]
     months = _month_range(data[MONTH])
-    table = data.pivot_table(index=keys, columns=MONTH, values=COUNT, aggfunc="sum", fill_value=0)
-    table.columns = pd.PeriodIndex(table.columns.astype(str), freq="M")
+    table = (
+        data.groupby([*(data[k] for k in keys), data[MONTH].astype("str")], observed=True)[COUNT]
+        .sum()
+        .unstack(fill_value=0)
+    )
+    table.columns = pd.PeriodIndex(table.columns, freq="M")
     table = table.reindex(columns=months, fill_value=0).astype(float)
     y = table.to_numpy()
     calendar = np.asarray(months.month) - 1

@@ -105,3 +105,15 @@ def test_member_codes(amsterdam):
     assert {"BU0363AA01", "BU0363AA02", "BU0363AA04"} <= set(members)
     assert len(aggregate.member_codes(amsterdam, "gemeente", "GM0363")) == 518
     assert aggregate.member_codes(amsterdam, "wijk", "WK9999XX") == []
+
+
+def test_codes_at_level_per_category_equals_per_row(amsterdam):
+    mapping = geo.parent_code_map(amsterdam, "wijk")
+    rows = pd.Series(["BU0363AB01", "BU0363AA01", OUTSIDE, "BU0363AA04", "BU0363AB01"])
+    expected = rows.map(mapping)
+    mapped = aggregate.codes_at_level(rows.astype("category"), mapping)
+    assert isinstance(mapped.dtype, pd.CategoricalDtype)
+    assert list(mapped.cat.categories) == ["WK0363AA", "WK0363AB"]  # in code order
+    assert mapped.astype("object").tolist() == expected.astype("object").tolist()
+    assert mapped.isna().tolist() == [False, False, True, False, False]
+    assert aggregate.codes_at_level(rows, mapping).tolist() == expected.tolist()

@@ -110,7 +110,7 @@ def _load(path: str, version: str) -> StoreData:
     for column in CUBE_DIMENSIONS:
         if column != MONTH:  # months are compared with < and >, so they stay text
             cube[column] = cube[column].astype("category")
-    return StoreData(
+    data = StoreData(
         path=path,
         version=version,
         cube=cube,
@@ -118,6 +118,12 @@ def _load(path: str, version: str) -> StoreData:
         manifest=store.manifest(),
         months=aggregate.months_in(cube),
     )
+    # Every level's map geometry and neighbours once, now: switching the area level later is
+    # then a filter change like any other, not a wait for dissolving and simplifying.
+    for level in data.levels:
+        data.level_areas(level)
+        data.weights(level)
+    return data
 
 
 def load_data() -> StoreData | None:

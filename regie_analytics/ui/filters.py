@@ -6,7 +6,7 @@ as a link and survives a reload: ``?periode=laatste+3+maanden&domein=sociaal&niv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
@@ -29,6 +29,14 @@ class Filters:
     level: str
     private: bool = False
     """Hide small counts on screen too (exports and the presentation always do)."""
+
+    @property
+    def computed(self) -> Filters:
+        """The selection as computations see it: the months, not the preset that chose
+        them, and without the on-screen privacy setting (which changes what is shown, not
+        what is computed). Cached computations take this, so toggling privacy, or picking
+        the same months another way, computes nothing new."""
+        return replace(self, preset="", private=False)
 
     @property
     def previous(self) -> tuple[str, str]:

@@ -98,7 +98,7 @@ def _overview(version: str, sel: Filters) -> insights.Overview | None:
 
 def overview(data: StoreData, sel: Filters) -> insights.Overview | None:
     """The Overzicht figures for the selection (None when there are no signals)."""
-    return _overview(data.version, sel)
+    return _overview(data.version, sel.computed)
 
 
 def shown_counts(counts: pd.Series, sel: Filters) -> pd.Series:
@@ -139,16 +139,14 @@ JUMP_COLUMNS: dict[str, Any] = {
 def _jumps_all(version: str, level: str) -> pd.DataFrame:
     """Anomalies per area, theme and month over all channels (once per store and level)."""
     data = _data(version)
-    cube = data.cube.loc[~data.cube[AREA_CODE].isin(SENTINEL_AREAS)]
-    codes = cube[AREA_CODE].astype("str")
+    cube = data.cube.loc[
+        ~data.cube[AREA_CODE].isin(SENTINEL_AREAS), [AREA_CODE, MONTH, DOMAIN, THEME, COUNT]
+    ]
+    codes = cube[AREA_CODE]
     if level != "buurt":
-        codes = codes.map(geo.parent_code_map(data.areas, level))
-    long = (
-        cube.assign(**{AREA_CODE: codes.to_numpy()})
-        .groupby([AREA_CODE, MONTH, DOMAIN, THEME], observed=True)[COUNT]
-        .sum()
-        .reset_index()
-    )
+        codes = aggregate.codes_at_level(codes, geo.parent_code_map(data.areas, level))
+    keys = [codes.rename(AREA_CODE), cube[MONTH], cube[DOMAIN], cube[THEME]]
+    long = cube[COUNT].groupby(keys, observed=True).sum().reset_index()
     for column in (AREA_CODE, MONTH, DOMAIN, THEME):
         long[column] = long[column].astype("str")
     if long.empty or long[MONTH].nunique() < 13:
@@ -157,6 +155,21 @@ def _jumps_all(version: str, level: str) -> pd.DataFrame:
     found = stats.anomalies(long.drop(columns=DOMAIN), alpha=0.001)
     found = found.loc[found["afwijking"] == stats.ANOMALY_HIGH]
     return found.assign(**{DOMAIN: found[THEME].map(domains).to_numpy()})
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _warm(version: str) -> bool:
+    data = _data(version)
+    for level in data.levels:
+        _jumps_all(version, level)
+    return True
+
+
+def warm_up(data: StoreData) -> None:
+    """Compute once per store version what each area level needs beyond its geometry and
+    weights (loaded with the store): the jumps per area, theme and month. ``app.py`` calls
+    this after the page has been drawn, so the first visitor does not wait for it."""
+    _warm(data.version)
 
 
 def jumps(data: StoreData, sel: Filters) -> pd.DataFrame:
@@ -196,7 +209,7 @@ def _area_measures(version: str, sel: Filters) -> pd.DataFrame:
 
 def area_measures(data: StoreData, sel: Filters) -> pd.DataFrame:
     """Counts and every map measure per area for the selection."""
-    return _area_measures(data.version, sel)
+    return _area_measures(data.version, sel.computed)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -209,7 +222,7 @@ def _hotspots(version: str, sel: Filters, measure: str) -> pd.DataFrame:
 
 def hotspots(data: StoreData, sel: Filters, measure: str) -> pd.DataFrame:
     """Getis-Ord Gi* hot and cold spots of a measure (seeded, FDR-corrected)."""
-    return _hotspots(data.version, sel, measure)
+    return _hotspots(data.version, sel.computed, measure)
 
 
 def measure_options(data: StoreData) -> list[str]:
@@ -228,7 +241,7 @@ def _pressure(version: str, sel: Filters) -> pd.DataFrame:
 
 def pressure(data: StoreData, sel: Filters) -> pd.DataFrame:
     """Per area: measures and the social x physical samenhang statistics."""
-    return _pressure(data.version, sel)
+    return _pressure(data.version, sel.computed)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -240,7 +253,7 @@ def _correlations(version: str, sel: Filters) -> tuple[pd.DataFrame, pd.DataFram
 
 def correlations(data: StoreData, sel: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Spearman correlations of theme rates across areas, with p-values."""
-    return _correlations(data.version, sel)
+    return _correlations(data.version, sel.computed)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -253,7 +266,7 @@ def _regie(version: str, sel: Filters) -> pd.DataFrame:
 
 def regie(data: StoreData, sel: Filters) -> pd.DataFrame:
     """The regie-opgave per area (departments, spread, score)."""
-    return _regie(data.version, sel)
+    return _regie(data.version, sel.computed)
 
 
 REGIE_COLUMNS: dict[str, Any] = {
@@ -303,7 +316,7 @@ def emerging(data: StoreData, sel: Filters) -> pd.DataFrame:
     They use every month up to the period's end, so the cache ignores the period's start:
     switching between "laatste 12 maanden" and "laatste 3 maanden" computes nothing new.
     """
-    return _emerging(data.version, replace(sel, preset="", start=""))
+    return _emerging(data.version, replace(sel.computed, start=""))
 
 
 LEVEL_NAMES = {"buurt": "buurt", "wijk": "wijk", "stadsdeel": "stadsdeel", "gemeente": "gemeente"}
@@ -388,7 +401,7 @@ def _signal_codes(data: StoreData, signals: pd.DataFrame, level: str) -> pd.Seri
     codes = signals[AREA_CODE]
     if level == "buurt":
         return codes.astype("str")
-    return codes.map(geo.parent_code_map(data.areas, level)).astype("object")
+    return aggregate.codes_at_level(codes, geo.parent_code_map(data.areas, level)).astype("object")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -413,14 +426,14 @@ def lead_times(
     data: StoreData, sel: Filters, *, code: str | None = None, level: str = "buurt"
 ) -> pd.DataFrame:
     """Lead times per theme for the selection (optionally one area)."""
-    return _lead_times(data.version, sel, code, level, 10.0, THEME)
+    return _lead_times(data.version, sel.computed, code, level, 10.0, THEME)
 
 
 def lead_time_summary(
     data: StoreData, sel: Filters, *, norm_days: float, by: str | None
 ) -> pd.DataFrame:
     """Lead times for the whole selection, per ``by`` group (or overall)."""
-    return _lead_times(data.version, sel, None, sel.level, norm_days, by)
+    return _lead_times(data.version, sel.computed, None, sel.level, norm_days, by)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -443,7 +456,7 @@ def _lead_time_by_area(version: str, sel: Filters, norm_days: float) -> pd.DataF
 
 def lead_time_by_area(data: StoreData, sel: Filters, *, norm_days: float) -> pd.DataFrame:
     """Lead times per area at the selected level, slowest first."""
-    return _lead_time_by_area(data.version, sel, norm_days)
+    return _lead_time_by_area(data.version, sel.computed, norm_days)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -454,7 +467,7 @@ def _profile_comparison(version: str, sel: Filters, code: str, level: str) -> pd
 
 def profile_comparison(data: StoreData, sel: Filters, *, code: str, level: str) -> pd.DataFrame:
     """Per domain and theme: the area against its parent and the municipality."""
-    return _profile_comparison(data.version, sel, code, level)
+    return _profile_comparison(data.version, sel.computed, code, level)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -478,7 +491,7 @@ def profile_series(
     """The area's monthly counts per domain from the first month to the period's end, and
     the municipality's average scaled to the area. The period's start does not matter, so
     the cache ignores it."""
-    return _profile_series(data.version, replace(sel, preset="", start=""), code, level)
+    return _profile_series(data.version, replace(sel.computed, start=""), code, level)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -491,8 +504,8 @@ def _domain_trend(version: str, sel: Filters) -> pd.DataFrame:
 
 def domain_trend(data: StoreData, sel: Filters) -> pd.DataFrame:
     """Signals per month and domain from the first month to the period's end (the cache
-    ignores the period's start)."""
-    return _domain_trend(data.version, replace(sel, preset="", start=""))
+    ignores the period's start and the area level)."""
+    return _domain_trend(data.version, replace(sel.computed, start="", level=""))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -516,7 +529,7 @@ def trend_series(
 ) -> tuple[pd.DataFrame, pd.Series | None]:
     """Monthly counts per ``by`` group for the municipality or an area at the selected level,
     from the first month to the period's end, with the municipality's scaled average."""
-    return _trend_series(data.version, replace(sel, preset="", start=""), code, by)
+    return _trend_series(data.version, replace(sel.computed, start=""), code, by)
 
 
 NEIGHBOUR_COLUMNS: dict[str, Any] = {
@@ -559,7 +572,7 @@ def _content(version: str, sel: Filters, area: str | None) -> Any:
 
 def report_content(data: StoreData, sel: Filters, *, area: str | None = None) -> Any:
     """The council content for the selection (every count protected), computed once."""
-    return _content(data.version, sel, area)
+    return _content(data.version, sel.computed, area)
 
 
 def export_buttons(data: StoreData, sel: Filters, *, area: str | None = None) -> None:
