@@ -166,9 +166,22 @@ def run_import(
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _store_info(path: str, version: str) -> dict[str, Any]:
+    return Store(path).info()
+
+
+def store_info(store: Store) -> dict[str, Any]:
+    """``store.info()``, read once per store version (a new import is a new version)."""
+    current = store.current
+    if current is None:
+        return store.info()
+    return _store_info(str(store.root), current.name)
+
+
 def show_store(store: Store) -> None:
     """What is in the store and its quality figures."""
-    info = store.info()
+    info = store_info(store)
     k = st.columns(4)
     k[0].metric("Signalen", fmt_int(info["meldingen_totaal"]))
     k[1].metric("Buiten gebied", fmt_int(info["buiten_gebied"]))
