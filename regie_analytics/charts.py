@@ -1049,7 +1049,7 @@ def quadrant_scatter(
     marker: dict[str, Any] = {
         # 1 = both above the median (orange), 0 = otherwise (blue): numbers on a two-colour
         # scale validate far faster than one colour string per point
-        "color": both_high.astype(int).tolist(),
+        "color": both_high.to_numpy(dtype=np.int8),
         "colorscale": [[0, "#0072B2"], [0.5, "#0072B2"], [0.5, "#D55E00"], [1, "#D55E00"]],
         "cmin": 0,
         "cmax": 1,
@@ -1069,8 +1069,8 @@ def quadrant_scatter(
     ]
     fig.add_trace(
         go.Scatter(
-            x=xs.tolist(),
-            y=ys.tolist(),
+            x=xs,  # numbers as arrays: copied and sent as a block
+            y=ys,
             mode="markers+text",
             # object arrays: plotly validates them in one step instead of walking every item
             text=np.asarray(text, dtype=object),
