@@ -67,6 +67,11 @@ with a:
         ),
     )
     picked = components.chart(scatter, key="kwadrant", select=True)
+    if len(both):
+        st.caption(
+            f"Omcirkeld 1–{min(5, len(both))}: de regiebuurten bovenaan de lijst (Nr). "
+            "Stippellijnen: de medianen. Klik op een punt voor het buurtprofiel."
+        )
     if picked:
         components.open_profile(picked[0])
 with b:

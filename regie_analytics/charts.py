@@ -1005,6 +1005,33 @@ def extreme_points(frame: pd.DataFrame, *, x: str, y: str, n: int) -> list[Any]:
     return list(distance.sort_values(ascending=False, kind="stable").index[:n])
 
 
+def _readable_labels(
+    data: pd.DataFrame, *, x: str, y: str, candidates: list[Any], taken: set[str]
+) -> list[Any]:
+    """The candidates (most extreme first) whose name label does not run into the label of
+    one already chosen or into a numbered circle. A name sits just above its point and is
+    about a sixth of the chart wide and a twentieth high."""
+    xs, ys = data[x].astype(float), data[y].astype(float)
+    span_x = float(xs.max() - xs.min()) or 1.0
+    span_y = float(ys.max() - ys.min()) or 1.0
+    circles = [(xs[c], ys[c]) for c in data.index if str(c) in taken]
+    names: list[tuple[float, float]] = []
+    kept = []
+    for code in candidates:
+        if str(code) in taken:
+            continue
+        px, py = xs[code], ys[code] + 0.035 * span_y  # the middle of the name
+        clear = all(
+            abs(px - qx) > span_x / 12 + 0.03 * span_x
+            or abs(py - qy) > 0.025 * span_y + 0.04 * span_y
+            for qx, qy in circles
+        ) and all(abs(px - qx) > span_x / 6 or abs(py - qy) > span_y / 20 for qx, qy in names)
+        if clear:
+            kept.append(code)
+            names.append((px, py))
+    return kept
+
+
 def quadrant_scatter(
     frame: pd.DataFrame,
     *,
@@ -1022,8 +1049,10 @@ def quadrant_scatter(
 ) -> go.Figure:
     """Areas by ``x`` against ``y`` with dashed median lines and named quadrants.
 
-    The ``n_labels`` points farthest from the medians (see :func:`extreme_points`) and the
-    ``highlight`` areas get a text label. ``customdata`` is the area code (the index).
+    The ``n_labels`` points farthest from the medians (see :func:`extreme_points`) get their
+    name as a label. The ``highlight`` areas are circled and numbered in the order given
+    (1 = first), so the numbers match a ranked list next to the chart and names that lie close
+    together do not overlap; their names are in the hover. ``customdata`` is the area code.
     ``x_name`` / ``y_name`` name the axes in the quadrant labels ("alleen sociaal hoog").
     """
     fig = _new_figure(title)
@@ -1036,8 +1065,12 @@ def quadrant_scatter(
     codes = [str(c) for c in data.index]
     names = data[label].astype(str) if label in data.columns else pd.Series(codes, data.index)
     med_x, med_y = float(data[x].median()), float(data[y].median())
-    labelled = set(extreme_points(data, x=x, y=y, n=n_labels))
     chosen = {str(c) for c in (highlight or [])}
+    labelled = set(
+        _readable_labels(
+            data, x=x, y=y, candidates=extreme_points(data, x=x, y=y, n=n_labels), taken=chosen
+        )
+    )
     both_high = (data[x] > med_x) & (data[y] > med_y)
     xs, ys = data[x].to_numpy(dtype=float), data[y].to_numpy(dtype=float)
     extra = [] if size is None else [f"<br>{size}: {_fmt_auto(v)}" for v in data[size].tolist()]
@@ -1086,23 +1119,25 @@ def quadrant_scatter(
         )
     )
     if chosen:
-        picked = [i for i, c in enumerate(codes) if c in chosen]
+        position = {c: i for i, c in enumerate(codes)}
+        ranked = [str(c) for c in (highlight or []) if str(c) in position]
+        picked = [position[c] for c in dict.fromkeys(ranked)]
         if picked:
             fig.add_trace(
                 go.Scatter(
                     x=[float(xs[i]) for i in picked],
                     y=[float(ys[i]) for i in picked],
                     mode="markers+text",
-                    text=[str(names.iloc[i]) for i in picked],
-                    textposition="top center",
-                    textfont={"color": HIGHLIGHT_COLOR},
+                    text=[str(rank) for rank in range(1, len(picked) + 1)],
+                    textposition="middle center",
+                    textfont={"color": HIGHLIGHT_COLOR, "size": 11, "weight": "bold"},
                     customdata=[codes[i] for i in picked],
-                    hovertext=[hover[i] for i in picked],
+                    hovertext=[f"{rank}. " + hover[i] for rank, i in enumerate(picked, 1)],
                     hovertemplate="%{hovertext}<extra></extra>",
                     marker={
-                        "size": 16,
-                        "color": "rgba(0,0,0,0)",
-                        "line": {"color": HIGHLIGHT_COLOR, "width": 3},
+                        "size": 20,
+                        "color": "rgba(255,255,255,0.85)",
+                        "line": {"color": HIGHLIGHT_COLOR, "width": 2.5},
                     },
                     name="geselecteerd",
                     showlegend=False,
@@ -1134,11 +1169,20 @@ def quadrant_scatter(
         }
         for text_, ax, ay, xanchor, yanchor in corners
     ]
+    # room above and beside the points for the quadrant names in the corners
+    x_lo, x_hi, y_lo, y_hi = float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max())
+    pad_x, pad_y = (x_hi - x_lo) or 1.0, (y_hi - y_lo) or 1.0
     _set_layout(
         fig,
         {
-            "xaxis": {"title": {"text": x_title}},
-            "yaxis": {"title": {"text": y_title}},
+            "xaxis": {
+                "title": {"text": x_title},
+                "range": [x_lo - 0.05 * pad_x, x_hi + 0.08 * pad_x],
+            },
+            "yaxis": {
+                "title": {"text": y_title},
+                "range": [y_lo - 0.12 * pad_y, y_hi + 0.14 * pad_y],
+            },
             "meta": {"median_x": med_x, "median_y": med_y},
         },
         shapes=[{**shape, "line": median_line} for shape in medians],

@@ -329,7 +329,14 @@ def test_quadrant_scatter_highlight_and_decimal_commas():
     )
     assert "sociaal: 1,2" in fig.data[0].hovertext[0]  # 1.25 rounds half to even
     assert list(fig.data[1].customdata) == ["BU2"]
-    assert list(fig.data[1].text) == ["b"]
+    assert list(fig.data[1].text) == ["1"]  # numbered, the name in the hover
+    assert fig.data[1].hovertext[0].startswith("1. <b>b</b>")
+    # numbered in the order given (a ranked list), not the order of the frame
+    ranked = charts.quadrant_scatter(
+        frame, x="s", y="f", x_title="s", y_title="f", title="T", highlight=["BU3", "BU1"]
+    )
+    assert list(ranked.data[1].customdata) == ["BU3", "BU1"]
+    assert list(ranked.data[1].text) == ["1", "2"]
 
 
 # --- time --------------------------------------------------------------------------------------
@@ -573,3 +580,24 @@ def test_set_layout_equals_plotly_updates():
     assert fast.to_dict()["layout"] == expected.to_dict()["layout"]
     assert fast.layout.title.text == "Titel" and fast.layout.title.font.size == 30
     assert fast.layout.separators == ",."  # the house style survives
+
+
+def test_quadrant_labels_do_not_run_into_each_other_or_the_numbered_circles():
+    codes = [f"BU{i:02d}" for i in range(24)]
+    s = np.concatenate([np.linspace(0, 10, 20), [100.0, 101.0, 22.0, 20.0]])
+    f = np.concatenate([np.linspace(0, 10, 20), [100.0, 100.5, 92.0, 95.0]])
+    frame = pd.DataFrame({"name": codes, "s": s, "f": f}, index=codes)
+
+    def named(fig: go.Figure) -> list[str]:
+        trace = fig.data[0]
+        return [c for c, text in zip(trace.customdata, trace.text, strict=True) if text]
+
+    # BU20 and BU21 nearly coincide, and so do BU22 and BU23: of each pair only the more
+    # extreme one is named (BU00, the lowest point, has room for its name)
+    free = charts.quadrant_scatter(frame, x="s", y="f", x_title="s", y_title="f", title="T")
+    assert named(free) == ["BU00", "BU21", "BU23"]
+    # with BU23 circled and numbered, BU22's name (just below the circle) would cover it
+    ringed = charts.quadrant_scatter(
+        frame, x="s", y="f", x_title="s", y_title="f", title="T", highlight=["BU23"]
+    )
+    assert named(ringed) == ["BU00", "BU21"] and list(ringed.data[1].text) == ["1"]

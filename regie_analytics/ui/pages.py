@@ -270,6 +270,7 @@ def regie(data: StoreData, sel: Filters) -> pd.DataFrame:
 
 
 REGIE_COLUMNS: dict[str, Any] = {
+    "Nr": st.column_config.NumberColumn("Nr", width="small"),
     "Samenhangsindex": st.column_config.ProgressColumn(
         "Samenhangsindex", min_value=0, max_value=100, format="%.0f"
     ),
@@ -285,6 +286,7 @@ def regie_list(both: pd.DataFrame, regie: pd.DataFrame) -> pd.DataFrame:
     joined = both.join(regie.drop(columns=["name"]), how="left")
     return pd.DataFrame(
         {
+            "Nr": range(1, len(joined) + 1),  # the numbers in the quadrant chart
             "Gebied": joined["name"].to_numpy(),
             "Samenhangsindex": joined["samenhangsindex"].round(0).to_numpy(),
             "Cluster": joined["cluster_sociaal_fysiek"].to_numpy(),
