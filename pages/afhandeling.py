@@ -37,11 +37,11 @@ components.chart(
     ),
     key="doorlooptijd",
 )
-st.dataframe(by_theme, column_config=pages.LEADTIME_COLUMNS)
+st.dataframe(pages.lead_time_view(by_theme), column_config=pages.LEADTIME_COLUMNS)
 
 st.subheader("Per gebied")
 by_area = pages.lead_time_by_area(data, sel, norm_days=norm)
-st.dataframe(by_area, hide_index=True, column_config=pages.LEADTIME_COLUMNS)
+st.dataframe(pages.lead_time_view(by_area), hide_index=True, column_config=pages.LEADTIME_COLUMNS)
 st.caption(
     "Gebieden met minder dan 20 afgesloten meldingen zijn weggelaten: hun mediaan zegt weinig."
 )

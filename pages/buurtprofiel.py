@@ -62,7 +62,7 @@ with left:
             "Geen losse meldingen met afhandeling in dit gebied of deze periode."
         )
     else:
-        st.dataframe(times, column_config=pages.LEADTIME_COLUMNS)
+        st.dataframe(pages.lead_time_view(times), column_config=pages.LEADTIME_COLUMNS)
 with right:
     st.subheader("Buurgebieden")
     neighbours = pages.neighbour_table(data, sel, code=code, level=level)

@@ -27,7 +27,11 @@ scheme = c3.selectbox(
     key="klassen",
     bind="query-params",
 )
-basemap = c4.toggle("PDOK-achtergrondkaart (alleen online)", key="achtergrond")
+basemap = c4.toggle(
+    "Achtergrondkaart",
+    key="achtergrond",
+    help="De BRT-Achtergrondkaart van PDOK onder de gebieden; werkt alleen met internet.",
+)
 if not data.has_population:
     st.caption("Deze grenzen hebben geen inwonertallen: cijfers per 1.000 inwoners ontbreken.")
 

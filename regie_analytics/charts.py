@@ -1670,8 +1670,13 @@ def leadtime_chart(
             name="mediaan",
             marker={"color": "#0072B2"},
             text=[days(v) for v in data["median"]],
-            textposition="inside",
+            # inside a bar that is long enough, else just after it; never turned sideways
+            textposition="auto",
+            textangle=0,
             insidetextanchor="end",
+            insidetextfont={"color": "#ffffff"},
+            outsidetextfont={"color": TEXT_COLOR},
+            cliponaxis=False,
             customdata=custom,
             hovertemplate=hover,
         )

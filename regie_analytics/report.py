@@ -87,9 +87,10 @@ def area_table_view(table: pd.DataFrame, *, measure: str | None = None) -> pd.Da
         frame = frame.sort_values(measure, ascending=False, na_position="last")
     elif measure == "count":
         frame = frame.sort_values("totaal", ascending=False)
-    for column in ("per_1000", "per_km2", "share_social", "lq"):
+    # as many decimals as the measure needs, the same for every row (1.234,5 per 1.000)
+    for column, decimals in (("per_1000", 1), ("per_km2", 0), ("share_social", 1), ("lq", 2)):
         if column in frame.columns:
-            frame[column] = frame[column].round(2)
+            frame[column] = frame[column].round(decimals)
     return frame.rename(columns=AREA_COLUMNS_NL)
 
 

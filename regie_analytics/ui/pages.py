@@ -341,10 +341,18 @@ LEADTIME_COLUMNS: dict[str, Any] = {
     "mediaan_dagen": st.column_config.NumberColumn("Mediaan (dagen)", format="localized"),
     "p90_dagen": st.column_config.NumberColumn("90% binnen (dagen)", format="localized"),
     "binnen_norm": st.column_config.ProgressColumn(
-        "Binnen norm", min_value=0, max_value=1, format="percent"
+        "Binnen norm", min_value=0, max_value=100, format="%.0f%%"
     ),
     "open": st.column_config.NumberColumn("Open", format="localized"),
 }
+
+
+def lead_time_view(table: pd.DataFrame) -> pd.DataFrame:
+    """Lead times as shown with :data:`LEADTIME_COLUMNS`: the share within the norm as a
+    whole percentage (87%, not 87,42%)."""
+    if "binnen_norm" not in table.columns:
+        return table
+    return table.assign(binnen_norm=(100 * table["binnen_norm"]).round(0))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
