@@ -1,10 +1,14 @@
 """Presentatie: full-screen mode for the council; one insight per screen, small counts hidden."""
 
 import streamlit as st
+from plotly.graph_objects import Figure
 
+from regie_analytics import charts
 from regie_analytics.ui import components, filters, pages
 
 components.require_app()
+
+SCREEN_HEIGHT = 450  # chart height in px: fits a 1280x720 projector with banner and buttons
 
 data = components.require_data()
 sel = filters.current()
@@ -40,7 +44,14 @@ else:
     if item.figure is not None:  # drawn when its slide is first shown
         cols = st.columns([4, 1]) if item.has_legend else [st.container()]
         with cols[0]:
-            components.chart(item.figure, key=f"dia_{item.key}")
+            # the exported size is for slides; on a 1280x720 projector the chart must fit
+            # under the banner and the buttons
+            shown = pages.figure(
+                data,
+                ("dia", sel.computed, item.key),
+                lambda: charts.fit_height(Figure(item.figure), SCREEN_HEIGHT),
+            )
+            components.chart(shown, key=f"dia_{item.key}")
         if item.legend is not None:
             with cols[1]:
                 components.chart(item.legend, key=f"dia_{item.key}_legenda")

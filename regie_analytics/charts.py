@@ -524,6 +524,18 @@ def _finish_map(
     return apply_house_style(fig, height=height)
 
 
+def fit_height(fig: go.Figure, height: int) -> go.Figure:
+    """``fig`` at another height; a map zooms with it, so the same areas still fit (the
+    view of :func:`_map_view`: a plot ``height - 80`` px high and 1.6 times as wide).
+    Changes ``fig`` in place and returns it."""
+    old = fig.layout.height or 480
+    update: dict[str, Any] = {"height": height}
+    if _has_map(fig) and fig.layout.map.zoom is not None:
+        shift = min(math.log2(max(height - 80, 100) / max(old - 80, 100)), math.log2(height / old))
+        update["map"] = {"zoom": round(max(0.0, float(fig.layout.map.zoom) + shift), 2)}
+    return _set_layout(fig, update)
+
+
 def _area_mask(series: pd.Series | None, index: pd.Index) -> pd.Series:
     if series is None:
         return pd.Series(False, index=index)

@@ -601,3 +601,15 @@ def test_quadrant_labels_do_not_run_into_each_other_or_the_numbered_circles():
         frame, x="s", y="f", x_title="s", y_title="f", title="T", highlight=["BU23"]
     )
     assert named(ringed) == ["BU00", "BU21"] and list(ringed.data[1].text) == ["1"]
+
+
+def test_fit_height_zooms_a_map_as_if_drawn_at_that_height(buurten):
+    values = pd.Series(np.arange(len(buurten), dtype=float), index=buurten.index)
+    tall = charts.choropleth(buurten, values, title="T", label="aantal", height=620)
+    low = charts.choropleth(buurten, values, title="T", label="aantal", height=450)
+    fitted = charts.fit_height(tall, 450)
+    assert fitted.layout.height == 450
+    assert fitted.layout.map.zoom == pytest.approx(low.layout.map.zoom, abs=0.02)
+    assert fitted.layout.map.zoom < 10 and fitted.layout.map.center == low.layout.map.center
+    line = charts.fit_height(go.Figure(go.Scatter(x=[1], y=[1])), 300)
+    assert line.layout.height == 300 and line.layout.map.zoom is None
