@@ -223,7 +223,15 @@ def apply_house_style(
         "hoverlabel": {"font": {"family": FONT_FAMILY, "size": size}, "align": "left"},
         "modebar": {"bgcolor": "rgba(255,255,255,0)", "color": "#999999"},
     }
+    # explicit sizes: a theme's template (Streamlit's) would otherwise set small ticks
+    ticks = {
+        "tickfont": {"size": round(size * 0.8)},
+        "title": {"font": {"size": round(size * 0.9)}},
+    }
+    legend["font"] = {"size": round(size * 0.9)}
+    legend["title"] = {"font": {"size": round(size * 0.9)}}
     x_style = {
+        **ticks,
         "showgrid": False,
         "zeroline": False,
         "showline": True,
@@ -235,6 +243,7 @@ def apply_house_style(
         "exponentformat": "none",
     }
     y_style = {
+        **ticks,
         "showgrid": True,
         "gridcolor": GRID_COLOR,
         "zeroline": False,
