@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import threading
 import weakref
 import zipfile
 from collections.abc import Callable
@@ -652,6 +653,8 @@ def load_boundaries_with_fingerprint(
 _T = TypeVar("_T")
 _FROZEN: dict[int, weakref.ref[Any]] = {}
 _MEMO: dict[tuple[int, str, str], Any] = {}
+_MEMO_LOCK = threading.Lock()  # the dashboard's sessions run in threads
+_GONE: list[int] = []  # ids of frozen frames that were garbage collected
 
 
 def freeze(frame: _T) -> _T:
@@ -664,12 +667,23 @@ def freeze(frame: _T) -> _T:
     key = id(frame)
 
     def forget(_: object) -> None:
-        _FROZEN.pop(key, None)
-        for memo_key in [k for k in _MEMO if k[0] == key]:
-            _MEMO.pop(memo_key, None)
+        # called by the garbage collector, maybe inside a locked block: only note it
+        _GONE.append(key)
 
-    _FROZEN[key] = weakref.ref(frame, forget)
+    with _MEMO_LOCK:
+        _purge()
+        _FROZEN[key] = weakref.ref(frame, forget)
     return frame
+
+
+def _purge() -> None:
+    """Drop what was kept for frames that no longer exist (call with the lock held)."""
+    while _GONE:
+        key = _GONE.pop()
+        if key in _FROZEN and _FROZEN[key]() is None:
+            del _FROZEN[key]
+        for memo_key in [k for k in _MEMO if k[0] == key and key not in _FROZEN]:
+            del _MEMO[memo_key]
 
 
 def is_frozen(frame: object) -> bool:
@@ -684,9 +698,13 @@ def memo(frame: object, name: str, key: str, build: Callable[[], _T]) -> _T:
     if not is_frozen(frame):
         return build()
     memo_key = (id(frame), name, key)
-    if memo_key not in _MEMO:
-        _MEMO[memo_key] = build()
-    return _MEMO[memo_key]  # type: ignore[no-any-return]
+    with _MEMO_LOCK:
+        _purge()
+        if memo_key in _MEMO:
+            return _MEMO[memo_key]  # type: ignore[no-any-return]
+    value = build()  # outside the lock: builds may use memo themselves
+    with _MEMO_LOCK:
+        return _MEMO.setdefault(memo_key, value)  # type: ignore[no-any-return]
 
 
 def _base_level(areas: gpd.GeoDataFrame) -> str:

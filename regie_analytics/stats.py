@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import functools
 import math
+import threading
 import warnings
 import weakref
 from collections.abc import Hashable, Iterator, Mapping, Sequence
@@ -526,6 +527,7 @@ def _draws(max_card: int, n: int, permutations: int, seed: int) -> np.ndarray:
 
 
 _SUBSET_CACHE: dict[tuple[int, bytes], tuple[weakref.ref[W], W]] = {}
+_SUBSET_LOCK = threading.Lock()  # the dashboard's sessions run in threads
 
 
 def _subset_cached(w: W, keep: np.ndarray) -> W:
@@ -533,13 +535,15 @@ def _subset_cached(w: W, keep: np.ndarray) -> W:
     the bivariate Moran, and every period with the same areas, use the same weights. The
     result is shared; esda's calls made here do not change it."""
     key = (id(w), np.packbits(keep).tobytes() + len(keep).to_bytes(4, "little"))
-    cached = _SUBSET_CACHE.get(key)
+    with _SUBSET_LOCK:
+        cached = _SUBSET_CACHE.get(key)
     if cached is not None and cached[0]() is w:
         return cached[1]
     sub = _subset(w, keep)
-    if len(_SUBSET_CACHE) >= 32:
-        _SUBSET_CACHE.pop(next(iter(_SUBSET_CACHE)))
-    _SUBSET_CACHE[key] = (weakref.ref(w), sub)
+    with _SUBSET_LOCK:
+        while len(_SUBSET_CACHE) >= 32:
+            del _SUBSET_CACHE[next(iter(_SUBSET_CACHE))]
+        _SUBSET_CACHE[key] = (weakref.ref(w), sub)
     return sub
 
 

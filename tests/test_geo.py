@@ -143,6 +143,20 @@ def test_frozen_areas_keep_what_is_derived_and_hand_out_copies(amsterdam: gpd.Ge
     assert len(calls) == 2
 
 
+def test_what_is_kept_for_a_frozen_frame_goes_with_it(amsterdam: gpd.GeoDataFrame):
+    import gc
+
+    frame = geo.freeze(amsterdam.iloc[:10].copy())
+    key = id(frame)
+    assert geo.memo(frame, "test", "gone", lambda: 1) == 1
+    assert any(k[0] == key for k in geo._MEMO)
+    del frame
+    gc.collect()
+    other = geo.freeze(amsterdam.iloc[:5].copy())  # the next call clears what was kept
+    assert geo.memo(other, "test", "gone", lambda: 2) == 2
+    assert not any(k[0] == key for k in geo._MEMO if key != id(other))
+
+
 # --- other layouts ---------------------------------------------------------------------------
 
 
