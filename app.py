@@ -32,7 +32,8 @@ if store is not None:
     st.session_state["_filters"] = filters.sidebar(store)
     components.demo_banner(store)
 page.run()
-if store is not None:
+latest = data.load_data()  # the page may have imported a new version
+if latest is not None:
     # once per store version, after the first page is shown: what every area level needs, so
     # switching the level later is a filter change like any other
-    ui_pages.warm_up(store)
+    ui_pages.warm_up(latest)

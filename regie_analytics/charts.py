@@ -876,10 +876,15 @@ def bivariate_choropleth(
 
 
 def bivariate_legend(
-    *, x_label: str = "sociaal", y_label: str = "fysiek", size: int = 220
+    *,
+    x_label: str = "sociaal",
+    y_label: str = "fysiek",
+    size: int = 220,
+    font_size: int | None = None,
 ) -> go.Figure:
     """The two-dimensional 3x3 legend of :func:`bivariate_choropleth`: nine coloured cells,
-    ``x_label →`` along the bottom and ``y_label →`` up the side."""
+    ``x_label →`` along the bottom and ``y_label →`` up the side. ``font_size`` sets every
+    text in it (default: the house style's)."""
     fig = _new_figure("Legenda")
     squares = [
         {
@@ -920,16 +925,27 @@ def bivariate_legend(
         "fixedrange": True,
         "constrain": "domain",
     }
+    layout: dict[str, Any] = {
+        "width": size,
+        "margin": {"l": 8, "r": 8, "t": 40, "b": 8},
+        "title": {"font": {"size": BASE_FONT_SIZE}},
+        "showlegend": False,
+    }
+    titles: dict[str, Any] = {}
+    if font_size is not None:
+        layout["font"] = {"size": font_size}
+        axis["tickfont"] = {"size": font_size}
+        titles = {"font": {"size": font_size}}
     return _set_layout(
         fig,
-        {
-            "width": size,
-            "margin": {"l": 8, "r": 8, "t": 40, "b": 8},
-            "title": {"font": {"size": BASE_FONT_SIZE}},
-            "showlegend": False,
+        layout,
+        xaxes={**axis, "title": {"text": f"{x_label} →", **titles}},
+        yaxes={
+            **axis,
+            "title": {"text": f"{y_label} →", **titles},
+            "scaleanchor": "x",
+            "scaleratio": 1,
         },
-        xaxes={**axis, "title": {"text": f"{x_label} →"}},
-        yaxes={**axis, "title": {"text": f"{y_label} →"}, "scaleanchor": "x", "scaleratio": 1},
         shapes=squares,
     )
 

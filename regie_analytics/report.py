@@ -692,8 +692,12 @@ def _samenhang_item(
         return _present(fig)
 
     def draw_legend() -> go.Figure:
-        legend = charts.bivariate_legend(x_label="sociaal", y_label="fysiek", size=300)
-        return legend.update_layout(font={"size": charts.PRESENTATION_FONT_SIZE - 4})
+        return charts.bivariate_legend(
+            x_label="sociaal",
+            y_label="fysiek",
+            size=300,
+            font_size=charts.PRESENTATION_FONT_SIZE - 4,
+        )
 
     caption = (
         f"Elke {level} krijgt per domein een klasse laag, midden of hoog (derden van de "

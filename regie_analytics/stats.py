@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import importlib.util
 import math
 import threading
 import warnings
@@ -514,16 +515,28 @@ def hotspots(
 
 @functools.lru_cache(maxsize=16)
 def _draws(max_card: int, n: int, permutations: int, seed: int) -> np.ndarray:
-    """esda's random draws for conditional randomisation (deterministic per seed, so kept)."""
-    from esda.crand import vec_permutations
+    """esda's random draws for conditional randomisation (deterministic per seed, so kept):
+    per permutation ``max_card`` of the other ``n - 1`` areas, without replacement.
 
-    state = np.random.get_state()  # vec_permutations seeds numpy's global generator
-    try:
-        drawn = np.asarray(vec_permutations(max_card, n, permutations, seed))
-    finally:
-        np.random.set_state(state)
+    Without numba, esda's ``vec_permutations`` seeds numpy's global generator and draws from
+    it; the same draws come from a generator of our own, which no other thread (another
+    session's statistics) can disturb. With numba, esda draws from numba's generator, so
+    its function is used."""
+    if importlib.util.find_spec("numba") is not None:  # pragma: no cover - not installed here
+        from esda.crand import vec_permutations
+
+        with _GLOBAL_RNG_LOCK:
+            drawn = np.asarray(vec_permutations(max_card, n, permutations, seed))
+    else:
+        generator = np.random.RandomState(seed)
+        drawn = np.empty((permutations, max_card), dtype=np.int64)
+        for k in range(permutations):
+            drawn[k] = generator.choice(n - 1, size=max_card, replace=False)
     drawn.setflags(write=False)
     return drawn
+
+
+_GLOBAL_RNG_LOCK = threading.Lock()
 
 
 _SUBSET_CACHE: dict[tuple[int, bytes], tuple[weakref.ref[W], W]] = {}
@@ -575,12 +588,11 @@ def _bv_local_moran_p(lisa: Moran_Local_BV, w: W, *, permutations: int, seed: in
     weights[rows, np.arange(adj.nnz) - adj.indptr[rows]] = adj.data
     # draws index the other n - 1 areas (area i skipped): draw d is area d below i, d + 1 from i
     below, from_i = zy[drawn], zy[np.minimum(drawn + 1, n - 1)]
-    others = np.where(drawn[None, :, :] >= np.arange(n)[:, None, None], from_i, below)
     scaling = (n - 1) / (zx * zx).sum()
     sims = np.empty((n, permutations))
     for i, k in enumerate(cardinality.tolist()):
         # as esda: (draws x k) @ k weights, so ties with the observed I round the same way
-        drawn_i = np.ascontiguousarray(others[i, :, :k])
+        drawn_i = np.where(drawn[:, :k] >= i, from_i[:, :k], below[:, :k])
         sims[i] = zx[i] * (drawn_i @ weights[i, :k] + self_weights[i] * zy[i]) * scaling
     larger = (sims >= np.asarray(lisa.Is)[:, None]).sum(axis=1)
     larger = np.where(permutations - larger < larger, permutations - larger, larger)

@@ -18,7 +18,7 @@ import pytest
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from regie_analytics import aggregate, privacy, report, stats
+from regie_analytics import aggregate, charts, privacy, report, stats
 from regie_analytics.formatting import fmt_period
 from regie_analytics.schema import CUBE_COLUMNS, InputError
 from regie_analytics.store import Store
@@ -198,6 +198,9 @@ def test_slide_figures_are_drawn_once_when_first_needed(small: Data) -> None:
     figure = samenhang.figure
     assert isinstance(figure, go.Figure) and figure is samenhang.figure  # drawn once, kept
     assert samenhang.has_legend and isinstance(samenhang.legend, go.Figure)
+    large = charts.PRESENTATION_FONT_SIZE - 4  # every text of the slide legend is large
+    legend = samenhang.legend.layout
+    assert legend.font.size == legend.xaxis.tickfont.size == legend.yaxis.title.font.size == large
     assert not isinstance(with_figure[0]._drawings["figure"], go.Figure)  # others still not
     # the table-only slide has no figure to draw
     top = content.items[-1]

@@ -306,6 +306,15 @@ def test_bivariate_moran_p_values_equal_esda_with_missing_areas(areas, w, permut
     np.testing.assert_allclose(result.loc[order, "I"].to_numpy(), reference.Is, rtol=1e-12)
 
 
+def test_random_draws_are_esdas():
+    from esda.crand import vec_permutations
+
+    state = np.random.get_state()
+    expected = vec_permutations(13, 461, 99, 7)  # seeds numpy's global generator
+    np.random.set_state(state)
+    np.testing.assert_array_equal(stats._draws(13, 461, 99, 7), expected)
+
+
 def test_samenhang_finds_an_area_high_in_both_domains(areas, w):
     cluster = planted_cluster(areas, w, 200)
     rng = np.random.default_rng(9)
