@@ -1,10 +1,12 @@
-"""Regie Analytics dashboard: page config, navigation and the shared sidebar filters."""
+"""Regie Analytics dashboard: page config, sign-in and roles, navigation and the shared
+sidebar filters."""
 
 from pathlib import Path
 
 import streamlit as st
 
-from regie_analytics.ui import components, data, filters
+from regie_analytics import auth
+from regie_analytics.ui import access, components, data, filters
 from regie_analytics.ui import pages as ui_pages
 
 st.set_page_config(
@@ -15,6 +17,8 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
+# who is here and what their role allows: asked on the server at every run, before any page
+who = access.current()
 pages = [
     st.Page("pages/overzicht.py", title="Overzicht", icon=":material/home:", default=True),
     st.Page("pages/kaart.py", title="Kaart", icon=":material/map:"),
@@ -22,14 +26,21 @@ pages = [
     st.Page("pages/trends.py", title="Trends", icon=":material/trending_up:"),
     st.Page("pages/buurtprofiel.py", title="Buurtprofiel", icon=":material/location_on:"),
     st.Page("pages/afhandeling.py", title="Afhandeling", icon=":material/timer:"),
-    st.Page("pages/data.py", title="Data", icon=":material/database:"),
+    st.Page(
+        "pages/data.py",
+        title="Data",
+        icon=":material/database:",
+        visibility="visible" if who.may(auth.MANAGE) else "hidden",  # /data still refuses
+    ),
     st.Page("pages/presentatie.py", title="Presentatie", icon=":material/slideshow:"),
 ]
-page = st.navigation(pages)
+page = st.navigation(pages, position="sidebar" if who.may(auth.VIEW) else "hidden")
 st.session_state["_app_ran"] = True
+access.account(who)
+access.gate(who, page)  # sign-in, no role or no access to this page: a Dutch page, and stop
 store = data.load_data()
 if store is not None:
-    st.session_state["_filters"] = filters.sidebar(store)
+    st.session_state["_filters"] = filters.sidebar(store, exact=who.may(auth.EXACT))
     components.demo_banner(store)
 page.run()
 latest = data.load_data()  # the page may have imported a new version

@@ -1,26 +1,31 @@
-"""Data: upload and check an export, import it, see what is in the store, manage the taxonomy."""
+"""Data (beheerder): upload and check an export, import it, see what is in the store, delete an
+import, manage the taxonomy, read the audit log."""
 
 import streamlit as st
 
-from regie_analytics import workflow
+from regie_analytics import auth, workflow
 from regie_analytics.io.presets import PRESETS
 from regie_analytics.schema import InputError
 from regie_analytics.store import Store
-from regie_analytics.ui import components, dataio
+from regie_analytics.ui import access, admin, components, dataio
 from regie_analytics.ui.data import load_data, store_path
 
 components.require_app()
+access.require(auth.MANAGE)
 
 st.title("Data")
 store = Store(store_path())
 data = load_data()
-tab_import, tab_store, tab_tax = st.tabs(["Importeren", "In de store", "Taxonomie"])
+tab_import, tab_store, tab_tax, tab_log = st.tabs(
+    ["Importeren", "In de store", "Taxonomie", "Logboek"]
+)
 
 with tab_import:
     upload = st.file_uploader(
         "Exportbestand (CSV, Excel, Parquet, JSON/GeoJSON of zip)",
         type=["csv", "txt", "tsv", "xlsx", "parquet", "json", "geojson", "zip"],
     )
+    access.upload_limit_notice()
     preset = st.selectbox(
         "Soort export",
         PRESETS,
@@ -64,6 +69,10 @@ with tab_store:
         components.no_store()
     else:
         dataio.show_store(store)
+        admin.remove_import_form(store)
 
 with tab_tax:
     dataio.taxonomy_tab(store)
+
+with tab_log:
+    admin.audit_tab(store)

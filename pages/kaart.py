@@ -3,7 +3,7 @@
 import streamlit as st
 
 from regie_analytics import aggregate, charts, privacy, report
-from regie_analytics.ui import components, filters, pages
+from regie_analytics.ui import access, components, filters, pages
 
 components.require_app()
 
@@ -89,11 +89,22 @@ else:
 safe = report.safe_area_table(table)
 d1, d2 = st.columns(2)
 d1.download_button(
-    "Download tabel (CSV)", lambda: report.to_csv_bytes(safe), "gebieden.csv", "text/csv"
+    "Download tabel (CSV)",
+    access.logged(
+        lambda: report.to_csv_bytes(safe),
+        details=access.export_details("csv", "gebieden.csv", sel),
+        rows=len(safe),
+    ),
+    "gebieden.csv",
+    "text/csv",
 )
 d2.download_button(
     "Download tabel (Excel)",
-    lambda: report.to_excel_bytes(safe),
+    access.logged(
+        lambda: report.to_excel_bytes(safe),
+        details=access.export_details("xlsx", "gebieden.xlsx", sel),
+        rows=len(safe),
+    ),
     "gebieden.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )

@@ -1,6 +1,7 @@
 """The command line: ``python -m regie_analytics {demo,import,validate,info,counts,...}``.
 
-Messages are Dutch. Exit codes: 0 success, 2 input rejected (message on stderr).
+Messages are Dutch. Exit codes: 0 success, 2 input rejected (message on stderr). Every
+import, taxonomy change and export is recorded in the store's audit log (``audit``).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from regie_analytics import aggregate, workflow
+from regie_analytics import aggregate, audit, workflow
 from regie_analytics.io.presets import PRESETS
+from regie_analytics.io.readers import file_sha256
 from regie_analytics.schema import ANALYSES, InputError
 from regie_analytics.store import DEFAULT_STORE, Store
 
@@ -132,7 +134,44 @@ def build_parser() -> argparse.ArgumentParser:
         "--level", default="buurt", choices=("buurt", "wijk"), help="niveau van de kaart"
     )
     rep.add_argument("--out", required=True, type=Path, help="uitvoerbestand")
+
+    log = sub.add_parser(
+        "audit", help="het logboek: elke import, taxonomiewijziging en export (wie, wat, wanneer)"
+    )
+    _add_store(log)
+    log.add_argument("--since", help="vanaf deze datum (JJJJ-MM-DD)")
+    log.add_argument("--json", action="store_true", help="als JSON")
     return parser
+
+
+def _record(
+    store: Path,
+    action: str,
+    details: dict[str, object],
+    *,
+    file_hash: str | None,
+    rows: int | None,
+) -> None:
+    """Record a command's import, taxonomy change or export in the store's audit log."""
+    audit.record(
+        store,
+        user=audit.cli_user(),
+        role=audit.CLI_ROLE,
+        action=action,
+        details=details,
+        file_hash=file_hash,
+        rows=rows,
+    )
+
+
+def _write_export(
+    args: argparse.Namespace, data: bytes, details: dict[str, object], *, rows: int | None
+) -> None:
+    """Write an export to ``--out`` and record it in the audit log."""
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(data)
+    details = {**details, "bestand": str(args.out)}
+    _record(args.store, audit.EXPORT, details, file_hash=audit.file_hash(data), rows=rows)
 
 
 def _print_report(lines: list[str]) -> None:
@@ -154,6 +193,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     for report in reports:
         _print_report(report.lines())
+    _record(
+        args.store,
+        audit.IMPORT,
+        {"bestand": "demodata (GEGENEREERD)", "seed": args.seed, "schaal": args.scale},
+        file_hash=None,
+        rows=sum(report.imported for report in reports),
+    )
     print(
         f"Demo-store gebouwd in {args.store} in {time.perf_counter() - started:.1f} s "
         "(GEGENEREERDE gegevens, geen echte meldingen)."
@@ -177,6 +223,11 @@ def _import_kwargs(args: argparse.Namespace) -> dict[str, object]:
 def cmd_import(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     report = workflow.import_file(args.path, **_import_kwargs(args))  # type: ignore[arg-type]
+    extra = {"taxonomie": args.taxonomy.name} if args.taxonomy else {}
+    details = audit.import_details(report, **extra)
+    _record(
+        args.store, audit.IMPORT, details, file_hash=file_sha256(args.path), rows=report.imported
+    )
     _print_report(report.lines())
     if report.imported == 0:
         print("Niets toegevoegd: alle bruikbare rijen stonden al in de store.")
@@ -235,6 +286,13 @@ def cmd_reclassify(args: argparse.Namespace) -> int:
     result = Store(args.store).reclassify(
         taxonomy, taxonomy_info={"file": args.taxonomy.name, "rows": len(taxonomy.table)}
     )
+    _record(
+        args.store,
+        audit.TAXONOMY,
+        audit.taxonomy_details(taxonomy, result),
+        file_hash=audit.file_hash(taxonomy.to_csv_bytes()),
+        rows=len(taxonomy.table),
+    )
     n = lambda v: f"{v:,}".replace(",", ".")  # noqa: E731
     print(
         f"Store opnieuw ingedeeld met {args.taxonomy.name}: nog niet ingedeeld (overig) "
@@ -247,8 +305,12 @@ def cmd_counts(args: argparse.Namespace) -> int:
     store = Store(args.store)
     by = [b.strip() for b in args.by.split(",") if b.strip()]
     table = aggregate.roll_up(store.cube(), store.areas(), level=args.level, by=by)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.out, index=False)
+    _write_export(
+        args,
+        table.to_csv(index=False).encode(),
+        {"formaat": "csv (exact)", "niveau": args.level, "uitsplitsing": ",".join(by)},
+        rows=len(table),
+    )
     print(f"{len(table):,} rijen geschreven naar {args.out}".replace(",", "."))
     return 0
 
@@ -283,8 +345,9 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         start=start,
         end=end,
     )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    result.to_csv(args.out, index=False)
+    details = {"formaat": "csv (exact)", "analyse": args.kind, "niveau": args.level}
+    details.update(domein=args.domain or "", thema=args.theme or "", periode=args.period or "")
+    _write_export(args, result.to_csv(index=False).encode(), details, rows=len(result))
     print(
         f"Analyse '{args.kind}' ({args.level}): {len(result):,} rijen naar {args.out} "
         f"in {time.perf_counter() - started:.1f} s".replace(",", ".")
@@ -303,14 +366,30 @@ def cmd_report(args: argparse.Namespace) -> int:
     data = report.build_report(
         store, fmt=args.format, area=args.area, period=args.period, level=args.level
     )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_bytes(data)
+    details = {"formaat": args.format, "gebied": args.area or f"alle gebieden ({args.level})"}
+    details["periode"] = args.period or "laatste 12 maanden"
+    _write_export(args, data, details, rows=None)
     print(
         f"Rapport ({args.format}) geschreven naar {args.out} in "
         f"{fmt_num(time.perf_counter() - started, 1)} s."
     )
     if store.manifest().get("generated"):
         print("Let op: de store bevat gegenereerde demodata; dat staat op elke pagina.")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    since = audit.parse_since(args.since) if args.since else None
+    log = audit.read(args.store, since=since)
+    for warning in log.warnings():
+        sys.stderr.write(f"Let op: {warning}\n")
+    if args.json:
+        print(json.dumps(log.records, indent=1, ensure_ascii=False))
+    elif not log.records:
+        when = f" sinds {since.isoformat()}" if since else ""
+        print(f"Het logboek van {args.store} heeft geen regels{when}.")
+    else:
+        print("\n".join(audit.lines(log)))
     return 0
 
 
@@ -323,6 +402,7 @@ COMMANDS = {
     "analyse": cmd_analyse,
     "reclassify": cmd_reclassify,
     "report": cmd_report,
+    "audit": cmd_audit,
 }
 
 

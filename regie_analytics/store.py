@@ -341,6 +341,52 @@ class Store:
             after = int(cube.loc[cube["domain"] == "overig", COUNT].sum())
             return {"overig_voor": before, "overig_na": after}
 
+    def remove_import(self, import_id: int) -> dict[str, Any]:
+        """Remove one import (its records and its share of the cube) as a new version,
+        atomically; returns the removed import's manifest entry.
+
+        Removing the same file's import and importing it again gives the same store.
+        """
+        with self._lock():
+            old = self._require()
+            manifest = json.loads((old / "manifest.json").read_text())
+            removed = [imp for imp in manifest["imports"] if imp["id"] == import_id]
+            if not removed:
+                raise StoreError(
+                    f"de store heeft geen import met nummer {import_id}.",
+                    file=self.root,
+                    hint="kies een nummer uit de lijst van imports ('python -m regie_analytics "
+                    "info').",
+                )
+            kept = [imp for imp in manifest["imports"] if imp["id"] != import_id]
+            version = manifest["version"] + 1
+            name = f"v{version:06d}"
+            self._clean_leftovers(keep={old.name})
+            tmp = self.root.parent / f"{self._staging_prefix()}{name}-{os.getpid()}"
+            tmp.mkdir(parents=True)
+            for sub in ("signals", "counts", "cube"):
+                (tmp / sub).mkdir()
+            for rel in ("areas.parquet", "taxonomy.csv"):
+                os.link(old / rel, tmp / rel)
+            for imp in kept:
+                for rel in imp["parts"].values():
+                    os.link(old / rel, tmp / rel)
+            cube = _combine_cubes([pd.read_parquet(tmp / imp["parts"]["cube"]) for imp in kept])
+            cube.to_parquet(tmp / "cube.parquet", index=False)
+            manifest.update(
+                version=version,
+                written_at=datetime.now().isoformat(timespec="seconds"),
+                imports=kept,
+                cube_rows=len(cube),
+            )
+            with open(tmp / "manifest.json", "w") as handle:
+                json.dump(manifest, handle, indent=1, ensure_ascii=False)
+                handle.flush()
+                os.fsync(handle.fileno())
+            self._switch(tmp, name)
+            entry: dict[str, Any] = removed[0]
+            return entry
+
     def _switch(self, staged: Path, name: str) -> None:
         """Move a staged version into the store and point ``CURRENT`` at it (atomic)."""
         final = self.root / name

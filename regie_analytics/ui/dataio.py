@@ -10,14 +10,15 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from regie_analytics import workflow
+from regie_analytics import audit, auth, workflow
 from regie_analytics.formatting import fmt_int, fmt_pct
 from regie_analytics.imports import ImportReport
 from regie_analytics.io.presets import SIGNAL_FIELDS
-from regie_analytics.io.readers import read_table
+from regie_analytics.io.readers import file_sha256, read_table
 from regie_analytics.schema import InputError
 from regie_analytics.store import Store
 from regie_analytics.taxonomy import Taxonomy, load_taxonomy
+from regie_analytics.ui import access
 
 PRESET_LABELS = {
     "signalen": "Signalen (data-warehouse-export, map of zip)",
@@ -141,6 +142,7 @@ def run_import(
     store: Store, path: Path, *, preset: str, mapping: Path | None, taxonomy: Taxonomy
 ) -> None:
     """Import with a progress bar; the store changes only when everything succeeded."""
+    who = access.require(auth.MANAGE)
     bar = st.progress(0.0, text="Importeren…")
 
     def progress(fraction: float, text: str) -> None:
@@ -159,6 +161,13 @@ def run_import(
         bar.empty()
         st.error(f"De import is mislukt; de store is ongewijzigd. {exc}")
         return
+    access.record(
+        who,
+        action=audit.IMPORT,
+        details=audit.import_details(report, taxonomie=taxonomy.name),
+        file_hash=file_sha256(path),
+        rows=report.imported,
+    )
     st.session_state.pop("_prepared", None)
     st.success(
         f"{fmt_int(report.imported)} rijen geïmporteerd "
@@ -225,7 +234,14 @@ def taxonomy_tab(store: Store) -> None:
         "en afdeling. Download, bewerk in Excel en upload hem weer."
     )
     st.download_button(
-        "Download taxonomie (CSV)", taxonomy.to_csv_bytes(), "taxonomie.csv", "text/csv"
+        "Download taxonomie (CSV)",
+        access.logged(
+            taxonomy.to_csv_bytes,
+            details=access.export_details("csv", "taxonomie.csv", None),
+            rows=len(taxonomy.table),
+        ),
+        "taxonomie.csv",
+        "text/csv",
     )
     upload = st.file_uploader("Taxonomie uploaden (CSV)", type=["csv"], key="tax_upload")
     if upload is not None:
@@ -243,8 +259,16 @@ def taxonomy_tab(store: Store) -> None:
         "Pas deze taxonomie toe op alle gegevens in de store",
         help="Deelt alle eerder geïmporteerde signalen opnieuw in; in één keer, of niet.",
     ):
+        who = access.require(auth.MANAGE)
         with st.spinner("Opnieuw indelen…"):
             result = store.reclassify(taxonomy)
+        access.record(
+            who,
+            action=audit.TAXONOMY,
+            details=audit.taxonomy_details(taxonomy, result),
+            file_hash=audit.file_hash(taxonomy.to_csv_bytes()),
+            rows=len(taxonomy.table),
+        )
         st.success(
             f"Opnieuw ingedeeld: nog niet ingedeeld (overig) {fmt_int(result['overig_voor'])} "
             f"→ {fmt_int(result['overig_na'])} signalen."

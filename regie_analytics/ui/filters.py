@@ -66,8 +66,9 @@ def apply(cube: pd.DataFrame, filters: Filters, *, period: bool = True) -> pd.Da
     )
 
 
-def sidebar(data: StoreData) -> Filters:
-    """Draw the shared filters in the sidebar and return the selection."""
+def sidebar(data: StoreData, *, exact: bool = True) -> Filters:
+    """Draw the shared filters in the sidebar and return the selection; without ``exact``
+    (a role that may not see exact small counts) they are always hidden, whatever the URL."""
     with st.sidebar:
         st.markdown("### Filters")
         preset = st.selectbox(
@@ -122,12 +123,22 @@ def sidebar(data: StoreData) -> Filters:
             key="niveau",
             bind="query-params",
         )
-        private = st.toggle(
-            "Kleine aantallen verbergen",
-            key="privacy",
-            bind="query-params",
-            help="Toont aantallen van 1 tot 4 als '<5', bijvoorbeeld als u uw scherm deelt. "
-            "Exports en de presentatiemodus doen dit altijd.",
+        private = (
+            st.toggle(
+                "Kleine aantallen verbergen",
+                key="privacy",
+                bind="query-params",
+                help="Toont aantallen van 1 tot 4 als '<5', bijvoorbeeld als u uw scherm deelt. "
+                "Exports en de presentatiemodus doen dit altijd.",
+            )
+            if exact
+            else st.toggle(
+                "Kleine aantallen verbergen",
+                value=True,
+                disabled=True,
+                key="privacy_vast",
+                help="Voor uw rol zijn aantallen van 1 tot 4 altijd verborgen ('<5').",
+            )
         )
     return Filters(
         preset=preset,
@@ -137,7 +148,7 @@ def sidebar(data: StoreData) -> Filters:
         themes=tuple(t for t in themes if t in theme_options),
         channels=tuple(channels),
         level=level,
-        private=bool(private),
+        private=bool(private) or not exact,
     )
 
 

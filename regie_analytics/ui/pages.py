@@ -20,6 +20,7 @@ from regie_analytics.schema import (
     THEME,
     InputError,
 )
+from regie_analytics.ui import access
 from regie_analytics.ui.data import StoreData, load_data
 from regie_analytics.ui.filters import Filters
 
@@ -586,7 +587,8 @@ def report_content(data: StoreData, sel: Filters, *, area: str | None = None) ->
 
 
 def export_buttons(data: StoreData, sel: Filters, *, area: str | None = None) -> None:
-    """Download buttons for the slide deck and the PDF of the current view (built on click)."""
+    """Download buttons for the slide deck and the PDF of the current view (built on click,
+    each recorded in the audit log)."""
     from regie_analytics import report
 
     def deck() -> bytes:
@@ -599,7 +601,9 @@ def export_buttons(data: StoreData, sel: Filters, *, area: str | None = None) ->
     left, right = st.columns(2)
     left.download_button(
         "Download presentatie (pptx)",
-        deck,
+        access.logged(
+            deck, details=access.export_details("pptx", f"{name}.pptx", sel, area=area), rows=None
+        ),
         f"{name}.pptx",
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         icon=":material/slideshow:",
@@ -607,7 +611,9 @@ def export_buttons(data: StoreData, sel: Filters, *, area: str | None = None) ->
     )
     right.download_button(
         "Download rapport (pdf)",
-        pdf,
+        access.logged(
+            pdf, details=access.export_details("pdf", f"{name}.pdf", sel, area=area), rows=None
+        ),
         f"{name}.pdf",
         "application/pdf",
         icon=":material/picture_as_pdf:",

@@ -1,0 +1,96 @@
+"""The beheerder's parts of the Data page: the audit log (read only) and deleting an import."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from regie_analytics import audit, auth
+from regie_analytics.formatting import fmt_int
+from regie_analytics.schema import InputError
+from regie_analytics.store import Store
+from regie_analytics.ui import access
+
+LOG_COLUMNS = {
+    "nr": "Nr",
+    "time": "Tijdstip",
+    "user": "Gebruiker",
+    "role": "Rol",
+    "action": "Actie",
+    "wat": "Wat",
+    "rows": "Rijen",
+    "file_hash": "SHA-256",
+}
+
+
+def log_table(log: audit.AuditLog) -> pd.DataFrame:
+    """The audit log as shown on the Data page: newest first, details in one column."""
+    frame = pd.DataFrame(
+        [{**entry, "wat": audit.describe(entry)} for entry in reversed(log.records)],
+        columns=[*LOG_COLUMNS, "details"],
+    )
+    frame["time"] = frame["time"].astype("str").str.replace("T", " ").str.slice(0, 19)
+    frame["file_hash"] = frame["file_hash"].fillna("").astype("str").str.slice(0, 16)
+    frame["rows"] = frame["rows"].astype("Int64")
+    return frame[list(LOG_COLUMNS)].rename(columns=LOG_COLUMNS)
+
+
+def audit_tab(store: Store) -> None:
+    """Every import, taxonomy change and export, newest first; nothing here can change it."""
+    access.require(auth.MANAGE)
+    log = audit.read(store.root)
+    for warning in log.warnings():
+        st.warning(warning.capitalize(), icon=":material/warning:")
+    if not log.records:
+        st.info("Het logboek is nog leeg.", icon=":material/info:")
+        return
+    st.markdown(
+        f"{fmt_int(len(log.records))} handelingen: elke import, wijziging van de taxonomie "
+        "en export, met wie, wanneer, welk filter en een controlegetal (SHA-256) van het "
+        "bestand. Het logboek wordt alleen aangevuld, nooit gewijzigd."
+    )
+    st.dataframe(log_table(log), hide_index=True)
+    st.caption(
+        f"Opgeslagen in {audit.log_path(store.root)}; op de server ook te lezen met "
+        "`python -m regie_analytics audit [--since DATUM] [--json]`."
+    )
+
+
+def remove_import_form(store: Store) -> None:
+    """Choose an import and remove it from the store, after a confirmation."""
+    imports = store.manifest().get("imports", [])
+    if not imports:
+        return
+    with st.expander("Een import verwijderen"):
+        labels = {
+            imp["id"]: f"{imp['id']}. {imp['file']} ({imp['source']}, "
+            f"{fmt_int(imp['rows_imported'])} rijen, {imp['imported_at']})"
+            for imp in imports
+        }
+        choice = st.selectbox(
+            "Import", list(labels), format_func=labels.__getitem__, index=None, key="weg_import"
+        )
+        sure = st.checkbox(
+            "Ik weet dat de gegevens van deze import uit alle cijfers verdwijnen.",
+            key="weg_zeker",
+        )
+        if st.button("Import verwijderen", disabled=choice is None or not sure, type="primary"):
+            who = access.require(auth.MANAGE)
+            assert choice is not None
+            try:
+                removed = store.remove_import(int(choice))
+            except InputError as exc:
+                st.error(f"Verwijderen is mislukt; de store is ongewijzigd. {exc}")
+                return
+            access.record(
+                who,
+                action=audit.REMOVE_IMPORT,
+                details={
+                    "import": removed["id"],
+                    "bestand": removed["file"],
+                    "bron": removed["source"],
+                },
+                file_hash=removed.get("sha256"),
+                rows=removed.get("rows_imported"),
+            )
+            st.success(f"Import {removed['id']} ({removed['file']}) is verwijderd.")

@@ -1,0 +1,191 @@
+"""AppTest for sign-in and roles: ``st.user`` set through AppTest's own ``user``, the
+``[auth]`` and ``[roles]`` settings through ``secrets``. Every check is made by the server in
+the run itself: what each role sees on every page, what it is refused, and that the role
+cannot be widened through the URL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from regie_analytics import aggregate
+from regie_analytics.formatting import fmt_int
+from regie_analytics.store import Store
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+TIMEOUT = 120
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "een-lang-geheim-voor-de-test",
+    "client_id": "regie",
+    "client_secret": "geheim",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
+ROLES_FILE = "account,role\ncarla@gemeente.test,beheerder\n@raad.test,bestuurder\n"
+USERS = {
+    "bestuurder": {"email": "anna@gemeente.test", "roles": ["bestuurder"]},
+    "analist": {"email": "bert@gemeente.test", "roles": ["analist"]},
+    "beheerder": {"email": "carla@gemeente.test"},  # from the roles file
+    "raadslid": {"email": "ria@raad.test"},  # bestuurder by the file's domain
+    "zonder rol": {"email": "dirk@elders.test", "roles": ["stagiair"]},
+}
+PAGES = ("overzicht", "kaart", "samenhang", "trends", "buurtprofiel", "afhandeling", "presentatie")
+
+
+@pytest.fixture(scope="module")
+def app_store(demo_store: Path) -> Iterator[Path]:
+    old = os.environ.get("REGIE_STORE")
+    os.environ["REGIE_STORE"] = str(demo_store)
+    yield demo_store
+    if old is None:
+        os.environ.pop("REGIE_STORE", None)
+    else:
+        os.environ["REGIE_STORE"] = old
+
+
+@pytest.fixture(scope="module")
+def roles_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("rollen") / "rollen.csv"
+    path.write_text(ROLES_FILE)
+    return path
+
+
+def _app(
+    roles_file: Path | None,
+    user: str | None,
+    page: str | None = None,
+    **query: str,
+) -> AppTest:
+    """The app with sign-in configured (``roles_file`` None: no ``[auth]`` at all) and
+    ``user`` signed in (None: signed out), on ``page`` with ``query`` in the URL."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    if roles_file is not None:
+        at.secrets["auth"] = AUTH
+        at.secrets["roles"] = {"claim": "roles", "file": str(roles_file), "contact": "Team IV"}
+        claims = USERS.get(user or "", {})
+        at.user = {"is_logged_in": user is not None, "sub": user or "", **claims}
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page is not None:
+        at.switch_page(f"pages/{page}.py")
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [t.value for t in at.title]
+    return " ".join(str(p) for p in parts)
+
+
+def _shows_no_numbers(at: AppTest) -> None:
+    assert len(at.metric) == 0 and len(at.dataframe) == 0
+    assert len(at.get("plotly_chart")) == 0
+    assert len(at.sidebar.selectbox) == 0  # no filters either
+
+
+def _toggle(at: AppTest):  # type: ignore[no-untyped-def]
+    return next(t for t in at.sidebar.toggle if t.label == "Kleine aantallen verbergen")
+
+
+def test_local_without_auth_is_one_user_with_every_right(app_store: Path) -> None:
+    at = _app(None, None, "data")
+    assert at.title[0].value == "Data"
+    assert [t.label for t in at.tabs] == ["Importeren", "In de store", "Taxonomie", "Logboek"]
+    assert any(c.value == "lokaal, zonder inloggen" for c in at.sidebar.caption)
+    assert not _toggle(at).disabled
+
+
+@pytest.mark.parametrize("page", [None, *PAGES, "data"])
+def test_signed_out_sees_only_the_sign_in(app_store: Path, roles_file: Path, page: str) -> None:
+    at = _app(roles_file, None, page)
+    assert at.title[0].value == "Regie Analytics"
+    assert [b.label for b in at.button] == ["Inloggen"]
+    _shows_no_numbers(at)
+
+
+@pytest.mark.parametrize("page", [None, "kaart", "data"])
+def test_without_a_role_a_page_says_whom_to_ask(
+    app_store: Path, roles_file: Path, page: str | None
+) -> None:
+    at = _app(roles_file, "zonder rol", page)
+    assert at.title[0].value == "Nog geen toegang"
+    text = _texts(at)
+    assert "dirk@elders.test" in text and "Vraag een rol aan bij Team IV" in text
+    assert "Uitloggen" in [b.label for b in at.button]
+    _shows_no_numbers(at)
+
+
+@pytest.mark.parametrize("role", ["bestuurder", "analist"])
+def test_data_page_by_url_is_refused(app_store: Path, roles_file: Path, role: str) -> None:
+    at = _app(roles_file, role, "data")
+    assert at.title[0].value == "Geen toegang tot deze pagina"
+    assert "alleen voor beheerders" in _texts(at)
+    assert len(at.tabs) == 0 and len(at.metric) == 0
+
+
+def test_beheerder_from_roles_file_has_the_data_page_and_the_log(
+    app_store: Path, roles_file: Path
+) -> None:
+    at = _app(roles_file, "beheerder", "data")
+    assert at.title[0].value == "Data"
+    assert [t.label for t in at.tabs] == ["Importeren", "In de store", "Taxonomie", "Logboek"]
+    assert any("carla@gemeente.test" in c.value and "beheerder" in c.value for c in at.caption)
+    # the log is shown read only: a table, no editor, no input that could change it
+    assert len(at.get("data_editor")) == 0
+    log_tab = at.tabs[3]
+    assert len(log_tab.text_input) == 0 and len(log_tab.button) == 0
+
+
+@pytest.mark.parametrize("role", ["bestuurder", "raadslid"])
+def test_bestuurder_sees_every_dashboard_page_with_small_counts_hidden(
+    app_store: Path, roles_file: Path, role: str
+) -> None:
+    for page in PAGES:
+        at = _app(roles_file, role, page, privacy="false")
+        assert at.title[0].value != "Geen toegang tot deze pagina", page
+        toggle = _toggle(at)
+        assert toggle.value is True and toggle.disabled, page  # the URL cannot switch it off
+        assert at.session_state["_filters"].private
+
+
+def _small_buurt(store: Path) -> tuple[str, int]:
+    """A buurt with 1 to 4 signals in the last month (both domains), and that count."""
+    cube = Store(store).cube()
+    last = aggregate.months_in(cube)[-1]
+    now = aggregate.filter_cube(cube, start=last, end=last, domains=["fysiek", "sociaal"])
+    table = aggregate.area_table(now, Store(store).areas(), level="buurt")
+    small = table.loc[(table["totaal"] > 0) & (table["totaal"] < 5), "totaal"]
+    assert len(small), "the demo has no buurt with 1-4 signals in its last month"
+    return str(small.index[0]), int(small.iloc[0])
+
+
+def test_exact_small_count_for_analist_hidden_for_bestuurder(
+    app_store: Path, roles_file: Path
+) -> None:
+    code, count = _small_buurt(app_store)
+    query = {"gebied": code, "periode": "laatste maand", "privacy": "false"}
+    analist = _app(roles_file, "analist", "buurtprofiel", **query)
+    shown = {m.label: m.value for m in analist.metric}
+    assert shown["Signalen"] == fmt_int(count)
+    assert not _toggle(analist).disabled
+    bestuurder = _app(roles_file, "bestuurder", "buurtprofiel", **query)
+    assert {m.label: m.value for m in bestuurder.metric}["Signalen"] == "<5"
+
+
+def test_a_broken_roles_file_lets_nobody_in(app_store: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "rollen.csv"
+    bad.write_text("account,role\nanna@gemeente.test,directeur\n")
+    at = _app(bad, "bestuurder")
+    assert "niemand kan het dashboard nu openen" in at.error[0].value
+    assert "onbekende rol 'directeur'" in at.error[0].value
+    _shows_no_numbers(at)
