@@ -87,13 +87,12 @@ else:
     shown = report.area_table_view(table, measure=measure)
     st.dataframe(shown, hide_index=True, column_config=pages.AREA_TABLE_COLUMNS)
 safe = report.safe_area_table(table)
+rows = len(safe)  # recorded in the audit log with each download
 d1, d2 = st.columns(2)
 d1.download_button(
     "Download tabel (CSV)",
     access.logged(
-        lambda: report.to_csv_bytes(safe),
-        details=access.export_details("csv", "gebieden.csv", sel),
-        rows=len(safe),
+        lambda: report.to_csv_bytes(safe), fmt="csv", name="gebieden.csv", sel=sel, rows=rows
     ),
     "gebieden.csv",
     "text/csv",
@@ -101,9 +100,7 @@ d1.download_button(
 d2.download_button(
     "Download tabel (Excel)",
     access.logged(
-        lambda: report.to_excel_bytes(safe),
-        details=access.export_details("xlsx", "gebieden.xlsx", sel),
-        rows=len(safe),
+        lambda: report.to_excel_bytes(safe), fmt="xlsx", name="gebieden.xlsx", sel=sel, rows=rows
     ),
     "gebieden.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

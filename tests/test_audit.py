@@ -176,8 +176,10 @@ def test_remove_import_takes_exactly_that_import_out(store: Path, tmp_path: Path
     assert run_cli("import", counts, "--preset", "counts", "--store", store).code == 0
     again = Store(store).cube()
     key = list(again.columns.drop("count"))
-    assert again.sort_values(key).reset_index(drop=True).equals(
-        with_both.sort_values(key).reset_index(drop=True)
+    assert (
+        again.sort_values(key)
+        .reset_index(drop=True)
+        .equals(with_both.sort_values(key).reset_index(drop=True))
     )
     with pytest.raises(InputError, match="geen import met nummer 9"):
         Store(store).remove_import(9)

@@ -20,7 +20,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -108,9 +108,12 @@ def _healthy(url: str) -> bool:
 
 
 @contextmanager
-def _streamlit(store: Path, log_path: Path) -> Iterator[str]:
-    """``streamlit run app.py`` on ``store`` at a free local port; yields the base URL."""
-    port = _free_port()
+def _streamlit(
+    store: Path, log_path: Path, *, port: int | None = None, options: Sequence[str] = ()
+) -> Iterator[str]:
+    """``streamlit run app.py`` on ``store`` at ``port`` (default: a free local port) with
+    extra command-line ``options``; yields the base URL."""
+    port = port or _free_port()
     env = {**os.environ, "REGIE_STORE": str(store)}
     command = [
         sys.executable,
@@ -129,6 +132,7 @@ def _streamlit(store: Path, log_path: Path) -> Iterator[str]:
         # other people edit the sources while the tests run: do not watch or reload them
         "--server.fileWatcherType",
         "none",
+        *options,
     ]
     with open(log_path, "w") as log:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

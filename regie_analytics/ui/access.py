@@ -192,11 +192,20 @@ def record(
     )
 
 
-def export_details(
-    fmt: str, name: str, sel: Filters | None, *, area: str | None = None
-) -> dict[str, Any]:
-    """What an export from the dashboard holds, as recorded: format, file, filter, area,
-    period."""
+def logged(
+    build: Callable[[], bytes],
+    *,
+    fmt: str,
+    name: str,
+    sel: Filters | None,
+    area: str | None = None,
+    rows: int | None,
+) -> Callable[[], bytes]:
+    """A download button's data function that appends an audit record (format, file name,
+    filter, area, period, hash, rows) each time the file is built: on the click, outside the
+    page run, so who clicked is taken from this run."""
+    who = current()
+    store = store_path()
     details: dict[str, Any] = {"formaat": fmt, "bestand": name}
     if sel is not None:
         details.update(
@@ -204,16 +213,6 @@ def export_details(
             gebied=area or f"alle gebieden ({sel.level})",
             periode=fmt_period(sel.start, sel.end),
         )
-    return details
-
-
-def logged(
-    build: Callable[[], bytes], *, details: Mapping[str, Any], rows: int | None
-) -> Callable[[], bytes]:
-    """A download button's data function that appends an audit record each time the file is
-    built (on the click, outside the page run: who clicked is taken from this run)."""
-    who = current()
-    store = store_path()
 
     def run() -> bytes:
         data = build()

@@ -237,7 +237,9 @@ def taxonomy_tab(store: Store) -> None:
         "Download taxonomie (CSV)",
         access.logged(
             taxonomy.to_csv_bytes,
-            details=access.export_details("csv", "taxonomie.csv", None),
+            fmt="csv",
+            name="taxonomie.csv",
+            sel=None,
             rows=len(taxonomy.table),
         ),
         "taxonomie.csv",

@@ -601,9 +601,7 @@ def export_buttons(data: StoreData, sel: Filters, *, area: str | None = None) ->
     left, right = st.columns(2)
     left.download_button(
         "Download presentatie (pptx)",
-        access.logged(
-            deck, details=access.export_details("pptx", f"{name}.pptx", sel, area=area), rows=None
-        ),
+        access.logged(deck, fmt="pptx", name=f"{name}.pptx", sel=sel, area=area, rows=None),
         f"{name}.pptx",
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         icon=":material/slideshow:",
@@ -611,9 +609,7 @@ def export_buttons(data: StoreData, sel: Filters, *, area: str | None = None) ->
     )
     right.download_button(
         "Download rapport (pdf)",
-        access.logged(
-            pdf, details=access.export_details("pdf", f"{name}.pdf", sel, area=area), rows=None
-        ),
+        access.logged(pdf, fmt="pdf", name=f"{name}.pdf", sel=sel, area=area, rows=None),
         f"{name}.pdf",
         "application/pdf",
         icon=":material/picture_as_pdf:",
