@@ -101,7 +101,7 @@ def gate(who: Visitor, page: Any) -> None:
     if who.local:
         return
     if not who.signed_in:
-        _sign_in_page()
+        _sign_in_page(shared_link=bool(page.url_path) or bool(st.query_params.to_dict()))
     elif who.role is None:
         _no_role_page(who)
     elif not who.may(PAGE_PERMISSIONS.get(page.url_path, auth.VIEW)):
@@ -111,9 +111,11 @@ def gate(who: Visitor, page: Any) -> None:
     st.stop()
 
 
-def _sign_in_page() -> None:
+def _sign_in_page(*, shared_link: bool) -> None:
     st.title("Regie Analytics")
     st.markdown("Log in met uw account van de gemeente om het dashboard te openen.")
+    if shared_link:  # the identity provider returns to the start page, not to the link
+        st.caption("Na het inloggen opent het overzicht; open de gedeelde link dan opnieuw.")
     if st.button("Inloggen", type="primary", icon=":material/login:"):
         st.login()
 
