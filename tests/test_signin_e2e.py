@@ -54,6 +54,7 @@ from tests.test_e2e import (  # noqa: E402
     CHROMIUM_ARGS,
     PROJECTOR,
     RUN_TIMEOUT,
+    SCREENSHOTS,
     _free_port,
     _streamlit,
     _wait_idle,
@@ -184,10 +185,16 @@ def _tab(browser: Browser, base: str, provider: str) -> Iterator[Page]:
     assert not outside, f"requests outside localhost: {outside}"
 
 
+def _shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"inloggen_{name}.png"))
+
+
 def _sign_in(page: Page, sub: str) -> None:
     page.goto("/")
     _wait_idle(page)
     expect(page.locator("h1").first).to_have_text("Regie Analytics")
+    _shot(page, "start")
     page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url(re.compile(r"/oauth2/authorize\?"))
     page.get_by_role("button", name=sub, exact=True).click()  # the provider's login form
@@ -295,6 +302,7 @@ def test_bestuurder_hidden_small_counts_protected_downloads_no_data_page(
         expect(sidebar.get_by_text("anna@gemeente.test")).to_be_visible()
         expect(sidebar).to_contain_text("bestuurder")
         assert "/data" not in _nav_paths(page) and "/kaart" in _nav_paths(page)
+        _shot(page, "bestuurder")
 
         # the URL cannot switch the privacy setting off: small counts stay hidden
         assert _profile_signals(page, code) == "<5"
@@ -304,6 +312,7 @@ def test_bestuurder_hidden_small_counts_protected_downloads_no_data_page(
         _open(page, "/data")
         expect(page.locator("h1").first).to_have_text("Geen toegang tot deze pagina")
         expect(page.get_by_role("tab")).to_have_count(0)
+        _shot(page, "geweigerd")
 
         before = len(audit.read(auth_store).records)
         data, _ = _download_kaart_csv(page)
@@ -362,6 +371,7 @@ def test_beheerder_from_roles_file_imports_and_reads_the_log(
         page.get_by_role("tab", name="Logboek").click()
         records = len(audit.read(auth_store).records)
         expect(page.get_by_text(f"{records} handelingen", exact=False)).to_be_visible()
+        _shot(page, "logboek")
 
         # past the upload limit (1 MB here): a Dutch message, nothing uploaded
         page.get_by_role("tab", name="Importeren").click()
@@ -373,6 +383,7 @@ def test_beheerder_from_roles_file_imports_and_reads_the_log(
         message = uploader.evaluate("el => getComputedStyle(el, '::after').content")
         assert "niet geüpload: het is groter dan 1 MB" in message
         expect(page.get_by_text("Bestanden tot 1 MB.")).to_be_visible()
+        _shot(page, "te_groot")
         uploader.get_by_role("button", name=re.compile("^Remove")).click()
 
         # XSRF protection is on: an upload without the page's token is refused
@@ -426,6 +437,7 @@ def test_user_without_role_is_told_whom_to_ask_and_sees_no_numbers(
                 )
             ).to_be_visible()
             _shows_no_numbers(page)
+        _shot(page, "zonder_rol")
         assert _nav_paths(page) == []
         _sign_out(page, app)
         _signed_out_everywhere(page)

@@ -49,7 +49,11 @@ def audit_tab(store: Store) -> None:
         "en export, met wie, wanneer, welk filter en een controlegetal (SHA-256) van het "
         "bestand. Het logboek wordt alleen aangevuld, nooit gewijzigd."
     )
-    st.dataframe(log_table(log), hide_index=True)
+    st.dataframe(
+        log_table(log),
+        hide_index=True,
+        column_config={"Wat": st.column_config.TextColumn("Wat", width="large")},
+    )
     st.caption(
         f"Opgeslagen in {audit.log_path(store.root)}; op de server ook te lezen met "
         "`python -m regie_analytics audit [--since DATUM] [--json]`."
