@@ -56,6 +56,7 @@ from tests.test_e2e import (  # noqa: E402
     RUN_TIMEOUT,
     SCREENSHOTS,
     _free_port,
+    _rerun,
     _streamlit,
     _wait_idle,
 )
@@ -418,6 +419,30 @@ def test_beheerder_from_roles_file_imports_and_reads_the_log(
         assert entry["rows"] == imported["rows_imported"] > 0
         assert entry["file_hash"] == imported["sha256"]
         assert not log.damaged and not log.broken
+
+        # deleting that import again: one record, and the store is as before the import
+        _open(page, "/data")
+        page.get_by_role("tab", name="In de store").click()
+        page.get_by_text("Een import verwijderen").click()
+        box = page.get_by_role("combobox", name="Import", exact=True)
+        box.click()
+        box.press("ArrowDown")  # opens the list
+        box.fill(f"{imported['id']}. wijkteam_telling")
+        expect(page.get_by_role("option")).to_have_count(1)
+        _rerun(page, lambda: box.press("Enter"))
+        sure = page.get_by_role("checkbox", name=re.compile("^Ik weet dat de gegevens"))
+        _rerun(page, lambda: sure.check(force=True))
+        expect(sure).to_be_checked()
+        page.get_by_role("button", name="Import verwijderen").click()
+        expect(
+            page.get_by_text(f"Import {imported['id']} (wijkteam_telling.csv) is verwijderd.")
+        ).to_be_visible(timeout=RUN_TIMEOUT)
+        log = audit.read(auth_store)
+        assert len(log.records) == records + 2
+        entry = log.records[-1]
+        assert (entry["user"], entry["action"]) == ("carla@gemeente.test", "import verwijderd")
+        assert entry["rows"] == imported["rows_imported"]
+        assert imported["id"] not in [i["id"] for i in Store(auth_store).manifest()["imports"]]
 
         _sign_out(page, app)
         _signed_out_everywhere(page)

@@ -72,7 +72,12 @@ def remove_import_form(store: Store) -> None:
             for imp in imports
         }
         choice = st.selectbox(
-            "Import", list(labels), format_func=labels.__getitem__, index=None, key="weg_import"
+            "Import",
+            list(labels),
+            format_func=labels.__getitem__,
+            index=None,
+            key="weg_import",
+            placeholder="Kies de import die weg moet",
         )
         sure = st.checkbox(
             "Ik weet dat de gegevens van deze import uit alle cijfers verdwijnen.",
