@@ -36,12 +36,12 @@ pages = [
 ]
 page = st.navigation(pages, position="sidebar" if who.may(auth.VIEW) else "hidden")
 st.session_state["_app_ran"] = True
-access.account(who)
 access.gate(who, page)  # sign-in, no role or no access to this page: a Dutch page, and stop
 store = data.load_data()
 if store is not None:
     st.session_state["_filters"] = filters.sidebar(store, exact=who.may(auth.EXACT))
     components.demo_banner(store)
+access.account(who)
 page.run()
 latest = data.load_data()  # the page may have imported a new version
 if latest is not None:

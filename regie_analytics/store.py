@@ -306,12 +306,7 @@ class Store:
             manifest = json.loads((old / "manifest.json").read_text())
             before = int(self.cube().query("domain == 'overig'")[COUNT].sum())
             version = manifest["version"] + 1
-            name = f"v{version:06d}"
-            self._clean_leftovers(keep={old.name})
-            tmp = self.root.parent / f"{self._staging_prefix()}{name}-{os.getpid()}"
-            tmp.mkdir(parents=True)
-            for sub in ("signals", "counts", "cube"):
-                (tmp / sub).mkdir()
+            tmp, name = self._stage(old, version)
             os.link(old / "areas.parquet", tmp / "areas.parquet")
             (tmp / "taxonomy.csv").write_bytes(taxonomy.to_csv_bytes())
             cubes = []
@@ -360,12 +355,7 @@ class Store:
                 )
             kept = [imp for imp in manifest["imports"] if imp["id"] != import_id]
             version = manifest["version"] + 1
-            name = f"v{version:06d}"
-            self._clean_leftovers(keep={old.name})
-            tmp = self.root.parent / f"{self._staging_prefix()}{name}-{os.getpid()}"
-            tmp.mkdir(parents=True)
-            for sub in ("signals", "counts", "cube"):
-                (tmp / sub).mkdir()
+            tmp, name = self._stage(old, version)
             for rel in ("areas.parquet", "taxonomy.csv"):
                 os.link(old / rel, tmp / rel)
             for imp in kept:
@@ -386,6 +376,17 @@ class Store:
             self._switch(tmp, name)
             entry: dict[str, Any] = removed[0]
             return entry
+
+    def _stage(self, old: Path, version: int) -> tuple[Path, str]:
+        """An empty staging folder for ``version`` next to the store (leftovers of killed
+        commits removed first), and the version's name."""
+        name = f"v{version:06d}"
+        self._clean_leftovers(keep={old.name})
+        tmp = self.root.parent / f"{self._staging_prefix()}{name}-{os.getpid()}"
+        tmp.mkdir(parents=True)
+        for sub in ("signals", "counts", "cube"):
+            (tmp / sub).mkdir()
+        return tmp, name
 
     def _switch(self, staged: Path, name: str) -> None:
         """Move a staged version into the store and point ``CURRENT`` at it (atomic)."""

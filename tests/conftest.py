@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,3 +80,30 @@ def demo_store(tmp_path_factory) -> Path:
     result = run_cli("demo", "--store", root, "--keep-files", files)
     assert result.code == 0, result.err
     return root
+
+
+@pytest.fixture(scope="module")
+def app_store(demo_store: Path) -> Iterator[Path]:
+    """The demo store as the dashboard's store (``REGIE_STORE``) for one test module."""
+    old = os.environ.get("REGIE_STORE")
+    os.environ["REGIE_STORE"] = str(demo_store)
+    yield demo_store
+    if old is None:
+        os.environ.pop("REGIE_STORE", None)
+    else:
+        os.environ["REGIE_STORE"] = old
+
+
+def small_buurt(store: Path) -> tuple[str, int]:
+    """A buurt with 1 to 4 signals in the store's last month (both domains), and that count:
+    a cell that must read "<5" wherever small counts are hidden."""
+    from regie_analytics import aggregate
+    from regie_analytics.store import Store
+
+    cube = Store(store).cube()
+    last = aggregate.months_in(cube)[-1]
+    now = aggregate.filter_cube(cube, start=last, end=last, domains=["fysiek", "sociaal"])
+    table = aggregate.area_table(now, Store(store).areas(), level="buurt")
+    small = table.loc[(table["totaal"] > 0) & (table["totaal"] < 5), "totaal"]
+    assert len(small), "the demo has no buurt with 1-4 signals in its last month"
+    return str(small.index[0]), int(small.iloc[0])

@@ -5,17 +5,16 @@ cannot be widened through the URL."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
+import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from regie_analytics import aggregate
+from regie_analytics import audit
 from regie_analytics.formatting import fmt_int
 from regie_analytics.store import Store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, small_buurt
 
 pytestmark = pytest.mark.slow
 
@@ -36,17 +35,6 @@ USERS = {
     "zonder rol": {"email": "dirk@elders.test", "roles": ["stagiair"]},
 }
 PAGES = ("overzicht", "kaart", "samenhang", "trends", "buurtprofiel", "afhandeling", "presentatie")
-
-
-@pytest.fixture(scope="module")
-def app_store(demo_store: Path) -> Iterator[Path]:
-    old = os.environ.get("REGIE_STORE")
-    os.environ["REGIE_STORE"] = str(demo_store)
-    yield demo_store
-    if old is None:
-        os.environ.pop("REGIE_STORE", None)
-    else:
-        os.environ["REGIE_STORE"] = old
 
 
 @pytest.fixture(scope="module")
@@ -158,21 +146,10 @@ def test_bestuurder_sees_every_dashboard_page_with_small_counts_hidden(
         assert at.session_state["_filters"].private
 
 
-def _small_buurt(store: Path) -> tuple[str, int]:
-    """A buurt with 1 to 4 signals in the last month (both domains), and that count."""
-    cube = Store(store).cube()
-    last = aggregate.months_in(cube)[-1]
-    now = aggregate.filter_cube(cube, start=last, end=last, domains=["fysiek", "sociaal"])
-    table = aggregate.area_table(now, Store(store).areas(), level="buurt")
-    small = table.loc[(table["totaal"] > 0) & (table["totaal"] < 5), "totaal"]
-    assert len(small), "the demo has no buurt with 1-4 signals in its last month"
-    return str(small.index[0]), int(small.iloc[0])
-
-
 def test_exact_small_count_for_analist_hidden_for_bestuurder(
     app_store: Path, roles_file: Path
 ) -> None:
-    code, count = _small_buurt(app_store)
+    code, count = small_buurt(app_store)
     query = {"gebied": code, "periode": "laatste maand", "privacy": "false"}
     analist = _app(roles_file, "analist", "buurtprofiel", **query)
     shown = {m.label: m.value for m in analist.metric}
@@ -189,3 +166,34 @@ def test_a_broken_roles_file_lets_nobody_in(app_store: Path, tmp_path: Path) -> 
     assert "niemand kan het dashboard nu openen" in at.error[0].value
     assert "onbekende rol 'directeur'" in at.error[0].value
     _shows_no_numbers(at)
+
+
+def test_beheerder_deletes_an_import_and_it_is_recorded(
+    demo_store: Path, roles_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "store"
+    shutil.copytree(demo_store, store)
+    monkeypatch.setenv("REGIE_STORE", str(store))
+    before = Store(store).manifest()["imports"]
+    records = len(audit.read(store).records)
+    at = _app(roles_file, "beheerder", "data")
+    next(s for s in at.selectbox if s.label == "Import").set_value(before[-1]["id"]).run()
+    next(c for c in at.checkbox if c.label.startswith("Ik weet")).check().run()
+    button = next(b for b in at.button if b.label == "Import verwijderen")
+    assert not button.disabled
+    button.click().run()
+    assert not at.exception
+    assert f"Import {before[-1]['id']} ({before[-1]['file']}) is verwijderd." in [
+        s.value for s in at.success
+    ]
+    assert Store(store).manifest()["imports"] == before[:-1]
+    log = audit.read(store)
+    assert len(log.records) == records + 1
+    entry = log.records[-1]
+    assert (entry["user"], entry["role"], entry["action"]) == (
+        "carla@gemeente.test",
+        "beheerder",
+        "import verwijderd",
+    )
+    assert entry["rows"] == before[-1]["rows_imported"]
+    assert entry["file_hash"] == before[-1]["sha256"]

@@ -3,7 +3,6 @@ the library computes for the same filter, and an empty filter shows the empty st
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -17,17 +16,6 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.slow
 
 TIMEOUT = 120
-
-
-@pytest.fixture(scope="module")
-def app_store(demo_store: Path):
-    old = os.environ.get("REGIE_STORE")
-    os.environ["REGIE_STORE"] = str(demo_store)
-    yield demo_store
-    if old is None:
-        os.environ.pop("REGIE_STORE", None)
-    else:
-        os.environ["REGIE_STORE"] = old
 
 
 def _app(page: str | None = None, **state: object) -> AppTest:

@@ -28,40 +28,32 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
-from regie_analytics import aggregate, audit
-from regie_analytics.store import Store
-from tests.conftest import ROOT, SAMPLES
-
-CHROMIUM = shutil.which("chromium")
-if CHROMIUM is None:
-    pytest.skip(
-        "Debian's chromium is not installed (no 'chromium' on PATH); the browser tests need it.",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import (  # noqa: E402
+from playwright.sync_api import (
     Browser,
     Page,
     Request,
     Route,
     expect,
-    sync_playwright,
 )
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # noqa: E402
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.test_e2e import (  # noqa: E402
-    CHROMIUM_ARGS,
+from regie_analytics import audit
+from regie_analytics.store import Store
+
+# importing the browser tests skips this module too where Chromium is missing
+from tests import test_e2e
+from tests.conftest import ROOT, SAMPLES, small_buurt
+from tests.test_e2e import (
     PROJECTOR,
     RUN_TIMEOUT,
     SCREENSHOTS,
     _free_port,
-    _rerun,
     _streamlit,
     _wait_idle,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+browser = test_e2e.browser  # the same module-scoped Chromium fixture
 
 USERS = {
     "anna": {"email": "anna@gemeente.test", "roles": ["bestuurder"]},
@@ -151,14 +143,6 @@ contact = "het team Informatievoorziening"
         yield base
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @contextmanager
 def _tab(browser: Browser, base: str, provider: str) -> Iterator[Page]:
     """A fresh browser (no cookies) that reaches only localhost. The provider's own pages
@@ -239,17 +223,6 @@ def _nav_paths(page: Page) -> list[str]:
     return [urlsplit(link.get_attribute("href") or "").path for link in links.all()]
 
 
-def _small_buurt(store: Path) -> tuple[str, int]:
-    """A buurt with 1 to 4 signals in the last month (both domains), and that count."""
-    cube = Store(store).cube()
-    last = aggregate.months_in(cube)[-1]
-    now = aggregate.filter_cube(cube, start=last, end=last, domains=["fysiek", "sociaal"])
-    table = aggregate.area_table(now, Store(store).areas(), level="buurt")
-    small = table.loc[(table["totaal"] > 0) & (table["totaal"] < 5), "totaal"]
-    assert len(small), "the demo has no buurt with 1-4 signals in its last month"
-    return str(small.index[0]), int(small.iloc[0])
-
-
 def _profile_signals(page: Page, code: str) -> str:
     _open(page, f"/buurtprofiel?gebied={code}&periode=laatste+maand&privacy=false")
     metric = page.locator('[data-testid="stMetric"]').filter(has_text="Signalen").first
@@ -294,7 +267,7 @@ def _privacy_toggle(page: Page):  # type: ignore[no-untyped-def]
 def test_bestuurder_hidden_small_counts_protected_downloads_no_data_page(
     browser: Browser, app: str, provider: str, auth_store: Path
 ) -> None:
-    code, _ = _small_buurt(auth_store)
+    code, _ = small_buurt(auth_store)
     with _tab(browser, app, provider) as page:
         _sign_in(page, "anna")
         expect(page.locator("h1").first).to_have_text("Overzicht")
@@ -339,7 +312,7 @@ def test_bestuurder_hidden_small_counts_protected_downloads_no_data_page(
 def test_analist_exact_numbers_and_a_download_link_does_not_outlive_the_session(
     browser: Browser, app: str, provider: str, auth_store: Path
 ) -> None:
-    code, count = _small_buurt(auth_store)
+    code, count = small_buurt(auth_store)
     with _tab(browser, app, provider) as page:
         _sign_in(page, "bert")
         assert _profile_signals(page, code) == str(count)
@@ -419,30 +392,6 @@ def test_beheerder_from_roles_file_imports_and_reads_the_log(
         assert entry["rows"] == imported["rows_imported"] > 0
         assert entry["file_hash"] == imported["sha256"]
         assert not log.damaged and not log.broken
-
-        # deleting that import again: one record, and the store is as before the import
-        _open(page, "/data")
-        page.get_by_role("tab", name="In de store").click()
-        page.get_by_text("Een import verwijderen").click()
-        box = page.get_by_role("combobox", name="Import", exact=True)
-        box.click()
-        box.press("ArrowDown")  # opens the list
-        box.fill(f"{imported['id']}. wijkteam_telling")
-        expect(page.get_by_role("option")).to_have_count(1)
-        _rerun(page, lambda: box.press("Enter"))
-        sure = page.get_by_role("checkbox", name=re.compile("^Ik weet dat de gegevens"))
-        _rerun(page, lambda: sure.check(force=True))
-        expect(sure).to_be_checked()
-        page.get_by_role("button", name="Import verwijderen").click()
-        expect(
-            page.get_by_text(f"Import {imported['id']} (wijkteam_telling.csv) is verwijderd.")
-        ).to_be_visible(timeout=RUN_TIMEOUT)
-        log = audit.read(auth_store)
-        assert len(log.records) == records + 2
-        entry = log.records[-1]
-        assert (entry["user"], entry["action"]) == ("carla@gemeente.test", "import verwijderd")
-        assert entry["rows"] == imported["rows_imported"]
-        assert imported["id"] not in [i["id"] for i in Store(auth_store).manifest()["imports"]]
 
         _sign_out(page, app)
         _signed_out_everywhere(page)

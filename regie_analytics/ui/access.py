@@ -138,6 +138,7 @@ def _refused_page(who: Visitor, title: str) -> None:
         f"**{who.user}** ({who.role}). Vraag {who.contact} als u deze pagina nodig hebt."
     )
     st.page_link("pages/overzicht.py", label="Naar het overzicht", icon=":material/home:")
+    account(who)
 
 
 def _sign_out_button() -> None:
@@ -153,12 +154,12 @@ def account(who: Visitor) -> None:
     if not who.local and who.role is None:
         return
     with st.sidebar:
+        st.divider()
         if who.local:
             st.caption("lokaal, zonder inloggen", help="Zonder [auth] in secrets.toml.")
         else:
             st.caption(f"Ingelogd als **{who.user}** · {who.role}")
             _sign_out_button()
-        st.divider()
 
 
 def require(permission: str) -> Visitor:
@@ -207,7 +208,6 @@ def logged(
     filter, area, period, hash, rows) each time the file is built: on the click, outside the
     page run, so who clicked is taken from this run."""
     who = current()
-    store = store_path()
     details: dict[str, Any] = {"formaat": fmt, "bestand": name}
     if sel is not None:
         details.update(
@@ -218,14 +218,8 @@ def logged(
 
     def run() -> bytes:
         data = build()
-        audit.record(
-            store,
-            user=who.user,
-            role=who.recorded_role,
-            action=audit.EXPORT,
-            details=details,
-            file_hash=audit.file_hash(data),
-            rows=rows,
+        record(
+            who, action=audit.EXPORT, details=details, file_hash=audit.file_hash(data), rows=rows
         )
         return data
 

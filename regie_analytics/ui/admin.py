@@ -63,6 +63,9 @@ def audit_tab(store: Store) -> None:
 def remove_import_form(store: Store) -> None:
     """Choose an import and remove it from the store, after a confirmation."""
     imports = store.manifest().get("imports", [])
+    done = st.session_state.pop("_weg_gedaan", None)
+    if done is not None:
+        (st.success if done[0] else st.error)(done[1])
     if not imports:
         return
     with st.expander("Een import verwijderen"):
@@ -83,23 +86,40 @@ def remove_import_form(store: Store) -> None:
             "Ik weet dat de gegevens van deze import uit alle cijfers verdwijnen.",
             key="weg_zeker",
         )
-        if st.button("Import verwijderen", disabled=choice is None or not sure, type="primary"):
-            who = access.require(auth.MANAGE)
-            assert choice is not None
-            try:
-                removed = store.remove_import(int(choice))
-            except InputError as exc:
-                st.error(f"Verwijderen is mislukt; de store is ongewijzigd. {exc}")
-                return
-            access.record(
-                who,
-                action=audit.REMOVE_IMPORT,
-                details={
-                    "import": removed["id"],
-                    "bestand": removed["file"],
-                    "bron": removed["source"],
-                },
-                file_hash=removed.get("sha256"),
-                rows=removed.get("rows_imported"),
-            )
-            st.success(f"Import {removed['id']} ({removed['file']}) is verwijderd.")
+        st.button(
+            "Import verwijderen",
+            disabled=choice is None or not sure,
+            type="primary",
+            on_click=_remove,
+            args=(store, choice),
+        )
+
+
+def _remove(store: Store, import_id: int) -> None:
+    """Remove an import (the button's callback: the role is checked again first) and record
+    it; the outcome is shown on the next run."""
+    who = access.current()
+    if not who.may(auth.MANAGE):
+        st.session_state["_weg_gedaan"] = (False, "U hebt geen rechten om imports te verwijderen.")
+        return
+    try:
+        removed = store.remove_import(import_id)
+    except InputError as exc:
+        st.session_state["_weg_gedaan"] = (
+            False,
+            f"Verwijderen is mislukt; de store is ongewijzigd. {exc}",
+        )
+        return
+    access.record(
+        who,
+        action=audit.REMOVE_IMPORT,
+        details={"import": removed["id"], "bestand": removed["file"], "bron": removed["source"]},
+        file_hash=removed.get("sha256"),
+        rows=removed.get("rows_imported"),
+    )
+    st.session_state["weg_import"] = None
+    st.session_state["weg_zeker"] = False
+    st.session_state["_weg_gedaan"] = (
+        True,
+        f"Import {removed['id']} ({removed['file']}) is verwijderd.",
+    )
