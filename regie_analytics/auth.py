@@ -11,6 +11,7 @@ e-mail addresses or whole domains to roles.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -136,17 +137,23 @@ _FILE_HINT = (
 
 
 def load_roles_file(path: str | Path) -> RolesFile:
-    """Read a roles file from disk (see :func:`parse_roles_file`)."""
+    """Read a roles file from disk (see :func:`parse_roles_file`); read again only when the
+    file changes, so every page run can ask for it."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        stat = path.stat()
+        return _read_roles_file(str(path), stat.st_mtime_ns, stat.st_size)
     except OSError as exc:
         raise InputError(
             "het rollenbestand kan niet worden gelezen.",
             file=path,
             hint="controleer het pad onder [roles] file in secrets.toml.",
         ) from exc
-    return parse_roles_file(text, name=path.name)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_roles_file(path: str, mtime_ns: int, size: int) -> RolesFile:
+    return parse_roles_file(Path(path).read_text(encoding="utf-8-sig"), name=Path(path).name)
 
 
 @dataclass(frozen=True)

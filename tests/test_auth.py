@@ -94,3 +94,13 @@ def test_settings_from_secrets_section(tmp_path: Path) -> None:
         auth.settings_from({"values": {"G1": "baas"}}, base=tmp_path)
     with pytest.raises(InputError, match="rollenbestand kan niet worden gelezen"):
         auth.settings_from({"file": "weg.csv"}, base=tmp_path)
+
+
+def test_a_changed_roles_file_counts_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "rollen.csv"
+    path.write_text("account,role\np.smit@gemeente.nl,bestuurder\n")
+    assert auth.load_roles_file(path).role_of("p.smit@gemeente.nl") == "bestuurder"
+    path.write_text("account,role\np.smit@gemeente.nl,beheerder\n@gemeente.nl,analist\n")
+    roles = auth.load_roles_file(path)
+    assert roles.role_of("p.smit@gemeente.nl") == "beheerder"
+    assert roles.role_of("k.bos@gemeente.nl") == "analist"
