@@ -13,7 +13,7 @@ It prints the median wall time of each, rows per second, peak memory (max RSS of
 and the ratio import / baseline. Usage::
 
     python benchmarks/bench_import.py                 # 100k and 1M, 3 runs each
-    python benchmarks/bench_import.py --sizes 100000 1000000 5000000 --runs 3
+    python benchmarks/bench_import.py --sizes 10000000 --runs 1   # the 4 GB target at 10M rows
 """
 
 from __future__ import annotations

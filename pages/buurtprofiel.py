@@ -5,7 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from regie_analytics import aggregate, charts
-from regie_analytics.formatting import fmt_int, fmt_num, fmt_pct
+from regie_analytics.formatting import fmt_int, fmt_num, fmt_pct, plain_text
 from regie_analytics.ui import components, filters, pages
 
 components.require_app()
@@ -27,8 +27,8 @@ if code is None:
 
 level = pages.level_of(data, code)
 area = data.level_areas(level).loc[code]
-st.title(area["name"])
-st.caption(pages.area_context(data, code, level))
+st.title(plain_text(area["name"]))
+st.caption(plain_text(pages.area_context(data, code, level)))
 table = pages.area_measures(data, replace(sel, level=level))
 row = table.loc[code]
 k = st.columns(4)

@@ -3,9 +3,8 @@ import, manage the taxonomy, read the audit log."""
 
 import streamlit as st
 
-from regie_analytics import auth, workflow
+from regie_analytics import auth
 from regie_analytics.io.presets import PRESETS
-from regie_analytics.schema import InputError
 from regie_analytics.store import Store
 from regie_analytics.ui import access, admin, components, dataio
 from regie_analytics.ui.data import load_data, store_path
@@ -32,7 +31,15 @@ with tab_import:
         format_func=dataio.PRESET_LABELS.get,
         help="'generic' = kolommen zelf koppelen.",
     )
-    if upload is not None:
+    date_order = st.selectbox(
+        "Volgorde van dag en maand",
+        list(dataio.DATE_ORDER_LABELS),
+        format_func=dataio.DATE_ORDER_LABELS.get,
+        help="Alleen nodig als elke datum in het bestand beide kan zijn, zoals 03-04-2025.",
+    )
+    if upload is None:
+        dataio.forget_upload()
+    else:
         path = dataio.save_upload(upload)
         mapping = None
         if preset == "generic":
@@ -41,17 +48,14 @@ with tab_import:
                 st.dataframe(preview.head(10), hide_index=True)
                 mapping = dataio.mapping_form(preview)
         taxonomy = dataio.session_taxonomy(store)
+        choice = dataio.Choice(path, preset, mapping, taxonomy, date_order)
         if st.button("Controleren", type="primary"):
-            try:
-                prepared, _ = workflow.validate(
-                    path, preset=preset, store=store, mapping=mapping, taxonomy=taxonomy
-                )
-                st.session_state["_prepared"] = (upload.name, preset, prepared)
-            except InputError as exc:
-                st.session_state.pop("_prepared", None)
-                st.error(f"Dit bestand kan niet worden geïmporteerd. {exc}")
+            st.session_state.pop("_prepared", None)
+            checked = dataio.check(store, choice)
+            if checked is not None:
+                st.session_state["_prepared"] = (upload.file_id, preset, checked)
         staged = st.session_state.get("_prepared")
-        if staged and staged[0] == upload.name and staged[1] == preset:
+        if staged and staged[0] == upload.file_id and staged[1] == preset:
             prepared = staged[2]
             dataio.show_report(prepared.report)
             if prepared.report.unknown_categories:
@@ -62,7 +66,7 @@ with tab_import:
                     st.success("Taxonomie bijgewerkt; controleer het bestand opnieuw.")
                     st.rerun()
             if st.button("Importeren", disabled=prepared.report.imported == 0):
-                dataio.run_import(store, path, preset=preset, mapping=mapping, taxonomy=taxonomy)
+                dataio.run_import(store, choice)
 
 with tab_store:
     if data is None:

@@ -5,7 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from regie_analytics import charts, insights
-from regie_analytics.formatting import fmt_change, fmt_int, fmt_period
+from regie_analytics.formatting import fmt_change, fmt_int, fmt_period, plain_text
 from regie_analytics.ui import components, filters, pages
 
 components.require_app()
@@ -23,7 +23,7 @@ if ov is None:
     st.stop()
 
 for sentence in ov.sentences:
-    st.markdown(f"#### {sentence}")
+    st.markdown(f"#### {plain_text(sentence)}")
 
 cols = st.columns(4)
 for col, domain in zip(cols, ("fysiek", "sociaal"), strict=False):
@@ -53,7 +53,7 @@ with left:
     spots = pages.emerging(data, sel)
     sentence = insights.emerging_sentence(spots["klasse"], ov.pressure["name"])
     if sentence:
-        st.markdown(f"**Hotspots in de tijd:** {sentence}")
+        st.markdown(f"**Hotspots in de tijd:** {plain_text(sentence)}")
     jumps = pages.jumps(data, sel)
     if len(jumps):
         st.subheader("Opvallende sprongen deze periode")

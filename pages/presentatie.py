@@ -4,6 +4,7 @@ import streamlit as st
 from plotly.graph_objects import Figure
 
 from regie_analytics import charts
+from regie_analytics.formatting import plain_text
 from regie_analytics.ui import components, filters, pages
 
 components.require_app()
@@ -35,12 +36,12 @@ nav[1].caption(
 
 item = slides[st.session_state["dia"]]
 if item is None:
-    st.title(content.title)
-    st.subheader(content.subtitle)
+    st.title(plain_text(content.title))
+    st.subheader(plain_text(content.subtitle))
     for sentence in content.sentences:
-        st.markdown(f"### {sentence}")
+        st.markdown(f"### {plain_text(sentence)}")
 else:
-    st.header(item.title)
+    st.header(plain_text(item.title))
     if item.figure is not None:  # drawn when its slide is first shown
         cols = st.columns([4, 1]) if item.has_legend else [st.container()]
         with cols[0]:
@@ -58,8 +59,8 @@ else:
     if item.table is not None:
         st.dataframe(item.table, hide_index=True, width="stretch")
     if item.caption:
-        st.markdown(item.caption)
-st.caption(f"{content.footer} · Filter: {sel.describe()}")
-st.caption(content.privacy_note)
+        st.markdown(plain_text(item.caption))
+st.caption(plain_text(f"{content.footer} · Filter: {sel.describe()}"))
+st.caption(plain_text(content.privacy_note))
 with st.expander("Exporteren"):
     pages.export_buttons(data, sel)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from regie_analytics import geo
+from regie_analytics.limits import check_month_span
 from regie_analytics.schema import (
     AREA_CODE,
     CHANNEL,
@@ -175,7 +176,12 @@ def shift_month(month: str, offset: int) -> str:
 
 
 def month_range(start: str, end: str) -> list[str]:
-    """All months from ``start`` to ``end`` inclusive, as ``YYYY-MM``."""
+    """All months from ``start`` to ``end`` inclusive, as ``YYYY-MM``.
+
+    A range longer than :data:`regie_analytics.limits.MAX_MONTHS` is refused before anything
+    is allocated by it: no computation grows with the span of dates.
+    """
+    check_month_span(start, end)
     return [str(p) for p in pd.period_range(start, end, freq="M")]
 
 

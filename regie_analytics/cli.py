@@ -1,25 +1,47 @@
 """The command line: ``python -m regie_analytics {demo,import,validate,info,counts,...}``.
 
-Messages are Dutch. Exit codes: 0 success, 2 input rejected (message on stderr). Every
+Messages are Dutch and never a traceback. Exit codes: 0 success; 2 input or store refused
+(a Dutch message on stderr naming the file, row and column, or the disk problem); 1 an
+unexpected error (a Dutch message with a reference such as ``RA-1A2B3C``; the traceback is in
+the log file, ``$REGIE_LOG`` or ``regie-analytics.log`` in the temporary folder). Every
 import, taxonomy change and export is recorded in the store's audit log (``audit``).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import logging
+import os
 import sys
+import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
-from regie_analytics import aggregate, audit, workflow
+from regie_analytics import aggregate, audit, incidents, workflow
+from regie_analytics.io.parse import DATE_ORDERS
 from regie_analytics.io.presets import PRESETS
 from regie_analytics.io.readers import file_sha256
+from regie_analytics.limits import Limits, parse_setting_date
 from regie_analytics.schema import ANALYSES, InputError
 from regie_analytics.store import DEFAULT_STORE, Store
 
 EXIT_REJECTED = 2
+EXIT_INTERNAL = 1
+_FILE_ERRORS = {
+    errno.ENOSPC: "de schijf is vol",
+    errno.EDQUOT: "de schijfruimte (quotum) is op",
+    errno.EROFS: "de schijf mag alleen gelezen worden",
+    errno.EACCES: "daarvoor is geen toestemming",
+    errno.EPERM: "daarvoor is geen toestemming",
+    errno.ENOENT: "het bestand of de map bestaat niet",
+    errno.EISDIR: "dat is een map, geen bestand",
+    errno.ENOTDIR: "een deel van het pad is geen map",
+}
+"""Problems with a file the user named (``--out``, an input): explained, not a bug."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,6 +84,21 @@ def _add_import_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--taxonomy", type=Path, help="eigen taxonomiebestand (CSV)")
     parser.add_argument("--mapping", type=Path, help="koppelbestand met kolomnamen (JSON)")
     parser.add_argument("--source", help="naam van het bronsysteem (standaard: de preset)")
+    parser.add_argument(
+        "--earliest-date",
+        help="vroegste geloofwaardige datum, JJJJ-MM-DD (standaard REGIE_EARLIEST_DATE of "
+        "2000-01-01)",
+    )
+    parser.add_argument(
+        "--latest-date",
+        help="laatste geloofwaardige datum, JJJJ-MM-DD (standaard REGIE_LATEST_DATE of morgen)",
+    )
+    parser.add_argument(
+        "--date-order",
+        choices=DATE_ORDERS,
+        help="volgorde in datums als 03-04-2025 als de kolom die niet laat zien: dmy "
+        "(dag-maand) of mdy (maand-dag)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -208,7 +245,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _import_kwargs(args: argparse.Namespace) -> dict[str, object]:
+    dates = {
+        key: parse_setting_date(value, setting=option)
+        for key, option, value in (
+            ("earliest", "--earliest-date", args.earliest_date),
+            ("latest", "--latest-date", args.latest_date),
+        )
+        if value
+    }
     return {
+        "limits": Limits.from_env(**dates),
+        "date_order": args.date_order,
         "preset": args.preset,
         "store": Store(args.store),
         "boundaries": args.boundaries,
@@ -406,11 +453,63 @@ COMMANDS = {
 }
 
 
+@contextmanager
+def _log_to_file() -> Iterator[Path]:
+    """While a command runs, the package's log (tracebacks of unexpected errors) goes to a
+    file, ``$REGIE_LOG`` or ``regie-analytics.log`` in the temporary folder, not the terminal."""
+    path = Path(os.environ.get("REGIE_LOG") or Path(tempfile.gettempdir()) / "regie-analytics.log")
+    logger = logging.getLogger("regie_analytics")
+    handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield path
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+        handler.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code. Nothing but Dutch messages reaches the
+    user: input and disk problems are explained (exit 2), anything else gets a reference to
+    the log (exit 1)."""
     args = build_parser().parse_args(argv)
+    with _log_to_file() as log:
+        return _run(args, log)
+
+
+def _run(args: argparse.Namespace, log: Path) -> int:
     try:
         return COMMANDS[args.command](args)
     except InputError as exc:
         sys.stderr.write(f"Fout: {exc}\n")
         return EXIT_REJECTED
+    except OSError as exc:
+        if exc.errno not in _FILE_ERRORS or not exc.filename:
+            return _internal(exc, args.command, log)
+        reason = _FILE_ERRORS[exc.errno]
+        sys.stderr.write(
+            f"Fout: bestand '{Path(exc.filename).name}': kan niet worden gelezen of "
+            f"geschreven: {reason}. Wat te doen: kies een ander bestand of een andere map, "
+            "of los dat op en probeer het opnieuw.\n"
+        )
+        return EXIT_REJECTED
+    except KeyboardInterrupt:
+        sys.stderr.write("Afgebroken. Een onderbroken import laat de store zoals hij was.\n")
+        return 130
+    except Exception as exc:
+        return _internal(exc, args.command, log)
+
+
+def _internal(exc: BaseException, command: str, log: Path) -> int:
+    reference = incidents.record(exc, where=f"opdracht '{command}'")
+    extra = ""
+    if isinstance(exc, MemoryError):
+        extra = " Het werkgeheugen was op: splits de invoer in kleinere delen."
+    sys.stderr.write(
+        f"Fout: {incidents.message(reference)}{extra} De details staan in het logboek {log}.\n"
+    )
+    return EXIT_INTERNAL

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime
 
 import pandas as pd
@@ -107,3 +108,25 @@ def fmt_date(value: date | datetime | pd.Timestamp | None) -> str:
         return "–"
     assert value is not None
     return f"{value.day} {MONTHS_SHORT[value.month - 1]} {value.year}"
+
+
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>$~|&]|:(?=\S))")
+"""Characters that start Markdown inside a line: emphasis, code, links and images (``[``),
+autolinks (``<``, and ``:`` in ``http://``), LaTeX (``$``), Streamlit's ``:red[...]``."""
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+(?=[.)]))")
+"""What starts Markdown at the start of a line: headings, quotes, lists, underlines."""
+
+
+def plain_text(text: object) -> str:
+    """``text`` escaped for Markdown (Streamlit's ``st.markdown``, captions, titles, messages),
+    so that it is shown literally: a label from data never becomes a link, an image, LaTeX,
+    emphasis or a heading. Each line stays a line."""
+    lines = (" ".join(line.split()) for line in str(text).splitlines())
+    escaped = (_MARKDOWN_INLINE.sub(r"\\\1", line) for line in lines)
+    return "  \n".join(_MARKDOWN_LINE_START.sub(_escape_line_start, line) for line in escaped)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    space, mark = match.group(1), match.group(2)
+    # "12." is escaped at its point ("12\."), a heading or list mark before the mark ("\#")
+    return f"{space}{mark}\\" if mark[0].isdigit() else f"{space}\\{mark}"

@@ -25,6 +25,7 @@ import pyogrio
 import shapely
 from pyproj import Transformer
 
+from regie_analytics.io.parse import clean_text
 from regie_analytics.schema import (
     AREA_CODE,
     AREA_KM2,
@@ -539,11 +540,13 @@ def _load(
         name_columns = (*_NAME_COLUMNS[codes_level], *_GENERIC_NAME_COLUMNS)
     else:
         name_columns = (*_GENERIC_NAME_COLUMNS, *(c for v in _NAME_COLUMNS.values() for c in v))
-    names = _text_column(frame, _first_column(lookup, name_columns))
-    names = names.fillna(pd.Series(frame.index, index=frame.index, dtype="str"))
+    # names are labels from data: without HTML tags or control characters, like categories
+    names = clean_text(_text_column(frame, _first_column(lookup, name_columns)))
+    names = names.where(names != "").fillna(pd.Series(frame.index, index=frame.index, dtype="str"))
 
     sd_code = _text_column(frame, _first_column(lookup, _STADSDEEL_CODE_COLUMNS))
-    sd_name = _text_column(frame, _first_column(lookup, _STADSDEEL_NAME_COLUMNS))
+    sd_name = clean_text(_text_column(frame, _first_column(lookup, _STADSDEEL_NAME_COLUMNS)))
+    sd_name = sd_name.where(sd_name != "")
     sd_code = sd_code.fillna(sd_name)
 
     metric = frame.geometry.to_crs(_metric_crs(frame.geometry))

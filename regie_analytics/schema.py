@@ -48,6 +48,9 @@ LAT = "lat"
 MONTH = "month"
 COUNT = "count"
 PERIOD = "period"
+GIVEN_AREA_CODE = "given_area_code"
+"""The area code of a count as the file gave it (upper case; empty when missing): counts for
+unknown codes are kept apart per code, never merged into one "buiten gebied" row."""
 
 SIGNAL_COLUMNS: tuple[str, ...] = (
     SOURCE,
@@ -70,6 +73,7 @@ SIGNAL_COLUMNS: tuple[str, ...] = (
 COUNT_COLUMNS: tuple[str, ...] = (
     SOURCE,
     AREA_CODE,
+    GIVEN_AREA_CODE,
     MONTH,
     CATEGORY,
     DOMAIN,
@@ -130,10 +134,18 @@ class InputError(Exception):
     def __post_init__(self) -> None:
         super().__init__(str(self))
 
+    @property
+    def file_label(self) -> str:
+        """The file as the user knows it: a path's name (never the server's folders), or a
+        member of a zip or folder as given (``export.zip/noord/telling.csv``)."""
+        if isinstance(self.file, Path) or Path(str(self.file)).is_absolute():
+            return Path(str(self.file)).name
+        return str(self.file)
+
     def __str__(self) -> str:
         where = []
         if self.file is not None:
-            where.append(f"bestand '{Path(self.file).name}'")
+            where.append(f"bestand '{self.file_label}'")
         if self.row is not None:
             where.append(f"rij {self.row}")
         if self.column is not None:

@@ -32,6 +32,7 @@ from esda.moran import Moran_Local_BV
 from libpysal.weights import Queen, Rook, W
 from scipy import stats
 
+from regie_analytics.limits import check_month_span
 from regie_analytics.schema import (
     AREA_CODE,
     COUNT,
@@ -905,6 +906,7 @@ def _month_range(months: pd.Series) -> pd.PeriodIndex:
         ) from err
     if len(periods) == 0:
         raise ValueError("Er zijn geen tellingen per maand om te analyseren.")
+    check_month_span(str(periods.min()), str(periods.max()))
     return pd.period_range(periods.min(), periods.max(), freq="M")
 
 

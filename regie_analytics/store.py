@@ -15,11 +15,20 @@ Layout of a store folder (default ``data/store/``)::
 A commit builds the new version in a staging folder next to the store folder (unchanged parts
 are hard links, never modified in place), moves it into the store and then replaces ``CURRENT``
 with one atomic rename. An import that fails or is killed halfway leaves the store folder exactly
-as it was; the staging leftovers of a killed commit are removed by the next commit.
+as it was; a failed commit (a full disk, say) removes its staging folder itself, and the
+leftovers of a killed one are removed by the next commit. A few versions before the current
+one are kept (:data:`KEEP_VERSIONS`), so that a dashboard session that started reading one
+can finish.
+
+Identity is checked inside the commit's lock: an import is compared with the version it is
+added to (:func:`regie_analytics.imports.drop_known`), so two imports that were both checked
+before either committed never both add the same records, and a corrected count replaces the
+stored value for its area, month, label, channel and source.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -31,9 +40,16 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
-from regie_analytics.imports import PreparedImport, count_keys, cube_part, reclassify
+from regie_analytics.imports import (
+    PreparedImport,
+    count_keys,
+    cube_part,
+    drop_known,
+    reclassify,
+)
 from regie_analytics.schema import (
     AREA_CODE,
     COUNT,
@@ -48,6 +64,8 @@ from regie_analytics.taxonomy import Taxonomy, load_taxonomy
 
 DEFAULT_STORE = Path(__file__).resolve().parent.parent / "data" / "store"
 FORMAT_VERSION = 1
+KEEP_VERSIONS = 3
+"""Versions kept before the current one, for readers that started on them."""
 
 
 class StoreError(InputError):
@@ -61,15 +79,29 @@ class Store:
     ----------
     root
         The store folder; created on the first commit.
+    version
+        Read this version (``v000003``) instead of the current one: a reader that started on
+        it keeps reading it while new imports land (:data:`KEEP_VERSIONS` are kept).
     """
 
-    def __init__(self, root: str | Path | None = None) -> None:
+    def __init__(self, root: str | Path | None = None, *, version: str | None = None) -> None:
         self.root = Path(root) if root is not None else DEFAULT_STORE
+        self.version = version
 
     # -- reading ---------------------------------------------------------------------------
     @property
     def current(self) -> Path | None:
-        """The committed version folder, or None for an empty store."""
+        """The committed version folder (or the pinned ``version``), None for an empty store."""
+        if self.version is not None:
+            folder = self.root / self.version
+            if not (folder / "manifest.json").exists():
+                raise StoreError(
+                    f"versie {self.version} van de store is intussen vervangen door nieuwere "
+                    "imports.",
+                    file=self.root,
+                    hint="laad de pagina opnieuw.",
+                )
+            return folder
         pointer = self.root / "CURRENT"
         if not pointer.exists():
             return None
@@ -134,27 +166,14 @@ class Store:
             return pd.DataFrame()
         return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
 
-    def existing_signal_keys(self, source: str) -> pd.Index:
-        """Signal ids already stored for a source."""
-        if self.current is None:
-            return pd.Index([], dtype="str")
-        frame = self.signals(columns=[SOURCE, SIGNAL_ID])
-        if frame.empty:
-            return pd.Index([], dtype="str")
-        return pd.Index(frame.loc[frame[SOURCE] == source, SIGNAL_ID].astype("str"))
-
-    def existing_count_keys(self, source: str) -> pd.MultiIndex:
-        """(area, month, label, channel) keys already stored for a source of counts."""
-        frame = self.counts() if self.current is not None else pd.DataFrame()
-        if frame.empty:
-            return pd.MultiIndex.from_arrays([[], [], [], []])
-        return count_keys(frame[frame[SOURCE] == source])
-
-    def existing_keys(self, source: str, kind: str) -> pd.Index:
-        """Import keys already stored for ``source``: signal ids, or count keys."""
-        if kind == "signals":
-            return self.existing_signal_keys(source)
-        return self.existing_count_keys(source)
+    def known_records(self, source: str, kind: str) -> pd.DataFrame:
+        """What the store holds for ``source``: the signal ids (``kind="signals"``), or the
+        stored counts with their keys (``kind="counts"``); see
+        :func:`regie_analytics.imports.drop_known`."""
+        folder = self.current
+        if folder is None:
+            return pd.DataFrame()
+        return _known_records(folder, self.manifest(), source, kind)
 
     def info(self) -> dict[str, Any]:
         """A summary for ``python -m regie_analytics info`` and the Data page."""
@@ -190,8 +209,12 @@ class Store:
     # -- writing ---------------------------------------------------------------------------
     @contextmanager
     def _lock(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "w") as handle:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            handle = open(self.root / ".lock", "a")  # noqa: SIM115 (closed below)
+        except OSError as exc:
+            raise disk_error(exc, self.root) from exc
+        with handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:
@@ -207,6 +230,21 @@ class Store:
 
     def _staging_prefix(self) -> str:
         return f".{self.root.name}-staging-"
+
+    @contextmanager
+    def _staging(self, name: str) -> Iterator[Path]:
+        """A fresh staging folder for version ``name``; removed again if anything fails, and
+        a failure of the disk (full, read-only) explained in Dutch."""
+        tmp = self.root.parent / f"{self._staging_prefix()}{name}-{os.getpid()}"
+        try:
+            tmp.mkdir(parents=True)
+            yield tmp
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise disk_error(exc, self.root) from exc
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
 
     def _clean_leftovers(self, keep: set[str]) -> None:
         """Remove version folders other than ``keep`` and staging folders of killed commits."""
@@ -263,7 +301,7 @@ class Store:
                         hint="importeer zonder --boundaries, of gebruik een nieuwe store met "
                         "--store MAP.",
                     )
-            todo = [p for p in prepared if p.report.imported > 0]
+            todo = self._recheck(old, old_manifest, prepared)
             if old_manifest is not None and not todo:
                 return old_manifest
             if old_manifest is None and (areas is None or boundaries is None):
@@ -272,25 +310,59 @@ class Store:
                 )
             version = (old_manifest["version"] if old_manifest else 0) + 1
             current_name = old.name if old else None
-            self._clean_leftovers(keep={current_name} if current_name else set())
+            self._clean_leftovers(keep=self._kept(current_name))
             name = f"v{version:06d}"
             # Staged next to the store folder, so a killed commit leaves the store untouched.
-            tmp = self.root.parent / f"{self._staging_prefix()}{name}-{os.getpid()}"
-            tmp.mkdir(parents=True)
-            manifest = self._build_version(
-                tmp,
-                old=old,
-                old_manifest=old_manifest,
-                todo=todo,
-                version=version,
-                areas=areas,
-                boundaries=boundaries,
-                taxonomy=taxonomy,
-                taxonomy_info=taxonomy_info,
-                generated=generated,
-            )
-            self._switch(tmp, name)
+            with self._staging(name) as tmp:
+                manifest = self._build_version(
+                    tmp,
+                    old=old,
+                    old_manifest=old_manifest,
+                    todo=todo,
+                    version=version,
+                    areas=areas,
+                    boundaries=boundaries,
+                    taxonomy=taxonomy,
+                    taxonomy_info=taxonomy_info,
+                    generated=generated,
+                )
+                self._switch(tmp, name)
             return manifest
+
+    def _recheck(
+        self,
+        old: Path | None,
+        old_manifest: dict[str, Any] | None,
+        prepared: list[PreparedImport],
+    ) -> list[PreparedImport]:
+        """The imports checked again against the version they are added to (inside the lock),
+        and against each other; those that add or correct nothing are left out."""
+        todo: list[PreparedImport] = []
+        for prep in prepared:
+            source = prep.report.source
+            known = [
+                _known_records(old, old_manifest, source, prep.kind)
+                if old is not None and old_manifest is not None
+                else pd.DataFrame()
+            ]
+            known += [p.records for p in todo if p.kind == prep.kind and p.report.source == source]
+            frames = [k for k in known if not k.empty]
+            checked = drop_known(prep, pd.concat(frames, ignore_index=True)) if frames else prep
+            if checked.report.imported > 0 or checked.replaces is not None:
+                todo.append(checked)
+            # the caller prints the report of what it prepared: it says what was committed
+            vars(prep.report).update(vars(checked.report))
+        return todo
+
+    @staticmethod
+    def _kept(current: str | None) -> set[str]:
+        """Version folders to keep: the current one and :data:`KEEP_VERSIONS` before it, which
+        readers may still be reading (they share their parts through hard links, so an old
+        version costs little more than its cube)."""
+        if not current:
+            return set()
+        number = int(current[1:])
+        return {f"v{n:06d}" for n in range(max(1, number - KEEP_VERSIONS), number + 1)}
 
     def reclassify(
         self, taxonomy: Taxonomy, *, taxonomy_info: dict[str, Any] | None = None
@@ -306,33 +378,19 @@ class Store:
             manifest = json.loads((old / "manifest.json").read_text())
             before = int(self.cube().query("domain == 'overig'")[COUNT].sum())
             version = manifest["version"] + 1
-            tmp, name = self._stage(old, version)
-            os.link(old / "areas.parquet", tmp / "areas.parquet")
-            (tmp / "taxonomy.csv").write_bytes(taxonomy.to_csv_bytes())
-            cubes = []
-            for imp in manifest["imports"]:
-                kind_dir = "signals" if imp["kind"] == "signals" else "counts"
-                records = pd.read_parquet(old / imp["parts"][kind_dir])
-                system = imp.get("system", imp["preset"])
-                records = reclassify(records, taxonomy, system=system, kind=imp["kind"])
-                records.to_parquet(tmp / imp["parts"][kind_dir], index=False)
-                part = cube_part(records, kind=imp["kind"])
-                part.to_parquet(tmp / imp["parts"]["cube"], index=False)
-                cubes.append(part)
-            cube = _combine_cubes(cubes)
-            cube.to_parquet(tmp / "cube.parquet", index=False)
-            manifest.update(
-                version=version,
-                written_at=datetime.now().isoformat(timespec="seconds"),
-                taxonomy=taxonomy_info or {"file": taxonomy.name, "rows": len(taxonomy.table)},
-                cube_rows=len(cube),
-                reclassified_at=datetime.now().isoformat(timespec="seconds"),
-            )
-            with open(tmp / "manifest.json", "w") as handle:
-                json.dump(manifest, handle, indent=1, ensure_ascii=False)
-                handle.flush()
-                os.fsync(handle.fileno())
-            self._switch(tmp, name)
+            name = f"v{version:06d}"
+            self._clean_leftovers(keep=self._kept(old.name))
+            with self._staging(name) as tmp:
+                cube = self._reclassified(tmp, old=old, manifest=manifest, taxonomy=taxonomy)
+                manifest.update(
+                    version=version,
+                    written_at=datetime.now().isoformat(timespec="seconds"),
+                    taxonomy=taxonomy_info or {"file": taxonomy.name, "rows": len(taxonomy.table)},
+                    cube_rows=len(cube),
+                    reclassified_at=datetime.now().isoformat(timespec="seconds"),
+                )
+                _write_manifest(tmp, manifest)
+                self._switch(tmp, name)
             after = int(cube.loc[cube["domain"] == "overig", COUNT].sum())
             return {"overig_voor": before, "overig_na": after}
 
@@ -355,52 +413,72 @@ class Store:
                 )
             kept = [imp for imp in manifest["imports"] if imp["id"] != import_id]
             version = manifest["version"] + 1
-            tmp, name = self._stage(old, version)
-            for rel in ("areas.parquet", "taxonomy.csv"):
-                os.link(old / rel, tmp / rel)
-            for imp in kept:
-                for rel in imp["parts"].values():
+            name = f"v{version:06d}"
+            self._clean_leftovers(keep=self._kept(old.name))
+            with self._staging(name) as tmp:
+                for sub in ("signals", "counts", "cube"):
+                    (tmp / sub).mkdir()
+                for rel in ("areas.parquet", "taxonomy.csv"):
                     os.link(old / rel, tmp / rel)
-            cube = _combine_cubes([pd.read_parquet(tmp / imp["parts"]["cube"]) for imp in kept])
-            cube.to_parquet(tmp / "cube.parquet", index=False)
-            manifest.update(
-                version=version,
-                written_at=datetime.now().isoformat(timespec="seconds"),
-                imports=kept,
-                cube_rows=len(cube),
-            )
-            with open(tmp / "manifest.json", "w") as handle:
-                json.dump(manifest, handle, indent=1, ensure_ascii=False)
-                handle.flush()
-                os.fsync(handle.fileno())
-            self._switch(tmp, name)
+                for imp in kept:
+                    for rel in imp["parts"].values():
+                        os.link(old / rel, tmp / rel)
+                parts = [pd.read_parquet(tmp / imp["parts"]["cube"]) for imp in kept]
+                cube = _combine_cubes(parts)
+                cube.to_parquet(tmp / "cube.parquet", index=False)
+                manifest.update(
+                    version=version,
+                    written_at=datetime.now().isoformat(timespec="seconds"),
+                    imports=kept,
+                    cube_rows=len(cube),
+                )
+                _write_manifest(tmp, manifest)
+                self._switch(tmp, name)
             entry: dict[str, Any] = removed[0]
             return entry
 
-    def _stage(self, old: Path, version: int) -> tuple[Path, str]:
-        """An empty staging folder for ``version`` next to the store (leftovers of killed
-        commits removed first), and the version's name."""
-        name = f"v{version:06d}"
-        self._clean_leftovers(keep={old.name})
-        tmp = self.root.parent / f"{self._staging_prefix()}{name}-{os.getpid()}"
-        tmp.mkdir(parents=True)
+    @staticmethod
+    def _reclassified(
+        tmp: Path, *, old: Path, manifest: dict[str, Any], taxonomy: Taxonomy
+    ) -> pd.DataFrame:
+        """Write every import's records and cube part classified with ``taxonomy``."""
         for sub in ("signals", "counts", "cube"):
             (tmp / sub).mkdir()
-        return tmp, name
+        os.link(old / "areas.parquet", tmp / "areas.parquet")
+        (tmp / "taxonomy.csv").write_bytes(taxonomy.to_csv_bytes())
+        cubes = []
+        for imp in manifest["imports"]:
+            kind_dir = "signals" if imp["kind"] == "signals" else "counts"
+            records = pd.read_parquet(old / imp["parts"][kind_dir])
+            system = imp.get("system", imp["preset"])
+            records = reclassify(records, taxonomy, system=system, kind=imp["kind"])
+            records.to_parquet(tmp / imp["parts"][kind_dir], index=False)
+            part = cube_part(records, kind=imp["kind"])
+            part.to_parquet(tmp / imp["parts"]["cube"], index=False)
+            cubes.append(part)
+        cube = _combine_cubes(cubes)
+        cube.to_parquet(tmp / "cube.parquet", index=False)
+        return cube
 
     def _switch(self, staged: Path, name: str) -> None:
         """Move a staged version into the store and point ``CURRENT`` at it (atomic)."""
         final = self.root / name
         os.rename(staged, final)
-        _fsync_dir(self.root)
         pointer_tmp = staged.parent / f"{self._staging_prefix()}CURRENT-{os.getpid()}"
-        with open(pointer_tmp, "w") as handle:
-            handle.write(name + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(pointer_tmp, self.root / "CURRENT")
+        try:
+            _fsync_dir(self.root)
+            with open(pointer_tmp, "w") as handle:
+                handle.write(name + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(pointer_tmp, self.root / "CURRENT")
+        except BaseException:
+            # CURRENT still names the old version: take the new one away again
+            shutil.rmtree(final, ignore_errors=True)
+            pointer_tmp.unlink(missing_ok=True)
+            raise
         _fsync_dir(self.root)
-        self._clean_leftovers(keep={name})
+        self._clean_leftovers(keep=self._kept(name))
 
     def _build_version(
         self,
@@ -419,10 +497,9 @@ class Store:
         imports: list[dict[str, Any]] = list(old_manifest["imports"]) if old_manifest else []
         for sub in ("signals", "counts", "cube"):
             (folder / sub).mkdir()
+        replaced = _replaced_keys(todo)
         if old is not None:
-            for imp in imports:
-                for rel in imp["parts"].values():
-                    os.link(old / rel, folder / rel)
+            imports = [_carry_over(old, folder, imp, replaced) for imp in imports]
         if areas is not None and (old is None or old_manifest is None):
             areas.to_parquet(folder / "areas.parquet")
         else:
@@ -440,8 +517,11 @@ class Store:
             kind_dir = "signals" if prep.kind == "signals" else "counts"
             record_rel = f"{kind_dir}/part-{import_id:05d}.parquet"
             cube_rel = f"cube/part-{import_id:05d}.parquet"
-            prep.records.to_parquet(folder / record_rel, index=False)
-            prep.cube.to_parquet(folder / cube_rel, index=False)
+            source = prep.report.source
+            later = [p.replaces for p in todo[offset + 1 :] if p.report.source == source]
+            records, cube_part_ = _without_keys(prep.records, later, kind=prep.kind, cube=prep.cube)
+            _write_records(records, folder / record_rel)
+            cube_part_.to_parquet(folder / cube_rel, index=False)
             imports.append(
                 {
                     "id": import_id,
@@ -476,14 +556,131 @@ class Store:
             "imports": imports,
             "cube_rows": len(cube),
         }
-        with open(folder / "manifest.json", "w") as handle:
-            json.dump(manifest, handle, indent=1, ensure_ascii=False)
-            handle.flush()
-            os.fsync(handle.fileno())
+        _write_manifest(folder, manifest)
         for path in folder.rglob("*.parquet"):
             with open(path, "rb") as handle:
                 os.fsync(handle.fileno())
         return manifest
+
+
+def _write_records(records: pd.DataFrame, path: Path, *, rows: int = 1_000_000) -> None:
+    """Write records to Parquet a million rows at a time (one row group each), so that a
+    large import is not converted to Arrow as a whole."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if len(records) <= rows:
+        records.to_parquet(path, index=False)
+        return
+    first = pa.Table.from_pandas(records.iloc[:rows], preserve_index=False)
+    with pq.ParquetWriter(path, first.schema) as writer:
+        writer.write_table(first)
+        for start in range(rows, len(records), rows):
+            part = records.iloc[start : start + rows]
+            table = pa.Table.from_pandas(part, schema=first.schema, preserve_index=False)
+            writer.write_table(table)
+
+
+def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    with open(folder / "manifest.json", "w") as handle:
+        json.dump(manifest, handle, indent=1, ensure_ascii=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _known_records(folder: Path, manifest: dict[str, Any], source: str, kind: str) -> pd.DataFrame:
+    """The stored records of one source and kind in version ``folder`` (signals: ids only)."""
+    columns = [SOURCE, SIGNAL_ID] if kind == "signals" else None
+    frames = [
+        pd.read_parquet(folder / imp["parts"][kind], columns=columns)
+        for imp in manifest["imports"]
+        if imp["kind"] == kind and imp["source"] == source and kind in imp["parts"]
+    ]
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame()
+    frame = pd.concat(frames, ignore_index=True)
+    return frame.loc[frame[SOURCE].astype("str") == source].reset_index(drop=True)
+
+
+def _replaced_keys(todo: list[PreparedImport]) -> dict[str, list[pd.MultiIndex]]:
+    """Per source, the count keys whose stored value the imports correct."""
+    out: dict[str, list[pd.MultiIndex]] = {}
+    for prep in todo:
+        if prep.replaces is not None:
+            out.setdefault(prep.report.source, []).append(prep.replaces)
+    return out
+
+
+def _without_keys(
+    records: pd.DataFrame,
+    keys: list[pd.MultiIndex | None],
+    *,
+    kind: str,
+    cube: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Counts without the rows whose keys are in ``keys`` (corrected by a later import), and
+    their cube part (``cube`` when nothing was removed)."""
+    wanted = [k for k in keys if k is not None]
+    if kind != "counts" or not wanted or records.empty:
+        return records, cube if cube is not None else cube_part(records, kind=kind)
+    drop = np.zeros(len(records), dtype=bool)
+    row_keys = count_keys(records)
+    for k in wanted:
+        drop |= row_keys.isin(k)
+    if not drop.any():
+        return records, cube if cube is not None else cube_part(records, kind=kind)
+    kept = records.loc[~drop].reset_index(drop=True)
+    return kept, cube_part(kept, kind=kind)
+
+
+def _carry_over(
+    old: Path, folder: Path, imp: dict[str, Any], replaced: dict[str, list[pd.MultiIndex]]
+) -> dict[str, Any]:
+    """An earlier import into the new version: hard links to its parts, or (when a new import
+    corrects some of its counts) new parts without the corrected rows."""
+    keys = replaced.get(imp["source"], []) if imp["kind"] == "counts" else []
+    if keys:
+        records = pd.read_parquet(old / imp["parts"]["counts"])
+        kept, cube = _without_keys(records, list(keys), kind="counts")
+        if len(kept) < len(records):
+            kept.to_parquet(folder / imp["parts"]["counts"], index=False)
+            cube.to_parquet(folder / imp["parts"]["cube"], index=False)
+            return {**imp, "rows_replaced": imp.get("rows_replaced", 0) + len(records) - len(kept)}
+    for rel in imp["parts"].values():
+        os.link(old / rel, folder / rel)
+    return imp
+
+
+def disk_error(exc: OSError, root: Path) -> StoreError:
+    """A failure of the disk under the store at ``root`` explained in Dutch (a full disk, a
+    read-only disk, no permission); the store is unchanged."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return StoreError(
+            "de schijf is vol: de nieuwe versie van de store kon niet worden geschreven. De "
+            "store is ongewijzigd en er is niets achtergebleven.",
+            file=root,
+            hint="maak ruimte vrij op de schijf van de store en probeer het opnieuw.",
+        )
+    if exc.errno == errno.EROFS:
+        return StoreError(
+            "de store staat op een schijf waarop alleen gelezen mag worden; er is niets "
+            "geschreven.",
+            file=root,
+            hint="kies met --store (of REGIE_STORE) een map waarin geschreven mag worden.",
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return StoreError(
+            "er mag niet in de map van de store geschreven worden; er is niets geschreven.",
+            file=root,
+            hint="vraag schrijfrechten op die map, of kies met --store een andere map.",
+        )
+    return StoreError(
+        f"de store kon niet worden geschreven (systeemmelding: {exc.strerror}); de store is "
+        "ongewijzigd.",
+        file=root,
+        hint="controleer de schijf en probeer het opnieuw.",
+    )
 
 
 def _combine_cubes(parts: list[pd.DataFrame]) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from regie_analytics import geo
 from regie_analytics.imports import ImportReport, PreparedImport, prepare_import
+from regie_analytics.limits import Limits
 from regie_analytics.schema import InputError
 from regie_analytics.store import Store, StoreError
 from regie_analytics.taxonomy import Taxonomy, load_taxonomy
@@ -103,8 +104,14 @@ def validate(
     mapping: str | Path | None = None,
     source: str | None = None,
     now: datetime | None = None,
+    limits: Limits | None = None,
+    date_order: str | None = None,
 ) -> tuple[PreparedImport, Context]:
-    """Check an input against the store; nothing is written."""
+    """Check an input against the store; nothing is written.
+
+    ``limits`` default to the settings (:meth:`Limits.from_env`); ``date_order`` (``dmy`` or
+    ``mdy``) settles numeric dates whose order the column does not show.
+    """
     context = resolve_context(
         store, boundaries=boundaries, code_column=code_column, gemeente=gemeente, taxonomy=taxonomy
     )
@@ -113,10 +120,12 @@ def validate(
         preset=preset,
         areas=context.areas,
         taxonomy=context.taxonomy,
-        existing_keys=store.existing_keys if store.exists() else None,
+        existing_keys=store.known_records if store.exists() else None,
         mapping_path=mapping,
         source=source,
         now=now,
+        limits=limits,
+        date_order=date_order,
     )
     return prepared, context
 
@@ -133,11 +142,14 @@ def import_file(
     mapping: str | Path | None = None,
     source: str | None = None,
     now: datetime | None = None,
+    limits: Limits | None = None,
+    date_order: str | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Validate and import one input; the store changes only if the whole import succeeds.
 
-    ``progress(fraction, message)`` is told how far the import is (for a progress bar).
+    ``progress(fraction, message)`` is told how far the import is (for a progress bar). The
+    report says what was committed: the store checks the records again when it commits.
     """
     if progress is not None:
         progress(0.05, "bestand lezen en controleren…")
@@ -152,6 +164,8 @@ def import_file(
         mapping=mapping,
         source=source,
         now=now,
+        limits=limits,
+        date_order=date_order,
     )
     if progress is not None:
         progress(0.6, "controle klaar; schrijven…")

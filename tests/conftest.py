@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +37,30 @@ def run_cli(*args: str | Path) -> CliResult:
         timeout=600,
     )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+def cli(*args: str | Path) -> CliResult:
+    """Run the command line in this process (faster than :func:`run_cli`), capturing its
+    output as a user would see it."""
+    from regie_analytics.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse errors
+            code = int(exc.code or 0)
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def data_files(store: Path) -> dict[str, str]:
+    """:func:`snapshot` of a store but its audit log (which records every import, also one
+    that adds nothing)."""
+    from regie_analytics import audit
+
+    files = snapshot(store)
+    files.pop(audit.LOG_NAME, None)
+    return files
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -107,3 +133,17 @@ def small_buurt(store: Path) -> tuple[str, int]:
     small = table.loc[(table["totaal"] > 0) & (table["totaal"] < 5), "totaal"]
     assert len(small), "the demo has no buurt with 1-4 signals in its last month"
     return str(small.index[0]), int(small.iloc[0])
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real, small file system (tmpfs) to fill up; needs root to mount."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=True)

@@ -20,7 +20,7 @@ import pytest
 from regie_analytics import audit
 from regie_analytics.store import Store
 from tests.conftest import BAD as BAD_DIR
-from tests.conftest import ROOT, SAMPLES, run_cli, snapshot
+from tests.conftest import ROOT, SAMPLES, data_files, run_cli, snapshot
 
 BUURTEN = ROOT / "data" / "boundaries" / "amsterdam_buurten_2022.geojson"
 
@@ -120,24 +120,17 @@ def test_reimport_adds_nothing(tmp_path: Path) -> None:
     store = tmp_path / "store"
     _import(store, SAMPLES / "open311_requests.json", "open311")
     _import(store, SAMPLES / "wijkteam_telling.csv", "counts")
-    before = _data_files(store)
+    before = data_files(store)
     out = _import(store, SAMPLES / "open311_requests.json", "open311")
     assert re.search(r"al aanwezig in de store \(dubbel\):\s+300\n", out)
     out = _import(store, SAMPLES / "wijkteam_telling.csv", "counts")
     assert "Niets toegevoegd" in out
-    assert _data_files(store) == before
+    assert data_files(store) == before
     # the same records through the other format (CSV) are the same keys: nothing added
     _import(store, SAMPLES / "open311_requests.csv", "open311")
-    assert _data_files(store) == before
+    assert data_files(store) == before
     # each attempt is in the audit log, with no rows
     assert [r["rows"] for r in audit.read(store).records] == [300, 359, 0, 0, 0]
-
-
-def _data_files(store: Path) -> dict[str, str]:
-    """The store's files but its audit log (which records every import, also an empty one)."""
-    files = snapshot(store)
-    files.pop(audit.LOG_NAME)
-    return files
 
 
 def test_validate_writes_nothing(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
+from regie_analytics.formatting import plain_text
 from regie_analytics.ui.data import StoreData
 from regie_analytics.ui.filters import Filters
 
@@ -35,15 +36,16 @@ def no_store() -> None:
 
 def empty_state(message: str, hint: str = "") -> None:
     """An explanation instead of an empty chart."""
-    st.info(message + (f" {hint}" if hint else ""), icon=":material/info:")
+    st.info(plain_text(message + (f" {hint}" if hint else "")), icon=":material/info:")
 
 
 def footer(data: StoreData, filters: Filters | None = None) -> None:
-    """The data source and the current filter, on every page."""
+    """The data source and the current filter, on every page (as text: source, theme and
+    channel names come from data)."""
     text = data.source_label()
     if filters is not None:
         text += f" · Filter: {filters.describe()}"
-    st.caption(text)
+    st.caption(plain_text(text))
 
 
 def chart(fig: go.Figure, *, key: str, select: bool = False) -> list[str]:

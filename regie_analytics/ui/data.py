@@ -105,7 +105,7 @@ def _version(path: Path) -> str | None:
 
 @st.cache_resource(show_spinner="Gegevens laden…", max_entries=4)
 def _load(path: str, version: str) -> StoreData:
-    store = Store(path)
+    store = Store(path, version=version)
     cube = store.cube()
     for column in CUBE_DIMENSIONS:
         if column != MONTH:  # months are compared with < and >, so they stay text
@@ -135,13 +135,19 @@ def load_data() -> StoreData | None:
     return _load(str(path), version)
 
 
+def data_at(version: str) -> StoreData:
+    """The store's data at ``version``: the version a page run started with, also when an
+    import lands during the run."""
+    return _load(str(store_path()), version)
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def load_signals(path: str, version: str) -> pd.DataFrame:
     """Record-level signals (for lead times), loaded once per store version."""
     columns = ["source", "received_at", "closed_at", "domain", "theme", "area_code", "channel"]
     from regie_analytics.imports import month_labels
 
-    frame = Store(path).signals(columns=columns)
+    frame = Store(path, version=version).signals(columns=columns)
     for column in ("source", "domain", "theme", "area_code", "channel"):
         frame[column] = frame[column].astype("category")
     frame[MONTH] = month_labels(frame["received_at"])

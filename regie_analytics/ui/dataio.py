@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
-from regie_analytics import audit, auth, workflow
-from regie_analytics.formatting import fmt_int, fmt_pct
-from regie_analytics.imports import ImportReport
+from regie_analytics import audit, auth, incidents, workflow
+from regie_analytics.formatting import fmt_int, fmt_pct, plain_text
+from regie_analytics.imports import ImportReport, PreparedImport
 from regie_analytics.io.presets import SIGNAL_FIELDS
-from regie_analytics.io.readers import file_sha256, read_table
+from regie_analytics.io.readers import file_sha256, preview_rows
 from regie_analytics.schema import InputError
 from regie_analytics.store import Store
 from regie_analytics.taxonomy import Taxonomy, load_taxonomy
 from regie_analytics.ui import access
+
+T = TypeVar("T")
 
 PRESET_LABELS = {
     "signalen": "Signalen (data-warehouse-export, map of zip)",
@@ -40,21 +45,57 @@ FIELD_LABELS = {
 }
 
 
+DATE_ORDER_LABELS = {None: "automatisch", "dmy": "dag-maand (31-12)", "mdy": "maand-dag (12-31)"}
+_UPLOAD = "_upload"
+
+
 def save_upload(upload: Any) -> Path:
-    """Write an uploaded file to a private temporary folder, keeping its name."""
+    """The uploaded file on disk, written once per upload (not on every rerun) in a private
+    temporary folder; the folder of the session's previous upload is removed."""
+    saved: tuple[str, Path] | None = st.session_state.get(_UPLOAD)
+    if saved is not None and saved[0] == upload.file_id and saved[1].exists():
+        return saved[1]
+    forget_upload()
     folder = Path(tempfile.mkdtemp(prefix="regie-upload-"))
-    path = folder / Path(upload.name).name
-    path.write_bytes(upload.getvalue())
+    path = folder / (Path(upload.name).name or "upload")
+    try:
+        with open(path, "wb") as handle:
+            upload.seek(0)
+            shutil.copyfileobj(upload, handle, length=1 << 20)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    st.session_state[_UPLOAD] = (upload.file_id, path)
     return path
+
+
+def forget_upload() -> None:
+    """Remove the temporary copy of the session's upload (when it is removed or replaced)."""
+    saved: tuple[str, Path] | None = st.session_state.pop(_UPLOAD, None)
+    if saved is not None:
+        shutil.rmtree(saved[1].parent, ignore_errors=True)
+
+
+def guarded(action: Callable[[], T], *, failed: str, where: str) -> T | None:
+    """Run ``action``; a refused input or any unexpected error is a Dutch message on screen
+    (``failed`` first), never a traceback. Unexpected errors are logged with a reference."""
+    try:
+        return action()
+    except InputError as exc:
+        st.error(plain_text(f"{failed} {exc}"))
+    except Exception as exc:
+        reference = incidents.record(exc, where=where)
+        st.error(plain_text(f"{failed} {incidents.message(reference)}"))
+    return None
 
 
 def preview(path: Path) -> pd.DataFrame | None:
     """The first rows of a table file, or an error message on screen."""
-    try:
-        return read_table(path).frame
-    except InputError as exc:
-        st.error(str(exc))
-        return None
+    return guarded(
+        lambda: preview_rows(path),
+        failed="Dit bestand kan niet worden gelezen.",
+        where="voorbeeld op de pagina Data",
+    )
 
 
 def mapping_form(frame: pd.DataFrame) -> Path | None:
@@ -72,7 +113,10 @@ def mapping_form(frame: pd.DataFrame) -> Path | None:
         st.info("Koppel ten minste id, datum van ontvangst en categorie.")
         return None
     mapping = {"kind": "signals", "source": source, "columns": columns}
-    path = Path(tempfile.mkdtemp(prefix="regie-mapping-")) / "mapping.json"
+    saved: tuple[str, Path] | None = st.session_state.get(_UPLOAD)
+    if saved is None:
+        return None
+    path = saved[1].parent / "mapping.json"  # next to the upload: removed with it
     path.write_text(json.dumps(mapping, ensure_ascii=False))
     return path
 
@@ -134,13 +178,41 @@ def map_unknown(unknown: dict[str, int], taxonomy: Taxonomy) -> Taxonomy | None:
             chosen[["category", "subcategory", "domain", "theme"]].assign(source="*")
         )
     except InputError as exc:
-        st.error(str(exc))
+        st.error(plain_text(str(exc)))
         return None
 
 
-def run_import(
-    store: Store, path: Path, *, preset: str, mapping: Path | None, taxonomy: Taxonomy
-) -> None:
+@dataclass(frozen=True)
+class Choice:
+    """An uploaded file on disk and how the user chose to read it."""
+
+    path: Path
+    preset: str
+    mapping: Path | None
+    taxonomy: Taxonomy
+    date_order: str | None
+
+    def options(self) -> dict[str, Any]:
+        """The options of :func:`workflow.validate` and :func:`workflow.import_file`."""
+        return {
+            "preset": self.preset,
+            "mapping": self.mapping,
+            "taxonomy": self.taxonomy,
+            "date_order": self.date_order,
+        }
+
+
+def check(store: Store, choice: Choice) -> PreparedImport | None:
+    """The report of what an upload would import (nothing written), or a message on screen."""
+    checked = guarded(
+        lambda: workflow.validate(choice.path, store=store, **choice.options()),
+        failed="Dit bestand kan niet worden geïmporteerd.",
+        where="controle op de pagina Data",
+    )
+    return None if checked is None else checked[0]
+
+
+def run_import(store: Store, choice: Choice) -> None:
     """Import with a progress bar; the store changes only when everything succeeded."""
     who = access.require(auth.MANAGE)
     bar = st.progress(0.0, text="Importeren…")
@@ -148,24 +220,21 @@ def run_import(
     def progress(fraction: float, text: str) -> None:
         bar.progress(fraction, text=text.capitalize())
 
-    try:
-        report = workflow.import_file(
-            path,
-            preset=preset,
-            store=store,
-            mapping=mapping,
-            taxonomy=taxonomy,
-            progress=progress,
-        )
-    except InputError as exc:
+    report = guarded(
+        lambda: workflow.import_file(
+            choice.path, store=store, progress=progress, **choice.options()
+        ),
+        failed="De import is mislukt; de store is ongewijzigd.",
+        where="import op de pagina Data",
+    )
+    if report is None:
         bar.empty()
-        st.error(f"De import is mislukt; de store is ongewijzigd. {exc}")
         return
     access.record(
         who,
         action=audit.IMPORT,
-        details=audit.import_details(report, taxonomie=taxonomy.name),
-        file_hash=file_sha256(path),
+        details=audit.import_details(report, taxonomie=choice.taxonomy.name),
+        file_hash=file_sha256(choice.path),
         rows=report.imported,
     )
     st.session_state.pop("_prepared", None)
@@ -203,8 +272,9 @@ def show_store(store: Store) -> None:
         f"{fmt_pct(info['overig_domein'] / total, 1)} nog niet ingedeeld."
     )
     st.markdown(
-        f"**Grenzen:** {info['grenzen'].get('file')} ({fmt_int(info['aantal_gebieden'])} "
-        f"gebieden) · **Taxonomie:** {info['taxonomie'].get('file')} · "
+        f"**Grenzen:** {plain_text(info['grenzen'].get('file'))} "
+        f"({fmt_int(info['aantal_gebieden'])} gebieden) · "
+        f"**Taxonomie:** {plain_text(info['taxonomie'].get('file'))} · "
         f"**Periode:** {info['eerste_maand']} t/m {info['laatste_maand']}"
     )
     imports = pd.DataFrame(info["imports"])
@@ -250,12 +320,14 @@ def taxonomy_tab(store: Store) -> None:
         try:
             new = Taxonomy.from_csv_bytes(upload.getvalue(), name=upload.name)
         except InputError as exc:
-            st.error(str(exc))
+            st.error(plain_text(str(exc)))
         else:
             st.session_state["_taxonomy"] = new
             st.success(
-                f"Taxonomie '{upload.name}' geladen ({fmt_int(len(new.table))} regels); "
-                "ze wordt gebruikt bij de volgende import."
+                plain_text(
+                    f"Taxonomie '{upload.name}' geladen ({fmt_int(len(new.table))} regels); "
+                    "ze wordt gebruikt bij de volgende import."
+                )
             )
     if store.exists() and st.button(
         "Pas deze taxonomie toe op alle gegevens in de store",
@@ -263,16 +335,21 @@ def taxonomy_tab(store: Store) -> None:
     ):
         who = access.require(auth.MANAGE)
         with st.spinner("Opnieuw indelen…"):
-            result = store.reclassify(taxonomy)
-        access.record(
-            who,
-            action=audit.TAXONOMY,
-            details=audit.taxonomy_details(taxonomy, result),
-            file_hash=audit.file_hash(taxonomy.to_csv_bytes()),
-            rows=len(taxonomy.table),
-        )
-        st.success(
-            f"Opnieuw ingedeeld: nog niet ingedeeld (overig) {fmt_int(result['overig_voor'])} "
-            f"→ {fmt_int(result['overig_na'])} signalen."
-        )
+            result = guarded(
+                lambda: store.reclassify(taxonomy),
+                failed="Opnieuw indelen is mislukt; de store is ongewijzigd.",
+                where="opnieuw indelen op de pagina Data",
+            )
+        if result is not None:
+            access.record(
+                who,
+                action=audit.TAXONOMY,
+                details=audit.taxonomy_details(taxonomy, result),
+                file_hash=audit.file_hash(taxonomy.to_csv_bytes()),
+                rows=len(taxonomy.table),
+            )
+            st.success(
+                f"Opnieuw ingedeeld: nog niet ingedeeld (overig) "
+                f"{fmt_int(result['overig_voor'])} → {fmt_int(result['overig_na'])} signalen."
+            )
     st.dataframe(taxonomy.table, hide_index=True)

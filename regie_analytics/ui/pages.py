@@ -21,7 +21,7 @@ from regie_analytics.schema import (
     InputError,
 )
 from regie_analytics.ui import access
-from regie_analytics.ui.data import StoreData, load_data
+from regie_analytics.ui.data import StoreData, data_at
 from regie_analytics.ui.filters import Filters
 
 TOP_COLUMNS: dict[str, Any] = {
@@ -37,9 +37,7 @@ TOP_COLUMNS: dict[str, Any] = {
 
 
 def _data(version: str) -> StoreData:
-    data = load_data()
-    assert data is not None and data.version == version
-    return data
+    return data_at(version)
 
 
 @st.cache_resource(show_spinner=False, max_entries=24)
