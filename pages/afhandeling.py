@@ -10,6 +10,7 @@ components.require_app()
 
 data = components.require_data()
 sel = filters.current()
+components.overig_notice(data, sel)
 st.title("Afhandeling")
 
 norm = st.slider("Norm (dagen)", 1, 60, 10, key="norm", bind="query-params")

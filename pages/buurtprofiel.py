@@ -12,6 +12,7 @@ components.require_app()
 
 data = components.require_data()
 sel = filters.current()
+components.overig_notice(data, sel)
 components.print_styles()
 
 options = pages.all_area_names(data)

@@ -15,11 +15,15 @@ access.require(auth.MANAGE)
 st.title("Data")
 store = Store(store_path())
 data = load_data()
-tab_import, tab_store, tab_tax, tab_log = st.tabs(
-    ["Importeren", "In de store", "Taxonomie", "Logboek"]
+components.overig_notice(data)
+tab_import, tab_store, tab_map, tab_tax, tab_log = st.tabs(
+    ["Importeren", "In de store", components.MAPPING_TAB, "Taxonomie", "Logboek"],
+    key=components.DATA_TAB_KEY,
+    bind="query-params",
 )
 
 with tab_import:
+    dataio.show_flash("upload")
     upload = st.file_uploader(
         "Exportbestand (CSV, Excel, Parquet, JSON/GeoJSON of zip)",
         type=["csv", "txt", "tsv", "xlsx", "parquet", "json", "geojson", "zip"],
@@ -58,13 +62,9 @@ with tab_import:
         if staged and staged[0] == upload.file_id and staged[1] == preset:
             prepared = staged[2]
             dataio.show_report(prepared.report)
-            if prepared.report.unknown_categories:
-                new_tax = dataio.map_unknown(prepared.report.unknown_categories, taxonomy)
-                if new_tax is not None:
-                    st.session_state["_taxonomy"] = new_tax
-                    st.session_state.pop("_prepared", None)
-                    st.success("Taxonomie bijgewerkt; controleer het bestand opnieuw.")
-                    st.rerun()
+            if dataio.map_report_labels(store, taxonomy, prepared.report):
+                st.session_state.pop("_prepared", None)
+                st.rerun()
             if st.button("Importeren", disabled=prepared.report.imported == 0):
                 dataio.run_import(store, choice)
 
@@ -74,6 +74,9 @@ with tab_store:
     else:
         dataio.show_store(store)
         admin.remove_import_form(store)
+
+with tab_map:
+    dataio.mapping_step(store)
 
 with tab_tax:
     dataio.taxonomy_tab(store)

@@ -9,6 +9,7 @@ components.require_app()
 
 data = components.require_data()
 sel = filters.current()
+components.overig_notice(data, sel)
 st.title("Kaart")
 
 table = pages.area_measures(data, sel)

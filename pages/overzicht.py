@@ -12,6 +12,7 @@ components.require_app()
 
 data = components.require_data()
 sel = filters.current()
+components.overig_notice(data, sel)
 st.title("Overzicht")
 st.caption(f"{fmt_period(sel.start, sel.end)} vergeleken met {fmt_period(*sel.previous)}")
 

@@ -60,6 +60,7 @@ else:
         st.dataframe(item.table, hide_index=True, width="stretch")
     if item.caption:
         st.markdown(plain_text(item.caption))
+components.overig_notice(data, sel, presentation=True)
 st.caption(plain_text(f"{content.footer} · Filter: {sel.describe()}"))
 st.caption(plain_text(content.privacy_note))
 with st.expander("Exporteren"):

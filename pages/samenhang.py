@@ -9,6 +9,7 @@ components.require_app()
 
 data = components.require_data()
 sel = filters.current()
+components.overig_notice(data, sel)
 st.title("Samenhang sociaal × fysiek")
 
 table = pages.pressure(data, sel)

@@ -11,6 +11,7 @@ components.require_app()
 
 data = components.require_data()
 sel = filters.current()
+components.overig_notice(data, sel)
 st.title("Trends")
 
 web = data.level_areas(sel.level)

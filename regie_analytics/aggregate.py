@@ -57,6 +57,26 @@ def filter_cube(
     return cube.loc[mask]
 
 
+def domain_count(
+    cube: pd.DataFrame,
+    domain: str,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    channels: Iterable[str] | None = None,
+    located: bool = False,
+) -> tuple[int, int]:
+    """Signals of ``domain`` and of all domains together, in the months and channels given.
+
+    ``None`` means no restriction (see :func:`filter_cube`). With ``located`` only signals in
+    an area count, as on the pages (not those without location or outside every area).
+    """
+    cut = filter_cube(cube, start=start, end=end, channels=channels)
+    if located:
+        cut = cut.loc[~cut[AREA_CODE].isin(SENTINEL_AREAS)]
+    return int(cut.loc[cut[DOMAIN] == domain, COUNT].sum()), int(cut[COUNT].sum())
+
+
 def roll_up(
     cube: pd.DataFrame,
     areas: pd.DataFrame,

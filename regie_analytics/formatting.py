@@ -61,6 +61,11 @@ def fmt_int(value: float | int | None, *, missing: str = "–") -> str:
     return f"{round(float(value)):,}".replace(",", ".")  # type: ignore[arg-type]
 
 
+def fmt_count(value: int, one: str, many: str) -> str:
+    """A number with its noun, singular or plural: '1 voorstel', '1.234 voorstellen'."""
+    return f"{fmt_int(value)} {one if value == 1 else many}"
+
+
 def fmt_num(value: float | int | None, decimals: int = 1, *, missing: str = "–") -> str:
     """A number with a decimal comma and thousands dots: 1234.5 -> '1.234,5'."""
     if _is_missing(value) or (isinstance(value, float) and math.isinf(value)):

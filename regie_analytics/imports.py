@@ -22,13 +22,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
 from regie_analytics import geo
+from regie_analytics.formatting import fmt_pct
 from regie_analytics.io.parse import (
     ColumnError,
     DateOrder,
@@ -69,7 +70,18 @@ from regie_analytics.schema import (
     UNKNOWN_CHANNEL,
     InputError,
 )
-from regie_analytics.taxonomy import Taxonomy
+from regie_analytics.taxonomy import (
+    ANY,
+    MATCH,
+    MATCH_GIVEN,
+    MATCH_LABELS,
+    MAX_SUGGESTED,
+    SCOPE_CATEGORY,
+    TAXONOMY_DOMAINS,
+    UNKNOWN_DOMAIN,
+    Taxonomy,
+    match_summary,
+)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_EXAMPLES = 10
@@ -77,6 +89,8 @@ MAX_EXAMPLES = 10
 UNUSABLE_SHARE = 0.5
 """A column unusable in this share of its rows or more refuses the whole input: that is a
 wrong column or format, not a few typing errors."""
+_MATCH = "_match"
+"""Working column: how the taxonomy classified a row (``taxonomy.MATCH``; "" not at all)."""
 
 
 @dataclass
@@ -126,6 +140,13 @@ class ImportReport:
     window: str = ""
     files: dict[str, int] = field(default_factory=dict)
     unknown_categories: dict[str, int] = field(default_factory=dict)
+    classification: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Signals per domain and matching step (see ``taxonomy.match_summary``)."""
+    suggestions: list[dict[str, Any]] = field(default_factory=list)
+    """Fuzzy suggestions for the unknown categories (``Taxonomy.suggestions``); not applied."""
+    unknown_labels: list[dict[str, Any]] = field(default_factory=list)
+    """The most frequent unknown labels as ``category``, ``subcategory``, ``count`` (rows), for
+    mapping them by hand; at most ``taxonomy.MAX_SUGGESTED``."""
     unknown_area_codes: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -205,6 +226,7 @@ class ImportReport:
             out.append(f"  {'periode:':<52}{self.first_month} t/m {self.last_month}")
         if self.window and (self.early_dates or self.future_dates or self.bad_closed_dates):
             out.append(f"  {'datumvenster (geloofwaardige datums):':<52}{self.window}")
+        out += classification_lines(self.classification, self.suggestions)
         if self.unknown_categories:
             top = sorted(self.unknown_categories.items(), key=lambda kv: -kv[1])[:10]
             out.append("  onbekende categorieën (voeg ze toe aan de taxonomie):")
@@ -227,6 +249,64 @@ class ImportReport:
 
 def _fmt(value: int) -> str:
     return f"{value:,}".replace(",", ".")
+
+
+def shares(counts: list[int]) -> list[str]:
+    """Dutch percentages of ``counts`` with one decimal that add up to exactly 100,0%
+    (largest remainder); a share of a non-zero count too small to show reads '<0,1%'."""
+    total = sum(counts)
+    if not total:
+        return ["–" for _ in counts]
+    exact = [1000 * n / total for n in counts]
+    tenths = [int(e) for e in exact]
+    short = 1000 - sum(tenths)
+    for i in sorted(range(len(counts)), key=lambda i: tenths[i] - exact[i])[:short]:
+        tenths[i] += 1
+    return [
+        "<0,1%" if n and not t else fmt_pct(t / 1000, 1)
+        for n, t in zip(counts, tenths, strict=True)
+    ]
+
+
+def classification_lines(
+    classification: dict[str, dict[str, int]], suggestions: list[dict[str, Any]]
+) -> list[str]:
+    """The report's classification section: share per domain and how, then the suggestions."""
+    domains = [d for d in (*TAXONOMY_DOMAINS, UNKNOWN_DOMAIN) if classification.get(d)]
+    if not domains:
+        return []
+    counts = [sum(classification[d].values()) for d in domains]
+    out = ["  ingedeeld per domein (signalen; hoe herkend):"]
+    for domain, n, share in zip(domains, counts, shares(counts), strict=True):
+        steps = classification[domain]
+        how = ", ".join(
+            f"{MATCH_LABELS[step]} {_fmt(steps[step])}" for step in MATCH_LABELS if step in steps
+        )
+        out.append(f"    {domain + ':':<10}{_fmt(n):>12} ({share}): {how}")
+    if suggestions:
+        out.append(
+            "  voorstellen voor onbekende categorieën (niet toegepast; neem ze over op de "
+            "Data-pagina of in de taxonomie):"
+        )
+        for sug in suggestions[:MAX_EXAMPLES]:
+            label = " / ".join(filter(None, (sug[CATEGORY], sug[SUBCATEGORY])))
+            target = " / ".join(
+                part
+                for part in (sug["suggested_category"], sug["suggested_subcategory"])
+                if part != ANY
+            )
+            scope = (
+                ", voor de hele categorie"
+                if sug["scope"] == SCOPE_CATEGORY and sug[SUBCATEGORY]
+                else ""
+            )
+            out.append(
+                f"    - '{label}' ({_fmt(sug[COUNT])}) lijkt op '{target}': {sug[DOMAIN]}, "
+                f"thema {sug[THEME]} (gelijkenis {sug['score']}{scope})"
+            )
+        if len(suggestions) > MAX_EXAMPLES:
+            out.append(f"    - en nog {_fmt(len(suggestions) - MAX_EXAMPLES)} voorstellen")
+    return out
 
 
 @dataclass
@@ -489,7 +569,7 @@ def _classify(ctx: _Context, frame: pd.DataFrame) -> pd.DataFrame:
     classes = ctx.taxonomy.classify(out)
     for column in (DOMAIN, THEME, DEPARTMENT):
         out[column] = classes[column].array
-    out["_known"] = classes["known"].to_numpy(dtype=bool)
+    out[_MATCH] = classes[MATCH].to_numpy()
     return out
 
 
@@ -540,7 +620,7 @@ def _summarise(report: ImportReport, records: pd.DataFrame) -> None:
     report.unknown_area_code = int(unknown_code.sum())
     given = records.loc[unknown_code, GIVEN_AREA_CODE].astype("str")
     report.unknown_area_codes = {str(k): int(v) for k, v in given.value_counts().items()}
-    unknown = ~records["_known"].to_numpy(dtype=bool)
+    unknown = (records[DOMAIN].astype("str") == UNKNOWN_DOMAIN).to_numpy()
     report.unknown_category = int(unknown.sum())
     label = records.loc[unknown, CATEGORY].astype("str").fillna("")
     sub = _text(records, SUBCATEGORY)[unknown].astype("str").fillna("")
@@ -568,6 +648,26 @@ def _summarise(report: ImportReport, records: pd.DataFrame) -> None:
         closed = records["_closed"].to_numpy()
         report.closed_before_received = int((closed == _CLOSED_BEFORE).sum())
         report.bad_closed_dates = int((closed == _CLOSED_BAD).sum())
+
+
+def _report_classes(report: ImportReport, records: pd.DataFrame, taxonomy: Taxonomy) -> None:
+    """The report's classification figures, counted on the rows that are imported: signals
+    per domain and matching step, and the labels left in 'overig' with suggestions for them."""
+    classes = pd.DataFrame({DOMAIN: records[DOMAIN].to_numpy(), MATCH: records[_MATCH].to_numpy()})
+    weights = records[COUNT] if COUNT in records.columns else None
+    report.classification = match_summary(classes, weights=weights)
+    unknown = (records[DOMAIN].astype("str") == UNKNOWN_DOMAIN).to_numpy()
+    if not unknown.any():
+        return
+    labels = records.loc[unknown, [CATEGORY]].astype(object).fillna("").astype("str")
+    labels[SUBCATEGORY] = _text(records, SUBCATEGORY)[unknown].astype(object).fillna("")
+    per_label = labels.astype("str").value_counts().rename(COUNT).reset_index()
+    report.unknown_labels = cast(
+        list[dict[str, Any]], per_label.head(MAX_SUGGESTED).to_dict("records")
+    )
+    report.suggestions = cast(
+        list[dict[str, Any]], taxonomy.suggestions(per_label).to_dict("records")
+    )
 
 
 def _without_flags(records: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -649,7 +749,7 @@ def _signal_batch(ctx: _Context, part: pd.DataFrame) -> pd.DataFrame:
     frame = _clean_labels(ctx, frame, (CATEGORY, SUBCATEGORY, "channel", "status"))
     frame = _classify(ctx, frame).reset_index(drop=True)
     n = len(frame)
-    flags = ("_file", "_row", "_swapped", "_rd", "_bad_xy", "_unknown_code", "_known", "_cleaned")
+    flags = ("_file", "_row", "_swapped", "_rd", "_bad_xy", "_unknown_code", _MATCH, "_cleaned")
     return pd.DataFrame(
         {
             SOURCE: pd.Categorical.from_codes(
@@ -766,7 +866,9 @@ def _count_batch(ctx: _Context, part: pd.DataFrame) -> pd.DataFrame:
                 hint="gebruik 'fysiek' of 'sociaal', of laat de kolom leeg zodat de taxonomie "
                 "het domein bepaalt.",
             )
+        from_file = (has & (given != frame[DOMAIN])).to_numpy()
         frame[DOMAIN] = given.where(has, frame[DOMAIN]).to_numpy()
+        frame[_MATCH] = np.where(from_file, MATCH_GIVEN, frame[_MATCH].to_numpy())
     frame = frame.assign(**{CHANNEL: _label(_text(frame, "channel"), UNKNOWN_CHANNEL)})
     frame = frame.reset_index(drop=True)
     return pd.DataFrame(
@@ -774,7 +876,7 @@ def _count_batch(ctx: _Context, part: pd.DataFrame) -> pd.DataFrame:
             SOURCE: pd.Series(extract.source, index=frame.index, dtype="str"),
             **{c: frame[c].astype("str") for c in COUNT_COLUMNS if c not in (SOURCE, COUNT)},
             COUNT: frame[COUNT],
-            **{f: frame[f] for f in ("_file", "_row", "_unknown_code", "_known", "_cleaned")},
+            **{f: frame[f] for f in ("_file", "_row", "_unknown_code", _MATCH, "_cleaned")},
         }
     )
 
@@ -1010,6 +1112,7 @@ def prepare_import(
             )
         flagged = flagged.loc[~in_store]
     _summarise(report, flagged)
+    _report_classes(report, flagged, taxonomy)
     columns = SIGNAL_COLUMNS if ext.kind == "signals" else COUNT_COLUMNS
     records = _without_flags(flagged, columns)
     del flagged

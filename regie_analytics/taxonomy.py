@@ -28,18 +28,25 @@ by Excel is read too) that a municipality can edit. One row is one mapping::
 
 Free text (Signalen's category descriptions) is deliberately not part of the file.
 
-Lookup order for a record (source, category, subcategory):
+Matching steps for a record (source, category, subcategory), each tried on the exact slug
+(:func:`slug`) and then on the normalised label (:func:`normalise`: case, accents,
+punctuation, Dutch stop words, singular/plural and word order ignored); the step is reported:
 
-1. ``(source, category, subcategory)``
-2. ``(*, category, subcategory)``
-3. ``(source, category, *)``
-4. ``(*, category, *)``
-5. the subcategory label alone, when all rows with that subcategory (for this source or ``*``)
+1. the row ``(source, category, subcategory)``, else ``(*, category, subcategory)``; a record
+   without subcategory takes ``(source, category, *)``, else ``(*, category, *)``;
+2. main category alone, when the subcategory is unknown: ``(source, category, *)``, else
+   ``(*, category, *)``;
+3. the subcategory label alone, when all rows with that subcategory (for this source or ``*``)
    agree on domain, theme and department (a source may export only the sub label);
-6. the category label taken as a subcategory label, under the same condition (Open311 service
-   names);
-7. the category label taken as a theme name (pre-aggregated counts labelled by theme);
-8. otherwise unknown: ``overig`` / ``overig`` / ``onbekend``, ``known`` False.
+4. the category label taken as a subcategory label, under the same condition (Open311 service
+   names), or as a theme name (pre-aggregated counts labelled by theme);
+5. otherwise unknown: ``overig`` / ``overig`` / ``onbekend``, ``known`` False; fuzzy
+   :meth:`Taxonomy.suggestions` are offered, never applied.
+
+Steps 2 to 4 never put a record in a domain that its subcategory has nowhere in the taxonomy
+(``Overig / Eenzaamheid`` is not physical because ``Overig`` is): such a record stays unknown
+for the analyst to decide. A catch-all subcategory (:data:`GENERIC_WORDS`:
+``Overig``, ``Anders``, ...) says nothing and does not count.
 
 Labels with HTML or spreadsheet formulas are never interpreted: they are slugged like any label
 and simply do not match. In the file itself such cells are refused.
@@ -47,7 +54,9 @@ and simply do not match. In the file itself such cells are refused.
 The default file (``data/taxonomy/taxonomie.csv``)
 --------------------------------------------------
 Generated from Signalen's category tree of Amsterdam (13 main, 125 sub categories) plus the 20
-sub categories of Signalen's older backend fixture that are not in that tree.
+sub categories of Signalen's older backend fixture that are not in that tree; then rows for the
+trees other systems use (Signalen as Assen runs it, Rotterdam's MOR, Fixi-like lists, Open311,
+the social domain; sources in ``data/README.md``), appended after Amsterdam's.
 
 Domains and themes:
 
@@ -102,7 +111,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import overload
@@ -146,8 +155,112 @@ _FORMULA = re.compile(r"^[=+\-@]")
 _HTML_TAG = re.compile(r"<[^>]*>")
 _MAX_DETAILS = 20
 
+_VOWELS = "aeiouy"
+_PLURAL_S = ("es", "els", "ems", "ens", "ers", "jes")
+_UNSTRESSED = ("el", "em", "en", "er")
+_IRREGULAR_PLURALS: dict[str, str] = {
+    # plurals in -eren
+    "kinderen": "kind",
+    "bladeren": "blad",
+    "eieren": "ei",
+    "runderen": "rund",
+    "kalveren": "kalf",
+    "lammeren": "lam",
+    "goederen": "goed",
+    "liederen": "lied",
+    # a short vowel in the singular, a long one in the plural
+    "wegen": "weg",
+    "dagen": "dag",
+    "gaten": "gat",
+    "daken": "dak",
+    "paden": "pad",
+    "baden": "bad",
+    "glazen": "glas",
+    "schepen": "schip",
+    "steden": "stad",
+    "leden": "lid",
+    "gebreken": "gebrek",
+    "heden": "heid",
+    # not a plural of 'ouder' (parent): the elderly
+    "ouderen": "ouderen",
+}
+"""Dutch plurals (also as the end of a compound: fietspaden) the rules of
+:func:`_singular` would get wrong."""
+
+STOP_WORDS: frozenset[str] = frozenset(
+    [
+        "aan",
+        "bij",
+        "de",
+        "den",
+        "der",
+        "door",
+        "een",
+        "en",
+        "het",
+        "in",
+        "is",
+        "met",
+        "naar",
+        "of",
+        "op",
+        "s",
+        "t",
+        "te",
+        "van",
+        "voor",
+        "zijn",
+    ]
+)
+"""Dutch words that carry no meaning in a category label; left out by :func:`normalise`."""
+
+GENERIC_WORDS: frozenset[str] = frozenset(
+    ["algemeen", "algemene", "anders", "diversen", "general", "onbekend", "other", "overig"]
+)
+"""Words of a catch-all label: a subcategory of only these (and stop words) says nothing about
+where a record belongs, so its main category decides."""
+
+MATCH = "match"
+"""Column of :meth:`Taxonomy.classify`: how a row was classified."""
+MATCH_EXACT = "exact"
+MATCH_NORMALISED = "normalised"
+MATCH_MAIN = "main"
+MATCH_GIVEN = "given"
+"""Not a step of :meth:`Taxonomy.classify`: an import of counts that names the domain."""
+MATCH_LABELS: dict[str, str] = {
+    MATCH_EXACT: "exact",
+    MATCH_NORMALISED: "genormaliseerd",
+    MATCH_MAIN: "alleen hoofdcategorie",
+    MATCH_GIVEN: "domein uit het bestand",
+    "": "niet herkend",
+}
+"""Dutch names of the matching steps, for reports."""
+
+SUGGESTION_CUTOFF = 75.0
+"""Lowest similarity (0-100, see :func:`_similarity`) that makes a suggestion."""
+MAX_SUGGESTED = 200
+"""Suggestions are looked for for this many unknown labels (the most frequent first)."""
+SCOPE_LABEL = "label"
+SCOPE_CATEGORY = "category"
+SUGGESTION_COLUMNS: tuple[str, ...] = (
+    SOURCE,
+    CATEGORY,
+    SUBCATEGORY,
+    COUNT,
+    "suggested_category",
+    "suggested_subcategory",
+    DOMAIN,
+    THEME,
+    DEPARTMENT,
+    "score",
+    "scope",
+)
+"""Columns of :meth:`Taxonomy.suggestions`."""
+
 _Outcome = tuple[str, str, str]
 _UNKNOWN: _Outcome = (UNKNOWN_DOMAIN, UNKNOWN_THEME, UNKNOWN_DEPARTMENT)
+_AMBIGUOUS: _Outcome = ("", "", "")
+_Choices = dict[str, tuple[str, str, _Outcome]]
 
 
 def slug(label: str) -> str:
@@ -170,6 +283,65 @@ def _file_key(value: str) -> str:
 def _data_key(value: object) -> str:
     """Key of a (non-missing) data label; a literal ``*`` slugs to "" and is no wildcard."""
     return slug(str(value))
+
+
+def _long_vowel(stem: str) -> str:
+    """``stem`` with its last vowel doubled when Dutch spelling wrote a long vowel single.
+
+    In an open syllable a long vowel is written once (boom, bomen; straat, straten; openbaar,
+    openbare), so a stem ending in consonant, one ``a``/``e``/``o``/``u``, consonant gets it
+    back; the unstressed endings ``-el``, ``-em``, ``-en``, ``-er`` of longer stems do not.
+    """
+    if len(stem) < 3 or stem[-1] in _VOWELS or stem[-2] not in "aeou" or stem[-3] in _VOWELS:
+        return stem
+    if len(stem) > 3 and stem.endswith(_UNSTRESSED):
+        return stem
+    return stem[:-1] + stem[-2] + stem[-1]
+
+
+def _singular(word: str) -> str:
+    """One Dutch word in the form its singular and plural (or inflected) forms share.
+
+    Irregular plurals come from :data:`_IRREGULAR_PLURALS`. Otherwise ``-en`` is cut when it
+    follows a consonant (bruggen: brug, bomen: boom, bedrijven: bedrijf, huizen: huis), ``-s``
+    after ``-e``, ``-el``, ``-em``, ``-en``, ``-er`` or ``-je`` (kades, containers), and a final
+    ``-e`` after a consonant (openbare: openbaar, kapotte: kapot). The result is a matching key,
+    never shown. Only a word and its own plural meet: ``boom`` and ``bom``, ``tak`` and ``taak``,
+    ``park`` and ``parkeren``, ``ouder`` and ``ouderen`` stay apart.
+    """
+    if word.isdigit():
+        return word
+    for plural, singular in _IRREGULAR_PLURALS.items():
+        if word.endswith(plural):
+            return word[: -len(plural)] + singular
+    if len(word) >= 5 and word.endswith("en") and word[-3] not in _VOWELS:
+        stem = word[:-2]
+        if stem[-1] == stem[-2]:
+            return stem[:-1]
+        stem = _long_vowel(stem)
+        return stem[:-1] + {"v": "f", "z": "s"}.get(stem[-1], stem[-1])
+    w = word[:-1] if len(word) >= 5 and word.endswith(_PLURAL_S) else word
+    if len(w) >= 4 and w.endswith("e") and w[-2] not in _VOWELS:
+        w = w[:-1]
+        return w[:-1] if w[-1] == w[-2] else _long_vowel(w)
+    return w
+
+
+def normalise(label: str) -> str:
+    """Return the normalised matching key of a label (the second matching step).
+
+    On top of :func:`slug` (case, accents, punctuation): Dutch stop words (``en``, ``of``,
+    ``de``, ``het``, ``van``, ``in``, ...) are dropped, every word is put in the form its
+    singular and plural share (:func:`_singular`) and the words are sorted, so that ``Wegen,
+    verkeer en straatmeubilair`` meets ``Wegen, verkeer, straatmeubilair``, ``Overlast Dier``
+    meets ``Overlast van dieren`` and ``Onderhoud straat, fietspad en stoep`` meets
+    ``Onderhoud stoep, straat en fietspad``. A label of stop words only has no key (``""``).
+    """
+    words = [w for w in slug(label).split("-") if w and w not in STOP_WORDS]
+    return "-".join(sorted({_singular(w) for w in words}))
+
+
+_GENERIC_KEYS = frozenset(normalise(word) for word in GENERIC_WORDS)
 
 
 @overload
@@ -385,6 +557,181 @@ def _validated(frame: pd.DataFrame, *, file: str) -> pd.DataFrame:
     return table
 
 
+def _plain(value: object) -> str:
+    """A label cell as stripped text; missing values are ""."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    return str(value).strip()
+
+
+def _writable(label: str) -> bool:
+    """Whether ``label`` can be written as a taxonomy cell (see the file's validation)."""
+    return (
+        bool(slug(label))
+        and label != ANY
+        and not (_FORMULA.match(label) or _HTML_TAG.search(label))
+    )
+
+
+def _words(label: str) -> str:
+    """The normalised words of a label, space-separated (for fuzzy comparison)."""
+    return normalise(label).replace("-", " ")
+
+
+def _weight(word: str) -> int:
+    """What a word counts in :func:`_similarity`: its letters, but at least five, so that a
+    short word one label has and the other lacks (rat, put, vol) is not nearly free."""
+    return max(len(word), 5)
+
+
+def _covered(words: list[str], others: list[str]) -> float:
+    """How much of ``words`` (weighted, :func:`_weight`) ``others`` cover: the same word, or
+    one within a typo of it (rapidfuzz ratio 80 or more, counted at that ratio), or a
+    compound's last part (tegel covers half of stoeptegel, and stoeptegel all of tegel)."""
+    from rapidfuzz import fuzz
+
+    total = 0.0
+    for word in words:
+        best = 0.0
+        for other in others:
+            if word == other or (len(word) >= 4 and other.endswith(word)):
+                best = 1.0
+                break
+            if len(other) >= 4 and word.endswith(other):
+                best = max(best, len(other) / len(word))
+            ratio = fuzz.ratio(word, other) / 100
+            if ratio >= 0.8:
+                best = max(best, ratio)
+        total += best * _weight(word)
+    return total
+
+
+def _similarity(a: str, b: str, **_: object) -> float:
+    """Similarity (0-100) of two labels' normalised words, space-separated: the weighted share
+    of the words of both that the other covers (see :func:`_covered`). A word that one label
+    has and the other lacks costs its weight, so one shared word between longer labels scores
+    low (``Lantaarnpaal kapot`` and ``Container glas kapot``: 28)."""
+    left, right = a.split(), b.split()
+    weights = sum(map(_weight, left)) + sum(map(_weight, right))
+    if not weights:
+        return 0.0
+    return 100 * (_covered(left, right) + _covered(right, left)) / weights
+
+
+def match_summary(
+    classes: pd.DataFrame, *, weights: pd.Series | None = None
+) -> dict[str, dict[str, int]]:
+    """How many rows (or ``weights``, e.g. signals in counts) each domain got, per matching step.
+
+    Parameters
+    ----------
+    classes
+        The result of :meth:`Taxonomy.classify`.
+
+    Returns
+    -------
+    dict
+        ``{domain: {step: n}}`` with the steps of :data:`MATCH_LABELS` that occur.
+    """
+    frame = pd.DataFrame(
+        {
+            DOMAIN: classes[DOMAIN].to_numpy(),
+            MATCH: classes[MATCH].to_numpy(),
+            COUNT: np.ones(len(classes), dtype=np.int64)
+            if weights is None
+            else np.asarray(weights, dtype=np.int64),
+        }
+    )
+    sums = frame.groupby([DOMAIN, MATCH], sort=True)[COUNT].sum()
+    out: dict[str, dict[str, int]] = {}
+    for domain, how, n in zip(
+        sums.index.get_level_values(0), sums.index.get_level_values(1), sums.to_numpy(), strict=True
+    ):
+        if n:
+            out.setdefault(str(domain), {})[str(how)] = int(n)
+    return out
+
+
+@dataclass(frozen=True)
+class _Index:
+    """The taxonomy's rows keyed at one matching level (slugs, or normalised labels).
+
+    Keys that the level makes equal while their rows disagree are ambiguous and match nothing
+    at this level.
+    """
+
+    key: Callable[[str], str]
+    rows: dict[tuple[str, str, str], _Outcome]
+    by_sub: dict[str, dict[str, set[_Outcome]]]
+    by_theme: dict[str, _Outcome]
+
+    @classmethod
+    def build(cls, table: pd.DataFrame, key: Callable[[str], str]) -> _Index:
+        rows: dict[tuple[str, str, str], _Outcome] = {}
+        by_sub: dict[str, dict[str, set[_Outcome]]] = {}
+        departments: dict[str, set[str]] = {}
+        themes: dict[str, tuple[str, str]] = {}
+
+        def cell(value: str) -> str:
+            return ANY if value == ANY else key(value)
+
+        for src, cat, sub, domain, theme, dept in zip(
+            table[SOURCE],
+            table[CATEGORY],
+            table[SUBCATEGORY],
+            table[DOMAIN],
+            table[THEME],
+            table[DEPARTMENT],
+            strict=True,
+        ):
+            outcome = (domain, theme, dept)
+            row = (_file_key(src), cell(cat), cell(sub))
+            if not row[1] or not row[2]:
+                continue  # a label of stop words only has no normalised key
+            rows[row] = outcome if rows.get(row, outcome) == outcome else _AMBIGUOUS
+            if row[2] != ANY:
+                by_sub.setdefault(row[2], {}).setdefault(row[0], set()).add(outcome)
+            theme_key = key(theme)
+            if theme_key:
+                themes.setdefault(theme_key, (domain, theme))
+                departments.setdefault(theme_key, set()).add(dept)
+        by_theme = {
+            k: (domain, theme, next(iter(departments[k])))
+            if len(departments[k]) == 1
+            else (domain, theme, UNKNOWN_DEPARTMENT)
+            for k, (domain, theme) in themes.items()
+        }
+        return cls(key=key, rows=rows, by_sub=by_sub, by_theme=by_theme)
+
+    def row(self, *keys: tuple[str, str, str]) -> _Outcome | None:
+        """The outcome of the first of ``keys`` that has an unambiguous row."""
+        for k in keys:
+            found = self.rows.get(k)
+            if found is not None:
+                return found if found != _AMBIGUOUS else None
+        return None
+
+    def sub_outcomes(self, source: str, label: str) -> set[_Outcome]:
+        """The outcomes of the rows with ``label`` as subcategory (for ``source``, else ``*``)."""
+        per_source = self.by_sub.get(label)
+        if not per_source:
+            return set()
+        return per_source.get(source, set()) if source in per_source else per_source.get(ANY, set())
+
+    def unique_sub(self, source: str, label: str) -> _Outcome | None:
+        """The outcome of ``label`` as a subcategory, when all its rows agree."""
+        outcomes = self.sub_outcomes(source, label)
+        return next(iter(outcomes)) if len(outcomes) == 1 else None
+
+    def domains_of(self, source: str, label: str) -> set[str]:
+        """Every domain the taxonomy gives ``label``: as subcategory, main category or theme."""
+        found = {outcome[0] for outcome in self.sub_outcomes(source, label)}
+        flat = self.row((source, label, ANY), (ANY, label, ANY)) or self.by_theme.get(label)
+        if flat is not None:
+            found.add(flat[0])
+        return found
+
+
 @dataclass(frozen=True, eq=False)
 class Taxonomy:
     """A validated taxonomy: which (source, category, subcategory) belongs to which theme.
@@ -400,42 +747,16 @@ class Taxonomy:
 
     table: pd.DataFrame
     name: str = "taxonomie.csv"
-    _exact: dict[tuple[str, str, str], _Outcome] = field(init=False, repr=False)
-    _by_sub: dict[str, dict[str, set[_Outcome]]] = field(init=False, repr=False)
-    _by_theme: dict[str, _Outcome] = field(init=False, repr=False)
+    _levels: tuple[tuple[str, _Index], ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         table = _validated(self.table, file=self.name)
         object.__setattr__(self, "table", table)
-        exact: dict[tuple[str, str, str], _Outcome] = {}
-        by_sub: dict[str, dict[str, set[_Outcome]]] = {}
-        departments: dict[str, set[str]] = {}
-        themes: dict[str, tuple[str, str]] = {}
-        for src, cat, sub, domain, theme, dept in zip(
-            table[SOURCE],
-            table[CATEGORY],
-            table[SUBCATEGORY],
-            table[DOMAIN],
-            table[THEME],
-            table[DEPARTMENT],
-            strict=True,
-        ):
-            outcome = (domain, theme, dept)
-            key = (_file_key(src), _file_key(cat), _file_key(sub))
-            exact[key] = outcome
-            if key[2] != ANY:
-                by_sub.setdefault(key[2], {}).setdefault(key[0], set()).add(outcome)
-            themes.setdefault(slug(theme), (domain, theme))
-            departments.setdefault(slug(theme), set()).add(dept)
-        by_theme = {
-            key: (domain, theme, next(iter(departments[key])))
-            if len(departments[key]) == 1
-            else (domain, theme, UNKNOWN_DEPARTMENT)
-            for key, (domain, theme) in themes.items()
-        }
-        object.__setattr__(self, "_exact", exact)
-        object.__setattr__(self, "_by_sub", by_sub)
-        object.__setattr__(self, "_by_theme", by_theme)
+        levels = (
+            (MATCH_EXACT, _Index.build(table, slug)),
+            (MATCH_NORMALISED, _Index.build(table, normalise)),
+        )
+        object.__setattr__(self, "_levels", levels)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Taxonomy):
@@ -447,35 +768,52 @@ class Taxonomy:
 
     # --- lookups ---------------------------------------------------------------------------
 
-    def _unique_sub(self, source: str, label: str) -> _Outcome | None:
-        per_source = self._by_sub.get(label)
-        if not per_source:
-            return None
-        outcomes = per_source.get(source) if source else None
-        if not outcomes:
-            outcomes = per_source.get(ANY)
-        if outcomes and len(outcomes) == 1:
-            return next(iter(outcomes))
-        return None
+    def _resolve(self, source: str, category: str, subcategory: str) -> tuple[_Outcome, str]:
+        """Outcome and matching step of one record; labels are slugs (see the module doc)."""
+        for how, index in self._levels:
+            cat = index.key(category)
+            sub = index.key(subcategory)
+            if cat and sub:
+                found = index.row((source, cat, sub), (ANY, cat, sub))
+            elif cat and not subcategory:
+                found = index.row((source, cat, ANY), (ANY, cat, ANY))
+            else:
+                found = None
+            if found is not None:
+                return found, how
+        # From here on the record's own (category, subcategory) is not in the taxonomy. What
+        # the subcategory says elsewhere in the taxonomy bounds what the category alone may
+        # decide: never the other domain (Overig / Eenzaamheid). A catch-all subcategory
+        # (Overig, Anders) says nothing.
+        allowed: set[str] = set()
+        if subcategory and not set(normalise(subcategory).split("-")) <= _GENERIC_KEYS:
+            allowed = self._domains_of_label(source, subcategory)
+        candidates: list[tuple[_Outcome | None, str]] = []
+        if subcategory:
+            for _, index in self._levels:
+                cat = index.key(category)
+                found = index.row((source, cat, ANY), (ANY, cat, ANY)) if cat else None
+                candidates.append((found, MATCH_MAIN))
+            for how, index in self._levels:
+                key = index.key(subcategory)
+                candidates.append((index.unique_sub(source, key) if key else None, how))
+        for how, index in self._levels:
+            key = index.key(category)
+            candidates.append((index.unique_sub(source, key) if key else None, how))
+            candidates.append((index.by_theme.get(key) if key else None, how))
+        for found, how in candidates:
+            if found is not None:
+                return (found, how) if not allowed or found[0] in allowed else (_UNKNOWN, "")
+        return _UNKNOWN, ""
 
-    def _resolve(self, source: str, category: str, subcategory: str) -> tuple[_Outcome, bool]:
-        if category:
-            keys = []
-            if subcategory:
-                keys += [(source, category, subcategory), (ANY, category, subcategory)]
-            keys += [(source, category, ANY), (ANY, category, ANY)]
-            for key in keys:
-                found = self._exact.get(key)
-                if found is not None:
-                    return found, True
-        for label in (subcategory, category):
-            if label:
-                unique = self._unique_sub(source, label)
-                if unique is not None:
-                    return unique, True
-        if category in self._by_theme:
-            return self._by_theme[category], True
-        return _UNKNOWN, False
+    def _domains_of_label(self, source: str, label: str) -> set[str]:
+        """The domains a label has anywhere in the taxonomy, matched exactly or normalised."""
+        found: set[str] = set()
+        for _, index in self._levels:
+            key = index.key(label)
+            if key:
+                found |= index.domains_of(source, key)
+        return found
 
     def classify(
         self,
@@ -494,8 +832,10 @@ class Taxonomy:
         Returns
         -------
         DataFrame
-            Indexed like ``frame``, columns ``domain``, ``theme``, ``department`` (text) and
-            ``known`` (bool; False where the row fell back to ``overig``).
+            Indexed like ``frame``, columns ``domain``, ``theme``, ``department`` (text),
+            ``known`` (bool; False where the row fell back to ``overig``) and ``match``: the
+            matching step, ``exact``, ``normalised``, ``main`` (main category alone) or ``""``
+            (not recognised).
         """
         if category_column not in frame.columns and subcategory_column not in frame.columns:
             raise InputError(
@@ -519,8 +859,8 @@ class Taxonomy:
             combined.astype(np.int64) * len(parts[2][1]) + parts[2][0]
         )
         n_keys = (len(parts[1][1]), len(parts[2][1]))
-        cache: dict[tuple[str, str, str], tuple[_Outcome, bool]] = {}
-        results: list[tuple[_Outcome, bool]] = []
+        cache: dict[tuple[str, str, str], tuple[_Outcome, str]] = {}
+        results: list[tuple[_Outcome, str]] = []
         for value in pair_uniques:
             pair, i_sub = divmod(int(value), n_keys[1])
             i_src, i_cat = divmod(int(first_uniques[pair]), n_keys[0])
@@ -532,7 +872,9 @@ class Taxonomy:
         for pos, col in enumerate((DOMAIN, THEME, DEPARTMENT)):
             values = [outcome[pos] for outcome, _ in results]
             columns[col] = pd.array(values, dtype="str").take(combined)
-        columns[KNOWN] = np.array([known for _, known in results], dtype=bool)[combined]
+        matches = [how for _, how in results]
+        columns[KNOWN] = np.array([how != "" for how in matches], dtype=bool)[combined]
+        columns[MATCH] = pd.array(matches, dtype="str").take(combined)
         return pd.DataFrame(columns, index=frame.index)
 
     def unknown_categories(
@@ -568,6 +910,140 @@ class Taxonomy:
         counts = out.value_counts(dropna=False, sort=True).rename(COUNT).reset_index()
         return counts.astype({SOURCE: "str", CATEGORY: "str", SUBCATEGORY: "str", COUNT: "int64"})
 
+    def suggestions(
+        self, unknown: pd.DataFrame, *, score_cutoff: float = SUGGESTION_CUTOFF
+    ) -> pd.DataFrame:
+        """Fuzzy suggestions for labels that no matching step recognised; nothing is applied.
+
+        Labels are compared by their normalised words (:func:`_similarity`: a typo or a
+        compound counts, one shared word between longer labels does not), and the best match
+        at ``score_cutoff`` or above is suggested:
+
+        1. the whole label with every row of the taxonomy, and the subcategory alone with
+           every label the taxonomy knows (a known sub under a main category that does not
+           fit it); the suggestion is for this label (``scope`` ``label``);
+        2. otherwise the main category alone with the main categories; the suggestion is for
+           the whole main category (``scope`` ``category``), as it is for a label without
+           subcategory.
+
+        Labels that could not be written to a taxonomy file (formulas, HTML, no letters) get
+        no suggestion.
+
+        Parameters
+        ----------
+        unknown
+            Columns ``category``, optional ``subcategory``, ``source`` and ``count``, one row
+            per unknown label (as :meth:`unknown_categories` gives).
+
+        Returns
+        -------
+        DataFrame
+            Columns :data:`SUGGESTION_COLUMNS`, most frequent label first: the label, the
+            taxonomy row it resembles (``suggested_subcategory`` is ``*`` for a main category),
+            that row's domain, theme and department, the similarity ``score`` (0-100) and the
+            ``scope`` an accepted suggestion gets (``label``: this category and subcategory;
+            ``category``: the category with any subcategory).
+        """
+        from rapidfuzz import process
+
+        full, labels, main = self._fuzzy_choices()
+        out = []
+        if COUNT in unknown.columns:
+            unknown = unknown.sort_values(COUNT, ascending=False, kind="stable")
+        for rec in unknown.head(MAX_SUGGESTED).to_dict("records"):
+            category = _plain(rec.get(CATEGORY))
+            subcategory = _plain(rec.get(SUBCATEGORY))
+            if not _writable(category) or (subcategory and not _writable(subcategory)):
+                continue
+            if subcategory:
+                steps = [
+                    (
+                        (f"{_words(category)} {_words(subcategory)}", full),
+                        (_words(subcategory), labels),
+                    ),
+                    ((_words(category), main),),
+                ]
+            else:
+                steps = [((_words(category), full), (_words(category), labels))]
+            found = None
+            for step, attempts in enumerate(steps):
+                for query, choices in attempts:
+                    best = process.extractOne(
+                        query, list(choices), scorer=_similarity, score_cutoff=score_cutoff
+                    )
+                    if best is not None and (found is None or best[1] > found[1]):
+                        found = (choices[best[0]], best[1], step)
+                if found is not None:
+                    break
+            if found is None:
+                continue
+            target, score, step = found
+            out.append(
+                {
+                    SOURCE: _plain(rec.get(SOURCE)),
+                    CATEGORY: category,
+                    SUBCATEGORY: subcategory,
+                    COUNT: int(rec.get(COUNT, 0) or 0),
+                    "suggested_category": target[0],
+                    "suggested_subcategory": target[1],
+                    DOMAIN: target[2][0],
+                    THEME: target[2][1],
+                    DEPARTMENT: target[2][2],
+                    "score": round(float(score)),
+                    "scope": SCOPE_LABEL if subcategory and step == 0 else SCOPE_CATEGORY,
+                }
+            )
+        table = pd.DataFrame(out, columns=list(SUGGESTION_COLUMNS))
+        table = table.sort_values(COUNT, ascending=False, kind="stable", ignore_index=True)
+        return table.astype({COUNT: "int64", "score": "int64"})
+
+    def _fuzzy_choices(self) -> tuple[_Choices, _Choices, _Choices]:
+        """Normalised words to the taxonomy row they come from: of every whole row, of every
+        single label (a subcategory, or a main category of a ``*`` row), of every main
+        category."""
+        full: _Choices = {}
+        labels: _Choices = {}
+        main: _Choices = {}
+        for cat, sub, domain, theme, dept in zip(
+            self.table[CATEGORY],
+            self.table[SUBCATEGORY],
+            self.table[DOMAIN],
+            self.table[THEME],
+            self.table[DEPARTMENT],
+            strict=True,
+        ):
+            row = (cat, sub, (domain, theme, dept))
+            if sub == ANY:
+                full.setdefault(_words(cat), row)
+                labels.setdefault(_words(cat), row)
+                main.setdefault(_words(cat), row)
+            else:
+                full.setdefault(f"{_words(cat)} {_words(sub)}", row)
+                labels.setdefault(_words(sub), row)
+        return full, labels, main
+
+    def with_suggestions(self, suggestions: pd.DataFrame) -> Taxonomy:
+        """A new taxonomy with accepted :meth:`suggestions` added as rows (for any source).
+
+        A suggestion of scope ``label`` is added for its category and subcategory, one of
+        scope ``category`` as ``category, *`` (every subcategory of that category).
+        """
+        if suggestions.empty:
+            return self
+        sub = suggestions[SUBCATEGORY].astype("str").fillna("")
+        own_sub = (suggestions["scope"] == SCOPE_LABEL).to_numpy() & (sub != "").to_numpy()
+        rows = pd.DataFrame(
+            {
+                SOURCE: ANY,
+                CATEGORY: suggestions[CATEGORY].astype("str").to_numpy(),
+                SUBCATEGORY: np.where(own_sub, sub.to_numpy(), ANY),
+                DOMAIN: suggestions[DOMAIN].to_numpy(),
+                THEME: suggestions[THEME].to_numpy(),
+                DEPARTMENT: suggestions[DEPARTMENT].to_numpy(),
+            }
+        ).drop_duplicates(subset=[CATEGORY, SUBCATEGORY])
+        return self.with_mappings(rows)
+
     # --- vocabularies ----------------------------------------------------------------------
 
     def themes(self, domain: str | None = None) -> list[str]:
@@ -587,7 +1063,7 @@ class Taxonomy:
     @property
     def theme_domain(self) -> dict[str, str]:
         """Theme name to its domain."""
-        return {theme: domain for domain, theme, _ in self._by_theme.values()}
+        return {theme: domain for domain, theme, _ in self._levels[0][1].by_theme.values()}
 
     validate_domain = staticmethod(validate_domain)
 
@@ -676,12 +1152,18 @@ __all__ = [
     "DEFAULT_TAXONOMY",
     "DEPARTMENT_CODES",
     "KNOWN",
+    "MATCH",
+    "MATCH_LABELS",
     "REQUIRED_COLUMNS",
+    "STOP_WORDS",
+    "SUGGESTION_COLUMNS",
     "TAXONOMY_COLUMNS",
     "TAXONOMY_DOMAINS",
     "UNKNOWN_DOMAIN",
     "Taxonomy",
     "load_taxonomy",
+    "match_summary",
+    "normalise",
     "normalize_domain",
     "slug",
     "validate_domain",

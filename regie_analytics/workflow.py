@@ -15,9 +15,9 @@ import pandas as pd
 from regie_analytics import geo
 from regie_analytics.imports import ImportReport, PreparedImport, prepare_import
 from regie_analytics.limits import Limits
-from regie_analytics.schema import InputError
+from regie_analytics.schema import CATEGORY, COUNT, DOMAIN, SUBCATEGORY, InputError
 from regie_analytics.store import Store, StoreError
-from regie_analytics.taxonomy import Taxonomy, load_taxonomy
+from regie_analytics.taxonomy import UNKNOWN_DOMAIN, Taxonomy, load_taxonomy
 
 Progress = Callable[[float, str], None]
 
@@ -181,6 +181,88 @@ def import_file(
     return prepared.report
 
 
+def stored_unknown_categories(store: Store) -> pd.DataFrame:
+    """The labels in the store that the taxonomy did not recognise (domain ``overig``).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``category``, ``subcategory``, ``count`` (signals; counts imports weigh by their
+        count), most frequent first; empty when nothing sits in ``overig``.
+    """
+    columns = [CATEGORY, SUBCATEGORY, DOMAIN]
+    frames = []
+    signals = store.signals(columns=columns)
+    if len(signals):
+        frames.append(signals.assign(**{COUNT: 1}))
+    counts = store.counts()
+    if len(counts):
+        frames.append(counts.reindex(columns=[*columns, COUNT]))
+    if not frames:
+        return pd.DataFrame({CATEGORY: [], SUBCATEGORY: [], COUNT: []}).astype(
+            {CATEGORY: "str", SUBCATEGORY: "str", COUNT: "int64"}
+        )
+    rows = pd.concat(
+        [
+            f.loc[f[DOMAIN].astype("str") == UNKNOWN_DOMAIN, [CATEGORY, SUBCATEGORY, COUNT]]
+            for f in frames
+        ],
+        ignore_index=True,
+    )
+    rows[[CATEGORY, SUBCATEGORY]] = (
+        rows[[CATEGORY, SUBCATEGORY]].astype(object).fillna("").astype("str")
+    )
+    table = rows.groupby([CATEGORY, SUBCATEGORY], sort=False)[COUNT].sum().reset_index()
+    table = table.sort_values(COUNT, ascending=False, kind="stable", ignore_index=True)
+    return table.astype({COUNT: "int64"})
+
+
+def accept_suggestions(
+    store: Store, taxonomy: Taxonomy, suggestions: pd.DataFrame
+) -> tuple[Taxonomy, dict[str, int] | None]:
+    """Add accepted :meth:`Taxonomy.suggestions` to the store's taxonomy and to ``taxonomy``.
+
+    See :func:`add_to_taxonomy`.
+    """
+    return add_to_taxonomy(store, taxonomy, lambda tax: tax.with_suggestions(suggestions))
+
+
+def add_mappings(
+    store: Store, taxonomy: Taxonomy, rows: pd.DataFrame
+) -> tuple[Taxonomy, dict[str, int] | None]:
+    """Add mappings made by hand (:meth:`Taxonomy.with_mappings`) to the store's taxonomy and
+    to ``taxonomy``. See :func:`add_to_taxonomy`."""
+    return add_to_taxonomy(store, taxonomy, lambda tax: tax.with_mappings(rows))
+
+
+def add_to_taxonomy(
+    store: Store, taxonomy: Taxonomy, extend: Callable[[Taxonomy], Taxonomy]
+) -> tuple[Taxonomy, dict[str, int] | None]:
+    """Extend the store's taxonomy (read now, not an older copy) and classify everything stored
+    again with it, in one atomic commit (:meth:`Store.reclassify`); extend ``taxonomy`` (the one
+    a session edits, used for the next import) the same way. An empty store is left alone.
+
+    Raises
+    ------
+    InputError
+        When the new rows are invalid; nothing is written then.
+
+    Returns
+    -------
+    tuple
+        ``taxonomy`` extended, and ``{"overig_voor": n, "overig_na": m}`` (None without a
+        store).
+    """
+    new = extend(taxonomy)
+    if not store.exists():
+        return new, None
+    stored = extend(store.taxonomy())
+    # the file the taxonomy came from, not the store's internal copy of it
+    source = store.manifest().get("taxonomy", {}).get("file", stored.name)
+    info = {"file": source, "rows": len(stored.table)}
+    return new, store.reclassify(stored, taxonomy_info=info)
+
+
 def build_demo(
     store: Store,
     *,
@@ -245,4 +327,15 @@ def build_demo(
         return [physical.report, social.report]
 
 
-__all__ = ["Context", "InputError", "build_demo", "import_file", "resolve_context", "validate"]
+__all__ = [
+    "Context",
+    "InputError",
+    "accept_suggestions",
+    "add_mappings",
+    "add_to_taxonomy",
+    "build_demo",
+    "import_file",
+    "resolve_context",
+    "stored_unknown_categories",
+    "validate",
+]

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
+APP_TIMEOUT = 120  # seconds for one AppTest run (first runs compute and cache)
 BAD = ROOT / "tests" / "data" / "bad"
 
 
@@ -61,6 +63,22 @@ def data_files(store: Path) -> dict[str, str]:
     files = snapshot(store)
     files.pop(audit.LOG_NAME, None)
     return files
+
+
+def run_app(page: str | None = None, **state: object) -> AppTest:
+    """Run the app (and switch to ``page``) with widget values set by their keys, which are
+    also the URL's query parameters (the browser tests check the URL itself)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    if page is not None:
+        at.switch_page(f"pages/{page}.py")
+        for key, value in state.items():
+            at.session_state[key] = value
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -147,3 +165,24 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
     yield mount
     subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def unknown_export(path: Path, rows: list[tuple[int, str]]) -> Path:
+    """An Open311 CSV of requests (id, service name) in August 2025, at the Dam."""
+    lines = ["service_request_id,requested_datetime,service_name,lat,long"]
+    lines += [f"U{i},2025-08-{10 + i % 10:02d}T10:00:00,{name},52.3731,4.8922" for i, name in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def overig_base(tmp_path_factory) -> Path:
+    """The Open311 sample (300 requests, all known) plus 6 unknown ones: 3 'Graffitti' and 2
+    'Straatverlichtng' (typos, each with a suggestion) and 1 'Ruimteschip' (none)."""
+    root = tmp_path_factory.mktemp("overig") / "store"
+    sample = SAMPLES / "open311_requests.json"
+    assert run_cli("import", sample, "--preset", "open311", "--store", root).code == 0
+    names = ["Graffitti"] * 3 + ["Straatverlichtng"] * 2 + ["Ruimteschip"]
+    export = unknown_export(root.parent / "onbekend.csv", list(enumerate(names)))
+    assert run_cli("import", export, "--preset", "open311", "--store", root).code == 0
+    return root

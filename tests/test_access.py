@@ -88,7 +88,13 @@ def _toggle(at: AppTest):  # type: ignore[no-untyped-def]
 def test_local_without_auth_is_one_user_with_every_right(app_store: Path) -> None:
     at = _app(None, None, "data")
     assert at.title[0].value == "Data"
-    assert [t.label for t in at.tabs] == ["Importeren", "In de store", "Taxonomie", "Logboek"]
+    assert [t.label for t in at.tabs] == [
+        "Importeren",
+        "In de store",
+        "Koppelen",
+        "Taxonomie",
+        "Logboek",
+    ]
     assert any(c.value == "lokaal, zonder inloggen" for c in at.sidebar.caption)
     assert not _toggle(at).disabled
 
@@ -126,11 +132,17 @@ def test_beheerder_from_roles_file_has_the_data_page_and_the_log(
 ) -> None:
     at = _app(roles_file, "beheerder", "data")
     assert at.title[0].value == "Data"
-    assert [t.label for t in at.tabs] == ["Importeren", "In de store", "Taxonomie", "Logboek"]
+    assert [t.label for t in at.tabs] == [
+        "Importeren",
+        "In de store",
+        "Koppelen",
+        "Taxonomie",
+        "Logboek",
+    ]
     assert any("carla@gemeente.test" in c.value and "beheerder" in c.value for c in at.caption)
     # the log is shown read only: a table, no editor, no input that could change it
-    assert len(at.get("data_editor")) == 0
-    log_tab = at.tabs[3]
+    log_tab = at.tabs[4]
+    assert len(log_tab.get("data_editor")) == 0
     assert len(log_tab.text_input) == 0 and len(log_tab.button) == 0
 
 

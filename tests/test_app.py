@@ -12,26 +12,11 @@ from regie_analytics import aggregate, geo, insights, stats
 from regie_analytics.formatting import fmt_int
 from regie_analytics.store import Store
 from tests.conftest import ROOT
+from tests.conftest import run_app as _app
 
 pytestmark = pytest.mark.slow
 
 TIMEOUT = 120
-
-
-def _app(page: str | None = None, **state: object) -> AppTest:
-    """Run the app (and switch to ``page``) with widget values set by their keys, which are
-    also the URL's query parameters (the browser tests check the URL itself)."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    if page is not None:
-        at.switch_page(f"pages/{page}.py")
-        for key, value in state.items():
-            at.session_state[key] = value
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def _metric(at: AppTest, label: str) -> str:

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from regie_analytics.store import Store
 from tests.conftest import ROOT
 
 CHROMIUM = shutil.which("chromium")
@@ -343,7 +344,12 @@ def test_page_renders(page: Page, name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("tab", "text"), [("In de store", "Buiten gebied"), ("Taxonomie", "Download taxonomie (CSV)")]
+    ("tab", "text"),
+    [
+        ("In de store", "Buiten gebied"),
+        ("Koppelen", "Onbekende categorieën zelf indelen"),
+        ("Taxonomie", "Download taxonomie (CSV)"),
+    ],
 )
 def test_data_tabs(page: Page, tab: str, text: str) -> None:
     _open(page, "/data")
@@ -495,6 +501,44 @@ def test_deep_link_on_fresh_server(demo_store: Path, browser: Browser, tmp_path:
         expect(tab.get_by_role("combobox", name="Periode", exact=True)).to_have_value(
             "laatste 3 maanden"
         )
+
+
+def test_koppelen_takes_suggestions_over(
+    overig_base: Path, browser: Browser, tmp_path: Path
+) -> None:
+    """From a page's 'overig' notice to the Data page's Koppelen tab, where one click takes the
+    suggestions over and the store is classified again (3 'Graffitti' and 2 'Straatverlichtng'
+    of the 6 signals in 'overig')."""
+    store = tmp_path / "store"
+    shutil.copytree(overig_base, store)
+    with _streamlit(store, tmp_path / "server.log") as base, _tab(browser, base) as tab:
+        _open(tab, "/kaart")
+        expect(
+            tab.get_by_text("6 signalen (2%) in de gekozen periode vallen in 'overig'")
+        ).to_be_visible()
+        link = tab.get_by_role("link", name="Koppel de onbekende categorieën op de Data-pagina")
+        _rerun(tab, link.click)
+        _wait_idle(tab)
+        assert urlsplit(tab.url).path == "/data"
+        assert urlsplit(tab.url).query == "tab=Koppelen"
+        expect(tab.get_by_role("tab", name="Koppelen")).to_have_attribute("aria-selected", "true")
+        accept = tab.get_by_role(
+            "button", name="Neem 2 voorstellen over en deel de store opnieuw in"
+        )
+        _rerun(tab, accept.click)
+        expect(
+            tab.get_by_text(
+                "2 voorstellen overgenomen in de taxonomie; de store is opnieuw ingedeeld: in "
+                "'overig' van 6 naar 1 signaal (5 ingedeeld)."
+            )
+        ).to_be_visible()
+        expect(tab.get_by_text("1 signaal (0,3%) in de store valt in 'overig'")).to_be_visible()
+        expect(tab.locator('[data-testid="stException"]')).to_have_count(0)
+        _screenshot(tab, "data_koppelen_overgenomen", PROJECTOR)
+    cube = Store(store).cube()
+    assert int(cube.loc[cube["domain"] == "overig", "count"].sum()) == 1
+    categories = Store(store).taxonomy().table["category"].tolist()
+    assert "Graffitti" in categories and "Straatverlichtng" in categories
 
 
 def test_presentation_slides(page: Page) -> None:

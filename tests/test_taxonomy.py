@@ -417,7 +417,7 @@ def test_classify_returns_new_frame_aligned_to_input_index(tax: Taxonomy) -> Non
     before = frame.copy()
     result = tax.classify(frame)
     pd.testing.assert_frame_equal(frame, before)
-    assert list(result.columns) == ["domain", "theme", "department", "known"]
+    assert list(result.columns) == ["domain", "theme", "department", "known", "match"]
     assert result.index.equals(frame.index)
     assert not result.loc["a", "known"]
     assert result.loc["b", "theme"] == "wegen en verkeer"
@@ -442,7 +442,7 @@ def test_classify_categorical_and_empty_input(tax: Taxonomy) -> None:
     assert tax.classify(frame)["theme"].tolist() == ["afval", "schoon", "afval"]
     empty = tax.classify(frame.iloc[:0])
     assert len(empty) == 0
-    assert list(empty.columns) == ["domain", "theme", "department", "known"]
+    assert list(empty.columns) == ["domain", "theme", "department", "known", "match"]
 
 
 def test_classify_one_million_rows(tax: Taxonomy) -> None:

@@ -7,12 +7,20 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from regie_analytics.formatting import plain_text
+from regie_analytics import aggregate, privacy
+from regie_analytics.formatting import fmt_int, fmt_pct, plain_text
+from regie_analytics.schema import UNKNOWN_THEME
+from regie_analytics.taxonomy import UNKNOWN_DOMAIN
 from regie_analytics.ui.data import StoreData
 from regie_analytics.ui.filters import Filters
 
 PROFILE_PAGE = "pages/buurtprofiel.py"
 AREA_KEY = "gebied"
+DATA_PAGE = "pages/data.py"
+DATA_TAB_KEY = "tab"
+"""Query parameter (and widget key) of the Data page's tabs."""
+MAPPING_TAB = "Koppelen"
+"""The Data page's tab where unknown categories are mapped."""
 
 
 def demo_banner(data: StoreData) -> None:
@@ -37,6 +45,100 @@ def no_store() -> None:
 def empty_state(message: str, hint: str = "") -> None:
     """An explanation instead of an empty chart."""
     st.info(plain_text(message + (f" {hint}" if hint else "")), icon=":material/info:")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _overig_counts(
+    _data: StoreData, path: str, version: str, sel: Filters | None
+) -> tuple[int, int]:
+    if sel is None:
+        return aggregate.domain_count(_data.cube, UNKNOWN_DOMAIN)
+    return aggregate.domain_count(
+        _data.cube,
+        UNKNOWN_DOMAIN,
+        start=sel.start,
+        end=sel.end,
+        channels=sel.channels or None,
+        located=True,
+    )
+
+
+def overig_text(
+    n: int,
+    total: int,
+    sel: Filters | None,
+    *,
+    presentation: bool = False,
+    generated: bool = False,
+) -> str:
+    """The Dutch sentence of :func:`overig_notice`: how many, what share, whether shown.
+
+    ``n`` of ``total`` signals are in 'overig' (in the selected months and channels, or in the
+    whole store without ``sel``). In the presentation, and with small counts hidden, 1 to 4
+    read "<5" without a share. Shown means: the domain filter has 'overig', and a theme
+    filter, if any, has it too.
+    """
+    small = 0 < n < privacy.DEFAULT_THRESHOLD
+    hidden = small and (presentation or (sel is not None and sel.private))
+    count = privacy.SUPPRESSED_LABEL if hidden else fmt_int(n)
+    share = "" if hidden else f" ({fmt_pct(n / total, 1 if n / total < 0.01 else 0)})"
+    noun, verb = ("signaal", "valt") if count == "1" else ("signalen", "vallen")
+    shown = (
+        sel is not None
+        and UNKNOWN_DOMAIN in sel.domains
+        and (not sel.themes or UNKNOWN_THEME in sel.themes)
+    )
+    if presentation:  # one short line at the foot of a slide
+        how = "Meegeteld als 'overig'" if shown else "Niet meegeteld"
+        return f"{how}: {count} {noun}{share} waarvan de categorie niet is herkend."
+    when = "in de gekozen periode" if sel is not None else "in de store"
+    text = f"{count} {noun}{share} {when} {verb} in 'overig': de categorie is niet herkend. "
+    if generated:
+        text += (
+            "In deze gegenereerde demodata is dat bewust: de categorie 'nieuwe-categorie' laat "
+            "zien hoe u onbekende categorieën koppelt. "
+        )
+    if sel is None:
+        return text + "Dat kan op het tabblad 'Koppelen'."
+    if shown:
+        return text + "Ze zijn in dit filter meegeteld, als apart domein 'overig'."
+    if UNKNOWN_DOMAIN in sel.domains:
+        return text + (
+            "Ze worden niet getoond: het themafilter laat ze weg; kies ook het thema 'overig' "
+            "om ze te zien."
+        )
+    return text + "Ze worden niet getoond; kies 'overig' bij Domein om ze te zien."
+
+
+def overig_notice(
+    data: StoreData | None, sel: Filters | None = None, *, presentation: bool = False
+) -> None:
+    """Say how many signals sit in ``overig`` and link to the Data page's mapping step.
+
+    With ``sel`` the count is that of the selected months and channels, of signals in an area
+    (what the pages count), and the sentence says whether the filters show them; without it
+    (the Data page) the whole store. In the presentation it is one short line (put it at the
+    foot of the slide), small counts are hidden and there is no link. Nothing when none are in
+    ``overig``.
+    """
+    if data is None:
+        return
+    key = sel.computed if sel is not None else None
+    n, total = _overig_counts(data, data.path, data.version, key)
+    if n == 0:
+        return
+    text = overig_text(n, total, sel, presentation=presentation, generated=data.generated)
+    if presentation:
+        st.caption(text)
+        return
+    st.info(text, icon=":material/help:")
+    if sel is not None:
+        st.page_link(
+            DATA_PAGE,
+            label="Koppel de onbekende categorieën op de Data-pagina",
+            icon=":material/link:",
+            query_params={DATA_TAB_KEY: MAPPING_TAB},
+        )
 
 
 def footer(data: StoreData, filters: Filters | None = None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import tempfile
@@ -14,13 +15,21 @@ import pandas as pd
 import streamlit as st
 
 from regie_analytics import audit, auth, incidents, workflow
-from regie_analytics.formatting import fmt_int, fmt_pct, plain_text
+from regie_analytics.formatting import fmt_count, fmt_int, fmt_pct, plain_text
 from regie_analytics.imports import ImportReport, PreparedImport
 from regie_analytics.io.presets import SIGNAL_FIELDS
 from regie_analytics.io.readers import file_sha256, preview_rows
 from regie_analytics.schema import InputError
 from regie_analytics.store import Store
-from regie_analytics.taxonomy import Taxonomy, load_taxonomy
+from regie_analytics.taxonomy import (
+    ANY,
+    SCOPE_CATEGORY,
+    SCOPE_LABEL,
+    SUGGESTION_COLUMNS,
+    TAXONOMY_DOMAINS,
+    Taxonomy,
+    load_taxonomy,
+)
 from regie_analytics.ui import access
 
 T = TypeVar("T")
@@ -141,45 +150,241 @@ def show_report(report: ImportReport) -> None:
         st.code("\n".join(report.lines()), language=None)
 
 
-def map_unknown(unknown: dict[str, int], taxonomy: Taxonomy) -> Taxonomy | None:
-    """An editor to map unknown categories to a domain and theme; the new taxonomy on save."""
-    st.markdown("**Onbekende categorieën indelen** (komen anders in 'overig')")
-    rows = []
-    for label, count in sorted(unknown.items(), key=lambda kv: -kv[1]):
-        category, _, sub = label.partition(" / ")
-        rows.append(
-            {
-                "category": category,
-                "subcategory": sub or "*",
-                "aantal": count,
-                "domain": None,
-                "theme": None,
-            }
-        )
-    themes = taxonomy.themes()
+def _editor_key(name: str, table: pd.DataFrame) -> str:
+    """A data editor's key that changes with its rows, so that ticks and choices made for one
+    table are never applied to another (after taking some over, the rows change)."""
+    digest = hashlib.sha256(table.to_csv(index=False).encode()).hexdigest()[:12]
+    return f"{name}_{digest}"
+
+
+MAP_VIEW = {"category": "Categorie", "subcategory": "Subcategorie", "count": "Aantal"}
+
+
+def map_unknown(unknown: pd.DataFrame, taxonomy: Taxonomy, *, key: str) -> pd.DataFrame | None:
+    """An editor to map unknown labels (``category``, ``subcategory``, ``count``) to a domain
+    and theme; the chosen rows (taxonomy columns) when saved, else None."""
+    st.markdown("**Onbekende categorieën zelf indelen** (komen anders in 'overig')")
+    view = unknown[list(MAP_VIEW)].rename(columns=MAP_VIEW).assign(Domein=None, Thema=None)
     edited = st.data_editor(
-        pd.DataFrame(rows),
+        view,
         hide_index=True,
-        disabled=["category", "subcategory", "aantal"],
+        disabled=list(MAP_VIEW.values()),
+        placeholder="kies",
         column_config={
-            "domain": st.column_config.SelectboxColumn("Domein", options=["fysiek", "sociaal"]),
-            "theme": st.column_config.SelectboxColumn("Thema", options=themes),
+            "Domein": st.column_config.SelectboxColumn("Domein", options=list(TAXONOMY_DOMAINS)),
+            "Thema": st.column_config.SelectboxColumn("Thema", options=taxonomy.themes()),
         },
-        key="unknown_editor",
+        key=_editor_key(f"{key}_editor", view),
     )
-    if not st.button("Indeling opslaan in de taxonomie"):
+    if not st.button("Indeling opslaan in de taxonomie", key=f"{key}_save"):
         return None
-    chosen = edited.dropna(subset=["domain", "theme"])
+    chosen = edited.dropna(subset=["Domein", "Thema"])
     if chosen.empty:
         st.warning("Kies voor minstens één categorie een domein en een thema.")
         return None
-    try:
-        return taxonomy.with_mappings(
-            chosen[["category", "subcategory", "domain", "theme"]].assign(source="*")
+    sub = chosen["Subcategorie"].astype("str")
+    return pd.DataFrame(
+        {
+            "source": ANY,
+            "category": chosen["Categorie"].to_numpy(),
+            "subcategory": sub.where(sub != "", ANY).to_numpy(),
+            "domain": chosen["Domein"].to_numpy(),
+            "theme": chosen["Thema"].to_numpy(),
+        }
+    )
+
+
+SUGGESTION_VIEW = {
+    "category": "Categorie",
+    "subcategory": "Subcategorie",
+    "count": "Aantal",
+    "target": "Lijkt op",
+    "domain": "Domein",
+    "theme": "Thema",
+    "score": "Gelijkenis",
+    "scope": "Geldt voor",
+}
+SCOPE_VIEW = {SCOPE_LABEL: "deze subcategorie", SCOPE_CATEGORY: "hele categorie"}
+ACCEPT = "Overnemen"
+FLASH = "_mapping_flash_"
+
+
+def accept_suggestions(
+    store: Store, taxonomy: Taxonomy, suggestions: pd.DataFrame, *, key: str, then: str = ""
+) -> bool:
+    """Show fuzzy suggestions and take the ticked ones over in one step.
+
+    Accepting adds them to the store's taxonomy, re-classifying everything stored (one atomic
+    commit), and to the taxonomy of this session (:func:`workflow.accept_suggestions`). Returns
+    True when they were taken over (the caller reruns; :func:`show_flash` then says what
+    changed, followed by ``then``).
+    """
+    st.markdown(
+        f"**{fmt_count(len(suggestions), 'voorstel', 'voorstellen')}** voor categorieën die "
+        "lijken op een bekende categorie. Ze worden pas gebruikt als u ze overneemt; vink uit "
+        "wat niet klopt."
+    )
+    sub = suggestions["suggested_subcategory"]
+    target = suggestions["suggested_category"].where(
+        sub == ANY, suggestions["suggested_category"] + " / " + sub
+    )
+    view = suggestions.assign(target=target, scope=suggestions["scope"].map(SCOPE_VIEW))
+    view = view[list(SUGGESTION_VIEW)].rename(columns=SUGGESTION_VIEW)
+    view.insert(0, ACCEPT, True)
+    edited = st.data_editor(
+        view,
+        hide_index=True,
+        disabled=list(SUGGESTION_VIEW.values()),
+        column_config={ACCEPT: st.column_config.CheckboxColumn(ACCEPT)},
+        key=_editor_key(f"{key}_suggestions", view),
+    )
+    chosen = suggestions.loc[edited[ACCEPT].to_numpy(dtype=bool)]
+    label = f"Neem {fmt_count(len(chosen), 'voorstel', 'voorstellen')} over" + (
+        " en deel de store opnieuw in" if store.exists() else ""
+    )
+    if not st.button(label, type="primary", disabled=chosen.empty, key=f"{key}_accept"):
+        return False
+    who = access.require(auth.MANAGE)
+    with st.spinner("Taxonomie bijwerken en opnieuw indelen…"):
+        done = guarded(
+            lambda: workflow.accept_suggestions(store, taxonomy, chosen),
+            failed="De voorstellen zijn niet overgenomen; er is niets veranderd.",
+            where="voorstellen overnemen op de pagina Data",
         )
-    except InputError as exc:
-        st.error(plain_text(str(exc)))
-        return None
+    if done is None:
+        return False
+    new, result = done
+    _record_taxonomy(who, store, result, added=len(chosen))
+    st.session_state["_taxonomy"] = new
+    st.session_state[FLASH + key] = (
+        f"{fmt_count(len(chosen), 'voorstel', 'voorstellen')} overgenomen in de taxonomie"
+        + _reclassified(result)
+        + then
+    )
+    return True
+
+
+def _record_taxonomy(
+    who: access.Visitor, store: Store, result: dict[str, int] | None, *, added: int
+) -> None:
+    """Record in the audit log that rows were added to the store's taxonomy and the store
+    classified again (nothing to record without a store)."""
+    if result is None:
+        return
+    stored = store.taxonomy()
+    access.record(
+        who,
+        action=audit.TAXONOMY,
+        details={**audit.taxonomy_details(stored, result), "toegevoegd": f"{added} regels"},
+        file_hash=audit.file_hash(stored.to_csv_bytes()),
+        rows=len(stored.table),
+    )
+
+
+def _reclassified(result: dict[str, int] | None) -> str:
+    """The end of a flash message: what re-classifying the store changed."""
+    if result is None:
+        return "."
+    before, after = result["overig_voor"], result["overig_na"]
+    return (
+        f"; de store is opnieuw ingedeeld: in 'overig' van {fmt_int(before)} naar "
+        f"{fmt_count(after, 'signaal', 'signalen')} ({fmt_int(before - after)} ingedeeld)."
+    )
+
+
+def map_report_labels(store: Store, taxonomy: Taxonomy, report: ImportReport) -> bool:
+    """Below an import report: its suggestions to accept, and its unknown labels to map by
+    hand (into the taxonomy of this session, for the import). True when the taxonomy changed:
+    the file must then be checked again (the caller reruns)."""
+    again = " Controleer het bestand opnieuw: dan wordt de nieuwe indeling gebruikt."
+    suggestions = pd.DataFrame(report.suggestions, columns=list(SUGGESTION_COLUMNS))
+    if len(suggestions) and accept_suggestions(
+        store, taxonomy, suggestions, key="upload", then=again
+    ):
+        return True
+    if not report.unknown_labels:
+        return False
+    rows = map_unknown(pd.DataFrame(report.unknown_labels), taxonomy, key="upload")
+    if rows is None:
+        return False
+    new = guarded(
+        lambda: taxonomy.with_mappings(rows),
+        failed="De indeling is niet opgeslagen; er is niets veranderd.",
+        where="koppelen bij een import op de pagina Data",
+    )
+    if new is None:
+        return False
+    st.session_state["_taxonomy"] = new
+    st.session_state[FLASH + "upload"] = (
+        f"{fmt_count(len(rows), 'categorie', 'categorieën')} ingedeeld in de taxonomie." + again
+    )
+    return True
+
+
+def show_flash(key: str) -> None:
+    """The outcome of the last mapping accepted under ``key`` (kept over the rerun after it)."""
+    message = st.session_state.pop(FLASH + key, None)
+    if message:
+        st.success(message, icon=":material/check:")
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _stored_unknown(path: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The store's labels in 'overig' and suggestions for them (by the store's taxonomy)."""
+    store = Store(path)
+    unknown = workflow.stored_unknown_categories(store)
+    return unknown, store.taxonomy().suggestions(unknown)
+
+
+def mapping_step(store: Store) -> None:
+    """The Data page's mapping step: stored categories in 'overig', suggestions, an editor.
+
+    Whatever is taken over goes into the store's taxonomy (everything stored is classified
+    again) and into the taxonomy of this session.
+    """
+    show_flash("stored")
+    current = store.current
+    if current is None:
+        st.info(
+            "Er is nog niets geïmporteerd. Controleer een export onder 'Importeren'; daar koppelt "
+            "u de categorieën die de taxonomie niet kent."
+        )
+        return
+    unknown, suggestions = _stored_unknown(str(store.root), current.name)
+    if unknown.empty:
+        st.success("Alle signalen in de store zijn ingedeeld in fysiek of sociaal.")
+        return
+    n = int(unknown["count"].sum())
+    are, sit = ("is", "staat") if n == 1 else ("zijn", "staan")
+    st.markdown(
+        f"{fmt_count(n, 'signaal', 'signalen')} in "
+        f"{fmt_count(len(unknown), 'categorie', 'categorieën')} {are} niet herkend en {sit} in "
+        f"'overig'. Koppel {'de categorie' if len(unknown) == 1 else 'de categorieën'} aan een "
+        "domein en thema; de store wordt dan opnieuw ingedeeld."
+    )
+    taxonomy = session_taxonomy(store)
+    if not suggestions.empty and accept_suggestions(store, taxonomy, suggestions, key="stored"):
+        st.rerun()
+    rows = map_unknown(unknown, taxonomy, key="stored")
+    if rows is None:
+        return
+    who = access.require(auth.MANAGE)
+    with st.spinner("Opnieuw indelen…"):
+        done = guarded(
+            lambda: workflow.add_mappings(store, taxonomy, rows),
+            failed="De indeling is niet opgeslagen; er is niets veranderd.",
+            where="koppelen op de pagina Data",
+        )
+    if done is None:
+        return
+    new, result = done
+    _record_taxonomy(who, store, result, added=len(rows))
+    st.session_state["_taxonomy"] = new
+    st.session_state[FLASH + "stored"] = (
+        f"{fmt_count(len(rows), 'categorie', 'categorieën')} ingedeeld in de taxonomie"
+        + _reclassified(result)
+    )
+    st.rerun()
 
 
 @dataclass(frozen=True)

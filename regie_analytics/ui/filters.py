@@ -98,6 +98,8 @@ def sidebar(data: StoreData, *, exact: bool = True) -> Filters:
             default=[d for d in domains_all if d != "overig"] or domains_all,
             key="domein",
             bind="query-params",
+            help="'overig' = signalen waarvan de categorie niet is herkend; koppel ze op de "
+            "Data-pagina.",
         )
         theme_options = data.themes_of(tuple(domains))
         themes = st.multiselect(
