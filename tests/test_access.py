@@ -34,6 +34,7 @@ USERS = {
     "raadslid": {"email": "ria@raad.test"},  # bestuurder by the file's domain
     "zonder rol": {"email": "dirk@elders.test", "roles": ["stagiair"]},
 }
+DATA_TABS = ["Importeren", "In de store", "Koppelen", "Taxonomie", "Logboek"]
 PAGES = ("overzicht", "kaart", "samenhang", "trends", "buurtprofiel", "afhandeling", "presentatie")
 
 
@@ -88,13 +89,7 @@ def _toggle(at: AppTest):  # type: ignore[no-untyped-def]
 def test_local_without_auth_is_one_user_with_every_right(app_store: Path) -> None:
     at = _app(None, None, "data")
     assert at.title[0].value == "Data"
-    assert [t.label for t in at.tabs] == [
-        "Importeren",
-        "In de store",
-        "Koppelen",
-        "Taxonomie",
-        "Logboek",
-    ]
+    assert [t.label for t in at.tabs] == DATA_TABS
     assert any(c.value == "lokaal, zonder inloggen" for c in at.sidebar.caption)
     assert not _toggle(at).disabled
 
@@ -132,13 +127,7 @@ def test_beheerder_from_roles_file_has_the_data_page_and_the_log(
 ) -> None:
     at = _app(roles_file, "beheerder", "data")
     assert at.title[0].value == "Data"
-    assert [t.label for t in at.tabs] == [
-        "Importeren",
-        "In de store",
-        "Koppelen",
-        "Taxonomie",
-        "Logboek",
-    ]
+    assert [t.label for t in at.tabs] == DATA_TABS
     assert any("carla@gemeente.test" in c.value and "beheerder" in c.value for c in at.caption)
     # the log is shown read only: a table, no editor, no input that could change it
     log_tab = at.tabs[4]

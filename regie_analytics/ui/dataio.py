@@ -244,24 +244,41 @@ def accept_suggestions(
     )
     if not st.button(label, type="primary", disabled=chosen.empty, key=f"{key}_accept"):
         return False
-    who = access.require(auth.MANAGE)
-    with st.spinner("Taxonomie bijwerken en opnieuw indelen…"):
-        done = guarded(
-            lambda: workflow.accept_suggestions(store, taxonomy, chosen),
-            failed="De voorstellen zijn niet overgenomen; er is niets veranderd.",
-            where="voorstellen overnemen op de pagina Data",
-        )
+    done = _extend_taxonomy(
+        store,
+        lambda: workflow.accept_suggestions(store, taxonomy, chosen),
+        added=len(chosen),
+        failed="De voorstellen zijn niet overgenomen; er is niets veranderd.",
+        where="voorstellen overnemen op de pagina Data",
+    )
     if done is None:
         return False
-    new, result = done
-    _record_taxonomy(who, store, result, added=len(chosen))
-    st.session_state["_taxonomy"] = new
     st.session_state[FLASH + key] = (
         f"{fmt_count(len(chosen), 'voorstel', 'voorstellen')} overgenomen in de taxonomie"
-        + _reclassified(result)
+        + _reclassified(done[1])
         + then
     )
     return True
+
+
+def _extend_taxonomy(
+    store: Store,
+    extend: Callable[[], tuple[Taxonomy, dict[str, int] | None]],
+    *,
+    added: int,
+    failed: str,
+    where: str,
+) -> tuple[Taxonomy, dict[str, int] | None] | None:
+    """Run ``extend`` (a :func:`workflow.add_to_taxonomy`) for a beheerder: the session gets
+    the new taxonomy, the audit log a record of the store's. Returns what ``extend`` returned,
+    or None when it failed (said on screen)."""
+    who = access.require(auth.MANAGE)
+    with st.spinner("Taxonomie bijwerken en opnieuw indelen…"):
+        done = guarded(extend, failed=failed, where=where)
+    if done is not None:
+        _record_taxonomy(who, store, done[1], added=added)
+        st.session_state["_taxonomy"] = done[0]
+    return done
 
 
 def _record_taxonomy(
@@ -368,21 +385,18 @@ def mapping_step(store: Store) -> None:
     rows = map_unknown(unknown, taxonomy, key="stored")
     if rows is None:
         return
-    who = access.require(auth.MANAGE)
-    with st.spinner("Opnieuw indelen…"):
-        done = guarded(
-            lambda: workflow.add_mappings(store, taxonomy, rows),
-            failed="De indeling is niet opgeslagen; er is niets veranderd.",
-            where="koppelen op de pagina Data",
-        )
+    done = _extend_taxonomy(
+        store,
+        lambda: workflow.add_mappings(store, taxonomy, rows),
+        added=len(rows),
+        failed="De indeling is niet opgeslagen; er is niets veranderd.",
+        where="koppelen op de pagina Data",
+    )
     if done is None:
         return
-    new, result = done
-    _record_taxonomy(who, store, result, added=len(rows))
-    st.session_state["_taxonomy"] = new
     st.session_state[FLASH + "stored"] = (
         f"{fmt_count(len(rows), 'categorie', 'categorieën')} ingedeeld in de taxonomie"
-        + _reclassified(result)
+        + _reclassified(done[1])
     )
     st.rerun()
 
