@@ -6,7 +6,7 @@ from pathlib import Path
 import streamlit as st
 
 from regie_analytics import auth
-from regie_analytics.ui import access, components, data, filters
+from regie_analytics.ui import access, components, data, errors, filters
 from regie_analytics.ui import pages as ui_pages
 
 st.set_page_config(
@@ -36,15 +36,26 @@ pages = [
 ]
 page = st.navigation(pages, position="sidebar" if who.may(auth.VIEW) else "hidden")
 st.session_state["_app_ran"] = True
-access.gate(who, page)  # sign-in, no role or no access to this page: a Dutch page, and stop
-store = data.load_data()
-if store is not None:
-    st.session_state["_filters"] = filters.sidebar(store, exact=who.may(auth.EXACT))
-    components.demo_banner(store)
-access.account(who)
-page.run()
-latest = data.load_data()  # the page may have imported a new version
-if latest is not None:
-    # once per store version, after the first page is shown: what every area level needs, so
-    # switching the level later is a filter change like any other
-    ui_pages.warm_up(latest)
+
+
+def run_page() -> None:
+    """Sign-in, the sidebar and the page, on one version of the store from start to end."""
+    access.gate(who, page)  # sign-in, no role or no access to this page: a Dutch page, and stop
+    store = data.take_snapshot()
+    if store is not None:
+        st.session_state["_filters"] = filters.sidebar(store, exact=who.may(auth.EXACT))
+        components.demo_banner(store)
+    access.account(who)
+    page.run()
+
+
+def warm_up() -> None:
+    latest = data.load_data()  # the page may have imported a new version
+    if latest is not None:
+        # once per store version, after the first page is shown: what every area level
+        # needs, so switching the level later is a filter change like any other
+        ui_pages.warm_up(latest)
+
+
+if errors.guarded(run_page, where=f"pagina {page.title}"):
+    errors.guarded(warm_up, where="voorbereiding", quiet=True)

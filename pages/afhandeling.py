@@ -13,6 +13,9 @@ sel = filters.current()
 components.overig_notice(data, sel)
 st.title("Afhandeling")
 
+if pages.signals_in_areas(data, sel) == 0:
+    components.empty_state(*pages.empty_reason(data, sel))
+    st.stop()
 norm = st.slider("Norm (dagen)", 1, 60, 10, key="norm", bind="query-params")
 overall = pages.lead_time_summary(data, sel, norm_days=norm, by=None)
 if overall.empty or int(overall["ontvangen"].sum()) == 0:
@@ -38,11 +41,13 @@ components.chart(
     ),
     key="doorlooptijd",
 )
-st.dataframe(pages.lead_time_view(by_theme), column_config=pages.LEADTIME_COLUMNS)
+components.table(pages.lead_time_view(by_theme), column_config=pages.LEADTIME_COLUMNS)
 
 st.subheader("Per gebied")
 by_area = pages.lead_time_by_area(data, sel, norm_days=norm)
-st.dataframe(pages.lead_time_view(by_area), hide_index=True, column_config=pages.LEADTIME_COLUMNS)
+components.table(
+    pages.lead_time_view(by_area), hide_index=True, column_config=pages.LEADTIME_COLUMNS
+)
 st.caption(
     "Gebieden met minder dan 20 afgesloten meldingen zijn weggelaten: hun mediaan zegt weinig."
 )

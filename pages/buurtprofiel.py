@@ -41,8 +41,14 @@ k[3].metric("Aandeel sociaal", fmt_pct(row["share_social"] / 100))
 st.subheader("Domeinen en thema's")
 comparison = pages.profile_comparison(data, sel, code=code, level=level)
 comparison["aantal"] = pages.shown_counts(comparison["aantal"], sel)
-st.dataframe(comparison, hide_index=True, column_config=pages.COMPARISON_COLUMNS)
-st.caption("Index: 100 = gemiddelde van de gemeente; 200 = twee keer zo vaak.")
+components.table(comparison, hide_index=True, column_config=pages.COMPARISON_COLUMNS)
+st.caption(
+    "Per 1.000 inwoners. Index: 100 = gemiddelde van de gemeente; 200 = twee keer zo vaak."
+    if data.has_population
+    else "Aantallen, niet per inwoner (er zijn geen inwonertallen): wijk en gemeente als "
+    "gemiddelde per gebied. Index: 100 = zoveel als het gemiddelde gebied; een groot gebied "
+    "scoort dan vanzelf hoog."
+)
 
 series, reference = pages.profile_series(data, sel, code=code, level=level)
 trend = pages.figure(
@@ -63,11 +69,11 @@ with left:
             "Geen losse meldingen met afhandeling in dit gebied of deze periode."
         )
     else:
-        st.dataframe(pages.lead_time_view(times), column_config=pages.LEADTIME_COLUMNS)
+        components.table(pages.lead_time_view(times), column_config=pages.LEADTIME_COLUMNS)
 with right:
     st.subheader("Buurgebieden")
     neighbours = pages.neighbour_table(data, sel, code=code, level=level)
-    st.dataframe(neighbours, hide_index=True, column_config=pages.NEIGHBOUR_COLUMNS)
+    components.table(neighbours, hide_index=True, column_config=pages.NEIGHBOUR_COLUMNS)
     shown = [code, *neighbours["Code"].tolist()]
     measure = "per_1000" if data.has_population else "count"
     buren = pages.figure(

@@ -49,7 +49,7 @@ with tab_import:
         if preset == "generic":
             preview = dataio.preview(path)
             if preview is not None:
-                st.dataframe(preview.head(10), hide_index=True)
+                components.table(preview.head(10), hide_index=True)
                 mapping = dataio.mapping_form(preview)
         taxonomy = dataio.session_taxonomy(store)
         choice = dataio.Choice(path, preset, mapping, taxonomy, date_order)

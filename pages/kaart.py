@@ -37,7 +37,7 @@ if not data.has_population:
     st.caption("Deze grenzen hebben geen inwonertallen: cijfers per 1.000 inwoners ontbreken.")
 
 if int(table["count"].sum()) == 0:
-    components.empty_state("Geen signalen voor dit filter.", "Verruim het filter in de zijbalk.")
+    components.empty_state(*pages.empty_reason(data, sel))
     st.stop()
 
 label = aggregate.MEASURES[measure]
@@ -80,13 +80,13 @@ choice = st.selectbox(
 if choice:
     components.open_profile(choice)
 
-if layer == "hotspots" or measure in ("lq", "per_1000"):
-    components.explain({"lq": "lq", "per_1000": "eb_rate"}.get(measure, "hotspots"))
+for key in pages.map_explanations(layer or "waarden", measure):
+    components.explain(key, level=sel.level)
 if sel.private:
-    st.dataframe(report.safe_area_table(table), hide_index=True)
+    components.table(report.safe_area_table(table), hide_index=True)
 else:
     shown = report.area_table_view(table, measure=measure)
-    st.dataframe(shown, hide_index=True, column_config=pages.AREA_TABLE_COLUMNS)
+    components.table(shown, hide_index=True, column_config=pages.AREA_TABLE_COLUMNS)
 safe = report.safe_area_table(table)
 rows = len(safe)  # recorded in the audit log with each download
 d1, d2 = st.columns(2)

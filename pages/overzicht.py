@@ -5,7 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from regie_analytics import charts, insights
-from regie_analytics.formatting import fmt_change, fmt_int, fmt_period, plain_text
+from regie_analytics.formatting import fmt_int, fmt_period, plain_text
 from regie_analytics.ui import components, filters, pages
 
 components.require_app()
@@ -18,56 +18,57 @@ st.caption(f"{fmt_period(sel.start, sel.end)} vergeleken met {fmt_period(*sel.pr
 
 ov = pages.overview(data, sel)
 if ov is None:
-    components.empty_state(
-        "Geen signalen voor dit filter.", "Kies een ander domein, thema of een langere periode."
-    )
+    components.empty_state(*pages.empty_reason(data, sel))
     st.stop()
 
 for sentence in ov.sentences:
     st.markdown(f"#### {plain_text(sentence)}")
 
-cols = st.columns(4)
-for col, domain in zip(cols, ("fysiek", "sociaal"), strict=False):
-    col.metric(
-        f"Signalen {domain}",
-        fmt_int(ov.current[domain]),
-        fmt_change(ov.current[domain], ov.before[domain]) if ov.has_previous else None,
-        delta_color="inverse",
-    )
-cols[2].metric(
-    "Gebieden met sociaal én fysiek hoog",
-    fmt_int(ov.both_high),
-    f"{ov.both_high - ov.both_high_before:+d}".replace("-", "−") if ov.has_previous else None,
-    delta_color="inverse",
-)
-cols[3].metric("Totaal", fmt_int(ov.current[["fysiek", "sociaal", "overig"]].sum()))
+cols = st.columns(len(sel.domains) + 2)
+for col, domain in zip(cols, sel.domains, strict=False):
+    before = ov.before[domain] if ov.has_previous else None
+    components.kpi(col, f"Signalen {domain}", ov.current[domain], before)
+both_label = "Gebieden met sociaal én fysiek hoog"
+if ov.gap:
+    cols[-2].metric(both_label, "–", help=ov.gap)
+else:
+    before = ov.both_high_before if ov.has_previous else None
+    components.kpi(cols[-2], both_label, ov.both_high, before, relative=False)
+cols[-1].metric("Totaal", fmt_int(ov.current.sum()), help="De som van de gekozen domeinen.")
 
 left, right = st.columns([3, 2])
 with left:
-    st.subheader(f"Top {len(ov.top)}: sociaal en fysiek samen")
-    st.dataframe(
-        pages.top_table(ov.top, sel),
-        hide_index=True,
-        column_config=pages.TOP_COLUMNS,
-    )
-    components.explain("samenhang")
-    spots = pages.emerging(data, sel)
-    sentence = insights.emerging_sentence(spots["klasse"], ov.pressure["name"])
+    title = insights.regie_title(sel.level)
+    if ov.top.empty:
+        st.subheader(title)
+        components.empty_state(insights.no_regie_text(level=sel.level, gap=ov.gap))
+    else:
+        st.subheader(f"Top {len(ov.top)} · {title}")
+        components.table(
+            pages.top_table(ov.top, sel), hide_index=True, column_config=pages.TOP_COLUMNS
+        )
+        st.caption(insights.top_caption(ov))
+    components.note(ov.size_note)
+    components.explain("samenhang", level=sel.level)
+    spots, _ = pages.emerging(data, sel)
+    sentence = insights.emerging_sentence(spots["klasse"], ov.pressure["name"], level=sel.level)
     if sentence:
         st.markdown(f"**Hotspots in de tijd:** {plain_text(sentence)}")
     jumps = pages.jumps(data, sel)
     if len(jumps):
         st.subheader("Opvallende sprongen deze periode")
-        st.dataframe(jumps, hide_index=True, column_config=pages.JUMP_COLUMNS)
+        components.table(jumps, hide_index=True, column_config=pages.JUMP_COLUMNS)
+        components.explain("anomalies", level=sel.level)
 with right:
+    measure = "totaal" if ov.gap else "samenhangsindex"
     fig = pages.figure(
         data,
         ("overzicht_kaart", sel),
         lambda: charts.choropleth(
             data.level_areas(sel.level),
-            ov.pressure["samenhangsindex"],
-            title="Samenhangsindex (0–100)",
-            label="samenhangsindex",
+            ov.pressure[measure],
+            title="Aantal signalen" if ov.gap else "Samenhangsindex (0–100)",
+            label="aantal signalen" if ov.gap else "samenhangsindex",
             n=ov.pressure["totaal"],
             decimals=0,
             height=380,

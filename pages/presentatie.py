@@ -14,6 +14,10 @@ SCREEN_HEIGHT = 450  # chart height in px: fits a 1280x720 projector with banner
 data = components.require_data()
 sel = filters.current()
 components.presentation_styles()
+if pages.signals_in_areas(data, sel) == 0:
+    st.title("Presentatie")
+    components.empty_state(*pages.empty_reason(data, sel))
+    st.stop()
 content = pages.report_content(data, sel)
 slides = [None, *content.items]
 if "dia" not in st.session_state:
@@ -57,7 +61,7 @@ else:
             with cols[1]:
                 components.chart(item.legend, key=f"dia_{item.key}_legenda")
     if item.table is not None:
-        st.dataframe(item.table, hide_index=True, width="stretch")
+        components.table(item.table, hide_index=True, width="stretch")
     if item.caption:
         st.markdown(plain_text(item.caption))
 components.overig_notice(data, sel, presentation=True)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from regie_analytics import charts, insights
+from regie_analytics.formatting import fmt_level
 from regie_analytics.ui import components, filters, pages
 
 components.require_app()
@@ -13,15 +14,15 @@ components.overig_notice(data, sel)
 st.title("Samenhang sociaal × fysiek")
 
 table = pages.pressure(data, sel)
-if int(table[["fysiek", "sociaal"]].sum().sum()) == 0 or not {"fysiek", "sociaal"} <= set(
-    sel.domains
-):
-    components.empty_state(
-        "Voor samenhang zijn signalen uit beide domeinen nodig.",
-        "Kies in de zijbalk zowel het fysieke als het sociale domein.",
-    )
+if int(table["totaal"].sum()) == 0:
+    components.empty_state(*pages.empty_reason(data, sel))
+    st.stop()
+gap = insights.samenhang_gap(table, selected=sel.domains, available=data.domains)
+if gap:
+    components.empty_state(gap)
     st.stop()
 _, _, what = insights.domain_rates(table)
+components.note(insights.size_ranking_note(table["population"], level=sel.level))
 web = data.level_areas(sel.level)
 
 left, right = st.columns([3, 1])
@@ -30,7 +31,11 @@ with left:
         data,
         ("bivariaat", sel),
         lambda: charts.bivariate_choropleth(
-            web, table["rate_sociaal"], table["rate_fysiek"], title=f"Sociaal × fysiek ({what})"
+            web,
+            table["rate_sociaal"],
+            table["rate_fysiek"],
+            title=f"Sociaal × fysiek ({what})",
+            classes=(table["klasse_sociaal"], table["klasse_fysiek"]),
         ),
     )
     clicked = components.chart(fig, key="bivariaat", select=True)
@@ -39,17 +44,19 @@ with left:
 with right:
     legend = pages.figure(data, ("legenda",), lambda: charts.bivariate_legend())
     components.chart(legend, key="legenda")
-    st.caption("Donker = beide hoog. Klassen: derden (tertielen) van de gebieden per domein.")
-components.explain("samenhang")
+    st.caption(insights.bivariate_caption(sel.level))
+components.explain("samenhang", level=sel.level)
 
-st.subheader("Regiebuurten: sociaal én fysiek hoog")
+st.subheader(insights.regie_title(sel.level))
 regie = pages.regie(data, sel)
-both = table.loc[table["beide_hoog"]].sort_values("samenhangsindex", ascending=False)
+both = insights.regie_areas(table)
 if both.empty:
-    components.empty_state("In deze selectie zijn er geen gebieden waar beide domeinen hoog zijn.")
+    components.empty_state(insights.no_regie_text(level=sel.level, gap=None))
 else:
-    st.dataframe(pages.regie_list(both, regie), hide_index=True, column_config=pages.REGIE_COLUMNS)
-components.explain("regie")
+    components.table(
+        pages.regie_list(both, regie), hide_index=True, column_config=pages.REGIE_COLUMNS
+    )
+components.explain("regie", level=sel.level)
 
 a, b = st.columns(2)
 with a:
@@ -63,15 +70,15 @@ with a:
             y="rate_fysiek",
             x_title=f"sociaal ({what})",
             y_title=f"fysiek ({what})",
-            title="Gebieden naar sociaal en fysiek",
+            title=f"{fmt_level(sel.level, plural=True).capitalize()} naar sociaal en fysiek",
             highlight=both.index[:5].tolist(),
         ),
     )
     picked = components.chart(scatter, key="kwadrant", select=True)
     if len(both):
         st.caption(
-            f"Omcirkeld 1–{min(5, len(both))}: de regiebuurten bovenaan de lijst (Nr). "
-            "Stippellijnen: de medianen. Klik op een punt voor het buurtprofiel."
+            f"Omcirkeld 1–{min(5, len(both))}: de eerste {min(5, len(both))} van de lijst "
+            "hierboven (Nr). Stippellijnen: de medianen. Klik op een punt voor het profiel."
         )
     if picked:
         components.open_profile(picked[0])
@@ -83,7 +90,7 @@ with b:
         lambda: charts.cluster_map(web, clusters, title="Clusters (bivariate Moran)"),
     )
     components.chart(fig, key="clusters")
-    components.explain("bivariate_moran")
+    components.explain("bivariate_moran", level=sel.level)
 
 st.subheader("Welke thema's gaan samen?")
 rho, p = pages.correlations(data, sel)
@@ -98,5 +105,5 @@ else:
         ),
     )
     components.chart(heatmap, key="correlaties")
-    st.caption("\\* = significant (p < 0,05). Een correlatie zegt niets over oorzaak en gevolg.")
+    st.caption(insights.correlation_caption(table["population"]))
 components.footer(data, sel)

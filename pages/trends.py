@@ -28,11 +28,12 @@ split = st.segmented_control(
     default="domain",
     format_func={"domain": "domein", "theme": "thema"}.get,
     key="trend_per",
+    bind="query-params",
 )
 by = split or "domain"
 series, reference = pages.trend_series(data, sel, code=code, by=by)
 if int(series["count"].sum()) == 0:
-    components.empty_state("Geen signalen voor dit filter.", "Verruim het filter in de zijbalk.")
+    components.empty_state(*pages.empty_reason(data, sel))
     st.stop()
 where = names[code] if code else "de hele gemeente"
 # the series run from the first month to the period's end: the period's start does not matter
@@ -67,9 +68,9 @@ with b:
     )
 
 st.subheader("Hotspots in de tijd")
-spots = pages.emerging(data, sel)
-if spots.empty:
-    components.empty_state("Te weinig maanden voor een trendanalyse (minimaal 10).")
+spots, why_none = pages.emerging(data, sel)
+if why_none:
+    components.empty_state(why_none)
 else:
     components.chart(
         pages.figure(
@@ -82,11 +83,13 @@ else:
         key="emerging",
     )
     counts = spots["klasse"].value_counts().rename_axis("Patroon").reset_index(name="Gebieden")
-    st.dataframe(counts, hide_index=True)
-components.explain("trends")
+    components.table(counts, hide_index=True)
+components.explain("trends", level=sel.level)
 jumps = pages.jumps(data, sel)
 if len(jumps):
     st.subheader("Sprongen: maanden ver boven het seizoenspatroon")
-    st.dataframe(jumps, hide_index=True, column_config=pages.JUMP_COLUMNS)
-    components.explain("anomalies")
+    components.table(jumps, hide_index=True, column_config=pages.JUMP_COLUMNS)
+    components.explain("anomalies", level=sel.level)
+else:
+    components.note(pages.jumps_gap(data))
 components.footer(data, sel)

@@ -6,6 +6,7 @@ channel x department x source. Everything the dashboard shows is a roll-up of it
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -239,6 +240,64 @@ def resolve_period(
     if lo > hi:
         lo, hi = hi, lo
     return lo, hi
+
+
+_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def parse_period(text: str, *, months: Sequence[str] = ()) -> tuple[str, str]:
+    """The months of a period written ``VAN:TOT`` (``'2025-01:2025-12'``): the one parser of
+    the command line and the dashboard's links.
+
+    Either side may be left open (``'2025-01:'``) when ``months``, the months with data, say
+    where it ends. With ``months`` the period must overlap them. Raises :class:`InputError`
+    with a Dutch message otherwise (``'2025-13:2025-99'``, ``'2025'``, a start after the end).
+    """
+    raw = str(text).strip()
+    start, sep, end = raw.partition(":")
+    if months:
+        start, end = start or min(months), end or max(months)
+    if not sep or not _MONTH_RE.match(start) or not _MONTH_RE.match(end):
+        raise InputError(
+            f"ongeldige periode '{raw}'.",
+            hint="schrijf VAN:TOT als JJJJ-MM:JJJJ-MM met maanden 01 tot en met 12, "
+            "bijvoorbeeld 2025-01:2025-12.",
+        )
+    if start > end:
+        raise InputError(
+            f"de periode '{raw}' begint na het einde.", hint="zet de vroegste maand voorop."
+        )
+    if months and (end < min(months) or start > max(months)):
+        raise InputError(
+            f"de periode '{raw}' valt buiten de gegevens.",
+            hint=f"kies maanden tussen {min(months)} en {max(months)}.",
+        )
+    return start, end
+
+
+def check_choices(
+    cube: pd.DataFrame,
+    *,
+    domains: Iterable[str] | None = None,
+    themes: Iterable[str] | None = None,
+    channels: Iterable[str] | None = None,
+) -> None:
+    """Refuse a domain, theme or channel that is not in the data, with a Dutch
+    :class:`InputError` that names it and the choices (``None``: no restriction)."""
+    for column, values, what in (
+        (DOMAIN, domains, "domein"),
+        (THEME, themes, "thema"),
+        (CHANNEL, channels, "kanaal"),
+    ):
+        if values is None:
+            continue
+        known = sorted(str(v) for v in pd.unique(cube[column].dropna()))
+        unknown = [str(v) for v in values if str(v) not in known]
+        if unknown:
+            raise InputError(
+                f"onbekend {what} '{unknown[0]}': dat komt in deze gegevens niet voor.",
+                hint=f"kies uit {', '.join(known) if known else '(geen: de store is leeg)'}.",
+            )
 
 
 def previous_period(start: str, end: str) -> tuple[str, str]:

@@ -813,9 +813,13 @@ def bivariate_choropleth(
     y_label: str = "fysiek",
     title: str,
     suppressed: pd.Series | None = None,
+    classes: tuple[pd.Series, pd.Series] | None = None,
     height: int = 560,
 ) -> go.Figure:
-    """A 3x3 bivariate map: terciles of ``x`` against terciles of ``y``.
+    """A 3x3 bivariate map: terciles of ``x`` against terciles of ``y``, or the given
+    ``classes`` (1 laag, 2 midden, 3 hoog per area for ``x`` and ``y``, e.g. the library's
+    ``klasse_sociaal`` and ``klasse_fysiek``, so the map's hoog · hoog are exactly the areas
+    the library calls both high).
 
     One trace per occupied class (high-high first in the legend), grey for ``suppressed``
     areas, white for areas without both values. Pair it with :func:`bivariate_legend`.
@@ -830,20 +834,30 @@ def bivariate_choropleth(
     xs = pd.to_numeric(x.set_axis(x.index.astype(str)), errors="coerce").reindex(index)
     ys = pd.to_numeric(y.set_axis(y.index.astype(str)), errors="coerce").reindex(index)
     keep = ~hidden.to_numpy()
-    classes = bivariate_classes(xs[keep], ys[keep], x_label=x_label, y_label=y_label)
+    if classes is None:
+        classes_of = bivariate_classes(xs[keep], ys[keep], x_label=x_label, y_label=y_label)
+    else:
+        given = [pd.to_numeric(c.set_axis(c.index.astype(str)), errors="coerce") for c in classes]
+        both = pd.concat(given, axis=1, keys=["klasse_x", "klasse_y"]).reindex(index[keep])
+        known = xs.reindex(both.index).notna() & ys.reindex(both.index).notna()
+        both = both.loc[both.notna().all(axis=1) & known]
+        classes_of = both.astype(int)
     fig = _new_figure(title)
     template = (
         f"<b>%{{customdata[0]}}</b><br>{x_label}: %{{customdata[1]}} (%{{customdata[2]}})"
         f"<br>{y_label}: %{{customdata[3]}} (%{{customdata[4]}})<extra></extra>"
     )
     order = sorted(
-        {(int(a), int(b)) for a, b in zip(classes["klasse_x"], classes["klasse_y"], strict=True)},
+        {
+            (int(a), int(b))
+            for a, b in zip(classes_of["klasse_x"], classes_of["klasse_y"], strict=True)
+        },
         key=lambda ab: (-(ab[0] + ab[1]), -ab[0]),
     )
     name_of, x_of, y_of = names.to_dict(), xs.to_dict(), ys.to_dict()
     for rank, (a, b) in enumerate(order):
-        mask = (classes["klasse_x"] == a) & (classes["klasse_y"] == b)
-        codes = [str(c) for c in classes.index[mask.to_numpy()]]
+        mask = (classes_of["klasse_x"] == a) & (classes_of["klasse_y"] == b)
+        codes = [str(c) for c in classes_of.index[mask.to_numpy()]]
         custom = [
             [
                 name_of[c],
@@ -870,7 +884,7 @@ def bivariate_choropleth(
         features,
         names,
         hidden=list(index[hidden.to_numpy()]),
-        missing=[c for c in index[keep] if c not in classes.index],
+        missing=[c for c in index[keep] if c not in classes_of.index],
     )
     return _finish_map(fig, areas, features, title=title, legend_title="klasse", height=height)
 

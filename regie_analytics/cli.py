@@ -21,6 +21,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
+
 from regie_analytics import aggregate, audit, incidents, workflow
 from regie_analytics.io.parse import DATE_ORDERS
 from regie_analytics.io.presets import PRESETS
@@ -141,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="",
         help=f"uitsplitsen naar, komma-gescheiden: {','.join(aggregate.GROUPINGS)}",
     )
+    counts.add_argument("--period", help="maanden VAN:TOT, bijvoorbeeld 2025-01:2025-12")
     counts.add_argument("--out", required=True, type=Path, help="uitvoerbestand (.csv)")
 
     analyse = sub.add_parser("analyse", help="ruimtelijke statistiek per gebied, als CSV")
@@ -348,30 +351,34 @@ def cmd_reclassify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _period(cube: pd.DataFrame, text: str | None) -> tuple[str | None, str | None]:
+    """The months of ``--period`` (see :func:`aggregate.parse_period`), checked against the
+    months in the cube; (None, None) without it."""
+    if not text:
+        return None, None
+    return aggregate.parse_period(text, months=aggregate.months_in(cube))
+
+
 def cmd_counts(args: argparse.Namespace) -> int:
     store = Store(args.store)
     by = [b.strip() for b in args.by.split(",") if b.strip()]
-    table = aggregate.roll_up(store.cube(), store.areas(), level=args.level, by=by)
+    cube = store.cube()
+    start, end = _period(cube, args.period)
+    cube = aggregate.filter_cube(cube, start=start, end=end)
+    table = aggregate.roll_up(cube, store.areas(), level=args.level, by=by)
     _write_export(
         args,
         table.to_csv(index=False).encode(),
-        {"formaat": "csv (exact)", "niveau": args.level, "uitsplitsing": ",".join(by)},
+        {
+            "formaat": "csv (exact)",
+            "niveau": args.level,
+            "uitsplitsing": ",".join(by),
+            "periode": args.period or "",
+        },
         rows=len(table),
     )
     print(f"{len(table):,} rijen geschreven naar {args.out}".replace(",", "."))
     return 0
-
-
-def _period(text: str | None) -> tuple[str | None, str | None]:
-    if not text:
-        return None, None
-    start, _, end = text.partition(":")
-    for value in (start, end):
-        if value and not (len(value) == 7 and value[4] == "-" and value.replace("-", "").isdigit()):
-            raise InputError(
-                f"ongeldige periode '{text}'.", hint="schrijf VAN:TOT als JJJJ-MM:JJJJ-MM."
-            )
-    return start or None, end or None
 
 
 def cmd_analyse(args: argparse.Namespace) -> int:
@@ -379,11 +386,12 @@ def cmd_analyse(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     store = Store(args.store)
-    start, end = _period(args.period)
+    cube, areas = store.cube(), store.areas()
+    start, end = _period(cube, args.period)
     result = insights.run_analysis(
         args.kind,
-        store.cube(),
-        store.areas(),
+        cube,
+        areas,
         level=args.level,
         domain=args.domain,
         theme=args.theme,
@@ -401,6 +409,16 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     )
     if store.manifest().get("generated"):
         print("Let op: de store bevat gegenereerde demodata.")
+    notes = insights.analysis_notes(
+        args.kind,
+        result,
+        areas,
+        level=args.level,
+        selected=[args.domain] if args.domain else None,
+        available=[str(d) for d in cube["domain"].unique()],
+    )
+    for note in notes:
+        sys.stderr.write(f"Let op: {note}\n")
     return 0
 
 

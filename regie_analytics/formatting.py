@@ -46,6 +46,22 @@ SUPPRESSED_COLOR = "#a3a3a3"
 """Grey for areas with too few observations ("te weinig waarnemingen")."""
 
 
+LEVEL_NOUNS: dict[str, tuple[str, str]] = {
+    "buurt": ("buurt", "buurten"),
+    "wijk": ("wijk", "wijken"),
+    "stadsdeel": ("stadsdeel", "stadsdelen"),
+    "gemeente": ("gemeente", "gemeenten"),
+}
+"""Each area level's word, singular and plural: the one spelling for every text."""
+
+
+def fmt_level(level: str, *, plural: bool = False) -> str:
+    """The word for an area level: ``fmt_level("wijk", plural=True) == "wijken"``; an
+    unknown level is a ``gebied``."""
+    one, many = LEVEL_NOUNS.get(level, ("gebied", "gebieden"))
+    return many if plural else one
+
+
 def _is_missing(value: object) -> bool:
     if value is None:
         return True
@@ -85,12 +101,26 @@ def fmt_pct(value: float | None, decimals: int = 0, *, signed: bool = False) -> 
 
 
 def fmt_change(new: float, old: float) -> str:
-    """Relative change in Dutch: '+12%', '−3%', 'nieuw' when the old value is 0."""
+    """Relative change in Dutch: '+12%', '−3%', '0%' (also for less than half a percent
+    either way), 'nieuw' when the old value is 0."""
     if old == 0:
         return "nieuw" if new > 0 else "0%"
-    change = (new - old) / old
-    text = fmt_pct(change, 0, signed=True)
-    return text.replace("-", "−")
+    text = fmt_pct((new - old) / old, 0, signed=True)
+    return "0%" if text in ("-0%", "+0%") else text.replace("-", "−")
+
+
+def fmt_difference(new: float, old: float) -> str:
+    """An absolute change in Dutch: ``'+5'``, ``'−3'``, ``'0'``."""
+    difference = round(float(new) - float(old))
+    return "0" if difference == 0 else f"{difference:+,d}".replace(",", ".").replace("-", "−")
+
+
+def change_direction(new: float, old: float) -> str:
+    """Which way :func:`fmt_change` says the figure went: ``"up"``, ``"down"``, or ``"off"``
+    when it reads ``0%`` (no arrow for no change)."""
+    if fmt_change(new, old) == "0%":
+        return "off"
+    return "up" if new > old else "down"
 
 
 def fmt_month(month: str, *, long: bool = False) -> str:

@@ -5,6 +5,7 @@ Used by the Overzicht page, the presentation mode and the exports; pure pandas, 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +13,30 @@ import numpy as np
 import pandas as pd
 
 from regie_analytics import aggregate, stats
-from regie_analytics.formatting import fmt_change, fmt_int, fmt_period
-from regie_analytics.schema import ANALYSES, AREA_CODE, COUNT, DOMAIN, MONTH, SENTINEL_AREAS
+from regie_analytics.formatting import (
+    change_direction,
+    fmt_change,
+    fmt_int,
+    fmt_level,
+    fmt_period,
+)
+from regie_analytics.schema import (
+    ANALYSES,
+    AREA_CODE,
+    COUNT,
+    DOMAIN,
+    MONTH,
+    NO_LOCATION,
+    OUTSIDE,
+    SENTINEL_AREAS,
+    InputError,
+)
+
+
+def compares_rates(population: pd.Series) -> bool:
+    """Whether areas are compared by rates per inhabitant (some area has at least
+    ``aggregate.MIN_POPULATION`` inhabitants) or, without population, by counts."""
+    return bool(aggregate.rate_population(population).notna().any())
 
 
 def domain_rates(table: pd.DataFrame) -> tuple[pd.Series, pd.Series, str]:
@@ -25,11 +48,25 @@ def domain_rates(table: pd.DataFrame) -> tuple[pd.Series, pd.Series, str]:
     counts.
     """
     pop = aggregate.rate_population(table["population"])
-    if pop.notna().any():
+    if compares_rates(table["population"]):
         social = stats.eb_smoothed_rate(table["sociaal"], pop, scope="global")
         physical = stats.eb_smoothed_rate(table["fysiek"], pop, scope="global")
         return social, physical, "per 1.000 inwoners, gecorrigeerd"
-    return table["sociaal"].astype("float64"), table["fysiek"].astype("float64"), "aantal"
+    return table["sociaal"].astype("float64"), table["fysiek"].astype("float64"), "aantallen"
+
+
+def size_ranking_note(population: pd.Series, *, level: str) -> str | None:
+    """The Dutch warning that a ranking without population is a ranking by size (None when
+    areas are compared per inhabitant)."""
+    if compares_rates(population):
+        return None
+    return (
+        f"Deze gegevens hebben geen inwonertallen: {fmt_level(level, plural=True)} worden "
+        "vergeleken op aantallen signalen, niet per inwoner. Grote en drukke "
+        f"{fmt_level(level, plural=True)} staan dan vanzelf bovenaan; dat is een rangorde naar "
+        "grootte. Gebruik grenzen met inwonertallen (bijvoorbeeld de CBS Wijk- en Buurtkaart) "
+        "voor een vergelijking per inwoner."
+    )
 
 
 def pressure_table(
@@ -45,20 +82,176 @@ def pressure_table(
     """Per area: counts, measures, and the samenhang statistics of social x physical.
 
     Adds to :func:`aggregate.area_table` the columns of :func:`stats.samenhang`
-    (``samenhangsindex``, ``beide_hoog``, clusters) computed on :func:`domain_rates`, and
-    ``rate_sociaal``/``rate_fysiek`` (the values compared). ``clusters=False`` leaves out the
-    bivariate Moran (see :func:`stats.samenhang`).
+    (``samenhangsindex``, ``klasse_sociaal``/``klasse_fysiek``, ``beide_hoog``, clusters)
+    computed on :func:`domain_rates`, ``rate_sociaal``/``rate_fysiek`` (the values
+    compared) and ``waarom`` (why the area scores as it does, or why it has no index).
+    ``clusters=False`` leaves out the bivariate Moran (see :func:`stats.samenhang`).
     """
     table = aggregate.area_table(cube, areas, level=level)
     social, physical, _ = domain_rates(table)
     samen = stats.samenhang(
-        social, physical, w, seed=seed, permutations=permutations, clusters=clusters
+        social,
+        physical,
+        w,
+        social_counts=table["sociaal"],
+        physical_counts=table["fysiek"],
+        seed=seed,
+        permutations=permutations,
+        clusters=clusters,
     )
     out = table.join(samen.drop(columns=["sociaal", "fysiek"]), how="left")
     out["rate_sociaal"] = social
     out["rate_fysiek"] = physical
     out["beide_hoog"] = out["beide_hoog"].fillna(False).astype(bool)
+    out["waarom"] = _why_texts(out, level=level)
     return out
+
+
+def regie_areas(pressure: pd.DataFrame) -> pd.DataFrame:
+    """The areas where social and physical signals are both high (``beide_hoog``, see
+    :func:`stats.samenhang`), highest samenhangsindex first (then most social and physical
+    signals, then area code): the one list behind the Overzicht's top, the Samenhang page's
+    regie list, the slides, the PDF and ``analyse samenhang``'s ``beide_hoog``."""
+    both = pressure.loc[pressure["beide_hoog"]]
+    signals = (both["sociaal"] + both["fysiek"]).to_numpy()
+    index = both["samenhangsindex"].to_numpy()
+    order = np.lexsort((both.index.to_numpy(), -signals, -index))
+    return both.iloc[order]
+
+
+def regie_title(level: str) -> str:
+    """``'Regiebuurten: sociaal én fysiek hoog'`` (``Regiewijken`` at wijk level)."""
+    return f"Regie{fmt_level(level, plural=True)}: sociaal én fysiek hoog"
+
+
+def _count_of(n: int, level: str) -> str:
+    """``'1 buurt'``, ``'3 buurten'``."""
+    return f"{n} {fmt_level(level, plural=n != 1)}"
+
+
+def bivariate_caption(level: str) -> str:
+    """What the classes of the bivariate map mean (the same for page, slides and PDF)."""
+    many = fmt_level(level, plural=True)
+    return (
+        f"Per domein is elke {fmt_level(level)} laag (laagste kwart van de {many}), midden "
+        f"of hoog (hoogste kwart, met minstens {stats.MIN_REPORTED_COUNT} signalen); zonder "
+        f"signalen in een domein telt een {fmt_level(level)} daar als laag. Donker (hoog · "
+        f"hoog) = sociaal én fysiek hoog: de regie{many}."
+    )
+
+
+def top_caption(ov: Overview) -> str:
+    """What the top list shows: which areas, ranked how, and what the status means."""
+    text = (
+        f"De {_count_of(len(ov.top), ov.level)} met de hoogste samenhangsindex van de "
+        f"{_count_of(ov.both_high, ov.level)} die sociaal én fysiek hoog zijn "
+        f"({stats.both_high_rule(ov.level)})."
+    )
+    text += (
+        " Status: nieuw of aanhoudend ten opzichte van de periode ervoor."
+        if ov.has_previous
+        else " Status 'hoog': er zijn geen gegevens over de periode ervoor."
+    )
+    return text
+
+
+def no_regie_text(*, level: str, gap: str | None) -> str:
+    """Why the list of areas where both domains are high is empty, in Dutch (``gap``: see
+    :func:`samenhang_gap`)."""
+    if gap:
+        return gap
+    return (
+        f"In deze selectie is geen {fmt_level(level)} sociaal én fysiek hoog "
+        f"({stats.both_high_rule(level)})."
+    )
+
+
+def correlation_caption(population: pd.Series) -> str:
+    """How to read the theme correlations of :func:`theme_matrix`: per inhabitant, or, without
+    population, on counts (then mostly a measure of size)."""
+    text = "\\* = significant (p < 0,05). Een correlatie zegt niets over oorzaak en gevolg."
+    if compares_rates(population):
+        return "Per 1.000 inwoners. " + text
+    return (
+        "Op aantallen, niet per inwoner (er zijn geen inwonertallen): grote gebieden hebben van "
+        "elk thema meer, dus hoge correlaties zeggen hier vooral iets over grootte. " + text
+    )
+
+
+_ADJECTIVE = {"fysiek": "fysieke", "sociaal": "sociale"}
+_DOMAIN_SOURCES = {
+    "fysiek": "meldingen over de openbare ruimte (bijvoorbeeld een Signalen-export)",
+    "sociaal": "sociale tellingen (bijvoorbeeld de telling van het wijkteam)",
+}
+
+
+def samenhang_gap(
+    table: pd.DataFrame,
+    *,
+    selected: Sequence[str] | None = None,
+    available: Sequence[str] | None = None,
+) -> str | None:
+    """Why there is no samenhangsindex for this selection, and what to do, in Dutch (None
+    when both domains have signals).
+
+    ``table`` has the ``sociaal`` and ``fysiek`` counts per area of the selection;
+    ``selected`` are the domains chosen in the filter and ``available`` those in the data.
+    """
+    if len(table) < stats.MIN_AREAS_COMPARED:
+        n = len(table)
+        return (
+            f"Op dit gebiedsniveau {'is' if n == 1 else 'zijn'} er {n} "
+            f"{'gebied' if n == 1 else 'gebieden'}: te weinig om gebieden met elkaar te "
+            "vergelijken. Wat te doen: kies buurt of wijk als gebiedsniveau."
+        )
+    missing = [d for d in ("sociaal", "fysiek") if int(table[d].sum()) == 0]
+    if not missing:
+        return None
+    what = " en ".join(f"geen {_ADJECTIVE[d]}" for d in missing)
+    text = (
+        f"Er zijn {what} signalen in deze selectie, dus geen samenhang te meten: de "
+        "samenhangsindex vergelijkt sociale en fysieke signalen per gebied."
+    )
+    hints = []
+    for domain in missing:
+        if available is not None and domain not in available:
+            hints.append(f"importeer {_DOMAIN_SOURCES[domain]}")
+        elif selected is not None and domain not in selected:
+            hints.append(f"kies in de zijbalk ook het {_ADJECTIVE[domain]} domein")
+    if not hints:
+        hints.append("kies een langere periode of andere thema's")
+    return f"{text} Wat te doen: {' en '.join(hints)}."
+
+
+def empty_reason(
+    cube: pd.DataFrame, *, start: str, end: str, domains: Sequence[str], boundaries: str
+) -> tuple[str, str]:
+    """Why a selection has no signals in any area, and what to do, in Dutch.
+
+    ``cube`` is the store's whole cube, ``domains`` the chosen domains and ``boundaries`` the
+    name of the boundaries file the store was built on (or empty). When no signal of the store
+    lies in an area at all, the data and the boundaries do not belong together.
+    """
+    inside = ~cube[AREA_CODE].isin(SENTINEL_AREAS)
+    if len(cube) and int(cube.loc[inside, COUNT].sum()) == 0:
+        outside = int(cube.loc[cube[AREA_CODE] == OUTSIDE, COUNT].sum())
+        unplaced = int(cube.loc[cube[AREA_CODE] == NO_LOCATION, COUNT].sum())
+        return (
+            "Geen enkel signaal in de store ligt binnen de grenzen van de store"
+            + (f" ({boundaries})" if boundaries else "")
+            + ": "
+            f"{fmt_int(outside)} liggen buiten het gebied, {fmt_int(unplaced)} hebben geen "
+            "locatie.",
+            "Hoort de export bij een andere gemeente, bouw dan een nieuwe store op de juiste "
+            "grenzen: python -m regie_analytics import BESTAND --preset ... --store NIEUWE_MAP "
+            "--boundaries GRENZEN.",
+        )
+    if not domains:
+        return "Er is geen domein gekozen.", "Kies in de zijbalk minstens één domein."
+    return (
+        f"Geen signalen in {fmt_period(start, end)} binnen dit filter.",
+        "Kies een ander domein, thema of kanaal, of een langere periode.",
+    )
 
 
 @dataclass
@@ -67,6 +260,7 @@ class Overview:
 
     start: str
     end: str
+    level: str
     previous: tuple[str, str]
     current: pd.Series
     before: pd.Series
@@ -76,6 +270,10 @@ class Overview:
     top: pd.DataFrame
     sentences: list[str]
     has_previous: bool
+    gap: str | None
+    """Why there is no samenhangsindex (one domain without signals), or None."""
+    size_note: str | None
+    """The warning that areas are compared by counts (no population), or None."""
 
 
 def overview(
@@ -89,12 +287,16 @@ def overview(
     n_top: int = 5,
     seed: int = 0,
     pressure: pd.DataFrame | None = None,
+    selected: Sequence[str] | None = None,
+    available: Sequence[str] | None = None,
 ) -> Overview:
     """Signals per domain now and before, the areas where both domains are high, and why.
 
     ``cube`` is filtered on everything but the period; the period and the previous period
     of equal length are taken from it. ``pressure`` is the period's :func:`pressure_table`
-    when the caller has it already (it is not changed).
+    when the caller has it already (it is not changed). ``top`` holds the first ``n_top`` of
+    :func:`regie_areas`, with ``status`` (``nieuw``, ``aanhoudend``, or ``hoog`` without a
+    previous period). ``selected``/``available``: see :func:`samenhang_gap`.
     """
     prev = aggregate.previous_period(start, end)
     now_cube = aggregate.filter_cube(cube, start=start, end=end)
@@ -110,32 +312,26 @@ def overview(
     # the previous period only says which areas were both high: no cluster statistics
     earlier = pressure_table(before_cube, areas, level=level, w=w, seed=seed, clusters=False)
     pressure["was_beide_hoog"] = earlier["beide_hoog"].reindex(pressure.index).fillna(False)
-    pressure["status"] = np.where(
-        pressure["beide_hoog"] & pressure["was_beide_hoog"],
-        "aanhoudend",
-        np.where(pressure["beide_hoog"], "nieuw", ""),
-    )
-    if not has_previous:
-        pressure["status"] = np.where(pressure["beide_hoog"], "hoog", "")
-    pressure["waarom"] = _why_texts(pressure)
-    ranked = pressure.dropna(subset=["samenhangsindex"]).sort_values(
-        ["samenhangsindex", "totaal"], ascending=False
-    )
-    top = ranked.head(n_top)
-    both_high = int(pressure["beide_hoog"].sum())
-    both_high_before = int(earlier["beide_hoog"].sum())
+    if has_previous:
+        status = np.where(pressure["was_beide_hoog"], "aanhoudend", "nieuw")
+    else:
+        status = np.full(len(pressure), "hoog")
+    pressure["status"] = np.where(pressure["beide_hoog"], status, "")
     result = Overview(
         start=start,
         end=end,
+        level=level,
         previous=prev,
         current=current,
         before=before,
         pressure=pressure,
-        both_high=both_high,
-        both_high_before=both_high_before,
-        top=top,
+        both_high=int(pressure["beide_hoog"].sum()),
+        both_high_before=int(earlier["beide_hoog"].sum()),
+        top=regie_areas(pressure).head(n_top),
         sentences=[],
         has_previous=has_previous,
+        gap=samenhang_gap(pressure, selected=selected, available=available),
+        size_note=size_ranking_note(pressure["population"], level=level),
     )
     result.sentences = headline(result)
     return result
@@ -146,44 +342,60 @@ def _top_share(percentile: float) -> str:
     return f"{max(1, round(100 - percentile))}%"
 
 
-def _why(index: float, pct_sociaal: float, pct_fysiek: float, cluster: object) -> str:
+def _why(
+    row: tuple[float, float, float, float, object, int, int],
+    *,
+    empty: dict[str, bool],
+    rates: bool,
+    level: str,
+) -> str:
+    index, pct_s, pct_f, population, cluster, n_s, n_f = row
+    if empty["te weinig"]:
+        return "te weinig gebieden om te vergelijken"
+    missing = [d for d in ("sociaal", "fysiek") if empty[d]]
+    if missing:
+        return " en ".join(f"geen {_ADJECTIVE[d]}" for d in missing) + " signalen in de selectie"
     if pd.isna(index):
-        return "geen inwoners of geen signalen"
+        if rates and not population >= aggregate.MIN_POPULATION:
+            return f"minder dan {aggregate.MIN_POPULATION} inwoners, dus geen cijfer per inwoner"
+        return "geen gegevens"
+    none_here = [d for d, n in (("sociaal", n_s), ("fysiek", n_f)) if n == 0]
+    if none_here:
+        return " en ".join(f"geen {_ADJECTIVE[d]}" for d in none_here) + (
+            f" signalen in deze {fmt_level(level)}"
+        )
     parts = [
-        f"sociaal bij de hoogste {_top_share(pct_sociaal)} van de gebieden",
-        f"fysiek bij de hoogste {_top_share(pct_fysiek)}",
+        f"sociaal bij de hoogste {_top_share(pct_s)} van de {fmt_level(level, plural=True)}",
+        f"fysiek bij de hoogste {_top_share(pct_f)}",
     ]
     if cluster == "hoog-hoog":
         parts.append("omliggende gebieden ook hoog (significant)")
     return "; ".join(parts)
 
 
-def _why_texts(pressure: pd.DataFrame) -> list[str]:
-    """Why each area scores as it does, in plain Dutch (one text per row)."""
-    clusters = (
-        pressure["cluster_sociaal_fysiek"].tolist()
-        if "cluster_sociaal_fysiek" in pressure.columns
-        else [None] * len(pressure)
+def _why_texts(pressure: pd.DataFrame, *, level: str) -> list[str]:
+    """Why each area scores as it does, or has no index, in plain Dutch (one text per row)."""
+    empty = {d: int(pressure[d].sum()) == 0 for d in ("sociaal", "fysiek")}
+    empty["te weinig"] = len(pressure) < stats.MIN_AREAS_COMPARED
+    rates = compares_rates(pressure["population"])
+    rows = zip(
+        pressure["samenhangsindex"].tolist(),
+        pressure["pct_sociaal"].tolist(),
+        pressure["pct_fysiek"].tolist(),
+        pressure["population"].tolist(),
+        pressure["cluster_sociaal_fysiek"].tolist(),
+        pressure["sociaal"].tolist(),
+        pressure["fysiek"].tolist(),
+        strict=True,
     )
-    return [
-        _why(*row)
-        for row in zip(
-            pressure["samenhangsindex"].tolist(),
-            pressure["pct_sociaal"].tolist(),
-            pressure["pct_fysiek"].tolist(),
-            clusters,
-            strict=True,
-        )
-    ]
-
-
-_ADJECTIVE = {"fysiek": "fysieke", "sociaal": "sociale"}
+    return [_why(row, empty=empty, rates=rates, level=level) for row in rows]
 
 
 def headline(ov: Overview) -> list[str]:
-    """One or two plain Dutch sentences on what stands out."""
-    total_now = int(ov.current[["fysiek", "sociaal"]].sum())
-    total_before = int(ov.before[["fysiek", "sociaal"]].sum())
+    """One or two plain Dutch sentences on what stands out. The number of signals is the sum
+    over the domains of the selection (in areas): the same total as every table shows."""
+    total_now = int(ov.current.sum())
+    total_before = int(ov.before.sum())
     period = fmt_period(ov.start, ov.end)
     if total_now == 0:
         return [f"In {period} zijn er geen signalen binnen dit filter."]
@@ -200,21 +412,25 @@ def headline(ov: Overview) -> list[str]:
         )
         if len(changes) == 2:  # which domain moved most, only when both are shown
             biggest = max(changes, key=lambda d: abs(changes[d]))
-            word = "steeg" if changes[biggest] > 0 else "daalde"
-            text += (
-                f"; het {_ADJECTIVE[biggest]} domein {word} het sterkst "
-                f"({fmt_change(ov.current[biggest], ov.before[biggest])})"
-            )
+            direction = change_direction(ov.current[biggest], ov.before[biggest])
+            if direction != "off":
+                word = "steeg" if direction == "up" else "daalde"
+                text += (
+                    f"; het {_ADJECTIVE[biggest]} domein {word} het sterkst "
+                    f"({fmt_change(ov.current[biggest], ov.before[biggest])})"
+                )
         sentences.append(text + ".")
     else:
         sentences.append(f"In {period} kwamen {fmt_int(total_now)} signalen binnen.")
     if ov.both_high:
         new = int((ov.pressure["status"] == "nieuw").sum())
         top = ov.top.iloc[0]
+        areas = fmt_level(ov.level, plural=True) if ov.both_high > 1 else fmt_level(ov.level)
         text = (
-            f"In {ov.both_high} gebieden zijn sociale én fysieke signalen tegelijk hoog"
+            f"In {ov.both_high} {areas} zijn sociale én fysieke signalen tegelijk hoog"
             + (f", waarvan {new} nieuw" if ov.has_previous else "")
-            + f"; het sterkst in {top['name']}."
+            + f"; het sterkst in {top['name']}"
+            + (" (naar aantallen: er zijn geen inwonertallen)." if ov.size_note else ".")
         )
         sentences.append(text)
     return sentences
@@ -287,11 +503,22 @@ def area_series(
 def emerging(
     cube: pd.DataFrame, areas: pd.DataFrame, *, level: str, w: Any, end: str
 ) -> pd.DataFrame:
-    """Emerging hot spot classes per area from the monthly Gi* up to ``end``."""
+    """Emerging hot spot classes per area from the monthly Gi* up to ``end``.
+
+    Raises :class:`InputError` (Dutch) when the months with signals up to ``end`` span fewer
+    than :data:`stats.MIN_MONTHS_TRENDS` months.
+    """
     inside = cube.loc[~cube[AREA_CODE].isin(SENTINEL_AREAS)]
     long = aggregate.roll_up(inside, areas, level=level, by=(MONTH,))
     long[MONTH] = long[MONTH].astype("str")
     long = long.loc[long[MONTH] <= end]
+    span = len(aggregate.month_range(long[MONTH].min(), end)) if len(long) else 0
+    if span < stats.MIN_MONTHS_TRENDS:
+        raise InputError(
+            f"voor het patroon van hotspots in de tijd zijn minstens {stats.MIN_MONTHS_TRENDS} "
+            f"maanden met signalen nodig; deze selectie heeft er {span}.",
+            hint="importeer meer maanden, of kies een selectie die verder terug gaat.",
+        )
     return stats.emerging_hotspots(long, w, seed=0)
 
 
@@ -340,8 +567,8 @@ def theme_comparison(
 
 
 def default_measure(areas: pd.DataFrame) -> str:
-    """``per_1000`` where population is known, else ``count``."""
-    return "per_1000" if areas["population"].notna().any() else "count"
+    """``per_1000`` where population is known (see :func:`compares_rates`), else ``count``."""
+    return "per_1000" if compares_rates(areas["population"]) else "count"
 
 
 def run_analysis(
@@ -361,12 +588,12 @@ def run_analysis(
 
     ``hotspots`` tests ``measure`` (``count``, ``per_1000``, ``per_km2``, ``lq``; default
     :func:`default_measure`) of the signals in ``domain``/``theme``; ``samenhang`` relates the
-    social and physical rates; ``regie`` adds the spread over departments; ``trends`` gives the
+    social and physical rates of those signals, with ``waarom`` (why an area scores as it
+    does, or has no index); ``regie`` adds the spread over departments; ``trends`` gives the
     emerging hot spot class per area; ``anomalies`` one row per area, theme and month that
-    lies far outside its seasonal baseline.
+    lies far outside its seasonal baseline. Raises :class:`InputError` (Dutch) for an
+    unknown analysis, measure, level, domain or theme.
     """
-    from regie_analytics.schema import InputError
-
     if kind not in ANALYSES:
         raise InputError(f"onbekende analyse '{kind}'.", hint=f"kies uit {', '.join(ANALYSES)}.")
     measure = measure or default_measure(areas)
@@ -374,37 +601,49 @@ def run_analysis(
         raise InputError(
             f"onbekende maat '{measure}'.", hint=f"kies uit {', '.join(aggregate.MEASURES)}."
         )
-    if measure == "per_1000" and not areas["population"].notna().any():
+    if measure == "per_1000" and not compares_rates(areas["population"]):
         raise InputError(
             "de maat 'per_1000' vraagt inwonertallen, en deze grenzen hebben die niet.",
             hint="kies --measure count, per_km2 of lq.",
         )
     level_areas = aggregate.geo.areas_at_level(areas, level)
+    domains = [domain] if domain else None
+    themes = [theme] if theme else None
+    aggregate.check_choices(cube, domains=domains, themes=themes)
     w = stats.spatial_weights(level_areas)
     period = aggregate.filter_cube(cube, start=start, end=end)
-    selected = aggregate.filter_cube(
-        period,
-        domains=[domain] if domain else None,
-        themes=[theme] if theme else None,
-    )
+    selected = aggregate.filter_cube(period, domains=domains, themes=themes)
+    if int(selected.loc[~selected[AREA_CODE].isin(SENTINEL_AREAS), COUNT].sum()) == 0:
+        months = aggregate.months_in(period if len(period) else cube)
+        message, hint = empty_reason(
+            cube,
+            start=start or (months[0] if months else "-"),
+            end=end or (months[-1] if months else "-"),
+            domains=domains or ("fysiek", "sociaal", "overig"),
+            boundaries="",
+        )
+        raise InputError(message, hint=hint)
     if kind == "hotspots":
         table = aggregate.area_table(selected, areas, level=level, whole=period)
         # rates are tested smoothed (empirical Bayes), so small areas do not dominate
         column = "per_1000_eb" if measure == "per_1000" else measure
-        result = stats.hotspots(table[column], w, seed=seed)
+        result = stats.hotspots(table[column], w, seed=seed, counts=table["count"])
         result.insert(0, "name", table["name"])
     elif kind == "samenhang":
-        result = pressure_table(period, areas, level=level, w=w, seed=seed)
+        result = pressure_table(selected, areas, level=level, w=w, seed=seed)
         keep = [
             "name", "population", "fysiek", "sociaal", "rate_sociaal", "rate_fysiek",
-            "samenhangsindex", "beide_hoog", "pct_sociaal", "pct_fysiek",
-            "I_sociaal_fysiek", "p_sociaal_fysiek", "cluster_sociaal_fysiek",
-            "I_fysiek_sociaal", "p_fysiek_sociaal", "cluster_fysiek_sociaal",
+            "samenhangsindex", "beide_hoog", "pct_sociaal", "pct_fysiek", "klasse_sociaal",
+            "klasse_fysiek", "waarom", "I_sociaal_fysiek", "p_sociaal_fysiek",
+            "cluster_sociaal_fysiek", "I_fysiek_sociaal", "p_fysiek_sociaal",
+            "cluster_fysiek_sociaal",
         ]  # fmt: skip
-        result = result[keep]
+        result = result[keep].assign(population=result["population"].round().astype("Int64"))
     elif kind == "regie":
-        pressure = pressure_table(period, areas, level=level, w=w, seed=seed)
+        pressure = pressure_table(selected, areas, level=level, w=w, seed=seed)
         result = regie(selected, areas, level=level, pressure=pressure)
+        both = pressure[["samenhangsindex", "beide_hoog"]].reindex(result.index)
+        result = result.join(both.assign(beide_hoog=both["beide_hoog"].fillna(False)))
     elif kind == "trends":
         last = end or str(cube[MONTH].max())
         result = emerging(selected, areas, level=level, w=w, end=last)
@@ -419,6 +658,35 @@ def run_analysis(
     return result.reset_index()
 
 
+def analysis_notes(
+    kind: str,
+    result: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    level: str,
+    selected: Sequence[str] | None = None,
+    available: Sequence[str] | None = None,
+) -> list[str]:
+    """What a reader of :func:`run_analysis`'s table must know, in Dutch: why there is no
+    samenhangsindex (``selected``/``available``: see :func:`samenhang_gap`), and that
+    without population the ranking is one of size."""
+    notes = []
+    if kind == "samenhang":
+        gap = samenhang_gap(result, selected=selected, available=available)
+        if gap:
+            notes.append(gap)
+    if kind == "regie" and result["samenhangsindex"].isna().all():
+        notes.append(
+            "er is geen samenhangsindex en dus geen regiescore: de selectie heeft niet zowel "
+            "sociale als fysieke signalen."
+        )
+    if kind in ("samenhang", "regie"):
+        note = size_ranking_note(areas["population"], level=level)
+        if note:
+            notes.append(note)
+    return notes
+
+
 def month_totals(series: pd.DataFrame) -> pd.DataFrame:
     """Sum a long monthly frame (``month``, group, ``count``) over its groups."""
     return series.groupby(MONTH)[COUNT].sum().reset_index()
@@ -427,14 +695,16 @@ def month_totals(series: pd.DataFrame) -> pd.DataFrame:
 RISING_CLASSES = ("nieuwe hotspot", "opeenvolgende hotspot", "intensiverende hotspot")
 
 
-def emerging_sentence(classes: pd.Series, names: pd.Series) -> str | None:
+def emerging_sentence(classes: pd.Series, names: pd.Series, *, level: str) -> str | None:
     """One Dutch sentence on new and intensifying hot spots (None when there are none)."""
     rising = classes[classes.isin(RISING_CLASSES)]
     if rising.empty:
         return None
     examples = ", ".join(names.reindex(rising.index).dropna().head(3))
     persistent = int((classes == "persistente hotspot").sum())
-    text = f"{len(rising)} gebieden zijn een nieuwe of sterker wordende hotspot (o.a. {examples})"
+    which = fmt_level(level, plural=len(rising) > 1)
+    verb = "zijn" if len(rising) > 1 else "is"
+    text = f"{len(rising)} {which} {verb} een nieuwe of sterker wordende hotspot (o.a. {examples})"
     if persistent:
         text += f"; {persistent} zijn al langer een hotspot"
     return text + "."

@@ -51,7 +51,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from regie_analytics import aggregate, charts, geo, insights, privacy, stats
-from regie_analytics.formatting import fmt_date, fmt_int, fmt_month, fmt_num, fmt_period
+from regie_analytics.formatting import (
+    fmt_date,
+    fmt_int,
+    fmt_level,
+    fmt_month,
+    fmt_num,
+    fmt_period,
+)
 from regie_analytics.schema import (
     AREA_CODE,
     COUNT,
@@ -82,6 +89,8 @@ AREA_COLUMNS_NL = {
 def area_table_view(table: pd.DataFrame, *, measure: str | None = None) -> pd.DataFrame:
     """The area table as shown on screen (exact numbers), sorted by ``measure``."""
     columns = [c for c in AREA_COLUMNS_NL if c in table.columns or c == "area_code"]
+    if not table["population"].notna().any():  # no inhabitants: no empty columns about them
+        columns = [c for c in columns if c not in ("population", "per_1000")]
     frame = table.reset_index()[columns]
     if measure is not None and measure in frame.columns:
         frame = frame.sort_values(measure, ascending=False, na_position="last")
@@ -124,7 +133,11 @@ def safe_area_table(
         hidden_total = body[privacy.TOTAL_LABEL].map(lambda v: isinstance(v, str))
         rates = rates.where(~hidden_total)
         out["Per 1.000 inwoners"] = [fmt_num(v, 1, missing="") for v in rates]
-    total_row = {"Gebied": "Totaal gemeente", "Inwoners": table["population"].sum(min_count=1)}
+    population = table["population"].sum(min_count=1)
+    total_row = {
+        "Gebied": "Totaal gemeente",
+        "Inwoners": None if pd.isna(population) else round(float(population)),
+    }
     for column in ("fysiek", "sociaal", "overig"):
         total_row[AREA_COLUMNS_NL[column]] = protected.loc[privacy.TOTAL_LABEL, column]
     total_row["Totaal"] = protected.loc[privacy.TOTAL_LABEL, privacy.TOTAL_LABEL]
@@ -161,9 +174,6 @@ DEMO_BANNER = "GEGENEREERDE DEMODATA – geen echte meldingen"
 """Shown on every slide and page when the store holds generated data."""
 BLOCK_MONTHS = 3
 """Months per bar in the trend of a single area."""
-
-_LEVEL_PLURAL = {"buurt": "buurten", "wijk": "wijken", "stadsdeel": "stadsdelen"}
-_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 class ReportData(Protocol):
@@ -302,29 +312,10 @@ def source_line(manifest: dict[str, Any]) -> str:
     return " · ".join(parts)
 
 
-def parse_period(text: str) -> tuple[str, str]:
-    """``'2025-01:2025-12'`` -> ``('2025-01', '2025-12')``; raise :class:`InputError` otherwise."""
-    start, sep, end = str(text).strip().partition(":")
-    if not sep or not _MONTH_RE.match(start) or not _MONTH_RE.match(end):
-        raise InputError(
-            f"ongeldige periode '{text}'.", hint="schrijf VAN:TOT als JJJJ-MM:JJJJ-MM."
-        )
-    if start > end:
-        raise InputError(
-            f"de periode '{text}' begint na het einde.", hint="zet de vroegste maand voorop."
-        )
-    return start, end
-
-
 def _check_months(start: str, end: str, months: Sequence[str]) -> None:
-    parse_period(f"{start}:{end}")
     if not months:
         raise InputError("de store heeft geen signalen.", hint="importeer eerst gegevens.")
-    if end < months[0] or start > months[-1]:
-        raise InputError(
-            f"de periode {fmt_period(start, end)} valt buiten de gegevens.",
-            hint=f"kies maanden tussen {months[0]} en {months[-1]}.",
-        )
+    aggregate.parse_period(f"{start}:{end}", months=months)
 
 
 def _area_level(areas: gpd.GeoDataFrame, code: str) -> tuple[str, gpd.GeoDataFrame]:
@@ -474,6 +465,7 @@ def collect(
         start=start,
         end=end,
         domains=domains,
+        available=_domain_order([str(d) for d in pd.unique(cube[DOMAIN].dropna())]),
         threshold=threshold,
     )
     if area is not None:
@@ -502,6 +494,7 @@ class _Context:
     start: str
     end: str
     domains: list[str]
+    available: list[str]
     threshold: int
 
     @property
@@ -527,7 +520,15 @@ def _municipality_report(
     w = _weights(ctx.data, level_areas, level)
     web = _web(ctx.data, level_areas, level)
     ov = insights.overview(
-        ctx.cube, ctx.areas, start=ctx.start, end=ctx.end, level=level, w=w, n_top=n_top
+        ctx.cube,
+        ctx.areas,
+        start=ctx.start,
+        end=ctx.end,
+        level=level,
+        w=w,
+        n_top=n_top,
+        selected=ctx.domains,
+        available=ctx.available,
     )
     pressure = ov.pressure
     protected: list[Protected] = []
@@ -571,11 +572,14 @@ def _municipality_report(
     items = [
         _map_item(pressure, web, hidden_total, level=level),
     ]
-    if {"fysiek", "sociaal"} <= set(ctx.domains):
-        items.append(_samenhang_item(pressure, web, hidden_total | hidden_domain, level=level))
+    both_domains = {"fysiek", "sociaal"} <= set(ctx.domains)
+    if both_domains and ov.gap is None:
+        items.append(
+            _samenhang_item(ov, web, hidden_total | hidden_domain, level=level),
+        )
     items.append(_trend_item(trend, start=start, end=end, threshold=threshold))
-    if {"fysiek", "sociaal"} <= set(ctx.domains):
-        items.append(_top_item(ov.top, top_pub, level=level))
+    if both_domains:
+        items.append(_top_item(ov, top_pub, level=level))
 
     current = period_pub["periode"]
     before = period_pub.get("vorige periode")
@@ -594,6 +598,8 @@ def _municipality_report(
             f"In {fmt_period(ctx.start, ctx.end)} kwamen {_count_phrase(total)} signalen "
             "binnen. Kleine aantallen zijn afgeschermd."
         ]
+    if ov.size_note:
+        sentences.append(ov.size_note)
     gemeente = _gemeente_name(ctx.areas)
     return ReportContent(
         title=f"Sociaal en fysiek per {level}" + (f" in {gemeente}" if gemeente else ""),
@@ -674,8 +680,9 @@ def _map_item(
 
 
 def _samenhang_item(
-    pressure: pd.DataFrame, web: gpd.GeoDataFrame, hidden: pd.Series, *, level: str
+    ov: insights.Overview, web: gpd.GeoDataFrame, hidden: pd.Series, *, level: str
 ) -> ReportItem:
+    pressure = ov.pressure
     _, _, what = insights.domain_rates(pressure)
     social = pressure["rate_sociaal"].where(~hidden)
     physical = pressure["rate_fysiek"].where(~hidden)
@@ -687,6 +694,7 @@ def _samenhang_item(
             physical,
             title=f"Sociaal × fysiek ({what})",
             suppressed=hidden,
+            classes=(pressure["klasse_sociaal"], pressure["klasse_fysiek"]),
             height=620,
         )
         return _present(fig)
@@ -699,11 +707,9 @@ def _samenhang_item(
             font_size=charts.PRESENTATION_FONT_SIZE - 4,
         )
 
-    caption = (
-        f"Elke {level} krijgt per domein een klasse laag, midden of hoog (derden van de "
-        f"{_LEVEL_PLURAL.get(level, level)}). Donker: sociaal én fysiek hoog; daar helpt één "
-        "gezamenlijke aanpak. Grijs: te weinig waarnemingen."
-    )
+    caption = insights.bivariate_caption(level) + " Grijs: te weinig waarnemingen."
+    if ov.size_note:
+        caption += " " + ov.size_note
     return ReportItem(
         key="samenhang",
         title="Waar gaan sociale en fysieke signalen samen?",
@@ -745,7 +751,14 @@ def _trend_item(trend: pd.DataFrame, *, start: str, end: str, threshold: int) ->
     )
 
 
-def _top_item(top: pd.DataFrame, published: pd.DataFrame, *, level: str) -> ReportItem:
+def _top_item(ov: insights.Overview, published: pd.DataFrame, *, level: str) -> ReportItem:
+    top = ov.top
+    title = insights.regie_title(level)
+    if top.empty:
+        return ReportItem(
+            key="top", title=title, caption=insights.no_regie_text(level=level, gap=ov.gap)
+        )
+
     body = published.drop(index=privacy.TOTAL_LABEL)
     frame = pd.DataFrame(
         {
@@ -753,18 +766,16 @@ def _top_item(top: pd.DataFrame, published: pd.DataFrame, *, level: str) -> Repo
             "Samenhangsindex": [fmt_int(v) for v in top["samenhangsindex"].round(0)],
             "Sociaal": [_cell_text(v) for v in body["sociaal"]],
             "Fysiek": [_cell_text(v) for v in body["fysiek"]],
-            "Status": top["status"].replace("", "—").astype(str).to_numpy(),
+            "Status": top["status"].astype(str).to_numpy(),
             "Waarom": top["waarom"].astype(str).to_numpy(),
         }
     )
-    caption = (
-        "Samenhangsindex 0–100: hoog als een gebied in beide domeinen hoog scoort. Status: "
-        "nieuw of aanhoudend ten opzichte van de periode ervoor. Sociaal en fysiek: aantallen "
-        "signalen in de periode."
-    )
+    caption = insights.top_caption(ov) + " Sociaal en fysiek: aantallen signalen in de periode."
+    if ov.size_note:
+        caption += " " + ov.size_note
     return ReportItem(
         key="top",
-        title=f"Regie{_LEVEL_PLURAL.get(level, level)}: sociaal én fysiek hoog",
+        title=title,
         caption=caption,
         table=privacy.neutralise_formulas(frame),
         count_columns=("Sociaal", "Fysiek"),
@@ -1137,17 +1148,18 @@ def _area_sentences(
         + (f": {per_domain}." if len(ctx.domains) > 1 else ".")
     ]
     index = row.get("samenhangsindex")
-    if pd.isna(index) or not pop >= aggregate.MIN_POPULATION:
-        sentences.append(
-            f"Deze {level} heeft te weinig inwoners voor een vergelijking per inwoner."
-        )
+    if pd.isna(index):
+        sentences.append(f"Geen samenhangsindex voor deze {fmt_level(level)}: {row['waarom']}.")
     else:
+        basis = (
+            f"{fmt_int(pop)} inwoners"
+            if pop >= aggregate.MIN_POPULATION
+            else "naar aantallen: er zijn geen inwonertallen"
+        )
         both = (
             " Sociale én fysieke signalen zijn hier tegelijk hoog." if row.get("beide_hoog") else ""
         )
-        sentences.append(
-            f"Samenhangsindex {fmt_int(float(index))} van 100 ({fmt_int(pop)} inwoners).{both}"
-        )
+        sentences.append(f"Samenhangsindex {fmt_int(float(index))} van 100 ({basis}).{both}")
     return sentences
 
 
@@ -1535,6 +1547,9 @@ def _fill_slide(
             size=14,
             color="333333",
         )
+        return
+    # nothing to draw or list (no area where both domains are high): the caption says why
+    _text(slide, item.caption, left=left, top=top, width=width, height=height, size=24)
 
 
 def _table(
@@ -1833,6 +1848,8 @@ def build_pdf(content: ReportContent) -> bytes:
             story += [image(png, frame_w, body_h), para(item.caption, "caption")]
         elif item.table is not None:
             story += [table(item.table, frame_w), para(item.caption, "caption")]
+        else:  # nothing to draw or list: the caption says why
+            story.append(para(item.caption, "sentence"))
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -1884,12 +1901,11 @@ def build_report(
     if fmt not in FORMATS:
         raise InputError(f"onbekend formaat '{fmt}'.", hint=f"kies uit {', '.join(FORMATS)}.")
     loaded = _Loaded(cube=store.cube(), areas=store.areas(), manifest=store.manifest())
+    months = aggregate.months_in(loaded.cube)
     if period:
-        start, end = parse_period(period)
+        start, end = aggregate.parse_period(period, months=months)
     else:
-        start, end = aggregate.resolve_period(
-            aggregate.months_in(loaded.cube), "laatste 12 maanden"
-        )
+        start, end = aggregate.resolve_period(months, "laatste 12 maanden")
     content = collect(loaded, start=start, end=end, area=area, level=level)
     if fmt == "pptx":
         return build_pptx(content)

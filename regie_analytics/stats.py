@@ -32,6 +32,7 @@ from esda.moran import Moran_Local_BV
 from libpysal.weights import Queen, Rook, W
 from scipy import stats
 
+from regie_analytics.formatting import fmt_level
 from regie_analytics.limits import check_month_span
 from regie_analytics.schema import (
     AREA_CODE,
@@ -95,22 +96,37 @@ EMERGING_CLASSES: dict[str, str] = {
 ANOMALY_HIGH = "hoger dan verwacht"
 ANOMALY_LOW = "lager dan verwacht"
 
+MIN_REPORTED_COUNT = 5
+"""Fewest signals an area needs (in the period for a hotspot, in the month for a jump) before
+it is reported as a hotspot or a jump: 1 or 2 signals against an expected 0 is no news."""
+
+HIGH_PERCENTILE = 75.0
+"""``hoog`` in a domain: a percentile rank above this (the highest quarter of the areas)."""
+LOW_PERCENTILE = 25.0
+"""``laag`` in a domain: a percentile rank of at most this (the lowest quarter)."""
+MIN_AREAS_COMPARED = 4
+"""Fewest areas with a value for percentile ranks to mean anything (a highest quarter)."""
+DOMAIN_CLASSES: tuple[str, ...] = ("laag", "midden", "hoog")
+"""Labels of the classes 1, 2, 3 of :func:`domain_class` (the bivariate map's legend)."""
+
 EXPLANATIONS: dict[str, tuple[str, str]] = {
     "hotspots": (
-        "Een hotspot is een buurt die samen met de buurten eromheen duidelijk meer signalen "
-        "heeft dan je bij toeval zou verwachten; een coldspot duidelijk minder.",
-        "Een hotspot zegt niet waarom het daar drukker is en ook niet dat één buurt op zich "
-        "uitschiet: het gaat om de buurt samen met haar omgeving.",
+        "Een hotspot is een plek waar een {gebied} samen met de {gebieden} eromheen duidelijk "
+        "meer signalen heeft dan je bij toeval zou verwachten; een coldspot duidelijk minder. "
+        "Met minder dan {min_count} signalen is een {gebied} nooit een hotspot.",
+        "Een hotspot zegt niet waarom het daar drukker is en ook niet dat één {gebied} op zich "
+        "uitschiet: het gaat om de plek samen met haar omgeving.",
     ),
     "samenhang": (
-        "De samenhangsindex (0-100) is alleen hoog als een buurt zowel sociaal als fysiek "
-        "veel signalen heeft vergeleken met de andere buurten.",
+        "De samenhangsindex (0-100) is alleen hoog als een {gebied} zowel sociaal als fysiek "
+        "veel signalen heeft vergeleken met de andere {gebieden}; zonder signalen in een domein "
+        "is hij 0. Sociaal én fysiek hoog: {both_high}.",
         "Een hoge index bewijst niet dat sociale en fysieke problemen elkaar veroorzaken; "
         "ze komen op dezelfde plek samen voor.",
     ),
     "bivariate_moran": (
-        "Hoog-hoog betekent: deze buurt scoort hoog op het ene domein en de buurten eromheen "
-        "scoren hoog op het andere domein, vaker dan bij toeval.",
+        "Hoog-hoog betekent: hier is het ene domein hoog en in de {gebieden} eromheen het "
+        "andere domein, vaker dan bij toeval.",
         "Het is geen oorzaak-gevolgrelatie en zegt niets over individuele bewoners of huishoudens.",
     ),
     "regie": (
@@ -121,29 +137,61 @@ EXPLANATIONS: dict[str, tuple[str, str]] = {
     ),
     "trends": (
         "Het patroon in de tijd laat zien of een hotspot nieuw is, blijft, sterker wordt of "
-        "afneemt, op basis van de hotspotanalyse per maand.",
+        "afneemt, op basis van de hotspotanalyse per maand (een maand met minder dan "
+        "{min_count} signalen in een {gebied} telt daar niet als hotspot).",
         "Een patroon voorspelt de toekomst niet en zegt niet of beleid heeft gewerkt.",
     ),
     "anomalies": (
-        "Een afwijking is een maand waarin een buurt veel meer (of minder) signalen heeft dan "
-        "het seizoenspatroon en het recente niveau doen verwachten.",
-        "Een afwijking is nog geen probleem: een actie, een campagne of een nieuwe "
+        "Een sprong is een maand waarin een {gebied} veel meer signalen heeft dan het "
+        "seizoenspatroon en het recente niveau doen verwachten; alleen maanden met minstens "
+        "{min_count} signalen tellen mee.",
+        "Een sprong is nog geen probleem: een actie, een campagne of een nieuwe "
         "registratiewijze kan ook de oorzaak zijn.",
     ),
     "eb_rate": (
-        "Het gecorrigeerde cijfer per 1.000 inwoners trekt cijfers van kleine buurten naar "
-        "het gemiddelde, zodat toevallige uitschieters minder zwaar wegen.",
-        "Het is geen gemeten aantal: voor kleine buurten is het een schatting die deels op "
-        "de stad of de omliggende buurten leunt.",
+        "De hotspots van het cijfer per 1.000 inwoners zijn berekend op het gecorrigeerde "
+        "cijfer: dat trekt cijfers van kleine {gebieden} naar het gemiddelde, zodat toevallige "
+        "uitschieters minder zwaar wegen.",
+        "Het gecorrigeerde cijfer is geen gemeten aantal: voor kleine {gebieden} is het een "
+        "schatting die deels op de stad leunt.",
+    ),
+    "rate": (
+        "Per 1.000 inwoners: het aantal signalen gedeeld door het aantal inwoners, keer 1.000 "
+        "(niet gecorrigeerd); {gebieden} met minder dan 100 inwoners krijgen geen cijfer.",
+        "In kleine {gebieden} kan een paar signalen meer of minder het cijfer sterk laten "
+        "schommelen.",
     ),
     "lq": (
-        "De locatiequotiënt vergelijkt het aandeel van een thema in deze buurt met het aandeel "
-        "in de hele gemeente; boven 1 is het thema hier relatief vaker.",
+        "De locatiequotiënt vergelijkt het aandeel van een thema hier met het aandeel in de "
+        "hele gemeente; boven 1 is het thema hier relatief vaker.",
         "Een hoge locatiequotiënt betekent niet dat er veel signalen zijn: het gaat om de "
         "verhouding, niet om het aantal.",
     ),
 }
-"""Per statistic a Dutch sentence on what it means and one on what it does not mean."""
+"""Per statistic a Dutch sentence on what it means and one on what it does not mean, with
+``{gebied}``/``{gebieden}`` for the area level's word and ``{min_count}`` for
+:data:`MIN_REPORTED_COUNT` (see :func:`explanation`)."""
+
+
+def both_high_rule(level: str = "buurt") -> str:
+    """The definition of "sociaal én fysiek hoog" in Dutch words (see :func:`samenhang`)."""
+    return (
+        f"in beide domeinen bij het hoogste kwart van de {fmt_level(level, plural=True)}, met "
+        f"minstens {MIN_REPORTED_COUNT} signalen per domein"
+    )
+
+
+def explanation(key: str, *, level: str = "buurt") -> tuple[str, str]:
+    """What statistic ``key`` of :data:`EXPLANATIONS` means and does not mean, in the words
+    of the area level (``als een wijk``, not ``als een buurt``)."""
+    means, not_means = EXPLANATIONS[key]
+    words = {
+        "gebied": fmt_level(level),
+        "gebieden": fmt_level(level, plural=True),
+        "min_count": MIN_REPORTED_COUNT,
+        "both_high": both_high_rule(level),
+    }
+    return means.format(**words), not_means.format(**words)
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -454,6 +502,8 @@ def hotspots(
     seed: int = 0,
     alpha_levels: Sequence[float] = (0.01, 0.05, 0.10),
     fdr: bool = True,
+    counts: pd.Series | None = None,
+    min_count: int = MIN_REPORTED_COUNT,
 ) -> pd.DataFrame:
     """Getis-Ord Gi* hot and cold spots with permutation inference and FDR control.
 
@@ -482,6 +532,10 @@ def hotspots(
         Significance levels; each gives classes ``hotspot/coldspot {100(1-alpha)}%``.
     fdr
         Adjust p-values for multiple testing (Benjamini-Hochberg).
+    counts, min_count
+        Signals per area behind ``values`` (absent areas count as 0): an area with fewer
+        than ``min_count`` signals is never a hotspot (``niet significant``), however hot its
+        surroundings; cold spots need no minimum. Without ``counts`` there is no minimum.
 
     Returns
     -------
@@ -502,9 +556,14 @@ def hotspots(
         sub_w = _subset(w, keep)
         gi[keep], z[keep], p[keep] = _gi_star(y[keep], sub_w, permutations=permutations, seed=seed)
         p_fdr[keep] = _adjust(np.minimum(1.0, 2.0 * p[keep]), fdr=fdr)
+    enough = np.ones(len(ids), dtype=bool) if counts is None else _align(counts, ids) >= min_count
     klasse = [
-        _hotspot_label(zi, pi, alpha_levels) if k else NO_DATA
-        for zi, pi, k in zip(z, p_fdr, keep, strict=True)
+        NO_DATA
+        if not k
+        else NOT_SIGNIFICANT
+        if zi > 0 and not e
+        else _hotspot_label(zi, pi, alpha_levels)
+        for zi, pi, k, e in zip(z, p_fdr, keep, enough, strict=True)
     ]
     return pd.DataFrame(
         {"value": y, "gi": gi, "gi_z": z, "p": p, "p_fdr": p_fdr, "klasse": klasse}, index=ids
@@ -643,11 +702,49 @@ def bivariate_moran(
     return pd.DataFrame({"I": local_i, "p": p, "q": q, "cluster": cluster}, index=ids)
 
 
+def domain_percentile(values: pd.Series, counts: pd.Series) -> pd.Series:
+    """Percentile rank (0-100, 100 = highest) of each area's value in one domain.
+
+    Ranked among the areas with a known value; tied values share the average rank. An area
+    without signals in the domain (``counts`` 0) ranks below every area with signals and gets
+    0: whatever its (smoothed) rate, it is not high there. NaN where the value is unknown, and
+    everywhere when the domain has no signals at all or fewer than :data:`MIN_AREAS_COMPARED`
+    areas have a value (there is nothing to compare).
+    """
+    counts = counts.reindex(values.index).fillna(0)
+    has = (counts > 0).to_numpy()
+    known = values.notna().to_numpy()
+    out = pd.Series(np.nan, index=values.index, dtype="float64")
+    if not has.any() or known.sum() < MIN_AREAS_COMPARED:
+        return out
+    key = values.where(has, -np.inf)[known]  # areas without signals below all others
+    out[known] = key.rank(pct=True).to_numpy() * 100.0
+    out[known & ~has] = 0.0
+    return out
+
+
+def domain_class(
+    percentile: pd.Series, counts: pd.Series, *, min_count: int = MIN_REPORTED_COUNT
+) -> pd.Series:
+    """Class 1 (``laag``: the lowest quarter, :data:`LOW_PERCENTILE`), 2 (``midden``) or 3
+    (``hoog``: the highest quarter, :data:`HIGH_PERCENTILE`) of a :func:`domain_percentile`;
+    missing where the percentile is. An area with fewer than ``min_count`` signals (``counts``,
+    absent areas count as 0) in the domain is never ``hoog`` there: 2 or 3 signals that rank
+    high among many areas without any are no finding."""
+    values = percentile.to_numpy(dtype=float)
+    classes = np.where(values > HIGH_PERCENTILE, 3, np.where(values > LOW_PERCENTILE, 2, 1))
+    few = counts.reindex(percentile.index).fillna(0).to_numpy() < min_count
+    classes = np.where(few & (classes == 3), 2, classes)
+    return pd.Series(classes, index=percentile.index).where(percentile.notna()).astype("Int64")
+
+
 def samenhang(
     social: pd.Series,
     physical: pd.Series,
     w: W,
     *,
+    social_counts: pd.Series | None = None,
+    physical_counts: pd.Series | None = None,
     seed: int = 0,
     permutations: int = 999,
     clusters: bool = True,
@@ -661,13 +758,20 @@ def samenhang(
       here against social around it (``..._fysiek_sociaal``), see ``bivariate_moran``;
     - ``z_sociaal``, ``z_fysiek``: the values standardised over the areas (mean 0, sd 1);
     - ``pct_sociaal``, ``pct_fysiek``: percentile rank of the area in each domain (0-100,
-      100 = highest, ties share the average rank);
+      100 = highest, ties share the average rank; 0 for an area without signals in the
+      domain), see :func:`domain_percentile`;
+    - ``klasse_sociaal``, ``klasse_fysiek``: 1 laag, 2 midden, 3 hoog (:func:`domain_class`:
+      hoog is the highest quarter, with at least :data:`MIN_REPORTED_COUNT` signals), the
+      classes of the bivariate map;
     - ``samenhangsindex``: the geometric mean of the two percentile ranks,
       ``sqrt(pct_sociaal * pct_fysiek)``, 0-100. In plain words: it is only high when the
       area is high in both domains; being top in one domain and low in the other gives a
-      middling score;
-    - ``beide_hoog``: true when the area is above the 75th percentile in both domains
-      (``pct_sociaal > 75`` and ``pct_fysiek > 75``).
+      middling score, and an area without signals in a domain scores 0. When a domain has no
+      signals at all, or there are fewer than :data:`MIN_AREAS_COMPARED` areas, the index is
+      missing (NaN) for every area: there is no samenhang to measure;
+    - ``beide_hoog``: true when the area is ``hoog`` in both domains (``pct_sociaal > 75``
+      and ``pct_fysiek > 75``, and at least :data:`MIN_REPORTED_COUNT` signals in each): the
+      one definition of "sociaal én fysiek hoog" (:func:`both_high_rule` says it in Dutch).
 
     Parameters
     ----------
@@ -676,6 +780,9 @@ def samenhang(
         cluster ``geen gegevens``.
     w
         Weights from ``spatial_weights``; the result follows ``w.id_order``.
+    social_counts, physical_counts
+        Signals per area behind the values (absent areas count as 0); default: the values
+        themselves. They say which areas have no signals in a domain.
     clusters
         False: leave out the bivariate Moran (``I_*`` and ``p_*`` NaN, clusters ``niet
         berekend``), for when only the index and ``beide_hoog`` are needed.
@@ -683,13 +790,16 @@ def samenhang(
     ids = _ids(w)
     s = pd.Series(_align(social, ids), index=ids)
     f = pd.Series(_align(physical, ids), index=ids)
-    if clusters:
+    n_s = s if social_counts is None else _counts_on(social_counts, ids)
+    n_f = f if physical_counts is None else _counts_on(physical_counts, ids)
+    if clusters and n_s.sum() > 0 and n_f.sum() > 0 and len(ids) >= MIN_AREAS_COMPARED:
         sf = bivariate_moran(s, f, w, permutations=permutations, seed=seed)
         fs = bivariate_moran(f, s, w, permutations=permutations, seed=seed)
-    else:  # only the index and the percentiles (a previous period's "both high")
+    else:  # only the index and the percentiles (a previous period's, or an empty domain)
         sf = fs = pd.DataFrame({"I": np.nan, "p": np.nan, "cluster": NOT_COMPUTED}, index=ids)
-    pct_s = s.rank(pct=True) * 100.0
-    pct_f = f.rank(pct=True) * 100.0
+    pct_s = domain_percentile(s, n_s)
+    pct_f = domain_percentile(f, n_f)
+    klasse_s, klasse_f = domain_class(pct_s, n_s), domain_class(pct_f, n_f)
     return pd.DataFrame(
         {
             "sociaal": s,
@@ -698,8 +808,10 @@ def samenhang(
             "z_fysiek": (f - f.mean()) / f.std(ddof=0),
             "pct_sociaal": pct_s,
             "pct_fysiek": pct_f,
+            "klasse_sociaal": klasse_s,
+            "klasse_fysiek": klasse_f,
             "samenhangsindex": np.sqrt(pct_s * pct_f),
-            "beide_hoog": (pct_s > 75) & (pct_f > 75),
+            "beide_hoog": ((klasse_s == 3) & (klasse_f == 3)).fillna(False).astype(bool),
             "I_sociaal_fysiek": sf["I"],
             "p_sociaal_fysiek": sf["p"],
             "cluster_sociaal_fysiek": sf["cluster"],
@@ -1062,11 +1174,13 @@ def emerging_hotspots(
     seed: int = 0,
     alpha: float = 0.05,
     fdr: bool = True,
+    min_count: int = MIN_REPORTED_COUNT,
 ) -> pd.DataFrame:
     """Emerging hot spot analysis: how each area's hot or cold spot status develops over time.
 
     Per month the Gi* hot spot test runs on the counts (``gi_star_by_month``; a month is hot
-    when ``gi_z > 0`` and ``p_fdr <= alpha``, cold when ``gi_z < 0``). The trend in the
+    when ``gi_z > 0``, ``p_fdr <= alpha`` and the area itself has at least ``min_count``
+    signals that month, as :func:`hotspots`; cold when ``gi_z < 0``). The trend in the
     intensity of clustering is the Mann-Kendall test on the area's monthly Gi* z-scores
     (significant at ``alpha``). Classes follow ESRI's published definitions (How Emerging Hot
     Spot Analysis works); "90%" means at least 90% of the months. With the final month hot:
@@ -1104,6 +1218,8 @@ def emerging_hotspots(
         Significance level for the monthly hot spots and the trend.
     fdr
         Benjamini-Hochberg adjustment per month, as ESRI does.
+    min_count
+        Fewest signals of the area in a month for that month to count as hot.
 
     Returns
     -------
@@ -1118,6 +1234,7 @@ def emerging_hotspots(
     )
     z = bins.pivot(index=AREA_CODE, columns=MONTH, values="gi_z").reindex(ids)
     p = bins.pivot(index=AREA_CODE, columns=MONTH, values="p_fdr").reindex(ids)
+    own = bins.pivot(index=AREA_CODE, columns=MONTH, values=COUNT).reindex(ids)
     n_months = z.shape[1]
     if n_months < MIN_MONTHS_TRENDS:
         raise ValueError(
@@ -1125,7 +1242,8 @@ def emerging_hotspots(
             f"er zijn er {n_months}."
         )
     zv, significant = z.to_numpy(), p.to_numpy() <= alpha
-    hot, cold = significant & (zv > 0), significant & (zv < 0)
+    hot = significant & (zv > 0) & (own.to_numpy() >= min_count)
+    cold = significant & (zv < 0)
     _, _, trend_z, trend_p, tau = _mann_kendall_rows(zv)
     trend = np.where(trend_p <= alpha, np.sign(trend_z), 0).astype(int)
     klasse = [_emerging_class(hot[i], cold[i], int(trend[i])) for i in range(len(ids))]
@@ -1149,7 +1267,11 @@ def emerging_hotspots(
 
 
 def anomalies(
-    counts_long: pd.DataFrame, *, min_history: int = 12, alpha: float = 0.01
+    counts_long: pd.DataFrame,
+    *,
+    min_history: int = 12,
+    alpha: float = 0.01,
+    min_count: int = MIN_REPORTED_COUNT,
 ) -> pd.DataFrame:
     """Months in which an area (and theme) has clearly more or fewer signals than expected.
 
@@ -1169,8 +1291,9 @@ def anomalies(
     rows with ``p <= alpha`` are returned, smallest ``p`` first. Each month of each series is
     a separate test and each direction is tested at ``alpha``, so on data without anomalies
     up to ``2 alpha`` of the tested rows are flagged by chance (about 1.3% at 0.01 in a
-    simulation on 518 buurten x 5 themes x 24 months).
-    Sentinel area codes are left out.
+    simulation on 518 buurten x 5 themes x 24 months). Small numbers are no news: a month is
+    only ``hoger dan verwacht`` with at least ``min_count`` signals, and only ``lager dan
+    verwacht`` when at least ``min_count`` were expected. Sentinel area codes are left out.
 
     Returns
     -------
@@ -1235,8 +1358,10 @@ def anomalies(
         lower = np.where(
             negbin, stats.nbinom.cdf(observed, size, prob), stats.poisson.cdf(observed, expected)
         )
-        rows = np.flatnonzero(np.minimum(upper, lower) <= alpha)
-        high = upper[rows] <= lower[rows]
+        above = upper <= lower
+        news = np.where(above, observed >= min_count, expected >= min_count)
+        rows = np.flatnonzero((np.minimum(upper, lower) <= alpha) & news)
+        high = above[rows]
         frames.append(
             pd.DataFrame(
                 {

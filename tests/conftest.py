@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,17 +68,7 @@ def data_files(store: Path) -> dict[str, str]:
 def run_app(page: str | None = None, **state: object) -> AppTest:
     """Run the app (and switch to ``page``) with widget values set by their keys, which are
     also the URL's query parameters (the browser tests check the URL itself)."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    if page is not None:
-        at.switch_page(f"pages/{page}.py")
-        for key, value in state.items():
-            at.session_state[key] = value
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app(page, state=state)
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -97,15 +87,19 @@ def amsterdam():
     return geo.load_boundaries()
 
 
+def imported(root: Path, *imports: tuple[Path, str], extra: tuple[str | Path, ...] = ()) -> Path:
+    """A store at ``root`` with each (file, preset) imported through the real CLI."""
+    for path, preset in imports:
+        result = run_cli("import", path, "--preset", preset, "--store", root, *extra)
+        assert result.code == 0, result.err
+    return root
+
+
 @pytest.fixture(scope="session")
 def base_store(tmp_path_factory) -> Path:
     """A store with the open311 sample imported (built once per session)."""
     root = tmp_path_factory.mktemp("base") / "store"
-    result = run_cli(
-        "import", SAMPLES / "open311_requests.json", "--preset", "open311", "--store", root
-    )
-    assert result.code == 0, result.err
-    return root
+    return imported(root, (SAMPLES / "open311_requests.json", "open311"))
 
 
 @pytest.fixture
@@ -129,13 +123,8 @@ def demo_store(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def app_store(demo_store: Path) -> Iterator[Path]:
     """The demo store as the dashboard's store (``REGIE_STORE``) for one test module."""
-    old = os.environ.get("REGIE_STORE")
-    os.environ["REGIE_STORE"] = str(demo_store)
-    yield demo_store
-    if old is None:
-        os.environ.pop("REGIE_STORE", None)
-    else:
-        os.environ["REGIE_STORE"] = old
+    with store_env(demo_store):
+        yield demo_store
 
 
 def small_buurt(store: Path) -> tuple[str, int]:
@@ -186,3 +175,89 @@ def overig_base(tmp_path_factory) -> Path:
     export = unknown_export(root.parent / "onbekend.csv", list(enumerate(names)))
     assert run_cli("import", export, "--preset", "open311", "--store", root).code == 0
     return root
+
+
+@pytest.fixture(scope="session")
+def social_store(tmp_path_factory) -> Path:
+    """One domain, no population, three months: the wijkteam's social counts only."""
+    root = tmp_path_factory.mktemp("social") / "store"
+    return imported(root, (SAMPLES / "wijkteam_telling.csv", "counts"))
+
+
+@pytest.fixture(scope="session")
+def nopop_store(demo_store: Path, tmp_path_factory) -> Path:
+    """The demo's signals and counts on the bundled Amsterdam buurten, which have no
+    population (the demo adds a generated one): both domains, three years, no inhabitants."""
+    root = tmp_path_factory.mktemp("nopop") / "store"
+    files = demo_store.parent / "files"
+    return imported(
+        root,
+        (files / "signalen", "signalen"),
+        (files / "sociaal" / "wijkteam_telling.csv", "counts"),
+    )
+
+
+@pytest.fixture(scope="session")
+def foreign_store(tmp_path_factory) -> Path:
+    """Amsterdam requests in a store built on Alkmaar's wijken: every signal lies outside."""
+    root = tmp_path_factory.mktemp("foreign") / "store"
+    alkmaar = ROOT / "tests" / "data" / "alkmaar_wijken_2024.geojson"
+    return imported(
+        root, (SAMPLES / "open311_requests.json", "open311"), extra=("--boundaries", alkmaar)
+    )
+
+
+@contextmanager
+def store_env(store: Path) -> Iterator[None]:
+    """The dashboard reads ``store`` while the block runs."""
+    old = os.environ.get("REGIE_STORE")
+    os.environ["REGIE_STORE"] = str(store)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("REGIE_STORE", None)
+        else:
+            os.environ["REGIE_STORE"] = old
+
+
+def open_page(
+    at: AppTest,
+    page: str | None,
+    state: dict[str, object],
+    params: dict[str, str | list[str]] | None = None,
+) -> AppTest:
+    """Run ``page`` (None: the current page) with the filter widgets set by their keys
+    (``state``) or the link's query parameters (``params``, as a browser has them before the
+    run); no exception element and no error message."""
+    if page is not None:
+        at.switch_page(f"pages/{page}.py")
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def open_app(
+    page: str | None = None,
+    *,
+    state: dict[str, object] | None = None,
+    params: dict[str, str | list[str]] | None = None,
+) -> AppTest:
+    """Run the app, then switch to ``page``, with the same ``state`` and ``params`` for both
+    runs (see :func:`open_page`)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
+    open_page(at, None, state or {}, params)
+    if page is not None:
+        open_page(at, page, state or {}, params)
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Every info, warning, markdown and caption text on the page."""
+    parts = [e.value for kind in ("info", "warning", "markdown", "caption") for e in at.get(kind)]
+    return "\n".join(str(p) for p in parts)

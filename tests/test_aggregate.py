@@ -9,7 +9,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from regie_analytics import aggregate, geo, insights
-from regie_analytics.schema import CUBE_COLUMNS, CUBE_DIMENSIONS, MONTH, OUTSIDE
+from regie_analytics.schema import CUBE_COLUMNS, CUBE_DIMENSIONS, MONTH, OUTSIDE, InputError
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +118,60 @@ def test_codes_at_level_per_category_equals_per_row(amsterdam):
     known = expected.notna()
     assert mapped[known].astype("str").tolist() == expected[known].tolist()
     assert aggregate.codes_at_level(rows, mapping).tolist() == expected.tolist()
+
+
+# --- one period parser, strict choices ---------------------------------------------------------
+
+MONTHS = ["2025-01", "2025-02", "2025-03", "2025-04"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025-02:2025-03", ("2025-02", "2025-03")),
+        (" 2025-01:2025-04 ", ("2025-01", "2025-04")),
+        ("2025-03:", ("2025-03", "2025-04")),  # open ends: the data's first or last month
+        (":2025-02", ("2025-01", "2025-02")),
+        ("2024-06:2025-01", ("2024-06", "2025-01")),  # overlapping the data is enough
+    ],
+)
+def test_parse_period_reads_periods(text: str, expected: tuple[str, str]) -> None:
+    assert aggregate.parse_period(text, months=MONTHS) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2025-13:2025-99", "ongeldige periode '2025-13:2025-99'"),
+        ("2025-00:2025-02", "ongeldige periode"),
+        ("2025", "ongeldige periode"),
+        ("2025-1:2025-2", "ongeldige periode"),
+        ("jan 2025:feb 2025", "ongeldige periode"),
+        ("2025-03:2025-01", "begint na het einde"),
+        ("2019-01:2019-12", "valt buiten de gegevens"),
+        ("2026-01:", "begint na het einde"),  # from 2026-01 to the last month, 2025-04
+    ],
+)
+def test_parse_period_refuses_in_dutch(text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        aggregate.parse_period(text, months=MONTHS)
+
+
+def test_parse_period_without_data_needs_both_ends() -> None:
+    assert aggregate.parse_period("2025-01:2025-12") == ("2025-01", "2025-12")
+    with pytest.raises(InputError, match="ongeldige periode"):
+        aggregate.parse_period("2025-01:")
+
+
+def test_check_choices_names_what_is_unknown_and_what_there_is() -> None:
+    cube = _cube(
+        [("BU1", "2025-01", "sociaal", "wonen", 3), ("BU1", "2025-01", "fysiek", "afval", 1)]
+    )
+    aggregate.check_choices(cube, domains=["sociaal"], themes=["wonen", "afval"], channels=["web"])
+    aggregate.check_choices(_categorical(cube), domains=["fysiek"])
+    with pytest.raises(InputError, match=r"onbekend thema 'groen'.*kies uit afval, wonen"):
+        aggregate.check_choices(cube, themes=["wonen", "groen"])
+    with pytest.raises(InputError, match="onbekend domein 'overig'"):
+        aggregate.check_choices(_categorical(cube), domains=["overig"])
+    with pytest.raises(InputError, match="onbekend kanaal 'app'"):
+        aggregate.check_choices(cube, channels=["app"])

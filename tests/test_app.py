@@ -53,7 +53,7 @@ def test_overzicht_figures_match_library(app_store: Path) -> None:
 
 def test_overzicht_empty_filter_shows_empty_state(app_store: Path) -> None:
     at = _app(domein=[])
-    assert any("Geen signalen voor dit filter" in i.value for i in at.info)
+    assert any("Er is geen domein gekozen" in i.value for i in at.info)
 
 
 def test_kaart_table_matches_area_table(app_store: Path) -> None:
@@ -90,7 +90,11 @@ def test_samenhang_lists_regiebuurten(app_store: Path) -> None:
 
 def test_samenhang_needs_both_domains(app_store: Path) -> None:
     at = _app("samenhang", domein=["sociaal"])
-    assert any("beide domeinen" in i.value for i in at.info)
+    assert any(
+        "geen fysieke signalen" in i.value
+        and "kies in de zijbalk ook het fysieke domein" in i.value
+        for i in at.info
+    )
 
 
 def test_trends_renders_and_explains(app_store: Path) -> None:

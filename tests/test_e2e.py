@@ -17,6 +17,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -28,7 +29,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from regie_analytics.store import Store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SAMPLES, CliResult, run_cli
 
 CHROMIUM = shutil.which("chromium")
 if CHROMIUM is None:
@@ -406,7 +407,7 @@ def test_domain_filter_in_url_survives_reload(page: Page) -> None:
     _rerun(page, lambda: sidebar.get_by_role("button", name="Remove fysiek").click())
     expect(page).to_have_url(re.compile(r"[?&]domein=sociaal(&|$)"))
     expect(
-        page.get_by_text("Voor samenhang zijn signalen uit beide domeinen nodig.")
+        page.get_by_text(re.compile(r"Er zijn geen fysieke signalen in deze selectie"))
     ).to_be_visible()
 
     page.reload()
@@ -416,7 +417,7 @@ def test_domain_filter_in_url_survives_reload(page: Page) -> None:
     expect(tags.get_by_role("button", name="Remove sociaal")).to_be_attached()
     expect(tags.get_by_role("button", name="Remove fysiek")).to_have_count(0)
     expect(
-        page.get_by_text("Voor samenhang zijn signalen uit beide domeinen nodig.")
+        page.get_by_text(re.compile(r"Er zijn geen fysieke signalen in deze selectie"))
     ).to_be_visible()
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
 
@@ -563,3 +564,58 @@ def test_presentation_slides(page: Page) -> None:
         page.screenshot(path=str(SCREENSHOTS / f"presentatie_dia{number}.png"))
     _rerun(page, page.get_by_role("button", name="◀ Vorige").click)
     expect(counter).to_contain_text(f"Dia {total - 1} van {total}")
+
+
+def test_import_lands_while_a_page_reruns(
+    demo_store: Path, browser: Browser, tmp_path: Path
+) -> None:
+    """Imports commit new store versions while the director keeps changing the period: every
+    run finishes on one version (no exception, no error message), and the last run shows the
+    last import."""
+    store = tmp_path / "store"
+    shutil.copytree(demo_store, store)
+    inputs = [
+        (SAMPLES / "open311_requests.json", "open311"),
+        (SAMPLES / "signalen", "signalen"),
+        (SAMPLES / "wijkteam_telling.csv", "counts"),
+    ]
+    results: list[CliResult] = []
+
+    def imports() -> None:
+        for path, preset in inputs:
+            time.sleep(1.0)
+            results.append(run_cli("import", path, "--preset", preset, "--store", store))
+
+    log_path = tmp_path / "server.log"
+    with _streamlit(store, log_path) as base, _tab(browser, base) as tab:
+        _open(tab, "/samenhang?periode=alles")
+        worker = threading.Thread(target=imports)
+        worker.start()
+        choices = ["laatste 3 maanden", "alles"]
+        runs = 0
+        while worker.is_alive() or runs < 4:
+            _rerun(tab, lambda choice=choices[runs % 2]: _choose(tab, "Periode", choice))
+            runs += 1
+            expect(tab.locator('[data-testid="stException"]')).to_have_count(0)
+            expect(tab.get_by_text("Er ging iets mis")).to_have_count(0)
+        worker.join()
+        assert [r.code for r in results] == [0, 0, 0], [r.err for r in results]
+        _open(tab, "/data")
+        tab.get_by_role("tab", name="In de store").click()
+        total = Store(store).info()["meldingen_totaal"]
+        assert total == Store(demo_store).info()["meldingen_totaal"] + 300 + 400 + 2210
+        signals = tab.locator('[data-testid="stMetric"]').filter(has_text="Signalen").first
+        expect(signals).to_contain_text(f"{total:,}".replace(",", "."))
+        expect(tab.locator('[data-testid="stException"]')).to_have_count(0)
+    assert "onverwachte fout" not in log_path.read_text()
+
+
+def test_trend_split_goes_into_the_link(page: Page) -> None:
+    _open(page, "/trends")
+    _rerun(page, lambda: page.get_by_role("radio", name="thema", exact=True).click())
+    expect(page).to_have_url(re.compile(r"[?&]trend_per=thema(&|$)"))
+    page.reload()
+    _wait_idle(page)
+    expect(page.get_by_role("radio", name="thema", exact=True)).to_have_attribute(
+        "aria-checked", "true"
+    )

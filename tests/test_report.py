@@ -217,10 +217,12 @@ def test_month_blocks_count_back_from_the_last_month() -> None:
     assert report.month_blocks("2025-12", "2025-12") == [("2025-12", "2025-12")]
 
 
-@pytest.mark.parametrize("text", ["2025-13:2026-01", "2025-01", "2025-06:2025-01", "abc:def"])
+@pytest.mark.parametrize(
+    "text", ["2025-13:2026-01", "2025-01", "2025-06:2025-01", "abc:def", "2025-13:2025-99"]
+)
 def test_bad_periods_are_rejected_in_dutch(text: str) -> None:
     with pytest.raises(InputError, match="periode"):
-        report.parse_period(text)
+        aggregate.parse_period(text)
 
 
 def test_unknown_area_and_empty_filter_are_rejected(small: Data) -> None:

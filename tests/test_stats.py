@@ -345,6 +345,117 @@ def test_samenhangsindex_needs_both_domains_high():
     assert index["d"] == pytest.approx(math.sqrt(100 * 75))
 
 
+@pytest.fixture(scope="module")
+def line():
+    """Eight areas a..h in a row (each the neighbour of the next), for hand-made examples."""
+    from libpysal.weights import W
+
+    codes = list("abcdefgh")
+    neighbours = {c: [codes[j] for j in (i - 1, i + 1) if 0 <= j < len(codes)] for i, c in
+                  enumerate(codes)}  # fmt: skip
+    return codes, W(neighbours, id_order=codes)
+
+
+def test_samenhang_definitions_by_hand(line):
+    codes, w = line
+    social = pd.Series([0, 2, 5, 10, 20, 30, 40, 50], index=codes)
+    physical = pd.Series([9, 8, 7, 6, 0, 40, 3, 60], index=codes)
+
+    result = stats.samenhang(social, physical, w, clusters=False)
+
+    # ranks among the areas, an area without signals below all others and 0 itself:
+    # social b..h rank 2..8 of 8 -> 25, 37.5, ..., 100; physical g, d, c, b, a, f, h -> 25..100
+    assert result["pct_sociaal"].tolist() == [0, 25, 37.5, 50, 62.5, 75, 87.5, 100]
+    assert result["pct_fysiek"].tolist() == [75, 62.5, 50, 37.5, 0, 87.5, 25, 100]
+    # hoog: above 75 (the highest quarter); laag: at most 25
+    assert result["klasse_sociaal"].tolist() == [1, 1, 2, 2, 2, 2, 3, 3]
+    assert result["klasse_fysiek"].tolist() == [2, 2, 2, 2, 1, 3, 1, 3]
+    assert result.index[result["beide_hoog"]].tolist() == ["h"]
+    index = result["samenhangsindex"]
+    assert index["h"] == 100
+    assert index["a"] == 0 and index["e"] == 0  # no signals in a domain: 0, not middling
+    assert index["f"] == pytest.approx(math.sqrt(75 * 87.5))
+    assert index["g"] == pytest.approx(math.sqrt(87.5 * 25))
+
+
+def test_both_high_needs_five_signals_in_each_domain(line):
+    codes, w = line
+    # a near-empty selection: g ranks high on 3 and 4 signals, h on 9 and 6
+    social = pd.Series([0, 0, 0, 0, 0, 0, 3, 9], index=codes)
+    physical = pd.Series([0, 0, 0, 0, 0, 0, 4, 6], index=codes)
+
+    result = stats.samenhang(social, physical, w, clusters=False)
+
+    assert result.loc["g", "pct_sociaal"] == 87.5 and result.loc["g", "pct_fysiek"] == 87.5
+    assert result.loc["g", "klasse_sociaal"] == 2 and result.loc["g", "klasse_fysiek"] == 2
+    assert result.index[result["beide_hoog"]].tolist() == ["h"]
+    assert (result.loc[list("abcdef"), "samenhangsindex"] == 0).all()
+
+
+def test_samenhang_without_a_domain_has_no_index(line):
+    codes, w = line
+    social = pd.Series([0, 2, 5, 10, 20, 30, 40, 50], index=codes)
+    physical = pd.Series(0, index=codes)
+
+    result = stats.samenhang(social, physical, w)  # clusters are not computed either
+
+    assert result["samenhangsindex"].isna().all()
+    assert result["pct_fysiek"].isna().all() and result["klasse_fysiek"].isna().all()
+    assert not result["beide_hoog"].any()
+    assert (result["cluster_sociaal_fysiek"] == stats.NOT_COMPUTED).all()
+
+
+def test_rates_rank_but_counts_decide_who_has_signals(line):
+    codes, w = line
+    # smoothed rates: "a" has none of its own, but a rate pulled towards the city's
+    rates = pd.Series([3.0, 1.0, 2.0, 4.0, 5.0, 6.0, 7.0, 8.0], index=codes)
+    counts = pd.Series([0, 10, 10, 10, 10, 10, 10, 10], index=codes)
+
+    result = stats.samenhang(
+        rates, rates, w, social_counts=counts, physical_counts=counts, clusters=False
+    )
+
+    assert result.loc["a", "pct_sociaal"] == 0 and result.loc["a", "samenhangsindex"] == 0
+    assert result.loc["b", "pct_sociaal"] == 25  # rank 2 of 8: above "a" only
+
+
+def test_hotspot_needs_five_signals_of_its_own(areas, w):
+    cluster = planted_cluster(areas, w, 100)
+    values = pd.Series(np.where(areas.index.isin(cluster), 60.0, 5.0), index=areas.index)
+    values[cluster[0]] = 4.0  # the core has few signals itself; its neighbours many
+    counts = values.copy()
+
+    tested = stats.hotspots(values, w, seed=0)
+    guarded = stats.hotspots(values, w, seed=0, counts=counts)
+
+    assert tested.loc[cluster[0], "klasse"].startswith("hotspot")  # Gi* alone says hot
+    assert guarded.loc[cluster[0], "klasse"] == stats.NOT_SIGNIFICANT
+    others = [c for c in cluster[1:] if tested.loc[c, "klasse"].startswith("hotspot")]
+    assert others and (guarded.loc[others, "klasse"] == tested.loc[others, "klasse"]).all()
+
+
+def test_anomalies_need_five_signals():
+    months = pd.period_range("2022-01", periods=14, freq="M").astype(str)
+    # two series with nothing for a year, then 2 (no news) and 9 (a jump)
+    quiet = [0] * 12 + [2, 0]
+    jump = [0] * 12 + [9, 0]
+    data = pd.DataFrame(
+        {
+            AREA_CODE: ["BU0001"] * 14 + ["BU0002"] * 14,
+            MONTH: list(months) * 2,
+            COUNT: quiet + jump,
+        }
+    )
+    # expected = (0 + 0.5) / 12 x season 1: P(X >= 2) = 1 - e^-m (1 + m) is tiny, yet no news
+    m = 0.5 / 12
+    assert 1 - math.exp(-m) * (1 + m) < 0.001
+    found = stats.anomalies(data)
+    high = found.loc[found["afwijking"] == stats.ANOMALY_HIGH]
+    assert high[AREA_CODE].tolist() == ["BU0002"]
+    assert high[COUNT].tolist() == [9]
+    assert stats.anomalies(data, min_count=1)[AREA_CODE].tolist() == ["BU0002", "BU0001"]
+
+
 def test_theme_correlations_equal_scipy():
     rng = np.random.default_rng(1)
     base = rng.normal(size=60)
@@ -615,11 +726,20 @@ def test_every_statistic_has_a_dutch_explanation():
         "trends",
         "anomalies",
         "eb_rate",
+        "rate",
         "lq",
     }
-    for means, does_not_mean in stats.EXPLANATIONS.values():
-        assert means.endswith(".") and does_not_mean.endswith(".")
-        assert len(means) > 40 and len(does_not_mean) > 40
+    for key in stats.EXPLANATIONS:
+        for level in ("buurt", "wijk", "stadsdeel"):
+            means, does_not_mean = stats.explanation(key, level=level)
+            assert means.endswith(".") and does_not_mean.endswith(".")
+            assert len(means) > 40 and len(does_not_mean) > 40
+            assert "{" not in means + does_not_mean
+            if level != "buurt":  # the level's own word, never "buurt"
+                assert "buurt" not in means + does_not_mean
+    means, _ = stats.explanation("hotspots", level="wijk")
+    assert "een wijk" in means and "minder dan 5 signalen" in means
+    assert "minstens 5 signalen" in stats.explanation("anomalies")[0]
 
 
 def test_inputs_are_not_mutated(areas, counts, w):

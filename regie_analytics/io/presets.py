@@ -323,8 +323,7 @@ def extract_signalen(inputs: Inputs, *, path: str | Path) -> Extract:
 _OPEN311_MAP = {
     "signal_id": "service_request_id",
     "received_at": "requested_datetime",
-    "category": "service_name",
-    "subcategory": "service_code",
+    "category": "service_name",  # service_code identifies the service: no subcategory
     "status": "status",
     "x": "long",
     "y": "lat",

@@ -42,6 +42,13 @@ def no_store() -> None:
     )
 
 
+def note(text: str | None) -> None:
+    """A Dutch remark that changes how the page reads (e.g. rankings without population are
+    rankings by size); nothing when there is none."""
+    if text:
+        st.info(text, icon=":material/info:")
+
+
 def empty_state(message: str, hint: str = "") -> None:
     """An explanation instead of an empty chart."""
     st.info(plain_text(message + (f" {hint}" if hint else "")), icon=":material/info:")
@@ -141,6 +148,43 @@ def overig_notice(
         )
 
 
+def kpi(
+    column: Any,
+    label: str,
+    value: float,
+    before: float | None = None,
+    *,
+    relative: bool = True,
+    help: str | None = None,
+) -> None:
+    """A key figure with its change against ``before`` (none without): ``+4%`` (or ``+5``
+    when not ``relative``) with the arrow the sign says, and no arrow for no change. More
+    signals is drawn red (``inverse``)."""
+    from regie_analytics.formatting import change_direction, fmt_change, fmt_difference, fmt_int
+
+    if before is None:
+        column.metric(label, fmt_int(value), help=help)
+        return
+    delta = fmt_change(value, before) if relative else fmt_difference(value, before)
+    if relative:
+        direction = change_direction(value, before)
+    else:
+        direction = "off" if delta == "0" else "up" if value > before else "down"
+    column.metric(
+        label,
+        fmt_int(value),
+        delta,
+        delta_color="off" if direction == "off" else "inverse",
+        delta_arrow=direction,
+        help=help,
+    )
+
+
+def table(frame: Any, **options: Any) -> None:
+    """A table as every page shows one: a missing figure reads "–", never "None"."""
+    st.dataframe(frame, placeholder="–", **options)
+
+
 def footer(data: StoreData, filters: Filters | None = None) -> None:
     """The data source and the current filter, on every page (as text: source, theme and
     channel names come from data)."""
@@ -176,10 +220,11 @@ def open_profile(code: str) -> None:
 
 
 def require_data() -> StoreData:
-    """The store's data; stops the page with an explanation when the store is empty."""
-    from regie_analytics.ui.data import load_data
+    """The store version of this run; stops the page with an explanation when the store is
+    empty."""
+    from regie_analytics.ui.data import snapshot
 
-    data = load_data()
+    data = snapshot()
     if data is None:
         st.title("Regie Analytics")
         no_store()
@@ -188,11 +233,12 @@ def require_data() -> StoreData:
     return data
 
 
-def explain(key: str) -> None:
-    """What a statistic means and what it does not mean, in two Dutch sentences."""
-    from regie_analytics.stats import EXPLANATIONS
+def explain(key: str, *, level: str = "buurt") -> None:
+    """What a statistic means and what it does not mean, in two Dutch sentences (in the words
+    of the area ``level``)."""
+    from regie_analytics.stats import explanation
 
-    means, not_means = EXPLANATIONS[key]
+    means, not_means = explanation(key, level=level)
     st.caption(f"**Wat het betekent:** {means}  \n**Wat het niet betekent:** {not_means}")
 
 
@@ -256,6 +302,12 @@ def area_picker(label: str, options: dict[str, str], *, param: str, placeholder:
     current = st.query_params.get(param)
     codes = list(options)
     index = codes.index(current) if current in options else None
+    if current is not None and index is None:
+        st.warning(
+            f"**Deze link klopt niet helemaal.** Het gebied '{current}' komt in deze gegevens "
+            "niet voor (of niet op dit gebiedsniveau); kies een gebied in de zoekbox.",
+            icon=":material/link_off:",
+        )
     code = st.selectbox(
         label, codes, index=index, format_func=options.__getitem__, placeholder=placeholder
     )

@@ -1,12 +1,15 @@
 """Loading the store once per process and sharing it between sessions (Streamlit caching).
 
 The store is read with :func:`st.cache_resource`, keyed on the store path and its committed
-version, so a new import is picked up on the next rerun and nothing is read twice.
+version, so a new import is picked up on the next rerun and nothing is read twice. A page run
+works on one version from start to end (:func:`take_snapshot`, :func:`snapshot`): an import
+that lands meanwhile is seen by the next run.
 """
 
 from __future__ import annotations
 
 import os
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,12 +20,17 @@ import streamlit as st
 
 from regie_analytics import aggregate, geo, stats
 from regie_analytics.schema import CHANNEL, CUBE_DIMENSIONS, DOMAIN, MONTH, THEME
-from regie_analytics.store import DEFAULT_STORE, Store
+from regie_analytics.store import DEFAULT_STORE, Store, StoreError
 
 
 def store_path() -> Path:
     """The store the dashboard reads: ``$REGIE_STORE`` or ``data/store``."""
     return Path(os.environ.get("REGIE_STORE", str(DEFAULT_STORE)))
+
+
+class StoreChanged(Exception):
+    """The store version a run works on was replaced by an import during the run (the run
+    starts again on the new version)."""
 
 
 @dataclass
@@ -31,6 +39,9 @@ class StoreData:
 
     path: str
     version: str
+    """Identifies this store and version in every cache key (path, folder, manifest)."""
+    name: str
+    """The version's folder in the store (``v000003``)."""
     cube: pd.DataFrame
     areas: gpd.GeoDataFrame
     manifest: dict[str, Any]
@@ -98,14 +109,27 @@ class StoreData:
         return text
 
 
-def _version(path: Path) -> str | None:
-    current = Store(path).current
-    return current.name if current is not None else None
+def _current(path: Path) -> tuple[str, str] | None:
+    """The current version's folder and a key that differs for every store and version (a
+    store rebuilt in the same place reuses folder names: the manifest file tells them apart)."""
+    for _ in range(3):
+        folder = Store(path).current
+        if folder is None:
+            return None
+        try:
+            stat = (folder / "manifest.json").stat()
+        except FileNotFoundError:  # replaced by an import just now: read the pointer again
+            continue
+        return folder.name, f"{path.resolve()}#{folder.name}#{stat.st_ino}.{stat.st_mtime_ns}"
+    raise StoreChanged("de store veranderde steeds tijdens het lezen")
+
+
+_LOADED: weakref.WeakValueDictionary[str, StoreData] = weakref.WeakValueDictionary()
 
 
 @st.cache_resource(show_spinner="Gegevens laden…", max_entries=4)
-def _load(path: str, version: str) -> StoreData:
-    store = Store(path, version=version)
+def _load(path: str, name: str, version: str) -> StoreData:
+    store = Store(path, version=name)
     cube = store.cube()
     for column in CUBE_DIMENSIONS:
         if column != MONTH:  # months are compared with < and >, so they stay text
@@ -113,6 +137,7 @@ def _load(path: str, version: str) -> StoreData:
     data = StoreData(
         path=path,
         version=version,
+        name=name,
         cube=cube,
         areas=geo.freeze(store.areas()),  # never changed: derived tables are kept
         manifest=store.manifest(),
@@ -123,31 +148,61 @@ def _load(path: str, version: str) -> StoreData:
     for level in data.levels:
         data.level_areas(level)
         data.weights(level)
+    _LOADED[version] = data
     return data
 
 
 def load_data() -> StoreData | None:
     """The current store's data, or None when the store is empty."""
     path = store_path()
-    version = _version(path)
-    if version is None:
-        return None
-    return _load(str(path), version)
+    for _ in range(3):
+        current = _current(path)
+        if current is None:
+            return None
+        try:
+            return _load(str(path), *current)
+        except (FileNotFoundError, StoreError):
+            if _current(path) == current:  # not a new version: the store itself is damaged
+                raise
+    raise StoreChanged("de store veranderde steeds tijdens het lezen")
 
 
-def data_at(version: str) -> StoreData:
-    """The store's data at ``version``: the version a page run started with, also when an
-    import lands during the run."""
-    return _load(str(store_path()), version)
+def take_snapshot() -> StoreData | None:
+    """Load the current version for this run (``app.py`` calls it first): every page
+    element of the run then reads this version through :func:`snapshot`."""
+    data = load_data()
+    st.session_state["_snapshot"] = None if data is None else data.version
+    return data
+
+
+def snapshot() -> StoreData | None:
+    """The store version of this run (see :func:`take_snapshot`), or None for an empty
+    store."""
+    version = st.session_state.get("_snapshot")
+    return None if version is None else loaded(version)
+
+
+def loaded(version: str) -> StoreData:
+    """The loaded data of ``version`` (a :attr:`StoreData.version`), held by the run that
+    uses it; :class:`StoreChanged` when no run holds it any more."""
+    data = _LOADED.get(version)
+    if data is None:
+        raise StoreChanged(f"versie {version} is niet meer geladen")
+    return data
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def load_signals(path: str, version: str) -> pd.DataFrame:
+def load_signals(version: str, _data: StoreData) -> pd.DataFrame:
     """Record-level signals (for lead times), loaded once per store version."""
     columns = ["source", "received_at", "closed_at", "domain", "theme", "area_code", "channel"]
     from regie_analytics.imports import month_labels
 
-    frame = Store(path, version=version).signals(columns=columns)
+    try:
+        frame = Store(_data.path, version=_data.name).signals(columns=columns)
+    except (FileNotFoundError, StoreError) as exc:  # imports replaced this version meanwhile
+        if (Path(_data.path) / _data.name / "manifest.json").exists():
+            raise
+        raise StoreChanged(f"versie {_data.name} is vervangen") from exc
     for column in ("source", "domain", "theme", "area_code", "channel"):
         frame[column] = frame[column].astype("category")
     frame[MONTH] = month_labels(frame["received_at"])

@@ -6,6 +6,7 @@ as a link and survives a reload: ``?periode=laatste+3+maanden&domein=sociaal&niv
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -13,6 +14,7 @@ import streamlit as st
 
 from regie_analytics import aggregate
 from regie_analytics.formatting import fmt_month, fmt_period
+from regie_analytics.schema import InputError
 from regie_analytics.ui.data import StoreData
 
 
@@ -66,9 +68,67 @@ def apply(cube: pd.DataFrame, filters: Filters, *, period: bool = True) -> pd.Da
     )
 
 
+def _unknown(param: str, options: Sequence[str]) -> list[str]:
+    """The values of query parameter ``param`` that are not among ``options``."""
+    return [v for v in st.query_params.get_all(param) if v not in options]
+
+
+def _months_from_link(data: StoreData) -> tuple[tuple[str, str] | None, str | None]:
+    """Check the months of a custom period in the link (``?maanden=...``, two values): the
+    slider's labels (``jan 2025``), or months such as ``2025-01``, read with the one period
+    parser (:func:`aggregate.parse_period`). Returns the period to start the slider at (for
+    months the slider cannot read itself) and a Dutch notice when the link's months are not a
+    period of this data (the default is shown instead)."""
+    values = st.query_params.get_all("maanden")
+    labels = {fmt_month(m): m for m in data.months}
+    if not values or all(v in labels for v in values):
+        return None, None
+    months = [labels.get(v, v) for v in values]
+    try:
+        if len(months) != 2:
+            raise InputError(f"ongeldige periode '{':'.join(months)}'.", hint="geef twee maanden.")
+        start, end = aggregate.parse_period(f"{months[0]}:{months[1]}", months=data.months)
+    except InputError as exc:
+        return None, f"De periode in de link is genegeerd: {exc}"
+    return (max(start, data.months[0]), min(end, data.months[-1])), None
+
+
+def _link_notices(notices: list[str], filters: Filters) -> None:
+    """Show what the link asked for but does not exist, for as long as the filters stay as
+    they were then (a notice that vanished on the first click would be missed)."""
+    if notices:
+        st.session_state["_link_notices"] = (notices, filters)
+    shown, when = st.session_state.get("_link_notices", ([], None))
+    if shown and when == filters:
+        st.warning(
+            "**Deze link klopt niet helemaal.** " + " ".join(shown) + " De rest van de "
+            "selectie is overgenomen; pas de filters in de zijbalk aan als dat nodig is.",
+            icon=":material/link_off:",
+        )
+
+
 def sidebar(data: StoreData, *, exact: bool = True) -> Filters:
     """Draw the shared filters in the sidebar and return the selection; without ``exact``
-    (a role that may not see exact small counts) they are always hidden, whatever the URL."""
+    (a role that may not see exact small counts) they are always hidden, whatever the URL.
+
+    What a shared link asks for that does not exist in this data (an unknown period, domain,
+    theme, channel or level) is not replaced silently: a notice on the page says what was
+    left out."""
+    notices: list[str] = []
+    for param, options, what in (
+        ("periode", aggregate.PERIOD_PRESETS, "Onbekende periode"),
+        ("domein", data.domains, "Onbekend domein"),
+        ("kanaal", data.channels, "Onbekend kanaal"),
+        ("niveau", data.levels, "Onbekend gebiedsniveau"),
+    ):
+        unknown = _unknown(param, options)
+        if unknown:
+            notices.append(
+                f"{what} '{', '.join(unknown)}' is genegeerd (kies uit {', '.join(options)})."
+            )
+    linked, months_notice = _months_from_link(data)
+    if months_notice:
+        notices.append(months_notice)
     with st.sidebar:
         st.markdown("### Filters")
         preset = st.selectbox(
@@ -83,7 +143,7 @@ def sidebar(data: StoreData, *, exact: bool = True) -> Filters:
             start, end = st.select_slider(
                 "Maanden",
                 options=data.months,
-                value=(data.months[max(0, len(data.months) - 12)], data.months[-1]),
+                value=linked or (data.months[max(0, len(data.months) - 12)], data.months[-1]),
                 format_func=fmt_month,
                 key="maanden",
                 bind="query-params",
@@ -102,6 +162,12 @@ def sidebar(data: StoreData, *, exact: bool = True) -> Filters:
             "Data-pagina.",
         )
         theme_options = data.themes_of(tuple(domains))
+        unknown = _unknown("thema", theme_options)
+        if unknown:
+            notices.append(
+                f"Het thema '{', '.join(unknown)}' komt in de gekozen domeinen niet voor en is "
+                "genegeerd."
+            )
         themes = st.multiselect(
             "Thema's",
             theme_options,
@@ -142,16 +208,18 @@ def sidebar(data: StoreData, *, exact: bool = True) -> Filters:
                 help="Voor uw rol zijn aantallen van 1 tot 4 altijd verborgen ('<5').",
             )
         )
-    return Filters(
+    filters = Filters(
         preset=preset,
         start=start,
         end=end,
-        domains=tuple(domains),
+        domains=tuple(d for d in ("fysiek", "sociaal", "overig") if d in domains),
         themes=tuple(t for t in themes if t in theme_options),
         channels=tuple(channels),
         level=level,
         private=bool(private) or not exact,
     )
+    _link_notices(notices, filters)
+    return filters
 
 
 def current() -> Filters:

@@ -9,8 +9,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from regie_analytics import aggregate, geo, insights, privacy, stats
-from regie_analytics.formatting import fmt_month
+from regie_analytics import aggregate, geo, incidents, insights, privacy, stats
+from regie_analytics.formatting import fmt_level, fmt_month
 from regie_analytics.schema import (
     AREA_CODE,
     COUNT,
@@ -21,7 +21,7 @@ from regie_analytics.schema import (
     InputError,
 )
 from regie_analytics.ui import access
-from regie_analytics.ui.data import StoreData, data_at
+from regie_analytics.ui.data import StoreData, load_signals, loaded
 from regie_analytics.ui.filters import Filters
 
 TOP_COLUMNS: dict[str, Any] = {
@@ -37,7 +37,8 @@ TOP_COLUMNS: dict[str, Any] = {
 
 
 def _data(version: str) -> StoreData:
-    return data_at(version)
+    """The run's loaded store data behind a cache key's ``version``."""
+    return loaded(version)
 
 
 @st.cache_resource(show_spinner=False, max_entries=24)
@@ -81,8 +82,8 @@ def _cube(version: str, sel: Filters, *, period: bool = True) -> pd.DataFrame:
 def _overview(version: str, sel: Filters) -> insights.Overview | None:
     data = _data(version)
     cube = _cube(version, sel, period=False)
-    now = aggregate.filter_cube(cube, start=sel.start, end=sel.end)
-    if int(now[COUNT].sum()) == 0:
+    pressure = _pressure(version, sel)  # shared with the Samenhang page
+    if int(pressure["totaal"].sum()) == 0:
         return None
     return insights.overview(
         cube,
@@ -91,13 +92,44 @@ def _overview(version: str, sel: Filters) -> insights.Overview | None:
         end=sel.end,
         level=sel.level,
         w=data.weights(sel.level),
-        pressure=_pressure(version, sel),  # shared with the Samenhang page
+        pressure=pressure,
+        selected=sel.domains,
+        available=tuple(data.domains),
     )
 
 
 def overview(data: StoreData, sel: Filters) -> insights.Overview | None:
-    """The Overzicht figures for the selection (None when there are no signals)."""
+    """The Overzicht figures for the selection (None when there are no signals in areas)."""
     return _overview(data.version, sel.computed)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _signals_in_areas(version: str, sel: Filters) -> int:
+    cut = _cube(version, sel)
+    return int(cut.loc[~cut[AREA_CODE].isin(SENTINEL_AREAS), COUNT].sum())
+
+
+def signals_in_areas(data: StoreData, sel: Filters) -> int:
+    """How many signals of the selection lie in an area (0: see :func:`empty_reason`)."""
+    return _signals_in_areas(data.version, sel.computed)
+
+
+def empty_reason(data: StoreData, sel: Filters) -> tuple[str, str]:
+    """Why the selection has no signals in areas, and what to do (see
+    :func:`insights.empty_reason`)."""
+    return insights.empty_reason(
+        data.cube,
+        start=sel.start,
+        end=sel.end,
+        domains=sel.domains,
+        boundaries=str(data.manifest.get("boundaries", {}).get("file", "")),
+    )
+
+
+def area_name(data: StoreData, level: str, code: str) -> str:
+    """The name of an area as every page shows it (the code when it has none)."""
+    name = data.level_areas(level)["name"].get(code)
+    return str(name) if isinstance(name, str) and name else code
 
 
 def shown_counts(counts: pd.Series, sel: Filters) -> pd.Series:
@@ -115,14 +147,15 @@ def count_text(value: float, sel: Filters) -> str:
 
 
 def top_table(top: pd.DataFrame, sel: Filters) -> pd.DataFrame:
-    """The top list as shown: name, index, both domains, status and why."""
+    """The top list as shown: name, index, both domains, status and why (see
+    :func:`insights.regie_areas`: only areas where both domains are high)."""
     return pd.DataFrame(
         {
             "Gebied": top["name"].to_numpy(),
             "Samenhangsindex": top["samenhangsindex"].round(0).to_numpy(),
             "Sociaal": shown_counts(top["sociaal"], sel).to_numpy(),
             "Fysiek": shown_counts(top["fysiek"], sel).to_numpy(),
-            "Status": top["status"].replace("", "—").to_numpy(),
+            "Status": top["status"].to_numpy(),
             "Waarom": top["waarom"].to_numpy(),
         }
     )
@@ -132,6 +165,20 @@ JUMP_COLUMNS: dict[str, Any] = {
     "Verwacht": st.column_config.NumberColumn("Verwacht", format="localized"),
 }
 """The expected count in Dutch notation (2,2), as every number on screen."""
+
+
+JUMP_MONTHS = 13
+"""Months of data before jumps can be tested: a year of history and the month itself."""
+
+
+def jumps_gap(data: StoreData) -> str | None:
+    """Why no month can be tested for a jump (too few months), in Dutch; None otherwise."""
+    if len(data.months) >= JUMP_MONTHS:
+        return None
+    return (
+        f"Sprongen zoeken vraagt minstens {JUMP_MONTHS} maanden gegevens (een jaar om het "
+        f"seizoenspatroon te kennen); deze gegevens hebben er {len(data.months)}."
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -148,7 +195,7 @@ def _jumps_all(version: str, level: str) -> pd.DataFrame:
     long = cube[COUNT].groupby(keys, observed=True).sum().reset_index()
     for column in (AREA_CODE, MONTH, DOMAIN, THEME):
         long[column] = long[column].astype("str")
-    if long.empty or long[MONTH].nunique() < 13:
+    if long.empty or long[MONTH].nunique() < JUMP_MONTHS:
         return pd.DataFrame()
     domains = long.drop_duplicates(THEME).set_index(THEME)[DOMAIN]
     found = stats.anomalies(long.drop(columns=DOMAIN), alpha=0.001)
@@ -184,12 +231,11 @@ def jumps(data: StoreData, sel: Filters) -> pd.DataFrame:
     found = found.loc[mask]
     if found.empty:
         return pd.DataFrame()
-    names = data.level_areas(sel.level)["name"]
     found = found.assign(ratio=found[COUNT] / found["expected"].clip(lower=0.5))
     found = found.sort_values(["p", "ratio"], ascending=[True, False]).head(8)
     return pd.DataFrame(
         {
-            "Gebied": found[AREA_CODE].map(names).fillna(found[AREA_CODE]).to_numpy(),
+            "Gebied": [area_name(data, sel.level, code) for code in found[AREA_CODE]],
             "Thema": found[THEME].to_numpy(),
             "Maand": [fmt_month(m) for m in found[MONTH]],
             "Aantal": shown_counts(found[COUNT], sel).to_numpy(),
@@ -215,13 +261,22 @@ def area_measures(data: StoreData, sel: Filters) -> pd.DataFrame:
 def _hotspots(version: str, sel: Filters, measure: str) -> pd.DataFrame:
     data = _data(version)
     column = "per_1000_eb" if measure == "per_1000" else measure
-    values = _area_measures(version, sel)[column]
-    return stats.hotspots(values, data.weights(sel.level), seed=0)
+    table = _area_measures(version, sel)
+    return stats.hotspots(table[column], data.weights(sel.level), seed=0, counts=table["count"])
 
 
 def hotspots(data: StoreData, sel: Filters, measure: str) -> pd.DataFrame:
-    """Getis-Ord Gi* hot and cold spots of a measure (seeded, FDR-corrected)."""
+    """Getis-Ord Gi* hot and cold spots of a measure (seeded, FDR-corrected; an area with
+    fewer than :data:`stats.MIN_REPORTED_COUNT` signals is never a hotspot)."""
     return _hotspots(data.version, sel.computed, measure)
+
+
+def map_explanations(layer: str, measure: str) -> list[str]:
+    """Which explanations (:data:`stats.EXPLANATIONS`) describe what the Kaart draws: raw
+    rates on the value map, the corrected rates the hotspots of a rate are tested on."""
+    if layer == "hotspots":
+        return ["hotspots", "eb_rate"] if measure == "per_1000" else ["hotspots"]
+    return {"per_1000": ["rate"], "lq": ["lq"]}.get(measure, [])
 
 
 def measure_options(data: StoreData) -> list[str]:
@@ -281,46 +336,48 @@ REGIE_COLUMNS: dict[str, Any] = {
 
 
 def regie_list(both: pd.DataFrame, regie: pd.DataFrame) -> pd.DataFrame:
-    """The regiebuurten as shown: index, departments, score and why."""
+    """The areas where both domains are high (:func:`insights.regie_areas`) as shown: index,
+    cluster, departments, score and why (no empty cells: a missing figure reads "–")."""
     joined = both.join(regie.drop(columns=["name"]), how="left")
     return pd.DataFrame(
         {
             "Nr": range(1, len(joined) + 1),  # the numbers in the quadrant chart
             "Gebied": joined["name"].to_numpy(),
             "Samenhangsindex": joined["samenhangsindex"].round(0).to_numpy(),
-            "Cluster": joined["cluster_sociaal_fysiek"].to_numpy(),
-            "Afdelingen": joined["n_afdelingen"].to_numpy(),
+            "Cluster": joined["cluster_sociaal_fysiek"].fillna("–").to_numpy(),
+            "Afdelingen": joined["n_afdelingen"].astype("Int64").to_numpy(),
             "Regiescore": joined["regie_score"].round(0).to_numpy(),
-            "Waarom": joined["toelichting"].to_numpy(),
+            "Waarom": (joined["waarom"] + ". " + joined["toelichting"].fillna("")).to_numpy(),
         }
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _emerging(version: str, sel: Filters) -> pd.DataFrame:
+def _emerging(version: str, sel: Filters) -> tuple[pd.DataFrame, str | None]:
     data = _data(version)
     try:
-        return insights.emerging(
+        spots = insights.emerging(
             _cube(version, sel, period=False),
             data.areas,
             level=sel.level,
             w=data.weights(sel.level),
             end=sel.end,
         )
-    except InputError:  # fewer than 10 months: no trend analysis possible
-        return pd.DataFrame({"klasse": pd.Series(dtype="str")})
+    except InputError as exc:  # too few months: no trend analysis possible
+        text = str(exc)
+        return pd.DataFrame({"klasse": pd.Series(dtype="str")}), text[:1].upper() + text[1:]
+    return spots, None
 
 
-def emerging(data: StoreData, sel: Filters) -> pd.DataFrame:
-    """Emerging hot spot classes per area (new, intensifying, persistent, ...).
+def emerging(data: StoreData, sel: Filters) -> tuple[pd.DataFrame, str | None]:
+    """Emerging hot spot classes per area (new, intensifying, persistent, ...), or an empty
+    frame and the Dutch reason why there are none (too few months).
 
     They use every month up to the period's end, so the cache ignores the period's start:
     switching between "laatste 12 maanden" and "laatste 3 maanden" computes nothing new.
     """
     return _emerging(data.version, replace(sel.computed, start=""))
 
-
-LEVEL_NAMES = {"buurt": "buurt", "wijk": "wijk", "stadsdeel": "stadsdeel", "gemeente": "gemeente"}
 
 COMPARISON_COLUMNS: dict[str, Any] = {
     "domain": st.column_config.TextColumn("Domein"),
@@ -360,7 +417,7 @@ def _all_area_names(version: str) -> dict[str, str]:
     names: dict[str, str] = {}
     for level in data.levels:
         for code, name in data.level_areas(level)["name"].items():
-            names[str(code)] = f"{name} ({LEVEL_NAMES[level]}, {code})"
+            names[str(code)] = f"{name} ({fmt_level(level)}, {code})"
     return names
 
 
@@ -382,11 +439,11 @@ def area_context(data: StoreData, code: str, level: str) -> str:
     from regie_analytics.formatting import fmt_int, fmt_num
 
     area = data.level_areas(level).loc[code]
-    parts = [LEVEL_NAMES[level].capitalize()]
+    parts = [fmt_level(level).capitalize()]
     if level == "buurt":
         row = data.areas.loc[code]
-        if isinstance(row.get("wijk_code"), str):
-            parts.append(f"in wijk {row['wijk_code']}")
+        if isinstance(row.get("wijk_code"), str) and "wijk" in data.levels:
+            parts.append(f"in wijk {area_name(data, 'wijk', row['wijk_code'])}")
         if isinstance(row.get("stadsdeel_name"), str):
             parts.append(f"stadsdeel {row['stadsdeel_name']}")
     text = ", ".join(parts)
@@ -417,10 +474,8 @@ def _signal_codes(data: StoreData, signals: pd.DataFrame, level: str) -> pd.Seri
 def _lead_times(
     version: str, sel: Filters, code: str | None, level: str, norm_days: float, by: str | None
 ) -> pd.DataFrame:
-    from regie_analytics.ui.data import load_signals
-
     data = _data(version)
-    signals = load_signals(data.path, version)
+    signals = load_signals(version, data)
     if signals.empty:
         return pd.DataFrame()
     mask = _signal_mask(signals, sel)
@@ -447,10 +502,8 @@ def lead_time_summary(
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _lead_time_by_area(version: str, sel: Filters, norm_days: float) -> pd.DataFrame:
-    from regie_analytics.ui.data import load_signals
-
     data = _data(version)
-    signals = load_signals(data.path, version)
+    signals = load_signals(version, data)
     mask = _signal_mask(signals, sel) & ~signals[AREA_CODE].isin(SENTINEL_AREAS)
     frame = signals.loc[mask]
     frame = frame.assign(gebied=_signal_codes(data, frame, sel.level).to_numpy())
@@ -584,16 +637,27 @@ def report_content(data: StoreData, sel: Filters, *, area: str | None = None) ->
     return _content(data.version, sel.computed, area)
 
 
+def _built(build: Any) -> bytes:
+    """A download built on click, outside the page run: an unexpected error is logged with
+    a reference and only the Dutch message with that reference reaches the browser."""
+    try:
+        return bytes(build())
+    except InputError:
+        raise
+    except Exception as exc:
+        raise RuntimeError(incidents.message(incidents.record(exc, where="export"))) from None
+
+
 def export_buttons(data: StoreData, sel: Filters, *, area: str | None = None) -> None:
     """Download buttons for the slide deck and the PDF of the current view (built on click,
     each recorded in the audit log)."""
     from regie_analytics import report
 
     def deck() -> bytes:
-        return bytes(report.build_pptx(report_content(data, sel, area=area)))
+        return _built(lambda: report.build_pptx(report_content(data, sel, area=area)))
 
     def pdf() -> bytes:
-        return bytes(report.build_pdf(report_content(data, sel, area=area)))
+        return _built(lambda: report.build_pdf(report_content(data, sel, area=area)))
 
     name = f"regie-analytics-{area or 'gemeente'}-{sel.start}-{sel.end}"
     left, right = st.columns(2)
