@@ -258,6 +258,7 @@ def open_app(
 
 
 def texts(at: AppTest) -> str:
-    """Every info, warning, markdown and caption text on the page."""
+    """Every info, warning, markdown and caption text on the page, as the user reads it (the
+    Markdown escapes of text from data or links taken out)."""
     parts = [e.value for kind in ("info", "warning", "markdown", "caption") for e in at.get(kind)]
-    return "\n".join(str(p) for p in parts)
+    return "\n".join(str(p) for p in parts).replace("\\", "")

@@ -304,8 +304,8 @@ def area_picker(label: str, options: dict[str, str], *, param: str, placeholder:
     index = codes.index(current) if current in options else None
     if current is not None and index is None:
         st.warning(
-            f"**Deze link klopt niet helemaal.** Het gebied '{current}' komt in deze gegevens "
-            "niet voor (of niet op dit gebiedsniveau); kies een gebied in de zoekbox.",
+            f"**Deze link klopt niet helemaal.** Het gebied '{plain_text(current)}' komt in deze "
+            "gegevens niet voor (of niet op dit gebiedsniveau); kies een gebied in de zoekbox.",
             icon=":material/link_off:",
         )
     code = st.selectbox(

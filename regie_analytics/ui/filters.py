@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from regie_analytics import aggregate
-from regie_analytics.formatting import fmt_month, fmt_period
+from regie_analytics.formatting import fmt_month, fmt_period, plain_text
 from regie_analytics.schema import InputError
 from regie_analytics.ui.data import StoreData
 
@@ -69,8 +69,9 @@ def apply(cube: pd.DataFrame, filters: Filters, *, period: bool = True) -> pd.Da
 
 
 def _unknown(param: str, options: Sequence[str]) -> list[str]:
-    """The values of query parameter ``param`` that are not among ``options``."""
-    return [v for v in st.query_params.get_all(param) if v not in options]
+    """The values of query parameter ``param`` that are not among ``options``, as text that
+    shows literally (a link can hold anything)."""
+    return [plain_text(v) for v in st.query_params.get_all(param) if v not in options]
 
 
 def _months_from_link(data: StoreData) -> tuple[tuple[str, str] | None, str | None]:
@@ -89,7 +90,7 @@ def _months_from_link(data: StoreData) -> tuple[tuple[str, str] | None, str | No
             raise InputError(f"ongeldige periode '{':'.join(months)}'.", hint="geef twee maanden.")
         start, end = aggregate.parse_period(f"{months[0]}:{months[1]}", months=data.months)
     except InputError as exc:
-        return None, f"De periode in de link is genegeerd: {exc}"
+        return None, f"De periode in de link is genegeerd: {plain_text(exc)}"
     return (max(start, data.months[0]), min(end, data.months[-1])), None
 
 
