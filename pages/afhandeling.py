@@ -3,7 +3,7 @@
 import streamlit as st
 
 from regie_analytics import charts
-from regie_analytics.formatting import fmt_int, fmt_num, fmt_pct
+from regie_analytics.formatting import fmt_num, fmt_pct
 from regie_analytics.ui import components, filters, pages
 
 components.require_app()
@@ -30,7 +30,7 @@ k = st.columns(4)
 k[0].metric("Mediane doorlooptijd", f"{fmt_num(row['mediaan_dagen'])} dagen")
 k[1].metric("90% afgehandeld binnen", f"{fmt_num(row['p90_dagen'])} dagen")
 k[2].metric(f"Binnen {norm} dagen", fmt_pct(row["binnen_norm"]))
-k[3].metric("Nog open", fmt_int(row["open"]))
+k[3].metric("Nog open", pages.count_text(row["open"], sel))
 
 by_theme = pages.lead_time_summary(data, sel, norm_days=norm, by="theme")
 components.chart(

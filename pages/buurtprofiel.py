@@ -33,14 +33,14 @@ st.caption(plain_text(pages.area_context(data, code, level)))
 table = pages.area_measures(data, replace(sel, level=level))
 row = table.loc[code]
 k = st.columns(4)
+rates = pages.profile_rates(row, sel)
 k[0].metric("Signalen", pages.count_text(row["totaal"], sel))
 k[1].metric("Inwoners", fmt_int(row["population"]))
-k[2].metric("Per 1.000 inwoners", fmt_num(row["per_1000"]))
-k[3].metric("Aandeel sociaal", fmt_pct(row["share_social"] / 100))
+k[2].metric("Per 1.000 inwoners", fmt_num(rates["per_1000"]))
+k[3].metric("Aandeel sociaal", fmt_pct(rates["share_social"] / 100))
 
 st.subheader("Domeinen en thema's")
 comparison = pages.profile_comparison(data, sel, code=code, level=level)
-comparison["aantal"] = pages.shown_counts(comparison["aantal"], sel)
 components.table(comparison, hide_index=True, column_config=pages.COMPARISON_COLUMNS)
 st.caption(
     "Per 1.000 inwoners. Index: 100 = gemiddelde van de gemeente; 200 = twee keer zo vaak."
@@ -53,9 +53,13 @@ st.caption(
 series, reference = pages.profile_series(data, sel, code=code, level=level)
 trend = pages.figure(
     data,
-    ("profiel_trend", replace(sel, preset="", start="", private=False), code, level),
+    ("profiel_trend", replace(sel, preset="", start=""), code, level),
     lambda: charts.trend_chart(
-        series, color="domain", title="Signalen per maand", reference=reference
+        series,
+        color="domain",
+        title="Signalen per maand",
+        reference=reference,
+        small_below=pages.small_below(sel),
     ),
 )
 components.chart(trend, key="profiel_trend")
@@ -78,13 +82,13 @@ with right:
     measure = "per_1000" if data.has_population else "count"
     buren = pages.figure(
         data,
-        ("profiel_buren", replace(sel, private=False), code, level),
+        ("profiel_buren", sel, code, level),
         lambda: charts.choropleth(
             data.level_areas(level).loc[shown],
             table[measure].reindex(shown),
             title="Dit gebied en de buren",
             label=aggregate.MEASURES[measure],
-            n=table["count"],
+            n=pages.shown_counts(table["count"], sel),
             highlight=code,
             height=320,
         ),

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from regie_analytics import aggregate, charts, privacy, report
+from regie_analytics import aggregate, charts, report
 from regie_analytics.ui import access, components, filters, pages
 
 components.require_app()
@@ -62,7 +62,7 @@ else:
             scheme=scheme or "quantiles",
             decimals=0 if measure == "count" else 1,
             basemap=basemap,
-            suppressed=privacy.small_cell_mask(table["count"]) if sel.private else None,
+            suppressed=pages.small_mask(table["count"], sel),
         ),
     )
 clicked = components.chart(fig, key="kaart", select=True)
@@ -82,13 +82,13 @@ if choice:
 
 for key in pages.map_explanations(layer or "waarden", measure):
     components.explain(key, level=sel.level)
+safe = pages.area_download(data, sel)  # always protected, whatever is shown
 if sel.private:
-    components.table(report.safe_area_table(table), hide_index=True)
+    components.table(safe.iloc[:-1], hide_index=True)  # the footnote row as a caption below
 else:
     shown = report.area_table_view(table, measure=measure)
     components.table(shown, hide_index=True, column_config=pages.AREA_TABLE_COLUMNS)
-safe = report.safe_area_table(table)
-rows = len(safe)  # recorded in the audit log with each download
+rows = len(safe) - 1  # recorded in the audit log with each download (not the footnote)
 d1, d2 = st.columns(2)
 d1.download_button(
     "Download tabel (CSV)",
@@ -106,5 +106,5 @@ d2.download_button(
     "gebieden.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
-st.caption("Downloads zijn beveiligd: aantallen van 1 tot 4 staan er als '<5' in.")
+st.caption("Downloads zijn altijd beschermd. " + pages.protection_note())
 components.footer(data, sel)

@@ -5,7 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from regie_analytics import charts, insights
-from regie_analytics.formatting import fmt_int, fmt_period, plain_text
+from regie_analytics.formatting import fmt_period, plain_text
 from regie_analytics.ui import components, filters, pages
 
 components.require_app()
@@ -25,16 +25,17 @@ for sentence in ov.sentences:
     st.markdown(f"#### {plain_text(sentence)}")
 
 cols = st.columns(len(sel.domains) + 2)
+small = pages.small_below(sel)
 for col, domain in zip(cols, sel.domains, strict=False):
     before = ov.before[domain] if ov.has_previous else None
-    components.kpi(col, f"Signalen {domain}", ov.current[domain], before)
+    components.kpi(col, f"Signalen {domain}", ov.current[domain], before, small_below=small)
 both_label = "Gebieden met sociaal én fysiek hoog"
 if ov.gap:
     cols[-2].metric(both_label, "–", help=ov.gap)
 else:
     before = ov.both_high_before if ov.has_previous else None
     components.kpi(cols[-2], both_label, ov.both_high, before, relative=False)
-cols[-1].metric("Totaal", fmt_int(ov.current.sum()), help="De som van de gekozen domeinen.")
+cols[-1].metric("Totaal", pages.count_text(ov.current["totaal"], sel), help=pages.total_help(sel))
 
 left, right = st.columns([3, 2])
 with left:
@@ -69,7 +70,8 @@ with right:
             ov.pressure[measure],
             title="Aantal signalen" if ov.gap else "Samenhangsindex (0–100)",
             label="aantal signalen" if ov.gap else "samenhangsindex",
-            n=ov.pressure["totaal"],
+            n=pages.shown_counts(ov.pressure["totaal"], sel),
+            suppressed=pages.small_mask(ov.pressure["totaal"], sel) if ov.gap else None,
             decimals=0,
             height=380,
         ),
@@ -82,13 +84,18 @@ trend_fig = pages.figure(
     data,
     ("overzicht_trend", replace(sel.computed, start="", level="")),
     lambda: charts.apply_house_style(
-        charts.trend_chart(trend, color="domain", title="Signalen per maand en domein"),
+        charts.trend_chart(
+            trend,
+            color="domain",
+            title="Signalen per maand en domein",
+            small_below=pages.small_below(sel),
+        ),
         height=320,
     ),
 )
 components.chart(trend_fig, key="overzicht_trend")
 st.subheader("Voor de raad")
-st.caption("Presentatie en rapport van deze selectie; kleine aantallen (1–4) zijn verborgen.")
+st.caption("Presentatie en rapport van deze selectie, met beschermde aantallen.")
 pages.export_buttons(data, sel)
 st.page_link("pages/presentatie.py", label="Open de presentatiemodus", icon=":material/slideshow:")
 components.footer(data, sel)

@@ -35,7 +35,7 @@ nav[0].button("◀ Vorige", on_click=go, args=(-1,), shortcut="left", width="str
 nav[2].button("Volgende ▶", on_click=go, args=(1,), shortcut="right", width="stretch")
 nav[1].caption(
     f"Dia {st.session_state['dia'] + 1} van {len(slides)} · pijltjestoetsen ← → bladeren · "
-    "kleine aantallen (1–4) zijn verborgen"
+    "aantallen beschermd, kleine als '<5'"
 )
 
 item = slides[st.session_state["dia"]]

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from regie_analytics import charts, insights
+from regie_analytics import charts
 from regie_analytics.ui import components, filters, pages
 
 components.require_app()
@@ -37,23 +37,30 @@ if int(series["count"].sum()) == 0:
     st.stop()
 where = names[code] if code else "de hele gemeente"
 # the series run from the first month to the period's end: the period's start does not matter
-key = (replace(sel, preset="", start="", private=False), code, by)
+key = (replace(sel, preset="", start=""), code, by)
 components.chart(
     pages.figure(
         data,
         ("trend", *key),
         lambda: charts.trend_chart(
-            series, color=by, title=f"Signalen per maand in {where}", reference=reference
+            series,
+            color=by,
+            title=f"Signalen per maand in {where}",
+            reference=reference,
+            small_below=pages.small_below(sel),
         ),
     ),
     key="trend",
 )
-total = insights.month_totals(series)
+total = pages.month_totals(data, sel, code=code)
+small = pages.small_below(sel)
 a, b = st.columns(2)
 with a:
     components.chart(
         pages.figure(
-            data, ("jaar", *key), lambda: charts.year_on_year_chart(total, title="Jaar op jaar")
+            data,
+            ("jaar", *key),
+            lambda: charts.year_on_year_chart(total, title="Jaar op jaar", small_below=small),
         ),
         key="jaar",
     )
@@ -62,7 +69,7 @@ with b:
         pages.figure(
             data,
             ("seizoen", *key),
-            lambda: charts.seasonality_chart(total, title="Seizoenspatroon"),
+            lambda: charts.seasonality_chart(total, title="Seizoenspatroon", small_below=small),
         ),
         key="seizoen",
     )

@@ -1,26 +1,34 @@
 """Cube roll-ups, filters, comparisons and lead times.
 
 The cube (see :mod:`regie_analytics.schema`) holds counts per buurt x month x domain x theme x
-channel x department x source. Everything the dashboard shows is a roll-up of it.
+channel x department x source, each with its cell key. Everything the dashboard shows is a
+roll-up of it. A roll-up sums the cell keys along with the counts (modulo 256), so every count
+it produces knows its own cell key; given a p-table (``ptable``, see
+:mod:`regie_analytics.cellkey`) each count is published perturbed, a total as a cell of its
+own. Without one, counts are exact (the analyst's own view and the CLI's ``counts``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from regie_analytics import geo
+from regie_analytics import cellkey, geo
+from regie_analytics.cellkey import PTable
 from regie_analytics.limits import check_month_span
 from regie_analytics.schema import (
     AREA_CODE,
+    CELL_KEY,
     CHANNEL,
     COUNT,
     DEPARTMENT,
     DOMAIN,
     MONTH,
+    RECORD_KEY,
     SENTINEL_AREAS,
     SOURCE,
     THEME,
@@ -66,16 +74,48 @@ def domain_count(
     end: str | None = None,
     channels: Iterable[str] | None = None,
     located: bool = False,
+    ptable: PTable | None = None,
 ) -> tuple[int, int]:
     """Signals of ``domain`` and of all domains together, in the months and channels given.
 
     ``None`` means no restriction (see :func:`filter_cube`). With ``located`` only signals in
-    an area count, as on the pages (not those without location or outside every area).
+    an area count, as on the pages (not those without location or outside every area). With
+    ``ptable`` both are published perturbed, each a cell of its own (see
+    :func:`domain_totals`).
     """
     cut = filter_cube(cube, start=start, end=end, channels=channels)
     if located:
         cut = cut.loc[~cut[AREA_CODE].isin(SENTINEL_AREAS)]
-    return int(cut.loc[cut[DOMAIN] == domain, COUNT].sum()), int(cut[COUNT].sum())
+    totals = domain_totals(cut, ptable=ptable)
+    return int(totals.get(domain, 0)), int(totals["totaal"])
+
+
+def _summed(values: pd.DataFrame, keys: list[pd.Series] | list[str]) -> pd.DataFrame:
+    """``count`` (and ``cell_key``, when present: modulo 256) summed per ``keys``, as columns
+    (the grouping columns first, sorted, only observed combinations)."""
+    columns = [c for c in (COUNT, CELL_KEY) if c in values.columns]
+    out = values.groupby(keys, observed=True, sort=True)[columns].sum().reset_index()
+    out[COUNT] = out[COUNT].astype("int64")
+    if CELL_KEY in out.columns:
+        out[CELL_KEY] = cellkey.cell_keys(out[CELL_KEY])
+    return out
+
+
+def published(frame: pd.DataFrame, ptable: PTable | None) -> pd.DataFrame:
+    """Counts as published: perturbed by their cell keys with ``ptable`` (the keys dropped),
+    or exact without one (then the keys are dropped too: they never leave the library)."""
+    if ptable is None:
+        return frame.drop(columns=[CELL_KEY], errors="ignore")
+    if CELL_KEY not in frame.columns:
+        raise _without_keys()
+    return cellkey.perturb_frame(frame, count=COUNT, key=CELL_KEY, ptable=ptable)
+
+
+def _without_keys() -> ValueError:
+    return ValueError(
+        "Deze aantallen hebben geen celsleutels en kunnen dus niet beschermd worden "
+        "gepubliceerd; voer 'python -m regie_analytics upgrade' uit op de store."
+    )
 
 
 def roll_up(
@@ -85,10 +125,20 @@ def roll_up(
     level: str = "buurt",
     by: Sequence[str] = (),
     include_empty_areas: bool = False,
+    ptable: PTable | None = None,
+    keep_keys: bool = False,
 ) -> pd.DataFrame:
     """Sum the cube per area at ``level`` and the ``by`` columns.
 
     Rows outside every area or without location are left out (they belong to no area).
+
+    Parameters
+    ----------
+    ptable
+        Publish every row's count perturbed (each row is a cell).
+    keep_keys
+        Keep the ``cell_key`` column (exact counts), for callers that combine rows into cells
+        of their own before publishing them.
 
     Returns
     -------
@@ -102,24 +152,24 @@ def roll_up(
             hint=f"kies uit: {', '.join(GROUPINGS)}.",
         )
     # only the columns summed over are copied (the cube may have a million rows)
-    inside = cube.loc[~cube[AREA_CODE].isin(SENTINEL_AREAS), [AREA_CODE, *by, COUNT]]
+    values = [COUNT, *([CELL_KEY] if CELL_KEY in cube.columns else [])]
+    inside = cube.loc[~cube[AREA_CODE].isin(SENTINEL_AREAS), [AREA_CODE, *by, *values]]
     codes = inside[AREA_CODE]
     if level != "buurt":
         codes = codes_at_level(codes, geo.parent_code_map(areas, level))
     # grouping on the (categorical) columns themselves is fastest; unmapped codes drop out
     keys = [codes.rename(AREA_CODE), *(inside[column] for column in by)]
-    out = inside[COUNT].groupby(keys, observed=True, sort=True).sum().reset_index()
+    out = _summed(inside[values], keys)
     out[AREA_CODE] = out[AREA_CODE].astype("str")
-    out[COUNT] = out[COUNT].astype("int64")
     if include_empty_areas and not by:
         all_codes = geo.areas_at_level(areas, level).index
         out = (
-            out.set_index(AREA_CODE)[COUNT]
+            out.set_index(AREA_CODE)
             .reindex(all_codes, fill_value=0)
             .rename_axis(AREA_CODE)
             .reset_index()
         )
-    return out
+    return out if keep_keys else published(out, ptable)
 
 
 def codes_at_level(codes: pd.Series, mapping: pd.Series) -> pd.Series:
@@ -153,22 +203,36 @@ def member_codes(areas: pd.DataFrame, level: str, code: str) -> list[str]:
 
 
 def counts_by_area_domain(
-    cube: pd.DataFrame, areas: pd.DataFrame, *, level: str = "buurt"
+    cube: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    level: str = "buurt",
+    ptable: PTable | None = None,
 ) -> pd.DataFrame:
     """Counts per area (rows, indexed by area code, all areas) and domain (columns), with
-    ``totaal``."""
-    long = roll_up(cube, areas, level=level, by=(DOMAIN,))
+    ``totaal``; with ``ptable`` each count perturbed, ``totaal`` as a cell of its own (it need
+    not be the sum of the perturbed domains)."""
+    long = roll_up(cube, areas, level=level, by=(DOMAIN,), keep_keys=True)
     long[DOMAIN] = long[DOMAIN].astype("str")
-    wide = long.set_index([AREA_CODE, DOMAIN])[COUNT].unstack(fill_value=0)
     index = geo.areas_at_level(areas, level).index
-    wide = wide.reindex(index, fill_value=0)
-    for domain in ("fysiek", "sociaal", "overig"):
-        if domain not in wide.columns:
-            wide[domain] = 0
-    wide = wide[["fysiek", "sociaal", "overig"]].astype("int64")
-    wide["totaal"] = wide.sum(axis=1)
-    wide.columns.name = None
-    return wide
+    tables = {}
+    for column in [COUNT, *([CELL_KEY] if CELL_KEY in long.columns else [])]:
+        wide = long.set_index([AREA_CODE, DOMAIN])[column].unstack(fill_value=0)
+        wide = wide.reindex(index=index, columns=["fysiek", "sociaal", "overig"], fill_value=0)
+        wide = wide.fillna(0).astype("int64")
+        wide["totaal"] = wide.sum(axis=1)
+        wide.columns.name = None
+        tables[column] = wide
+    counts = tables[COUNT]
+    if ptable is None:
+        return counts
+    if CELL_KEY not in tables:
+        raise _without_keys()
+    keys = tables[CELL_KEY]
+    return pd.DataFrame(
+        {c: cellkey.perturb(counts[c], keys[c], ptable=ptable) for c in counts.columns},
+        index=counts.index,
+    )
 
 
 def months_in(cube: pd.DataFrame) -> list[str]:
@@ -332,8 +396,12 @@ def area_table(
     *,
     level: str = "buurt",
     whole: pd.DataFrame | None = None,
+    ptable: PTable | None = None,
 ) -> pd.DataFrame:
     """Per area at ``level``: name, population, km², counts per domain and every measure.
+
+    With ``ptable`` every count is published perturbed (see :func:`counts_by_area_domain`)
+    and every measure is computed from the perturbed counts.
 
     Parameters
     ----------
@@ -354,7 +422,7 @@ def area_table(
     from regie_analytics import stats
 
     level_areas = geo.areas_at_level(areas, level)
-    counts = counts_by_area_domain(cube, areas, level=level)
+    counts = counts_by_area_domain(cube, areas, level=level, ptable=ptable)
     table = pd.DataFrame(level_areas[["name", "population", "area_km2"]]).join(counts)
     table["count"] = table["totaal"]
     population = rate_population(table["population"])
@@ -370,7 +438,7 @@ def area_table(
     both = table["fysiek"] + table["sociaal"]
     table["share_social"] = (100 * table["sociaal"] / both.where(both > 0)).astype("float64")
     if whole is not None:
-        all_signals = counts_by_area_domain(whole, areas, level=level)["totaal"]
+        all_signals = counts_by_area_domain(whole, areas, level=level, ptable=ptable)["totaal"]
         table["lq"] = stats.location_quotient(table["totaal"], all_signals)
     else:
         table["lq"] = stats.location_quotient(table["sociaal"], both)
@@ -378,10 +446,15 @@ def area_table(
     return table
 
 
-def domain_totals(cube: pd.DataFrame) -> pd.Series:
-    """Signals per domain (``fysiek``, ``sociaal``, ``overig``), in areas and outside."""
-    totals = cube.groupby(DOMAIN, observed=True)[COUNT].sum()
-    return totals.reindex(["fysiek", "sociaal", "overig"], fill_value=0).astype("int64")
+def domain_totals(cube: pd.DataFrame, *, ptable: PTable | None = None) -> pd.Series:
+    """Signals per domain (``fysiek``, ``sociaal``, ``overig``) and in all (``totaal``), in
+    areas and outside; with ``ptable`` each perturbed, ``totaal`` as a cell of its own."""
+    values = cube[[c for c in (COUNT, CELL_KEY) if c in cube.columns]]
+    per_domain = _summed(values, [cube[DOMAIN]]).astype({DOMAIN: "str"}).set_index(DOMAIN)
+    table = per_domain.reindex(["fysiek", "sociaal", "overig"], fill_value=0)
+    total = _summed(values.assign(_all="totaal"), ["_all"]).set_index("_all")
+    table = pd.concat([table, total.reindex(["totaal"], fill_value=0)])
+    return published(table, ptable)[COUNT].astype("int64").rename(COUNT)
 
 
 def monthly(
@@ -392,12 +465,15 @@ def monthly(
     end: str | None = None,
     area_codes: Iterable[str] | None = None,
     groups: Iterable[str] | None = None,
+    ptable: PTable | None = None,
+    keep_keys: bool = False,
 ) -> pd.DataFrame:
     """Counts per month (and ``by`` group), every month of the range present (zeros filled).
 
     Every ``by`` group present in ``cube`` gets a row per month, also one without signals in
     the range; ``groups`` names them instead (when ``cube`` was cut to the range already).
-    Returns long format: ``month``, ``by`` (if any), ``count``.
+    With ``ptable`` each count is perturbed; ``keep_keys`` keeps the exact counts with their
+    ``cell_key``. Returns long format: ``month``, ``by`` (if any), ``count``.
     """
     frame = cube
     if area_codes is not None:
@@ -406,20 +482,21 @@ def monthly(
     if start is not None or end is not None:  # months outside the range are not shown
         frame = filter_cube(frame, start=start, end=end)
     keys = [MONTH] if by is None else [MONTH, by]
-    out = frame.groupby(keys, observed=True)[COUNT].sum()
+    out = _summed(frame[[*keys, *(c for c in (COUNT, CELL_KEY) if c in frame.columns)]], keys)
+    out = out.set_index(keys)
     months = month_range(
         start or (min(cube[MONTH]) if len(cube) else "2000-01"),
         end or (max(cube[MONTH]) if len(cube) else "2000-01"),
     )
     if by is None:
-        out = out.reindex(months, fill_value=0)
-        out.index.name = MONTH
+        out = out.reindex(pd.Index(months, name=MONTH), fill_value=0)
     else:
         if groups is None:
             groups = everything[by].dropna().unique() if len(everything) else []
         full = pd.MultiIndex.from_product([months, sorted(groups)], names=[MONTH, by])
         out = out.reindex(full, fill_value=0)
-    return out.astype("int64").reset_index()
+    out = out.astype("int64").reset_index()
+    return out if keep_keys else published(out, ptable)
 
 
 # --- lead times ------------------------------------------------------------------------------
@@ -430,6 +507,7 @@ def lead_times(
     start: str | None = None,
     end: str | None = None,
     norm_days: float = 10.0,
+    ptable: PTable | None = None,
 ) -> pd.DataFrame:
     """Lead times (doorlooptijden) of record-level signals received in ``start``..``end``.
 
@@ -437,6 +515,11 @@ def lead_times(
     Per ``by`` group (or overall): ``ontvangen``; ``afgesloten``; ``mediaan_dagen`` and
     ``p90_dagen`` of closed signals; ``binnen_norm``: the share of received signals closed
     within ``norm_days`` (open ones count as not within); ``open``: still open (the backlog).
+
+    With ``ptable`` (the signals need their ``record_key``) the three counts are published
+    perturbed, each a cell of its own, the share is that of the perturbed signals closed within
+    the norm in the perturbed received ones, and a group with fewer than
+    :data:`privacy.DEFAULT_THRESHOLD` closed (perturbed) gets no median or percentile.
     """
     received = signals["received_at"]
     month = signals[MONTH] if MONTH in signals.columns else received.dt.to_period("M").astype("str")
@@ -466,7 +549,42 @@ def lead_times(
         }
     )
     out["open"] = out["ontvangen"] - out["afgesloten"]
+    if ptable is not None:
+        out = _published_lead_times(out, frame, grouped, group, ptable)
     out[["mediaan_dagen", "p90_dagen"]] = out[["mediaan_dagen", "p90_dagen"]].round(1)
     out = out.astype({"ontvangen": "int64", "afgesloten": "int64", "open": "int64"})
     out.index.name = by if by is not None else "groep"
     return out.sort_values("ontvangen", ascending=False)
+
+
+def _published_lead_times(
+    exact: pd.DataFrame, frame: pd.DataFrame, grouped: Any, group: str, ptable: PTable
+) -> pd.DataFrame:
+    """The lead-time table with its counts perturbed and what follows from them."""
+    from regie_analytics import privacy
+
+    if RECORD_KEY not in frame.columns:
+        raise _without_keys()
+    key = frame[RECORD_KEY].to_numpy(dtype=np.int64)
+    closed = frame["_closed"].to_numpy(dtype=bool)
+    keys = pd.DataFrame(  # only the columns summed: the frame may have a million rows
+        {
+            "_k": key,
+            "_k_closed": np.where(closed, key, 0),
+            "_k_open": np.where(closed, 0, key),
+            "_k_within": np.where(frame["_within"].to_numpy(dtype=bool), key, 0),
+        },
+        index=frame.index,
+    )
+    sums = keys.groupby(frame[group], observed=True).sum().reindex(exact.index, fill_value=0)
+    within = grouped["_within"].sum().reindex(exact.index, fill_value=0).astype("int64")
+    out = exact.copy()
+    out["ontvangen"] = cellkey.perturb(exact["ontvangen"], sums["_k"], ptable=ptable)
+    out["afgesloten"] = cellkey.perturb(exact["afgesloten"], sums["_k_closed"], ptable=ptable)
+    out["open"] = cellkey.perturb(exact["open"], sums["_k_open"], ptable=ptable)
+    published_within = cellkey.perturb(within, sums["_k_within"], ptable=ptable)
+    received = out["ontvangen"].where(out["ontvangen"] > 0)
+    out["binnen_norm"] = (published_within / received).clip(upper=1.0)
+    few = out["afgesloten"] < privacy.DEFAULT_THRESHOLD
+    out.loc[few, ["mediaan_dagen", "p90_dagen"]] = np.nan
+    return out

@@ -17,7 +17,7 @@ import math
 import os
 import shutil
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -335,6 +335,19 @@ def _fmt_as(value: object, text_format: str) -> str:
     if text_format == "pct":
         return fmt_num(100 * number, 1) + "%"
     return fmt_num(number, 1)
+
+
+def _count_label(value: object) -> str:
+    """A count in a hover: a label such as "<5" as it is, a number in Dutch notation."""
+    return value if isinstance(value, str) else fmt_int(value)  # type: ignore[arg-type]
+
+
+def _small_or(value: float, small_below: int, fmt: Callable[[float], str] = _fmt_auto) -> str:
+    """A count for a hover or label: ``"<5"`` when it is small (above 0, below
+    ``small_below``), else ``fmt(value)``."""
+    if 0 < value < small_below:
+        return f"<{small_below}"
+    return fmt(value)
 
 
 def _fmt_p(p: float) -> str:
@@ -660,7 +673,8 @@ def choropleth(
     title, label
         Figure title and the value's name (legend title and hover).
     n
-        Number of observations per area, shown in the hover.
+        Number of observations per area, shown in the hover (a label such as ``"<5"`` as
+        it is).
     scheme, k, decimals
         Class-break scheme, number of classes and decimals in labels and hover.
     suppressed
@@ -712,7 +726,7 @@ def choropleth(
                 [
                     name_of[c],
                     fmt_num(val_of[c], decimals),
-                    "–" if count_of is None else fmt_int(count_of[c]),
+                    "–" if count_of is None else _count_label(count_of[c]),
                 ]
                 for c in codes
             ]
@@ -1256,12 +1270,14 @@ def trend_chart(
     y_title: str = "aantal meldingen",
     reference: pd.Series | None = None,
     reference_name: str = "gemiddelde gemeente",
+    small_below: int = 0,
 ) -> go.Figure:
     """Lines per month (one per ``color`` group), Dutch month ticks, optional dashed reference.
 
     ``frame[x]`` holds months (``'YYYY-MM'``, periods or timestamps); rows with the same month
     and group are summed. Domains get their domain colour and label. ``reference`` is a
-    Series indexed by month.
+    Series indexed by month. Values from 1 to ``small_below - 1`` read ``"<5"`` in the hover
+    (protected counts).
     """
     fig = _new_figure(title)
     if frame.empty:
@@ -1291,7 +1307,7 @@ def trend_chart(
                 line={"color": colors[group], "width": 3},
                 marker={"size": 6},
                 customdata=[
-                    [fmt_month(m, long=True), _fmt_auto(v)]
+                    [fmt_month(m, long=True), _small_or(v, small_below)]
                     for m, v in zip(part["month"], part["value"], strict=True)
                 ],
                 hovertemplate=(
@@ -1353,8 +1369,10 @@ def year_on_year_chart(
     value: str = "count",
     title: str,
     y_title: str = "aantal meldingen",
+    small_below: int = 0,
 ) -> go.Figure:
-    """One line per year over the months jan..dec (the latest year thick and blue)."""
+    """One line per year over the months jan..dec (the latest year thick and blue). Values
+    from 1 to ``small_below - 1`` read ``"<5"`` in the hover (protected counts)."""
     fig = _new_figure(title)
     if frame.empty:
         return apply_house_style(_no_data(fig))
@@ -1375,7 +1393,7 @@ def year_on_year_chart(
                 },
                 marker={"size": 7 if latest else 5},
                 customdata=[
-                    [f"{MONTHS_LONG[m - 1]} {year}", _fmt_auto(v)]
+                    [f"{MONTHS_LONG[m - 1]} {year}", _small_or(v, small_below)]
                     for m, v in zip(part["m"], part["value"], strict=True)
                 ],
                 hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
@@ -1395,8 +1413,10 @@ def seasonality_chart(
     value: str = "count",
     title: str,
     y_title: str = "gemiddeld aantal per maand",
+    small_below: int = 0,
 ) -> go.Figure:
-    """Bars of the mean per calendar month over the years in ``frame``."""
+    """Bars of the mean per calendar month over the years in ``frame``. A mean from above 0
+    to below ``small_below`` reads ``"<5"`` in its label and hover (protected counts)."""
     fig = _new_figure(title)
     if frame.empty:
         return apply_house_style(_no_data(fig))
@@ -1407,11 +1427,11 @@ def seasonality_chart(
             x=mean.index.tolist(),
             y=mean["mean"].tolist(),
             marker={"color": "#0072B2"},
-            text=[fmt_int(v) for v in mean["mean"]],
+            text=[_small_or(v, small_below, fmt_int) for v in mean["mean"]],
             textposition="outside",
             cliponaxis=False,
             customdata=[
-                [MONTHS_LONG[m - 1], fmt_num(v, 1), fmt_int(c)]
+                [MONTHS_LONG[m - 1], _small_or(v, small_below, lambda x: fmt_num(x, 1)), fmt_int(c)]
                 for m, v, c in zip(mean.index, mean["mean"], mean["count"], strict=True)
             ],
             hovertemplate=(

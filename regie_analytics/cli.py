@@ -133,6 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store(recl)
     recl.add_argument("--taxonomy", required=True, type=Path, help="taxonomiebestand (CSV)")
 
+    upgrade = sub.add_parser(
+        "upgrade", help="geef een store van een oudere versie de celsleutels (bescherming)"
+    )
+    _add_store(upgrade)
+
     counts = sub.add_parser("counts", help="aantallen per gebied uit de kubus, als CSV")
     _add_store(counts)
     counts.add_argument(
@@ -145,6 +150,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     counts.add_argument("--period", help="maanden VAN:TOT, bijvoorbeeld 2025-01:2025-12")
     counts.add_argument("--out", required=True, type=Path, help="uitvoerbestand (.csv)")
+
+    export = sub.add_parser(
+        "export",
+        help="beschermde tabel per gebied, als CSV (hetzelfde bestand als de download op de Kaart)",
+    )
+    _add_store(export)
+    export.add_argument(
+        "--level", required=True, choices=("buurt", "wijk", "stadsdeel", "gemeente")
+    )
+    export.add_argument(
+        "--period", help="maanden VAN:TOT, bijvoorbeeld 2025-01:2025-12 (standaard: 12 maanden)"
+    )
+    export.add_argument(
+        "--domain",
+        nargs="+",
+        choices=("fysiek", "sociaal", "overig"),
+        help="domeinen (standaard: fysiek en sociaal)",
+    )
+    export.add_argument("--theme", nargs="+", help="thema's (standaard: alle)")
+    export.add_argument("--channel", nargs="+", help="kanalen (standaard: alle)")
+    export.add_argument("--out", required=True, type=Path, help="uitvoerbestand (.csv)")
 
     analyse = sub.add_parser("analyse", help="ruimtelijke statistiek per gebied, als CSV")
     analyse.add_argument("kind", choices=ANALYSES, help="welke analyse")
@@ -359,6 +385,23 @@ def _period(cube: pd.DataFrame, text: str | None) -> tuple[str | None, str | Non
     return aggregate.parse_period(text, months=aggregate.months_in(cube))
 
 
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    store = Store(args.store)
+    manifest = store.manifest()
+    store.reclassify(store.taxonomy(), taxonomy_info=manifest.get("taxonomy"))
+    print(
+        f"Store {args.store} bijgewerkt: elke melding heeft een celsleutel; de aantallen zijn "
+        "niet veranderd."
+    )
+    return 0
+
+
+EXACT_WARNING = (
+    "Let op: exacte aantallen, niet beschermd; niet voor publicatie of om te delen. Een "
+    "beschermde tabel maakt 'python -m regie_analytics export'.\n"
+)
+
+
 def cmd_counts(args: argparse.Namespace) -> int:
     store = Store(args.store)
     by = [b.strip() for b in args.by.split(",") if b.strip()]
@@ -377,7 +420,42 @@ def cmd_counts(args: argparse.Namespace) -> int:
         },
         rows=len(table),
     )
+    sys.stderr.write(EXACT_WARNING)
     print(f"{len(table):,} rijen geschreven naar {args.out}".replace(",", "."))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from regie_analytics import report
+
+    store = Store(args.store)
+    cube = store.cube()
+    months = aggregate.months_in(cube)
+    start, end = _period(cube, args.period)
+    preset = "aangepast" if args.period else "laatste 12 maanden"
+    start, end = aggregate.resolve_period(months, preset, start=start, end=end)
+    aggregate.check_choices(cube, domains=args.domain, themes=args.theme, channels=args.channel)
+    present = [d for d in ("fysiek", "sociaal", "overig") if d in set(cube["domain"])]
+    domains = list(dict.fromkeys(args.domain or [d for d in present if d != "overig"] or present))
+    themes = list(dict.fromkeys(args.theme)) if args.theme else None
+    channels = list(dict.fromkeys(args.channel)) if args.channel else None
+    selected = aggregate.filter_cube(
+        cube, start=start, end=end, domains=domains, themes=themes, channels=channels
+    )
+    table = report.area_download(selected, store.areas(), level=args.level)
+    details = {
+        "formaat": "csv (beschermd)",
+        "niveau": args.level,
+        "periode": f"{start}:{end}",
+        "domein": ",".join(domains),
+        "thema": ",".join(themes or []),
+        "kanaal": ",".join(channels or []),
+    }
+    _write_export(args, report.to_csv_bytes(table), details, rows=len(table) - 1)
+    n_areas = f"{len(table) - 2:,}".replace(",", ".")
+    print(f"Beschermde tabel ({n_areas} gebieden, {start} t/m {end}) geschreven naar {args.out}.")
+    if store.manifest().get("generated"):
+        print("Let op: de store bevat gegenereerde demodata.")
     return 0
 
 
@@ -403,6 +481,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     details = {"formaat": "csv (exact)", "analyse": args.kind, "niveau": args.level}
     details.update(domein=args.domain or "", thema=args.theme or "", periode=args.period or "")
     _write_export(args, result.to_csv(index=False).encode(), details, rows=len(result))
+    sys.stderr.write(EXACT_WARNING)
     print(
         f"Analyse '{args.kind}' ({args.level}): {len(result):,} rijen naar {args.out} "
         f"in {time.perf_counter() - started:.1f} s".replace(",", ".")
@@ -464,8 +543,10 @@ COMMANDS = {
     "validate": cmd_validate,
     "info": cmd_info,
     "counts": cmd_counts,
+    "export": cmd_export,
     "analyse": cmd_analyse,
     "reclassify": cmd_reclassify,
+    "upgrade": cmd_upgrade,
     "report": cmd_report,
     "audit": cmd_audit,
 }

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from regie_analytics import geo
+from regie_analytics import cellkey, geo
 from regie_analytics.formatting import fmt_pct
 from regie_analytics.io.parse import (
     ColumnError,
@@ -47,6 +47,7 @@ from regie_analytics.limits import Limits
 from regie_analytics.schema import (
     AREA_CODE,
     CATEGORY,
+    CELL_KEY,
     CHANNEL,
     CLOSED_AT,
     COUNT,
@@ -61,6 +62,7 @@ from regie_analytics.schema import (
     NO_LOCATION,
     OUTSIDE,
     RECEIVED_AT,
+    RECORD_KEY,
     SIGNAL_COLUMNS,
     SIGNAL_ID,
     SOURCE,
@@ -323,6 +325,8 @@ class PreparedImport:
     """The source system the taxonomy was looked up with (see ``Extract.system``)."""
     replaces: pd.MultiIndex | None = None
     """Count keys (see :func:`count_keys`) whose stored value this import corrects."""
+    secret: str = ""
+    """The store secret the record keys were made with (see :mod:`regie_analytics.cellkey`)."""
 
 
 # --- helpers shared by both kinds --------------------------------------------------------------
@@ -874,7 +878,11 @@ def _count_batch(ctx: _Context, part: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             SOURCE: pd.Series(extract.source, index=frame.index, dtype="str"),
-            **{c: frame[c].astype("str") for c in COUNT_COLUMNS if c not in (SOURCE, COUNT)},
+            **{
+                c: frame[c].astype("str")
+                for c in COUNT_COLUMNS
+                if c not in (SOURCE, COUNT, CELL_KEY)
+            },
             COUNT: frame[COUNT],
             **{f: frame[f] for f in ("_file", "_row", "_unknown_code", _MATCH, "_cleaned")},
         }
@@ -981,17 +989,37 @@ def drop_known(prepared: PreparedImport, known: pd.DataFrame) -> PreparedImport:
     )
 
 
-def cube_part(records: pd.DataFrame, *, kind: str) -> pd.DataFrame:
-    """Aggregate prepared records to the cube's grain."""
+def with_keys(records: pd.DataFrame, *, kind: str, secret: str) -> pd.DataFrame:
+    """Records with their record keys (signals) or the key sums of their units (counts), from
+    the store's ``secret``: a new import gets them here, and so do the records of a store from
+    before cell keys (``upgrade``), the same as an import would give them."""
     if kind == "signals":
-        frame = records.assign(month=_month_categories(records[RECEIVED_AT]), count=1)
+        if RECORD_KEY in records.columns:
+            return records
+        keys = cellkey.record_keys(secret, source=records[SOURCE], ids=records[SIGNAL_ID])
+        return records.assign(**{RECORD_KEY: keys})
+    if CELL_KEY in records.columns:
+        return records
+    return records.assign(**{CELL_KEY: cellkey.unit_key_sums(secret, records).astype("int64")})
+
+
+def cube_part(records: pd.DataFrame, *, kind: str) -> pd.DataFrame:
+    """Aggregate prepared records to the cube's grain, with each cell's key (the sum of its
+    records' keys modulo 256)."""
+    if kind == "signals":
+        frame = records.assign(
+            month=_month_categories(records[RECEIVED_AT]),
+            count=1,
+            **{CELL_KEY: records[RECORD_KEY].astype("int64")},
+        )
     else:
-        frame = records
+        frame = records.assign(**{CELL_KEY: records[CELL_KEY].astype("int64")})
     dims = list(CUBE_DIMENSIONS)
-    cube = frame.groupby(dims, observed=True, sort=True)[COUNT].sum().reset_index()
+    cube = frame.groupby(dims, observed=True, sort=True)[[COUNT, CELL_KEY]].sum().reset_index()
     for column in dims:
         cube[column] = cube[column].astype("str")
     cube[COUNT] = cube[COUNT].astype("int64")
+    cube[CELL_KEY] = cellkey.cell_keys(cube[CELL_KEY])
     return cube
 
 
@@ -1047,8 +1075,10 @@ def prepare_import(
     now: datetime | None = None,
     limits: Limits | None = None,
     date_order: str | None = None,
+    secret: str | None = None,
 ) -> PreparedImport:
-    """Read and check an input; return what would be imported and the report.
+    """Read and check an input; return what would be imported and the report. Every record
+    gets its record key (see :func:`with_keys`).
 
     Parameters
     ----------
@@ -1058,6 +1088,9 @@ def prepare_import(
         Date window, rows and sizes (default: :meth:`Limits.from_env`).
     date_order
         ``dmy`` or ``mdy`` for numeric dates whose order the column does not show.
+    secret
+        The store's secret for the record keys; a new one when ``None`` (a new store adopts
+        it when the import is committed).
 
     Raises
     ------
@@ -1114,7 +1147,8 @@ def prepare_import(
     _summarise(report, flagged)
     _report_classes(report, flagged, taxonomy)
     columns = SIGNAL_COLUMNS if ext.kind == "signals" else COUNT_COLUMNS
-    records = _without_flags(flagged, columns)
+    secret = secret or cellkey.new_secret()
+    records = _without_flags(with_keys(flagged, kind=ext.kind, secret=secret), columns)
     del flagged
     report.imported = len(records)
     report.signals_imported = len(records) if ext.kind == "signals" else int(records[COUNT].sum())
@@ -1140,4 +1174,5 @@ def prepare_import(
         path=str(path),
         system=ext.system,
         replaces=replaces,
+        secret=secret,
     )

@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from regie_analytics import aggregate, stats
+from regie_analytics import aggregate, cellkey, stats
+from regie_analytics.cellkey import PTable
 from regie_analytics.formatting import (
     change_direction,
     fmt_change,
@@ -23,6 +24,7 @@ from regie_analytics.formatting import (
 from regie_analytics.schema import (
     ANALYSES,
     AREA_CODE,
+    CELL_KEY,
     COUNT,
     DOMAIN,
     MONTH,
@@ -78,6 +80,7 @@ def pressure_table(
     seed: int = 0,
     permutations: int = 199,
     clusters: bool = True,
+    ptable: PTable | None = None,
 ) -> pd.DataFrame:
     """Per area: counts, measures, and the samenhang statistics of social x physical.
 
@@ -85,9 +88,11 @@ def pressure_table(
     (``samenhangsindex``, ``klasse_sociaal``/``klasse_fysiek``, ``beide_hoog``, clusters)
     computed on :func:`domain_rates`, ``rate_sociaal``/``rate_fysiek`` (the values
     compared) and ``waarom`` (why the area scores as it does, or why it has no index).
-    ``clusters=False`` leaves out the bivariate Moran (see :func:`stats.samenhang`).
+    ``clusters=False`` leaves out the bivariate Moran (see :func:`stats.samenhang`). With
+    ``ptable`` everything is computed from the perturbed counts (also the minimum count of
+    "hoog" and the reasons).
     """
-    table = aggregate.area_table(cube, areas, level=level)
+    table = aggregate.area_table(cube, areas, level=level, ptable=ptable)
     social, physical, _ = domain_rates(table)
     samen = stats.samenhang(
         social,
@@ -289,6 +294,7 @@ def overview(
     pressure: pd.DataFrame | None = None,
     selected: Sequence[str] | None = None,
     available: Sequence[str] | None = None,
+    ptable: PTable | None = None,
 ) -> Overview:
     """Signals per domain now and before, the areas where both domains are high, and why.
 
@@ -296,21 +302,26 @@ def overview(
     of equal length are taken from it. ``pressure`` is the period's :func:`pressure_table`
     when the caller has it already (it is not changed). ``top`` holds the first ``n_top`` of
     :func:`regie_areas`, with ``status`` (``nieuw``, ``aanhoudend``, or ``hoog`` without a
-    previous period). ``selected``/``available``: see :func:`samenhang_gap`.
+    previous period). ``selected``/``available``: see :func:`samenhang_gap`. ``current`` and
+    ``before`` hold the signals per domain and in all (``totaal``: the sum of the selected
+    domains). With ``ptable`` every figure is computed from perturbed counts (the totals per
+    domain and in all are cells of their own, so ``totaal`` need not be the sum).
     """
     prev = aggregate.previous_period(start, end)
     now_cube = aggregate.filter_cube(cube, start=start, end=end)
     before_cube = aggregate.filter_cube(cube, start=prev[0], end=prev[1])
     inside_now = now_cube.loc[~now_cube[AREA_CODE].isin(SENTINEL_AREAS)]
     inside_before = before_cube.loc[~before_cube[AREA_CODE].isin(SENTINEL_AREAS)]
-    current = aggregate.domain_totals(inside_now)
-    before = aggregate.domain_totals(inside_before)
+    current = aggregate.domain_totals(inside_now, ptable=ptable)
+    before = aggregate.domain_totals(inside_before, ptable=ptable)
     has_previous = bool(len(before_cube)) and str(before_cube[MONTH].astype(str).min()) <= prev[0]
     if pressure is None:
-        pressure = pressure_table(now_cube, areas, level=level, w=w, seed=seed)
+        pressure = pressure_table(now_cube, areas, level=level, w=w, seed=seed, ptable=ptable)
     pressure = pressure.copy()
     # the previous period only says which areas were both high: no cluster statistics
-    earlier = pressure_table(before_cube, areas, level=level, w=w, seed=seed, clusters=False)
+    earlier = pressure_table(
+        before_cube, areas, level=level, w=w, seed=seed, clusters=False, ptable=ptable
+    )
     pressure["was_beide_hoog"] = earlier["beide_hoog"].reindex(pressure.index).fillna(False)
     if has_previous:
         status = np.where(pressure["was_beide_hoog"], "aanhoudend", "nieuw")
@@ -392,10 +403,11 @@ def _why_texts(pressure: pd.DataFrame, *, level: str) -> list[str]:
 
 
 def headline(ov: Overview) -> list[str]:
-    """One or two plain Dutch sentences on what stands out. The number of signals is the sum
-    over the domains of the selection (in areas): the same total as every table shows."""
-    total_now = int(ov.current.sum())
-    total_before = int(ov.before.sum())
+    """One or two plain Dutch sentences on what stands out. The number of signals is the
+    total over the domains of the selection (in areas): the same total as every table shows
+    (protected: the perturbed total, a cell of its own)."""
+    total_now = int(ov.current["totaal"])
+    total_before = int(ov.before["totaal"])
     period = fmt_period(ov.start, ov.end)
     if total_now == 0:
         return [f"In {period} zijn er geen signalen binnen dit filter."]
@@ -436,20 +448,38 @@ def headline(ov: Overview) -> list[str]:
     return sentences
 
 
-def domain_monthly(cube: pd.DataFrame, *, start: str, end: str) -> pd.DataFrame:
+def domain_monthly(
+    cube: pd.DataFrame,
+    *,
+    start: str,
+    end: str,
+    ptable: PTable | None = None,
+    keep_keys: bool = False,
+) -> pd.DataFrame:
     """Signals in areas per month and domain, for the trend line (every domain in ``cube``
-    gets a line, also one without signals in the period)."""
+    gets a line, also one without signals in the period); see :func:`aggregate.monthly`."""
     domains = cube[DOMAIN].loc[~cube[AREA_CODE].isin(SENTINEL_AREAS)].dropna().unique()
     period = aggregate.filter_cube(cube, start=start, end=end)  # small: cut first
     inside = period.loc[~period[AREA_CODE].isin(SENTINEL_AREAS)]
-    frame = aggregate.monthly(inside, by=DOMAIN, start=start, end=end, groups=domains)
+    frame = aggregate.monthly(
+        inside,
+        by=DOMAIN,
+        start=start,
+        end=end,
+        groups=domains,
+        ptable=ptable,
+        keep_keys=keep_keys,
+    )
     return frame[frame[DOMAIN].isin(["fysiek", "sociaal", "overig"]) & (frame[COUNT] >= 0)]
 
 
-def theme_matrix(cube: pd.DataFrame, areas: pd.DataFrame, *, level: str) -> pd.DataFrame:
+def theme_matrix(
+    cube: pd.DataFrame, areas: pd.DataFrame, *, level: str, ptable: PTable | None = None
+) -> pd.DataFrame:
     """Per area (rows) and theme (columns): rate per 1,000 inhabitants where population is
-    known, else the count. Themes with fewer than 20 signals in all are left out."""
-    long = aggregate.roll_up(cube, areas, level=level, by=("theme",))
+    known, else the count (perturbed with ``ptable``). Themes with fewer than 20 signals in
+    all are left out."""
+    long = aggregate.roll_up(cube, areas, level=level, by=("theme",), ptable=ptable)
     long["theme"] = long["theme"].astype("str")
     wide = long.set_index([AREA_CODE, "theme"])[COUNT].unstack().astype("float64")
     level_areas = aggregate.geo.areas_at_level(areas, level)
@@ -463,11 +493,17 @@ def theme_matrix(cube: pd.DataFrame, areas: pd.DataFrame, *, level: str) -> pd.D
 
 
 def regie(
-    cube: pd.DataFrame, areas: pd.DataFrame, *, level: str, pressure: pd.DataFrame
+    cube: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    level: str,
+    pressure: pd.DataFrame,
+    ptable: PTable | None = None,
 ) -> pd.DataFrame:
     """The regie-opgave per area: departments involved, spread of the work, and the score
-    combining it with the samenhangsindex (see :func:`stats.regie_opgave`)."""
-    long = aggregate.roll_up(cube, areas, level=level, by=("department",))
+    combining it with the samenhangsindex (see :func:`stats.regie_opgave`); with ``ptable``
+    from the perturbed counts per department."""
+    long = aggregate.roll_up(cube, areas, level=level, by=("department",), ptable=ptable)
     result = stats.regie_opgave(long, samenhang=pressure["samenhangsindex"])
     return result.join(pressure[["name"]], how="left")
 
@@ -481,16 +517,21 @@ def area_series(
     start: str,
     end: str,
     by: str | None = DOMAIN,
+    ptable: PTable | None = None,
+    keep_keys: bool = False,
 ) -> tuple[pd.DataFrame, pd.Series | None]:
     """Monthly counts for the municipality (``code`` None) or one area, and for an area a
     reference: the municipality's count scaled to the area's share of inhabitants (or of
-    areas when population is unknown), i.e. what the area would have at the average rate."""
+    areas when population is unknown), i.e. what the area would have at the average rate.
+    With ``ptable`` every monthly count is perturbed, the reference too (see
+    :func:`aggregate.monthly` for ``keep_keys``)."""
     inside = cube.loc[~cube[AREA_CODE].isin(SENTINEL_AREAS)]
+    options: dict[str, Any] = {"start": start, "end": end, "ptable": ptable}
     if code is None:
-        return aggregate.monthly(inside, by=by, start=start, end=end), None
+        return aggregate.monthly(inside, by=by, keep_keys=keep_keys, **options), None
     mine = inside.loc[inside[AREA_CODE].isin(aggregate.member_codes(areas, level, code))]
-    series = aggregate.monthly(mine, by=by, start=start, end=end)
-    total = aggregate.monthly(inside, by=None, start=start, end=end).set_index(MONTH)[COUNT]
+    series = aggregate.monthly(mine, by=by, keep_keys=keep_keys, **options)
+    total = aggregate.monthly(inside, by=None, **options).set_index(MONTH)[COUNT]
     level_areas = aggregate.geo.areas_at_level(areas, level)
     population = level_areas["population"]
     if population.notna().any() and population.get(code, np.nan) == population.get(code):
@@ -501,15 +542,22 @@ def area_series(
 
 
 def emerging(
-    cube: pd.DataFrame, areas: pd.DataFrame, *, level: str, w: Any, end: str
+    cube: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    level: str,
+    w: Any,
+    end: str,
+    ptable: PTable | None = None,
 ) -> pd.DataFrame:
-    """Emerging hot spot classes per area from the monthly Gi* up to ``end``.
+    """Emerging hot spot classes per area from the monthly Gi* up to ``end`` (of perturbed
+    monthly counts with ``ptable``).
 
     Raises :class:`InputError` (Dutch) when the months with signals up to ``end`` span fewer
     than :data:`stats.MIN_MONTHS_TRENDS` months.
     """
     inside = cube.loc[~cube[AREA_CODE].isin(SENTINEL_AREAS)]
-    long = aggregate.roll_up(inside, areas, level=level, by=(MONTH,))
+    long = aggregate.roll_up(inside, areas, level=level, by=(MONTH,), ptable=ptable)
     long[MONTH] = long[MONTH].astype("str")
     long = long.loc[long[MONTH] <= end]
     span = len(aggregate.month_range(long[MONTH].min(), end)) if len(long) else 0
@@ -523,31 +571,58 @@ def emerging(
 
 
 def theme_comparison(
-    cube: pd.DataFrame, areas: pd.DataFrame, *, level: str, code: str
+    cube: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    level: str,
+    code: str,
+    ptable: PTable | None = None,
 ) -> pd.DataFrame:
     """Per domain and theme: the area's count and rate next to its parent and the whole.
 
     Rates are per 1,000 inhabitants where population is known, else counts per area
     (the parent's and the municipality's averages per area of this level). Columns:
     ``domain``, ``theme``, ``aantal``, ``gebied``, ``wijk`` (parent, when there is one),
-    ``gemeente``, ``index`` (area against municipality, 100 = average).
+    ``gemeente``, ``index`` (area against municipality, 100 = average). With ``ptable`` the
+    counts of the area, its parent and the municipality are each perturbed as cells of their
+    own, and the rates computed from them.
     """
     level_areas = aggregate.geo.areas_at_level(areas, level)
-    long = aggregate.roll_up(cube, areas, level=level, by=(DOMAIN, "theme"))
-    wide = (
-        long.pivot_table(index=AREA_CODE, columns=[DOMAIN, "theme"], values=COUNT, aggfunc="sum")
-        .reindex(level_areas.index)
-        .fillna(0)
-    )
+    long = aggregate.roll_up(cube, areas, level=level, by=(DOMAIN, "theme"), keep_keys=True)
+
+    def per_area(value: str) -> pd.DataFrame:
+        return (
+            long.pivot_table(
+                index=AREA_CODE, columns=[DOMAIN, "theme"], values=value, aggfunc="sum"
+            )
+            .reindex(level_areas.index)
+            .fillna(0)
+            .astype("int64")
+        )
+
+    wide = per_area(COUNT)
+    keys = per_area(CELL_KEY) if ptable is not None else wide
     population = level_areas["population"]
     use_pop = bool(population.notna().any() and population.get(code, 0) > 0)
     denom = population if use_pop else pd.Series(1.0, index=level_areas.index)
     scale = 1000.0 if use_pop else 1.0
+    # rates of fewer than MIN_POPULATION inhabitants are not shown (unreliable, and a small
+    # count could be read back from them)
+    smallest = aggregate.MIN_POPULATION if use_pop else 0
+
+    def counted(codes: pd.Index) -> pd.Series:
+        """The themes' counts of these areas together, as published."""
+        counts = wide.loc[codes].sum()
+        if ptable is None:
+            return counts
+        return cellkey.perturb(counts, keys.loc[codes].sum(), ptable=ptable)
 
     def rate(codes: pd.Index) -> pd.Series:
-        return wide.loc[codes].sum() / float(denom.loc[codes].sum()) * scale
+        people = float(denom.loc[codes].sum())
+        return counted(codes) / (people if people >= smallest else np.nan) * scale
 
-    out = pd.DataFrame({"aantal": wide.loc[code], "gebied": rate(pd.Index([code]))})
+    own = pd.Index([code])
+    out = pd.DataFrame({"aantal": counted(own), "gebied": rate(own)})
     parent_level = {"buurt": "wijk", "wijk": "stadsdeel"}.get(level)
     if parent_level and parent_level in aggregate.geo.available_levels(areas):
         parents = aggregate.geo.parent_code_map(areas, parent_level)
@@ -685,11 +760,6 @@ def analysis_notes(
         if note:
             notes.append(note)
     return notes
-
-
-def month_totals(series: pd.DataFrame) -> pd.DataFrame:
-    """Sum a long monthly frame (``month``, group, ``count``) over its groups."""
-    return series.groupby(MONTH)[COUNT].sum().reset_index()
 
 
 RISING_CLASSES = ("nieuwe hotspot", "opeenvolgende hotspot", "intensiverende hotspot")

@@ -1,9 +1,12 @@
 """Exports: safe tables (CSV, Excel), and the slide deck, PDF report and chart images.
 
-Whatever leaves the analyst's screen goes through :mod:`regie_analytics.privacy`: counts of 1 to
-4 read "<5", cells that would reveal them through a total are hidden too (secondary
-suppression), rates on suppressed numerators or small populations are hidden, and text cells
-that start like a spreadsheet formula are made inert.
+Whatever leaves the analyst's screen is protected with the cell-key method (see
+:mod:`regie_analytics.cellkey`): every count is published perturbed by a small amount fixed by
+the records in it, totals are cells of their own, perturbed counts below 5 read "<5" (see
+:func:`privacy.label_threshold`), rates and other measures are computed from the perturbed
+counts and hidden for areas under 100 inhabitants, and text cells that start like a
+spreadsheet formula are made inert. Every protected output says so in a footnote
+(:func:`privacy.perturbation_note`).
 
 The council report is built in two steps. :func:`collect` computes the content once (title,
 source line, headline sentences and one :class:`ReportItem` per slide or page: the map,
@@ -12,20 +15,10 @@ and neighbour table), with every count already protected. :func:`build_pptx`, :f
 and :func:`chart_pngs` only lay that content out, so the deck, the PDF, the PNGs and the
 presentation mode show the same, safe numbers. :func:`build_report` does both steps for a store.
 
-How counts are protected in the report
---------------------------------------
-- Tables (top list, themes, neighbours) are protected with :func:`privacy.protect_table` /
-  :func:`privacy.protect_series`, which assume that every total is published; each protected
-  table and its true counts are kept in ``ReportContent.protected`` for auditing.
-- Maps grey out ("te weinig waarnemingen") the areas whose count is hidden in the protected
-  series of area counts; their rate is not shown either.
-- The municipality's monthly trend is protected as months x domains, separately for the report
-  period and the period before (their totals are the figures in the headline).
-- The trend of a single area is shown per block of three months (counted back from the last
-  month), as grouped bars with value labels. Blocks x domains are protected like a table; a
-  hidden cell is drawn as an empty bar labelled "<5" (or "x"), never as a number. Because the
-  blocks of the report period add up to the domain totals in the area's theme table, the two
-  are audited together; when that audit fails, the trend is left out.
+Each published table and its true counts are kept in ``ReportContent.protected``, so the tests
+can audit every one of them (:func:`privacy.is_safe` with the p-table). The trend of a single
+area is shown per block of three months (counted back from the last month) as grouped bars
+with value labels; a small block reads "<5" and is drawn as an empty bar.
 """
 
 from __future__ import annotations
@@ -50,7 +43,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from regie_analytics import aggregate, charts, geo, insights, privacy, stats
+from regie_analytics import aggregate, cellkey, charts, geo, insights, privacy, stats
 from regie_analytics.formatting import (
     fmt_date,
     fmt_int,
@@ -61,6 +54,7 @@ from regie_analytics.formatting import (
 )
 from regie_analytics.schema import (
     AREA_CODE,
+    CELL_KEY,
     COUNT,
     DOMAIN,
     DOMAINS,
@@ -105,22 +99,34 @@ def area_table_view(table: pd.DataFrame, *, measure: str | None = None) -> pd.Da
 
 def safe_area_table(
     table: pd.DataFrame,
+    totals: pd.Series,
     *,
-    threshold: int = privacy.DEFAULT_THRESHOLD,
+    threshold: int | None = None,
     min_population: int = privacy.DEFAULT_MIN_POPULATION,
 ) -> pd.DataFrame:
-    """The area table for export: counts per domain protected (with totals), rates hidden
-    where their numerator is suppressed or the area has fewer than ``min_population``
-    inhabitants, text cells inert."""
-    counts = table[["fysiek", "sociaal", "overig"]].astype("int64")
-    protected = privacy.protect_table(counts, threshold=threshold, add_totals=True)
-    body = protected.drop(index=privacy.TOTAL_LABEL)
+    """The area table as published: the protected counts per domain and in all, rates only
+    where their count is not small and the area has ``min_population`` inhabitants, the
+    municipality's totals, the footnote, text cells inert.
+
+    Parameters
+    ----------
+    table
+        :func:`aggregate.area_table` computed with the p-table (perturbed counts, rates from
+        them).
+    totals
+        The municipality's perturbed totals per domain and in all (``fysiek``, ``sociaal``,
+        ``overig``, ``totaal``: :func:`aggregate.domain_totals` of the areas' signals), each a
+        cell of its own.
+    threshold
+        Perturbed counts from 1 to ``threshold - 1`` read ``"<5"`` (default:
+        :func:`privacy.label_threshold`).
+    """
+    threshold = privacy.label_threshold() if threshold is None else threshold
     out = pd.DataFrame(index=table.index)
     out["Gebied"] = table["name"]
     out["Inwoners"] = table["population"].round(0).astype("Int64").astype("object")
-    for column in ("fysiek", "sociaal", "overig"):
-        out[AREA_COLUMNS_NL[column]] = body[column]
-    out["Totaal"] = body[privacy.TOTAL_LABEL]
+    for column in ("fysiek", "sociaal", "overig", "totaal"):
+        out[AREA_COLUMNS_NL[column]] = privacy.suppress_counts(table[column], threshold=threshold)
     if table["population"].notna().any():
         rates = privacy.suppress_rates(
             table["per_1000"],
@@ -129,21 +135,40 @@ def safe_area_table(
             threshold=threshold,
             min_population=min_population,
         )
-        # a total that was hidden to protect a cell must not be recoverable from its rate
-        hidden_total = body[privacy.TOTAL_LABEL].map(lambda v: isinstance(v, str))
-        rates = rates.where(~hidden_total)
         out["Per 1.000 inwoners"] = [fmt_num(v, 1, missing="") for v in rates]
-    population = table["population"].sum(min_count=1)
-    total_row = {
+    people = table["population"].sum(min_count=1)
+    total_row: dict[str, object] = {
         "Gebied": "Totaal gemeente",
-        "Inwoners": None if pd.isna(population) else round(float(population)),
+        "Inwoners": round(float(people)) if pd.notna(people) else pd.NA,
     }
-    for column in ("fysiek", "sociaal", "overig"):
-        total_row[AREA_COLUMNS_NL[column]] = protected.loc[privacy.TOTAL_LABEL, column]
-    total_row["Totaal"] = protected.loc[privacy.TOTAL_LABEL, privacy.TOTAL_LABEL]
-    out = pd.concat([out, pd.DataFrame([total_row], index=[""])])
+    shown_totals = privacy.suppress_counts(totals.astype("int64"), threshold=threshold)
+    for column in ("fysiek", "sociaal", "overig", "totaal"):
+        total_row[AREA_COLUMNS_NL[column]] = shown_totals[column]
+    # the footnote as the last row; its other cells empty text, so counts stay whole numbers
+    note = dict.fromkeys(out.columns, "") | {
+        "Gebied": privacy.perturbation_note(threshold=threshold)
+    }
+    out = pd.concat([out, pd.DataFrame([total_row, note], index=["", ""], dtype=object)])
     out.index.name = "Gebiedscode"
     return privacy.neutralise_formulas(out.reset_index())
+
+
+def area_download(
+    cube: pd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    *,
+    level: str,
+    table: pd.DataFrame | None = None,
+    threshold: int | None = None,
+) -> pd.DataFrame:
+    """The Kaart page's table download for a filtered cube (the same as ``export``): counts
+    per area protected with the cell-key method; see :func:`safe_area_table`. ``table`` is
+    the protected :func:`aggregate.area_table` of ``cube`` when the caller has it already."""
+    if table is None:
+        table = aggregate.area_table(cube, areas, level=level, ptable=privacy.PTABLE)
+    inside = cube.loc[~cube[AREA_CODE].isin(SENTINEL_AREAS)]
+    totals = aggregate.domain_totals(inside, ptable=privacy.PTABLE)
+    return safe_area_table(table, totals, threshold=threshold)
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -283,8 +308,8 @@ class ReportContent:
 
     @property
     def privacy_note(self) -> str:
-        """The Dutch explanation of ``"<5"`` and ``"x"``."""
-        return privacy.suppression_legend(threshold=self.threshold)
+        """The Dutch footnote on how the counts are protected and what ``"<5"`` means."""
+        return privacy.perturbation_note(threshold=self.threshold)
 
 
 def _unpack(data: Store | ReportData) -> tuple[pd.DataFrame, gpd.GeoDataFrame, dict[str, Any]]:
@@ -353,8 +378,6 @@ def _count_phrase(value: object) -> str:
     """A published count inside a sentence."""
     if _is_number(value):
         return fmt_int(float(value))  # type: ignore[arg-type]
-    if value == privacy.SECONDARY_LABEL:
-        return "een afgeschermd aantal"
     return f"minder dan {str(value).lstrip('<')}"
 
 
@@ -396,9 +419,10 @@ def collect(
     domains: Sequence[str] = ("fysiek", "sociaal"),
     themes: Sequence[str] | None = None,
     channels: Sequence[str] | None = None,
-    threshold: int = privacy.DEFAULT_THRESHOLD,
+    threshold: int | None = None,
     n_top: int = 5,
     today: date | None = None,
+    overview: insights.Overview | None = None,
 ) -> ReportContent:
     """Compute the content of the council report, every count protected.
 
@@ -418,11 +442,16 @@ def collect(
     domains, themes, channels
         The filter (``None``: all themes or channels).
     threshold
-        Counts from 1 to ``threshold - 1`` are hidden.
+        Perturbed counts from 1 to ``threshold - 1`` read ``"<5"`` (default:
+        :func:`privacy.label_threshold`).
     n_top
         Length of the top list.
     today
         The creation date shown (default: today).
+    overview
+        The municipality's :func:`insights.overview` of this filter, period and level with
+        ``n_top`` and ``ptable=privacy.PTABLE``, when the caller has it already (the
+        dashboard's cached one): not computed again. Ignored for an area report.
 
     Raises
     ------
@@ -430,6 +459,7 @@ def collect(
         For a malformed period, a period outside the data, an unknown area code or a filter
         without signals.
     """
+    threshold = privacy.label_threshold() if threshold is None else threshold
     cube, areas, manifest = _unpack(data)
     months = aggregate.months_in(cube)
     _check_months(start, end, months)
@@ -480,8 +510,22 @@ def collect(
             **common,
         )
     filter_parts.append(f"niveau: {level}")
+    if overview is not None and (overview.start, overview.end, overview.level) != (
+        start,
+        end,
+        level,
+    ):
+        raise ValueError(
+            f"overview of {overview.start}..{overview.end} per {overview.level}, "
+            f"not of {start}..{end} per {level}"
+        )
     return _municipality_report(
-        context, level=level, n_top=n_top, subtitle=" · ".join(filter_parts), **common
+        context,
+        level=level,
+        n_top=n_top,
+        subtitle=" · ".join(filter_parts),
+        overview=overview,
+        **common,
     )
 
 
@@ -513,57 +557,51 @@ def _municipality_report(
     level: str,
     n_top: int,
     subtitle: str,
+    overview: insights.Overview | None,
     **common: Any,
 ) -> ReportContent:
     threshold = ctx.threshold
     level_areas = geo.areas_at_level(ctx.areas, level)
-    w = _weights(ctx.data, level_areas, level)
     web = _web(ctx.data, level_areas, level)
-    ov = insights.overview(
+    ov = overview or insights.overview(
         ctx.cube,
         ctx.areas,
         start=ctx.start,
         end=ctx.end,
         level=level,
-        w=w,
+        w=_weights(ctx.data, level_areas, level),
         n_top=n_top,
         selected=ctx.domains,
         available=ctx.available,
+        ptable=privacy.PTABLE,
     )
-    pressure = ov.pressure
+    pressure = ov.pressure  # perturbed counts, and everything computed from them
+    now = aggregate.filter_cube(ctx.cube, start=ctx.start, end=ctx.end)
+    exact = aggregate.counts_by_area_domain(now, ctx.areas, level=level)
     protected: list[Protected] = []
 
     # counts per area (the map), per domain (the samenhang map) and the top list
-    totals = pressure["totaal"].astype("int64").rename("signalen")
-    area_pub = privacy.protect_series(totals, threshold=threshold)
-    protected.append(Protected("signalen per gebied", area_pub, totals))
-    hidden_total = _hidden(area_pub.drop(privacy.TOTAL_LABEL))
-    hidden_domain = pd.Series(False, index=pressure.index)
-    for domain in ("sociaal", "fysiek"):
-        truth = pressure[domain].astype("int64").rename(domain)
-        published = privacy.protect_series(truth, threshold=threshold)
-        protected.append(Protected(f"{domain} per gebied", published, truth))
-        hidden_domain |= _hidden(published.drop(privacy.TOTAL_LABEL))
+    shown = privacy.label_small(pressure[["totaal", "sociaal", "fysiek"]], threshold=threshold)
+    for column, name in (("totaal", "signalen"), ("sociaal", "sociaal"), ("fysiek", "fysiek")):
+        protected.append(Protected(f"{name} per gebied", shown[column], exact[column]))
+    hidden_total = _hidden(shown["totaal"])
+    hidden_domain = _hidden(shown["sociaal"]) | _hidden(shown["fysiek"])
+    top_pub = shown.loc[ov.top.index, ["sociaal", "fysiek"]]
+    protected.append(Protected("top", top_pub, exact.loc[ov.top.index, ["sociaal", "fysiek"]]))
 
-    top_truth = ov.top[["sociaal", "fysiek"]].astype("int64")
-    top_pub = privacy.protect_table(top_truth, threshold=threshold)
-    for code in top_truth.index:
-        if hidden_total.get(code, False):  # the map hides this area's total: hide its row
-            top_pub.loc[code] = privacy.SECONDARY_LABEL
-    top_hidden_total = _hidden(top_pub[privacy.TOTAL_LABEL].drop(privacy.TOTAL_LABEL))
-    hidden_total = hidden_total | top_hidden_total.reindex(hidden_total.index, fill_value=False)
-    protected.append(Protected("top", top_pub, top_truth))
-
-    # the trend, protected per period; its totals are the headline's figures
+    # the trend per period; its totals per domain are the headline's figures
     prev_start, prev_end, start, end = ctx.window
     trend_parts = []
     period_pub: dict[str, pd.DataFrame] = {}
     for name, (lo, hi) in (("vorige periode", (prev_start, prev_end)), ("periode", (start, end))):
         if lo > hi:
             continue
-        monthly = insights.domain_monthly(ctx.cube, start=lo, end=hi)
-        month_truth = _wide(monthly, MONTH, ctx.domains, aggregate.month_range(lo, hi))
-        month_pub = privacy.protect_table(month_truth, threshold=threshold)
+        monthly = insights.domain_monthly(ctx.cube, start=lo, end=hi, keep_keys=True)
+        month_truth, month_keys = (
+            _wide(monthly, MONTH, ctx.domains, aggregate.month_range(lo, hi), value=value)
+            for value in (COUNT, CELL_KEY)
+        )
+        month_pub = _published(month_truth, month_keys, threshold=threshold, shown_totals="row")
         protected.append(Protected(f"trend {name}", month_pub, month_truth))
         period_pub[name] = month_pub
         trend_parts.append(_long_published(month_pub, MONTH))
@@ -581,19 +619,15 @@ def _municipality_report(
     if both_domains:
         items.append(_top_item(ov, top_pub, level=level))
 
-    current = period_pub["periode"]
-    before = period_pub.get("vorige periode")
-    shown = [current.loc[privacy.TOTAL_LABEL, d] for d in ctx.domains] + [
-        current.loc[privacy.TOTAL_LABEL, privacy.TOTAL_LABEL],
-        area_pub[privacy.TOTAL_LABEL],
+    headline = [
+        pub.loc[privacy.TOTAL_LABEL, column]
+        for pub in period_pub.values()
+        for column in [*ctx.domains, privacy.TOTAL_LABEL]
     ]
-    if before is not None:
-        shown += [before.loc[privacy.TOTAL_LABEL, d] for d in ctx.domains]
-        shown.append(before.loc[privacy.TOTAL_LABEL, privacy.TOTAL_LABEL])
-    if all(_is_number(v) and (v == 0 or v >= threshold) for v in shown):
+    if all(_is_number(v) for v in headline):
         sentences = list(ov.sentences)
     else:
-        total = current.loc[privacy.TOTAL_LABEL, privacy.TOTAL_LABEL]
+        total = period_pub["periode"].loc[privacy.TOTAL_LABEL, privacy.TOTAL_LABEL]
         sentences = [
             f"In {fmt_period(ctx.start, ctx.end)} kwamen {_count_phrase(total)} signalen "
             "binnen. Kleine aantallen zijn afgeschermd."
@@ -613,6 +647,25 @@ def _municipality_report(
     )
 
 
+def _published(
+    counts: pd.DataFrame, keys: pd.DataFrame, *, threshold: int, shown_totals: str
+) -> pd.DataFrame:
+    """A table as published: every cell and total perturbed as a cell of its own (see
+    :func:`cellkey.perturb_table`), small ones as ``"<5"``; totals that are not shown are empty
+    (``shown_totals``: ``"both"``, ``"row"`` for the column totals only, or ``"none"``), so the
+    table can be audited as it is published."""
+    values = cellkey.perturb_table(
+        counts, keys, ptable=privacy.PTABLE, total_label=privacy.TOTAL_LABEL
+    )
+    published = privacy.label_small(values, threshold=threshold).astype(object)
+    total = privacy.TOTAL_LABEL
+    if shown_totals in ("row", "none"):
+        published.loc[published.index != total, total] = None
+    if shown_totals == "none":
+        published.loc[total] = None
+    return published
+
+
 def _gemeente_name(areas: gpd.GeoDataFrame) -> str:
     if "gemeente" not in geo.available_levels(areas):
         return ""
@@ -621,10 +674,15 @@ def _gemeente_name(areas: gpd.GeoDataFrame) -> str:
 
 
 def _wide(
-    long: pd.DataFrame, row: str, domains: Sequence[str], rows: Sequence[str]
+    long: pd.DataFrame,
+    row: str,
+    domains: Sequence[str],
+    rows: Sequence[str],
+    *,
+    value: str = COUNT,
 ) -> pd.DataFrame:
-    """Counts as ``rows`` x ``domains`` (zeros filled), ints."""
-    wide = long.pivot_table(index=row, columns=DOMAIN, values=COUNT, aggfunc="sum", fill_value=0)
+    """Counts (or their summed cell keys) as ``rows`` x ``domains`` (zeros filled), ints."""
+    wide = long.pivot_table(index=row, columns=DOMAIN, values=value, aggfunc="sum", fill_value=0)
     wide = wide.reindex(index=list(rows), columns=list(domains), fill_value=0).fillna(0)
     wide.columns.name = None
     wide.index.name = row
@@ -738,10 +796,7 @@ def _trend_item(trend: pd.DataFrame, *, start: str, end: str, threshold: int) ->
         "gelijke lengte ervoor."
     )
     if trend[COUNT].isna().any():
-        caption += (
-            f" Maanden met minder dan {threshold} signalen (of die zo'n aantal zouden "
-            "verraden) zijn weggelaten."
-        )
+        caption += f" Maanden met een beschermd aantal onder {threshold} zijn weggelaten."
     return ReportItem(
         key="trends",
         title="Hoe ontwikkelen de signalen zich?",
@@ -751,15 +806,13 @@ def _trend_item(trend: pd.DataFrame, *, start: str, end: str, threshold: int) ->
     )
 
 
-def _top_item(ov: insights.Overview, published: pd.DataFrame, *, level: str) -> ReportItem:
+def _top_item(ov: insights.Overview, body: pd.DataFrame, *, level: str) -> ReportItem:
     top = ov.top
     title = insights.regie_title(level)
     if top.empty:
         return ReportItem(
             key="top", title=title, caption=insights.no_regie_text(level=level, gap=ov.gap)
         )
-
-    body = published.drop(index=privacy.TOTAL_LABEL)
     frame = pd.DataFrame(
         {
             "Gebied": top["name"].astype(str).to_numpy(),
@@ -801,36 +854,33 @@ def _area_report(
     w = _weights(ctx.data, level_areas, level)
     web = _web(ctx.data, level_areas, level)
     now = aggregate.filter_cube(ctx.cube, start=ctx.start, end=ctx.end)
-    pressure = insights.pressure_table(now, ctx.areas, level=level, w=w, seed=0)
+    pressure = insights.pressure_table(
+        now, ctx.areas, level=level, w=w, seed=0, ptable=privacy.PTABLE
+    )
     protected: list[Protected] = []
 
     # themes x domains of the area, and the same for the whole municipality (for rates)
-    by_theme = aggregate.roll_up(now, ctx.areas, level=level, by=(DOMAIN, THEME))
+    by_theme = aggregate.roll_up(now, ctx.areas, level=level, by=(DOMAIN, THEME), keep_keys=True)
     mine = by_theme.loc[by_theme[AREA_CODE] == code]
     theme_truth = _theme_table(mine, ctx.domains)
-    theme_pub = privacy.protect_table(theme_truth, threshold=threshold)
-    protected.append(Protected("thema's", theme_pub, theme_truth))
-    city = by_theme.groupby([DOMAIN, THEME], observed=True)[COUNT].sum()
-
-    # trend in blocks of three months, protected per period and audited with the themes
-    trend_item = _area_trend_item(
-        ctx,
-        code=code,
-        level=level,
-        theme_pub=theme_pub,
-        theme_truth=theme_truth,
-        protected=protected,
+    theme_keys = _theme_table(mine, ctx.domains, value=CELL_KEY).reindex(theme_truth.index)
+    theme_pub = _published(
+        theme_truth, theme_keys.fillna(0), threshold=threshold, shown_totals="row"
     )
+    order = _largest_first(theme_pub, theme_truth)
+    theme_truth = theme_truth.loc[order]
+    theme_pub = theme_pub.loc[[*order, privacy.TOTAL_LABEL]]
+    protected.append(Protected("thema's", theme_pub, theme_truth))
+
+    trend_item = _area_trend_item(ctx, code=code, level=level, protected=protected)
 
     # neighbours
     neighbour_codes = stats.neighbours(level_areas, code, w=w)
-    counts = pressure["totaal"].astype("int64")
-    neighbour_truth = counts.reindex(neighbour_codes).rename("signalen")
-    neighbour_pub = privacy.protect_series(neighbour_truth, threshold=threshold)
-    protected.append(Protected("buren", neighbour_pub, neighbour_truth))
-    hidden = _hidden(neighbour_pub.drop(privacy.TOTAL_LABEL))
-    own_total = theme_pub.loc[privacy.TOTAL_LABEL, privacy.TOTAL_LABEL]
-    hidden[code] = not _is_number(own_total)
+    exact = aggregate.counts_by_area_domain(now, ctx.areas, level=level)["totaal"]
+    shown = privacy.suppress_counts(pressure["totaal"], threshold=threshold)
+    neighbour_pub = shown.reindex(neighbour_codes).rename("signalen")
+    protected.append(Protected("buren", neighbour_pub, exact.reindex(neighbour_codes)))
+    hidden = _hidden(shown)
 
     measure, label = _measure(pressure)
     shown_codes = [code, *neighbour_codes]
@@ -857,15 +907,14 @@ def _area_report(
         _theme_item(
             theme_pub,
             theme_truth,
-            city,
+            _city_counts(by_theme),
             pop=pop,
             city_pop=float(population.sum(min_count=1)),
             name=name,
             threshold=threshold,
         ),
     ]
-    if trend_item is not None:
-        items.append(trend_item)
+    items.append(trend_item)
     items.append(
         _neighbour_item(pressure, neighbour_pub, neighbour_codes, measure=measure, name=name)
     )
@@ -885,25 +934,54 @@ def _area_report(
     )
 
 
-def _theme_table(rows: pd.DataFrame, domains: Sequence[str]) -> pd.DataFrame:
-    """One area's counts as themes (rows, largest first within a domain) x domains."""
+def _city_counts(by_theme: pd.DataFrame) -> pd.Series:
+    """The municipality's perturbed counts, each a cell of its own: per (domain, theme), per
+    (domain, ``""``) and in all (``("", "")``)."""
+    per_theme = by_theme.groupby([DOMAIN, THEME], observed=True)[[COUNT, CELL_KEY]].sum()
+    per_theme.index = pd.MultiIndex.from_tuples([(str(d), str(t)) for d, t in per_theme.index])
+    per_domain = by_theme.groupby(DOMAIN, observed=True)[[COUNT, CELL_KEY]].sum()
+    per_domain.index = pd.MultiIndex.from_tuples([(str(d), "") for d in per_domain.index])
+    everything = pd.DataFrame(
+        [by_theme[[COUNT, CELL_KEY]].sum()], index=pd.MultiIndex.from_tuples([("", "")])
+    )
+    cells = pd.concat([per_theme, per_domain, everything])
+    return cellkey.perturb(cells[COUNT], cells[CELL_KEY], ptable=privacy.PTABLE)
+
+
+def _theme_table(rows: pd.DataFrame, domains: Sequence[str], *, value: str = COUNT) -> pd.DataFrame:
+    """One area's counts (or with ``value`` their cell keys) as themes x domains: the themes
+    with signals, by domain and name."""
     rows = rows.loc[rows[COUNT] > 0]
-    order = rows.assign(_d=rows[DOMAIN].map({d: i for i, d in enumerate(domains)}))
-    order = order.sort_values(["_d", COUNT, THEME], ascending=[True, False, True])
-    themes = list(dict.fromkeys(order[THEME].astype(str)))
-    if not themes:
+    if rows.empty:
         return pd.DataFrame(
             np.zeros((1, len(domains)), dtype="int64"),
             index=pd.Index(["—"], name=THEME),
             columns=list(domains),
         )
+    order = rows.assign(_d=rows[DOMAIN].map({d: i for i, d in enumerate(domains)}))
+    themes = list(dict.fromkeys(order.sort_values(["_d", THEME])[THEME].astype(str)))
     wide = rows.assign(**{THEME: rows[THEME].astype(str)}).pivot_table(
-        index=THEME, columns=DOMAIN, values=COUNT, aggfunc="sum", fill_value=0, observed=True
+        index=THEME, columns=DOMAIN, values=value, aggfunc="sum", fill_value=0, observed=True
     )
     wide = wide.reindex(index=themes, columns=list(domains), fill_value=0).fillna(0)
     wide.columns.name = None
     wide.index.name = THEME
     return wide.astype("int64")
+
+
+def _largest_first(published: pd.DataFrame, truth: pd.DataFrame) -> list[str]:
+    """The themes by domain, largest published count first (a label counts as just under its
+    bound): an order by the true counts would tell which of two close counts is larger."""
+
+    def size(cell: object) -> float:
+        return float(cell) if _is_number(cell) else float(str(cell).lstrip("<")) - 0.5  # type: ignore[arg-type]
+
+    domains = list(truth.columns)
+    rank = []
+    for theme in truth.index:
+        domain = str(truth.loc[theme].idxmax())
+        rank.append((domains.index(domain), -size(published.loc[theme, domain]), str(theme)))
+    return [theme for _, _, theme in sorted(rank)]
 
 
 def _rate_text(count: object, pop: float) -> str:
@@ -922,6 +1000,8 @@ def _theme_item(
     name: str,
     threshold: int,
 ) -> ReportItem:
+    """The area's themes as published, with rates next to the municipality's (``city``: its
+    perturbed counts, see :func:`_city_counts`)."""
     with_rates = pop >= aggregate.MIN_POPULATION and city_pop > 0
     rows: list[dict[str, str]] = []
 
@@ -949,15 +1029,13 @@ def _theme_item(
             "Totaal",
             domain,
             published.loc[privacy.TOTAL_LABEL, domain],
-            float(city.xs(domain, level=0).sum())
-            if domain in city.index.get_level_values(0)
-            else 0.0,
+            float(city.get((domain, ""), 0)),
         )
     add(
         "Totaal",
         "alle signalen",
         published.loc[privacy.TOTAL_LABEL, privacy.TOTAL_LABEL],
-        float(city.sum()),
+        float(city.get(("", ""), 0)),
     )
     frame = pd.DataFrame(rows)
     caption = (
@@ -1000,14 +1078,22 @@ def _area_trend_item(
     *,
     code: str,
     level: str,
-    theme_pub: pd.DataFrame,
-    theme_truth: pd.DataFrame,
     protected: list[Protected],
-) -> ReportItem | None:
+) -> ReportItem:
+    """Blocks of three months x domains, each block a perturbed cell; the blocks of the
+    report period are audited with the domain totals of the themes table (the same cells as
+    their column totals)."""
     threshold = ctx.threshold
     prev_start, prev_end, start, end = ctx.window
     series, _ = insights.area_series(
-        ctx.cube, ctx.areas, level=level, code=code, start=prev_start, end=end, by=DOMAIN
+        ctx.cube,
+        ctx.areas,
+        level=level,
+        code=code,
+        start=prev_start,
+        end=end,
+        by=DOMAIN,
+        keep_keys=True,
     )
     parts = []
     for name, (lo, hi) in (("vorige periode", (prev_start, prev_end)), ("periode", (start, end))):
@@ -1021,13 +1107,13 @@ def _area_trend_item(
         }
         part = series.loc[series[MONTH].isin(list(label_of))]
         part = part.assign(blok=part[MONTH].map(label_of))
-        truth = _wide(part, "blok", ctx.domains, [_block_label(f, la) for f, la in blocks])
-        published = privacy.protect_table(truth, threshold=threshold)
+        rows = [_block_label(f, la) for f, la in blocks]
+        truth, keys = (
+            _wide(part, "blok", ctx.domains, rows, value=value) for value in (COUNT, CELL_KEY)
+        )
+        shown_totals = "row" if name == "periode" else "none"
+        published = _published(truth, keys, threshold=threshold, shown_totals=shown_totals)
         protected.append(Protected(f"trend {name}", published, truth))
-        if name == "periode" and not _joint_safe(
-            published, truth, theme_pub, theme_truth, threshold=threshold
-        ):
-            return None
         parts.append(_long_published(published, "blok"))
     long = pd.concat(parts, ignore_index=True)
     fig = charts.bar_chart(
@@ -1053,8 +1139,7 @@ def _area_trend_item(
         )
     caption = (
         f"Per blok van drie maanden (het laatste blok eindigt in {fmt_month(ctx.end)}); links "
-        f"de periode ervoor. '<{threshold}': minder dan {threshold} signalen; 'x': "
-        "afgeschermd zodat een klein aantal niet is terug te rekenen."
+        f"de periode ervoor. '<{threshold}': een beschermd aantal kleiner dan {threshold}."
     )
     return ReportItem(
         key="trend",
@@ -1065,37 +1150,6 @@ def _area_trend_item(
     )
 
 
-def _joint_safe(
-    blocks_pub: pd.DataFrame,
-    blocks_truth: pd.DataFrame,
-    theme_pub: pd.DataFrame,
-    theme_truth: pd.DataFrame,
-    *,
-    threshold: int,
-) -> bool:
-    """Whether the blocks of the report period and the themes table are safe together.
-
-    The blocks add up to the themes table's domain totals: audit the blocks with the totals
-    the themes table publishes, and the themes table with the totals the blocks reveal.
-    """
-    total = privacy.TOTAL_LABEL
-    combined = blocks_pub.astype(object).copy()
-    combined[total] = None  # block totals are not shown
-    for column in [*blocks_truth.columns, total]:
-        combined.loc[total, column] = theme_pub.loc[total, column]
-    if not privacy.is_safe(combined, blocks_truth, threshold=threshold):
-        return False
-    revealed = theme_pub.astype(object).copy()
-    body = blocks_pub.drop(index=total, columns=total)
-    for column in blocks_truth.columns:
-        cells = body[column]
-        if all(_is_number(v) for v in cells):
-            revealed.loc[total, column] = int(sum(int(v) for v in cells))
-    if all(_is_number(v) for v in body.to_numpy().ravel()):
-        revealed.loc[total, total] = int(sum(int(v) for v in body.to_numpy().ravel()))
-    return privacy.is_safe(revealed, theme_truth, threshold=threshold)
-
-
 def _neighbour_item(
     pressure: pd.DataFrame,
     published: pd.Series,
@@ -1104,17 +1158,16 @@ def _neighbour_item(
     measure: str,
     name: str,
 ) -> ReportItem:
-    body = published.drop(privacy.TOTAL_LABEL)
     rows = pressure.reindex(codes)
     frame = pd.DataFrame(
         {
             "Gebied": rows["name"].astype(str).to_numpy(),
-            "Signalen": [_cell_text(body[c]) for c in codes],
+            "Signalen": [_cell_text(published[c]) for c in codes],
         }
     )
     if measure == "per_1000":
         frame["Per 1.000 inwoners"] = [
-            _rate_text(body[c], float(rows["population"].get(c, np.nan))) for c in codes
+            _rate_text(published[c], float(rows["population"].get(c, np.nan))) for c in codes
         ]
     frame["Samenhangsindex"] = [
         "" if pd.isna(v) else fmt_int(v) for v in rows["samenhangsindex"].round(0)

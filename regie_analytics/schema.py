@@ -51,6 +51,10 @@ PERIOD = "period"
 GIVEN_AREA_CODE = "given_area_code"
 """The area code of a count as the file gave it (upper case; empty when missing): counts for
 unknown codes are kept apart per code, never merged into one "buiten gebied" row."""
+RECORD_KEY = "record_key"
+"""A signal's random key 0..255 for cell-key perturbation (see :mod:`regie_analytics.cellkey`)."""
+CELL_KEY = "cell_key"
+"""Sum of the record keys of the units counted, modulo 256 (a count row's and a cube cell's)."""
 
 SIGNAL_COLUMNS: tuple[str, ...] = (
     SOURCE,
@@ -67,6 +71,7 @@ SIGNAL_COLUMNS: tuple[str, ...] = (
     AREA_CODE,
     LON,
     LAT,
+    RECORD_KEY,
 )
 """Columns of the record-level signal table in the store (no free text, no personal data)."""
 
@@ -81,13 +86,14 @@ COUNT_COLUMNS: tuple[str, ...] = (
     DEPARTMENT,
     CHANNEL,
     COUNT,
+    CELL_KEY,
 )
 """Columns of the pre-aggregated count table in the store."""
 
 CUBE_DIMENSIONS: tuple[str, ...] = (AREA_CODE, MONTH, DOMAIN, THEME, CHANNEL, DEPARTMENT, SOURCE)
-CUBE_COLUMNS: tuple[str, ...] = (*CUBE_DIMENSIONS, COUNT)
+CUBE_COLUMNS: tuple[str, ...] = (*CUBE_DIMENSIONS, COUNT, CELL_KEY)
 """The cube: counts per area x month (``YYYY-MM``) x domain x theme x channel (and department,
-source). It is what the dashboard reads."""
+source), with the cell key of each count. It is what the dashboard reads."""
 
 # --- vocabularies ----------------------------------------------------------------------------
 DOMAINS: tuple[str, ...] = ("fysiek", "sociaal", "overig")

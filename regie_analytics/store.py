@@ -10,7 +10,12 @@ Layout of a store folder (default ``data/store/``)::
         signals/part-*.parquet   record-level signals, one part per import
         counts/part-*.parquet    pre-aggregated counts, one part per import
         cube/part-*.parquet      each import's cube part
-        cube.parquet        the cube: counts per area x month x domain x theme x channel
+        cube.parquet        the cube: counts per area x month x domain x theme x channel,
+                            each with its cell key
+
+The manifest also holds the store's secret for the record keys of cell-key perturbation
+(``cell_key_secret``, see :mod:`regie_analytics.cellkey`), generated when the store is created
+and kept by every later version.
 
 A commit builds the new version in a staging folder next to the store folder (unchanged parts
 are hard links, never modified in place), moves it into the store and then replaces ``CURRENT``
@@ -43,15 +48,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from regie_analytics import cellkey
 from regie_analytics.imports import (
     PreparedImport,
     count_keys,
     cube_part,
     drop_known,
     reclassify,
+    with_keys,
 )
 from regie_analytics.schema import (
     AREA_CODE,
+    CELL_KEY,
     COUNT,
     CUBE_COLUMNS,
     CUBE_DIMENSIONS,
@@ -63,7 +71,10 @@ from regie_analytics.schema import (
 from regie_analytics.taxonomy import Taxonomy, load_taxonomy
 
 DEFAULT_STORE = Path(__file__).resolve().parent.parent / "data" / "store"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: record keys, key sums and cell keys for cell-key perturbation."""
+SECRET_FIELD = "cell_key_secret"
+"""Manifest field holding the store's secret for the record keys."""
 KEEP_VERSIONS = 3
 """Versions kept before the current one, for readers that started on them."""
 
@@ -137,12 +148,31 @@ class Store:
         return load_taxonomy(self._require() / "taxonomy.csv")
 
     def cube(self) -> pd.DataFrame:
-        """The cube: counts per area x month x domain x theme x channel x department x source."""
+        """The cube: counts per area x month x domain x theme x channel x department x source,
+        with the cell key of each count."""
         folder = self._require()
         path = folder / "cube.parquet"
         if not path.exists():
             return _empty_cube()
-        return pd.read_parquet(path)
+        cube = pd.read_parquet(path)
+        if CELL_KEY not in cube.columns:
+            raise self._outdated()
+        return cube
+
+    def _outdated(self) -> StoreError:
+        return StoreError(
+            "deze store is gemaakt met een oudere versie, zonder de celsleutels die kleine "
+            "aantallen beschermen.",
+            file=self.root,
+            hint=f"voer 'python -m regie_analytics upgrade --store {self.root}' uit; dat voegt "
+            "ze toe zonder de gegevens te veranderen.",
+        )
+
+    def secret(self) -> str | None:
+        """The store's secret for record keys (None for an empty store)."""
+        if self.current is None:
+            return None
+        return str(self.manifest().get(SECRET_FIELD) or "") or None
 
     def _parts(self, kind: str) -> list[Path]:
         folder = self._require()
@@ -304,6 +334,7 @@ class Store:
             todo = self._recheck(old, old_manifest, prepared)
             if old_manifest is not None and not todo:
                 return old_manifest
+            secret = self._commit_secret(old_manifest, todo)
             if old_manifest is None and (areas is None or boundaries is None):
                 raise StoreError(
                     "een lege store heeft grenzen nodig.", file=self.root, hint="geef grenzen mee."
@@ -325,9 +356,30 @@ class Store:
                     taxonomy=taxonomy,
                     taxonomy_info=taxonomy_info,
                     generated=generated,
+                    secret=secret,
                 )
                 self._switch(tmp, name)
             return manifest
+
+    def _commit_secret(
+        self, old_manifest: dict[str, Any] | None, todo: list[PreparedImport]
+    ) -> str:
+        """The secret of the new version: the store's own, or for a new (or replaced) store
+        the one its imports were keyed with (a replaced store keeps its secret, so a rebuilt
+        demo perturbs as before). Imports keyed with another secret are refused."""
+        if old_manifest is not None and not old_manifest.get(SECRET_FIELD):
+            raise self._outdated()
+        if old_manifest is not None:
+            secret = str(old_manifest[SECRET_FIELD])
+        else:
+            secret = next((p.secret for p in todo if p.secret), "") or cellkey.new_secret()
+        if any(p.secret != secret for p in todo):
+            raise StoreError(
+                "dit bestand is gecontroleerd voor een andere store.",
+                file=self.root,
+                hint="controleer het bestand opnieuw tegen deze store en importeer dan.",
+            )
+        return secret
 
     def _recheck(
         self,
@@ -376,18 +428,26 @@ class Store:
         with self._lock():
             old = self._require()
             manifest = json.loads((old / "manifest.json").read_text())
-            before = int(self.cube().query("domain == 'overig'")[COUNT].sum())
+            # an older store gets its secret and keys here (``upgrade``)
+            secret = str(manifest.get(SECRET_FIELD) or "") or cellkey.new_secret()
+            before = int(
+                pd.read_parquet(old / "cube.parquet").query("domain == 'overig'")[COUNT].sum()
+            )
             version = manifest["version"] + 1
             name = f"v{version:06d}"
             self._clean_leftovers(keep=self._kept(old.name))
             with self._staging(name) as tmp:
-                cube = self._reclassified(tmp, old=old, manifest=manifest, taxonomy=taxonomy)
+                cube = self._reclassified(
+                    tmp, old=old, manifest=manifest, taxonomy=taxonomy, secret=secret
+                )
                 manifest.update(
                     version=version,
                     written_at=datetime.now().isoformat(timespec="seconds"),
                     taxonomy=taxonomy_info or {"file": taxonomy.name, "rows": len(taxonomy.table)},
                     cube_rows=len(cube),
                     reclassified_at=datetime.now().isoformat(timespec="seconds"),
+                    format=FORMAT_VERSION,
+                    **{SECRET_FIELD: secret},
                 )
                 _write_manifest(tmp, manifest)
                 self._switch(tmp, name)
@@ -403,6 +463,8 @@ class Store:
         with self._lock():
             old = self._require()
             manifest = json.loads((old / "manifest.json").read_text())
+            if not manifest.get(SECRET_FIELD):
+                raise self._outdated()
             removed = [imp for imp in manifest["imports"] if imp["id"] == import_id]
             if not removed:
                 raise StoreError(
@@ -439,9 +501,10 @@ class Store:
 
     @staticmethod
     def _reclassified(
-        tmp: Path, *, old: Path, manifest: dict[str, Any], taxonomy: Taxonomy
+        tmp: Path, *, old: Path, manifest: dict[str, Any], taxonomy: Taxonomy, secret: str
     ) -> pd.DataFrame:
-        """Write every import's records and cube part classified with ``taxonomy``."""
+        """Write every import's records and cube part classified with ``taxonomy`` (records
+        without keys get them, from ``secret``)."""
         for sub in ("signals", "counts", "cube"):
             (tmp / sub).mkdir()
         os.link(old / "areas.parquet", tmp / "areas.parquet")
@@ -452,6 +515,7 @@ class Store:
             records = pd.read_parquet(old / imp["parts"][kind_dir])
             system = imp.get("system", imp["preset"])
             records = reclassify(records, taxonomy, system=system, kind=imp["kind"])
+            records = with_keys(records, kind=imp["kind"], secret=secret)
             records.to_parquet(tmp / imp["parts"][kind_dir], index=False)
             part = cube_part(records, kind=imp["kind"])
             part.to_parquet(tmp / imp["parts"]["cube"], index=False)
@@ -493,6 +557,7 @@ class Store:
         taxonomy: Taxonomy | None,
         taxonomy_info: dict[str, Any] | None,
         generated: bool | None,
+        secret: str,
     ) -> dict[str, Any]:
         imports: list[dict[str, Any]] = list(old_manifest["imports"]) if old_manifest else []
         for sub in ("signals", "counts", "cube"):
@@ -555,6 +620,7 @@ class Store:
             else bool((old_manifest or {}).get("generated", False)),
             "imports": imports,
             "cube_rows": len(cube),
+            SECRET_FIELD: secret,
         }
         _write_manifest(folder, manifest)
         for path in folder.rglob("*.parquet"):
@@ -689,17 +755,19 @@ def _combine_cubes(parts: list[pd.DataFrame]) -> pd.DataFrame:
         return _empty_cube()
     cube = (
         pd.concat(parts, ignore_index=True)
-        .groupby(list(CUBE_DIMENSIONS), observed=True, sort=True)[COUNT]
+        .groupby(list(CUBE_DIMENSIONS), observed=True, sort=True)[[COUNT, CELL_KEY]]
         .sum()
         .reset_index()
     )
     cube[COUNT] = cube[COUNT].astype("int64")
+    cube[CELL_KEY] = cellkey.cell_keys(cube[CELL_KEY])
     return cube
 
 
 def _empty_cube() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype="str") for c in CUBE_COLUMNS})
     frame[COUNT] = frame[COUNT].astype("int64")
+    frame[CELL_KEY] = frame[CELL_KEY].astype("int64")
     return frame
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from regie_analytics import geo
+from regie_analytics import cellkey, geo
 from regie_analytics.imports import ImportReport, PreparedImport, prepare_import
 from regie_analytics.limits import Limits
 from regie_analytics.schema import CATEGORY, COUNT, DOMAIN, SUBCATEGORY, InputError
@@ -126,6 +126,7 @@ def validate(
         now=now,
         limits=limits,
         date_order=date_order,
+        secret=store.secret(),
     )
     return prepared, context
 
@@ -297,6 +298,8 @@ def build_demo(
         areas = geo.with_population(areas, population.set_index("area_code")["population"])
         boundaries["population"] = "gegenereerd (som = CBS-kerncijfers 2024 voor GM0363)"
         taxonomy = load_taxonomy()
+        # a rebuilt demo keeps the store's secret: the same records keep their keys
+        secret = store.secret() or cellkey.new_secret()
         say(0.35, "fysieke meldingen importeren (preset signalen)")
         physical = prepare_import(
             files.signalen_dir,
@@ -304,6 +307,7 @@ def build_demo(
             areas=areas,
             taxonomy=taxonomy,
             source="demo-signalen",
+            secret=secret,
         )
         say(0.75, "sociale tellingen importeren (preset counts)")
         social = prepare_import(
@@ -312,6 +316,7 @@ def build_demo(
             areas=areas,
             taxonomy=taxonomy,
             source="demo-wijkteam",
+            secret=secret,
         )
         say(0.9, "store schrijven")
         store.commit(

@@ -13,6 +13,8 @@ from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -127,17 +129,55 @@ def app_store(demo_store: Path) -> Iterator[Path]:
         yield demo_store
 
 
-def small_buurt(store: Path) -> tuple[str, int]:
-    """A buurt with 1 to 4 signals in the store's last month (both domains), and that count:
-    a cell that must read "<5" wherever small counts are hidden."""
+def protected_count(rows: pd.DataFrame) -> int:
+    """The protected value of the cell made of the cube ``rows`` (a count and cell key per
+    row), by hand: their count and the sum of their keys modulo 256 looked up in the p-table."""
+    from regie_analytics import privacy
+
+    count = int(rows["count"].sum())
+    key = int(rows["cell_key"].astype("int64").sum()) % 256
+    return count + int(privacy.PTABLE.perturbation(np.array([count]), np.array([key]))[0])
+
+
+def located(store: Path, *, months: int = 12) -> pd.DataFrame:
+    """The cube of the last ``months``, signals in an area only (what the pages count)."""
     from regie_analytics import aggregate
+    from regie_analytics.store import Store
+
+    cube = Store(store).cube()
+    cube = cube[cube["month"] >= aggregate.shift_month(cube["month"].max(), -(months - 1))]
+    return cube[~cube["area_code"].isin(["ZONDER_LOCATIE", "BUITEN_GEBIED"])]
+
+
+def overig_figures(store: Path, *, protected: bool = True) -> str:
+    """Signals in 'overig' and their share of all, in the last 12 months, in an area, counted
+    from the cube by hand: protected (each perturbed by its cell key, as the pages show them
+    by default) or exact."""
+    from regie_analytics.formatting import fmt_int, fmt_pct
+
+    cube = located(store)
+    overig = cube.loc[cube["domain"] == "overig"]
+    if protected:
+        n, total = protected_count(overig), protected_count(cube)
+    else:
+        n, total = int(overig["count"].sum()), int(cube["count"].sum())
+    share = n / total
+    return f"{fmt_int(n)} signalen ({fmt_pct(share, 1 if share < 0.01 else 0)})"
+
+
+def small_buurt(store: Path) -> tuple[str, int]:
+    """A buurt with 1 to 4 signals in the store's last month (both domains), and that count,
+    whose protected (perturbed) count is 3 or 4: a cell that must read "<5" wherever counts
+    are protected."""
+    from regie_analytics import aggregate, privacy
     from regie_analytics.store import Store
 
     cube = Store(store).cube()
     last = aggregate.months_in(cube)[-1]
     now = aggregate.filter_cube(cube, start=last, end=last, domains=["fysiek", "sociaal"])
     table = aggregate.area_table(now, Store(store).areas(), level="buurt")
-    small = table.loc[(table["totaal"] > 0) & (table["totaal"] < 5), "totaal"]
+    shown = aggregate.area_table(now, Store(store).areas(), ptable=privacy.PTABLE)["totaal"]
+    small = table.loc[(table["totaal"] > 0) & (table["totaal"] < 5) & shown.between(3, 4), "totaal"]
     assert len(small), "the demo has no buurt with 1-4 signals in its last month"
     return str(small.index[0]), int(small.iloc[0])
 

@@ -153,9 +153,12 @@ def test_exact_small_count_for_analist_hidden_for_bestuurder(
     code, count = small_buurt(app_store)
     query = {"gebied": code, "periode": "laatste maand", "privacy": "false"}
     analist = _app(roles_file, "analist", "buurtprofiel", **query)
+    # the URL does not switch protection off, not even for an analist: only the toggle does
+    assert {m.label: m.value for m in analist.metric}["Signalen"] == "<5"
+    assert not _toggle(analist).disabled
+    _toggle(analist).set_value(False).run()
     shown = {m.label: m.value for m in analist.metric}
     assert shown["Signalen"] == fmt_int(count)
-    assert not _toggle(analist).disabled
     bestuurder = _app(roles_file, "bestuurder", "buurtprofiel", **query)
     assert {m.label: m.value for m in bestuurder.metric}["Signalen"] == "<5"
 

@@ -4,11 +4,12 @@ and group present, and an area's member codes."""
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from regie_analytics import aggregate, geo, insights
+from regie_analytics import aggregate, cellkey, geo, insights
 from regie_analytics.schema import CUBE_COLUMNS, CUBE_DIMENSIONS, MONTH, OUTSIDE, InputError
 
 
@@ -18,8 +19,9 @@ def amsterdam() -> gpd.GeoDataFrame:
 
 
 def _cube(rows: list[tuple[str, str, str, str, int]]) -> pd.DataFrame:
+    """A cube by hand; row ``i`` gets the cell key ``KEYS[i]``."""
     frame = pd.DataFrame(rows, columns=["area_code", "month", "domain", "theme", "count"])
-    frame = frame.assign(channel="web", department="x", source="test")
+    frame = frame.assign(channel="web", department="x", source="test", cell_key=KEYS[: len(rows)])
     return frame[list(CUBE_COLUMNS)]
 
 
@@ -42,6 +44,7 @@ ROWS = [
     (OUTSIDE, "2025-02", "fysiek", "afval", 9),
     ("BU0363AA01", "2025-03", "overig", "overige meldingen", 3),
 ]
+KEYS = [200, 100, 17, 250, 3, 9, 130]
 
 
 @pytest.mark.parametrize("categorical", [False, True])
@@ -95,6 +98,50 @@ def test_monthly_fills_every_month_and_every_group(amsterdam):
     trend = insights.domain_monthly(cube, start="2025-01", end="2025-04")
     assert len(trend) == 12  # 4 months x 3 domains, the 9 outside every area left out
     assert int(trend["count"].sum()) == 21
+
+
+def test_roll_ups_carry_the_sum_of_cell_keys(amsterdam):
+    """Every roll-up knows each count's cell key (the keys of its rows added, modulo 256) and
+    publishes ``count + perturbation(count, key)`` with a p-table; totals are cells of their
+    own."""
+    cube = _categorical(_cube(ROWS))
+    table = cellkey.DEFAULT_PTABLE
+
+    def shown(count: int, key: int) -> int:
+        return count + int(table.perturbation(np.array([count]), np.array([key]))[0])
+
+    keyed = aggregate.roll_up(cube, amsterdam, level="wijk", by=("domain",), keep_keys=True)
+    # WK0363AA fysiek: rows 1 and 3 (6 + 1, keys 100 + 250 = 350 = 94 mod 256)
+    row = keyed.loc[(keyed["area_code"] == "WK0363AA") & (keyed["domain"] == "fysiek")]
+    assert row[["count", "cell_key"]].values.tolist() == [[7, 94]]
+    published = aggregate.roll_up(cube, amsterdam, level="wijk", by=("domain",), ptable=table)
+    assert "cell_key" not in published.columns
+    assert published["count"].tolist() == [
+        shown(c, k) for c, k in zip(keyed["count"], keyed["cell_key"], strict=True)
+    ]
+    # WK0363AA in all: 6 + 2 + 1 + 5 + 3 = 17, keys 100 + 17 + 250 + 3 + 130 = 500 = 244
+    wide = aggregate.counts_by_area_domain(cube, amsterdam, level="wijk", ptable=table)
+    assert wide.loc["WK0363AA", "totaal"] == shown(17, 244)
+    assert wide.loc["WK0363AA", "sociaal"] == shown(7, 20)
+    assert (wide.loc["WK0363AC"] == 0).all()  # zero stays zero
+    # per month, and per domain over the whole cube (the 9 outside every area included)
+    months = aggregate.monthly(cube, by=None, start="2025-01", end="2025-03", ptable=table)
+    assert months["count"].tolist() == [shown(12, 61), shown(15, 6), shown(3, 130)]
+    totals = aggregate.domain_totals(cube, ptable=table)
+    assert totals.to_dict() == {
+        "fysiek": shown(20, 47),
+        "sociaal": shown(7, 20),
+        "overig": shown(3, 130),
+        "totaal": shown(30, 197),
+    }
+    assert aggregate.domain_totals(cube).to_dict() == {
+        "fysiek": 20,
+        "sociaal": 7,
+        "overig": 3,
+        "totaal": 30,
+    }
+    with pytest.raises(ValueError, match="geen celsleutels"):
+        aggregate.roll_up(cube.drop(columns="cell_key"), amsterdam, ptable=table)
 
 
 def test_member_codes(amsterdam):

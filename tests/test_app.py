@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from regie_analytics import aggregate, geo, insights, stats
+from regie_analytics import aggregate, cellkey, geo, insights, privacy, report, stats
 from regie_analytics.formatting import fmt_int
 from regie_analytics.store import Store
 from tests.conftest import ROOT
@@ -32,23 +33,31 @@ def _period(store: Path, months: int = 12) -> tuple[str, str]:
     return aggregate.shift_month(last, -(months - 1)), last
 
 
-def test_overzicht_figures_match_library(app_store: Path) -> None:
-    at = _app()
+@pytest.mark.parametrize("protected", [True, False])
+def test_overzicht_figures_match_library(app_store: Path, protected: bool) -> None:
+    """Protected (the default): the library's figures with the p-table; exact when the analyst
+    turns "Kleine aantallen verbergen" off."""
+    at = _app() if protected else _app(privacy=False)
+    ptable = privacy.PTABLE if protected else None
     start, end = _period(app_store)
     cube = Store(app_store).cube()
     inside = cube[~cube["area_code"].isin(["BUITEN_GEBIED", "ZONDER_LOCATIE"])]
-    now = aggregate.filter_cube(inside, start=start, end=end)
-    expected = now.groupby("domain")["count"].sum()
+    now = aggregate.filter_cube(inside, start=start, end=end, domains=["fysiek", "sociaal"])
+    expected = aggregate.domain_totals(now, ptable=ptable)
     assert _metric(at, "Signalen fysiek") == fmt_int(expected["fysiek"])
     assert _metric(at, "Signalen sociaal") == fmt_int(expected["sociaal"])
+    assert _metric(at, "Totaal") == fmt_int(expected["totaal"])
+    exact = now.groupby("domain")["count"].sum()
+    assert (abs(expected - exact.reindex(expected.index).fillna(expected)) <= 3).all()
     # the count of areas where both are high equals the library's samenhang on the same data
     areas = Store(app_store).areas()
     w = stats.spatial_weights(geo.areas_at_level(areas, "buurt"))
     period_cube = aggregate.filter_cube(cube, start=start, end=end, domains=["fysiek", "sociaal"])
-    table = insights.pressure_table(period_cube, areas, level="buurt", w=w)
+    table = insights.pressure_table(period_cube, areas, level="buurt", w=w, ptable=ptable)
     assert _metric(at, "Gebieden met sociaal én fysiek hoog") == fmt_int(table["beide_hoog"].sum())
     assert any("signalen binnen" in m.value for m in at.markdown)
     assert any("Gegenereerde demodata" in w.value for w in at.warning)
+    assert any("Exacte aantallen" in w.value for w in at.warning) is not protected
 
 
 def test_overzicht_empty_filter_shows_empty_state(app_store: Path) -> None:
@@ -57,7 +66,9 @@ def test_overzicht_empty_filter_shows_empty_state(app_store: Path) -> None:
 
 
 def test_kaart_table_matches_area_table(app_store: Path) -> None:
-    at = _app("kaart")
+    """Exact view: the exact area table, largest first; protected (the default): the table
+    the download holds, which is the library's protected area table."""
+    at = _app("kaart", privacy=False)
     start, end = _period(app_store)
     store = Store(app_store)
     cube = aggregate.filter_cube(store.cube(), start=start, end=end, domains=["fysiek", "sociaal"])
@@ -67,11 +78,17 @@ def test_kaart_table_matches_area_table(app_store: Path) -> None:
     assert shown.iloc[0]["Gebied"] == top["name"]
     assert shown.iloc[0]["Totaal"] == top["totaal"]
     assert len(shown) == 518
+    at = _app("kaart")
+    download = report.area_download(cube, store.areas(), level="buurt")
+    shown = at.dataframe[0].value
+    assert len(shown) == 519  # the areas and the municipality's totals; the note is below
+    # the browser gets the cells as text (mixed numbers and "<5")
+    assert shown.astype(str).values.tolist() == download.iloc[:-1].astype(str).values.tolist()
 
 
 def test_kaart_wijk_level_via_url(app_store: Path) -> None:
     at = _app("kaart", niveau="wijk")
-    assert len(at.dataframe[0].value) == 110
+    assert len(at.dataframe[0].value) == 111  # with the municipality's totals
 
 
 def test_samenhang_lists_regiebuurten(app_store: Path) -> None:
@@ -82,7 +99,7 @@ def test_samenhang_lists_regiebuurten(app_store: Path) -> None:
     areas = store.areas()
     cube = aggregate.filter_cube(store.cube(), start=start, end=end, domains=["fysiek", "sociaal"])
     w = stats.spatial_weights(geo.areas_at_level(areas, "buurt"))
-    table = insights.pressure_table(cube, areas, level="buurt", w=w)
+    table = insights.pressure_table(cube, areas, level="buurt", w=w, ptable=privacy.PTABLE)
     expected = table.loc[table["beide_hoog"]].sort_values("samenhangsindex", ascending=False)
     assert regie["Gebied"].tolist() == expected["name"].tolist()
     assert any("Wat het niet betekent" in c.value for c in at.caption)
@@ -116,7 +133,10 @@ def test_buurtprofiel_from_url(app_store: Path) -> None:
     cube = aggregate.filter_cube(
         Store(app_store).cube(), start=start, end=end, domains=["fysiek", "sociaal"]
     )
-    expected = cube.loc[cube["area_code"] == code, "count"].sum()
+    mine = cube.loc[cube["area_code"] == code]
+    expected = cellkey.perturb(
+        pd.Series([mine["count"].sum()]), pd.Series([mine["cell_key"].sum()])
+    ).iloc[0]
     assert _metric(at, "Signalen") == fmt_int(expected)
 
 
@@ -130,7 +150,9 @@ def test_afhandeling_matches_lead_times(app_store: Path) -> None:
     start, end = _period(app_store)
     signals = Store(app_store).signals()
     signals = signals[signals["domain"].isin(["fysiek", "sociaal"])]
-    expected = aggregate.lead_times(signals, by=None, start=start, end=end, norm_days=10)
+    expected = aggregate.lead_times(
+        signals, by=None, start=start, end=end, norm_days=10, ptable=privacy.PTABLE
+    )
     assert _metric(at, "Nog open") == fmt_int(expected["open"].iloc[0])
 
 
@@ -144,6 +166,11 @@ def test_data_page_shows_store(app_store: Path) -> None:
     at = _app("data")
     info = Store(app_store).info()
     assert _metric(at, "Signalen") == fmt_int(info["meldingen_totaal"])
+    assert _metric(at, "Buiten gebied") == fmt_int(info["buiten_gebied"])
+    # exact store totals, said to be for internal management only
+    assert any(
+        "Exacte aantallen uit de store" in c.value and "niet delen" in c.value for c in at.caption
+    )
 
 
 def test_empty_store_explains_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -171,20 +198,20 @@ def test_presentatie_steps_through_slides_without_small_counts(app_store: Path) 
         next_button.click().run()
         assert not at.exception
         assert at.caption[0].value.startswith(f"Dia {expected} van 5")
-    # the last slide is the top list: every count is 0, >= 5, or suppressed
+    # the last slide is the top list: every count is 0, >= 5, or "<5"
     table = at.dataframe[0].value
     for column in ("Sociaal", "Fysiek"):
         for cell in table[column]:
             assert (
-                cell in ("<5", "x")
+                cell == "<5"
                 or int(str(cell).replace(".", "")) == 0
                 or (int(str(cell).replace(".", "")) >= 5)
             )
     assert any("Bron:" in c.value for c in at.caption)
 
 
-def test_privacy_toggle_hides_small_counts_on_screen(app_store: Path) -> None:
-    at = _app("kaart", privacy=True, periode="laatste maand")
+def test_small_counts_are_hidden_on_screen_by_default(app_store: Path) -> None:
+    at = _app("kaart", periode="laatste maand")
     table = at.dataframe[0].value
     for column in ("Fysiek", "Sociaal", "Overig", "Totaal"):
         numbers = [v for v in table[column] if not isinstance(v, str)]

@@ -13,12 +13,19 @@ import streamlit.testing.v1.app_test as app_test
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from regie_analytics import aggregate, audit
-from regie_analytics.formatting import fmt_int, fmt_pct
+from regie_analytics import aggregate, audit, privacy
+from regie_analytics.formatting import fmt_int
 from regie_analytics.store import Store
 from regie_analytics.ui.components import overig_text
 from regie_analytics.ui.filters import Filters
-from tests.conftest import run_app, run_cli, unknown_export
+from tests.conftest import (
+    located,
+    overig_figures,
+    protected_count,
+    run_app,
+    run_cli,
+    unknown_export,
+)
 
 PAGES = ["overzicht", "kaart", "samenhang", "trends", "afhandeling", "buurtprofiel"]
 DEMO = (
@@ -80,22 +87,6 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     PagesManager.uses_pages_directory = None
 
 
-def _located(store: Path, *, months: int = 12) -> pd.DataFrame:
-    """The cube of the last ``months``, signals in an area only (what the pages count)."""
-    cube = Store(store).cube()
-    cube = cube[cube["month"] >= aggregate.shift_month(cube["month"].max(), -(months - 1))]
-    return cube[~cube["area_code"].isin(["ZONDER_LOCATIE", "BUITEN_GEBIED"])]
-
-
-def _figures(store: Path) -> str:
-    """Signals in 'overig' and their share of all, in the last 12 months, in an area, counted
-    from the cube by hand."""
-    cube = _located(store)
-    n = int(cube.loc[cube["domain"] == "overig", "count"].sum())
-    share = n / int(cube["count"].sum())
-    return f"{fmt_int(n)} signalen ({fmt_pct(share, 1 if share < 0.01 else 0)})"
-
-
 def _overig(store: Path) -> int:
     cube = Store(store).cube()
     return int(cube.loc[cube["domain"] == "overig", "count"].sum())
@@ -127,7 +118,7 @@ def test_every_page_says_how_many_are_in_overig(overig_store: Path, page: str) -
     at = run_app(page, gebied="BU0363AF05") if page == "buurtprofiel" else run_app(page)
     # the demo's own 'nieuwe-categorie' plus 3 requests not recognised, hidden by default
     assert _notices(at) == [
-        f"{_figures(overig_store)} in de gekozen periode vallen in 'overig': de categorie is "
+        f"{overig_figures(overig_store)} in de gekozen periode vallen in 'overig': de categorie is "
         f"niet herkend. {DEMO}Ze worden niet getoond; kies 'overig' bij Domein om ze te zien."
     ]
 
@@ -135,7 +126,7 @@ def test_every_page_says_how_many_are_in_overig(overig_store: Path, page: str) -
 def test_notice_says_overig_is_included_when_selected(overig_store: Path) -> None:
     at = run_app("overzicht", domein=["fysiek", "sociaal", "overig"])
     assert _notices(at) == [
-        f"{_figures(overig_store)} in de gekozen periode vallen in 'overig': de categorie is "
+        f"{overig_figures(overig_store)} in de gekozen periode vallen in 'overig': de categorie is "
         f"niet herkend. {DEMO}Ze zijn in dit filter meegeteld, als apart domein 'overig'."
     ]
 
@@ -144,8 +135,9 @@ def test_presentation_says_it_at_the_foot_of_every_slide(overig_store: Path) -> 
     at = run_app("presentatie")
     captions = [c.value for c in at.caption]
     assert captions[0].startswith("Dia 1 van ")
-    assert f"Niet meegeteld: {_figures(overig_store)} waarvan de categorie niet is herkend." in (
-        captions
+    assert (
+        f"Niet meegeteld: {overig_figures(overig_store)} waarvan de categorie niet is herkend."
+        in (captions)
     )
     assert not _notices(at)  # no box, no link on the projector
 
@@ -158,14 +150,28 @@ def test_domain_filter_offers_overig(overig_store: Path) -> None:
 
 
 def test_notice_number_is_what_overzicht_adds_with_overig(overig_store: Path) -> None:
-    """The notice's number is exactly what choosing 'overig' in the domain filter adds to the
-    Overzicht's total."""
-    cube = _located(overig_store)
-    n = int(cube.loc[cube["domain"] == "overig", "count"].sum())
-    without = run_app("overzicht")
-    with_overig = run_app("overzicht", domein=["fysiek", "sociaal", "overig"])
+    """Exact view: the notice's number is exactly what choosing 'overig' in the domain filter
+    adds to the Overzicht's total. Protected view (the default): the notice's number is the
+    Overzicht's protected "Signalen overig", the same cell, and its total is a cell of its
+    own, within the p-table's deviation of the domains' sum."""
+    cube = located(overig_store)
+    overig = cube.loc[cube["domain"] == "overig"]
+    n = int(overig["count"].sum())
+    without = run_app("overzicht", privacy=False)
+    with_overig = run_app("overzicht", domein=["fysiek", "sociaal", "overig"], privacy=False)
     assert _notices(with_overig)[0].startswith(f"{fmt_int(n)} signalen (")
     assert _total(with_overig) == _total(without) + n
+
+    protected = run_app("overzicht", domein=["fysiek", "sociaal", "overig"])
+    shown = protected_count(overig)
+    assert _notices(protected)[0].startswith(f"{fmt_int(shown)} signalen (")
+    assert _metric(protected, "Signalen overig") == fmt_int(shown)
+    domains = sum(int(_metric(protected, f"Signalen {d}").replace(".", "")) for d in DOMAINS)
+    assert _total(protected) == protected_count(cube)
+    assert abs(_total(protected) - domains) <= privacy.PTABLE.max_deviation * (len(DOMAINS) + 1)
+
+
+DOMAINS = ("fysiek", "sociaal", "overig")
 
 
 def test_notice_with_a_theme_filter_that_leaves_overig_out(overig_store: Path) -> None:
@@ -225,15 +231,22 @@ HEAD = "in de gekozen periode vallen in 'overig': de categorie is niet herkend. 
             f"6 signalen (2%) {HEAD}Ze worden niet getoond: het themafilter laat ze weg",
         ),
         # 1 of 306 is 0,33%: one decimal below 1%
-        (1, 306, _sel(), {}, "1 signaal (0,3%) in de gekozen periode valt in 'overig'"),
-        # small counts hidden: on screen when asked, always in the presentation; no share
+        (
+            1,
+            306,
+            _sel(private=False),
+            {},
+            "1 signaal (0,3%) in de gekozen periode valt in 'overig'",
+        ),
+        # small (protected) counts hidden: on screen by default, always in the presentation,
+        # even for the analyst's exact view; no share
         (4, 306, _sel(private=True), {}, f"<5 signalen {HEAD}Ze worden niet getoond"),
         (1, 306, _sel(private=True), {}, f"<5 signalen {HEAD}"),
         (5, 306, _sel(private=True), {}, f"5 signalen (2%) {HEAD}"),
         (
             3,
             306,
-            _sel(),
+            _sel(private=False),
             {"presentation": True, "generated": True},
             "Niet meegeteld: <5 signalen waarvan de categorie niet is herkend.",
         ),

@@ -363,6 +363,14 @@ def test_trend_chart_sums_groups_and_uses_dutch_month_ticks():
     assert list(fysiek.customdata[0]) == ["januari 2025", "15"]
 
 
+def test_trend_chart_hovers_read_small_protected_counts_as_labels():
+    frame = pd.DataFrame({"month": ["2025-01", "2025-02", "2025-03"], "count": [3, 0, 12]})
+    fig = charts.trend_chart(frame, title="Test", small_below=5)
+    assert [row[1] for row in fig.data[0].customdata] == ["<5", "0", "12"]
+    exact = charts.trend_chart(frame, title="Test")
+    assert [row[1] for row in exact.data[0].customdata] == ["3", "0", "12"]
+
+
 def test_trend_chart_thins_ticks_and_uses_the_palette_for_other_groups():
     months = [str(p) for p in pd.period_range("2023-01", "2025-12", freq="M")]
     frame = pd.DataFrame(
@@ -390,6 +398,24 @@ def test_year_on_year_and_seasonality():
     assert dict(zip(bars.x, bars.y, strict=True))[1] == 70
     assert dict(zip(bars.x, bars.y, strict=True))[4] == 40
     assert bars.text[0] == "70"
+
+
+def test_year_on_year_and_seasonality_label_small_protected_counts():
+    months = [str(p) for p in pd.period_range("2024-01", "2025-02", freq="M")]
+    counts = [3, 0, 8, 4, 5, 6, 7, 8, 9, 10, 11, 12, 2, 9]
+    frame = pd.DataFrame({"month": months, "count": counts})
+    fig = charts.year_on_year_chart(frame, title="Jaar", small_below=5)
+    hovers = [row[1] for row in fig.data[0].customdata]
+    # 3 and 4 read "<5", 0 stays 0 (no signals), 5 and up are shown.
+    assert hovers[:5] == ["<5", "0", "8", "<5", "5"]
+    assert [row[1] for row in fig.data[1].customdata] == ["<5", "9"]
+    # January: (3 + 2) / 2 = 2.5 -> "<5"; February: (0 + 9) / 2 = 4.5 -> "<5"; March 8.
+    season = charts.seasonality_chart(frame, title="Seizoen", small_below=5)
+    bars = season.data[0]
+    assert list(bars.text[:3]) == ["<5", "<5", "8"]
+    assert [row[1] for row in bars.customdata[:3]] == ["<5", "<5", "8,0"]
+    exact = charts.seasonality_chart(frame, title="Seizoen")
+    assert list(exact.data[0].text[:3]) == ["2", "4", "8"]
 
 
 # --- bars --------------------------------------------------------------------------------------

@@ -135,30 +135,62 @@ def map_classes(at: AppTest, trace_name: str) -> set[str]:
     return set()
 
 
+@dataclass
+class Shown:
+    """What the Overzicht, Samenhang and Kaart pages show for one filter."""
+
+    totaal: str
+    count: str
+    headline: str
+    top: pd.DataFrame | None
+    overzicht_texts: str
+    domain_metrics: list[str]
+    samenhang_texts: str
+    regie: pd.DataFrame | None
+    hoog_hoog: set[str]
+    subheaders: list[str]
+    kaart: pd.DataFrame
+
+
+def shown(case: Case, *, exact: bool) -> Shown:
+    """The pages for ``case``: protected (the default) or the analyst's exact view."""
+    state = {**case.state, "privacy": False} if exact else case.state
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
+    overzicht = open_page(at, None, state)
+    result = {
+        "totaal": metric(overzicht, "Totaal"),
+        "count": metric(overzicht, BOTH_HIGH),
+        "headline": overzicht.markdown[0].value,
+        "top": maybe_table(overzicht, "Samenhangsindex"),
+        "overzicht_texts": texts(overzicht),
+        "domain_metrics": [metric(overzicht, f"Signalen {d}") for d in case.domains],
+    }
+    samenhang = open_page(at, "samenhang", state)
+    result |= {
+        "samenhang_texts": texts(samenhang),
+        "regie": maybe_table(samenhang, "Nr"),
+        "hoog_hoog": map_classes(samenhang, "sociaal hoog · fysiek hoog"),
+        "subheaders": [s.value for s in samenhang.subheader],
+    }
+    kaart = open_page(at, "kaart", state)
+    return Shown(**result, kaart=table_with(kaart, "Totaal"))
+
+
+def _names(frame: pd.DataFrame | None) -> list[str]:
+    return frame["Gebied"].tolist() if frame is not None else []
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_pages_cli_and_report_agree_on_the_demo(
     demo_store: Path, tmp_path: Path, case: Case
 ) -> None:
+    """Like with like: the analyst's exact pages against the plain sum and the command line
+    (exact), the protected pages (the default) against the council report (protected)."""
     start, end = period_of(demo_store, case.preset)
     total = expected_total(demo_store, case, start, end)
     with store_env(demo_store):
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
-        overzicht = open_page(at, None, case.state)
-        totaal = metric(overzicht, "Totaal")
-        count = metric(overzicht, BOTH_HIGH)
-        headline = overzicht.markdown[0].value
-        top = maybe_table(overzicht, "Samenhangsindex")
-        overzicht_texts = texts(overzicht)
-        domain_metrics = [
-            int(metric(overzicht, f"Signalen {d}").replace(".", "")) for d in case.domains
-        ]
-        samenhang = open_page(at, "samenhang", case.state)
-        samenhang_texts = texts(samenhang)
-        regie = maybe_table(samenhang, "Nr")
-        hoog_hoog = map_classes(samenhang, "sociaal hoog · fysiek hoog")
-        subheaders = [s.value for s in samenhang.subheader]
-        kaart = open_page(at, "kaart", case.state)
-        kaart_total = int(table_with(kaart, "Totaal")["Totaal"].sum())
+        exact = shown(case, exact=True)
+        protected = shown(case, exact=False)
     content = report.collect(
         Store(demo_store),
         start=start,
@@ -169,16 +201,20 @@ def test_pages_cli_and_report_agree_on_the_demo(
     )
     items = {item.key: item for item in content.items}
 
-    # totals: the sum of what the selection shows, everywhere
-    assert totaal == fmt_int(total)
-    assert sum(domain_metrics) == total
-    assert f"kwamen {fmt_int(total)} signalen binnen" in headline
-    assert kaart_total == total
+    # exact totals: the sum of what the selection shows, everywhere
+    assert exact.totaal == fmt_int(total)
+    assert sum(int(m.replace(".", "")) for m in exact.domain_metrics) == total
+    assert f"kwamen {fmt_int(total)} signalen binnen" in exact.headline
+    assert int(exact.kaart["Totaal"].sum()) == total
+    # protected: perturbed by at most 3 per cell, the headline says the protected total
+    assert abs(int(protected.totaal.replace(".", "")) - total) <= 3
+    assert f"kwamen {protected.totaal} signalen binnen" in protected.headline
 
     if "fysiek" not in case.domains:  # one domain: no index, no list, said in Dutch
-        assert count == "–"
-        assert "geen fysieke signalen" in overzicht_texts
-        assert "geen fysieke signalen" in samenhang_texts
+        for view in (exact, protected):
+            assert view.count == "–"
+            assert "geen fysieke signalen" in view.overzicht_texts
+            assert "geen fysieke signalen" in view.samenhang_texts
         assert "top" not in items and "samenhang" not in items
         table = cli_samenhang(demo_store, tmp_path, case, start, end)
         assert table["samenhangsindex"].isna().all()
@@ -186,27 +222,28 @@ def test_pages_cli_and_report_agree_on_the_demo(
         assert table["waarom"].str.contains("geen fysieke signalen").all()
         return
 
-    names = regie["Gebied"].tolist() if regie is not None else []
-    # the Overzicht's count, its top 5, the Samenhang list and the slide are one list
-    assert count == fmt_int(len(names))
-    assert (top["Gebied"].tolist() if top is not None else []) == names[:5]
+    # per view, the Overzicht's count, its top 5, the Samenhang list and the map are one list
     title = f"{REGIE_TITLE[case.level]}: sociaal én fysiek hoog"
-    assert title in subheaders
+    codes_of = _codes_by_name(demo_store, case.level)
+    for view in (exact, protected):
+        names = _names(view.regie)
+        assert view.count == fmt_int(len(names))
+        assert _names(view.top) == names[:5]
+        assert title in view.subheaders
+        assert view.hoog_hoog == {codes_of[name] for name in names}
+    # the council's slide is the protected list
     assert items["top"].title == title
     slide = items["top"].table
-    assert (slide["Gebied"].tolist() if slide is not None else []) == names[:5]
-    for frame in (top, slide):
+    assert _names(slide) == _names(protected.regie)[:5]
+    for frame in (exact.top, protected.top, slide):
         if frame is not None:  # both high needs at least 5 signals in each domain
             for column in ("Sociaal", "Fysiek"):
                 assert all(int(str(v).replace(".", "")) >= 5 for v in frame[column])
-    # the map's darkest class is exactly the list
-    codes = set(regie["Gebied"].map(_codes_by_name(demo_store, case.level))) if names else set()
-    assert hoog_hoog == codes
-    if case.cli:
+    if case.cli:  # the command line counts exactly: the analyst's exact list
         table = cli_samenhang(demo_store, tmp_path, case, start, end)
         expected = by_hand_order(table)
-        assert expected["name"].tolist() == names
-        assert set(expected["area_code"]) == hoog_hoog
+        assert expected["name"].tolist() == _names(exact.regie)
+        assert set(expected["area_code"]) == exact.hoog_hoog
         assert (expected[["sociaal", "fysiek"]] >= 5).all().all()
         # an area without signals in a domain has index 0, never a middling score
         zero = table.loc[(table["sociaal"] == 0) | (table["fysiek"] == 0)]
@@ -225,10 +262,13 @@ def test_one_domain_store_agrees_everywhere(social_store: Path, tmp_path: Path) 
     total = expected_total(social_store, case, start, end)
     with store_env(social_store):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
-        overzicht = open_page(at, None, {})
-        assert (
-            metric(overzicht, "Totaal") == fmt_int(total) == metric(overzicht, "Signalen sociaal")
-        )
+        exact = open_page(at, None, {"privacy": False})
+        assert metric(exact, "Totaal") == fmt_int(total) == metric(exact, "Signalen sociaal")
+        # protected (the default), the total and the one domain are the same records: the
+        # same perturbed count
+        overzicht = open_page(at, None, {"privacy": True})
+        assert metric(overzicht, "Totaal") == metric(overzicht, "Signalen sociaal")
+        assert abs(int(metric(overzicht, "Totaal").replace(".", "")) - total) <= 3
         assert metric(overzicht, BOTH_HIGH) == "–"
         assert not any("Samenhangsindex" in f.value.columns for f in overzicht.dataframe)
         hint = "importeer meldingen over de openbare ruimte"
@@ -322,7 +362,8 @@ def test_kpi_arrows_follow_the_sign() -> None:
 def test_kaart_captions_describe_what_is_drawn(demo_store: Path) -> None:
     with store_env(demo_store):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
-        values = open_page(at, "kaart", {"maat": "per_1000"})
+        # the analyst's exact view: its rates can be checked against its counts by hand
+        values = open_page(at, "kaart", {"maat": "per_1000", "privacy": False})
         shown = texts(values)
         table = table_with(values, "Per 1.000 inwoners").set_index("Gebiedscode")
         hotspots = open_page(at, "kaart", {"maat": "per_1000", "laag": "hotspots"})

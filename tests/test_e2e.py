@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from regie_analytics.store import Store
-from tests.conftest import ROOT, SAMPLES, CliResult, run_cli
+from tests.conftest import ROOT, SAMPLES, CliResult, overig_figures, run_cli
 
 CHROMIUM = shutil.which("chromium")
 if CHROMIUM is None:
@@ -513,10 +513,10 @@ def test_koppelen_takes_suggestions_over(
     store = tmp_path / "store"
     shutil.copytree(overig_base, store)
     with _streamlit(store, tmp_path / "server.log") as base, _tab(browser, base) as tab:
-        _open(tab, "/kaart")
-        expect(
-            tab.get_by_text("6 signalen (2%) in de gekozen periode vallen in 'overig'")
-        ).to_be_visible()
+        _open(tab, "/kaart")  # protected, as every session starts: the perturbed 6 and total
+        shown = overig_figures(store)
+        assert overig_figures(store, protected=False) == "6 signalen (2%)"
+        expect(tab.get_by_text(f"{shown} in de gekozen periode vallen in 'overig'")).to_be_visible()
         link = tab.get_by_role("link", name="Koppel de onbekende categorieën op de Data-pagina")
         _rerun(tab, link.click)
         _wait_idle(tab)
@@ -619,3 +619,29 @@ def test_trend_split_goes_into_the_link(page: Page) -> None:
     expect(page.get_by_role("radio", name="thema", exact=True)).to_have_attribute(
         "aria-checked", "true"
     )
+
+
+def test_a_shared_link_always_opens_protected(browser: Browser, server: str) -> None:
+    """The setting "Kleine aantallen verbergen" is on in every new session, not in the URL: the
+    analyst can turn it off (exact counts, with a warning) but a link to the same view, even one
+    asking for ``privacy=false``, opens protected for whoever receives it."""
+    with _tab(browser, server) as analyst:
+        _open(analyst, "/kaart?periode=laatste+maand&privacy=false")
+        toggle = analyst.get_by_role("switch", name="Kleine aantallen verbergen")
+        expect(toggle).to_be_checked()
+        warning = analyst.get_by_text(re.compile(r"^Exacte aantallen: alleen voor uw eigen"))
+        expect(warning).to_have_count(0)
+        _rerun(analyst, lambda: analyst.get_by_text("Kleine aantallen verbergen").click())
+        expect(toggle).not_to_be_checked()
+        expect(warning).to_be_visible()
+        shared = analyst.url
+        assert "privacy=true" not in shared
+        _rerun(analyst, lambda: analyst.get_by_role("link", name="Overzicht").click())
+        expect(toggle).not_to_be_checked()  # the analyst's own choice lasts the session
+    with _tab(browser, server) as colleague:
+        _open(colleague, urlsplit(shared).path + "?" + urlsplit(shared).query)
+        expect(colleague.get_by_role("switch", name="Kleine aantallen verbergen")).to_be_checked()
+        expect(
+            colleague.get_by_text(re.compile(r"^Exacte aantallen: alleen voor uw eigen"))
+        ).to_have_count(0)
+        expect(colleague.locator('[data-testid="stException"]')).to_have_count(0)

@@ -20,7 +20,7 @@ def amsterdam() -> gpd.GeoDataFrame:
 
 def _cube(rows: list[tuple[str, str, str, int]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["area_code", "month", "domain", "count"])
-    frame = frame.assign(theme="t", channel="web", department="x", source="test")
+    frame = frame.assign(theme="t", channel="web", department="x", source="test", cell_key=0)
     return frame[list(CUBE_COLUMNS)]
 
 
@@ -64,7 +64,8 @@ def test_headline_total_is_the_sum_of_the_selected_domains(amsterdam) -> None:
     )
     w = stats.spatial_weights(geo.areas_at_level(amsterdam, "buurt"))
     ov = insights.overview(cube, amsterdam, start="2025-02", end="2025-02", level="buurt", w=w)
-    assert int(ov.current.sum()) == 18  # 10 + 5 + 3, as the Totaal and every table
+    assert int(ov.current["totaal"]) == 18  # 10 + 5 + 3, as the Totaal and every table
+    assert int(ov.current[["fysiek", "sociaal", "overig"]].sum()) == 18
     assert ov.sentences[0].startswith("In feb 2025 kwamen 18 signalen binnen, −10% ")
     assert ov.both_high == 0 and ov.top.empty
     assert insights.no_regie_text(level="buurt", gap=ov.gap).startswith(
@@ -133,8 +134,7 @@ def test_size_note_only_without_population() -> None:
 def test_csv_download_writes_whole_inhabitants(amsterdam) -> None:
     areas = amsterdam.assign(population=535.0)
     cube = _cube([("BU0363AA01", "2025-02", "fysiek", 10)])
-    table = insights.aggregate.area_table(cube, areas, level="wijk")
-    text = report.to_csv_bytes(report.safe_area_table(table)).decode("utf-8-sig")
+    text = report.to_csv_bytes(report.area_download(cube, areas, level="wijk")).decode("utf-8-sig")
     assert ";Wijk AA (Centrum);" in text
     assert ".0;" not in text and "Totaal gemeente;" + str(535 * len(areas)) + ";" in text
 

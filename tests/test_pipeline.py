@@ -306,3 +306,81 @@ def test_reclassify_maps_unknown_categories_in_the_store(tmp_path: Path) -> None
     assert after["count"].sum() == cube["count"].sum()
     assert after.loc[after["theme"] == "overlast bedrijven en horeca", "count"].sum() == 8
     assert Store(store).manifest()["taxonomy"]["file"] == "taxonomie.csv"
+
+
+def test_cell_keys_are_the_sums_of_record_and_unit_keys(tmp_path: Path) -> None:
+    """Each signal is stored with its record key (a keyed hash of source and id, from the
+    store's secret), each count row with the key sum of its units; every cube cell's key is
+    the sum of its records' keys modulo 256, also after reclassifying."""
+    from regie_analytics import cellkey
+    from regie_analytics.imports import cube_part
+
+    store_dir = tmp_path / "store"
+    _import(store_dir, SAMPLES / "open311_requests.json", "open311")
+    _import(store_dir, SAMPLES / "wijkteam_telling.csv", "counts")
+    store = Store(store_dir)
+    secret = store.secret()
+    assert secret and len(secret) == 32
+    signals = store.signals()
+    expected = cellkey.record_keys(secret, source="open311", ids=signals["signal_id"])
+    assert (signals["record_key"].to_numpy() == expected).all()
+    counts = store.counts()
+    assert (counts["cell_key"].to_numpy() == cellkey.unit_key_sums(secret, counts)).all()
+    # the cube's keys by hand: per cell, the record keys (and unit key sums) added up
+    month = signals["received_at"].dt.strftime("%Y-%m")
+    by_hand = (
+        pd.concat(
+            [
+                signals.assign(month=month, count=1, cell_key=signals["record_key"]),
+                counts,
+            ]
+        )
+        .groupby(["area_code", "month", "domain", "theme", "channel", "department", "source"])[
+            ["count", "cell_key"]
+        ]
+        .sum()
+    )
+    cube = store.cube().set_index(list(by_hand.index.names))
+    assert (cube["count"] == by_hand["count"].reindex(cube.index)).all()
+    assert (cube["cell_key"] == by_hand["cell_key"].reindex(cube.index) % 256).all()
+    assert cube_part(signals, kind="signals")["cell_key"].max() < 256
+    # importing the same file again adds nothing and changes no key
+    before = snapshot(store_dir / Path(store.current or "").name)
+    _import(store_dir, SAMPLES / "open311_requests.json", "open311")
+    assert snapshot(store_dir / Path(store.current or "").name) == before
+    # a new version (reclassification) keeps the secret and every key
+    result = run_cli("upgrade", "--store", store_dir)
+    assert result.code == 0, result.err
+    assert store.secret() == secret
+    pd.testing.assert_frame_equal(store.cube(), cube.reset_index()[list(store.cube().columns)])
+
+
+def test_store_without_cell_keys_is_upgraded(tmp_path: Path) -> None:
+    """A store written before cell keys (no keys, no secret) is refused with the command that
+    upgrades it; the upgrade adds keys and leaves every count as it was."""
+    store_dir = tmp_path / "store"
+    _import(store_dir, SAMPLES / "open311_requests.json", "open311")
+    store = Store(store_dir)
+    folder = store.current
+    assert folder is not None
+    exact = store.cube().drop(columns="cell_key")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    del manifest["cell_key_secret"]
+    manifest["format"] = 1
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    for part in [*folder.glob("signals/*.parquet"), *folder.glob("cube/*.parquet")]:
+        frame = pd.read_parquet(part)
+        frame.drop(columns=["record_key", "cell_key"], errors="ignore").to_parquet(part)
+    exact.to_parquet(folder / "cube.parquet", index=False)
+    result = run_cli("info", "--store", store_dir)
+    assert result.code == 2 and "upgrade --store" in result.err
+    result = run_cli(
+        "import", SAMPLES / "wijkteam_telling.csv", "--preset", "counts", "--store", store_dir
+    )
+    assert result.code == 2 and "upgrade --store" in result.err
+    result = run_cli("upgrade", "--store", store_dir)
+    assert result.code == 0, result.err
+    upgraded = Store(store_dir)
+    assert upgraded.secret() and upgraded.manifest()["format"] == 2
+    pd.testing.assert_frame_equal(upgraded.cube().drop(columns="cell_key"), exact)
+    assert upgraded.signals()["record_key"].between(0, 255).all()

@@ -25,7 +25,7 @@ from regie_analytics.store import Store
 from tests.conftest import run_cli
 
 THRESHOLD = privacy.DEFAULT_THRESHOLD
-LABELS = {privacy.SUPPRESSED_LABEL, privacy.SECONDARY_LABEL}
+LABELS = {privacy.SUPPRESSED_LABEL}
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -37,7 +37,7 @@ def _dutch_int(text: str) -> int:
 
 
 def assert_count_cell(cell: object, where: str) -> None:
-    """A published count: empty, '<5', 'x', '0' or a whole number of at least 5."""
+    """A published count: empty, '<5', '0' or a whole number of at least 5."""
     text = str(cell).strip()
     if text in LABELS or text == "":
         return
@@ -47,11 +47,14 @@ def assert_count_cell(cell: object, where: str) -> None:
 
 
 def assert_content_safe(content: report.ReportContent) -> None:
-    """Every count in tables, sentences and chart data is 0, >= 5 or hidden; every protected
-    table passes the exact audit against its true counts."""
+    """Every count in tables, sentences and chart data is 0, >= 5 or "<5"; every published
+    table passes the audit (integer programming over what its labels, perturbed numbers and
+    totals allow) against its true counts."""
     assert content.protected
     for item in content.protected:
-        assert privacy.is_safe(item.published, item.truth, threshold=THRESHOLD), item.name
+        assert privacy.is_safe(
+            item.published, item.truth, threshold=THRESHOLD, ptable=privacy.PTABLE
+        ), item.name
     for item in content.items:
         if item.table is not None:
             assert item.count_columns
@@ -109,9 +112,31 @@ A, B, C = "BU0363AA01", "BU0363AA02", "BU0363AA04"  # B and C are neighbours of 
 
 
 def _cube(rows: list[tuple[str, str, str, str, int]]) -> pd.DataFrame:
+    """A cube by hand; row ``i`` gets the cell key ``(37 * i + 11) % 256``."""
     frame = pd.DataFrame(rows, columns=["area_code", "month", "domain", "theme", "count"])
-    frame = frame.assign(channel="web", department="x", source="test")
+    keys = [(37 * i + 11) % 256 for i in range(len(frame))]
+    frame = frame.assign(channel="web", department="x", source="test", cell_key=keys)
     return frame[list(CUBE_COLUMNS)]
+
+
+def _shown(cube: pd.DataFrame, **where: object) -> int:
+    """The published value of the cell of the rows matching ``where`` (a month range as
+    ``months=(first, last)``): their counts and keys added up, looked up in the p-table."""
+    rows = cube
+    for column, value in where.items():
+        if column == "months":
+            first, last = value  # type: ignore[misc]
+            rows = rows[(rows["month"] >= first) & (rows["month"] <= last)]
+        elif isinstance(value, list):
+            rows = rows[rows[column].isin(value)]
+        else:
+            rows = rows[rows[column] == value]
+    count, key = int(rows["count"].sum()), int(rows["cell_key"].sum())
+    return count + int(privacy.PTABLE.perturbation(np.array([count]), np.array([key]))[0])
+
+
+def _text(value: int) -> str:
+    return privacy.SUPPRESSED_LABEL if 0 < value < THRESHOLD else str(value)
 
 
 @pytest.fixture(scope="module")
@@ -137,54 +162,68 @@ def test_area_profile_of_hand_made_data(small: Data) -> None:
     assert {B, C} <= set(stats.neighbours(small.areas, A))
     content = report.collect(small, start="2025-04", end="2025-06", area=A)
     assert content.title == "Gebiedsprofiel Planciusbuurt-Noord"
+    cube, period = small.cube, ("2025-04", "2025-06")
+    total = _shown(cube, area_code=A, months=period)
+    physical = _shown(cube, area_code=A, domain="fysiek", months=period)
+    social = _shown(cube, area_code=A, domain="sociaal", months=period)
+    # 33, 18 and 15 signals, each published perturbed (by at most 3) as a cell of its own
+    assert abs(total - 33) <= 3 and abs(physical - 18) <= 3 and abs(social - 15) <= 3
     assert content.sentences[0] == (
-        "In apr 2025 – jun 2025 kwamen in Planciusbuurt-Noord 33 signalen binnen: "
-        "18 fysiek en 15 sociaal."
+        f"In apr 2025 – jun 2025 kwamen in Planciusbuurt-Noord {total} signalen binnen: "
+        f"{physical} fysiek en {social} sociaal."
     )
     items = {item.key: item for item in content.items}
     assert list(items) == ["kaart", "themas", "trend", "buren"]
     themes = items["themas"].table
     assert themes is not None
+    # afval is all of A's fysiek signals: the same records, so the same published value
     assert themes[["Domein", "Thema", "Aantal"]].values.tolist() == [
-        ["fysiek", "afval", "18"],
-        ["sociaal", "schulden", "15"],
-        ["Totaal", "fysiek", "18"],
-        ["Totaal", "sociaal", "15"],
-        ["Totaal", "alle signalen", "33"],
+        ["fysiek", "afval", str(physical)],
+        ["sociaal", "schulden", str(social)],
+        ["Totaal", "fysiek", str(physical)],
+        ["Totaal", "sociaal", str(social)],
+        ["Totaal", "alle signalen", str(total)],
     ]
-    # B has 6 in the period and C 3: C is a small cell and, since the total is known, the next
-    # smallest neighbour (B) is hidden too; the other neighbours have none
+    # B has 6 signals in the period and C 3, each published as its own perturbed cell
     buren = items["buren"].table
     assert buren is not None
     cells = dict(zip(buren["Gebied"], buren["Signalen"], strict=True))
     names = small.areas["name"]
-    assert cells.pop(names[B]) == privacy.SECONDARY_LABEL
-    assert cells.pop(names[C]) == privacy.SUPPRESSED_LABEL
+    assert cells.pop(names[B]) == _text(_shown(cube, area_code=B, months=period))
+    assert cells.pop(names[C]) == _text(_shown(cube, area_code=C, months=period))
     assert set(cells.values()) == {"0"}
-    # trend: one block of three months before and one in the period, exact sums
+    # trend: one block of three months before and one in the period, each a perturbed cell
     trend = items["trend"].figure
     bars = {trace.name: dict(zip(trace.x, trace.y, strict=True)) for trace in trend.data}
-    assert bars == {
-        "Fysiek domein": {"jan–mrt 2025": 18, "apr–jun 2025": 18},
-        "Sociaal domein": {"jan–mrt 2025": 15, "apr–jun 2025": 15},
-    }
+    expected = {}
+    for name, domain in (("Fysiek domein", "fysiek"), ("Sociaal domein", "sociaal")):
+        expected[name] = {
+            label: _shown(cube, area_code=A, domain=domain, months=months)
+            for label, months in (
+                ("jan–mrt 2025", ("2025-01", "2025-03")),
+                ("apr–jun 2025", period),
+            )
+        }
+    assert bars == expected
     assert content.source == "Bron: testbron, wijkteam · grenzen: buurten.geojson · CBS / PDOK"
     assert not content.generated
+    assert "celsleutelmethode" in content.privacy_note
     assert_content_safe(content)
 
 
-def test_municipality_map_greys_small_areas_and_the_area_that_would_reveal_them(
-    small: Data,
-) -> None:
+def test_municipality_map_greys_areas_whose_published_count_is_small(small: Data) -> None:
     content = report.collect(small, start="2025-04", end="2025-06")
     assert [item.key for item in content.items] == ["kaart", "samenhang", "trends", "top"]
+    cube, period = small.cube, ("2025-04", "2025-06")
+    published = {code: _shown(cube, area_code=code, months=period) for code in (A, B, C)}
     fig = content.items[0].figure
     grey = [t for t in fig.data if t.name == "te weinig waarnemingen"]
-    # C (3 signals) is small; with the total published, B (6) is hidden as well
-    assert len(grey) == 1 and sorted(grey[0].locations) == sorted([B, C])
+    small_ones = sorted(code for code, value in published.items() if 0 < value < THRESHOLD)
+    assert sorted(c for t in grey for c in t.locations) == small_ones
     shown = {c for t in fig.data if t.name != "te weinig waarnemingen" for c in t.locations}
-    assert A in shown and B not in shown and C not in shown
-    assert content.sentences[0].startswith("In apr 2025 – jun 2025 kwamen 42 signalen binnen")
+    assert A in shown and not set(small_ones) & shown
+    total = _shown(cube, months=period)
+    assert content.sentences[0].startswith(f"In apr 2025 – jun 2025 kwamen {total} signalen")
     assert_content_safe(content)
 
 
@@ -311,7 +350,8 @@ def test_demo_content_is_safe_and_complete(
     assert "demo-signalen" in content.source and "CBS / PDOK" in content.source
     assert content.subtitle.startswith(fmt_period(*period))
     assert_content_safe(content)
-    # the top list's counts are the true counts (they are all large)
+    # the top list's counts are the buurten's perturbed counts: each within 3 of the truth and
+    # exactly what the p-table gives for the cell's records
     cube = aggregate.filter_cube(
         Store(demo_store).cube(), start=period[0], end=period[1], domains=["fysiek", "sociaal"]
     )
@@ -321,8 +361,10 @@ def test_demo_content_is_safe_and_complete(
     names = Store(demo_store).areas()["name"]
     for _, row in top.iterrows():
         code = names.index[names == row["Gebied"]][0]
-        assert _dutch_int(row["Sociaal"]) == truth.at[code, "sociaal"]
-        assert _dutch_int(row["Fysiek"]) == truth.at[code, "fysiek"]
+        for column, domain in (("Sociaal", "sociaal"), ("Fysiek", "fysiek")):
+            value = _dutch_int(row[column])
+            assert value == _shown(cube, area_code=code, domain=domain)
+            assert abs(value - truth.at[code, domain]) <= 3
 
 
 @pytest.mark.slow
@@ -408,8 +450,6 @@ def test_small_buurt_report_shows_no_small_number(
     assert content.area == small_buurt
     keys = [item.key for item in content.items]
     assert keys == ["kaart", "themas", "trend", "buren"]
-    themes = content.items[1].table
-    assert themes is not None and privacy.SUPPRESSED_LABEL in set(themes["Aantal"])
     assert_content_safe(content)
     # the bars of a hidden block are empty and labelled, never a number
     trend = content.items[2].figure

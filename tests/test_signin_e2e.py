@@ -48,6 +48,7 @@ from tests.test_e2e import (
     RUN_TIMEOUT,
     SCREENSHOTS,
     _free_port,
+    _rerun,
     _streamlit,
     _wait_idle,
 )
@@ -223,8 +224,14 @@ def _nav_paths(page: Page) -> list[str]:
     return [urlsplit(link.get_attribute("href") or "").path for link in links.all()]
 
 
-def _profile_signals(page: Page, code: str) -> str:
+def _profile_signals(page: Page, code: str, *, exact: bool = False) -> str:
+    """The profile's signal count; with ``exact`` after switching protection off (the URL's
+    ``privacy=false`` does not)."""
     _open(page, f"/buurtprofiel?gebied={code}&periode=laatste+maand&privacy=false")
+    if exact:
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        _rerun(page, lambda: sidebar.get_by_text("Kleine aantallen verbergen", exact=True).click())
+        expect(_privacy_toggle(page)).not_to_be_checked()
     metric = page.locator('[data-testid="stMetric"]').filter(has_text="Signalen").first
     return metric.locator('[data-testid="stMetricValue"]').inner_text()
 
@@ -251,10 +258,12 @@ def _download_kaart_csv(page: Page) -> tuple[bytes, str]:
 def _assert_protected(data: bytes) -> int:
     """Every count in a Kaart download is 0, 5 or more, or hidden; returns the rows."""
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    note = rows.pop()  # the footnote on how the counts are protected
+    assert "celsleutelmethode" in note["Gebied"]
     for row in rows:
         for column in ("Fysiek", "Sociaal", "Overig", "Totaal"):
             value = row[column]
-            assert value in ("<5", "x") or int(value) == 0 or int(value) >= 5, (column, row)
+            assert value == "<5" or int(value) == 0 or int(value) >= 5, (column, row)
     return len(rows)
 
 
@@ -315,8 +324,9 @@ def test_analist_exact_numbers_and_a_download_link_does_not_outlive_the_session(
     code, count = small_buurt(auth_store)
     with _tab(browser, app, provider) as page:
         _sign_in(page, "bert")
-        assert _profile_signals(page, code) == str(count)
+        assert _profile_signals(page, code) == "<5"  # protected until the analist chooses
         expect(_privacy_toggle(page)).to_be_enabled()
+        assert _profile_signals(page, code, exact=True) == str(count)
         assert "/data" not in _nav_paths(page)
         _open(page, "/data")
         expect(page.locator("h1").first).to_have_text("Geen toegang tot deze pagina")

@@ -56,10 +56,11 @@ def empty_state(message: str, hint: str = "") -> None:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _overig_counts(
-    _data: StoreData, path: str, version: str, sel: Filters | None
+    _data: StoreData, path: str, version: str, sel: Filters | None, protected: bool
 ) -> tuple[int, int]:
+    ptable = privacy.PTABLE if protected else None
     if sel is None:
-        return aggregate.domain_count(_data.cube, UNKNOWN_DOMAIN)
+        return aggregate.domain_count(_data.cube, UNKNOWN_DOMAIN, ptable=ptable)
     return aggregate.domain_count(
         _data.cube,
         UNKNOWN_DOMAIN,
@@ -67,7 +68,14 @@ def _overig_counts(
         end=sel.end,
         channels=sel.channels or None,
         located=True,
+        ptable=ptable,
     )
+
+
+def _protected(sel: Filters | None, *, presentation: bool) -> bool:
+    """Whether the overig notice shows protected counts: in the presentation and with
+    "Kleine aantallen verbergen" on; the Data page (no ``sel``) shows the store exactly."""
+    return presentation or (sel is not None and sel.private)
 
 
 def overig_text(
@@ -81,13 +89,15 @@ def overig_text(
     """The Dutch sentence of :func:`overig_notice`: how many, what share, whether shown.
 
     ``n`` of ``total`` signals are in 'overig' (in the selected months and channels, or in the
-    whole store without ``sel``). In the presentation, and with small counts hidden, 1 to 4
-    read "<5" without a share. Shown means: the domain filter has 'overig', and a theme
-    filter, if any, has it too.
+    whole store without ``sel``). In the presentation and on protected screens the counts are
+    the protected ones (perturbed, see :func:`overig_notice`) and a small one reads "<5"
+    without a share. Shown means: the domain filter has 'overig', and a theme filter, if any,
+    has it too.
     """
-    small = 0 < n < privacy.DEFAULT_THRESHOLD
-    hidden = small and (presentation or (sel is not None and sel.private))
-    count = privacy.SUPPRESSED_LABEL if hidden else fmt_int(n)
+    threshold = privacy.label_threshold()
+    small = 0 < n < threshold
+    hidden = small and _protected(sel, presentation=presentation)
+    count = privacy.suppressed_label(threshold) if hidden else fmt_int(n)
     share = "" if hidden else f" ({fmt_pct(n / total, 1 if n / total < 0.01 else 0)})"
     noun, verb = ("signaal", "valt") if count == "1" else ("signalen", "vallen")
     shown = (
@@ -124,14 +134,17 @@ def overig_notice(
 
     With ``sel`` the count is that of the selected months and channels, of signals in an area
     (what the pages count), and the sentence says whether the filters show them; without it
-    (the Data page) the whole store. In the presentation it is one short line (put it at the
-    foot of the slide), small counts are hidden and there is no link. Nothing when none are in
-    ``overig``.
+    (the Data page, a beheerder's own view) the whole store, exact. In the presentation it is
+    one short line (put it at the foot of the slide) and there is no link. In the presentation
+    and on protected screens both counts are protected (perturbed, each a cell of its own: the
+    number is the Overzicht's "Signalen overig" when 'overig' is chosen) and a small one reads
+    "<5". Nothing when none are in ``overig``.
     """
     if data is None:
         return
     key = sel.computed if sel is not None else None
-    n, total = _overig_counts(data, data.path, data.version, key)
+    protected = _protected(sel, presentation=presentation)
+    n, total = _overig_counts(data, data.path, data.version, key, protected)
     if n == 0:
         return
     text = overig_text(n, total, sel, presentation=presentation, generated=data.generated)
@@ -155,15 +168,21 @@ def kpi(
     before: float | None = None,
     *,
     relative: bool = True,
+    small_below: int = 0,
     help: str | None = None,
 ) -> None:
     """A key figure with its change against ``before`` (none without): ``+4%`` (or ``+5``
     when not ``relative``) with the arrow the sign says, and no arrow for no change. More
-    signals is drawn red (``inverse``)."""
+    signals is drawn red (``inverse``). A protected count from 1 to ``small_below - 1``
+    reads "<5", and a change from or to one is not shown (it would tell the number)."""
     from regie_analytics.formatting import change_direction, fmt_change, fmt_difference, fmt_int
 
-    if before is None:
-        column.metric(label, fmt_int(value), help=help)
+    def small(count: float) -> bool:
+        return 0 < count < small_below
+
+    text = privacy.suppressed_label(small_below) if small(value) else fmt_int(value)
+    if before is None or small(value) or small(before):
+        column.metric(label, text, help=help)
         return
     delta = fmt_change(value, before) if relative else fmt_difference(value, before)
     if relative:
@@ -172,7 +191,7 @@ def kpi(
         direction = "off" if delta == "0" else "up" if value > before else "down"
     column.metric(
         label,
-        fmt_int(value),
+        text,
         delta,
         delta_color="off" if direction == "off" else "inverse",
         delta_arrow=direction,

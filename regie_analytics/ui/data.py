@@ -194,7 +194,16 @@ def loaded(version: str) -> StoreData:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def load_signals(version: str, _data: StoreData) -> pd.DataFrame:
     """Record-level signals (for lead times), loaded once per store version."""
-    columns = ["source", "received_at", "closed_at", "domain", "theme", "area_code", "channel"]
+    columns = [
+        "source",
+        "received_at",
+        "closed_at",
+        "domain",
+        "theme",
+        "area_code",
+        "channel",
+        "record_key",
+    ]
     from regie_analytics.imports import month_labels
 
     try:

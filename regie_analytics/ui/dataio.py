@@ -476,9 +476,17 @@ def store_info(store: Store) -> dict[str, Any]:
     return _store_info(str(store.root), current.name)
 
 
+EXACT_STORE_NOTE = (
+    "Exacte aantallen uit de store, voor intern beheer: niet delen of publiceren. Het "
+    "dashboard, de exports en de presentatie tonen beschermde aantallen."
+)
+
+
 def show_store(store: Store) -> None:
-    """What is in the store and its quality figures."""
+    """What is in the store and its quality figures: exact counts, for the beheerder only
+    (said on screen; the dashboard and every export show protected counts)."""
     info = store_info(store)
+    st.caption(EXACT_STORE_NOTE)
     k = st.columns(4)
     k[0].metric("Signalen", fmt_int(info["meldingen_totaal"]))
     k[1].metric("Buiten gebied", fmt_int(info["buiten_gebied"]))

@@ -2,6 +2,10 @@
 
 Every widget has a short Dutch key that is also its query parameter, so a view can be shared
 as a link and survives a reload: ``?periode=laatste+3+maanden&domein=sociaal&niveau=wijk``.
+
+One setting is deliberately not in the URL: "Kleine aantallen verbergen". It is on for every
+new session, so whoever opens a shared link (or a link with ``?privacy=false``) sees protected
+counts; an analyst who turns it off sees exact counts in that session only, with a warning.
 """
 
 from __future__ import annotations
@@ -29,16 +33,17 @@ class Filters:
     themes: tuple[str, ...]
     channels: tuple[str, ...]
     level: str
-    private: bool = False
-    """Hide small counts on screen too (exports and the presentation always do)."""
+    private: bool = True
+    """Protected counts on screen (the default; exports and the presentation always are):
+    every count perturbed with the cell-key method, small ones as "<5", every measure computed
+    from them. ``False`` is the analyst's exact view."""
 
     @property
     def computed(self) -> Filters:
         """The selection as computations see it: the months, not the preset that chose
-        them, and without the on-screen privacy setting (which changes what is shown, not
-        what is computed). Cached computations take this, so toggling privacy, or picking
-        the same months another way, computes nothing new."""
-        return replace(self, preset="", private=False)
+        them. Cached computations take this, so picking the same months another way computes
+        nothing new."""
+        return replace(self, preset="")
 
     @property
     def previous(self) -> tuple[str, str]:
@@ -192,13 +197,15 @@ def sidebar(data: StoreData, *, exact: bool = True) -> Filters:
             key="niveau",
             bind="query-params",
         )
+        # not bound to the URL: a shared link always opens protected (see the module doc)
         private = (
             st.toggle(
                 "Kleine aantallen verbergen",
+                value=True,
                 key="privacy",
-                bind="query-params",
-                help="Toont aantallen van 1 tot 4 als '<5', bijvoorbeeld als u uw scherm deelt. "
-                "Exports en de presentatiemodus doen dit altijd.",
+                help="Aan (standaard): beschermde aantallen, zoals in exports en de "
+                "presentatie; licht verstoord zodat niemand herkenbaar is, kleine als '<5'. "
+                "Uit: exacte aantallen, alleen in deze sessie en alleen voor uw eigen analyse.",
             )
             if exact
             else st.toggle(
@@ -206,9 +213,16 @@ def sidebar(data: StoreData, *, exact: bool = True) -> Filters:
                 value=True,
                 disabled=True,
                 key="privacy_vast",
-                help="Voor uw rol zijn aantallen van 1 tot 4 altijd verborgen ('<5').",
+                help="Voor uw rol zijn aantallen altijd beschermd (licht verstoord, kleine als "
+                "'<5').",
             )
         )
+        if not private:
+            st.warning(
+                "Exacte aantallen: alleen voor uw eigen analyse, niet delen of publiceren. Wie "
+                "een link opent, ziet beschermde aantallen.",
+                icon=":material/visibility:",
+            )
     filters = Filters(
         preset=preset,
         start=start,

@@ -1,5 +1,10 @@
 """Cached page computations: each takes the store version and the (hashable) filters, so a
-rerun with the same selection is served from the cache and a filter change computes once."""
+rerun with the same selection is served from the cache and a filter change computes once.
+
+With "Kleine aantallen verbergen" on (``Filters.private``, the default) every computation is
+done on perturbed counts (the cell-key method, :data:`privacy.PTABLE`): counts, rates, shares,
+location quotients, statistics and the figures built from them, so the browser never receives
+an exact count; small published counts read "<5". Off, the analyst sees exact counts."""
 
 from __future__ import annotations
 
@@ -10,9 +15,11 @@ import pandas as pd
 import streamlit as st
 
 from regie_analytics import aggregate, geo, incidents, insights, privacy, stats
+from regie_analytics.cellkey import PTable
 from regie_analytics.formatting import fmt_level, fmt_month
 from regie_analytics.schema import (
     AREA_CODE,
+    CELL_KEY,
     COUNT,
     DOMAIN,
     MONTH,
@@ -34,6 +41,12 @@ TOP_COLUMNS: dict[str, Any] = {
     "Status": st.column_config.TextColumn("Status"),
     "Waarom": st.column_config.TextColumn("Waarom", width="large"),
 }
+
+
+def ptable(sel: Filters) -> PTable | None:
+    """The p-table of the selection's computations: protected unless the analyst chose exact
+    counts."""
+    return privacy.PTABLE if sel.private else None
 
 
 def _data(version: str) -> StoreData:
@@ -95,6 +108,7 @@ def _overview(version: str, sel: Filters) -> insights.Overview | None:
         pressure=pressure,
         selected=sel.domains,
         available=tuple(data.domains),
+        ptable=ptable(sel),
     )
 
 
@@ -133,17 +147,47 @@ def area_name(data: StoreData, level: str, code: str) -> str:
 
 
 def shown_counts(counts: pd.Series, sel: Filters) -> pd.Series:
-    """Counts as shown on screen: exact, or with 1..4 as "<5" when small counts are hidden."""
-    return privacy.suppress_counts(counts) if sel.private else counts
+    """Counts as shown on screen: exact, or (protected, already perturbed) with small ones as
+    "<5"."""
+    if not sel.private:
+        return counts
+    return privacy.suppress_counts(counts, threshold=privacy.label_threshold())
+
+
+def small_below(sel: Filters) -> int:
+    """Protected counts below this read "<5" on screen (0: exact, nothing labelled)."""
+    return privacy.label_threshold() if sel.private else 0
+
+
+def small_mask(counts: pd.Series, sel: Filters) -> pd.Series | None:
+    """The areas whose protected count reads "<5" (grey on a map), or None in the exact view."""
+    return privacy.small_cell_mask(counts, threshold=small_below(sel)) if sel.private else None
+
+
+def protection_note() -> str:
+    """The Dutch footnote of every protected output (how counts are protected, "<5")."""
+    return privacy.perturbation_note(threshold=privacy.label_threshold())
 
 
 def count_text(value: float, sel: Filters) -> str:
-    """One count as text: Dutch thousands, or "<5" for 1..4 when small counts are hidden."""
+    """One count as text: Dutch thousands, or "<5" for a small protected count."""
     from regie_analytics.formatting import fmt_int
 
-    if sel.private and 0 < value < privacy.DEFAULT_THRESHOLD:
-        return privacy.SUPPRESSED_LABEL
+    threshold = privacy.label_threshold()
+    if sel.private and 0 < value < threshold:
+        return privacy.suppressed_label(threshold)
     return fmt_int(value)
+
+
+def total_help(sel: Filters) -> str:
+    """What the Overzicht's "Totaal" is: the selected domains' signals (protected: a cell of
+    its own, so it need not be the sum of the protected domains)."""
+    if not sel.private:
+        return "De som van de gekozen domeinen."
+    return (
+        "Alle signalen van de gekozen domeinen, apart beschermd: het kan enkele signalen "
+        "afwijken van de som van de beschermde aantallen per domein."
+    )
 
 
 def top_table(top: pd.DataFrame, sel: Filters) -> pd.DataFrame:
@@ -182,19 +226,22 @@ def jumps_gap(data: StoreData) -> str | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _jumps_all(version: str, level: str) -> pd.DataFrame:
-    """Anomalies per area, theme and month over all channels (once per store and level)."""
+def _jumps_all(version: str, level: str, private: bool) -> pd.DataFrame:
+    """Anomalies per area, theme and month over all channels (once per store, level and
+    protection: with it, of the perturbed counts)."""
     data = _data(version)
     cube = data.cube.loc[
-        ~data.cube[AREA_CODE].isin(SENTINEL_AREAS), [AREA_CODE, MONTH, DOMAIN, THEME, COUNT]
+        ~data.cube[AREA_CODE].isin(SENTINEL_AREAS),
+        [AREA_CODE, MONTH, DOMAIN, THEME, COUNT, CELL_KEY],
     ]
     codes = cube[AREA_CODE]
     if level != "buurt":
         codes = aggregate.codes_at_level(codes, geo.parent_code_map(data.areas, level))
     keys = [codes.rename(AREA_CODE), cube[MONTH], cube[DOMAIN], cube[THEME]]
-    long = cube[COUNT].groupby(keys, observed=True).sum().reset_index()
+    long = cube[[COUNT, CELL_KEY]].groupby(keys, observed=True).sum().reset_index()
     for column in (AREA_CODE, MONTH, DOMAIN, THEME):
         long[column] = long[column].astype("str")
+    long = aggregate.published(long, privacy.PTABLE if private else None)
     if long.empty or long[MONTH].nunique() < JUMP_MONTHS:
         return pd.DataFrame()
     domains = long.drop_duplicates(THEME).set_index(THEME)[DOMAIN]
@@ -206,8 +253,9 @@ def _jumps_all(version: str, level: str) -> pd.DataFrame:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _warm(version: str) -> bool:
     data = _data(version)
-    for level in data.levels:
-        _jumps_all(version, level)
+    for private in (True, False):  # protected first: every new session starts protected
+        for level in data.levels:
+            _jumps_all(version, level, private)
     return True
 
 
@@ -221,7 +269,7 @@ def warm_up(data: StoreData) -> None:
 def jumps(data: StoreData, sel: Filters) -> pd.DataFrame:
     """Months in the period where an area's theme count jumped far above its seasonal
     baseline (a count-data test, see :func:`stats.anomalies`), largest first."""
-    found = _jumps_all(data.version, sel.level)
+    found = _jumps_all(data.version, sel.level, sel.private)
     if found.empty:
         return found
     mask = (found[MONTH] >= sel.start) & (found[MONTH] <= sel.end)
@@ -249,12 +297,28 @@ def _area_measures(version: str, sel: Filters) -> pd.DataFrame:
     data = _data(version)
     cube = _cube(version, sel)
     whole = aggregate.filter_cube(data.cube, start=sel.start, end=sel.end)
-    return aggregate.area_table(cube, data.areas, level=sel.level, whole=whole)
+    return aggregate.area_table(cube, data.areas, level=sel.level, whole=whole, ptable=ptable(sel))
 
 
 def area_measures(data: StoreData, sel: Filters) -> pd.DataFrame:
     """Counts and every map measure per area for the selection."""
     return _area_measures(data.version, sel.computed)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _area_download(version: str, sel: Filters) -> pd.DataFrame:
+    from regie_analytics import report
+
+    data = _data(version)
+    return report.area_download(
+        _cube(version, sel), data.areas, level=sel.level, table=_area_measures(version, sel)
+    )
+
+
+def area_download(data: StoreData, sel: Filters) -> pd.DataFrame:
+    """The protected area table of the selection: the Kaart page's download (always
+    protected, whatever is shown) and, with small counts hidden, its table on screen."""
+    return _area_download(data.version, replace(sel.computed, private=True))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -288,9 +352,16 @@ def measure_options(data: StoreData) -> list[str]:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _pressure(version: str, sel: Filters) -> pd.DataFrame:
     data = _data(version)
-    return insights.pressure_table(
-        _cube(version, sel), data.areas, level=sel.level, w=data.weights(sel.level)
+    table = insights.pressure_table(
+        _cube(version, sel),
+        data.areas,
+        level=sel.level,
+        w=data.weights(sel.level),
+        ptable=ptable(sel),
     )
+    if sel.private:  # the compared rates reach the browser (scatter): as precise as shown
+        table[["rate_sociaal", "rate_fysiek"]] = table[["rate_sociaal", "rate_fysiek"]].round(1)
+    return table
 
 
 def pressure(data: StoreData, sel: Filters) -> pd.DataFrame:
@@ -301,7 +372,9 @@ def pressure(data: StoreData, sel: Filters) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _correlations(version: str, sel: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
     data = _data(version)
-    matrix = insights.theme_matrix(_cube(version, sel), data.areas, level=sel.level)
+    matrix = insights.theme_matrix(
+        _cube(version, sel), data.areas, level=sel.level, ptable=ptable(sel)
+    )
     return stats.theme_correlations(matrix)
 
 
@@ -314,7 +387,11 @@ def correlations(data: StoreData, sel: Filters) -> tuple[pd.DataFrame, pd.DataFr
 def _regie(version: str, sel: Filters) -> pd.DataFrame:
     data = _data(version)
     return insights.regie(
-        _cube(version, sel), data.areas, level=sel.level, pressure=_pressure(version, sel)
+        _cube(version, sel),
+        data.areas,
+        level=sel.level,
+        pressure=_pressure(version, sel),
+        ptable=ptable(sel),
     )
 
 
@@ -362,6 +439,7 @@ def _emerging(version: str, sel: Filters) -> tuple[pd.DataFrame, str | None]:
             level=sel.level,
             w=data.weights(sel.level),
             end=sel.end,
+            ptable=ptable(sel),
         )
     except InputError as exc:  # too few months: no trend analysis possible
         text = str(exc)
@@ -482,7 +560,12 @@ def _lead_times(
     if code is not None:
         mask &= signals[AREA_CODE].isin(aggregate.member_codes(data.areas, level, code))
     return aggregate.lead_times(
-        signals.loc[mask], by=by, start=sel.start, end=sel.end, norm_days=norm_days
+        signals.loc[mask],
+        by=by,
+        start=sel.start,
+        end=sel.end,
+        norm_days=norm_days,
+        ptable=ptable(sel),
     )
 
 
@@ -508,7 +591,12 @@ def _lead_time_by_area(version: str, sel: Filters, norm_days: float) -> pd.DataF
     frame = signals.loc[mask]
     frame = frame.assign(gebied=_signal_codes(data, frame, sel.level).to_numpy())
     table = aggregate.lead_times(
-        frame, by="gebied", start=sel.start, end=sel.end, norm_days=norm_days
+        frame,
+        by="gebied",
+        start=sel.start,
+        end=sel.end,
+        norm_days=norm_days,
+        ptable=ptable(sel),
     )
     table = table.loc[table["afgesloten"] >= 20].sort_values("mediaan_dagen", ascending=False)
     names = data.level_areas(sel.level)["name"]
@@ -524,12 +612,32 @@ def lead_time_by_area(data: StoreData, sel: Filters, *, norm_days: float) -> pd.
 @st.cache_data(show_spinner=False, max_entries=64)
 def _profile_comparison(version: str, sel: Filters, code: str, level: str) -> pd.DataFrame:
     data = _data(version)
-    return insights.theme_comparison(_cube(version, sel), data.areas, level=level, code=code)
+    return insights.theme_comparison(
+        _cube(version, sel), data.areas, level=level, code=code, ptable=ptable(sel)
+    )
 
 
 def profile_comparison(data: StoreData, sel: Filters, *, code: str, level: str) -> pd.DataFrame:
-    """Per domain and theme: the area against its parent and the municipality."""
-    return _profile_comparison(data.version, sel.computed, code, level)
+    """Per domain and theme: the area against its parent and the municipality (protected:
+    small counts as "<5", without the area's rate and index)."""
+    table = _profile_comparison(data.version, sel.computed, code, level)
+    if not sel.private:
+        return table
+    shown = shown_counts(table["aantal"], sel)
+    small = shown.map(lambda v: isinstance(v, str))
+    return table.assign(
+        aantal=shown,
+        gebied=table["gebied"].where(~small),
+        index=table["index"].where(~small),
+    )
+
+
+def profile_rates(row: pd.Series, sel: Filters) -> pd.Series:
+    """An area's rate per 1,000 and social share as shown: protected, none next to a "<5"."""
+    rates = row[["per_1000", "share_social"]].astype("float64")
+    if sel.private and 0 < row["totaal"] < privacy.label_threshold():
+        return pd.Series(float("nan"), index=rates.index)
+    return rates
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -544,6 +652,7 @@ def _profile_series(
         code=code,
         start=data.months[0],
         end=sel.end,
+        ptable=ptable(sel),
     )
 
 
@@ -560,7 +669,10 @@ def profile_series(
 def _domain_trend(version: str, sel: Filters) -> pd.DataFrame:
     data = _data(version)
     return insights.domain_monthly(
-        _cube(version, sel, period=False), start=data.months[0], end=sel.end
+        _cube(version, sel, period=False),
+        start=data.months[0],
+        end=sel.end,
+        ptable=ptable(sel),
     )
 
 
@@ -572,7 +684,7 @@ def domain_trend(data: StoreData, sel: Filters) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _trend_series(
-    version: str, sel: Filters, code: str | None, by: str
+    version: str, sel: Filters, code: str | None, by: str | None
 ) -> tuple[pd.DataFrame, pd.Series | None]:
     data = _data(version)
     return insights.area_series(
@@ -583,6 +695,7 @@ def _trend_series(
         start=data.months[0],
         end=sel.end,
         by=by,
+        ptable=ptable(sel),
     )
 
 
@@ -592,6 +705,14 @@ def trend_series(
     """Monthly counts per ``by`` group for the municipality or an area at the selected level,
     from the first month to the period's end, with the municipality's scaled average."""
     return _trend_series(data.version, replace(sel.computed, start=""), code, by)
+
+
+def month_totals(data: StoreData, sel: Filters, *, code: str | None) -> pd.DataFrame:
+    """Signals per month in all of the selection (``month``, ``count``) for the municipality
+    or an area, from the first month to the period's end: each month a cell of its own (so,
+    protected, not the sum of the protected groups of :func:`trend_series`)."""
+    series, _ = _trend_series(data.version, replace(sel.computed, start=""), code, None)
+    return series
 
 
 NEIGHBOUR_COLUMNS: dict[str, Any] = {
@@ -605,12 +726,20 @@ def neighbour_table(data: StoreData, sel: Filters, *, code: str, level: str) -> 
     w = data.weights(level)
     codes = stats.neighbours(geo.areas_at_level(data.areas, level), code, w=w)
     table = area_measures(data, replace(sel, level=level)).reindex(codes)
+    rates = table["per_1000"]
+    if sel.private:  # no rate next to a "<5"
+        rates = privacy.suppress_rates(
+            rates,
+            numerators=table["totaal"],
+            population=table["population"],
+            threshold=privacy.label_threshold(),
+        )
     return pd.DataFrame(
         {
             "Code": codes,
             "Gebied": table["name"].to_numpy(),
             "Signalen": shown_counts(table["totaal"], sel).to_numpy(),
-            "Per 1.000": table["per_1000"].round(1).to_numpy(),
+            "Per 1.000": rates.round(1).to_numpy(),
         }
     )
 
@@ -620,21 +749,25 @@ def _content(version: str, sel: Filters, area: str | None) -> Any:
     from regie_analytics import report
 
     data = _data(version)
+    level = sel.level if sel.level in ("buurt", "wijk", "stadsdeel") else "buurt"
+    shared = area is None and level == sel.level and bool(sel.domains)
     return report.collect(
         data,
         start=sel.start,
         end=sel.end,
         area=area,
-        level=sel.level if sel.level in ("buurt", "wijk", "stadsdeel") else "buurt",
+        level=level,
         domains=sel.domains or ("fysiek", "sociaal"),
         themes=sel.themes or None,
         channels=sel.channels or None,
+        # the Overzicht's cached overview and samenhang table (the same protected figures)
+        overview=_overview(version, sel) if shared else None,
     )
 
 
 def report_content(data: StoreData, sel: Filters, *, area: str | None = None) -> Any:
     """The council content for the selection (every count protected), computed once."""
-    return _content(data.version, sel.computed, area)
+    return _content(data.version, replace(sel.computed, private=True), area)
 
 
 def _built(build: Any) -> bytes:
