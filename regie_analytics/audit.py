@@ -17,7 +17,6 @@ killed while writing leaves at most one unfinished last line, which reading repo
 
 from __future__ import annotations
 
-import fcntl
 import getpass
 import hashlib
 import json
@@ -27,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from filelock import FileLock
 
 from regie_analytics.schema import InputError
 
@@ -94,7 +95,7 @@ def cli_user() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no login name (a container without /etc/passwd entry)
-        return f"uid {os.getuid()}"
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "onbekend"
 
 
 def import_details(report: ImportReport, **extra: Any) -> dict[str, Any]:
@@ -147,9 +148,31 @@ def record(
         raise ValueError(f"unknown audit action {action!r}; expected one of {ACTIONS}")
     path = log_path(store)
     path.parent.mkdir(parents=True, exist_ok=True)
+    # one writer at a time, on every platform (a lock file next to the log)
+    with FileLock(path.with_name(path.name + ".lock")):
+        return _append(
+            path,
+            user=user,
+            role=role,
+            action=action,
+            details=details,
+            file_hash=file_hash,
+            rows=rows,
+        )
+
+
+def _append(
+    path: Path,
+    *,
+    user: str,
+    role: str,
+    action: str,
+    details: Mapping[str, Any],
+    file_hash: str | None,
+    rows: int | None,
+) -> dict[str, Any]:
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
         last, number, complete = _last_line(path)
         entry: dict[str, Any] = {
             "nr": number + 1,
@@ -167,7 +190,7 @@ def record(
         os.write(fd, line if complete else b"\n" + line)
         os.fsync(fd)
     finally:
-        os.close(fd)  # also releases the lock
+        os.close(fd)
     return entry
 
 

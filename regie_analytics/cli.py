@@ -71,8 +71,8 @@ def _add_store(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--store",
         type=Path,
-        default=DEFAULT_STORE,
-        help=f"map van de store (standaard: {DEFAULT_STORE})",
+        default=Path(os.environ.get("REGIE_STORE") or DEFAULT_STORE),
+        help=f"map van de store (standaard: $REGIE_STORE, anders {DEFAULT_STORE})",
     )
 
 

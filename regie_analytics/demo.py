@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from regie_analytics.resources import data_file
 from regie_analytics.schema import NO_LOCATION, OUTSIDE, InputError
 
 DEMO_SOURCE_NOTE = (
@@ -97,7 +98,6 @@ PHYSICAL_RATE = 0.172
 SOCIAL_RATE = 0.05
 """Social-domain questions per inhabitant per year (assumption, see module docstring)."""
 
-_REPO_DATA = Path(__file__).resolve().parents[1] / "data"
 _TZ = "Europe/Amsterdam"
 
 _CLUSTER_SEEDS: tuple[tuple[str, str], ...] = (
@@ -430,7 +430,7 @@ def build_demo(
 def _resolve(path: str | Path | None, relative: str) -> Path:
     if path is not None:
         return Path(path)
-    return _REPO_DATA / relative
+    return data_file(relative)
 
 
 def _load_buurten(path: Path) -> gpd.GeoDataFrame:

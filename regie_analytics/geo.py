@@ -26,6 +26,7 @@ import shapely
 from pyproj import Transformer
 
 from regie_analytics.io.parse import clean_text
+from regie_analytics.resources import data_file
 from regie_analytics.schema import (
     AREA_CODE,
     AREA_KM2,
@@ -42,7 +43,7 @@ from regie_analytics.schema import (
     InputError,
 )
 
-BOUNDARIES_DIR = Path(__file__).resolve().parent.parent / "data" / "boundaries"
+BOUNDARIES_DIR = data_file("boundaries")
 DEFAULT_BOUNDARIES: Path = BOUNDARIES_DIR / "amsterdam_buurten_2022.geojson"
 """The 518 Amsterdam buurten (2022), the default boundaries of the dashboard."""
 NATIONAL_GEMEENTEN: Path = BOUNDARIES_DIR / "nl_gemeenten_2024_kerncijfers.geojson"

@@ -34,7 +34,6 @@ stored value for its area, month, label, channel and source.
 from __future__ import annotations
 
 import errno
-import fcntl
 import json
 import os
 import shutil
@@ -47,6 +46,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from filelock import FileLock, Timeout
 
 from regie_analytics import cellkey
 from regie_analytics.imports import (
@@ -57,6 +57,7 @@ from regie_analytics.imports import (
     reclassify,
     with_keys,
 )
+from regie_analytics.resources import default_store_folder
 from regie_analytics.schema import (
     AREA_CODE,
     CELL_KEY,
@@ -70,7 +71,7 @@ from regie_analytics.schema import (
 )
 from regie_analytics.taxonomy import Taxonomy, load_taxonomy
 
-DEFAULT_STORE = Path(__file__).resolve().parent.parent / "data" / "store"
+DEFAULT_STORE = default_store_folder()
 FORMAT_VERSION = 2
 """2: record keys, key sums and cell keys for cell-key perturbation."""
 SECRET_FIELD = "cell_key_secret"
@@ -239,24 +240,23 @@ class Store:
     # -- writing ---------------------------------------------------------------------------
     @contextmanager
     def _lock(self) -> Iterator[None]:
+        # filelock: an OS lock on Linux, macOS and Windows alike (fcntl is POSIX only)
+        lock = FileLock(self.root / ".lock", timeout=0)
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            handle = open(self.root / ".lock", "a")  # noqa: SIM115 (closed below)
+            lock.acquire()
+        except Timeout as exc:
+            raise StoreError(
+                "de store is bezet door een andere import.",
+                file=self.root,
+                hint="wacht tot die import klaar is en probeer het opnieuw.",
+            ) from exc
         except OSError as exc:
             raise disk_error(exc, self.root) from exc
-        with handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError as exc:
-                raise StoreError(
-                    "de store is bezet door een andere import.",
-                    file=self.root,
-                    hint="wacht tot die import klaar is en probeer het opnieuw.",
-                ) from exc
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        try:
+            yield
+        finally:
+            lock.release()
 
     def _staging_prefix(self) -> str:
         return f".{self.root.name}-staging-"

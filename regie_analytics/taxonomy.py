@@ -119,6 +119,7 @@ from typing import overload
 import numpy as np
 import pandas as pd
 
+from regie_analytics.resources import data_file
 from regie_analytics.schema import (
     CATEGORY,
     COUNT,
@@ -132,9 +133,7 @@ from regie_analytics.schema import (
     InputError,
 )
 
-DEFAULT_TAXONOMY: Path = (
-    Path(__file__).resolve().parent.parent / "data" / "taxonomy" / "taxonomie.csv"
-)
+DEFAULT_TAXONOMY: Path = data_file("taxonomy/taxonomie.csv")
 """The default taxonomy shipped with the project."""
 
 ANY = "*"
