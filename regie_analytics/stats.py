@@ -598,6 +598,12 @@ def _draws(max_card: int, n: int, permutations: int, seed: int) -> np.ndarray:
 
 _GLOBAL_RNG_LOCK = threading.Lock()
 
+ESDA_MATCHED_VERSION = "2.9.0"
+"""The esda release whose computations are vendored here in vectorised form (the bivariate
+Moran's permutation p-values in :func:`_bv_local_moran_p`, its draws in :func:`_draws`, and
+Gi* month by month in :func:`_gi_star_z`). tests/test_stats.py checks them equal to esda and
+fails when another esda is installed, so a new release is compared before it is used."""
+
 
 _SUBSET_CACHE: dict[tuple[int, bytes], tuple[weakref.ref[W], W]] = {}
 _SUBSET_LOCK = threading.Lock()  # the dashboard's sessions run in threads
@@ -632,6 +638,7 @@ def _bv_local_moran_p(lisa: Moran_Local_BV, w: W, *, permutations: int, seed: in
     areas' ``zy``, the same scaling, and esda's folded count (``keep_simulations=True``):
     ``p = (min(#sim >= I, #sim < I) + 1) / (permutations + 1)``.
     Tests check it against ``Moran_Local_BV(..., permutations=...).p_sim``.
+    Vendored from esda :data:`ESDA_MATCHED_VERSION` (``esda/moran.py``, ``esda/crand.py``).
     """
     zx, zy = np.asarray(lisa.zx, dtype=float), np.asarray(lisa.zy, dtype=float)
     n = len(zx)
@@ -918,11 +925,9 @@ def regie_opgave(
     )
     table = table.loc[:, table.sum() > 0]
     n_departments = table.shape[1]
-    totals = table.sum(axis=1)
-    shares = table.div(totals.where(totals > 0), axis=0).fillna(0.0).to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        entropy = -np.where(shares > 0, shares * np.log2(shares), 0.0).sum(axis=1)
-    entropy = np.abs(entropy)
+    counts = table.to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):  # an area without counts: NaN, then 0
+        entropy = np.nan_to_num(stats.entropy(counts, base=2, axis=1), nan=0.0)
     normalised = entropy / math.log2(n_departments) if n_departments > 1 else entropy * 0.0
     out = pd.DataFrame(
         {
@@ -1107,7 +1112,8 @@ def _gi_star_z(values: np.ndarray, w: W) -> np.ndarray:
     for each column: binary weights with the area itself (weight 1), the statistic
     ``W* y / sum(y)``, and its analytical mean and variance under randomisation. esda builds
     the weights with the area itself again for every call (about 10 ms for 500 buurten);
-    here once. A column without variation gets z = 0, as :func:`_gi_star`.
+    here once. A column without variation gets z = 0, as :func:`_gi_star`. Vendored from esda
+    :data:`ESDA_MATCHED_VERSION` (``esda/getisord.py``).
     Tests check it against esda month by month.
     """
     star = (w.sparse.tocsr() != 0).astype(float)

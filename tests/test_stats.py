@@ -6,6 +6,7 @@ import copy
 import math
 from pathlib import Path
 
+import esda
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -260,6 +261,15 @@ def test_area_cut_off_by_missing_values_borrows_the_next_ring(areas, w):
 
 
 # --- social x physical -------------------------------------------------------------------------
+
+
+def test_vendored_esda_computations_match_the_installed_esda() -> None:
+    # the vectorised copies (bivariate Moran p-values, Gi* by month) were checked equal to this
+    # esda release; another one must be compared by the tests below before it is used
+    assert esda.__version__ == stats.ESDA_MATCHED_VERSION, (
+        f"esda {esda.__version__} is installed, the vendored code matches "
+        f"{stats.ESDA_MATCHED_VERSION}: run the equality tests and update the constant"
+    )
 
 
 def test_bivariate_moran_equals_esda(areas, counts, w):
