@@ -303,6 +303,11 @@ def require_app() -> None:
     deep-linked page (``/kaart?...``) directly, without ``app.py``, until the first
     ``st.navigation`` call (AppTest even returns to that mode before every run). Such a run
     hands over to ``app.py`` and reruns the same page.
+
+    Streamlit has no public switch for this (keeping the top-level ``pages/`` folder, which is
+    part of the product's layout), so this is the one place that reads and writes its
+    ``PagesManager.uses_pages_directory``; tests/test_streamlit_contract.py fails the day
+    Streamlit changes that mechanism, and tests/test_e2e.py opens a deep link on a fresh server.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
