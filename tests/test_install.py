@@ -119,3 +119,28 @@ def test_demo_and_info_run_from_another_folder(installed: tuple[Path, dict[str, 
         ["regie-analytics", "info"], cwd=here, env=env | {"REGIE_STORE": str(here / "leeg")}
     )
     assert "leeg" in other.stdout
+
+
+def test_pinned_requirements_satisfy_the_package_ranges() -> None:
+    """requirements.txt is the lock of pyproject.toml's ranges: every runtime dependency is
+    pinned there, and every pin lies in its range (streamlit's auth extra pins Authlib and
+    httpx)."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    ranges = {
+        Requirement(r).name.lower(): Requirement(r)
+        for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    }
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        text = line.split("#")[0].strip()
+        if text:
+            pin = Requirement(text)
+            pins[pin.name.lower()] = next(iter(pin.specifier)).version
+    assert set(ranges) <= set(pins), set(ranges) - set(pins)
+    assert set(pins) - set(ranges) == {"authlib", "httpx"}
+    assert ranges["streamlit"].extras == {"auth"}
+    for name, requirement in ranges.items():
+        assert requirement.specifier.contains(pins[name]), (name, pins[name])
