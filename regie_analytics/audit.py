@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from regie_analytics.taxonomy import Taxonomy
 
 LOG_NAME = "audit.jsonl"
+LOCK_NAME = LOG_NAME + ".lock"
+"""The lock file next to the log: one writer at a time, on every platform."""
 
 IMPORT = "import"
 EXPORT = "export"
@@ -149,7 +151,7 @@ def record(
     path = log_path(store)
     path.parent.mkdir(parents=True, exist_ok=True)
     # one writer at a time, on every platform (a lock file next to the log)
-    with FileLock(path.with_name(path.name + ".lock")):
+    with FileLock(path.with_name(LOCK_NAME)):
         return _append(
             path,
             user=user,

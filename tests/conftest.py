@@ -59,11 +59,12 @@ def cli(*args: str | Path) -> CliResult:
 
 def data_files(store: Path) -> dict[str, str]:
     """:func:`snapshot` of a store but its audit log (which records every import, also one
-    that adds nothing)."""
+    that adds nothing) and its lock file."""
     from regie_analytics import audit
 
     files = snapshot(store)
     files.pop(audit.LOG_NAME, None)
+    files.pop(audit.LOCK_NAME, None)
     return files
 
 
