@@ -24,7 +24,12 @@ pages = [
     st.Page("pages/kaart.py", title="Kaart", icon=":material/map:"),
     st.Page("pages/samenhang.py", title="Samenhang", icon=":material/hub:"),
     st.Page("pages/trends.py", title="Trends", icon=":material/trending_up:"),
-    st.Page("pages/buurtprofiel.py", title="Buurtprofiel", icon=":material/location_on:"),
+    st.Page(
+        "pages/buurtprofiel.py",
+        title=data.profile_title(),  # "Wijkprofiel" when wijken are the finest areas
+        icon=":material/location_on:",
+        url_path="buurtprofiel",
+    ),
     st.Page("pages/afhandeling.py", title="Afhandeling", icon=":material/timer:"),
     st.Page(
         "pages/data.py",
@@ -42,7 +47,9 @@ def run_page() -> None:
     """Sign-in, the sidebar and the page, on one version of the store from start to end."""
     access.gate(who, page)  # sign-in, no role or no access to this page: a Dutch page, and stop
     store = data.take_snapshot()
-    if store is not None:
+    components.page_title(store, page.title)
+    if store is not None and store.months:
+        components.municipality_header(store)
         st.session_state["_filters"] = filters.sidebar(store, exact=who.may(auth.EXACT))
         components.demo_banner(store)
     access.account(who)

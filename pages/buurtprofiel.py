@@ -7,6 +7,7 @@ import streamlit as st
 from regie_analytics import aggregate, charts
 from regie_analytics.formatting import fmt_int, fmt_num, fmt_pct, plain_text
 from regie_analytics.ui import components, filters, pages
+from regie_analytics.ui.data import profile_title
 
 components.require_app()
 
@@ -17,10 +18,10 @@ components.print_styles()
 
 options = pages.all_area_names(data)
 code = components.area_picker(
-    "Gebied", options, param=components.AREA_KEY, placeholder="Zoek een buurt, wijk of stadsdeel…"
+    "Gebied", options, param=components.AREA_KEY, placeholder=pages.search_placeholder(data)
 )
 if code is None:
-    st.title("Buurtprofiel")
+    st.title(profile_title(data.levels[0]))
     components.empty_state(
         "Kies een gebied in de zoekbox, of klik op een gebied op de Kaart of het Overzicht."
     )
@@ -38,6 +39,7 @@ k[0].metric("Signalen", pages.count_text(row["totaal"], sel))
 k[1].metric("Inwoners", fmt_int(row["population"]))
 k[2].metric("Per 1.000 inwoners", fmt_num(rates["per_1000"]))
 k[3].metric("Aandeel sociaal", fmt_pct(rates["share_social"] / 100))
+components.population_note(data, population=row["population"])
 
 st.subheader("Domeinen en thema's")
 comparison = pages.profile_comparison(data, sel, code=code, level=level)

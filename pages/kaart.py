@@ -33,8 +33,7 @@ basemap = c4.toggle(
     key="achtergrond",
     help="De BRT-Achtergrondkaart van PDOK onder de gebieden; werkt alleen met internet.",
 )
-if not data.has_population:
-    st.caption("Deze grenzen hebben geen inwonertallen: cijfers per 1.000 inwoners ontbreken.")
+components.population_note(data)
 
 if int(table["count"].sum()) == 0:
     components.empty_state(*pages.empty_reason(data, sel))

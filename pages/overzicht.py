@@ -14,7 +14,8 @@ data = components.require_data()
 sel = filters.current()
 components.overig_notice(data, sel)
 st.title("Overzicht")
-st.caption(f"{fmt_period(sel.start, sel.end)} vergeleken met {fmt_period(*sel.previous)}")
+where = f"{plain_text(data.municipality)} · " if data.municipality else ""
+st.caption(f"{where}{fmt_period(sel.start, sel.end)} vergeleken met {fmt_period(*sel.previous)}")
 
 ov = pages.overview(data, sel)
 if ov is None:

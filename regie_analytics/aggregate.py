@@ -155,7 +155,7 @@ def roll_up(
     values = [COUNT, *([CELL_KEY] if CELL_KEY in cube.columns else [])]
     inside = cube.loc[~cube[AREA_CODE].isin(SENTINEL_AREAS), [AREA_CODE, *by, *values]]
     codes = inside[AREA_CODE]
-    if level != "buurt":
+    if level != geo.available_levels(areas)[0]:
         codes = codes_at_level(codes, geo.parent_code_map(areas, level))
     # grouping on the (categorical) columns themselves is fastest; unmapped codes drop out
     keys = [codes.rename(AREA_CODE), *(inside[column] for column in by)]

@@ -1,7 +1,8 @@
 """The audit log: who imported, changed or exported what, and when.
 
-Every import, taxonomy change and export appends one record to ``audit.jsonl`` in the store
-folder (next to ``CURRENT``, so it outlives every store version). A record is one JSON line::
+Every import, taxonomy change, change of boundaries or population and export appends one
+record to ``audit.jsonl`` in the store folder (next to ``CURRENT``, so it outlives every store
+version). A record is one JSON line::
 
     {"nr": 12, "time": "2026-11-27T14:05:03+01:00", "user": "a.jansen@gemeente.nl",
      "role": "analist", "action": "export", "details": {"formaat": "csv", ...},
@@ -43,7 +44,9 @@ IMPORT = "import"
 EXPORT = "export"
 TAXONOMY = "taxonomie"
 REMOVE_IMPORT = "import verwijderd"
-ACTIONS: tuple[str, ...] = (IMPORT, EXPORT, TAXONOMY, REMOVE_IMPORT)
+BOUNDARIES = "grenzen"
+POPULATION = "inwoners"
+ACTIONS: tuple[str, ...] = (IMPORT, EXPORT, TAXONOMY, REMOVE_IMPORT, BOUNDARIES, POPULATION)
 """What a record can say happened (Dutch, as shown on the Data page and by the CLI)."""
 
 CLI_ROLE = "opdrachtregel"

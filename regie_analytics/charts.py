@@ -1178,7 +1178,7 @@ def quadrant_scatter(
             hovertext=np.asarray(hover, dtype=object),
             hovertemplate="%{hovertext}<extra></extra>",
             marker=marker,
-            name="buurten",
+            name="gebieden",
             showlegend=False,
             cliponaxis=False,
         )

@@ -1,4 +1,4 @@
-"""The command line: ``python -m regie_analytics {demo,import,validate,info,counts,...}``.
+"""The command line: ``python -m regie_analytics {demo,boundaries,population,import,...}``.
 
 Messages are Dutch and never a traceback. Exit codes: 0 success; 2 input or store refused
 (a Dutch message on stderr naming the file, row and column, or the disk problem); 1 an
@@ -23,12 +23,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from regie_analytics import aggregate, audit, incidents, workflow
+from regie_analytics import aggregate, audit, cbs, geo, incidents, workflow
+from regie_analytics.formatting import fmt_levels
 from regie_analytics.io.parse import DATE_ORDERS
 from regie_analytics.io.presets import PRESETS
 from regie_analytics.io.readers import file_sha256
 from regie_analytics.limits import Limits, parse_setting_date
-from regie_analytics.schema import ANALYSES, InputError
+from regie_analytics.schema import ANALYSES, LEVELS, InputError
 from regie_analytics.store import DEFAULT_STORE, Store
 
 EXIT_REJECTED = 2
@@ -116,6 +117,35 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", type=float, default=1.0, help="volume (1.0 = ca. 3 jaar)")
     demo.add_argument("--keep-files", type=Path, help="bewaar de gegenereerde exportbestanden")
 
+    bnd = sub.add_parser(
+        "boundaries",
+        help="download de CBS Wijken en Buurten van een gemeente bij PDOK (GeoPackage)",
+    )
+    bnd.add_argument("--gemeente", required=True, help="CBS-code van de gemeente, zoals GM0106")
+    bnd.add_argument(
+        "--jaar", type=int, default=cbs.DEFAULT_YEAR, help=f"jaar (standaard {cbs.DEFAULT_YEAR})"
+    )
+    bnd.add_argument(
+        "--niveau",
+        default="buurt",
+        choices=tuple(cbs.COLLECTIONS),
+        help="fijnste niveau: buurt (standaard), wijk of gemeente",
+    )
+    bnd.add_argument("--out", required=True, type=Path, help="uitvoerbestand (.gpkg of .geojson)")
+    bnd.add_argument(
+        "--opnieuw", action="store_true", help="opnieuw downloaden, ook als de cache hem heeft"
+    )
+
+    pop = sub.add_parser(
+        "population",
+        help="inwonertallen uit een StatLine-export (Kerncijfers wijken en buurten, CSV)",
+    )
+    pop.add_argument("path", type=Path, help="de CSV-export van StatLine")
+    _add_store(pop)
+    pop.add_argument(
+        "--jaar", type=int, help="jaar van de kerncijfers (als het bestand het niet zegt)"
+    )
+
     imp = sub.add_parser("import", help="importeer een export in de store")
     _add_import_options(imp)
 
@@ -141,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     counts = sub.add_parser("counts", help="aantallen per gebied uit de kubus, als CSV")
     _add_store(counts)
     counts.add_argument(
-        "--level", required=True, choices=("buurt", "wijk", "stadsdeel", "gemeente")
+        "--level", choices=LEVELS, help="gebiedsniveau (standaard het fijnste van de store)"
     )
     counts.add_argument(
         "--by",
@@ -157,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_store(export)
     export.add_argument(
-        "--level", required=True, choices=("buurt", "wijk", "stadsdeel", "gemeente")
+        "--level", choices=LEVELS, help="gebiedsniveau (standaard het fijnste van de store)"
     )
     export.add_argument(
         "--period", help="maanden VAN:TOT, bijvoorbeeld 2025-01:2025-12 (standaard: 12 maanden)"
@@ -175,7 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
     analyse = sub.add_parser("analyse", help="ruimtelijke statistiek per gebied, als CSV")
     analyse.add_argument("kind", choices=ANALYSES, help="welke analyse")
     _add_store(analyse)
-    analyse.add_argument("--level", required=True, choices=("buurt", "wijk"))
+    analyse.add_argument(
+        "--level",
+        choices=("gebied", "buurt", "wijk"),
+        help="gebiedsniveau (standaard het fijnste van de store)",
+    )
     analyse.add_argument("--domain", choices=("fysiek", "sociaal", "overig"), help="domein")
     analyse.add_argument("--theme", help="thema")
     analyse.add_argument(
@@ -197,7 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--period", help="maanden VAN:TOT, bijvoorbeeld 2025-01:2025-12 (standaard: 12 maanden)"
     )
     rep.add_argument(
-        "--level", default="buurt", choices=("buurt", "wijk"), help="niveau van de kaart"
+        "--level",
+        choices=("gebied", "buurt", "wijk"),
+        help="niveau van de kaart (standaard het fijnste van de store)",
     )
     rep.add_argument("--out", required=True, type=Path, help="uitvoerbestand")
 
@@ -296,10 +332,52 @@ def _import_kwargs(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
+def cmd_boundaries(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    download = cbs.download_wijken_en_buurten(
+        args.gemeente, year=args.jaar, level=args.niveau, refresh=args.opnieuw
+    )
+    out = cbs.write_boundaries(download, args.out)
+    info = geo.boundaries_fingerprint(out, gemeente=download.gemeente)
+    print(f"{download.describe()}; geschreven naar {out}")
+    print(f"  niveaus: {', '.join(info['levels'])}")
+    print(f"  inwoners: {info['population']}")
+    print(f"  cache: {download.cached}")
+    print(
+        f"Klaar in {time.perf_counter() - started:.1f} s. Gebruik de grenzen bij de eerste "
+        f"import: python -m regie_analytics import EXPORT --preset ... --boundaries {out}"
+    )
+    return 0
+
+
+def cmd_population(args: argparse.Namespace) -> int:
+    match = workflow.import_population(Store(args.store), args.path, year=args.jaar)
+    _record(
+        args.store,
+        audit.POPULATION,
+        {"bestand": args.path.name, "inwoners": match.text},
+        file_hash=file_sha256(args.path),
+        rows=match.matched,
+    )
+    print("\n".join(match.lines()))
+    print(f"Inwonertallen opgeslagen in {args.store}.")
+    return 0
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    new_store = not Store(args.store).exists()
+    if new_store and args.boundaries is None:
+        sys.stderr.write(
+            "Let op: de store is nieuw en er zijn geen grenzen opgegeven; de meegeleverde "
+            f"Amsterdamse buurten ({geo.DEFAULT_BOUNDARIES.name}) worden gebruikt. Geef "
+            "--boundaries voor een andere gemeente (python -m regie_analytics boundaries "
+            "--gemeente GM.... --out grenzen.gpkg).\n"
+        )
     report = workflow.import_file(args.path, **_import_kwargs(args))  # type: ignore[arg-type]
     extra = {"taxonomie": args.taxonomy.name} if args.taxonomy else {}
+    if new_store:
+        extra["grenzen"] = (args.boundaries or geo.DEFAULT_BOUNDARIES).name
     details = audit.import_details(report, **extra)
     _record(
         args.store, audit.IMPORT, details, file_hash=file_sha256(args.path), rows=report.imported
@@ -336,10 +414,13 @@ def cmd_info(args: argparse.Namespace) -> int:
     lines = [
         f"Store: {info['store']} (versie {info['versie']})",
         "  LET OP: gegenereerde demodata, geen echte meldingen" if info["gegenereerd"] else "",
-        f"  grenzen: {info['grenzen'].get('file')} ({n(info['aantal_gebieden'])} gebieden)",
-        f"  inwonertal bekend: {'ja' if info['inwoners_bekend'] else 'nee'}",
+        f"  gemeente: {info['gemeente_naam'] or '(geen of meer dan één)'}",
+        f"  grenzen: {info['grenzen'].get('file')} ({fmt_levels(info['niveaus'])})",
+        f"  inwoners: {info['inwoners']}",
         f"  taxonomie: {info['taxonomie'].get('file')}",
-        f"  periode: {info['eerste_maand']} t/m {info['laatste_maand']}",
+        f"  periode: {info['eerste_maand']} t/m {info['laatste_maand']}"
+        if info["eerste_maand"]
+        else "  periode: nog geen signalen; importeer een export",
         f"  meldingen: {n(info['meldingen_totaal'])}, waarvan in een gebied "
         f"{n(info['meldingen_in_gebied'])}, buiten gebied {n(info['buiten_gebied'])}, "
         f"zonder locatie {n(info['zonder_locatie'])}, domein overig {n(info['overig_domein'])}",
@@ -402,13 +483,19 @@ EXACT_WARNING = (
 )
 
 
+def _level(areas: pd.DataFrame, level: str | None) -> str:
+    """``--level``, or the finest level of the store's boundaries."""
+    return level or geo.available_levels(areas)[0]
+
+
 def cmd_counts(args: argparse.Namespace) -> int:
     store = Store(args.store)
     by = [b.strip() for b in args.by.split(",") if b.strip()]
-    cube = store.cube()
+    cube, areas = store.cube(), store.areas()
     start, end = _period(cube, args.period)
     cube = aggregate.filter_cube(cube, start=start, end=end)
-    table = aggregate.roll_up(cube, store.areas(), level=args.level, by=by)
+    args.level = _level(areas, args.level)
+    table = aggregate.roll_up(cube, areas, level=args.level, by=by)
     _write_export(
         args,
         table.to_csv(index=False).encode(),
@@ -442,7 +529,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     selected = aggregate.filter_cube(
         cube, start=start, end=end, domains=domains, themes=themes, channels=channels
     )
-    table = report.area_download(selected, store.areas(), level=args.level)
+    areas = store.areas()
+    args.level = _level(areas, args.level)
+    table = report.area_download(selected, areas, level=args.level)
     details = {
         "formaat": "csv (beschermd)",
         "niveau": args.level,
@@ -466,6 +555,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     store = Store(args.store)
     cube, areas = store.cube(), store.areas()
     start, end = _period(cube, args.period)
+    args.level = _level(areas, args.level)
     result = insights.run_analysis(
         args.kind,
         cube,
@@ -507,10 +597,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     store = Store(args.store)
+    level = _level(store.areas(), args.level)
     data = report.build_report(
-        store, fmt=args.format, area=args.area, period=args.period, level=args.level
+        store, fmt=args.format, area=args.area, period=args.period, level=level
     )
-    details = {"formaat": args.format, "gebied": args.area or f"alle gebieden ({args.level})"}
+    details = {"formaat": args.format, "gebied": args.area or f"alle gebieden ({level})"}
     details["periode"] = args.period or "laatste 12 maanden"
     _write_export(args, data, details, rows=None)
     print(
@@ -539,6 +630,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "demo": cmd_demo,
+    "boundaries": cmd_boundaries,
+    "population": cmd_population,
     "import": cmd_import,
     "validate": cmd_validate,
     "info": cmd_info,

@@ -82,6 +82,13 @@ def fmt_count(value: int, one: str, many: str) -> str:
     return f"{fmt_int(value)} {one if value == 1 else many}"
 
 
+def fmt_levels(counts: dict[str, int]) -> str:
+    """``{"wijk": 8, "gemeente": 1}`` -> ``'8 wijken, 1 gemeente'``: areas per level."""
+    return ", ".join(
+        fmt_count(n, fmt_level(level), fmt_level(level, plural=True)) for level, n in counts.items()
+    )
+
+
 def fmt_num(value: float | int | None, decimals: int = 1, *, missing: str = "–") -> str:
     """A number with a decimal comma and thousands dots: 1234.5 -> '1.234,5'."""
     if _is_missing(value) or (isinstance(value, float) and math.isinf(value)):

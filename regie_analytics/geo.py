@@ -25,6 +25,7 @@ import pyogrio
 import shapely
 from pyproj import Transformer
 
+from regie_analytics.formatting import fmt_level
 from regie_analytics.io.parse import clean_text
 from regie_analytics.resources import data_file
 from regie_analytics.schema import (
@@ -33,6 +34,7 @@ from regie_analytics.schema import (
     AREA_LEVEL,
     AREA_NAME,
     GEMEENTE_CODE,
+    GEMEENTE_NAME,
     LEVELS,
     NO_LOCATION,
     OUTSIDE,
@@ -59,6 +61,7 @@ AREA_COLUMNS: tuple[str, ...] = (
     STADSDEEL_CODE,
     STADSDEEL_NAME,
     GEMEENTE_CODE,
+    GEMEENTE_NAME,
     POPULATION,
     AREA_KM2,
     "geometry",
@@ -77,9 +80,11 @@ CODE_COLUMNS: tuple[str, ...] = (
     "wijkcode",
     "wijk_code",
     "wk_code",
+    "wkc",
     "gemeentecode",
     "gemeente_code",
     "gm_code",
+    "gmc",
     "code",
 )
 _COLUMN_LEVEL: dict[str, str] = {
@@ -89,20 +94,25 @@ _COLUMN_LEVEL: dict[str, str] = {
     "wijkcode": "wijk",
     "wijk_code": "wijk",
     "wk_code": "wijk",
+    "wkc": "wijk",
     "gemeentecode": "gemeente",
     "gemeente_code": "gemeente",
     "gm_code": "gemeente",
+    "gmc": "gemeente",
 }
-_GEMEENTE_COLUMNS = ("gemeentecode", "gemeente_code", "gm_code")
+_GEMEENTE_COLUMNS = ("gemeentecode", "gemeente_code", "gm_code", "gmc")
+_GEMEENTE_NAME_COLUMNS = ("gemeentenaam", "gemeente_naam", "gm_naam", "gmn")
 _NAME_COLUMNS: dict[str, tuple[str, ...]] = {
     "buurt": ("buurtnaam", "buurt_naam", "bu_naam"),
-    "wijk": ("wijknaam", "wijk_naam", "wk_naam"),
-    "gemeente": ("gemeentenaam", "gemeente_naam", "gm_naam"),
+    "wijk": ("wijknaam", "wijk_naam", "wk_naam", "wkn"),
+    "gemeente": _GEMEENTE_NAME_COLUMNS,
 }
 _GENERIC_NAME_COLUMNS = ("statnaam", "naam", "name", "area_name")
 _POPULATION_COLUMNS = ("aantal_inwoners", "aantalinwoners", "aant_inw", "inwoners", "population")
 _MEN_COLUMNS = ("mannen", "aant_man", "aantalmannen")
 _WOMEN_COLUMNS = ("vrouwen", "aant_vrouw", "aantalvrouwen")
+_YEAR_COLUMNS = ("jaar", "jaarstatcode", "jrstatcode")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _STADSDEEL_CODE_COLUMNS = ("stadsdeel_code", "stadsdeelcode", "sd_code")
 _STADSDEEL_NAME_COLUMNS = ("stadsdeel_naam", "stadsdeelnaam", "stadsdeel_name", "stadsdeel")
 
@@ -192,6 +202,8 @@ class _Loaded:
     areas: gpd.GeoDataFrame
     code_column: str
     layer: str | None
+    population: str
+    year: int | None
 
 
 def _column_lookup(columns: Any) -> dict[str, str]:
@@ -398,16 +410,92 @@ def _numbers(values: pd.Series) -> pd.Series:
     return numbers.where(numbers >= 0)
 
 
-def _population(frame: pd.DataFrame, lookup: dict[str, str]) -> pd.Series:
+def _year(frame: pd.DataFrame, lookup: dict[str, str], names: list[str]) -> int | None:
+    """The year of CBS boundaries: a ``jaar`` or ``jaarstatcode`` column (``2021BU...``), else
+    a year in the layer or file name; None when none says."""
+    column = _first_column(lookup, _YEAR_COLUMNS)
+    if column is not None:
+        years = {m.group(1) for v in frame[column].dropna() if (m := _YEAR.match(str(v)))}
+        if len(years) == 1:
+            return int(years.pop())
+    for name in names:
+        if m := _YEAR.search(name):
+            return int(m.group(1))
+    return None
+
+
+def population_text(
+    *,
+    origin: str,
+    file: str,
+    column: str | None,
+    derived: tuple[str, str] | None,
+    n_derived: int,
+    n_known: int,
+    n_areas: int,
+    level: str,
+) -> str:
+    """Where the population of the areas comes from, in Dutch, as ``info`` and the Data page
+    show it after "inwoners: ": ``"CBS 2024, aantal_inwoners"``, ``"afgeleid uit mannen +
+    vrouwen (CBS 2021) voor 16 van de 17 buurten; 1 buurt zonder inwonertal (geheim, water of
+    niet geleverd)"``, or ``"onbekend: ..."``.
+
+    ``origin`` names the source (``CBS 2024``, a file), ``file`` the file read; ``column`` the
+    population column used,
+    ``derived`` the two columns (men, women) summed for ``n_derived`` areas where it was
+    empty; ``n_known`` of ``n_areas`` areas at ``level`` have a population.
+    """
+    if n_known == 0:
+        return f"onbekend: {file} heeft geen inwonertallen (geen cijfers per 1.000 inwoners)"
+    words = fmt_level(level, plural=True)
+    if derived is not None and n_derived == n_known:
+        text = f"afgeleid uit {derived[0]} + {derived[1]} ({origin})"
+        if n_known < n_areas:
+            text += f" voor {n_known} van de {n_areas} {words}"
+    else:
+        text = f"{origin}, {column}"
+        if derived is not None and n_derived:
+            many = fmt_level(level, plural=n_derived != 1)
+            text += f"; voor {n_derived} {many} afgeleid uit {derived[0]} + {derived[1]}"
+    missing = n_areas - n_known
+    if missing:
+        text += (
+            f"; {missing} {fmt_level(level, plural=missing != 1)} zonder inwonertal (geheim, "
+            "water of niet geleverd)"
+        )
+    return text
+
+
+def _population(
+    frame: pd.DataFrame, lookup: dict[str, str], *, origin: str, file: str, level: str
+) -> tuple[pd.Series, str]:
+    """The population per area (CBS secrecy markers as missing; empty ``aantal_inwoners``
+    filled from men + women) and :func:`population_text` saying where it came from."""
     total = pd.Series(np.nan, index=frame.index, dtype="float64")
     column = _first_column(lookup, _POPULATION_COLUMNS)
     if column is not None:
         total = _numbers(frame[column])
     men = _first_column(lookup, _MEN_COLUMNS)
     women = _first_column(lookup, _WOMEN_COLUMNS)
+    derived: tuple[str, str] | None = None
+    n_derived = 0
     if men is not None and women is not None:
-        total = total.fillna(_numbers(frame[men]) + _numbers(frame[women]))
-    return total
+        sums = _numbers(frame[men]) + _numbers(frame[women])
+        filled = total.isna() & sums.notna()
+        n_derived = int(filled.sum())
+        derived = (men, women) if n_derived else None
+        total = total.where(~filled, sums)
+    text = population_text(
+        origin=origin,
+        file=file,
+        column=column,
+        derived=derived,
+        n_derived=n_derived,
+        n_known=int(total.notna().sum()),
+        n_areas=len(total),
+        level=level,
+    )
+    return total, text
 
 
 def _text_column(frame: pd.DataFrame, column: str | None) -> pd.Series:
@@ -534,8 +622,8 @@ def _load(
     frame = frame.set_geometry(_repair(np.asarray(frame.geometry.values)), crs=WGS84)
     frame.index = pd.Index(codes, name=AREA_CODE, dtype="str")
 
-    levels = [code_level(c) for c in codes]
-    codes_level = next((lvl for lvl in levels if lvl is not None), None)
+    levels = [code_level(c) or "gebied" for c in codes]
+    codes_level = next((lvl for lvl in levels if lvl != "gebied"), None)
     codes_level = codes_level or _COLUMN_LEVEL.get(column.lower())
     if codes_level is not None:
         name_columns = (*_NAME_COLUMNS[codes_level], *_GENERIC_NAME_COLUMNS)
@@ -550,24 +638,38 @@ def _load(
     sd_name = sd_name.where(sd_name != "")
     sd_code = sd_code.fillna(sd_name)
 
+    gemeente_names = clean_text(_text_column(frame, _first_column(lookup, _GEMEENTE_NAME_COLUMNS)))
+    gemeente_names = gemeente_names.where(gemeente_names != "")
+    cbs = any(lvl != "gebied" for lvl in levels)
+    year = _year(frame, lookup, [source.label, file.stem]) if cbs else None
+    origin = f"CBS {year}" if year else "CBS" if cbs else f"het bestand {file.name}"
+    population, population_source = _population(
+        frame, lookup, origin=origin, file=f"het grenzenbestand {file.name}", level=_base_of(levels)
+    )
     metric = frame.geometry.to_crs(_metric_crs(frame.geometry))
     areas = gpd.GeoDataFrame(
         {
             AREA_NAME: names,
-            AREA_LEVEL: pd.Series([lvl or "buurt" for lvl in levels], index=frame.index),
+            AREA_LEVEL: pd.Series(levels, index=frame.index),
             WIJK_CODE: pd.Series([wijk_of(c) for c in codes], index=frame.index, dtype="str"),
             STADSDEEL_CODE: sd_code,
             STADSDEEL_NAME: sd_name,
             GEMEENTE_CODE: pd.Series(
                 [gemeente_of(c) for c in codes], index=frame.index, dtype="str"
             ),
-            POPULATION: _population(frame, lookup),
+            GEMEENTE_NAME: gemeente_names,
+            POPULATION: population,
             AREA_KM2: (metric.area / 1e6).astype("float64"),
         },
         geometry=frame.geometry,
         crs=WGS84,
     )
-    return _Loaded(areas, column, source.layer)
+    return _Loaded(areas, column, source.layer, population_source, year)
+
+
+def _base_of(levels: list[str]) -> str:
+    """The finest of ``levels`` (the level whose population is described)."""
+    return min(levels, key=LEVELS.index)
 
 
 def load_boundaries(
@@ -619,7 +721,9 @@ def boundaries_fingerprint(
     -------
     dict
         ``file`` (name), ``sha256`` of the file, ``n_areas``, ``code_column``, ``layer``,
-        ``gemeente`` and ``levels`` (available area levels).
+        ``gemeente``, ``levels`` (available area levels), ``year`` (of CBS boundaries, when
+        the file says) and ``population`` (where the population comes from, see
+        :func:`population_text`).
     """
     return load_boundaries_with_fingerprint(
         path, code_column=code_column, gemeente=gemeente, layer=layer
@@ -648,6 +752,8 @@ def load_boundaries_with_fingerprint(
         "layer": loaded.layer,
         "gemeente": _normalise_gemeente(gemeente) if gemeente is not None else None,
         "levels": available_levels(loaded.areas),
+        "year": loaded.year,
+        "population": loaded.population,
     }
 
 
@@ -716,7 +822,7 @@ def _base_level(areas: gpd.GeoDataFrame) -> str:
     for level in LEVELS:
         if level in present:
             return level
-    raise InputError("De gebieden hebben geen bekend niveau (buurt, wijk of gemeente).")
+    raise InputError("De gebieden hebben geen bekend niveau (buurt, wijk, gemeente of gebied).")
 
 
 def available_levels(areas: gpd.GeoDataFrame) -> list[str]:
@@ -729,7 +835,8 @@ def _available_levels(areas: gpd.GeoDataFrame) -> list[str]:
     rows = areas[areas[AREA_LEVEL] == base]
     levels = [base]
     for level in LEVELS[LEVELS.index(base) + 1 :]:
-        if rows[_PARENT_COLUMN[level]].notna().all():
+        parent = _PARENT_COLUMN.get(level)
+        if parent is not None and rows[parent].notna().all():
             levels.append(level)
     return levels
 
@@ -768,13 +875,32 @@ def _parent_code_map(areas: gpd.GeoDataFrame, level: str) -> pd.Series:
 
 
 @functools.lru_cache(maxsize=1)
+def _national() -> gpd.GeoDataFrame:
+    raw = gpd.read_file(
+        NATIONAL_GEMEENTEN, columns=["gemeentecode", "gemeentenaam", "aantal_inwoners"]
+    )
+    frame = gpd.GeoDataFrame(
+        {
+            AREA_NAME: raw["gemeentenaam"].astype("str").to_numpy(),
+            POPULATION: _numbers(raw["aantal_inwoners"]).to_numpy(),
+        },
+        geometry=_repair(np.asarray(raw.to_crs(WGS84).geometry.values)),
+        index=pd.Index(raw["gemeentecode"].astype("str"), name=AREA_CODE),
+        crs=WGS84,
+    )
+    return frame.sort_values(AREA_NAME, key=lambda names: names.str.lower())
+
+
+def national_gemeenten() -> gpd.GeoDataFrame:
+    """Every Dutch municipality of the bundled national list (CBS 2024), by name: ``name``,
+    ``population`` and the (generalised) outline in WGS84, indexed by gemeente code."""
+    return _national().copy()
+
+
 def _national_gemeente_names() -> dict[str, str]:
     if not NATIONAL_GEMEENTEN.is_file():
         return {}
-    names = pyogrio.read_dataframe(
-        NATIONAL_GEMEENTEN, columns=["gemeentecode", "gemeentenaam"], read_geometry=False
-    )
-    return dict(zip(names["gemeentecode"], names["gemeentenaam"], strict=True))
+    return {str(k): str(v) for k, v in _national()[AREA_NAME].items()}
 
 
 def _unique_or_missing(values: pd.Series, groups: pd.Series) -> pd.Series:
@@ -785,7 +911,7 @@ def _unique_or_missing(values: pd.Series, groups: pd.Series) -> pd.Series:
     return first.where(counts == 1).astype("str")
 
 
-def _level_name(level: str, code: str, stadsdeel_name: object) -> str:
+def _level_name(level: str, code: str, stadsdeel_name: object, gemeente_name: object) -> str:
     if level == "wijk":
         part = code[6:] if code_level(code) == "wijk" else code
         if isinstance(stadsdeel_name, str):
@@ -793,6 +919,30 @@ def _level_name(level: str, code: str, stadsdeel_name: object) -> str:
         return f"Wijk {part}"
     if level == "stadsdeel":
         return stadsdeel_name if isinstance(stadsdeel_name, str) else code
+    if isinstance(gemeente_name, str):
+        return gemeente_name
+    return _national_gemeente_names().get(code, code)
+
+
+def _gemeente_names(rows: pd.DataFrame) -> pd.Series:
+    """The gemeente names the boundaries file gave (a store written before they were kept
+    has none)."""
+    if GEMEENTE_NAME in rows.columns:
+        return rows[GEMEENTE_NAME]
+    return pd.Series(np.nan, index=rows.index, dtype="str")
+
+
+def municipality_name(areas: gpd.GeoDataFrame) -> str | None:
+    """The name of the one municipality these areas lie in (``"Alkmaar"``): from the
+    boundaries file, else the national list; None for areas of several municipalities or
+    without CBS codes."""
+    codes = set(areas[GEMEENTE_CODE].dropna())
+    if len(codes) != 1:
+        return None
+    names = set(_gemeente_names(areas).dropna())
+    if len(names) == 1:
+        return str(names.pop())
+    code = str(codes.pop())
     return _national_gemeente_names().get(code, code)
 
 
@@ -843,7 +993,8 @@ def _areas_at_level(areas: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
         sd_name = _unique_or_missing(rows[STADSDEEL_NAME], keys).reindex(index)
     else:
         sd_name = pd.Series(np.nan, index=index, dtype="str")
-    names = [_level_name(level, code, sd_name[code]) for code in index]
+    gm_name = _unique_or_missing(_gemeente_names(rows), keys).reindex(index)
+    names = [_level_name(level, code, sd_name[code], gm_name[code]) for code in index]
 
     return gpd.GeoDataFrame(
         {
@@ -853,6 +1004,7 @@ def _areas_at_level(areas: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
             STADSDEEL_CODE: columns[STADSDEEL_CODE],
             STADSDEEL_NAME: sd_name,
             GEMEENTE_CODE: columns[GEMEENTE_CODE],
+            GEMEENTE_NAME: gm_name,
             POPULATION: population.astype("float64"),
             AREA_KM2: area.astype("float64"),
         },

@@ -207,7 +207,7 @@ def samenhang_gap(
         return (
             f"Op dit gebiedsniveau {'is' if n == 1 else 'zijn'} er {n} "
             f"{'gebied' if n == 1 else 'gebieden'}: te weinig om gebieden met elkaar te "
-            "vergelijken. Wat te doen: kies buurt of wijk als gebiedsniveau."
+            "vergelijken. Wat te doen: kies in de zijbalk een fijner gebiedsniveau."
         )
     missing = [d for d in ("sociaal", "fysiek") if int(table[d].sum()) == 0]
     if not missing:
@@ -623,10 +623,10 @@ def theme_comparison(
 
     own = pd.Index([code])
     out = pd.DataFrame({"aantal": counted(own), "gebied": rate(own)})
-    parent_level = {"buurt": "wijk", "wijk": "stadsdeel"}.get(level)
+    parent_level = {"buurt": "wijk", "wijk": "stadsdeel", "gebied": "stadsdeel"}.get(level)
     if parent_level and parent_level in aggregate.geo.available_levels(areas):
         parents = aggregate.geo.parent_code_map(areas, parent_level)
-        if level == "buurt":
+        if level == aggregate.geo.available_levels(areas)[0]:
             siblings = parents.index[parents == parents.get(code)]
         else:
             buurt_parent = aggregate.geo.parent_code_map(areas, level)

@@ -353,7 +353,7 @@ def _area_level(areas: gpd.GeoDataFrame, code: str) -> tuple[str, gpd.GeoDataFra
             return level, level_areas
     raise InputError(
         f"onbekende gebiedscode '{code}'.",
-        hint="gebruik een buurt-, wijk- of stadsdeelcode uit de grenzen van de store, "
+        hint="gebruik een gebiedscode uit de grenzen van de store (buurt, wijk of stadsdeel), "
         "bijvoorbeeld de code uit de tabel op de pagina Kaart; laat --area weg voor de hele "
         "gemeente.",
     )

@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # --- area levels -----------------------------------------------------------------------------
-LEVELS: tuple[str, ...] = ("buurt", "wijk", "stadsdeel", "gemeente")
-"""Area levels, finest first. ``stadsdeel`` is a municipality's own grouping of wijken."""
+LEVELS: tuple[str, ...] = ("gebied", "buurt", "wijk", "stadsdeel", "gemeente")
+"""Area levels, finest first. ``gebied`` is the level of areas whose codes are not CBS codes
+(another country's own districts, say): it has no CBS parents. ``stadsdeel`` is a
+municipality's own grouping of wijken."""
 
 # --- areas (boundaries) ----------------------------------------------------------------------
 AREA_CODE = "area_code"
@@ -21,6 +23,7 @@ WIJK_CODE = "wijk_code"
 STADSDEEL_CODE = "stadsdeel_code"
 STADSDEEL_NAME = "stadsdeel_name"
 GEMEENTE_CODE = "gemeente_code"
+GEMEENTE_NAME = "gemeente_name"
 POPULATION = "population"
 AREA_KM2 = "area_km2"
 

@@ -48,7 +48,8 @@ import numpy as np
 import pandas as pd
 from filelock import FileLock, Timeout
 
-from regie_analytics import cellkey
+from regie_analytics import cellkey, geo
+from regie_analytics.formatting import fmt_level
 from regie_analytics.imports import (
     PreparedImport,
     count_keys,
@@ -220,8 +221,14 @@ class Store:
             "versie": manifest["version"],
             "gegenereerd": manifest.get("generated", False),
             "grenzen": manifest["boundaries"],
+            "gemeente_naam": geo.municipality_name(areas),
+            "niveaus": {
+                level: len(geo.areas_at_level(areas, level))
+                for level in geo.available_levels(areas)
+            },
             "aantal_gebieden": len(areas),
             "inwoners_bekend": bool(areas["population"].notna().any()),
+            "inwoners": population_source(manifest, areas),
             "taxonomie": manifest["taxonomy"],
             "imports": [
                 {k: v for k, v in imp.items() if k not in ("report", "parts")}
@@ -454,6 +461,87 @@ class Store:
             after = int(cube.loc[cube["domain"] == "overig", COUNT].sum())
             return {"overig_voor": before, "overig_na": after}
 
+    def set_boundaries(self, areas: gpd.GeoDataFrame, boundaries: dict[str, Any]) -> dict[str, Any]:
+        """Set the boundaries of a store that has no imports yet (or only the generated demo
+        data, which is dropped), as a new version, atomically: the first step of setting up
+        a municipality. The store's taxonomy is kept (the default for a new store).
+
+        Raises
+        ------
+        StoreError
+            When the store already holds imported data: its records were placed in the
+            areas of its boundaries.
+        """
+        with self._lock():
+            old = self.current
+            manifest = json.loads((old / "manifest.json").read_text()) if old else None
+            if manifest and manifest["imports"] and not manifest.get("generated"):
+                raise StoreError(
+                    f"deze store heeft al imports op de grenzen "
+                    f"'{manifest['boundaries'].get('file')}'; andere grenzen zouden die "
+                    "gegevens in andere gebieden leggen.",
+                    file=self.root,
+                    hint="begin een nieuwe store voor andere grenzen (met --store MAP, of "
+                    "REGIE_STORE=MAP voor het dashboard), of verwijder eerst alle imports.",
+                )
+            version = (manifest["version"] if manifest else 0) + 1
+            name = f"v{version:06d}"
+            self._clean_leftovers(keep=self._kept(old.name if old else None))
+            with self._staging(name) as tmp:
+                for sub in ("signals", "counts", "cube"):
+                    (tmp / sub).mkdir()
+                areas.to_parquet(tmp / "areas.parquet")
+                if old is not None and manifest is not None and not manifest.get("generated"):
+                    os.link(old / "taxonomy.csv", tmp / "taxonomy.csv")
+                    taxonomy_info = manifest["taxonomy"]
+                else:
+                    default = load_taxonomy()
+                    (tmp / "taxonomy.csv").write_bytes(default.to_csv_bytes())
+                    taxonomy_info = {
+                        "file": "taxonomie.csv (standaard)",
+                        "rows": len(default.table),
+                    }
+                _empty_cube().to_parquet(tmp / "cube.parquet", index=False)
+                new: dict[str, Any] = {
+                    "format": FORMAT_VERSION,
+                    "version": version,
+                    "written_at": datetime.now().isoformat(timespec="seconds"),
+                    "boundaries": boundaries,
+                    "taxonomy": taxonomy_info,
+                    "generated": False,
+                    "imports": [],
+                    "cube_rows": 0,
+                    # the store's secret for record keys: kept when the demo is replaced
+                    SECRET_FIELD: str((manifest or {}).get(SECRET_FIELD) or "")
+                    or cellkey.new_secret(),
+                }
+                _write_manifest(tmp, new)
+                self._switch(tmp, name)
+            return new
+
+    def set_population(self, population: pd.Series, *, source: str) -> dict[str, Any]:
+        """Replace the population of the store's areas (a Series by area code; areas it
+        lacks get none) and record where it came from (``source``), as a new version,
+        atomically. Everything else stays as it is."""
+        with self._lock():
+            old = self._require()
+            manifest = json.loads((old / "manifest.json").read_text())
+            areas = geo.with_population(gpd.read_parquet(old / "areas.parquet"), population)
+            version = manifest["version"] + 1
+            name = f"v{version:06d}"
+            self._clean_leftovers(keep=self._kept(old.name))
+            with self._staging(name) as tmp:
+                _link_from(old, tmp, ("taxonomy.csv", "cube.parquet"), manifest["imports"])
+                areas.to_parquet(tmp / "areas.parquet")
+                manifest.update(
+                    version=version,
+                    written_at=datetime.now().isoformat(timespec="seconds"),
+                    boundaries={**manifest["boundaries"], "population": source},
+                )
+                _write_manifest(tmp, manifest)
+                self._switch(tmp, name)
+            return dict(manifest)
+
     def remove_import(self, import_id: int) -> dict[str, Any]:
         """Remove one import (its records and its share of the cube) as a new version,
         atomically; returns the removed import's manifest entry.
@@ -478,13 +566,7 @@ class Store:
             name = f"v{version:06d}"
             self._clean_leftovers(keep=self._kept(old.name))
             with self._staging(name) as tmp:
-                for sub in ("signals", "counts", "cube"):
-                    (tmp / sub).mkdir()
-                for rel in ("areas.parquet", "taxonomy.csv"):
-                    os.link(old / rel, tmp / rel)
-                for imp in kept:
-                    for rel in imp["parts"].values():
-                        os.link(old / rel, tmp / rel)
+                _link_from(old, tmp, ("areas.parquet", "taxonomy.csv"), kept)
                 parts = [pd.read_parquet(tmp / imp["parts"]["cube"]) for imp in kept]
                 cube = _combine_cubes(parts)
                 cube.to_parquet(tmp / "cube.parquet", index=False)
@@ -627,6 +709,36 @@ class Store:
             with open(path, "rb") as handle:
                 os.fsync(handle.fileno())
         return manifest
+
+
+def _link_from(old: Path, tmp: Path, files: tuple[str, ...], imports: list[dict[str, Any]]) -> None:
+    """Start staging folder ``tmp`` from version ``old``: the part folders, and hard links
+    (which cost nothing) to ``files`` and to every part of ``imports``."""
+    for sub in ("signals", "counts", "cube"):
+        (tmp / sub).mkdir()
+    for rel in files:
+        os.link(old / rel, tmp / rel)
+    for imp in imports:
+        for rel in imp["parts"].values():
+            os.link(old / rel, tmp / rel)
+
+
+def population_source(manifest: dict[str, Any], areas: gpd.GeoDataFrame) -> str:
+    """Where the population of a store's areas comes from, in Dutch (see
+    :func:`geo.population_text`); for a store written before that was recorded, how many
+    areas have one."""
+    recorded = manifest.get("boundaries", {}).get("population")
+    if recorded:
+        return str(recorded)
+    level = geo.available_levels(areas)[0]
+    rows = areas[areas["level"] == level]
+    known = int(rows["population"].notna().sum())
+    if known == 0:
+        return "onbekend: de grenzen hebben geen inwonertallen (geen cijfers per 1.000 inwoners)"
+    return (
+        f"uit het grenzenbestand, bron niet vastgelegd; bekend voor {known} van de "
+        f"{len(rows)} {fmt_level(level, plural=True)}"
+    )
 
 
 def _write_records(records: pd.DataFrame, path: Path, *, rows: int = 1_000_000) -> None:

@@ -1,4 +1,5 @@
-"""The steps the command line and the Data page share: validate, import, build the demo."""
+"""The steps the command line and the Data page share: set up a municipality (boundaries,
+population), validate, import, build the demo."""
 
 from __future__ import annotations
 
@@ -12,10 +13,22 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from regie_analytics import cellkey, geo
+from regie_analytics import cbs, cellkey, geo
+from regie_analytics.formatting import fmt_count, fmt_int, fmt_level, fmt_pct
 from regie_analytics.imports import ImportReport, PreparedImport, prepare_import
 from regie_analytics.limits import Limits
-from regie_analytics.schema import CATEGORY, COUNT, DOMAIN, SUBCATEGORY, InputError
+from regie_analytics.schema import (
+    AREA_CODE,
+    CATEGORY,
+    COUNT,
+    DOMAIN,
+    GIVEN_AREA_CODE,
+    LAT,
+    LON,
+    SENTINEL_AREAS,
+    SUBCATEGORY,
+    InputError,
+)
 from regie_analytics.store import Store, StoreError
 from regie_analytics.taxonomy import UNKNOWN_DOMAIN, Taxonomy, load_taxonomy
 
@@ -88,6 +101,71 @@ def resolve_context(
     )
 
 
+def set_boundaries(
+    store: Store,
+    path: str | Path,
+    *,
+    gemeente: str | None = None,
+    code_column: str | None = None,
+    name: str | None = None,
+) -> dict[str, Any]:
+    """Make the boundaries in ``path`` (GeoJSON, GeoPackage or zipped shapefile; from a file
+    of several municipalities only ``gemeente``'s areas) those of ``store``: a new store, one
+    without imports, or one with only the generated demo data (which is dropped). ``name``
+    replaces the file's name where the store says where its boundaries come from.
+
+    Returns what the store records about them (see :func:`geo.boundaries_fingerprint`).
+
+    Raises
+    ------
+    InputError
+        An unreadable file, no code column, a gemeente the file does not have, or a store that
+        already holds imports.
+    """
+    areas, info = geo.load_boundaries_with_fingerprint(
+        path, code_column=code_column, gemeente=gemeente
+    )
+    if name is not None:
+        info["file"] = name
+    store.set_boundaries(areas, info)
+    return info
+
+
+def download_boundaries(
+    store: Store, gemeente: str, *, year: int = cbs.DEFAULT_YEAR, level: str = "buurt"
+) -> tuple[cbs.Download, dict[str, Any]]:
+    """Download a gemeente's CBS Wijken en Buurten from PDOK (cached; see
+    :func:`cbs.download_wijken_en_buurten`) and make them the boundaries of ``store`` (see
+    :func:`set_boundaries`)."""
+    download = cbs.download_wijken_en_buurten(gemeente, year=year, level=level)
+    name = f"CBS Wijken en Buurten {download.year} van {download.name} (PDOK)"
+    return download, set_boundaries(store, download.cached, gemeente=download.gemeente, name=name)
+
+
+def import_population(
+    store: Store, path: str | Path, *, year: int | None = None
+) -> cbs.PopulationMatch:
+    """Give the store's areas the population of a StatLine "Kerncijfers wijken en buurten"
+    export (:func:`cbs.read_kerncijfers`), as a new version; areas the file has no figure for
+    get none. Returns what was matched, and where the figures come from.
+
+    Raises
+    ------
+    InputError
+        An empty store, a file that is not such an export, or no code in common.
+    """
+    if not store.exists():
+        raise StoreError(
+            "de store heeft nog geen grenzen.",
+            file=store.root,
+            hint="kies eerst de gemeente en haar grenzen (pagina Data), of importeer een export "
+            "met --boundaries.",
+        )
+    match = cbs.match_population(cbs.read_kerncijfers(path, year=year), store.areas())
+    store.set_population(match.population, source=match.text)
+    return match
+
+
 def _gm(info: dict[str, Any]) -> str:
     return f" (gemeente {info['gemeente']})" if info.get("gemeente") else ""
 
@@ -128,7 +206,76 @@ def validate(
         date_order=date_order,
         secret=store.secret(),
     )
+    require_rows_inside(prepared, context.areas)
     return prepared, context
+
+
+def require_rows_inside(prepared: PreparedImport, areas: gpd.GeoDataFrame) -> None:
+    """Refuse an import that would add rows of which none lies in an area of the store: its
+    records belong to another municipality (or other boundaries), and importing them would
+    show nothing while reporting success.
+
+    Raises
+    ------
+    InputError
+        Naming where the rows are (outside, without location, unknown codes) and, when
+        they can be placed, the municipality most of them lie in.
+    """
+    report, records = prepared.report, prepared.records
+    if report.imported == 0 or (~records[AREA_CODE].isin(SENTINEL_AREAS)).any():
+        return
+    level = geo.available_levels(areas)[0]
+    name = geo.municipality_name(areas)
+    store = f"{name}, " if name else ""
+    n_areas = int((areas["level"] == level).sum())
+    parts = []
+    if report.outside_area:
+        parts.append(f"{fmt_int(report.outside_area)} buiten het gebied")
+    if report.unknown_area_code:
+        examples = ", ".join(list(report.unknown_area_codes)[:3])
+        parts.append(
+            f"{fmt_int(report.unknown_area_code)} met een onbekende gebiedscode ({examples})"
+        )
+    if report.without_location:
+        parts.append(f"{fmt_int(report.without_location)} zonder locatie")
+    where = _where_records_lie(records)
+    raise InputError(
+        f"geen van de {fmt_count(report.imported, 'rij', 'rijen')} ligt in een gebied van deze "
+        f"store ({store}{fmt_int(n_areas)} {fmt_level(level, plural=n_areas != 1)}): "
+        f"{', '.join(parts) or 'geen locatie'}.{where} Er is niets geïmporteerd.",
+        file=report.file,
+        hint="controleer of de export bij deze gemeente hoort. Hoort hij bij een andere "
+        "gemeente, gebruik dan een store met die gemeente en haar grenzen (pagina Data, of "
+        "--store MAP met --boundaries). Klopt de gemeente wel: controleer de coördinaten "
+        "(WGS84 of RD New) of de gebiedscodes (CBS-codes van dezelfde indeling als de "
+        "grenzen).",
+    )
+
+
+def _where_records_lie(records: pd.DataFrame) -> str:
+    """`` De locaties liggen vooral in Amsterdam (GM0363, 98%).`` (or ``De gebiedscodes horen
+    vooral bij ...``), by the bundled national
+    list of municipalities (coordinates, or the codes of counts); empty when unknown."""
+    national = geo.national_gemeenten()
+    if {LON, LAT} <= set(records.columns):
+        lonlat = records[[LON, LAT]].dropna().head(20_000)
+        if lonlat.empty:
+            return ""
+        found = geo.assign_points(national, lonlat[LON], lonlat[LAT]).area_code
+        codes = pd.Series(found[~pd.Series(found).isin(list(SENTINEL_AREAS))], dtype="str")
+        total = len(lonlat)
+        what = "locaties liggen vooral in"
+    else:
+        given = records.get(GIVEN_AREA_CODE, pd.Series(dtype="str")).astype("str")
+        codes = given.map(geo.gemeente_of).dropna().astype("str")
+        total = int((given != "").sum())
+        what = "gebiedscodes horen vooral bij"
+    if codes.empty or total == 0:
+        return ""
+    top = codes.value_counts()
+    code, n = str(top.index[0]), int(top.iloc[0])
+    name = str(national[geo.AREA_NAME].get(code, code))
+    return f" De {what} {name} ({code}, {fmt_pct(n / total)})."
 
 
 def import_file(
@@ -339,8 +486,12 @@ __all__ = [
     "add_mappings",
     "add_to_taxonomy",
     "build_demo",
+    "download_boundaries",
     "import_file",
+    "import_population",
+    "require_rows_inside",
     "resolve_context",
+    "set_boundaries",
     "stored_unknown_categories",
     "validate",
 ]

@@ -16,12 +16,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import streamlit.testing.v1.app_test as app_test
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
 APP_TIMEOUT = 120  # seconds for one AppTest run (first runs compute and cache)
 BAD = ROOT / "tests" / "data" / "bad"
+ALKMAAR = ROOT / "tests" / "data" / "alkmaar_wijken_2024.geojson"
 
 
 @dataclass
@@ -240,12 +243,30 @@ def nopop_store(demo_store: Path, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def foreign_store(tmp_path_factory) -> Path:
-    """Amsterdam requests in a store built on Alkmaar's wijken: every signal lies outside."""
+    """Amsterdam requests in a store built on Alkmaar's wijken: every signal lies outside.
+    ``import`` refuses such a file; this store is written as one from before that check was,
+    through the store's own commit."""
+    from regie_analytics import workflow
+    from regie_analytics.imports import prepare_import
+    from regie_analytics.store import Store
+
     root = tmp_path_factory.mktemp("foreign") / "store"
-    alkmaar = ROOT / "tests" / "data" / "alkmaar_wijken_2024.geojson"
-    return imported(
-        root, (SAMPLES / "open311_requests.json", "open311"), extra=("--boundaries", alkmaar)
+    store = Store(root)
+    context = workflow.resolve_context(store, boundaries=ALKMAAR)
+    prepared = prepare_import(
+        SAMPLES / "open311_requests.json",
+        preset="open311",
+        areas=context.areas,
+        taxonomy=context.taxonomy,
     )
+    store.commit(
+        [prepared],
+        areas=context.areas,
+        boundaries=context.boundaries,
+        taxonomy=context.taxonomy,
+        taxonomy_info=context.taxonomy_info,
+    )
+    return root
 
 
 @contextmanager
@@ -303,3 +324,151 @@ def texts(at: AppTest) -> str:
     Markdown escapes of text from data or links taken out)."""
     parts = [e.value for kind in ("info", "warning", "markdown", "caption") for e in at.get(kind)]
     return "\n".join(str(p) for p in parts).replace("\\", "")
+
+
+FIXI_CATEGORIES = [  # Fixi-like categories as Fixi municipalities publish them
+    ("Afval / Zwerfafval", ""),
+    ("Openbare verlichting", ""),
+    ("Openbaar groen", ""),
+    ("Wegen en trottoirs", ""),
+    ("Verkeersborden", ""),
+    ("Dode dieren", ""),
+]
+SOCIAL_THEMES = ["eenzaamheid en welzijn", "schulden en armoede", "jeugd en gezin", "wonen"]
+
+
+def municipality_export(
+    path: Path, boundaries: Path, *, n: int = 600, months: int = 15, seed: int = 3
+) -> Path:
+    """A Fixi-like export (``;``, Windows-1252, Dutch column names, RD coordinates with
+    decimal commas) of ``n`` GENERATED reports inside ``boundaries``, spread over ``months``
+    months up to August 2025; returns ``path``."""
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    areas = gpd.read_file(boundaries).to_crs(28992)
+    xy = areas.geometry.sample_points(max(1, n // len(areas)) + 1, rng=rng).get_coordinates()
+    xy = xy.sample(n, random_state=seed)
+    start = pd.Timestamp("2025-08-31") - pd.DateOffset(months=months)
+    when = start + pd.to_timedelta(rng.integers(1, months * 30 * 86400, n), "s")
+    cats = [FIXI_CATEGORIES[i] for i in rng.integers(0, len(FIXI_CATEGORIES), n)]
+    frame = pd.DataFrame(
+        {
+            "Meldingnummer": [f"F{i:06d}" for i in range(1, n + 1)],
+            "Datum melding": when.strftime("%d-%m-%Y %H:%M"),
+            "Hoofdcategorie": [c for c, _ in cats],
+            "Subcategorie": [s for _, s in cats],
+            "X-coördinaat": [f"{v:.2f}".replace(".", ",") for v in xy["x"]],
+            "Y-coördinaat": [f"{v:.2f}".replace(".", ",") for v in xy["y"]],
+            "Kanaal": rng.choice(["App", "Telefoon", "Website"], n),
+        }
+    )
+    frame.to_csv(path, index=False, sep=";", encoding="cp1252")
+    return path
+
+
+def municipality_counts(path: Path, codes: list[str], *, months: int = 15, seed: int = 4) -> Path:
+    """GENERATED wijkteam counts per area code, month and theme with Dutch column names
+    (``Wijk;Maand;Thema;Aantal``), the months up to August 2025; returns ``path``."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    periods = pd.period_range(end="2025-08", periods=months, freq="M").strftime("%Y-%m")
+    rows = [
+        (code, period, theme, int(rng.poisson(6)))
+        for code in codes
+        for period in periods
+        for theme in SOCIAL_THEMES
+    ]
+    pd.DataFrame(rows, columns=["Wijk", "Maand", "Thema", "Aantal"]).to_csv(
+        path, index=False, sep=";"
+    )
+    return path
+
+
+PDOK = ROOT / "tests" / "data" / "pdok"
+
+
+@dataclass
+class PdokServer:
+    """A local HTTP server answering as PDOK's OGC API did in the recorded responses of
+    ``tests/data/pdok`` (see ``make_pdok.py``); ``requests`` lists the paths and queries
+    asked."""
+
+    url: str
+    requests: list[str]
+
+
+@pytest.fixture
+def pdok(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[PdokServer]:
+    """The recorded PDOK answers served on localhost, ``$REGIE_PDOK_URL`` pointing at them and
+    a private download cache (``$REGIE_CACHE``)."""
+    import json
+    import threading
+    import urllib.parse
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    index = json.loads((PDOK / "index.json").read_text())
+    asked: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            path, _, query = self.path.partition("?")
+            cursor = urllib.parse.parse_qs(query).get("cursor", [""])[0]
+            entry = index.get(f"{path}#{urllib.parse.quote(cursor, safe='')}")
+            if entry is None:
+                body = json.dumps({"title": "Not Found", "detail": "collection not found"})
+                self._send(404, body.encode(), "application/problem+json", None)
+                return
+            text = (PDOK / entry["file"]).read_text().replace("https://api.pdok.nl", base)
+            self._send(200, text.encode(), "application/geo+json", entry["content_crs"])
+
+        def _send(self, status: int, body: bytes, kind: str, crs: str | None) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            if crs:
+                self.send_header("Content-Crs", crs)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("REGIE_PDOK_URL", base + "/cbs/wijken-en-buurten-{jaar}/ogc/v1")
+    monkeypatch.setenv("REGIE_CACHE", str(tmp_path / "cache"))
+    try:
+        yield PdokServer(base, asked)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """AppTest runs as a server does once it has shown its first page.
+
+    AppTest starts every run as a freshly started server would: in Streamlit's legacy mode for
+    a ``pages/`` folder, which runs the page without ``app.py``; ``components.require_app`` then
+    hands over to ``app.py`` with ``st.rerun()``, and a rerun forgets which button was clicked.
+    A real server is in that mode only for its very first run, never for a click, so this
+    fixture keeps AppTest out of it (Chromium checks the same path in ``test_e2e.py``).
+    """
+
+    class Served(PagesManager):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(app_test, "PagesManager", Served)
+    yield
+    PagesManager.uses_pages_directory = None

@@ -34,7 +34,7 @@ USERS = {
     "raadslid": {"email": "ria@raad.test"},  # bestuurder by the file's domain
     "zonder rol": {"email": "dirk@elders.test", "roles": ["stagiair"]},
 }
-DATA_TABS = ["Importeren", "In de store", "Koppelen", "Taxonomie", "Logboek"]
+DATA_TABS = ["Importeren", "Gebieden", "In de store", "Koppelen", "Taxonomie", "Logboek"]
 PAGES = ("overzicht", "kaart", "samenhang", "trends", "buurtprofiel", "afhandeling", "presentatie")
 
 
@@ -130,7 +130,7 @@ def test_beheerder_from_roles_file_has_the_data_page_and_the_log(
     assert [t.label for t in at.tabs] == DATA_TABS
     assert any("carla@gemeente.test" in c.value and "beheerder" in c.value for c in at.caption)
     # the log is shown read only: a table, no editor, no input that could change it
-    log_tab = at.tabs[4]
+    log_tab = at.tabs[DATA_TABS.index("Logboek")]
     assert len(log_tab.get("data_editor")) == 0
     assert len(log_tab.text_input) == 0 and len(log_tab.button) == 0
 

@@ -4,13 +4,10 @@ categories over on the Data page (Koppelen tab and Import tab) into the store.""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit.testing.v1.app_test as app_test
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from regie_analytics import aggregate, audit, privacy
@@ -64,27 +61,6 @@ def small_store(overig_base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     shutil.copytree(overig_base, root)
     monkeypatch.setenv("REGIE_STORE", str(root))
     return root
-
-
-@pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """AppTest runs as a server does once it has shown its first page.
-
-    AppTest starts every run as a freshly started server would: in Streamlit's legacy mode for
-    a ``pages/`` folder, which runs the page without ``app.py``; ``components.require_app`` then
-    hands over to ``app.py`` with ``st.rerun()``, and a rerun forgets which button was clicked.
-    A real server is in that mode only for its very first run, never for a click, so this
-    fixture keeps AppTest out of it (Chromium checks the same path in ``test_e2e.py``).
-    """
-
-    class Served(PagesManager):
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-            PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(app_test, "PagesManager", Served)
-    yield
-    PagesManager.uses_pages_directory = None
 
 
 def _overig(store: Path) -> int:

@@ -385,7 +385,7 @@ def test_screens_send_no_exact_small_count(planted: Path, monkeypatch: pytest.Mo
         trace
         for fig in samenhang["figures"]
         for trace in fig["data"]
-        if trace.get("name") == "buurten"
+        if trace.get("name") == "gebieden"
     )
     xs = _array(scatter["x"])
     codes = list(scatter["customdata"])

@@ -292,10 +292,11 @@ def test_foreign_code_column(tmp_path: Path):
 
     areas = geo.load_boundaries(path, code_column="DISTRICT_ID")
     assert sorted(areas.index) == [f"D{i}" for i in range(8)]
-    assert (areas["level"] == "buurt").all()
+    # not CBS codes: one level of its own, "gebied", with no CBS parents
+    assert (areas["level"] == "gebied").all()
     assert areas["wijk_code"].isna().all() and areas["gemeente_code"].isna().all()
     assert areas.loc["D0", "name"] == "Zuid"  # from wijkNaam
-    assert geo.available_levels(areas) == ["buurt"]
+    assert geo.available_levels(areas) == ["gebied"]
     with pytest.raises(InputError, match="'wijk' is niet beschikbaar"):
         geo.areas_at_level(areas, "wijk")
     with pytest.raises(InputError, match="--area-code-column"):
@@ -484,6 +485,9 @@ def test_boundaries_fingerprint():
         "layer": None,
         "gemeente": None,
         "levels": ["buurt", "wijk", "stadsdeel", "gemeente"],
+        "year": 2022,  # from the file's name
+        "population": "onbekend: het grenzenbestand amsterdam_buurten_2022.geojson heeft geen "
+        "inwonertallen (geen cijfers per 1.000 inwoners)",
     }
     assert geo.boundaries_fingerprint(ERMELO, gemeente="233")["gemeente"] == "GM0233"
 

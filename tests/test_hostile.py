@@ -376,21 +376,35 @@ def test_concurrent_processes_store_each_signal_once(store: Path, tmp_path: Path
 
 
 # --- counts: unknown areas and corrections ------------------------------------------------------
-def test_unknown_and_missing_area_codes_are_kept_per_code(store: Path) -> None:
-    out = _imported(store, "counts_unknown_codes.csv", "counts")
-    assert "geïmporteerd:                                       111" in out
+def test_unknown_and_missing_area_codes_are_kept_per_code(store: Path, tmp_path: Path) -> None:
+    # alone, with no row in an area of the store, the file is refused with the reason
+    message = _refused(store, "counts_unknown_codes.csv", "counts")
+    assert "geen van de 111 rijen ligt in een gebied van deze store (Amsterdam" in message
+    assert "100 met een onbekende gebiedscode (BU9999ZZ01, BU9999ZZ02, BU9999ZZ03)" in message
+    assert "11 zonder locatie" in message
+    # with one row in a buurt, every row is kept: the unknown ones per code as given
+    folder = tmp_path / "telling"
+    folder.mkdir()
+    shutil.copy(BAD / "counts_unknown_codes.csv", folder)
+    (folder / "bekend.csv").write_text("area_code,period,theme,count\nBU0363AA01,2025-01,wonen,3\n")
+    result = _run(store, folder, "counts")
+    assert result.code == 0, result.err
+    out = result.out
+    assert "geïmporteerd:                                       112" in out
     for code in range(1, 11):
         assert f"BU9999ZZ{code:02d}: 10" in out
     counts = Store(store).counts()
-    assert len(counts) == 111
-    assert counts["count"].sum() == sum(code * 10 for code in range(1, 11)) + 10 * 100 + 50
-    per_code = counts.groupby("given_area_code")["count"].sum()
+    unknown = counts[counts["area_code"] != "BU0363AA01"]
+    assert len(unknown) == 111
+    assert unknown["count"].sum() == sum(code * 10 for code in range(1, 11)) + 10 * 100 + 50
+    per_code = unknown.groupby("given_area_code")["count"].sum()
     assert per_code["BU9999ZZ03"] == 30
     assert per_code[""] == 1050
-    assert set(counts["area_code"]) == {"BUITEN_GEBIED", "ZONDER_LOCATIE"}
+    assert set(unknown["area_code"]) == {"BUITEN_GEBIED", "ZONDER_LOCATIE"}
     before = data_files(store)
-    out = _imported(store, "counts_unknown_codes.csv", "counts")
-    assert "Niets toegevoegd" in out
+    result = _run(store, folder, "counts")
+    assert result.code == 0, result.err
+    assert "Niets toegevoegd" in result.out
     assert data_files(store) == before
 
 

@@ -161,7 +161,9 @@ def test_info_json(tmp_path: Path) -> None:
     assert info["grenzen"]["file"] == "amsterdam_buurten_2022.geojson"
     assert info["imports"][0]["sha256"]
     text = run_cli("info", "--store", store).out
-    assert "amsterdam_buurten_2022.geojson (518 gebieden)" in text
+    assert (
+        "amsterdam_buurten_2022.geojson (518 buurten, 110 wijken, 9 stadsdelen, 1 gemeente)" in text
+    )
 
 
 def test_other_boundaries_are_refused_for_an_existing_store(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ Presets
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -470,6 +471,95 @@ def load_mapping(path: str | Path) -> dict[str, Any]:
             hint=f"toegestaan zijn: {', '.join(allowed)}.",
         )
     return mapping
+
+
+# Column names that mean a model column, compared without case, accents, spaces or punctuation,
+# most telling first (the names of Signalen, Open311, Fixi-like and wijkteam exports).
+_AREA_NAMES = ("areacode", "gebiedscode", "buurtcode", "wijkcode", "cbscode", "bucode", "wkcode")
+RECOGNISED: dict[str, dict[str, tuple[str, ...]]] = {
+    "signals": {
+        "signal_id": (
+            "signalid",
+            "meldingnummer",
+            "meldingsnummer",
+            "meldingid",
+            "servicerequestid",
+            "zaaknummer",
+            "incidentnummer",
+            "id",
+            "nummer",
+        ),
+        "received_at": (
+            "receivedat",
+            "datummelding",
+            "meldingsdatum",
+            "melddatum",
+            "requesteddatetime",
+            "createdat",
+            "datumontvangst",
+            "ontvangen",
+            "aangemaakt",
+            "datum",
+        ),
+        "closed_at": (
+            "closedat",
+            "datumafgehandeld",
+            "afgehandeld",
+            "datumafgesloten",
+            "afgesloten",
+            "datumgereed",
+            "gereed",
+            "einddatum",
+            "updateddatetime",
+        ),
+        "channel": ("channel", "kanaal", "meldkanaal", "ingangskanaal", "bron", "source"),
+        "category": (
+            "category",
+            "hoofdcategorie",
+            "categorie",
+            "main",
+            "servicename",
+            "onderwerp",
+            "soort",
+        ),
+        "subcategory": ("subcategory", "subcategorie", "sub", "subonderwerp"),
+        "status": ("status", "state", "afhandelstatus"),
+        "area_code": _AREA_NAMES,
+        "x": ("x", "xcoordinaat", "lon", "lng", "long", "longitude", "lengtegraad"),
+        "y": ("y", "ycoordinaat", "lat", "latitude", "breedtegraad"),
+    },
+    "counts": {
+        "area_code": (*_AREA_NAMES, "buurt", "wijk", "gebied"),
+        "period": ("period", "periode", "maand", "month", "jaarmaand"),
+        "theme": ("theme", "thema"),
+        "category": ("category", "categorie", "onderwerp"),
+        "domain": ("domain", "domein"),
+        "channel": ("channel", "kanaal"),
+        "count": ("count", "aantal", "aantallen", "n"),
+    },
+}
+"""Per kind of mapping and model column, the input names :func:`guess_mapping` recognises."""
+
+
+def _plain_name(name: str) -> str:
+    """``'X-coördinaat'`` -> ``'xcoordinaat'``: lower case, no accents, letters and digits."""
+    decomposed = unicodedata.normalize("NFKD", str(name))
+    return "".join(c for c in decomposed if c.isalnum() and c.isascii()).lower()
+
+
+def guess_mapping(columns: Sequence[str], *, kind: str) -> dict[str, str]:
+    """The column of ``columns`` that each model column probably is, by name (see
+    :data:`RECOGNISED`): the starting point of a mapping, for the user to check. A column is
+    used once; model columns without a recognised name are left out."""
+    plain = {_plain_name(c): c for c in reversed(list(columns))}  # the first of equals wins
+    found: dict[str, str] = {}
+    for field_name, names in RECOGNISED[kind].items():
+        for name in names:
+            column = plain.get(name)
+            if column is not None and column not in found.values():
+                found[field_name] = column
+                break
+    return found
 
 
 def _check_mapping(table: RawTable, columns: dict[str, str], *, mapping_file: str) -> None:

@@ -23,6 +23,22 @@ MAPPING_TAB = "Koppelen"
 """The Data page's tab where unknown categories are mapped."""
 
 
+def page_title(data: StoreData | None, title: str) -> None:
+    """The browser tab's title: the page and the store's municipality (``Kaart · Alkmaar``)."""
+    name = data.municipality if data is not None else None
+    st.set_page_config(page_title=f"{title} · {name}" if name else f"{title} · Regie Analytics")
+
+
+def municipality_header(data: StoreData) -> None:
+    """The municipality the dashboard is about, at the top of the sidebar: ``**Alkmaar** ·
+    grenzen CBS 2024`` (the level of the areas is the page's, chosen below it)."""
+    year = data.manifest.get("boundaries", {}).get("year")
+    parts = [f"**{plain_text(data.municipality)}**"] if data.municipality else []
+    parts += [f"grenzen CBS {year}"] if year else []
+    if parts:
+        st.sidebar.markdown(" · ".join(parts))
+
+
 def demo_banner(data: StoreData) -> None:
     """A clear banner whenever generated demo data is shown."""
     if data.generated:
@@ -33,13 +49,42 @@ def demo_banner(data: StoreData) -> None:
         )
 
 
-def no_store() -> None:
-    """What to do when the store is empty."""
+def no_store(data: StoreData | None = None) -> None:
+    """What to do when the store is empty (or, with ``data``, has its boundaries but no
+    signals yet)."""
+    if data is not None:
+        name = plain_text(data.municipality or data.manifest.get("boundaries", {}).get("file"))
+        st.info(
+            f"Er zijn nog geen gegevens: de grenzen van {name} staan klaar, maar er zijn nog "
+            "geen signalen. Importeer een export op de pagina **Data**.",
+            icon=":material/info:",
+        )
+        return
     st.info(
-        "Er zijn nog geen gegevens. Bouw de demodata met `python -m regie_analytics demo` "
-        "(of `make run`), of importeer een export op de pagina **Data**.",
+        "Er zijn nog geen gegevens. Kies op de pagina **Data** uw gemeente en importeer een "
+        "export, of bouw de demodata met `python -m regie_analytics demo` (of `make run`).",
         icon=":material/info:",
     )
+
+
+def population_note(data: StoreData, *, population: float | None = None) -> None:
+    """Say that figures per 1,000 inhabitants are missing, and why, wherever a page would show
+    one: the store has no population, or (with ``population``, an area's) this area has none
+    (secret, water or not delivered). Nothing when the figure is there."""
+    from regie_analytics.store import population_source
+
+    if not data.has_population:
+        st.caption(
+            "Deze grenzen hebben geen inwonertallen: cijfers per 1.000 inwoners ontbreken "
+            f"(inwoners: {plain_text(population_source(data.manifest, data.areas))}). Een "
+            "beheerder voegt ze toe op de pagina Data, tabblad Gebieden."
+        )
+    elif population is not None and not population >= aggregate.MIN_POPULATION:
+        st.caption(
+            f"Het inwonertal van dit gebied is onbekend of kleiner dan "
+            f"{fmt_int(aggregate.MIN_POPULATION)} (geheim, water of niet geleverd): geen cijfer "
+            "per 1.000 inwoners."
+        )
 
 
 def note(text: str | None) -> None:
@@ -240,13 +285,13 @@ def open_profile(code: str) -> None:
 
 def require_data() -> StoreData:
     """The store version of this run; stops the page with an explanation when the store is
-    empty."""
+    empty or has boundaries but no signals yet."""
     from regie_analytics.ui.data import snapshot
 
     data = snapshot()
-    if data is None:
-        st.title("Regie Analytics")
-        no_store()
+    if data is None or not data.months:
+        st.title((data.municipality if data is not None else None) or "Regie Analytics")
+        no_store(data)
         st.stop()
     assert data is not None
     return data

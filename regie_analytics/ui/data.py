@@ -28,6 +28,24 @@ def store_path() -> Path:
     return Path(os.environ.get("REGIE_STORE", str(DEFAULT_STORE)))
 
 
+PROFILE_TITLES = {"buurt": "Buurtprofiel", "wijk": "Wijkprofiel"}
+"""The profile page's name by the store's finest level (``Gebiedsprofiel`` otherwise)."""
+
+
+def profile_title(level: str | None = None) -> str:
+    """The name of the profile page for the finest area ``level`` (``Wijkprofiel`` for
+    boundaries of wijken). Without ``level`` the store's, read from its manifest before
+    anything is loaded (``Buurtprofiel`` for an empty store; a store that cannot be read is
+    reported by the page run itself)."""
+    if level is None:
+        try:
+            levels = Store(store_path()).manifest()["boundaries"].get("levels") or ["buurt"]
+        except (StoreError, OSError, ValueError, KeyError):
+            levels = ["buurt"]
+        level = str(levels[0])
+    return PROFILE_TITLES.get(level, "Gebiedsprofiel")
+
+
 class StoreChanged(Exception):
     """The store version a run works on was replaced by an import during the run (the run
     starts again on the new version)."""
@@ -57,6 +75,11 @@ class StoreData:
     @property
     def levels(self) -> list[str]:
         return geo.available_levels(self.areas)
+
+    @property
+    def municipality(self) -> str | None:
+        """The name of the store's one municipality (None for several, or none known)."""
+        return geo.municipality_name(self.areas)
 
     @property
     def has_population(self) -> bool:

@@ -15,9 +15,9 @@ import pandas as pd
 import streamlit as st
 
 from regie_analytics import audit, auth, incidents, workflow
-from regie_analytics.formatting import fmt_count, fmt_int, fmt_pct, plain_text
+from regie_analytics.formatting import fmt_count, fmt_int, fmt_levels, fmt_pct, plain_text
 from regie_analytics.imports import ImportReport, PreparedImport
-from regie_analytics.io.presets import SIGNAL_FIELDS
+from regie_analytics.io.presets import PRESETS, guess_mapping
 from regie_analytics.io.readers import file_sha256, preview_rows
 from regie_analytics.schema import InputError
 from regie_analytics.store import Store
@@ -40,31 +40,50 @@ PRESET_LABELS = {
     "counts": "Tellingen per gebied, maand en thema",
     "generic": "Eigen bestand: kolommen zelf koppelen",
 }
-FIELD_LABELS = {
-    "signal_id": "Id van de melding *",
-    "received_at": "Datum van ontvangst *",
-    "closed_at": "Datum van afsluiten",
-    "channel": "Kanaal",
-    "category": "Categorie *",
-    "subcategory": "Subcategorie",
-    "status": "Status",
-    "area_code": "Gebiedscode (CBS)",
-    "x": "x / lengtegraad",
-    "y": "y / breedtegraad",
+FIELD_LABELS: dict[str, dict[str, str]] = {
+    "signals": {
+        "signal_id": "Id van de melding *",
+        "received_at": "Datum van ontvangst *",
+        "closed_at": "Datum van afsluiten",
+        "channel": "Kanaal",
+        "category": "Categorie *",
+        "subcategory": "Subcategorie",
+        "status": "Status",
+        "area_code": "Gebiedscode (CBS)",
+        "x": "x / lengtegraad",
+        "y": "y / breedtegraad",
+    },
+    "counts": {
+        "area_code": "Gebiedscode (CBS) *",
+        "period": "Maand *",
+        "theme": "Thema *",
+        "category": "of: Categorie",
+        "count": "Aantal *",
+        "domain": "Domein (fysiek/sociaal)",
+        "channel": "Kanaal",
+    },
 }
+"""The model columns of a column mapping, per kind (* = required)."""
+MAPPED_PRESETS = {"generic": "signals", "counts": "counts"}
+"""The presets whose columns are mapped on the page, and the kind of their mapping."""
 
 
-DATE_ORDER_LABELS = {None: "automatisch", "dmy": "dag-maand (31-12)", "mdy": "maand-dag (12-31)"}
+DATE_ORDER_LABELS: dict[str | None, str] = {
+    None: "automatisch",
+    "dmy": "dag-maand (31-12)",
+    "mdy": "maand-dag (12-31)",
+}
 _UPLOAD = "_upload"
 
 
-def save_upload(upload: Any) -> Path:
+def save_upload(upload: Any, *, slot: str = _UPLOAD) -> Path:
     """The uploaded file on disk, written once per upload (not on every rerun) in a private
-    temporary folder; the folder of the session's previous upload is removed."""
-    saved: tuple[str, Path] | None = st.session_state.get(_UPLOAD)
+    temporary folder; the folder of the session's previous upload in this ``slot`` (the
+    export, the boundaries, the kerncijfers) is removed."""
+    saved: tuple[str, Path] | None = st.session_state.get(slot)
     if saved is not None and saved[0] == upload.file_id and saved[1].exists():
         return saved[1]
-    forget_upload()
+    forget_upload(slot=slot)
     folder = Path(tempfile.mkdtemp(prefix="regie-upload-"))
     path = folder / (Path(upload.name).name or "upload")
     try:
@@ -74,13 +93,14 @@ def save_upload(upload: Any) -> Path:
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    st.session_state[_UPLOAD] = (upload.file_id, path)
+    st.session_state[slot] = (upload.file_id, path)
     return path
 
 
-def forget_upload() -> None:
-    """Remove the temporary copy of the session's upload (when it is removed or replaced)."""
-    saved: tuple[str, Path] | None = st.session_state.pop(_UPLOAD, None)
+def forget_upload(*, slot: str = _UPLOAD) -> None:
+    """Remove the temporary copy of the session's upload in ``slot`` (when it is removed or
+    replaced)."""
+    saved: tuple[str, Path] | None = st.session_state.pop(slot, None)
     if saved is not None:
         shutil.rmtree(saved[1].parent, ignore_errors=True)
 
@@ -107,27 +127,47 @@ def preview(path: Path) -> pd.DataFrame | None:
     )
 
 
-def mapping_form(frame: pd.DataFrame) -> Path | None:
-    """Selectboxes to map the file's columns to the model; returns a mapping file."""
-    st.markdown("**Kolommen koppelen** (* = verplicht; geef x en y of een gebiedscode)")
+def mapping_form(frame: pd.DataFrame, *, kind: str) -> dict[str, Any] | None:
+    """Selectboxes to map the file's columns to the model (``kind``: ``signals`` or
+    ``counts``), each starting at the column its name suggests (:func:`guess_mapping`);
+    returns the mapping (see :func:`regie_analytics.io.presets.load_mapping`), or None (with
+    what is missing) until the required ones are set."""
+    labels = FIELD_LABELS[kind]
+    if kind == "signals":
+        st.markdown("**Kolommen koppelen** (* = verplicht; geef x en y of een gebiedscode)")
+    else:
+        st.markdown("**Kolommen koppelen** (* = verplicht; thema of categorie)")
+    guessed = guess_mapping(frame.columns.tolist(), kind=kind)
+    if guessed:
+        st.caption(f"{len(guessed)} kolom(men) herkend aan hun naam en al ingevuld; controleer ze.")
     columns: dict[str, str] = {}
     cols = st.columns(3)
     options = ["—", *frame.columns.tolist()]
-    for i, field in enumerate(SIGNAL_FIELDS):
-        choice = cols[i % 3].selectbox(FIELD_LABELS[field], options, key=f"map_{field}")
+    digest = hashlib.sha256("|".join(options).encode()).hexdigest()[:8]
+    for i, field in enumerate(labels):
+        default = options.index(guessed[field]) if field in guessed else 0
+        choice = cols[i % 3].selectbox(
+            labels[field], options, index=default, key=f"map_{kind}_{field}_{digest}"
+        )
         if choice != "—":
             columns[field] = choice
-    source = st.text_input("Naam van het bronsysteem", value="eigen-bestand", key="map_source")
-    if not {"signal_id", "received_at", "category"} <= set(columns):
-        st.info("Koppel ten minste id, datum van ontvangst en categorie.")
+    default_source = "eigen-bestand" if kind == "signals" else "telling"
+    source = st.text_input(
+        "Naam van het bronsysteem", value=default_source, key=f"map_{kind}_source"
+    )
+    required = (
+        {"signal_id", "received_at", "category"}
+        if kind == "signals"
+        else {"area_code", "period", "count"}
+    )
+    label_set = kind == "signals" or bool({"theme", "category"} & set(columns))
+    if not required <= set(columns) or not label_set:
+        missing = [labels[f].rstrip(" *") for f in labels if f in required and f not in columns]
+        if not label_set:
+            missing.append("thema of categorie")
+        st.info(f"Koppel nog: {', '.join(missing)}.")
         return None
-    mapping = {"kind": "signals", "source": source, "columns": columns}
-    saved: tuple[str, Path] | None = st.session_state.get(_UPLOAD)
-    if saved is None:
-        return None
-    path = saved[1].parent / "mapping.json"  # next to the upload: removed with it
-    path.write_text(json.dumps(mapping, ensure_ascii=False))
-    return path
+    return {"kind": kind, "source": source, "columns": columns}
 
 
 def session_taxonomy(store: Store) -> Taxonomy:
@@ -361,7 +401,7 @@ def mapping_step(store: Store) -> None:
     """
     show_flash("stored")
     current = store.current
-    if current is None:
+    if current is None or not store.manifest()["imports"]:
         st.info(
             "Er is nog niets geïmporteerd. Controleer een export onder 'Importeren'; daar koppelt "
             "u de categorieën die de taxonomie niet kent."
@@ -407,15 +447,20 @@ class Choice:
 
     path: Path
     preset: str
-    mapping: Path | None
+    mapping: dict[str, Any] | None
     taxonomy: Taxonomy
     date_order: str | None
 
     def options(self) -> dict[str, Any]:
-        """The options of :func:`workflow.validate` and :func:`workflow.import_file`."""
+        """The options of :func:`workflow.validate` and :func:`workflow.import_file`; the
+        mapping is written next to the upload (and removed with it)."""
+        mapping_file = None
+        if self.mapping is not None:
+            mapping_file = self.path.parent / "mapping.json"
+            mapping_file.write_text(json.dumps(self.mapping, ensure_ascii=False))
         return {
             "preset": self.preset,
-            "mapping": self.mapping,
+            "mapping": mapping_file,
             "taxonomy": self.taxonomy,
             "date_order": self.date_order,
         }
@@ -457,10 +502,67 @@ def run_import(store: Store, choice: Choice) -> None:
         rows=report.imported,
     )
     st.session_state.pop("_prepared", None)
-    st.success(
+    st.session_state[FLASH + "upload"] = (
         f"{fmt_int(report.imported)} rijen geïmporteerd "
         f"({fmt_int(report.signals_imported)} signalen)."
     )
+    st.rerun()  # every part of the page (and the set-up steps) shows the new store
+
+
+def import_form(store: Store) -> None:
+    """Upload an export, choose its preset, map its columns (counts and an own file, filled
+    in from recognised names), check it, take suggestions over, and import it."""
+    upload = st.file_uploader(
+        "Exportbestand (CSV, Excel, Parquet, JSON/GeoJSON of zip)",
+        type=["csv", "txt", "tsv", "xlsx", "parquet", "json", "geojson", "zip"],
+    )
+    access.upload_limit_notice()
+    presets: list[str] = list(PRESETS)
+    preset = str(
+        st.selectbox(
+            "Soort export",
+            presets,
+            format_func=PRESET_LABELS.__getitem__,
+            help="Bij tellingen en een eigen bestand koppelt u de kolommen zelf.",
+            key="import_preset",
+        )
+    )
+    orders: list[str | None] = list(DATE_ORDER_LABELS)
+    date_order = st.selectbox(
+        "Volgorde van dag en maand",
+        orders,
+        format_func=DATE_ORDER_LABELS.__getitem__,
+        help="Alleen nodig als elke datum in het bestand beide kan zijn, zoals 03-04-2025.",
+    )
+    if upload is None:
+        forget_upload()
+        return
+    path = save_upload(upload)
+    mapping = None
+    kind = MAPPED_PRESETS.get(preset)
+    if kind is not None:
+        rows = preview(path)
+        if rows is not None:
+            st.dataframe(rows.head(10), hide_index=True, placeholder="–")
+            mapping = mapping_form(rows, kind=kind)
+    taxonomy = session_taxonomy(store)
+    choice = Choice(path, preset, mapping, taxonomy, date_order)
+    chosen = (upload.file_id, preset, json.dumps(mapping, sort_keys=True))
+    if st.button("Controleren", type="primary", disabled=kind is not None and mapping is None):
+        st.session_state.pop("_prepared", None)
+        checked = check(store, choice)
+        if checked is not None:
+            st.session_state["_prepared"] = (chosen, checked)
+    staged = st.session_state.get("_prepared")
+    if not staged or staged[0] != chosen:
+        return
+    prepared = staged[1]
+    show_report(prepared.report)
+    if map_report_labels(store, taxonomy, prepared.report):
+        st.session_state.pop("_prepared", None)
+        st.rerun()
+    if st.button("Importeren", disabled=prepared.report.imported == 0):
+        run_import(store, choice)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -500,9 +602,13 @@ def show_store(store: Store) -> None:
     )
     st.markdown(
         f"**Grenzen:** {plain_text(info['grenzen'].get('file'))} "
-        f"({fmt_int(info['aantal_gebieden'])} gebieden) · "
+        f"({fmt_levels(info['niveaus'])}) · "
         f"**Taxonomie:** {plain_text(info['taxonomie'].get('file'))} · "
-        f"**Periode:** {info['eerste_maand']} t/m {info['laatste_maand']}"
+        + (
+            f"**Periode:** {info['eerste_maand']} t/m {info['laatste_maand']}"
+            if info["eerste_maand"]
+            else "**Periode:** nog geen signalen"
+        )
     )
     imports = pd.DataFrame(info["imports"])
     if not imports.empty:

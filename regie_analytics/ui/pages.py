@@ -235,7 +235,7 @@ def _jumps_all(version: str, level: str, private: bool) -> pd.DataFrame:
         [AREA_CODE, MONTH, DOMAIN, THEME, COUNT, CELL_KEY],
     ]
     codes = cube[AREA_CODE]
-    if level != "buurt":
+    if level != data.levels[0]:
         codes = aggregate.codes_at_level(codes, geo.parent_code_map(data.areas, level))
     keys = [codes.rename(AREA_CODE), cube[MONTH], cube[DOMAIN], cube[THEME]]
     long = cube[[COUNT, CELL_KEY]].groupby(keys, observed=True).sum().reset_index()
@@ -504,6 +504,13 @@ def all_area_names(data: StoreData) -> dict[str, str]:
     return _all_area_names(data.version)
 
 
+def search_placeholder(data: StoreData) -> str:
+    """``'Zoek een buurt, wijk of stadsdeel…'``: the levels an area can be chosen at."""
+    words = [fmt_level(level) for level in data.levels if level != "gemeente"]
+    listed = " of ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
+    return f"Zoek een {listed}…"
+
+
 def level_of(data: StoreData, code: str) -> str:
     """The level an area code belongs to in this store."""
     for level in data.levels:
@@ -513,20 +520,23 @@ def level_of(data: StoreData, code: str) -> str:
 
 
 def area_context(data: StoreData, code: str, level: str) -> str:
-    """'buurt in wijk X, stadsdeel Y · 1.234 inwoners · 0,5 km²' for the profile header."""
+    """'Buurt, in wijk X, stadsdeel Y · 1.234 inwoners · 0,5 km²' for the profile header
+    ("inwonertal onbekend" when there is none)."""
     from regie_analytics.formatting import fmt_int, fmt_num
 
     area = data.level_areas(level).loc[code]
     parts = [fmt_level(level).capitalize()]
-    if level == "buurt":
+    if level == data.levels[0]:
         row = data.areas.loc[code]
-        if isinstance(row.get("wijk_code"), str) and "wijk" in data.levels:
+        if level != "wijk" and isinstance(row.get("wijk_code"), str) and "wijk" in data.levels:
             parts.append(f"in wijk {area_name(data, 'wijk', row['wijk_code'])}")
         if isinstance(row.get("stadsdeel_name"), str):
             parts.append(f"stadsdeel {row['stadsdeel_name']}")
     text = ", ".join(parts)
-    text += f" · {fmt_int(area['population'])} inwoners · {fmt_num(area['area_km2'], 2)} km²"
-    return text
+    inhabitants = fmt_int(area["population"], missing="inwonertal onbekend")
+    if not pd.isna(area["population"]):
+        inhabitants += " inwoners"
+    return f"{text} · {inhabitants} · {fmt_num(area['area_km2'], 2)} km²"
 
 
 def _signal_mask(signals: pd.DataFrame, sel: Filters) -> pd.Series:
@@ -543,7 +553,7 @@ def _signal_mask(signals: pd.DataFrame, sel: Filters) -> pd.Series:
 def _signal_codes(data: StoreData, signals: pd.DataFrame, level: str) -> pd.Series:
     """Each signal's area code at ``level`` (mapped per category, not per row)."""
     codes = signals[AREA_CODE]
-    if level == "buurt":
+    if level == data.levels[0]:
         return codes.astype("str")
     return aggregate.codes_at_level(codes, geo.parent_code_map(data.areas, level)).astype("object")
 
@@ -749,7 +759,7 @@ def _content(version: str, sel: Filters, area: str | None) -> Any:
     from regie_analytics import report
 
     data = _data(version)
-    level = sel.level if sel.level in ("buurt", "wijk", "stadsdeel") else "buurt"
+    level = sel.level if sel.level != "gemeente" else data.levels[0]
     shared = area is None and level == sel.level and bool(sel.domains)
     return report.collect(
         data,
