@@ -6,7 +6,7 @@ from pathlib import Path
 import streamlit as st
 
 from regie_analytics import auth
-from regie_analytics.ui import access, components, data, errors, filters
+from regie_analytics.ui import access, browser, components, data, errors, filters
 from regie_analytics.ui import pages as ui_pages
 
 st.set_page_config(
@@ -40,6 +40,7 @@ pages = [
     st.Page("pages/presentatie.py", title="Presentatie", icon=":material/slideshow:"),
 ]
 page = st.navigation(pages, position="sidebar" if who.may(auth.VIEW) else "hidden")
+browser.dutch_document(page.title)  # lang="nl" and the page's own title in the browser tab
 st.session_state["_app_ran"] = True
 
 
@@ -51,7 +52,7 @@ def run_page() -> None:
     if store is not None and store.months:
         components.municipality_header(store)
         st.session_state["_filters"] = filters.sidebar(store, exact=who.may(auth.EXACT))
-        components.demo_banner(store)
+        components.demo_banner(store, thin=page.url_path == "presentatie")
     access.account(who)
     page.run()
 

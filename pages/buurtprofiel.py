@@ -79,7 +79,7 @@ with left:
 with right:
     st.subheader("Buurgebieden")
     neighbours = pages.neighbour_table(data, sel, code=code, level=level)
-    components.table(neighbours, hide_index=True, column_config=pages.NEIGHBOUR_COLUMNS)
+    components.table(neighbours, hide_index=True)
     shown = [code, *neighbours["Code"].tolist()]
     measure = "per_1000" if data.has_population else "count"
     buren = pages.figure(

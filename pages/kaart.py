@@ -86,7 +86,7 @@ if sel.private:
     components.table(safe.iloc[:-1], hide_index=True)  # the footnote row as a caption below
 else:
     shown = report.area_table_view(table, measure=measure)
-    components.table(shown, hide_index=True, column_config=pages.AREA_TABLE_COLUMNS)
+    components.table(shown, hide_index=True)
 rows = len(safe) - 1  # recorded in the audit log with each download (not the footnote)
 d1, d2 = st.columns(2)
 d1.download_button(

@@ -59,7 +59,7 @@ with left:
     jumps = pages.jumps(data, sel)
     if len(jumps):
         st.subheader("Opvallende sprongen deze periode")
-        components.table(jumps, hide_index=True, column_config=pages.JUMP_COLUMNS)
+        components.table(jumps, hide_index=True)
         components.explain("anomalies", level=sel.level)
 with right:
     measure = "totaal" if ov.gap else "samenhangsindex"

@@ -24,18 +24,19 @@ if gap:
 _, _, what = insights.domain_rates(table)
 components.note(insights.size_ranking_note(table["population"], level=sel.level))
 web = data.level_areas(sel.level)
-
 left, right = st.columns([3, 1])
 with left:
     fig = pages.figure(
         data,
         ("bivariaat", sel),
-        lambda: charts.bivariate_choropleth(
-            web,
-            table["rate_sociaal"],
-            table["rate_fysiek"],
-            title=f"Sociaal × fysiek ({what})",
-            classes=(table["klasse_sociaal"], table["klasse_fysiek"]),
+        lambda: charts.without_class_list(  # its 3x3 legend is beside it
+            charts.bivariate_choropleth(
+                web,
+                table["rate_sociaal"],
+                table["rate_fysiek"],
+                title=f"Sociaal × fysiek ({what})",
+                classes=(table["klasse_sociaal"], table["klasse_fysiek"]),
+            )
         ),
     )
     clicked = components.chart(fig, key="bivariaat", select=True)

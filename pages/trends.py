@@ -95,7 +95,7 @@ components.explain("trends", level=sel.level)
 jumps = pages.jumps(data, sel)
 if len(jumps):
     st.subheader("Sprongen: maanden ver boven het seizoenspatroon")
-    components.table(jumps, hide_index=True, column_config=pages.JUMP_COLUMNS)
+    components.table(jumps, hide_index=True)
     components.explain("anomalies", level=sel.level)
 else:
     components.note(pages.jumps_gap(data))

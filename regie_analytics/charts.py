@@ -978,6 +978,14 @@ def bivariate_legend(
     )
 
 
+def without_class_list(fig: go.Figure) -> go.Figure:
+    """A bivariate map shown beside its 3x3 legend: its own legend keeps only the grey
+    entries (one legend per map, not the nine classes again as a list). Changes ``fig`` in
+    place and returns it."""
+    grey = {SUPPRESSED_NAME, NO_DATA_NAME}
+    return fig.for_each_trace(lambda trace: trace.update(showlegend=trace.name in grey))
+
+
 # --- categorical maps --------------------------------------------------------------------------
 
 

@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
 
 MONTHS_SHORT = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 MONTHS_LONG = (
@@ -95,6 +101,58 @@ def fmt_num(value: float | int | None, decimals: int = 1, *, missing: str = "–
         return missing
     text = f"{float(value):,.{decimals}f}"  # type: ignore[arg-type]
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+MAX_TABLE_DECIMALS = 2
+"""Decimals shown in a table column whose numbers were not rounded to fewer."""
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
+    )
+
+
+def column_decimals(values: pd.Series) -> int:
+    """The decimals a table column needs: as few as show every (finite) number in it exactly,
+    at most :data:`MAX_TABLE_DECIMALS` (``[1.0, 2.5]`` -> 1, ``[3, 4]`` -> 0)."""
+    numbers = np.asarray([float(v) for v in values if _is_number(v)], dtype=float)
+    numbers = numbers[np.isfinite(numbers)]
+    for decimals in range(MAX_TABLE_DECIMALS):
+        if np.allclose(numbers, numbers.round(decimals), rtol=0, atol=1e-9):
+            return decimals
+    return MAX_TABLE_DECIMALS
+
+
+def _cell_formatter(decimals: int, missing: str) -> Callable[[object], str]:
+    def cell(value: object) -> str:
+        if _is_missing(value):
+            return missing
+        return fmt_num(value, decimals, missing=missing) if _is_number(value) else str(value)  # type: ignore[arg-type]
+
+    return cell
+
+
+def dutch_numbers(
+    frame: pd.DataFrame, *, decimals: Mapping[str, int] | None = None, missing: str = "–"
+) -> Styler:
+    """``frame`` for the screen with Dutch notation in every browser: ``150.542`` and
+    ``12,5``, whatever the browser's language (the numbers stay numbers, so a column still
+    sorts by value). Every column with numbers in it (also one that mixes counts with
+    ``"<5"``) gets the ``decimals`` given for it, or :func:`column_decimals`; a missing value
+    reads ``missing``."""
+    given = dict(decimals or {})
+    formatters: dict[Any, str | Callable[[object], str] | None] = {}
+    for position, column in enumerate(frame.columns):
+        values = frame.iloc[:, position]
+        if pd.api.types.is_bool_dtype(values) or not (
+            pd.api.types.is_numeric_dtype(values)
+            or (values.dtype == object and any(_is_number(v) for v in values))
+        ):
+            continue
+        places = given.get(str(column), column_decimals(values))
+        formatters[column] = _cell_formatter(places, missing)
+    return frame.style.format(formatters, na_rep=missing)
 
 
 def fmt_pct(value: float | None, decimals: int = 0, *, signed: bool = False) -> str:

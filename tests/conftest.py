@@ -93,6 +93,19 @@ def amsterdam():
     return geo.load_boundaries()
 
 
+@pytest.fixture(scope="session")
+def buurten():
+    """The real Amsterdam buurten as the maps draw them (simplified for the web)."""
+    import geopandas as gpd
+
+    from regie_analytics import geo
+
+    raw = gpd.read_file(ROOT / "data" / "boundaries" / "amsterdam_buurten_2022.geojson")
+    areas = raw.set_index("cbsCode").rename(columns={"naam": "name"})[["name", "geometry"]]
+    areas.index.name = "area_code"
+    return geo.simplify_for_web(areas)
+
+
 def imported(root: Path, *imports: tuple[Path, str], extra: tuple[str | Path, ...] = ()) -> Path:
     """A store at ``root`` with each (file, preset) imported through the real CLI."""
     for path, preset in imports:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import shutil
 import warnings
-from pathlib import Path
 
-import geopandas as gpd
 import mapclassify
 import numpy as np
 import pandas as pd
@@ -15,21 +13,6 @@ import pytest
 
 from regie_analytics import charts, geo
 from regie_analytics.formatting import DOMAIN_COLORS, MONTHS_SHORT, SUPPRESSED_COLOR
-
-BUURTEN = (
-    Path(__file__).resolve().parent.parent
-    / "data"
-    / "boundaries"
-    / "amsterdam_buurten_2022.geojson"
-)
-
-
-@pytest.fixture(scope="module")
-def buurten() -> gpd.GeoDataFrame:
-    raw = gpd.read_file(BUURTEN)
-    areas = raw.set_index("cbsCode").rename(columns={"naam": "name"})[["name", "geometry"]]
-    areas.index.name = "area_code"
-    return geo.simplify_for_web(areas)
 
 
 def _class_traces(fig: go.Figure) -> list:

@@ -38,6 +38,7 @@ if CHROMIUM is None:
         allow_module_level=True,
     )
 
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from PIL import Image  # noqa: E402  (streamlit depends on Pillow)
 from playwright.sync_api import (  # noqa: E402
     Browser,
@@ -65,6 +66,7 @@ RUN_TIMEOUT = 120_000  # milliseconds for one script run (first runs compute and
 DRAW_TIMEOUT = 30_000  # milliseconds for charts and maps to appear once the run is done
 CHECK_TIMEOUT = 10_000  # milliseconds for an expectation on what a finished run has drawn
 PROJECTOR: ViewportSize = {"width": 1280, "height": 720}
+FULL_HD: ViewportSize = {"width": 1920, "height": 1080}
 WIDE: ViewportSize = {"width": 1600, "height": 1000}
 BANNER = "Gegenereerde demodata"
 BUURT, BUURT_NAME = "BU0363AA01", "Planciusbuurt-Noord"
@@ -183,10 +185,17 @@ def server(
 
 
 @contextmanager
-def _tab(browser: Browser, base: str) -> Iterator[Page]:
-    """A fresh tab at projector size that refuses (and records) anything but localhost; fails
-    on uncaught JavaScript errors or outside requests when it closes."""
-    context = browser.new_context(viewport=PROJECTOR, base_url=base, locale="nl-NL")
+def _tab(
+    browser: Browser,
+    base: str,
+    *,
+    viewport: ViewportSize = PROJECTOR,
+    locale: str = "nl-NL",
+) -> Iterator[Page]:
+    """A fresh tab (at projector size, in a Dutch browser unless said otherwise) that refuses
+    (and records) anything but localhost; fails on uncaught JavaScript errors or outside
+    requests when it closes."""
+    context = browser.new_context(viewport=viewport, base_url=base, locale=locale)
     context.set_default_timeout(DRAW_TIMEOUT)
     outside: list[str] = []
     errors: list[str] = []
@@ -645,3 +654,203 @@ def test_a_shared_link_always_opens_protected(browser: Browser, server: str) -> 
             colleague.get_by_text(re.compile(r"^Exacte aantallen: alleen voor uw eigen"))
         ).to_have_count(0)
         expect(colleague.locator('[data-testid="stException"]')).to_have_count(0)
+
+
+# --- accessibility, the projector and Dutch numbers (issue 15) --------------------------------
+
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+NAV_TITLES = {
+    "overzicht": "Overzicht",
+    "kaart": "Kaart",
+    "samenhang": "Samenhang",
+    "trends": "Trends",
+    "buurtprofiel": "Buurtprofiel",
+    "afhandeling": "Afhandeling",
+    "data": "Data",
+}
+MAP_TABLE = "Tabel bij de kaart: de klasse van elk gebied"
+# every string drawn on a canvas (the tables are canvas grids), recorded before the page loads
+RECORD_CANVAS_TEXT = """
+window.__canvasText = new Set();
+const fillText = CanvasRenderingContext2D.prototype.fillText;
+CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+    window.__canvasText.add(String(text));
+    return fillText.call(this, text, ...rest);
+};
+"""
+NUMBER = re.compile(r"[-+]?\d[\d.,]*%?")
+DUTCH_NUMBER = re.compile(r"[-+]?\d{1,3}(\.\d{3})*(,\d+)?%?")
+ENGLISH_NUMBER = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?%?|[-+]?\d+\.\d{1,2}%?")
+"""1,111 and 485.5: notation a Dutch table never shows (its decimals stop at 2)."""
+
+
+def _axe_violations(page: Page) -> list[str]:
+    """axe-core's WCAG 2.1 A and AA violations on the page as it is now, one line a node."""
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": WCAG}, "resultTypes": ["violations"]}
+    )
+    return [
+        f"{violation['id']}: {node['target']}: {node.get('failureSummary', '')}"
+        for violation in results.response["violations"]
+        for node in violation["nodes"]
+    ]
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_is_accessible(page: Page, name: str) -> None:
+    """WCAG 2.1 A/AA by axe-core with no violation; a Dutch document with the page's own
+    title; every chart named for a screen reader; every map with the table of its classes."""
+    path, title, texts, charts, maps = PAGES[name]
+    _open(page, path)
+    _check_page(page, title, texts, charts, maps)
+    page.wait_for_function("document.documentElement.lang === 'nl'")
+    expect(page).to_have_title(f"{NAV_TITLES[name]} · Amsterdam · Regie Analytics")
+    for chart in page.locator('[data-testid="stPlotlyChart"]').all():
+        label = chart.get_attribute("aria-label") or ""
+        assert label.startswith(("Grafiek: ", "Kaart: ")) and len(label) > 12, label
+    map_tables = page.locator('[data-testid="stExpander"]').filter(has_text=MAP_TABLE)
+    expect(map_tables).to_have_count(page.locator(".maplibregl-canvas").count())
+    assert _axe_violations(page) == []
+
+
+def test_presentation_is_accessible(page: Page) -> None:
+    _open(page, "/presentatie")
+    counter = page.get_by_text(re.compile(r"^Dia \d+ van \d+"))
+    total = int(re.search(r"van (\d+)", counter.inner_text()).group(1))  # type: ignore[union-attr]
+    for number in range(1, total + 1):
+        if number > 1:
+            _rerun(page, lambda: page.keyboard.press("ArrowRight"))
+            expect(counter).to_contain_text(f"Dia {number} van {total}")
+        _wait_drawn(page)
+        page.wait_for_function("document.documentElement.lang === 'nl'")
+        assert _axe_violations(page) == [], f"dia {number}"
+
+
+@pytest.mark.parametrize("size", [PROJECTOR, FULL_HD], ids=["1280x720", "1920x1080"])
+def test_presentation_fits_the_screen(browser: Browser, server: str, size: ViewportSize) -> None:
+    """Every slide fits the screen without scrolling, with the source at its foot; the type
+    grows with the screen; the regiebuurten are a list in large type (24 px or more at 720,
+    36 at 1080); the bivariate map has one legend; ← → and ?dia= page through the slides."""
+    scale = size["height"] / 720  # 1 and 1.5: the slide's type grows with the screen
+    with _tab(browser, server, viewport=size) as tab:
+        _open(tab, "/presentatie?dia=1")
+        # the first run lays out for 1280x720; the browser then reports its size
+        tab.wait_for_function(
+            "px => getComputedStyle(document.querySelector('h1')).fontSize === px",
+            arg=f"{round(32 * scale)}px",
+        )
+        _wait_idle(tab)
+        counter = tab.get_by_text(re.compile(r"^Dia \d+ van \d+"))
+        total = int(re.search(r"van (\d+)", counter.inner_text()).group(1))  # type: ignore[union-attr]
+        seen = set()
+        for number in range(1, total + 1):
+            if number > 1:
+                _rerun(tab, lambda: tab.keyboard.press("ArrowRight"))
+                expect(counter).to_contain_text(f"Dia {number} van {total}")
+                expect(tab).to_have_url(re.compile(rf"[?&]dia={number}\b"))
+            _wait_drawn(tab)
+            _frames(tab)
+            fit = tab.evaluate(
+                """() => {
+                    const main = document.querySelector('[data-testid="stMain"]');
+                    const bottoms = [...main.querySelectorAll('[data-testid="stElementContainer"]')]
+                        .filter(e => e.checkVisibility())
+                        .map(e => e.getBoundingClientRect().bottom);
+                    return {document: document.documentElement.scrollHeight,
+                            main: main.scrollHeight, mainHeight: main.clientHeight,
+                            bottom: Math.max(...bottoms), height: window.innerHeight};
+                }"""
+            )
+            assert fit["document"] <= fit["height"], (number, fit)
+            assert fit["main"] <= fit["mainHeight"], (number, fit)
+            assert fit["bottom"] <= fit["height"], (number, fit)
+            source = tab.get_by_text(re.compile(rf"^Dia {number} van {total} .*Bron: "))
+            expect(source).to_be_in_viewport(ratio=1)
+            expect(tab.get_by_text("Gegenereerde demodata", exact=True)).to_be_in_viewport()
+            banner = tab.locator(".st-key-demo-line").bounding_box()
+            assert banner is not None and banner["height"] <= 36 * scale  # was 115 px
+            rows = tab.locator(".regie-lijst li")
+            if rows.count():
+                seen.add("lijst")
+                assert 3 <= rows.count() <= 7
+                for row in rows.all():
+                    size_px = float(row.evaluate("e => getComputedStyle(e).fontSize")[:-2])
+                    assert size_px >= 24 * scale
+                    expect(row).to_be_in_viewport(ratio=1)
+            legends = tab.locator('[data-testid="stPlotlyChart"]').filter(
+                has=tab.locator(".maplibregl-canvas")
+            )
+            if tab.get_by_role("figure", name=re.compile("^Grafiek: Legenda")).count():
+                seen.add("bivariaat")
+                entries = legends.first.locator(".legendtext").all_text_contents()
+                assert set(entries) <= {"te weinig waarnemingen", "geen gegevens"}, entries
+            tab.screenshot(path=str(SCREENSHOTS / f"presentatie_{size['width']}_dia{number}.png"))
+        assert seen == {"lijst", "bivariaat"}
+        _rerun(tab, lambda: tab.keyboard.press("ArrowLeft"))
+        expect(counter).to_contain_text(f"Dia {total - 1} van {total}")
+        _open(tab, "/presentatie?dia=3")
+        expect(counter).to_contain_text(f"Dia 3 van {total}")
+
+
+NUMBER_PAGES = {
+    "overzicht": "/",
+    "kaart": "/kaart?maat=count",
+    "samenhang": "/samenhang",
+    "trends": "/trends",
+    "buurtprofiel": f"/buurtprofiel?gebied={BUURT}",
+    "afhandeling": "/afhandeling",
+}
+
+
+def _numbers(texts: Sequence[str]) -> list[str]:
+    """The texts that are numbers (not years such as a legend's 2025)."""
+    return [
+        t.strip()
+        for t in texts
+        if NUMBER.fullmatch(t.strip()) and not re.fullmatch(r"(19|20)\d\d", t.strip())
+    ]
+
+
+@pytest.mark.parametrize("name", list(NUMBER_PAGES))
+def test_numbers_are_dutch_in_an_english_browser(browser: Browser, server: str, name: str) -> None:
+    """In an en-US browser the tables (canvas grids), the axes and the legends still show
+    150.542 and 12,5; on the Kaart the top class of the legend ends at the table's largest
+    count, written the same way."""
+    with _tab(browser, server, locale="en-US") as tab:
+        tab.add_init_script(RECORD_CANVAS_TEXT)
+        _open(tab, NUMBER_PAGES[name])
+        assert tab.evaluate("navigator.language") == "en-US"
+        _wait_drawn(tab)
+        # the grids draw their cells a moment after their rows exist
+        tab.wait_for_function("() => [...window.__canvasText].some(t => /^[-+]?\\d/.test(t))")
+        _frames(tab)
+        drawn = _numbers(tab.evaluate("() => [...window.__canvasText]"))
+        svg = _numbers(
+            tab.locator('[data-testid="stPlotlyChart"]')
+            .locator(".xtick text, .ytick text, .legendtext")
+            .all_text_contents()
+        )
+        metrics = _numbers(tab.locator('[data-testid="stMetricValue"]').all_inner_texts())
+        assert drawn, "no table drew a number"
+        for text in drawn + svg + metrics:
+            assert DUTCH_NUMBER.fullmatch(text), text
+            assert not ENGLISH_NUMBER.fullmatch(text), text
+        if name in ("overzicht", "kaart", "afhandeling", "trends"):
+            assert any(re.fullmatch(r"\d{1,3}(\.\d{3})+", t) for t in drawn + svg), drawn
+        if name == "kaart":
+            # exact counts (the analyst's own view): the table is sorted by the map's measure,
+            # so its first row is the area that ends the legend's top class
+            tab.evaluate("window.__canvasText.clear()")
+            toggle = tab.get_by_text("Kleine aantallen verbergen")
+            _rerun(tab, toggle.click)
+            _wait_drawn(tab)
+            tab.wait_for_function("() => [...window.__canvasText].some(t => /^\\d/.test(t))")
+            _frames(tab)
+            drawn = _numbers(tab.evaluate("() => [...window.__canvasText]"))
+            top = tab.locator(".legendtext").all_text_contents()
+            highest = max(
+                (t.split(" – ")[1] for t in top if " – " in t),
+                key=lambda t: int(t.replace(".", "")),
+            )
+            assert "." in highest and highest in drawn, (highest, drawn[:40])
+            assert all(DUTCH_NUMBER.fullmatch(t) for t in drawn), drawn

@@ -9,7 +9,7 @@ from regie_analytics import audit, auth
 from regie_analytics.formatting import fmt_int
 from regie_analytics.schema import InputError
 from regie_analytics.store import Store
-from regie_analytics.ui import access
+from regie_analytics.ui import access, components
 
 LOG_COLUMNS = {
     "nr": "Nr",
@@ -49,7 +49,7 @@ def audit_tab(store: Store) -> None:
         "en export, met wie, wanneer, welk filter en een controlegetal (SHA-256) van het "
         "bestand. Het logboek wordt alleen aangevuld, nooit gewijzigd."
     )
-    st.dataframe(
+    components.table(
         log_table(log),
         hide_index=True,
         column_config={"Wat": st.column_config.TextColumn("Wat", width="large")},

@@ -7,8 +7,8 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from regie_analytics import aggregate, privacy
-from regie_analytics.formatting import fmt_int, fmt_pct, plain_text
+from regie_analytics import accessibility, aggregate, privacy
+from regie_analytics.formatting import dutch_numbers, fmt_int, fmt_pct, plain_text
 from regie_analytics.schema import UNKNOWN_THEME
 from regie_analytics.taxonomy import UNKNOWN_DOMAIN
 from regie_analytics.ui.data import StoreData
@@ -24,9 +24,11 @@ MAPPING_TAB = "Koppelen"
 
 
 def page_title(data: StoreData | None, title: str) -> None:
-    """The browser tab's title: the page and the store's municipality (``Kaart · Alkmaar``)."""
+    """The browser tab's title: the page, the store's municipality and the product
+    (``Kaart · Alkmaar · Regie Analytics``)."""
     name = data.municipality if data is not None else None
-    st.set_page_config(page_title=f"{title} · {name}" if name else f"{title} · Regie Analytics")
+    parts = [title, plain_text(name), "Regie Analytics"] if name else [title, "Regie Analytics"]
+    st.set_page_config(page_title=" · ".join(parts))
 
 
 def municipality_header(data: StoreData) -> None:
@@ -39,14 +41,25 @@ def municipality_header(data: StoreData) -> None:
         st.sidebar.markdown(" · ".join(parts))
 
 
-def demo_banner(data: StoreData) -> None:
-    """A clear banner whenever generated demo data is shown."""
-    if data.generated:
-        st.warning(
-            "**Gegenereerde demodata.** Deze cijfers zijn gegenereerd op de echte Amsterdamse "
-            "buurtgrenzen; het zijn geen echte meldingen en geen echte inwonertallen.",
-            icon=":material/warning:",
-        )
+DEMO_NOTICE = "Gegenereerde demodata"
+
+
+def demo_banner(data: StoreData, *, thin: bool = False) -> None:
+    """A clear banner whenever generated demo data is shown; ``thin``: one short line (the
+    presentation, where the screen is for the slide)."""
+    if not data.generated:
+        return
+    if thin:
+        with st.container(key="demo-line"):
+            st.markdown(
+                f"**{DEMO_NOTICE}**: geen echte meldingen en geen echte inwonertallen.",
+            )
+        return
+    st.warning(
+        f"**{DEMO_NOTICE}.** Deze cijfers zijn gegenereerd op de echte Amsterdamse "
+        "buurtgrenzen; het zijn geen echte meldingen en geen echte inwonertallen.",
+        icon=":material/warning:",
+    )
 
 
 def no_store(data: StoreData | None = None) -> None:
@@ -245,8 +258,9 @@ def kpi(
 
 
 def table(frame: Any, **options: Any) -> None:
-    """A table as every page shows one: a missing figure reads "–", never "None"."""
-    st.dataframe(frame, placeholder="–", **options)
+    """A table as every page shows one: numbers in Dutch notation whatever the browser's
+    language, a missing figure reads "–", never "None"."""
+    st.dataframe(dutch_numbers(frame), placeholder="–", **options)
 
 
 def footer(data: StoreData, filters: Filters | None = None) -> None:
@@ -258,15 +272,25 @@ def footer(data: StoreData, filters: Filters | None = None) -> None:
     st.caption(plain_text(text))
 
 
-def chart(fig: go.Figure, *, key: str, select: bool = False) -> list[str]:
-    """Show a plotly figure; with ``select`` return the area codes the user clicked."""
-    config = {"displaylogo": False, "locale": "nl"}
+def chart(
+    fig: go.Figure, *, key: str, select: bool = False, map_table: bool = True, **options: Any
+) -> list[str]:
+    """Show a plotly figure in Dutch with an accessible name; with ``select`` return the area
+    codes the user clicked. A map gets the table of its classes per area under it (unless
+    not ``map_table``)."""
+    common: dict[str, Any] = {
+        "key": key,
+        "config": accessibility.PLOTLY_CONFIG,
+        "alt": accessibility.chart_name(fig),
+        **options,
+    }
     if not select:
-        st.plotly_chart(fig, key=key, config=config)
-        return []
-    event: Any = st.plotly_chart(
-        fig, key=key, on_select="rerun", selection_mode="points", config=config
-    )
+        st.plotly_chart(fig, **common)
+        event: Any = None
+    else:
+        event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", **common)
+    if map_table and accessibility.is_map(fig):
+        map_classes(fig)
     points = (event or {}).get("selection", {}).get("points", []) if event else []
     codes: list[str] = []
     for point in points:
@@ -276,6 +300,13 @@ def chart(fig: go.Figure, *, key: str, select: bool = False) -> list[str]:
         if code:
             codes.append(str(code))
     return codes
+
+
+def map_classes(fig: go.Figure) -> None:
+    """The map's classes per area as a table (folded away), for who cannot see the colours:
+    a plain HTML table, which a screen reader reads as text, row by row."""
+    with st.expander("Tabel bij de kaart: de klasse van elk gebied"):
+        st.table(accessibility.map_classes(fig), hide_index=True)
 
 
 def open_profile(code: str) -> None:
@@ -322,23 +353,6 @@ def print_styles() -> None:
 def print_button() -> None:
     """A hint how to print; the print styles hide the sidebar and buttons."""
     st.caption("Afdrukken of als PDF bewaren: gebruik Ctrl+P (Cmd+P) in de browser.")
-
-
-def presentation_styles() -> None:
-    """Large type and no sidebar or toolbar: the presentation mode for a projector."""
-    st.html(
-        """<style>
-        [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-        [data-testid="stToolbar"], [data-testid="stHeader"] { display: none !important; }
-        .main .block-container, [data-testid="stMainBlockContainer"] {
-          max-width: 100% !important; padding: 1rem 2.5rem !important; }
-        [data-testid="stMainBlockContainer"] h1 { font-size: 3rem !important; }
-        [data-testid="stMainBlockContainer"] h2 { font-size: 2.4rem !important; }
-        [data-testid="stMainBlockContainer"] h3 { font-size: 1.8rem !important; }
-        [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li {
-          font-size: 1.4rem !important; }
-        </style>"""
-    )
 
 
 def require_app() -> None:

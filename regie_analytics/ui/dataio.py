@@ -30,7 +30,7 @@ from regie_analytics.taxonomy import (
     Taxonomy,
     load_taxonomy,
 )
-from regie_analytics.ui import access
+from regie_analytics.ui import access, components
 
 T = TypeVar("T")
 
@@ -147,7 +147,11 @@ def mapping_form(frame: pd.DataFrame, *, kind: str) -> dict[str, Any] | None:
     for i, field in enumerate(labels):
         default = options.index(guessed[field]) if field in guessed else 0
         choice = cols[i % 3].selectbox(
-            labels[field], options, index=default, key=f"map_{kind}_{field}_{digest}"
+            labels[field],
+            options,
+            index=default,
+            placeholder="Kies een kolom",
+            key=f"map_{kind}_{field}_{digest}",
         )
         if choice != "—":
             columns[field] = choice
@@ -523,6 +527,7 @@ def import_form(store: Store) -> None:
             "Soort export",
             presets,
             format_func=PRESET_LABELS.__getitem__,
+            placeholder="Kies de soort export",
             help="Bij tellingen en een eigen bestand koppelt u de kolommen zelf.",
             key="import_preset",
         )
@@ -532,6 +537,7 @@ def import_form(store: Store) -> None:
         "Volgorde van dag en maand",
         orders,
         format_func=DATE_ORDER_LABELS.__getitem__,
+        placeholder="Kies de volgorde",
         help="Alleen nodig als elke datum in het bestand beide kan zijn, zoals 03-04-2025.",
     )
     if upload is None:
@@ -612,7 +618,7 @@ def show_store(store: Store) -> None:
     )
     imports = pd.DataFrame(info["imports"])
     if not imports.empty:
-        st.dataframe(
+        components.table(
             imports.rename(
                 columns={
                     "id": "Nr",

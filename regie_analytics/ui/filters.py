@@ -141,6 +141,7 @@ def sidebar(data: StoreData, *, exact: bool = True) -> Filters:
             "Periode",
             aggregate.PERIOD_PRESETS,
             index=0,
+            placeholder="Kies een periode",
             key="periode",
             bind="query-params",
         )
@@ -162,6 +163,7 @@ def sidebar(data: StoreData, *, exact: bool = True) -> Filters:
             "Domein",
             domains_all,
             default=[d for d in domains_all if d != "overig"] or domains_all,
+            placeholder="Kies een domein",
             key="domein",
             bind="query-params",
             help="'overig' = signalen waarvan de categorie niet is herkend; koppel ze op de "
@@ -194,6 +196,7 @@ def sidebar(data: StoreData, *, exact: bool = True) -> Filters:
             "Gebiedsniveau",
             data.levels,
             index=0,
+            placeholder="Kies een niveau",
             key="niveau",
             bind="query-params",
         )

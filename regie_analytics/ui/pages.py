@@ -36,8 +36,8 @@ TOP_COLUMNS: dict[str, Any] = {
     "Samenhangsindex": st.column_config.ProgressColumn(
         "Samenhangsindex", min_value=0, max_value=100, format="%.0f"
     ),
-    "Sociaal": st.column_config.NumberColumn("Sociaal", format="localized"),
-    "Fysiek": st.column_config.NumberColumn("Fysiek", format="localized"),
+    "Sociaal": st.column_config.NumberColumn("Sociaal"),
+    "Fysiek": st.column_config.NumberColumn("Fysiek"),
     "Status": st.column_config.TextColumn("Status"),
     "Waarom": st.column_config.TextColumn("Waarom", width="large"),
 }
@@ -203,12 +203,6 @@ def top_table(top: pd.DataFrame, sel: Filters) -> pd.DataFrame:
             "Waarom": top["waarom"].to_numpy(),
         }
     )
-
-
-JUMP_COLUMNS: dict[str, Any] = {
-    "Verwacht": st.column_config.NumberColumn("Verwacht", format="localized"),
-}
-"""The expected count in Dutch notation (2,2), as every number on screen."""
 
 
 JUMP_MONTHS = 13
@@ -460,24 +454,24 @@ def emerging(data: StoreData, sel: Filters) -> tuple[pd.DataFrame, str | None]:
 COMPARISON_COLUMNS: dict[str, Any] = {
     "domain": st.column_config.TextColumn("Domein"),
     "theme": st.column_config.TextColumn("Thema"),
-    "aantal": st.column_config.NumberColumn("Aantal", format="localized"),
-    "gebied": st.column_config.NumberColumn("Dit gebied", format="localized"),
-    "wijk": st.column_config.NumberColumn("Wijk", format="localized"),
-    "stadsdeel": st.column_config.NumberColumn("Stadsdeel", format="localized"),
-    "gemeente": st.column_config.NumberColumn("Gemeente", format="localized"),
+    "aantal": st.column_config.NumberColumn("Aantal"),
+    "gebied": st.column_config.NumberColumn("Dit gebied"),
+    "wijk": st.column_config.NumberColumn("Wijk"),
+    "stadsdeel": st.column_config.NumberColumn("Stadsdeel"),
+    "gemeente": st.column_config.NumberColumn("Gemeente"),
     "index": st.column_config.NumberColumn("Index", format="%.0f"),
 }
 
 LEADTIME_COLUMNS: dict[str, Any] = {
     "_index": st.column_config.TextColumn("Thema"),
-    "ontvangen": st.column_config.NumberColumn("Ontvangen", format="localized"),
-    "afgesloten": st.column_config.NumberColumn("Afgesloten", format="localized"),
-    "mediaan_dagen": st.column_config.NumberColumn("Mediaan (dagen)", format="localized"),
-    "p90_dagen": st.column_config.NumberColumn("90% binnen (dagen)", format="localized"),
+    "ontvangen": st.column_config.NumberColumn("Ontvangen"),
+    "afgesloten": st.column_config.NumberColumn("Afgesloten"),
+    "mediaan_dagen": st.column_config.NumberColumn("Mediaan (dagen)"),
+    "p90_dagen": st.column_config.NumberColumn("90% binnen (dagen)"),
     "binnen_norm": st.column_config.ProgressColumn(
         "Binnen norm", min_value=0, max_value=100, format="%.0f%%"
     ),
-    "open": st.column_config.NumberColumn("Open", format="localized"),
+    "open": st.column_config.NumberColumn("Open"),
 }
 
 
@@ -725,12 +719,6 @@ def month_totals(data: StoreData, sel: Filters, *, code: str | None) -> pd.DataF
     return series
 
 
-NEIGHBOUR_COLUMNS: dict[str, Any] = {
-    "Signalen": st.column_config.NumberColumn("Signalen", format="localized"),
-    "Per 1.000": st.column_config.NumberColumn("Per 1.000", format="localized"),
-}
-
-
 def neighbour_table(data: StoreData, sel: Filters, *, code: str, level: str) -> pd.DataFrame:
     """The area's neighbours (queen contiguity) with their signals and rate."""
     w = data.weights(level)
@@ -820,23 +808,6 @@ def export_buttons(data: StoreData, sel: Filters, *, area: str | None = None) ->
         icon=":material/picture_as_pdf:",
         on_click="ignore",
     )
-
-
-AREA_TABLE_COLUMNS: dict[str, Any] = {
-    name: st.column_config.NumberColumn(name, format="localized")
-    for name in (
-        "Inwoners",
-        "Fysiek",
-        "Sociaal",
-        "Overig",
-        "Totaal",
-        "Per 1.000 inwoners",
-        "Per km²",
-        "Aandeel sociaal (%)",
-        "Locatiequotiënt",
-    )
-}
-"""Numbers in the browser's locale (Dutch for Dutch users: 1.234,5)."""
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
