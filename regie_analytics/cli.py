@@ -226,7 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument(
         "--format", required=True, choices=("pptx", "pdf", "png-zip"), help="soort rapport"
     )
-    rep.add_argument("--area", help="gebiedscode: een profiel van dit gebied (buurt, wijk)")
+    rep.add_argument(
+        "--area", help="gebiedscode: een profiel van dit gebied (buurt, wijk of stadsdeel)"
+    )
     rep.add_argument(
         "--period", help="maanden VAN:TOT, bijvoorbeeld 2025-01:2025-12 (standaard: 12 maanden)"
     )
@@ -234,6 +236,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--level",
         choices=("gebied", "buurt", "wijk"),
         help="niveau van de kaart (standaard het fijnste van de store)",
+    )
+    rep.add_argument(
+        "--theme",
+        action="append",
+        help="alleen dit thema (herhaal voor meer thema's), bijvoorbeeld 'schoon'",
+    )
+    rep.add_argument(
+        "--template",
+        type=Path,
+        help="PowerPoint-sjabloon (.pptx) met de huisstijl van de gemeente (alleen pptx)",
     )
     rep.add_argument("--out", required=True, type=Path, help="uitvoerbestand")
 
@@ -599,10 +611,20 @@ def cmd_report(args: argparse.Namespace) -> int:
     store = Store(args.store)
     level = _level(store.areas(), args.level)
     data = report.build_report(
-        store, fmt=args.format, area=args.area, period=args.period, level=level
+        store,
+        fmt=args.format,
+        area=args.area,
+        period=args.period,
+        level=level,
+        themes=args.theme,
+        template=args.template,
     )
     details = {"formaat": args.format, "gebied": args.area or f"alle gebieden ({level})"}
     details["periode"] = args.period or "laatste 12 maanden"
+    if args.theme:
+        details["thema's"] = ", ".join(args.theme)
+    if args.template:
+        details["sjabloon"] = args.template.name
     _write_export(args, data, details, rows=None)
     print(
         f"Rapport ({args.format}) geschreven naar {args.out} in "

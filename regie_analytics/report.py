@@ -1326,334 +1326,19 @@ def _natural_widths(
     ]
 
 
-def _chunks(table: pd.DataFrame, size: int) -> list[pd.DataFrame]:
-    """The rows in as few parts of at most ``size`` rows as possible, of about equal length."""
-    if len(table) <= size:
-        return [table]
-    parts = math.ceil(len(table) / size)
-    step = math.ceil(len(table) / parts)
-    return [table.iloc[i : i + step] for i in range(0, len(table), step)]
-
-
 # --- slides ------------------------------------------------------------------------------------
 
 BANNER_COLOR = "D55E00"
 ACCENT_COLOR = "0072B2"
-SLIDE_ROWS = 11
-"""Table rows per slide; longer tables continue on the next slide."""
 
 
-def build_pptx(content: ReportContent) -> bytes:
-    """A 16:9 slide deck: title slide, then one slide per item (a long table continues on the
-    next slide). Sources and date on every slide; the demo banner when the data is generated.
-    """
-    from pptx import Presentation
-    from pptx.util import Inches
+def build_pptx(content: ReportContent, *, template: bytes | Path | None = None) -> bytes:
+    """The council deck (see :func:`regie_analytics.deck.build_deck`): native charts, maps as
+    pictures with alt text, real tables, speaker notes, in the layouts of python-pptx's
+    default master at 16:9 or of ``template`` (a ``.pptx`` file, path or bytes)."""
+    from regie_analytics import deck
 
-    prs = Presentation()
-    prs.slide_width = Inches(13.333)
-    prs.slide_height = Inches(7.5)
-    pngs = _item_pngs(content)
-    pages: list[tuple[ReportItem, pd.DataFrame | None, bool, tuple[bytes | None, bytes | None]]]
-    pages = []
-    for item, images in zip(content.items, pngs, strict=True):
-        if item.table is not None and not item.has_figure:
-            parts = _chunks(item.table, SLIDE_ROWS)
-            for i, part in enumerate(parts):
-                pages.append((item, part, i > 0, images))
-        else:
-            pages.append((item, item.table, False, images))
-    total = len(pages) + 1
-    _title_slide(prs, content, total)
-    for number, (item, table, more, (png, legend)) in enumerate(pages, start=2):
-        slide = _slide(prs, content, item.title + (" (vervolg)" if more else ""), number, total)
-        _fill_slide(slide, item, table, png, legend)
-    buffer = io.BytesIO()
-    prs.save(buffer)
-    return buffer.getvalue()
-
-
-def _text(
-    slide: Any,
-    text: str | list[str],
-    *,
-    left: float,
-    top: float,
-    width: float,
-    height: float,
-    size: int,
-    bold: bool = False,
-    color: str = "222222",
-    align: str = "left",
-    bullets: bool = False,
-) -> Any:
-    from pptx.dml.color import RGBColor
-    from pptx.enum.text import PP_ALIGN
-    from pptx.util import Inches, Pt
-
-    box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
-    frame = box.text_frame
-    frame.word_wrap = True
-    lines = text if isinstance(text, list) else [text]
-    for i, line in enumerate(lines):
-        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        paragraph.alignment = {"left": PP_ALIGN.LEFT, "right": PP_ALIGN.RIGHT}.get(
-            align, PP_ALIGN.CENTER
-        )
-        if bullets:
-            paragraph.space_after = Pt(12)
-        run = paragraph.add_run()
-        run.text = ("• " if bullets else "") + line
-        run.font.size = Pt(size)
-        run.font.bold = bold
-        run.font.name = "Arial"
-        run.font.color.rgb = RGBColor.from_string(color)
-    return box
-
-
-def _slide(prs: Any, content: ReportContent, title: str, number: int, total: int) -> Any:
-    """A blank slide with banner (demo data), title, filter line and footer."""
-    slide = prs.slides.add_slide(prs.slide_layouts[6])
-    _banner(slide, content)
-    top = 0.5 if content.generated else 0.25
-    _text(slide, title, left=0.5, top=top, width=12.3, height=0.7, size=30, bold=True)
-    _text(
-        slide,
-        content.subtitle,
-        left=0.5,
-        top=top + 0.68,
-        width=12.3,
-        height=0.4,
-        size=16,
-        color="555555",
-    )
-    _footer(slide, content, number, total)
-    return slide
-
-
-def _banner(slide: Any, content: ReportContent) -> None:
-    if not content.generated:
-        return
-    from pptx.dml.color import RGBColor
-    from pptx.enum.shapes import MSO_SHAPE
-    from pptx.enum.text import PP_ALIGN
-    from pptx.util import Inches, Pt
-
-    shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, Inches(13.333), Inches(0.4))
-    shape.fill.solid()
-    shape.fill.fore_color.rgb = RGBColor.from_string(BANNER_COLOR)
-    shape.line.fill.background()
-    frame = shape.text_frame
-    frame.paragraphs[0].alignment = PP_ALIGN.CENTER
-    run = frame.paragraphs[0].add_run()
-    run.text = DEMO_BANNER
-    run.font.size = Pt(16)
-    run.font.bold = True
-    run.font.name = "Arial"
-    run.font.color.rgb = RGBColor.from_string("FFFFFF")
-
-
-def _footer(slide: Any, content: ReportContent, number: int, total: int) -> None:
-    _text(
-        slide,
-        content.source,
-        left=0.5,
-        top=6.95,
-        width=9.7,
-        height=0.45,
-        size=11,
-        color="555555",
-    )
-    _text(
-        slide,
-        f"gemaakt op {content.created} · {number} / {total}",
-        left=10.2,
-        top=6.95,
-        width=2.65,
-        height=0.45,
-        size=11,
-        color="555555",
-        align="right",
-    )
-
-
-def _title_slide(prs: Any, content: ReportContent, total: int) -> None:
-    slide = prs.slides.add_slide(prs.slide_layouts[6])
-    _banner(slide, content)
-    _text(
-        slide,
-        content.title,
-        left=0.7,
-        top=1.1,
-        width=11.9,
-        height=1.2,
-        size=40,
-        bold=True,
-        color=ACCENT_COLOR,
-    )
-    _text(
-        slide, content.subtitle, left=0.7, top=2.3, width=11.9, height=0.5, size=20, color="555555"
-    )
-    _text(
-        slide, content.sentences, left=0.7, top=3.1, width=11.9, height=2.6, size=22, bullets=True
-    )
-    _text(
-        slide,
-        "Kleine aantallen zijn afgeschermd. " + content.privacy_note,
-        left=0.7,
-        top=5.9,
-        width=11.9,
-        height=0.8,
-        size=14,
-        color="555555",
-    )
-    _footer(slide, content, 1, total)
-
-
-def _picture(
-    slide: Any, png: bytes, *, left: float, top: float, width: float, height: float
-) -> tuple[float, float]:
-    """Place ``png`` inside the box, keeping its aspect ratio; returns its width and height."""
-    from pptx.util import Inches
-
-    px_w, px_h = _png_size(png)
-    scale = min(width / px_w, height / px_h)
-    w, h = px_w * scale, px_h * scale
-    slide.shapes.add_picture(io.BytesIO(png), Inches(left), Inches(top), Inches(w), Inches(h))
-    return w, h
-
-
-CONTENT_TOP = 1.75
-CONTENT_BOTTOM = 6.8
-
-
-def _fill_slide(
-    slide: Any,
-    item: ReportItem,
-    table: pd.DataFrame | None,
-    png: bytes | None,
-    legend: bytes | None,
-) -> None:
-    top, bottom, left, width = CONTENT_TOP, CONTENT_BOTTOM, 0.5, 12.3
-    height = bottom - top
-    if png is not None and (legend is not None or table is not None):
-        w, _ = _picture(slide, png, left=left, top=top, width=8.6, height=height)
-        side_left = left + w + 0.25
-        side_width = left + width - side_left
-        side_top = top
-        if legend is not None:
-            _, h = _picture(
-                slide, legend, left=side_left, top=top, width=min(side_width, 2.8), height=2.8
-            )
-            side_top = top + h + 0.15
-        if table is not None:
-            _table(slide, table, left=side_left, top=side_top, width=side_width, size=14)
-        elif item.caption:
-            _text(
-                slide,
-                item.caption,
-                left=side_left,
-                top=side_top,
-                width=side_width,
-                height=bottom - side_top,
-                size=16,
-                color="333333",
-            )
-        return
-    if png is not None:
-        px_w, px_h = _png_size(png)
-        if px_w / px_h >= 2.0:
-            _picture(slide, png, left=left, top=top, width=width, height=height - 0.6)
-            _text(
-                slide,
-                item.caption,
-                left=left,
-                top=bottom - 0.55,
-                width=width,
-                height=0.55,
-                size=14,
-                color="333333",
-            )
-        else:
-            w, _ = _picture(slide, png, left=left, top=top, width=width - 3.0, height=height)
-            _text(
-                slide,
-                item.caption,
-                left=left + w + 0.25,
-                top=top,
-                width=width - w - 0.25,
-                height=height,
-                size=16,
-                color="333333",
-            )
-        return
-    if table is not None:
-        size = 16 if len(table.columns) <= 5 else 14
-        bottom_of_table = _table(slide, table, left=left, top=top, width=width, size=size)
-        _text(
-            slide,
-            item.caption,
-            left=left,
-            top=min(bottom_of_table + 0.2, bottom - 0.6),
-            width=width,
-            height=0.6,
-            size=14,
-            color="333333",
-        )
-        return
-    # nothing to draw or list (no area where both domains are high): the caption says why
-    _text(slide, item.caption, left=left, top=top, width=width, height=height, size=24)
-
-
-def _table(
-    slide: Any, table: pd.DataFrame, *, left: float, top: float, width: float, size: int
-) -> float:
-    """A real pptx table (header row in the accent colour); returns its estimated bottom."""
-    from pptx.dml.color import RGBColor
-    from pptx.enum.text import PP_ALIGN
-    from pptx.util import Inches, Pt
-
-    rows, cols = len(table) + 1, len(table.columns)
-    row_height = 0.22 + size / 72 * 0.75
-    shape = slide.shapes.add_table(
-        rows, cols, Inches(left), Inches(top), Inches(width), Inches(row_height * rows)
-    )
-    grid = shape.table
-
-    def measure(text: str, bold: bool) -> float:  # inches; Arial averages about 0.5 em
-        return len(text) * size / 72 * (0.56 if bold else 0.5)
-
-    widths = _fit_widths(_natural_widths(table, measure, 0.25), width)
-    for j, column_width in enumerate(widths):
-        grid.columns[j].width = Inches(column_width)
-    numeric = [all(re.fullmatch(r"[\d.,<x%–—-]*", str(v)) for v in table[c]) for c in table.columns]
-    for i in range(rows):
-        for j in range(cols):
-            cell = grid.cell(i, j)
-            value = str(table.columns[j]) if i == 0 else str(table.iloc[i - 1, j])
-            cell.text = value
-            paragraph = cell.text_frame.paragraphs[0]
-            paragraph.alignment = PP_ALIGN.RIGHT if numeric[j] and i > 0 else PP_ALIGN.LEFT
-            for run in paragraph.runs:
-                run.font.size = Pt(size)
-                run.font.name = "Arial"
-                run.font.bold = i == 0
-                run.font.color.rgb = RGBColor.from_string("FFFFFF" if i == 0 else "222222")
-            cell.fill.solid()
-            cell.fill.fore_color.rgb = RGBColor.from_string(
-                ACCENT_COLOR if i == 0 else ("F2F2F2" if i % 2 == 0 else "FFFFFF")
-            )
-    lines = [
-        max(
-            (
-                math.ceil(measure(str(v), False) / max(w - 0.25, 0.1))
-                for v, w in zip(table.iloc[i], widths, strict=True)
-            ),
-            default=1,
-        )
-        for i in range(len(table))
-    ]
-    return top + row_height * (1 + sum(max(n, 1) for n in lines))
+    return deck.build_deck(content, template=template)
 
 
 # --- PDF ---------------------------------------------------------------------------------------
@@ -1945,23 +1630,31 @@ def build_report(
     area: str | None = None,
     period: str | None = None,
     level: str = "buurt",
+    themes: Sequence[str] | None = None,
+    template: Path | None = None,
 ) -> bytes:
     """The council report of a store as ``pptx``, ``pdf`` or ``png-zip`` bytes.
 
-    ``period`` is ``'YYYY-MM:YYYY-MM'``; default the last 12 months of data. Raises
-    :class:`InputError` (Dutch message) for an unknown format or area or a bad period.
+    ``period`` is ``'YYYY-MM:YYYY-MM'``; default the last 12 months of data. ``themes``
+    limits the report to those themes; ``template`` is a ``.pptx`` whose master the slides
+    use (``pptx`` only). Raises :class:`InputError` (Dutch message) for an unknown format,
+    area or theme, a bad period or template.
     """
     if fmt not in FORMATS:
         raise InputError(f"onbekend formaat '{fmt}'.", hint=f"kies uit {', '.join(FORMATS)}.")
+    if template is not None and fmt != "pptx":
+        raise InputError(
+            "een sjabloon geldt alleen voor dia's.", hint="gebruik --template met --format pptx."
+        )
     loaded = _Loaded(cube=store.cube(), areas=store.areas(), manifest=store.manifest())
     months = aggregate.months_in(loaded.cube)
     if period:
         start, end = aggregate.parse_period(period, months=months)
     else:
         start, end = aggregate.resolve_period(months, "laatste 12 maanden")
-    content = collect(loaded, start=start, end=end, area=area, level=level)
+    content = collect(loaded, start=start, end=end, area=area, level=level, themes=themes)
     if fmt == "pptx":
-        return build_pptx(content)
+        return build_pptx(content, template=template)
     if fmt == "pdf":
         return build_pdf(content)
     return build_png_zip(content)

@@ -8,6 +8,7 @@ an exact count; small published counts read "<5". Off, the analyst sees exact co
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from typing import Any
 
@@ -779,19 +780,46 @@ def _built(build: Any) -> bytes:
         raise RuntimeError(incidents.message(incidents.record(exc, where="export"))) from None
 
 
-def export_buttons(data: StoreData, sel: Filters, *, area: str | None = None) -> None:
-    """Download buttons for the slide deck and the PDF of the current view (built on click,
-    each recorded in the audit log)."""
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _deck(
+    version: str, sel: Filters, area: str | None, digest: str, _template: bytes | None
+) -> bytes:
     from regie_analytics import report
 
+    return report.build_pptx(_content(version, sel, area), template=_template)
+
+
+def export_buttons(data: StoreData, sel: Filters, *, area: str | None = None) -> None:
+    """Download buttons for the slide deck and the PDF of the current view (built on click,
+    each recorded in the audit log), and an optional PowerPoint template for the deck: its
+    master, logo and colours. A deck is built once per filter and template."""
+    from regie_analytics import deck as decks
+    from regie_analytics import report
+
+    name = f"regie-analytics-{area or 'gemeente'}-{sel.start}-{sel.end}"
+    left, right = st.columns(2)
+    upload = left.file_uploader(
+        "Huisstijl voor de dia's (pptx-sjabloon, optioneel)",
+        type=["pptx"],
+        key=f"deck_template_{area or 'gemeente'}",
+        help="De dia's krijgen de indelingen, het logo en de kleuren van dit sjabloon.",
+    )
+    template = upload.getvalue() if upload is not None else None
+    if upload is not None and template is not None:
+        try:
+            decks.check_template(template, name=upload.name)
+        except InputError as exc:
+            left.warning(str(exc), icon=":material/warning:")
+            template = None
+    digest = hashlib.sha256(template).hexdigest() if template else ""
+    computed = sel.computed
+
     def deck() -> bytes:
-        return _built(lambda: report.build_pptx(report_content(data, sel, area=area)))
+        return _built(lambda: _deck(data.version, computed, area, digest, template))
 
     def pdf() -> bytes:
         return _built(lambda: report.build_pdf(report_content(data, sel, area=area)))
 
-    name = f"regie-analytics-{area or 'gemeente'}-{sel.start}-{sel.end}"
-    left, right = st.columns(2)
     left.download_button(
         "Download presentatie (pptx)",
         access.logged(deck, fmt="pptx", name=f"{name}.pptx", sel=sel, area=area, rows=None),
