@@ -76,6 +76,11 @@ METHODS: dict[str, str] = {
     "themas": "Methode: signalen van dit gebied per thema geteld; de index vergelijkt het "
     "aantal per inwoner met de gemeente (100 = gemiddeld).",
     "trend": "Methode: signalen van dit gebied per blok van drie maanden en per domein geteld.",
+    "gebiedskaart": "Methode: signalen in de periode per buurt van dit gebied geteld (per "
+    "1.000 inwoners waar inwonertallen bekend zijn), ingedeeld in klassen over deze buurten; "
+    "kleine aantallen afgeschermd.",
+    "gebieden": "Methode: de buurten van dit gebied gerangschikt naar hun beschermde aantal "
+    "signalen in de periode; een afgeschermd aantal telt als klein.",
     "buren": "Methode: de aangrenzende gebieden (gedeelde grens of hoekpunt) met hun signalen "
     "in de periode.",
 }

@@ -436,7 +436,8 @@ def collect(
         The report period, months ``YYYY-MM`` (inclusive).
     area
         An area code (buurt, wijk or stadsdeel): a profile of that area instead of the whole
-        municipality; its level follows from the code and ``level`` is ignored.
+        municipality; its level follows from the code and ``level`` is ignored. A wijk or
+        stadsdeel also gets a map of its own finest-level areas and a table ranking them.
     level
         Area level of the municipality report.
     domains, themes, channels
@@ -914,6 +915,9 @@ def _area_report(
             threshold=threshold,
         ),
     ]
+    fine = geo.available_levels(ctx.areas)[0]
+    if level != fine:
+        items += _member_items(ctx, now, code=code, level=level, name=name, protected=protected)
     items.append(trend_item)
     items.append(
         _neighbour_item(pressure, neighbour_pub, neighbour_codes, measure=measure, name=name)
@@ -932,6 +936,105 @@ def _area_report(
         protected=protected,
         **common,
     )
+
+
+def _published_size(cell: object) -> float:
+    """A published count as a number to sort on: a label counts as just under its bound."""
+    return float(cell) if _is_number(cell) else float(str(cell).lstrip("<")) - 0.5  # type: ignore[arg-type]
+
+
+def _member_items(
+    ctx: _Context,
+    now: pd.DataFrame,
+    *,
+    code: str,
+    level: str,
+    name: str,
+    protected: list[Protected],
+) -> list[ReportItem]:
+    """A wijk's or stadsdeel's own areas at the finest level: a map zoomed to the area and a
+    table of them ranked by their published signals (appends the table's counts to
+    ``protected``)."""
+    fine = geo.available_levels(ctx.areas)[0]
+    fine_areas = geo.areas_at_level(ctx.areas, fine)
+    members = aggregate.member_codes(ctx.areas, level, code)
+    pressure = insights.pressure_table(
+        now,
+        ctx.areas,
+        level=fine,
+        w=_weights(ctx.data, fine_areas, fine),
+        seed=0,
+        clusters=False,
+        ptable=privacy.PTABLE,
+    ).reindex(members)
+    exact = aggregate.counts_by_area_domain(now, ctx.areas, level=fine).reindex(members)
+    columns = ["totaal", "sociaal", "fysiek"]
+    shown = privacy.label_small(pressure[columns], threshold=ctx.threshold)
+    protected.append(Protected(f"{fine}en in {name}", shown, exact[columns]))
+    hidden = _hidden(shown["totaal"])
+    measure, label = _measure(pressure)
+    plural = f"{fine}en"
+
+    def draw() -> go.Figure:
+        fig = charts.choropleth(
+            _web(ctx.data, fine_areas, fine).loc[members],
+            pressure[measure].where(~hidden),
+            title=f"{label.capitalize()} per {fine} in {name}",
+            label=label,
+            suppressed=hidden,
+            decimals=1 if measure == "per_1000" else 0,
+            height=620,
+        )
+        return _present(fig)
+
+    order = sorted(
+        members,
+        key=lambda c: (-_published_size(shown.at[c, "totaal"]), str(pressure.at[c, "name"])),
+    )
+    rows = pressure.loc[order]
+    frame = pd.DataFrame(
+        {
+            "Gebied": rows["name"].astype(str).to_numpy(),
+            "Signalen": [_cell_text(shown.at[c, "totaal"]) for c in order],
+        }
+    )
+    if measure == "per_1000":
+        frame["Per 1.000 inwoners"] = [
+            _rate_text(shown.at[c, "totaal"], pop)
+            for c, pop in zip(order, rows["population"], strict=True)
+        ]
+    frame["Sociaal"] = [_cell_text(shown.at[c, "sociaal"]) for c in order]
+    frame["Fysiek"] = [_cell_text(shown.at[c, "fysiek"]) for c in order]
+    frame["Samenhangsindex"] = [
+        "" if pd.isna(v) else fmt_int(v) for v in rows["samenhangsindex"].round(0)
+    ]
+    rate_note = (
+        " Geen cijfer per inwoner of index: minder dan 100 inwoners."
+        if measure == "per_1000"
+        else ""
+    )
+    return [
+        ReportItem(
+            key="gebiedskaart",
+            title=f"{plural.capitalize()} in {name}",
+            caption=(
+                f"Kleuren: {label}, vijf even grote groepen over de {plural} van {name}. "
+                "Grijs: te weinig waarnemingen."
+            ),
+            figure=draw,
+        ),
+        ReportItem(
+            key="gebieden",
+            title=f"{plural.capitalize()} in {name} gerangschikt",
+            caption=(
+                f"De {plural} van {name}, de meeste signalen in de periode eerst; "
+                f"{privacy.suppressed_label(ctx.threshold)} telt als klein. Samenhangsindex: "
+                f"sociaal én fysiek hoog ten opzichte van alle {plural} (0–100).{rate_note}"
+            ),
+            table=privacy.neutralise_formulas(frame),
+            count_columns=("Signalen", "Sociaal", "Fysiek"),
+        ),
+    ]
 
 
 def _city_counts(by_theme: pd.DataFrame) -> pd.Series:
@@ -973,14 +1076,13 @@ def _largest_first(published: pd.DataFrame, truth: pd.DataFrame) -> list[str]:
     """The themes by domain, largest published count first (a label counts as just under its
     bound): an order by the true counts would tell which of two close counts is larger."""
 
-    def size(cell: object) -> float:
-        return float(cell) if _is_number(cell) else float(str(cell).lstrip("<")) - 0.5  # type: ignore[arg-type]
-
     domains = list(truth.columns)
     rank = []
     for theme in truth.index:
         domain = str(truth.loc[theme].idxmax())
-        rank.append((domains.index(domain), -size(published.loc[theme, domain]), str(theme)))
+        rank.append(
+            (domains.index(domain), -_published_size(published.loc[theme, domain]), str(theme))
+        )
     return [theme for _, _, theme in sorted(rank)]
 
 

@@ -398,6 +398,52 @@ def test_area_profile_deck_has_native_columns_with_the_protected_labels(
     }
 
 
+@pytest.mark.slow
+def test_wijk_deck_has_its_buurten_as_a_map_picture_and_a_ranked_table(
+    demo_store: Path, period: tuple[str, str], area_content: report.ReportContent
+) -> None:
+    store = Store(demo_store)
+    areas = store.areas()
+    assert area_content.area is not None
+    wijk = str(geo.parent_code_map(areas, "wijk")[area_content.area])
+    name = str(geo.areas_at_level(areas, "wijk").at[wijk, "name"])
+    members = aggregate.member_codes(areas, "wijk", wijk)
+    content = report.collect(store, start=period[0], end=period[1], area=wijk)
+    slides = list(Presentation(io.BytesIO(report.build_pptx(content))).slides)
+    # the map of the buurten: a picture whose alt text names the wijk and counts its buurten
+    (map_slide,) = [s for s in slides if title_of(s) == f"Buurten in {name}"]
+    (picture,) = pictures(map_slide)
+    text = alt_text(picture)
+    assert text.startswith("Kaart: ") and name in text
+    classes = re.search(r"Klassen \(aantal gebieden\): (.*?)\.\s", text)
+    assert classes is not None
+    assert sum(int(p.rsplit(": ", 1)[1]) for p in classes.group(1).split("; ")) == len(members)
+    # the ranking: a real table (continued if long) with the protected cells, largest first
+    item = next(i for i in content.items if i.key == "gebieden")
+    assert item.table is not None and item.title == f"Buurten in {name} gerangschikt"
+    parts = [s for s in slides if title_of(s).startswith(item.title)]
+    rows = []
+    for slide in parts:
+        (table,) = [s.table for s in slide.shapes if s.has_table]
+        assert [table.cell(0, j).text for j in range(len(table.columns))] == list(item.table)
+        rows += [
+            [table.cell(i, j).text for j in range(len(table.columns))]
+            for i in range(1, len(table.rows))
+        ]
+    assert rows == item.table.astype(str).values.tolist()
+    published = next(p.published for p in content.protected if p.name == f"buurten in {name}")
+    assert isinstance(published, pd.DataFrame)
+    assert sorted(published.index) == sorted(members)
+    names = geo.areas_at_level(areas, "buurt")["name"]
+    cells = {str(names[c]): published_text(published.at[c, "totaal"]) for c in members}
+    assert dict(zip(item.table["Gebied"], item.table["Signalen"], strict=True)) == cells
+    sizes = [
+        4.5 if v == privacy.SUPPRESSED_LABEL else float(v.replace(".", ""))
+        for v in item.table["Signalen"]
+    ]
+    assert sizes == sorted(sizes, reverse=True) and len(set(sizes)) > 1
+
+
 def make_template(path: Path) -> None:
     """A municipality's template: renamed layouts, a red accent colour, a logo on the master
     and a slide of its own (left out of the deck)."""

@@ -18,7 +18,7 @@ import pytest
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from regie_analytics import aggregate, charts, privacy, report, stats
+from regie_analytics import aggregate, charts, geo, privacy, report, stats
 from regie_analytics.formatting import fmt_period
 from regie_analytics.schema import CUBE_COLUMNS, InputError
 from regie_analytics.store import Store
@@ -209,6 +209,65 @@ def test_area_profile_of_hand_made_data(small: Data) -> None:
     assert not content.generated
     assert "celsleutelmethode" in content.privacy_note
     assert_content_safe(content)
+
+
+def test_wijk_profile_maps_and_ranks_its_own_buurten(small: Data) -> None:
+    wijk = geo.parent_code_map(small.areas, "wijk")[A]
+    members = aggregate.member_codes(small.areas, "wijk", wijk)
+    assert {A, B, C} <= set(members) and len(members) > 3
+    content = report.collect(small, start="2025-04", end="2025-06", area=wijk)
+    name = str(geo.areas_at_level(small.areas, "wijk").at[wijk, "name"])
+    items = {item.key: item for item in content.items}
+    assert list(items) == ["kaart", "themas", "gebiedskaart", "gebieden", "trend", "buren"]
+    # the map: exactly the wijk's buurten, zoomed to them on a white background
+    kaart = items["gebiedskaart"].figure
+    assert kaart is not None
+    located = [code for trace in kaart.data for code in trace.locations]
+    assert sorted(located) == sorted(members)
+    assert kaart.layout.map.style == "white-bg" and name in kaart.layout.title.text
+    west, south, east, north = small.areas.loc[members].to_crs(4326).total_bounds
+    centre = kaart.layout.map.center
+    assert west < centre.lon < east and south < centre.lat < north
+    assert kaart.layout.map.zoom > 12  # a wijk, not the whole city (about 10.5)
+    # the table: every buurt once, each count the buurt's own perturbed cell, largest first
+    table = items["gebieden"].table
+    assert table is not None and items["gebieden"].title == f"Buurten in {name} gerangschikt"
+    names = small.areas["name"]
+    period = ("2025-04", "2025-06")
+    expected = {
+        str(names[code]): _text(_shown(small.cube, area_code=code, months=period))
+        if code in (A, B, C)
+        else "0"
+        for code in members
+    }
+    assert dict(zip(table["Gebied"], table["Signalen"], strict=True)) == expected
+    assert table["Gebied"].tolist()[:3] == [names[A], names[B], names[C]]
+    assert table["Sociaal"].tolist()[0] == _text(
+        _shown(small.cube, area_code=A, domain="sociaal", months=period)
+    )
+    assert set(table["Signalen"].tolist()[3:]) == {"0"}
+    # the same cells as the protected area table (the export) has for these buurten
+    now = aggregate.filter_cube(small.cube, start=period[0], end=period[1])
+    area_table = aggregate.area_table(now, small.areas, ptable=privacy.PTABLE)
+    safe = report.safe_area_table(
+        area_table, aggregate.domain_totals(now, ptable=privacy.PTABLE), threshold=THRESHOLD
+    ).set_index("Gebiedscode")
+    code_of = {str(names[code]): code for code in members}
+    assert len(code_of) == len(members)
+    ranked = [code_of[n] for n in table["Gebied"]]
+    assert table["Signalen"].tolist() == [str(v) for v in safe.loc[ranked, "Totaal"]]
+    sizes = [4.5 if v == privacy.SUPPRESSED_LABEL else float(v) for v in table["Signalen"]]
+    assert sizes == sorted(sizes, reverse=True)
+    buurten = next(p for p in content.protected if p.name == f"buurten in {name}")
+    assert list(buurten.truth.index) == members
+    assert_content_safe(content)
+    # a buurt's profile has no finer areas: nothing added
+    assert [i.key for i in report.collect(small, start="2025-04", end="2025-06", area=A).items] == [
+        "kaart",
+        "themas",
+        "trend",
+        "buren",
+    ]
 
 
 def test_municipality_map_greys_areas_whose_published_count_is_small(small: Data) -> None:
