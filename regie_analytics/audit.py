@@ -33,7 +33,7 @@ from filelock import FileLock
 from regie_analytics.schema import InputError
 
 if TYPE_CHECKING:
-    from regie_analytics.imports import ImportReport
+    from regie_analytics.ingest import ImportReport
     from regie_analytics.taxonomy import Taxonomy
 
 LOG_NAME = "audit.jsonl"

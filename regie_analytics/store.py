@@ -26,7 +26,7 @@ one are kept (:data:`KEEP_VERSIONS`), so that a dashboard session that started r
 can finish.
 
 Identity is checked inside the commit's lock: an import is compared with the version it is
-added to (:func:`regie_analytics.imports.drop_known`), so two imports that were both checked
+added to (:func:`regie_analytics.ingest.drop_known`), so two imports that were both checked
 before either committed never both add the same records, and a corrected count replaces the
 stored value for its area, month, label, channel and source.
 """
@@ -50,7 +50,7 @@ from filelock import FileLock, Timeout
 
 from regie_analytics import cellkey, geo
 from regie_analytics.formatting import fmt_level
-from regie_analytics.imports import (
+from regie_analytics.ingest import (
     PreparedImport,
     count_keys,
     cube_part,
@@ -201,7 +201,7 @@ class Store:
     def known_records(self, source: str, kind: str) -> pd.DataFrame:
         """What the store holds for ``source``: the signal ids (``kind="signals"``), or the
         stored counts with their keys (``kind="counts"``); see
-        :func:`regie_analytics.imports.drop_known`."""
+        :func:`regie_analytics.ingest.drop_known`."""
         folder = self.current
         if folder is None:
             return pd.DataFrame()

@@ -15,7 +15,7 @@ import pandas as pd
 
 from regie_analytics import cbs, cellkey, geo
 from regie_analytics.formatting import fmt_count, fmt_int, fmt_level, fmt_pct
-from regie_analytics.imports import ImportReport, PreparedImport, prepare_import
+from regie_analytics.ingest import ImportReport, PreparedImport, prepare_import
 from regie_analytics.limits import Limits
 from regie_analytics.schema import (
     AREA_CODE,

@@ -260,7 +260,7 @@ def foreign_store(tmp_path_factory) -> Path:
     ``import`` refuses such a file; this store is written as one from before that check was,
     through the store's own commit."""
     from regie_analytics import workflow
-    from regie_analytics.imports import prepare_import
+    from regie_analytics.ingest import prepare_import
     from regie_analytics.store import Store
 
     root = tmp_path_factory.mktemp("foreign") / "store"

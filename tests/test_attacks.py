@@ -33,7 +33,7 @@ from streamlit.testing.v1 import AppTest
 
 from regie_analytics import aggregate, cli, geo, privacy, report
 from regie_analytics.cellkey import DEFAULT_PTABLE
-from regie_analytics.imports import prepare_import
+from regie_analytics.ingest import prepare_import
 from regie_analytics.store import Store
 from regie_analytics.taxonomy import load_taxonomy
 from tests.conftest import ROOT, run_cli

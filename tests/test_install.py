@@ -144,3 +144,11 @@ def test_pinned_requirements_satisfy_the_package_ranges() -> None:
     assert ranges["streamlit"].extras == {"auth"}
     for name, requirement in ranges.items():
         assert requirement.specifier.contains(pins[name]), (name, pins[name])
+
+
+def test_the_old_module_name_is_the_new_module() -> None:
+    import regie_analytics.imports as old  # noqa: TID251 (the old name, on purpose)
+    from regie_analytics import ingest
+
+    assert old is ingest
+    assert old.prepare_import is ingest.prepare_import

@@ -315,7 +315,7 @@ def test_cell_keys_are_the_sums_of_record_and_unit_keys(tmp_path: Path) -> None:
     store's secret), each count row with the key sum of its units; every cube cell's key is
     the sum of its records' keys modulo 256, also after reclassifying."""
     from regie_analytics import cellkey
-    from regie_analytics.imports import cube_part
+    from regie_analytics.ingest import cube_part
 
     store_dir = tmp_path / "store"
     _import(store_dir, SAMPLES / "open311_requests.json", "open311")

@@ -10,7 +10,7 @@ import pytest
 
 from benchmarks.taxonomy_coverage import TREES, coverage_table, tree_labels
 from regie_analytics import workflow
-from regie_analytics.imports import classification_lines, shares
+from regie_analytics.ingest import classification_lines, shares
 from regie_analytics.store import Store
 from regie_analytics.taxonomy import (
     Taxonomy,

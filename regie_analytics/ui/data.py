@@ -227,7 +227,7 @@ def load_signals(version: str, _data: StoreData) -> pd.DataFrame:
         "channel",
         "record_key",
     ]
-    from regie_analytics.imports import month_labels
+    from regie_analytics.ingest import month_labels
 
     try:
         frame = Store(_data.path, version=_data.name).signals(columns=columns)

@@ -16,7 +16,7 @@ import streamlit as st
 
 from regie_analytics import audit, auth, incidents, workflow
 from regie_analytics.formatting import fmt_count, fmt_int, fmt_levels, fmt_pct, plain_text
-from regie_analytics.imports import ImportReport, PreparedImport
+from regie_analytics.ingest import ImportReport, PreparedImport
 from regie_analytics.io.presets import PRESETS, guess_mapping
 from regie_analytics.io.readers import file_sha256, preview_rows
 from regie_analytics.schema import InputError
