@@ -155,47 +155,26 @@ def record(
     path.parent.mkdir(parents=True, exist_ok=True)
     # one writer at a time, on every platform (a lock file next to the log)
     with FileLock(path.with_name(LOCK_NAME)):
-        return _append(
-            path,
-            user=user,
-            role=role,
-            action=action,
-            details=details,
-            file_hash=file_hash,
-            rows=rows,
-        )
-
-
-def _append(
-    path: Path,
-    *,
-    user: str,
-    role: str,
-    action: str,
-    details: Mapping[str, Any],
-    file_hash: str | None,
-    rows: int | None,
-) -> dict[str, Any]:
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-    try:
-        last, number, complete = _last_line(path)
-        entry: dict[str, Any] = {
-            "nr": number + 1,
-            "time": datetime.now().astimezone().isoformat(timespec="seconds"),
-            "user": user,
-            "role": role,
-            "action": action,
-            "details": dict(details),
-            "file_hash": file_hash,
-            "rows": None if rows is None else int(rows),
-            "prev": hashlib.sha256(last).hexdigest() if last else "",
-        }
-        line = json.dumps(entry, ensure_ascii=False, default=str).encode() + b"\n"
-        # a line cut off by a killed writer is closed first, so this record stands alone
-        os.write(fd, line if complete else b"\n" + line)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        try:
+            last, number, complete = _last_line(path)
+            entry: dict[str, Any] = {
+                "nr": number + 1,
+                "time": datetime.now().astimezone().isoformat(timespec="seconds"),
+                "user": user,
+                "role": role,
+                "action": action,
+                "details": dict(details),
+                "file_hash": file_hash,
+                "rows": None if rows is None else int(rows),
+                "prev": hashlib.sha256(last).hexdigest() if last else "",
+            }
+            line = json.dumps(entry, ensure_ascii=False, default=str).encode() + b"\n"
+            # a line cut off by a killed writer is closed first, so this record stands alone
+            os.write(fd, line if complete else b"\n" + line)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
     return entry
 
 
