@@ -27,7 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from regie_analytics import geo
+from regie_analytics import accessibility, geo
 from regie_analytics.formatting import (
     CATEGORICAL,
     DOMAIN_COLORS,
@@ -61,17 +61,8 @@ NOT_SIGNIFICANT_NAME = "niet significant"
 SCHEMES = ("quantiles", "natural_breaks", "equal_interval")
 """Class-break schemes of :func:`choropleth`."""
 
-PLOTLY_CONFIG: dict[str, Any] = {
-    "displaylogo": False,
-    "modeBarButtonsToRemove": ["lasso2d", "autoScale2d", "toggleSpikelines"],
-    "toImageButtonOptions": {
-        "format": "png",
-        "width": 1280,
-        "height": 720,
-        "filename": "regie-analytics",
-    },
-}
-"""Config for ``st.plotly_chart(fig, config=PLOTLY_CONFIG)``: no plotly logo, PNG at 1280x720."""
+PLOTLY_CONFIG = accessibility.PLOTLY_CONFIG
+"""The one configuration every chart is shown with (see :mod:`regie_analytics.accessibility`)."""
 
 PDOK_TILES = (
     "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"

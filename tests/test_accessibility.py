@@ -173,3 +173,21 @@ def test_ranked_list_is_large_type_text_and_at_most_the_rows_asked():
     assert "&lt;b&gt;Buurt 0&lt;/b&gt;" in shown and "<b>" not in shown
     assert "sociaal &lt;5 · fysiek 570 · nieuw" in shown
     assert "sociaal 1.111" in shown
+
+
+def test_every_chart_in_the_product_goes_through_components_chart():
+    """``components.chart`` gives a chart its accessible name, the Dutch locale and a map its
+    table of classes; a page that calls ``st.plotly_chart`` itself shows a nameless chart (the
+    Data page's boundaries map once did)."""
+    root = Path(__file__).resolve().parents[1]
+    files = [
+        root / "app.py",
+        *(root / "pages").glob("*.py"),
+        *(root / "regie_analytics").rglob("*.py"),
+    ]
+    direct = [
+        str(path.relative_to(root))
+        for path in files
+        if ".plotly_chart(" in path.read_text(encoding="utf-8") and path.name != "components.py"
+    ]
+    assert direct == []

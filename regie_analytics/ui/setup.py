@@ -12,7 +12,7 @@ from regie_analytics import audit, auth, cbs, charts, geo, workflow
 from regie_analytics.formatting import fmt_count, fmt_level, fmt_levels, plain_text
 from regie_analytics.io.readers import file_sha256
 from regie_analytics.store import Store, population_source
-from regie_analytics.ui import access, dataio
+from regie_analytics.ui import access, components, dataio
 from regie_analytics.ui.data import StoreData
 
 OTHER = "anders"
@@ -67,7 +67,7 @@ def summary(data: StoreData, *, preview: bool = True) -> None:
             decimals=0,
             height=360,
         )
-        st.plotly_chart(figure, key="grenzen_kaart", config={"displaylogo": False})
+        components.chart(figure, key="grenzen_kaart")
 
 
 def _gemeente_choice(data: StoreData | None) -> str | None:
