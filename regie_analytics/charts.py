@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import copy
 import math
-import os
-import shutil
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -27,7 +25,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from regie_analytics import accessibility, geo
+from regie_analytics import accessibility, chromium, geo
 from regie_analytics.formatting import (
     CATEGORICAL,
     DOMAIN_COLORS,
@@ -1802,8 +1800,5 @@ def leadtime_chart(
 
 def to_png(fig: go.Figure, *, width: int = 1280, height: int = 720, scale: float = 1) -> bytes:
     """The figure as PNG bytes (kaleido with Debian's Chromium; no internet needed)."""
-    if not os.environ.get("BROWSER_PATH"):
-        browser = shutil.which("chromium") or shutil.which("chromium-browser")
-        if browser:
-            os.environ["BROWSER_PATH"] = browser
+    chromium.point_kaleido()
     return bytes(fig.to_image(format="png", width=width, height=height, scale=scale))

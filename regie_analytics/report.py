@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import io
 import math
-import os
 import re
-import shutil
 import threading
 import warnings
 import zipfile
@@ -43,7 +41,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from regie_analytics import aggregate, cellkey, charts, geo, insights, privacy, stats
+from regie_analytics import aggregate, cellkey, charts, chromium, geo, insights, privacy, stats
 from regie_analytics.formatting import (
     fmt_date,
     fmt_int,
@@ -1352,13 +1350,7 @@ def _png_renderer() -> Iterator[None]:
 
 def _browser_env() -> bool:
     """Point kaleido at Debian's Chromium as :func:`charts.to_png` does; False if none."""
-    if os.environ.get("BROWSER_PATH"):
-        return True
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    if browser:
-        os.environ["BROWSER_PATH"] = browser
-        return True
-    return False
+    return chromium.point_kaleido()
 
 
 def chart_pngs(content: ReportContent) -> dict[str, bytes]:

@@ -28,10 +28,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from regie_analytics import chromium
 from regie_analytics.store import Store
 from tests.conftest import ROOT, SAMPLES, CliResult, overig_figures, run_cli
 
-CHROMIUM = shutil.which("chromium")
+CHROMIUM = chromium.browser_path()
 if CHROMIUM is None:
     pytest.skip(
         "Debian's chromium is not installed (no 'chromium' on PATH); the browser tests need it.",
