@@ -99,7 +99,10 @@ CUBE_COLUMNS: tuple[str, ...] = (*CUBE_DIMENSIONS, COUNT, CELL_KEY)
 source), with the cell key of each count. It is what the dashboard reads."""
 
 # --- vocabularies ----------------------------------------------------------------------------
-DOMAINS: tuple[str, ...] = ("fysiek", "sociaal", "overig")
+PHYSICAL, SOCIAL, OTHER = "fysiek", "sociaal", "overig"
+CLASSIFIED_DOMAINS: tuple[str, ...] = (PHYSICAL, SOCIAL)
+"""The two domains the analyses compare (a signal the taxonomy placed)."""
+DOMAINS: tuple[str, ...] = (*CLASSIFIED_DOMAINS, OTHER)
 """``overig`` holds what the taxonomy cannot place yet (unknown categories)."""
 UNKNOWN_THEME = "overig"
 UNKNOWN_CHANNEL = "onbekend"
