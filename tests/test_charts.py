@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import pytest
 
 from regie_analytics import charts, geo
+from regie_analytics.charts.style import _set_layout
 from regie_analytics.formatting import DOMAIN_COLORS, MONTHS_SHORT, SUPPRESSED_COLOR
 
 
@@ -583,9 +584,7 @@ def test_set_layout_equals_plotly_updates():
     expected.update_yaxes(yaxes)
     expected.add_shape(shape)
     expected.add_annotation(note)
-    fast = charts._set_layout(
-        base(), update, xaxes=xaxes, yaxes=yaxes, shapes=[shape], annotations=[note]
-    )
+    fast = _set_layout(base(), update, xaxes=xaxes, yaxes=yaxes, shapes=[shape], annotations=[note])
     assert fast.to_dict()["layout"] == expected.to_dict()["layout"]
     assert fast.layout.title.text == "Titel" and fast.layout.title.font.size == 30
     assert fast.layout.separators == ",."  # the house style survives
