@@ -402,6 +402,27 @@ def test_year_on_year_and_seasonality_label_small_protected_counts():
     assert list(exact.data[0].text[:3]) == ["2", "4", "8"]
 
 
+def test_trend_and_bar_charts_put_the_domains_in_one_order_whatever_the_input_order():
+    frame = pd.DataFrame(
+        {
+            "month": ["2025-01", "2025-01", "2025-01", "2025-02"],
+            "domain": ["overig", "sociaal", "fysiek", "sociaal"],
+            "count": [1, 2, 3, 4],
+        }
+    )
+    expected = ["Fysiek domein", "Sociaal domein", "Overig (nog niet ingedeeld)"]
+    trend = charts.trend_chart(frame, color="domain", title="T")
+    assert [t.name for t in trend.data] == expected
+    assert list(trend.data[1].y) == [2, 4]
+    bars = charts.bar_chart(frame, x="month", y="count", color="domain", title="T")
+    assert [t.name for t in bars.data] == expected
+    assert [t.marker.color for t in bars.data] == [
+        DOMAIN_COLORS["fysiek"],
+        DOMAIN_COLORS["sociaal"],
+        DOMAIN_COLORS["overig"],
+    ]
+
+
 # --- bars --------------------------------------------------------------------------------------
 
 
@@ -533,6 +554,32 @@ def test_png_export_of_all_buurten(buurten):
     png = charts.to_png(fig, width=640, height=360)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(png) > 10_000
+
+
+def test_the_package_offers_every_public_name_of_its_modules():
+    import ast
+    import importlib
+    import inspect
+    import pkgutil
+
+    offered = set(charts.__all__)
+    modules = [info.name for info in pkgutil.iter_modules(charts.__path__)]
+    assert {"style", "maps", "scatter", "time", "bars", "export"} <= set(modules)
+    for name in modules:
+        module = importlib.import_module(f"regie_analytics.charts.{name}")
+        tree = ast.parse(inspect.getsource(module))
+        assert ast.get_docstring(tree), name
+        defined = set()
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef | ast.ClassDef):
+                defined.add(node.name)
+            elif isinstance(node, ast.Assign):
+                defined |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                defined.add(node.target.id)
+        public = {n for n in defined if not n.startswith("_")}
+        assert public <= offered, (name, public - offered)
+        assert all(getattr(charts, n) is getattr(module, n) for n in public)
 
 
 # --- speed helpers: shared geometry, one layout assignment --------------------------------------

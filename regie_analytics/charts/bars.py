@@ -19,6 +19,7 @@ from regie_analytics.charts.style import (
     apply_house_style,
 )
 from regie_analytics.formatting import CATEGORICAL, DOMAIN_COLORS, fmt_change, fmt_int, fmt_num
+from regie_analytics.schema import DOMAINS
 
 TEXT_FORMATS = ("int", "num", "pct")
 """Value-label formats of :func:`bar_chart`: integer, one decimal, fraction as percentage."""
@@ -91,8 +92,8 @@ def bar_chart(
         else list(totals.index)
     )
     groups = list(dict.fromkeys(data["group"]))
-    if color is not None and set(groups) <= set(DOMAIN_COLORS):
-        groups = [d for d in DOMAIN_COLORS if d in groups]
+    if color is not None and set(groups) <= set(DOMAINS):
+        groups = [d for d in DOMAINS if d in groups]
     colors = _group_colors(groups) if color is not None else {"": "#0072B2"}
     for group in groups:
         part = data[data["group"] == group]
@@ -138,7 +139,7 @@ def bar_chart(
 
 def _domain_order(index: Iterable[object]) -> list[str]:
     items = [str(i) for i in index]
-    known = [d for d in DOMAIN_COLORS if d in items]
+    known = [d for d in DOMAINS if d in items]
     return known + [i for i in dict.fromkeys(items) if i not in known]
 
 

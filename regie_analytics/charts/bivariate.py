@@ -26,6 +26,7 @@ from regie_analytics.charts.style import (
     _set_layout,
     apply_house_style,
 )
+from regie_analytics.schema import PHYSICAL, SOCIAL
 
 BIVARIATE_PALETTE: tuple[tuple[str, str, str], ...] = (
     ("#fef1e4", "#fab186", "#f3742d"),
@@ -52,7 +53,7 @@ def bivariate_label(klasse_x: int, klasse_y: int, *, x_label: str, y_label: str)
 
 
 def bivariate_classes(
-    x: pd.Series, y: pd.Series, *, x_label: str = "sociaal", y_label: str = "fysiek"
+    x: pd.Series, y: pd.Series, *, x_label: str = SOCIAL, y_label: str = PHYSICAL
 ) -> pd.DataFrame:
     """Tercile classes of ``x`` and ``y`` per area and the bivariate colour.
 
@@ -98,8 +99,8 @@ def bivariate_choropleth(
     x: pd.Series,
     y: pd.Series,
     *,
-    x_label: str = "sociaal",
-    y_label: str = "fysiek",
+    x_label: str = SOCIAL,
+    y_label: str = PHYSICAL,
     title: str,
     suppressed: pd.Series | None = None,
     classes: tuple[pd.Series, pd.Series] | None = None,
@@ -180,8 +181,8 @@ def bivariate_choropleth(
 
 def bivariate_legend(
     *,
-    x_label: str = "sociaal",
-    y_label: str = "fysiek",
+    x_label: str = SOCIAL,
+    y_label: str = PHYSICAL,
     size: int = 220,
     font_size: int | None = None,
 ) -> go.Figure:

@@ -21,6 +21,7 @@ from regie_analytics.charts.style import (
     _set_layout,
     apply_house_style,
 )
+from regie_analytics.schema import PHYSICAL, SOCIAL
 
 
 def _spread(values: pd.Series) -> float:
@@ -82,8 +83,8 @@ def quadrant_scatter(
     title: str,
     n_labels: int = 8,
     highlight: list[str] | None = None,
-    x_name: str = "sociaal",
-    y_name: str = "fysiek",
+    x_name: str = SOCIAL,
+    y_name: str = PHYSICAL,
 ) -> go.Figure:
     """Areas by ``x`` against ``y`` with dashed median lines and named quadrants.
 

@@ -60,8 +60,8 @@ def apply_house_style(
 
     Base font 15 px (22 px in presentation mode), white background, title top left, legend
     above the plot (over the top left corner of a map), decimal comma (``separators=",."``).
-    The plotly logo is switched off through :data:`PLOTLY_CONFIG` and :func:`to_png`.
-    Changes ``fig`` in place and returns it.
+    The plotly logo is switched off through :data:`PLOTLY_CONFIG` and
+    :func:`~regie_analytics.charts.export.to_png`. Changes ``fig`` in place and returns it.
 
     The style is merged into the figure's layout as ``update_layout`` would (the style wins
     where both set a value; every x and y axis is styled), then the layout is assigned once:
@@ -198,8 +198,8 @@ def _no_data(fig: go.Figure, text: str = "Geen gegevens voor deze selectie.") ->
 
 def fit_height(fig: go.Figure, height: int) -> go.Figure:
     """``fig`` at another height; a map zooms with it, so the same areas still fit (the
-    view of :func:`_map_view`: a plot ``height - 80`` px high and 1.6 times as wide).
-    Changes ``fig`` in place and returns it."""
+    view of :func:`~regie_analytics.charts.geojson._map_view`: a plot ``height - 80`` px high
+    and 1.6 times as wide). Changes ``fig`` in place and returns it."""
     old = fig.layout.height or 480
     update: dict[str, Any] = {"height": height}
     if _has_map(fig) and fig.layout.map.zoom is not None:

@@ -20,13 +20,13 @@ from regie_analytics.charts.style import (
 )
 from regie_analytics.formatting import (
     CATEGORICAL,
-    DOMAIN_COLORS,
     MONTHS_LONG,
     MONTHS_SHORT,
     fmt_int,
     fmt_month,
     fmt_num,
 )
+from regie_analytics.schema import DOMAINS
 
 
 def _month_keys(values: pd.Series) -> pd.Series:
@@ -76,8 +76,8 @@ def trend_chart(
     data = data.groupby(["group", "month"], sort=True)["value"].sum(min_count=1).reset_index()
     months = sorted(set(data["month"]))
     groups = list(dict.fromkeys(data["group"]))
-    if color is not None and set(groups) <= set(DOMAIN_COLORS):
-        groups = [d for d in DOMAIN_COLORS if d in groups]
+    if color is not None and set(groups) <= set(DOMAINS):
+        groups = [d for d in DOMAINS if d in groups]
     colors = _group_colors(groups)
     for group in groups:
         part = data[data["group"] == group].sort_values("month")
