@@ -33,12 +33,17 @@ from regie_analytics.schema import AREA_NAME
 SUPPRESSED_NAME = "te weinig waarnemingen"
 NO_DATA_NAME = "geen gegevens"
 NOT_SIGNIFICANT_NAME = "niet significant"
+
 SCHEMES = ("quantiles", "natural_breaks", "equal_interval")
 """Class-break schemes of :func:`choropleth`."""
+
 PDOK_TILES = (
     "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"
 )
 PDOK_ATTRIBUTION = "Kaartgegevens © Kadaster (PDOK)"
+
+
+# --- shared by every map ---------------------------------------------------------------------
 
 
 def _names(areas: gpd.GeoDataFrame) -> pd.Series:
@@ -135,6 +140,9 @@ def _area_mask(series: pd.Series | None, index: pd.Index) -> pd.Series:
     if series is None:
         return pd.Series(False, index=index)
     return series.reindex(index).astype("boolean").fillna(False).astype(bool)
+
+
+# --- choropleth --------------------------------------------------------------------------------
 
 
 def _add_unshown(

@@ -28,8 +28,12 @@ GRID_COLOR = "#e6e6e6"
 NO_DATA_COLOR = "#f4f4f4"
 """Fill of areas without data (``geen gegevens``), near white with a grey outline."""
 HIGHLIGHT_COLOR = "#000000"
+
 PLOTLY_CONFIG = accessibility.PLOTLY_CONFIG
 """The one configuration every chart is shown with (see :mod:`regie_analytics.accessibility`)."""
+
+
+# --- house style -------------------------------------------------------------------------------
 
 
 def _has_map(fig: go.Figure) -> bool:
@@ -206,6 +210,9 @@ def fit_height(fig: go.Figure, height: int) -> go.Figure:
         shift = min(math.log2(max(height - 80, 100) / max(old - 80, 100)), math.log2(height / old))
         update["map"] = {"zoom": round(max(0.0, float(fig.layout.map.zoom) + shift), 2)}
     return _set_layout(fig, update)
+
+
+# --- labels in hovers and on bars ---------------------------------------------------------------
 
 
 def _fmt_auto(value: object, decimals: int = 1) -> str:
