@@ -152,3 +152,20 @@ def test_the_old_module_name_is_the_new_module() -> None:
 
     assert old is ingest
     assert old.prepare_import is ingest.prepare_import
+
+
+def test_every_subpackage_ships_in_the_wheel() -> None:
+    """setuptools lists the packages by hand (``_data`` is mapped from the top-level
+    ``data/``): a new subpackage missing there would be absent from an installed wheel."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    package = ROOT / "regie_analytics"
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in package.rglob("__init__.py")
+        if "__pycache__" not in init.parts
+    }
+    assert found <= listed, sorted(found - listed)
