@@ -19,6 +19,9 @@ from scipy import stats as sps
 
 from regie_analytics import stats
 from regie_analytics.schema import AREA_CODE, COUNT, DEPARTMENT, MONTH, THEME
+from regie_analytics.stats.emerging import _emerging_class
+from regie_analytics.stats.esda_vendored import _draws
+from regie_analytics.stats.weights import _subset
 
 BUURTEN = (
     Path(__file__).resolve().parents[1] / "data" / "boundaries" / "amsterdam_buurten_2022.geojson"
@@ -302,7 +305,7 @@ def test_bivariate_moran_p_values_equal_esda_with_missing_areas(areas, w, permut
     result = stats.bivariate_moran(x, y, w, permutations=permutations, seed=seed)
 
     keep = x.notna().to_numpy()
-    sub = stats._subset(w, keep)
+    sub = _subset(w, keep)
     order = list(sub.id_order)
     reference = Moran_Local_BV(
         x.loc[order].to_numpy(),
@@ -322,7 +325,7 @@ def test_random_draws_are_esdas():
     state = np.random.get_state()
     expected = vec_permutations(13, 461, 99, 7)  # seeds numpy's global generator
     np.random.set_state(state)
-    np.testing.assert_array_equal(stats._draws(13, 461, 99, 7), expected)
+    np.testing.assert_array_equal(_draws(13, 461, 99, 7), expected)
 
 
 def test_samenhang_finds_an_area_high_in_both_domains(areas, w):
@@ -568,7 +571,7 @@ def test_emerging_classes_follow_esri_definitions(hot, cold, trend, expected):
     def as_bool(text: str) -> np.ndarray:
         return np.array([c == "1" for c in text])
 
-    assert stats._emerging_class(as_bool(hot), as_bool(cold), trend) == expected
+    assert _emerging_class(as_bool(hot), as_bool(cold), trend) == expected
     assert expected in stats.EMERGING_CLASSES
 
 

@@ -1,0 +1,214 @@
+"""Getis-Ord Gi* hot and cold spots: for one period with permutation inference and FDR control
+(:func:`hotspots`), and month by month (:func:`gi_star_by_month`, the bins of the emerging hot
+spot analysis).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from esda.getisord import G_Local
+from libpysal.weights import W
+from scipy import stats
+
+from regie_analytics.schema import AREA_CODE, COUNT, MONTH
+from regie_analytics.stats.esda_vendored import _gi_star_z
+from regie_analytics.stats.labels import MIN_REPORTED_COUNT, NO_DATA, NOT_SIGNIFICANT
+from regie_analytics.stats.trends import _area_month_matrix
+from regie_analytics.stats.weights import _align, _ids, _pysal_call, _subset
+
+HOTSPOT_CLASSES: tuple[str, ...] = (
+    "hotspot 99%",
+    "hotspot 95%",
+    "hotspot 90%",
+    "coldspot 99%",
+    "coldspot 95%",
+    "coldspot 90%",
+    "niet significant",
+)
+"""Labels of ``hotspots(...)["klasse"]`` with the default ``alpha_levels``."""
+
+
+def _gi_star(
+    y: np.ndarray, w: W, *, permutations: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gi*, its z-score and esda's folded pseudo p-value (NaN without permutations).
+
+    esda ``G_Local`` with ``star=True`` and binary weights plus the area itself (classic Gi*).
+    A field without variation (all values equal) has no clustering: z = 0 and p = 1.
+    """
+    n = len(y)
+    if n == 0 or np.ptp(y) == 0:
+        return np.full(n, np.nan), np.zeros(n), np.ones(n)
+    with _pysal_call():
+        g = G_Local(
+            y,
+            w,
+            transform="B",
+            star=True,
+            permutations=permutations,
+            seed=seed,
+            n_jobs=1,
+            keep_simulations=False,
+        )
+    p_sim = np.asarray(g.p_sim, float) if permutations else np.full(n, np.nan)
+    return np.asarray(g.Gs, float), np.asarray(g.Zs, float), p_sim
+
+
+def _adjust(two_sided: np.ndarray, *, fdr: bool) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values when ``fdr``, else the p-values themselves."""
+    if fdr and len(two_sided):
+        return np.asarray(stats.false_discovery_control(two_sided, method="bh"), float)
+    return two_sided
+
+
+def _hotspot_label(z: float, p: float, levels: Sequence[float]) -> str:
+    if not (np.isfinite(z) and np.isfinite(p)) or z == 0:
+        return NOT_SIGNIFICANT
+    for alpha in sorted(levels):
+        if p <= alpha:
+            kind = "hotspot" if z > 0 else "coldspot"
+            return f"{kind} {round((1 - alpha) * 100)}%"
+    return NOT_SIGNIFICANT
+
+
+def hotspots(
+    values: pd.Series,
+    w: W,
+    *,
+    permutations: int = 9999,
+    seed: int = 0,
+    alpha_levels: Sequence[float] = (0.01, 0.05, 0.10),
+    fdr: bool = True,
+    counts: pd.Series | None = None,
+    min_count: int = MIN_REPORTED_COUNT,
+) -> pd.DataFrame:
+    """Getis-Ord Gi* hot and cold spots with permutation inference and FDR control.
+
+    Gi* compares the sum of an area and its neighbours with the total (esda ``G_Local`` with
+    ``star=True``, binary weights plus the area itself, the classic Gi*). ``gi_z`` is Gi*'s
+    z-score, ``p`` esda's permutation pseudo p-value ``p_sim`` (conditional randomisation,
+    ``seed``), which is one-sided in the direction of the observed deviation. As in ArcGIS
+    Hot Spot Analysis, the class uses a two-sided p-value (``min(1, 2 p)``) adjusted for
+    testing all areas at once with Benjamini-Hochberg (``p_fdr``; unadjusted two-sided when
+    ``fdr=False``): ``hotspot 95%`` means ``gi_z > 0`` and ``p_fdr <= 0.05``. The smallest
+    attainable ``p_fdr`` is about ``2 n / ((permutations + 1) k)`` for ``k`` hot areas out of
+    ``n``: with 518 buurten and 999 permutations even a very strong cluster of 10 buurten
+    cannot pass 95%, hence the default of 9999 (about 0.2 s for 518 buurten).
+
+    Parameters
+    ----------
+    values
+        Non-negative value per area (counts or rates), indexed by ``area_code``; areas absent
+        count as 0; areas with NaN are left out (class ``geen gegevens``) and an area whose
+        neighbours are all left out borrows the next ring of areas with a value.
+    w
+        Weights from ``spatial_weights``; the result follows ``w.id_order``.
+    permutations, seed
+        Number of random permutations and their seed.
+    alpha_levels
+        Significance levels; each gives classes ``hotspot/coldspot {100(1-alpha)}%``.
+    fdr
+        Adjust p-values for multiple testing (Benjamini-Hochberg).
+    counts, min_count
+        Signals per area behind ``values`` (absent areas count as 0): an area with fewer
+        than ``min_count`` signals is never a hotspot (``niet significant``), however hot its
+        surroundings; cold spots need no minimum. Without ``counts`` there is no minimum.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``area_code``: ``value``, ``gi``, ``gi_z``, ``p``, ``p_fdr``, ``klasse``.
+    """
+    ids = _ids(w)
+    y = _align(values, ids)
+    if (y[np.isfinite(y)] < 0).any():
+        raise ValueError(
+            "Hotspotanalyse (Gi*) werkt alleen met waarden van 0 of meer, zoals aantallen of "
+            "cijfers per 1.000 inwoners."
+        )
+    keep = np.isfinite(y)
+    gi, z, p = (np.full(len(ids), np.nan) for _ in range(3))
+    p_fdr = np.full(len(ids), np.nan)
+    if keep.any():
+        sub_w = _subset(w, keep)
+        gi[keep], z[keep], p[keep] = _gi_star(y[keep], sub_w, permutations=permutations, seed=seed)
+        p_fdr[keep] = _adjust(np.minimum(1.0, 2.0 * p[keep]), fdr=fdr)
+    enough = np.ones(len(ids), dtype=bool) if counts is None else _align(counts, ids) >= min_count
+    klasse = [
+        NO_DATA
+        if not k
+        else NOT_SIGNIFICANT
+        if zi > 0 and not e
+        else _hotspot_label(zi, pi, alpha_levels)
+        for zi, pi, k, e in zip(z, p_fdr, keep, enough, strict=True)
+    ]
+    return pd.DataFrame(
+        {"value": y, "gi": gi, "gi_z": z, "p": p, "p_fdr": p_fdr, "klasse": klasse}, index=ids
+    )
+
+
+def gi_star_by_month(
+    counts_long: pd.DataFrame,
+    w: W,
+    *,
+    inference: Literal["normal", "permutation"] = "normal",
+    permutations: int = 199,
+    seed: int = 0,
+    fdr: bool = True,
+) -> pd.DataFrame:
+    """Gi* per area and month (the bins of the emerging hot spot analysis).
+
+    Counts are summed over any other columns (filter a theme first); areas absent in a month
+    count 0. ``p`` is two-sided: with ``inference="normal"`` (default, as ESRI) from Gi*'s
+    z-score, with ``"permutation"`` twice esda's pseudo p-value (month ``t``, 0 = first, uses
+    seed ``seed + t``). ``p_fdr`` adjusts ``p`` per month (Benjamini-Hochberg) when ``fdr``.
+    A month without any signal, or with the same count everywhere, has ``gi_z = 0``, ``p = 1``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long: ``area_code``, ``month`` ('YYYY-MM'), ``count``, ``gi_z``, ``p``, ``p_fdr``.
+    """
+    if inference not in ("normal", "permutation"):
+        raise ValueError(f"Onbekende toetsing '{inference}'; kies 'normal' of 'permutation'.")
+    ids = _ids(w)
+    matrix = _area_month_matrix(counts_long, ids)
+    if inference == "normal":  # every month at once, as esda computes each
+        values = matrix.to_numpy()
+        z_all = _gi_star_z(values, w)
+        p_all = 2.0 * stats.norm.sf(np.abs(z_all))
+        n, months = values.shape
+        return pd.DataFrame(
+            {
+                AREA_CODE: np.tile(ids.to_numpy(), months),
+                MONTH: np.repeat([str(m) for m in matrix.columns], n),
+                COUNT: values.T.ravel(),
+                "gi_z": z_all.T.ravel(),
+                "p": p_all.T.ravel(),
+                "p_fdr": np.concatenate([_adjust(p_all[:, t], fdr=fdr) for t in range(months)]),
+            }
+        )
+    frames = []
+    own_w = copy.deepcopy(w)
+    for t, month in enumerate(matrix.columns):
+        y = matrix[month].to_numpy()
+        _, z, p_sim = _gi_star(y, own_w, permutations=permutations, seed=seed + t)
+        p = np.minimum(1.0, 2.0 * p_sim)
+        frames.append(
+            pd.DataFrame(
+                {
+                    AREA_CODE: ids,
+                    MONTH: str(month),
+                    COUNT: y,
+                    "gi_z": z,
+                    "p": p,
+                    "p_fdr": _adjust(p, fdr=fdr),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,134 @@
+"""Signals that jump: months in which an area (and theme) has clearly more or fewer signals than
+its season and recent level lead to expect (:func:`anomalies`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from regie_analytics.schema import AREA_CODE, COUNT, MONTH, SENTINEL_AREAS, THEME
+from regie_analytics.stats.labels import MIN_REPORTED_COUNT
+from regie_analytics.stats.trends import _month_range
+
+ANOMALY_HIGH = "hoger dan verwacht"
+ANOMALY_LOW = "lager dan verwacht"
+
+
+def anomalies(
+    counts_long: pd.DataFrame,
+    *,
+    min_history: int = 12,
+    alpha: float = 0.01,
+    min_count: int = MIN_REPORTED_COUNT,
+) -> pd.DataFrame:
+    """Months in which an area (and theme) has clearly more or fewer signals than expected.
+
+    For every series (area, or area x theme when a ``theme`` column is present) and every
+    month with at least ``min_history`` (>= 12) earlier months, the expected count is::
+
+        expected = level x season
+
+    ``level`` is the series' mean over the previous 12 months plus half a signal spread over
+    them (``(sum + 0.5) / 12``, so a series without history is not infinitely surprised by one
+    signal). ``season`` is the municipality-wide (per theme) ratio of the same calendar month
+    to the average month, from the whole years before the month tested. The count is tested
+    against a Poisson distribution with that mean, or a negative binomial with the same mean
+    and variance ``phi x expected`` when the previous 12 months are overdispersed (Pearson
+    ``phi`` > 1, chi-square test at 5%). ``p`` is the smaller tail probability:
+    ``P(X >= count)`` (``hoger dan verwacht``) or ``P(X <= count)`` (``lager dan verwacht``);
+    rows with ``p <= alpha`` are returned, smallest ``p`` first. Each month of each series is
+    a separate test and each direction is tested at ``alpha``, so on data without anomalies
+    up to ``2 alpha`` of the tested rows are flagged by chance (about 1.3% at 0.01 in a
+    simulation on 518 buurten x 5 themes x 24 months). Small numbers are no news: a month is
+    only ``hoger dan verwacht`` with at least ``min_count`` signals, and only ``lager dan
+    verwacht`` when at least ``min_count`` were expected. Sentinel area codes are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area_code``, [``theme``], ``month``, ``count``, ``expected``, ``p``, ``afwijking``,
+        ``verdeling`` (``poisson`` or ``negatief binomiaal``).
+    """
+    if min_history < 12:
+        raise ValueError(
+            "Voor het seizoenspatroon zijn minstens 12 maanden historie nodig (min_history)."
+        )
+    missing = {AREA_CODE, MONTH, COUNT} - set(counts_long.columns)
+    if missing:
+        raise ValueError(f"Kolommen ontbreken: {', '.join(sorted(missing))}.")
+    keys = [AREA_CODE, THEME] if THEME in counts_long.columns else [AREA_CODE]
+    data = counts_long[~counts_long[AREA_CODE].isin(SENTINEL_AREAS)]
+    months = _month_range(data[MONTH])
+    table = (
+        data.groupby([*(data[k] for k in keys), data[MONTH].astype("str")], observed=True)[COUNT]
+        .sum()
+        .unstack(fill_value=0)
+    )
+    table.columns = pd.PeriodIndex(table.columns, freq="M")
+    table = table.reindex(columns=months, fill_value=0).astype(float)
+    y = table.to_numpy()
+    calendar = np.asarray(months.month) - 1
+    if THEME in keys:
+        groups = pd.factorize(table.index.get_level_values(THEME))[0]
+    else:
+        groups = np.zeros(len(table), dtype=int)
+    group_totals = np.vstack([y[groups == g].sum(axis=0) for g in range(groups.max() + 1)])
+    frames = []
+    for t in range(min_history, len(months)):
+        years = t // 12 * 12
+        history = group_totals[:, t - years : t]
+        history_calendar = calendar[t - years : t]
+        mean_month = history.mean(axis=1, keepdims=True)
+        by_calendar = np.column_stack(
+            [history[:, history_calendar == c].mean(axis=1) for c in range(12)]
+        )
+        season = np.where(
+            mean_month > 0, by_calendar / np.where(mean_month > 0, mean_month, 1), 1.0
+        )
+        window = y[:, t - 12 : t]
+        level = (window.sum(axis=1) + 0.5) / 12
+        season_rows = season[groups]
+        fitted = level[:, None] * season_rows[:, calendar[t - 12 : t]]
+        pearson = np.where(fitted > 0, (window - fitted) ** 2 / np.where(fitted > 0, fitted, 1), 0)
+        phi = pearson.sum(axis=1) / 11
+        overdispersed = stats.chi2.sf(phi * 11, 11) < 0.05
+        phi = np.where(overdispersed & (phi > 1), phi, 1.0)
+        expected = np.maximum(level * season_rows[:, calendar[t]], 1e-9)
+        observed = y[:, t]
+        negbin = phi > 1
+        size = expected / np.where(negbin, phi - 1, 1)
+        prob = 1 / phi
+        upper = np.where(
+            negbin,
+            stats.nbinom.sf(observed - 1, size, prob),
+            stats.poisson.sf(observed - 1, expected),
+        )
+        lower = np.where(
+            negbin, stats.nbinom.cdf(observed, size, prob), stats.poisson.cdf(observed, expected)
+        )
+        above = upper <= lower
+        news = np.where(above, observed >= min_count, expected >= min_count)
+        rows = np.flatnonzero((np.minimum(upper, lower) <= alpha) & news)
+        high = above[rows]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "row": rows,
+                    MONTH: str(months[t]),
+                    COUNT: observed[rows].astype("int64"),
+                    "expected": expected[rows],
+                    "p": np.where(high, upper[rows], lower[rows]),
+                    "afwijking": np.where(high, ANOMALY_HIGH, ANOMALY_LOW),
+                    "verdeling": np.where(negbin[rows], "negatief binomiaal", "poisson"),
+                }
+            )
+        )
+    if not frames:  # too little history to test any month
+        empty = {MONTH: "", COUNT: 0, "expected": 0.0, "p": 0.0, "afwijking": "", "verdeling": ""}
+        frames.append(pd.DataFrame({"row": 0, **empty}, index=pd.RangeIndex(0)))
+    found = pd.concat(frames, ignore_index=True)
+    where = table.index[found.pop("row").to_numpy(dtype=int)].to_frame(index=False)
+    out = pd.concat([where, found], axis=1)
+    return out.sort_values(["p", *keys, MONTH], ignore_index=True)
