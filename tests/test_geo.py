@@ -15,6 +15,7 @@ import shapely
 from pyproj import Transformer
 
 from regie_analytics import geo
+from regie_analytics.geo import memo_cache
 from regie_analytics.schema import NO_LOCATION, OUTSIDE, InputError
 
 DATA = Path(__file__).parent / "data"
@@ -149,12 +150,12 @@ def test_what_is_kept_for_a_frozen_frame_goes_with_it(amsterdam: gpd.GeoDataFram
     frame = geo.freeze(amsterdam.iloc[:10].copy())
     key = id(frame)
     assert geo.memo(frame, "test", "gone", lambda: 1) == 1
-    assert any(k[0] == key for k in geo._MEMO)
+    assert any(k[0] == key for k in memo_cache._MEMO)
     del frame
     gc.collect()
     other = geo.freeze(amsterdam.iloc[:5].copy())  # the next call clears what was kept
     assert geo.memo(other, "test", "gone", lambda: 2) == 2
-    assert not any(k[0] == key for k in geo._MEMO if key != id(other))
+    assert not any(k[0] == key for k in memo_cache._MEMO if key != id(other))
 
 
 # --- other layouts ---------------------------------------------------------------------------
