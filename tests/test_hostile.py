@@ -637,7 +637,7 @@ def test_batches_of_any_size_store_the_same(
     whole = tmp_path / "whole"
     shutil.copytree(store, whole)
     out_whole = _imported(whole, path, "open311")
-    monkeypatch.setattr("regie_analytics.io.readers._CSV_BLOCK", 400)
+    monkeypatch.setattr("regie_analytics.io.csv_files._CSV_BLOCK", 400)
     out_small = _imported(store, path, "open311")
     assert out_small.splitlines()[:-1] == out_whole.splitlines()[:-1]  # all but the timing
     ids = [r[0] for r in rows]

@@ -14,12 +14,11 @@ from regie_analytics.ingest import classification_lines, shares
 from regie_analytics.store import Store
 from regie_analytics.taxonomy import (
     Taxonomy,
-    _similarity,
-    _words,
     load_taxonomy,
     match_summary,
     normalise,
 )
+from regie_analytics.taxonomy.suggestions import _similarity, _words
 from tests.conftest import run_cli
 
 HEADER = "source,category,subcategory,domain,theme,department\n"

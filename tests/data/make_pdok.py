@@ -36,6 +36,7 @@ import geopandas as gpd
 import shapely
 
 from regie_analytics import cbs, geo
+from regie_analytics.cbs.pdok import _items_url
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
@@ -74,9 +75,7 @@ def _pages(
     minx, miny, maxx, maxy = national.loc[[gemeente]].total_bounds
     bbox = (minx - 0.005, miny - 0.005, maxx + 0.005, maxy + 0.005)
     base = f"{HOST}/cbs/wijken-en-buurten-{year}/ogc/v1"
-    first = cbs._items_url(base, collection, bbox).replace(
-        f"limit={cbs.PAGE_SIZE}", f"limit={size}"
-    )
+    first = _items_url(base, collection, bbox).replace(f"limit={cbs.PAGE_SIZE}", f"limit={size}")
     pages: list[dict[str, object]] = []
     chunks = [frame.iloc[i : i + size] for i in range(0, len(frame), size)]
     for number, chunk in enumerate(chunks):

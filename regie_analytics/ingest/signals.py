@@ -1,0 +1,137 @@
+"""Record-level signals: each batch checked (id, received and closed dates), located and
+classified, then the batches joined and duplicate ids dropped (the first row kept)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from regie_analytics.ingest.batches import (
+    _DATE_HINT,
+    _MATCH,
+    _classify,
+    _clean_labels,
+    _concat,
+    _Context,
+    _drop,
+    _first_of_each,
+    _label,
+    _locate,
+    _outside_window,
+    _text,
+)
+from regie_analytics.io.parse import normalise_ids, parse_datetimes
+from regie_analytics.schema import (
+    AREA_CODE,
+    CATEGORY,
+    CHANNEL,
+    CLOSED_AT,
+    DEPARTMENT,
+    DOMAIN,
+    GIVEN_AREA_CODE,
+    LAT,
+    LON,
+    RECEIVED_AT,
+    SIGNAL_COLUMNS,
+    SIGNAL_ID,
+    SOURCE,
+    STATUS,
+    SUBCATEGORY,
+    THEME,
+    UNKNOWN_CHANNEL,
+)
+
+_CLOSED_OK, _CLOSED_BEFORE, _CLOSED_BAD = 0, 1, 2
+
+
+def _signal_batch(ctx: _Context, part: pd.DataFrame) -> pd.DataFrame:
+    """One batch of signals: checked, located and classified, with the report's flags."""
+    report, extract = ctx.report, ctx.extract
+    ids = normalise_ids(_text(part, "signal_id"))
+    no_id = (ids.isna() | (ids == "")).to_numpy()
+    if no_id.any():
+        report.missing_id += int(no_id.sum())
+        report.add("id", extract, part.loc[no_id], "signal_id", "geen id")
+    frame = _drop(part.assign(signal_id=ids), no_id)
+
+    received, bad = parse_datetimes(
+        _text(frame, "received_at"), order=ctx.orders.get("received_at", "dmy")
+    )
+    bad = bad | (received.isna().to_numpy() & ~bad)
+    ctx.tally("received_at").add(frame, bad, "received_at")
+    if bad.any():
+        report.bad_dates += int(bad.sum())
+        report.add(
+            "datum", extract, frame.loc[bad], "received_at", "geen herkenbare datum: '{value}'"
+        )
+    drop = bad | _outside_window(ctx, frame, received, "received_at", what="datum")
+    frame = _drop(frame, drop)
+    received = received[~drop].astype("datetime64[ns]")
+
+    closed, bad_closed = parse_datetimes(
+        _text(frame, "closed_at"), order=ctx.orders.get("closed_at", "dmy")
+    )
+    lo, hi = ctx.window
+    implausible = ((closed < lo) | (closed > hi)).to_numpy()
+    unusable = bad_closed | implausible
+    if unusable.any():
+        report.add(
+            "sluitdatum",
+            extract,
+            frame.loc[unusable],
+            "closed_at",
+            f"sluitdatum onleesbaar of buiten het datumvenster {report.window} (genegeerd): "
+            "'{value}'",
+        )
+    closed = closed.where(~unusable).astype("datetime64[ns]")
+    before = (closed < received).to_numpy()
+    status = np.where(unusable, _CLOSED_BAD, np.where(before, _CLOSED_BEFORE, _CLOSED_OK))
+    closed = closed.where(~before)
+    frame = frame.assign(
+        **{RECEIVED_AT: received.to_numpy(), CLOSED_AT: closed.to_numpy()},
+        _closed=status.astype("int8"),
+    )
+    frame = _locate(ctx, frame)
+    frame = _clean_labels(ctx, frame, (CATEGORY, SUBCATEGORY, "channel", "status"))
+    frame = _classify(ctx, frame).reset_index(drop=True)
+    n = len(frame)
+    flags = ("_file", "_row", "_swapped", "_rd", "_bad_xy", "_unknown_code", _MATCH, "_cleaned")
+    return pd.DataFrame(
+        {
+            SOURCE: pd.Categorical.from_codes(
+                np.zeros(n, dtype="int8"), categories=pd.Index([extract.source], dtype="str")
+            ),
+            SIGNAL_ID: frame["signal_id"].astype("str"),
+            RECEIVED_AT: frame[RECEIVED_AT],
+            CLOSED_AT: frame[CLOSED_AT],
+            CHANNEL: _label(_text(frame, "channel"), UNKNOWN_CHANNEL).astype("category"),
+            CATEGORY: frame[CATEGORY].astype("category"),
+            SUBCATEGORY: frame[SUBCATEGORY].astype("category"),
+            DOMAIN: frame[DOMAIN].astype("category"),
+            THEME: frame[THEME].astype("category"),
+            DEPARTMENT: frame[DEPARTMENT].astype("category"),
+            STATUS: _text(frame, "status").astype("category"),
+            AREA_CODE: frame[AREA_CODE].astype("category"),
+            LON: frame[LON],
+            LAT: frame[LAT],
+            GIVEN_AREA_CODE: frame[GIVEN_AREA_CODE].astype("category"),
+            "_closed": frame["_closed"],
+            **{flag: frame[flag] for flag in flags},
+        }
+    )
+
+
+def prepare_signals(ctx: _Context) -> pd.DataFrame:
+    """Check, locate, classify and de-duplicate record-level signals (all batches)."""
+    extract = ctx.extract
+    chunks = [_signal_batch(ctx, part) for part in extract.frames()]
+    ctx.tally("received_at").check(extract, "received_at", "de ontvangstdatum", hint=_DATE_HINT)
+    records = _concat(chunks, [*SIGNAL_COLUMNS])
+    del chunks
+    return _first_of_each(
+        ctx,
+        records,
+        records[SIGNAL_ID],
+        column="signal_id",
+        message="id '{value}' komt eerder in het bestand voor (eerste rij gebruikt)",
+    )

@@ -1,0 +1,191 @@
+"""Prepared records meeting the store.
+
+Count keys and the check against what the store holds (:func:`drop_known`: duplicates, and
+counts delivered again with another value), record keys from the store's secret
+(:func:`with_keys`), the cube's part of an import (:func:`cube_part`, with month labels) and
+stored records classified again with another taxonomy (:func:`reclassify`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from regie_analytics import cellkey
+from regie_analytics.ingest.report import PreparedImport
+from regie_analytics.io.parse import normalise_ids
+from regie_analytics.schema import (
+    AREA_CODE,
+    CATEGORY,
+    CELL_KEY,
+    CHANNEL,
+    CLASSIFIED_DOMAINS,
+    COUNT,
+    CUBE_DIMENSIONS,
+    DEPARTMENT,
+    DOMAIN,
+    GIVEN_AREA_CODE,
+    MONTH,
+    RECEIVED_AT,
+    RECORD_KEY,
+    SIGNAL_ID,
+    SOURCE,
+    SUBCATEGORY,
+    THEME,
+)
+from regie_analytics.taxonomy import Taxonomy
+
+
+def month_labels(values: pd.Series) -> pd.Series:
+    """``YYYY-MM`` of datetimes, fast: format only the distinct months."""
+    months = values.to_numpy().astype("datetime64[M]")
+    distinct, inverse = np.unique(months, return_inverse=True)
+    labels = np.array([str(m) for m in distinct], dtype=object)
+    out = pd.Series(labels[inverse.ravel()], index=values.index, dtype="str")
+    return out.where(values.notna().to_numpy(), None)
+
+
+def _month_categories(values: pd.Series) -> pd.Categorical:
+    """``YYYY-MM`` of datetimes as a categorical: a small code per row, each month once."""
+    months = values.to_numpy().astype("datetime64[M]")
+    distinct, inverse = np.unique(months, return_inverse=True)
+    labels = pd.Index([str(m) for m in distinct], dtype="str")
+    codes = np.where(np.isnat(months), -1, inverse.ravel()).astype("int32")
+    return pd.Categorical.from_codes(codes, categories=labels)
+
+
+def count_keys(frame: pd.DataFrame) -> pd.MultiIndex:
+    """Import keys of counts (besides the source): area as given, month, label, channel.
+
+    The area is the code as given, so counts for different unknown codes stay apart; rows
+    without any code are told apart by their order among the rows without a code for the
+    same month, label and channel (the same file read again gives the same keys).
+    """
+    codes = frame[AREA_CODE].astype("str")
+    if GIVEN_AREA_CODE in frame.columns:  # absent (or missing) in stores of older versions
+        given = frame[GIVEN_AREA_CODE]
+        codes = given.astype("str").where(given.notna(), codes)
+    code = codes.fillna("").to_numpy(dtype=object)
+    rest = [frame[c].astype("str").to_numpy() for c in (MONTH, CATEGORY, CHANNEL)]
+    missing = code == ""
+    if missing.any():
+        order = (
+            pd.DataFrame({"m": rest[0], "c": rest[1], "k": rest[2]})[missing]
+            .groupby(["m", "c", "k"], sort=False)
+            .cumcount()
+        )
+        code = code.copy()
+        code[missing] = "#" + order.astype("str").to_numpy(dtype=object)
+    return pd.MultiIndex.from_arrays([code, *rest])
+
+
+def _match_known(
+    records: pd.DataFrame, known: pd.DataFrame, *, kind: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which ``records`` the store holds already, and which correct a stored count."""
+    none = np.zeros(len(records), dtype=bool)
+    if known.empty or records.empty:
+        return none, none
+    if kind == "signals":
+        stored = pd.Index(normalise_ids(known[SIGNAL_ID]).dropna().unique())
+        return records[SIGNAL_ID].isin(stored).to_numpy(), none
+    keys = count_keys(records)
+    stored_keys = count_keys(known)
+    latest = ~stored_keys.duplicated(keep="last")
+    stored = pd.Series(known[COUNT].to_numpy()[latest], index=stored_keys[latest])
+    position = stored.index.get_indexer(keys)
+    found = position >= 0
+    values = np.where(found, stored.to_numpy()[np.maximum(position, 0)], -1)
+    same = found & (values == records[COUNT].to_numpy())
+    return same, found & ~same
+
+
+def drop_known(prepared: PreparedImport, known: pd.DataFrame) -> PreparedImport:
+    """``prepared`` checked again against what the store holds now (a new object).
+
+    ``known`` is :meth:`regie_analytics.store.Store.known_records` for the import's source
+    and kind. The store calls this inside its lock just before it commits: records another
+    import stored since the check are dropped (and counted as such), and the count keys this
+    import corrects are listed in ``replaces``, so the store replaces the earlier values.
+    """
+    records = prepared.records
+    in_store, corrected = _match_known(records, known, kind=prepared.kind)
+    report = replace(prepared.report, corrected=int(corrected.sum()))
+    replaces = count_keys(records)[corrected] if corrected.any() else None
+    if not in_store.any():
+        return replace(prepared, report=report, replaces=replaces)
+    kept = records.loc[~in_store].reset_index(drop=True)
+    report.added_meanwhile += int(in_store.sum())
+    report.duplicates_in_store += int(in_store.sum())
+    report.imported = len(kept)
+    report.signals_imported = len(kept) if prepared.kind == "signals" else int(kept[COUNT].sum())
+    return replace(
+        prepared,
+        report=report,
+        records=kept,
+        cube=cube_part(kept, kind=prepared.kind),
+        replaces=replaces,
+    )
+
+
+def with_keys(records: pd.DataFrame, *, kind: str, secret: str) -> pd.DataFrame:
+    """Records with their record keys (signals) or the key sums of their units (counts), from
+    the store's ``secret``: a new import gets them here, and so do the records of a store from
+    before cell keys (``upgrade``), the same as an import would give them."""
+    if kind == "signals":
+        if RECORD_KEY in records.columns:
+            return records
+        keys = cellkey.record_keys(secret, source=records[SOURCE], ids=records[SIGNAL_ID])
+        return records.assign(**{RECORD_KEY: keys})
+    if CELL_KEY in records.columns:
+        return records
+    return records.assign(**{CELL_KEY: cellkey.unit_key_sums(secret, records).astype("int64")})
+
+
+def cube_part(records: pd.DataFrame, *, kind: str) -> pd.DataFrame:
+    """Aggregate prepared records to the cube's grain, with each cell's key (the sum of its
+    records' keys modulo 256)."""
+    if kind == "signals":
+        frame = records.assign(
+            month=_month_categories(records[RECEIVED_AT]),
+            count=1,
+            **{CELL_KEY: records[RECORD_KEY].astype("int64")},
+        )
+    else:
+        frame = records.assign(**{CELL_KEY: records[CELL_KEY].astype("int64")})
+    dims = list(CUBE_DIMENSIONS)
+    cube = frame.groupby(dims, observed=True, sort=True)[[COUNT, CELL_KEY]].sum().reset_index()
+    for column in dims:
+        cube[column] = cube[column].astype("str")
+    cube[COUNT] = cube[COUNT].astype("int64")
+    cube[CELL_KEY] = cellkey.cell_keys(cube[CELL_KEY])
+    return cube
+
+
+def reclassify(
+    records: pd.DataFrame, taxonomy: Taxonomy, *, system: str, kind: str
+) -> pd.DataFrame:
+    """Stored records classified again with another taxonomy (a new frame).
+
+    Signals get domain, theme and department from the taxonomy. Counts too, except that a
+    domain given in the file (or found earlier) is kept where the new taxonomy does not know
+    the label.
+    """
+    frame = records.assign(**{SOURCE: system})
+    if SUBCATEGORY not in frame.columns:
+        frame[SUBCATEGORY] = pd.Series(pd.NA, index=frame.index, dtype="str")
+    classes = taxonomy.classify(frame)
+    out = records.copy()
+    for column in (DOMAIN, THEME, DEPARTMENT):
+        out[column] = classes[column].to_numpy()
+    if kind == "counts":
+        keep = (
+            ~classes["known"].to_numpy(dtype=bool)
+            & records[DOMAIN].isin(CLASSIFIED_DOMAINS).to_numpy()
+        )
+        out.loc[keep, DOMAIN] = records.loc[keep, DOMAIN]
+    for column in (DOMAIN, THEME, DEPARTMENT):
+        out[column] = out[column].astype("category" if kind == "signals" else "str")
+    return out
