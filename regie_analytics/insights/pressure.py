@@ -1,0 +1,155 @@
+"""Combined pressure per area: the values areas are compared by (rates per inhabitant or
+counts), the samenhang statistics of social x physical, the areas where both are high, and
+why each area scores as it does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from regie_analytics import aggregate, stats
+from regie_analytics.cellkey import PTable
+from regie_analytics.formatting import fmt_level
+from regie_analytics.schema import PHYSICAL, SOCIAL
+
+
+def compares_rates(population: pd.Series) -> bool:
+    """Whether areas are compared by rates per inhabitant (some area has at least
+    ``aggregate.MIN_POPULATION`` inhabitants) or, without population, by counts."""
+    return bool(aggregate.rate_population(population).notna().any())
+
+
+def domain_rates(table: pd.DataFrame) -> tuple[pd.Series, pd.Series, str]:
+    """Social and physical values per area to compare areas by, and what they are.
+
+    With population: empirical-Bayes smoothed rates per 1,000 inhabitants (small buurten are
+    pulled towards the city rate, see :func:`stats.eb_smoothed_rate`); areas without
+    inhabitants (or fewer than ``aggregate.MIN_POPULATION``) get NaN. Without population: the
+    counts.
+    """
+    pop = aggregate.rate_population(table["population"])
+    if compares_rates(table["population"]):
+        social = stats.eb_smoothed_rate(table["sociaal"], pop, scope="global")
+        physical = stats.eb_smoothed_rate(table["fysiek"], pop, scope="global")
+        return social, physical, "per 1.000 inwoners, gecorrigeerd"
+    return table["sociaal"].astype("float64"), table["fysiek"].astype("float64"), "aantallen"
+
+
+def pressure_table(
+    cube: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    level: str,
+    w: Any,
+    seed: int = 0,
+    permutations: int = 199,
+    clusters: bool = True,
+    ptable: PTable | None = None,
+) -> pd.DataFrame:
+    """Per area: counts, measures, and the samenhang statistics of social x physical.
+
+    Adds to :func:`aggregate.area_table` the columns of :func:`stats.samenhang`
+    (``samenhangsindex``, ``klasse_sociaal``/``klasse_fysiek``, ``beide_hoog``, clusters)
+    computed on :func:`domain_rates`, ``rate_sociaal``/``rate_fysiek`` (the values
+    compared) and ``waarom`` (why the area scores as it does, or why it has no index).
+    ``clusters=False`` leaves out the bivariate Moran (see :func:`stats.samenhang`). With
+    ``ptable`` everything is computed from the perturbed counts (also the minimum count of
+    "hoog" and the reasons).
+    """
+    table = aggregate.area_table(cube, areas, level=level, ptable=ptable)
+    social, physical, _ = domain_rates(table)
+    samen = stats.samenhang(
+        social,
+        physical,
+        w,
+        social_counts=table["sociaal"],
+        physical_counts=table["fysiek"],
+        seed=seed,
+        permutations=permutations,
+        clusters=clusters,
+    )
+    out = table.join(samen.drop(columns=[SOCIAL, PHYSICAL]), how="left")
+    out["rate_sociaal"] = social
+    out["rate_fysiek"] = physical
+    out["beide_hoog"] = out["beide_hoog"].fillna(False).astype(bool)
+    out["waarom"] = _why_texts(out, level=level)
+    return out
+
+
+def regie_areas(pressure: pd.DataFrame) -> pd.DataFrame:
+    """The areas where social and physical signals are both high (``beide_hoog``, see
+    :func:`stats.samenhang`), highest samenhangsindex first (then most social and physical
+    signals, then area code): the one list behind the Overzicht's top, the Samenhang page's
+    regie list, the slides, the PDF and ``analyse samenhang``'s ``beide_hoog``."""
+    both = pressure.loc[pressure["beide_hoog"]]
+    signals = (both["sociaal"] + both["fysiek"]).to_numpy()
+    index = both["samenhangsindex"].to_numpy()
+    order = np.lexsort((both.index.to_numpy(), -signals, -index))
+    return both.iloc[order]
+
+
+def default_measure(areas: pd.DataFrame) -> str:
+    """``per_1000`` where population is known (see :func:`compares_rates`), else ``count``."""
+    return "per_1000" if compares_rates(areas["population"]) else "count"
+
+
+DOMAIN_ADJECTIVE = {PHYSICAL: "fysieke", SOCIAL: "sociale"}
+"""The Dutch adjective of a classified domain (``het sociale domein``)."""
+
+
+def _top_share(percentile: float) -> str:
+    """Percentile rank 0..100 as 'the highest N%' (at least 1%)."""
+    return f"{max(1, round(100 - percentile))}%"
+
+
+def _why(
+    row: tuple[float, float, float, float, object, int, int],
+    *,
+    empty: dict[str, bool],
+    rates: bool,
+    level: str,
+) -> str:
+    index, pct_s, pct_f, population, cluster, n_s, n_f = row
+    if empty["te weinig"]:
+        return "te weinig gebieden om te vergelijken"
+    missing = [d for d in (SOCIAL, PHYSICAL) if empty[d]]
+    if missing:
+        return (
+            " en ".join(f"geen {DOMAIN_ADJECTIVE[d]}" for d in missing) + " signalen in de selectie"
+        )
+    if pd.isna(index):
+        if rates and not population >= aggregate.MIN_POPULATION:
+            return f"minder dan {aggregate.MIN_POPULATION} inwoners, dus geen cijfer per inwoner"
+        return "geen gegevens"
+    none_here = [d for d, n in ((SOCIAL, n_s), (PHYSICAL, n_f)) if n == 0]
+    if none_here:
+        return " en ".join(f"geen {DOMAIN_ADJECTIVE[d]}" for d in none_here) + (
+            f" signalen in deze {fmt_level(level)}"
+        )
+    parts = [
+        f"sociaal bij de hoogste {_top_share(pct_s)} van de {fmt_level(level, plural=True)}",
+        f"fysiek bij de hoogste {_top_share(pct_f)}",
+    ]
+    if cluster == "hoog-hoog":
+        parts.append("omliggende gebieden ook hoog (significant)")
+    return "; ".join(parts)
+
+
+def _why_texts(pressure: pd.DataFrame, *, level: str) -> list[str]:
+    """Why each area scores as it does, or has no index, in plain Dutch (one text per row)."""
+    empty = {d: int(pressure[d].sum()) == 0 for d in (SOCIAL, PHYSICAL)}
+    empty["te weinig"] = len(pressure) < stats.MIN_AREAS_COMPARED
+    rates = compares_rates(pressure["population"])
+    rows = zip(
+        pressure["samenhangsindex"].tolist(),
+        pressure["pct_sociaal"].tolist(),
+        pressure["pct_fysiek"].tolist(),
+        pressure["population"].tolist(),
+        pressure["cluster_sociaal_fysiek"].tolist(),
+        pressure["sociaal"].tolist(),
+        pressure["fysiek"].tolist(),
+        strict=True,
+    )
+    return [_why(row, empty=empty, rates=rates, level=level) for row in rows]
