@@ -1,0 +1,54 @@
+"""The local data store: Parquet files plus a manifest, written atomically.
+
+Layout of a store folder (default ``data/store/``)::
+
+    CURRENT                 name of the committed version, replaced atomically
+    v000003/
+        manifest.json       boundaries, taxonomy, and every import (source, file hash, rows, time)
+        areas.parquet       the boundaries the store was built on (GeoParquet)
+        taxonomy.csv        the taxonomy used to classify
+        signals/part-*.parquet   record-level signals, one part per import
+        counts/part-*.parquet    pre-aggregated counts, one part per import
+        cube/part-*.parquet      each import's cube part
+        cube.parquet        the cube: counts per area x month x domain x theme x channel,
+                            each with its cell key
+
+The manifest also holds the store's secret for the record keys of cell-key perturbation
+(``cell_key_secret``, see :mod:`regie_analytics.cellkey`), generated when the store is created
+and kept by every later version.
+
+A commit builds the new version in a staging folder next to the store folder (unchanged parts
+are hard links, never modified in place), moves it into the store and then replaces ``CURRENT``
+with one atomic rename. An import that fails or is killed halfway leaves the store folder exactly
+as it was; a failed commit (a full disk, say) removes its staging folder itself, and the
+leftovers of a killed one are removed by the next commit. A few versions before the current
+one are kept (:data:`KEEP_VERSIONS`), so that a dashboard session that started reading one
+can finish.
+
+Identity is checked inside the commit's lock: an import is compared with the version it is
+added to (:func:`regie_analytics.ingest.drop_known`), so two imports that were both checked
+before either committed never both add the same records, and a corrected count replaces the
+stored value for its area, month, label, channel and source.
+
+By topic: :mod:`~regie_analytics.store.core` (the :class:`Store`: reading a version, and the
+writing operations), :mod:`~regie_analytics.store.commit` (what a new version holds),
+:mod:`~regie_analytics.store.versions` (the lock, staging, the switch of ``CURRENT``, kept
+versions), :mod:`~regie_analytics.store.parts` (the files of one version) and
+:mod:`~regie_analytics.store.errors` (the store's Dutch errors).
+"""
+
+from regie_analytics.store.core import DEFAULT_STORE, Store, population_source
+from regie_analytics.store.errors import StoreError, disk_error
+from regie_analytics.store.parts import FORMAT_VERSION, SECRET_FIELD
+from regie_analytics.store.versions import KEEP_VERSIONS
+
+__all__ = [
+    "DEFAULT_STORE",
+    "FORMAT_VERSION",
+    "KEEP_VERSIONS",
+    "SECRET_FIELD",
+    "Store",
+    "StoreError",
+    "disk_error",
+    "population_source",
+]

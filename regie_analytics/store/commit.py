@@ -1,0 +1,240 @@
+"""What a new version holds: the imports checked again inside the lock, their records and cube
+parts, earlier imports carried over (or corrected), records classified again, the manifest."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from regie_analytics import cellkey
+from regie_analytics.ingest import (
+    PreparedImport,
+    count_keys,
+    cube_part,
+    drop_known,
+    reclassify,
+    with_keys,
+)
+from regie_analytics.store.errors import StoreError, outdated
+from regie_analytics.store.parts import (
+    FORMAT_VERSION,
+    SECRET_FIELD,
+    combine_cubes,
+    stored_records,
+    write_manifest,
+    write_records,
+)
+from regie_analytics.taxonomy import Taxonomy, load_taxonomy
+
+
+def commit_secret(
+    root: Path, old_manifest: dict[str, Any] | None, todo: list[PreparedImport]
+) -> str:
+    """The secret of the new version: the store's own, or for a new (or replaced) store
+    the one its imports were keyed with (a replaced store keeps its secret, so a rebuilt
+    demo perturbs as before). Imports keyed with another secret are refused."""
+    if old_manifest is not None and not old_manifest.get(SECRET_FIELD):
+        raise outdated(root)
+    if old_manifest is not None:
+        secret = str(old_manifest[SECRET_FIELD])
+    else:
+        secret = next((p.secret for p in todo if p.secret), "") or cellkey.new_secret()
+    if any(p.secret != secret for p in todo):
+        raise StoreError(
+            "dit bestand is gecontroleerd voor een andere store.",
+            file=root,
+            hint="controleer het bestand opnieuw tegen deze store en importeer dan.",
+        )
+    return secret
+
+
+def recheck(
+    old: Path | None,
+    old_manifest: dict[str, Any] | None,
+    prepared: list[PreparedImport],
+) -> list[PreparedImport]:
+    """The imports checked again against the version they are added to (inside the lock),
+    and against each other; those that add or correct nothing are left out."""
+    todo: list[PreparedImport] = []
+    for prep in prepared:
+        source = prep.report.source
+        known = [
+            stored_records(old, old_manifest, source, prep.kind)
+            if old is not None and old_manifest is not None
+            else pd.DataFrame()
+        ]
+        known += [p.records for p in todo if p.kind == prep.kind and p.report.source == source]
+        frames = [k for k in known if not k.empty]
+        checked = drop_known(prep, pd.concat(frames, ignore_index=True)) if frames else prep
+        if checked.report.imported > 0 or checked.replaces is not None:
+            todo.append(checked)
+        # the caller prints the report of what it prepared: it says what was committed
+        vars(prep.report).update(vars(checked.report))
+    return todo
+
+
+def build_version(
+    folder: Path,
+    *,
+    old: Path | None,
+    old_manifest: dict[str, Any] | None,
+    todo: list[PreparedImport],
+    version: int,
+    areas: gpd.GeoDataFrame | None,
+    boundaries: dict[str, Any] | None,
+    taxonomy: Taxonomy | None,
+    taxonomy_info: dict[str, Any] | None,
+    generated: bool | None,
+    secret: str,
+) -> dict[str, Any]:
+    """Write version ``version`` into ``folder``: the earlier imports carried over (or
+    corrected), the new ones' records and cube parts, the cube, areas, taxonomy and manifest,
+    all flushed to disk. Returns the manifest."""
+    imports: list[dict[str, Any]] = list(old_manifest["imports"]) if old_manifest else []
+    for sub in ("signals", "counts", "cube"):
+        (folder / sub).mkdir()
+    replaced = replaced_keys(todo)
+    if old is not None:
+        imports = [carry_over(old, folder, imp, replaced) for imp in imports]
+    if areas is not None and (old is None or old_manifest is None):
+        areas.to_parquet(folder / "areas.parquet")
+    else:
+        assert old is not None
+        os.link(old / "areas.parquet", folder / "areas.parquet")
+    if taxonomy is not None:
+        (folder / "taxonomy.csv").write_bytes(taxonomy.to_csv_bytes())
+    elif old is not None:
+        os.link(old / "taxonomy.csv", folder / "taxonomy.csv")
+    else:
+        (folder / "taxonomy.csv").write_bytes(load_taxonomy().to_csv_bytes())
+    next_id = max((imp["id"] for imp in imports), default=0) + 1
+    for offset, prep in enumerate(todo):
+        import_id = next_id + offset
+        kind_dir = "signals" if prep.kind == "signals" else "counts"
+        record_rel = f"{kind_dir}/part-{import_id:05d}.parquet"
+        cube_rel = f"cube/part-{import_id:05d}.parquet"
+        source = prep.report.source
+        later = [p.replaces for p in todo[offset + 1 :] if p.report.source == source]
+        records, cube_part_ = without_keys(prep.records, later, kind=prep.kind, cube=prep.cube)
+        write_records(records, folder / record_rel)
+        cube_part_.to_parquet(folder / cube_rel, index=False)
+        imports.append(
+            {
+                "id": import_id,
+                "source": prep.report.source,
+                "preset": prep.report.preset,
+                "file": prep.report.file,
+                "sha256": prep.file_hash,
+                "kind": prep.kind,
+                "system": prep.system or prep.report.preset,
+                "rows_read": prep.report.rows_read,
+                "rows_imported": prep.report.imported,
+                "signals": prep.report.signals_imported,
+                "imported_at": datetime.now().isoformat(timespec="seconds"),
+                "report": prep.report.to_dict(),
+                "parts": {kind_dir: record_rel, "cube": cube_rel},
+            }
+        )
+    cube_parts = [pd.read_parquet(folder / imp["parts"]["cube"]) for imp in imports]
+    cube = combine_cubes(cube_parts)
+    cube.to_parquet(folder / "cube.parquet", index=False)
+    manifest: dict[str, Any] = {
+        "format": FORMAT_VERSION,
+        "version": version,
+        "written_at": datetime.now().isoformat(timespec="seconds"),
+        "boundaries": boundaries if boundaries is not None else old_manifest["boundaries"],  # type: ignore[index]
+        "taxonomy": taxonomy_info
+        if taxonomy_info is not None
+        else (old_manifest or {}).get("taxonomy", {"file": "taxonomie.csv (standaard)"}),
+        "generated": bool(generated)
+        if generated is not None
+        else bool((old_manifest or {}).get("generated", False)),
+        "imports": imports,
+        "cube_rows": len(cube),
+        SECRET_FIELD: secret,
+    }
+    write_manifest(folder, manifest)
+    for path in folder.rglob("*.parquet"):
+        with open(path, "rb") as handle:
+            os.fsync(handle.fileno())
+    return manifest
+
+
+def reclassified(
+    tmp: Path, *, old: Path, manifest: dict[str, Any], taxonomy: Taxonomy, secret: str
+) -> pd.DataFrame:
+    """Write every import's records and cube part classified with ``taxonomy`` (records
+    without keys get them, from ``secret``)."""
+    for sub in ("signals", "counts", "cube"):
+        (tmp / sub).mkdir()
+    os.link(old / "areas.parquet", tmp / "areas.parquet")
+    (tmp / "taxonomy.csv").write_bytes(taxonomy.to_csv_bytes())
+    cubes = []
+    for imp in manifest["imports"]:
+        kind_dir = "signals" if imp["kind"] == "signals" else "counts"
+        records = pd.read_parquet(old / imp["parts"][kind_dir])
+        system = imp.get("system", imp["preset"])
+        records = reclassify(records, taxonomy, system=system, kind=imp["kind"])
+        records = with_keys(records, kind=imp["kind"], secret=secret)
+        records.to_parquet(tmp / imp["parts"][kind_dir], index=False)
+        part = cube_part(records, kind=imp["kind"])
+        part.to_parquet(tmp / imp["parts"]["cube"], index=False)
+        cubes.append(part)
+    cube = combine_cubes(cubes)
+    cube.to_parquet(tmp / "cube.parquet", index=False)
+    return cube
+
+
+def replaced_keys(todo: list[PreparedImport]) -> dict[str, list[pd.MultiIndex]]:
+    """Per source, the count keys whose stored value the imports correct."""
+    out: dict[str, list[pd.MultiIndex]] = {}
+    for prep in todo:
+        if prep.replaces is not None:
+            out.setdefault(prep.report.source, []).append(prep.replaces)
+    return out
+
+
+def without_keys(
+    records: pd.DataFrame,
+    keys: list[pd.MultiIndex | None],
+    *,
+    kind: str,
+    cube: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Counts without the rows whose keys are in ``keys`` (corrected by a later import), and
+    their cube part (``cube`` when nothing was removed)."""
+    wanted = [k for k in keys if k is not None]
+    if kind != "counts" or not wanted or records.empty:
+        return records, cube if cube is not None else cube_part(records, kind=kind)
+    drop = np.zeros(len(records), dtype=bool)
+    row_keys = count_keys(records)
+    for k in wanted:
+        drop |= row_keys.isin(k)
+    if not drop.any():
+        return records, cube if cube is not None else cube_part(records, kind=kind)
+    kept = records.loc[~drop].reset_index(drop=True)
+    return kept, cube_part(kept, kind=kind)
+
+
+def carry_over(
+    old: Path, folder: Path, imp: dict[str, Any], replaced: dict[str, list[pd.MultiIndex]]
+) -> dict[str, Any]:
+    """An earlier import into the new version: hard links to its parts, or (when a new import
+    corrects some of its counts) new parts without the corrected rows."""
+    keys = replaced.get(imp["source"], []) if imp["kind"] == "counts" else []
+    if keys:
+        records = pd.read_parquet(old / imp["parts"]["counts"])
+        kept, cube = without_keys(records, list(keys), kind="counts")
+        if len(kept) < len(records):
+            kept.to_parquet(folder / imp["parts"]["counts"], index=False)
+            cube.to_parquet(folder / imp["parts"]["cube"], index=False)
+            return {**imp, "rows_replaced": imp.get("rows_replaced", 0) + len(records) - len(kept)}
+    for rel in imp["parts"].values():
+        os.link(old / rel, folder / rel)
+    return imp

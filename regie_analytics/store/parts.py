@@ -1,0 +1,93 @@
+"""The files of one store version: the manifest, record parts written a million rows at a
+time, the cube summed from the imports' cube parts, and hard links to an earlier version's."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from regie_analytics import cellkey
+from regie_analytics.schema import CELL_KEY, COUNT, CUBE_COLUMNS, CUBE_DIMENSIONS, SIGNAL_ID, SOURCE
+
+FORMAT_VERSION = 2
+"""2: record keys, key sums and cell keys for cell-key perturbation."""
+SECRET_FIELD = "cell_key_secret"
+"""Manifest field holding the store's secret for the record keys."""
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    with open(folder / "manifest.json", "w") as handle:
+        json.dump(manifest, handle, indent=1, ensure_ascii=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def write_records(records: pd.DataFrame, path: Path, *, rows: int = 1_000_000) -> None:
+    """Write records to Parquet a million rows at a time (one row group each), so that a
+    large import is not converted to Arrow as a whole."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if len(records) <= rows:
+        records.to_parquet(path, index=False)
+        return
+    first = pa.Table.from_pandas(records.iloc[:rows], preserve_index=False)
+    with pq.ParquetWriter(path, first.schema) as writer:
+        writer.write_table(first)
+        for start in range(rows, len(records), rows):
+            part = records.iloc[start : start + rows]
+            table = pa.Table.from_pandas(part, schema=first.schema, preserve_index=False)
+            writer.write_table(table)
+
+
+def link_from(old: Path, tmp: Path, files: tuple[str, ...], imports: list[dict[str, Any]]) -> None:
+    """Start staging folder ``tmp`` from version ``old``: the part folders, and hard links
+    (which cost nothing) to ``files`` and to every part of ``imports``."""
+    for sub in ("signals", "counts", "cube"):
+        (tmp / sub).mkdir()
+    for rel in files:
+        os.link(old / rel, tmp / rel)
+    for imp in imports:
+        for rel in imp["parts"].values():
+            os.link(old / rel, tmp / rel)
+
+
+def stored_records(folder: Path, manifest: dict[str, Any], source: str, kind: str) -> pd.DataFrame:
+    """The stored records of one source and kind in version ``folder`` (signals: ids only)."""
+    columns = [SOURCE, SIGNAL_ID] if kind == "signals" else None
+    frames = [
+        pd.read_parquet(folder / imp["parts"][kind], columns=columns)
+        for imp in manifest["imports"]
+        if imp["kind"] == kind and imp["source"] == source and kind in imp["parts"]
+    ]
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame()
+    frame = pd.concat(frames, ignore_index=True)
+    return frame.loc[frame[SOURCE].astype("str") == source].reset_index(drop=True)
+
+
+def combine_cubes(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The store's cube: the imports' cube parts summed over the cube's dimensions."""
+    if not parts:
+        return empty_cube()
+    cube = (
+        pd.concat(parts, ignore_index=True)
+        .groupby(list(CUBE_DIMENSIONS), observed=True, sort=True)[[COUNT, CELL_KEY]]
+        .sum()
+        .reset_index()
+    )
+    cube[COUNT] = cube[COUNT].astype("int64")
+    cube[CELL_KEY] = cellkey.cell_keys(cube[CELL_KEY])
+    return cube
+
+
+def empty_cube() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype="str") for c in CUBE_COLUMNS})
+    frame[COUNT] = frame[COUNT].astype("int64")
+    frame[CELL_KEY] = frame[CELL_KEY].astype("int64")
+    return frame
