@@ -38,9 +38,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     src.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(ROOT / name, src / name)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "store", ".*")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
     shutil.copytree(ROOT / "regie_analytics", src / "regie_analytics", ignore=ignore)
-    shutil.copytree(ROOT / "data", src / "data", ignore=ignore)
+    data_ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "store", ".*")
+    shutil.copytree(ROOT / "data", src / "data", ignore=data_ignore)
     env = {k: v for k, v in os.environ.items() if k not in {"REGIE_STORE", "PYTHONPATH"}}
     wheels = tmp / "wheels"
     _run(
