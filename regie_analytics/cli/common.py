@@ -9,7 +9,9 @@ from pathlib import Path
 from regie_analytics import audit
 
 EXIT_REJECTED = 2
+"""Exit code of refused input or arguments, or a store or disk problem (explained in Dutch)."""
 EXIT_INTERNAL = 1
+"""Exit code of an unexpected error (a Dutch message with a reference to the log)."""
 
 
 def record(
