@@ -22,7 +22,7 @@ from regie_analytics.formatting import fmt_num
 from regie_analytics.schema import AREA_CODE, DOMAINS, OTHER, PHYSICAL, SENTINEL_AREAS, SOCIAL
 
 AREA_COLUMNS_NL = {
-    "area_code": "Gebiedscode",
+    AREA_CODE: "Gebiedscode",
     "name": "Gebied",
     "population": "Inwoners",
     PHYSICAL: "Fysiek",
@@ -34,11 +34,12 @@ AREA_COLUMNS_NL = {
     "share_social": "Aandeel sociaal (%)",
     "lq": "Locatiequotiënt",
 }
+"""The Dutch header of each column of the area table, on screen and in every download."""
 
 
 def area_table_view(table: pd.DataFrame, *, measure: str | None = None) -> pd.DataFrame:
     """The area table as shown on screen (exact numbers), sorted by ``measure``."""
-    columns = [c for c in AREA_COLUMNS_NL if c in table.columns or c == "area_code"]
+    columns = [c for c in AREA_COLUMNS_NL if c in table.columns or c == AREA_CODE]
     if not table["population"].notna().any():  # no inhabitants: no empty columns about them
         columns = [c for c in columns if c not in ("population", "per_1000")]
     frame = table.reset_index()[columns]
@@ -79,10 +80,10 @@ def safe_area_table(
     """
     threshold = privacy.label_threshold() if threshold is None else threshold
     out = pd.DataFrame(index=table.index)
-    out["Gebied"] = table["name"]
-    out["Inwoners"] = table["population"].round(0).astype("Int64").astype("object")
+    out["name"] = table["name"]
+    out["population"] = table["population"].round(0).astype("Int64").astype("object")
     for column in (*DOMAINS, "totaal"):
-        out[AREA_COLUMNS_NL[column]] = privacy.suppress_counts(table[column], threshold=threshold)
+        out[column] = privacy.suppress_counts(table[column], threshold=threshold)
     if table["population"].notna().any():
         rates = privacy.suppress_rates(
             table["per_1000"],
@@ -91,22 +92,22 @@ def safe_area_table(
             threshold=threshold,
             min_population=min_population,
         )
-        out["Per 1.000 inwoners"] = [fmt_num(v, 1, missing="") for v in rates]
+        out["per_1000"] = [fmt_num(v, 1, missing="") for v in rates]
     people = table["population"].sum(min_count=1)
     total_row: dict[str, object] = {
-        "Gebied": "Totaal gemeente",
-        "Inwoners": round(float(people)) if pd.notna(people) else pd.NA,
+        "name": "Totaal gemeente",
+        "population": round(float(people)) if pd.notna(people) else pd.NA,
     }
     shown_totals = privacy.suppress_counts(totals.astype("int64"), threshold=threshold)
     for column in (*DOMAINS, "totaal"):
-        total_row[AREA_COLUMNS_NL[column]] = shown_totals[column]
+        total_row[column] = shown_totals[column]
     # the footnote as the last row; its other cells empty text, so counts stay whole numbers
-    note = dict.fromkeys(out.columns, "") | {
-        "Gebied": privacy.perturbation_note(threshold=threshold)
-    }
+    note = dict.fromkeys(out.columns, "") | {"name": privacy.perturbation_note(threshold=threshold)}
     out = pd.concat([out, pd.DataFrame([total_row, note], index=["", ""], dtype=object)])
-    out.index.name = "Gebiedscode"
-    return privacy.neutralise_formulas(out.reset_index())
+    out.index.name = AREA_CODE
+    # the headers as on screen (area_table_view): one mapping for both
+    out = out.reset_index().rename(columns=AREA_COLUMNS_NL)
+    return privacy.neutralise_formulas(out)
 
 
 def area_download(
