@@ -31,6 +31,9 @@ from pptx.oxml.shapes.picture import CT_Picture
 from pptx.util import Inches
 
 from regie_analytics import aggregate, charts, deck, geo, privacy, report
+from regie_analytics.export import images
+from regie_analytics.export.deck import convert, native_charts, tables
+from regie_analytics.export.deck import pictures as deck_pictures
 from regie_analytics.formatting import fmt_int, fmt_month, fmt_period
 from regie_analytics.schema import DOMAIN_LABELS
 from regie_analytics.store import Store
@@ -108,7 +111,7 @@ def test_stacked_horizontal_bars_become_a_stacked_bar_chart_with_colours_and_lab
         layout={"barmode": "stack", "title": {"text": "Per gebied"}},
     )
     _, slide = blank_slide()
-    frame = deck._native_chart(slide, fig, box=(0.5, 0.5, 8, 5))
+    frame = native_charts.native_chart(slide, fig, box=(0.5, 0.5, 8, 5))
     chart = frame.chart
     assert chart.chart_type == XL_CHART_TYPE.BAR_STACKED
     assert list(chart.plots[0].categories) == ["Noord", "Zuid"]
@@ -143,14 +146,14 @@ def test_grouped_columns_lines_over_months_and_numeric_scatter() -> None:
     )
     scatter = go.Figure([go.Scatter(x=[0.5, 1.5, 2.5], y=[3, 2, 1], mode="markers", name="p")])
     _, slide = blank_slide()
-    column_chart = deck._native_chart(slide, columns, box=(0, 0, 5, 3)).chart
+    column_chart = native_charts.native_chart(slide, columns, box=(0, 0, 5, 3)).chart
     assert column_chart.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
     assert list(column_chart.plots[0].categories) == ["a", "b", "c"]
     assert [list(s.values) for s in column_chart.plots[0].series] == [
         [1.0, 2.0, None],
         [None, 3.0, 4.0],
     ]
-    line_chart = deck._native_chart(slide, lines, box=(0, 3, 5, 3)).chart
+    line_chart = native_charts.native_chart(slide, lines, box=(0, 3, 5, 3)).chart
     assert line_chart.chart_type in (XL_CHART_TYPE.LINE, XL_CHART_TYPE.LINE_MARKERS)
     assert list(line_chart.plots[0].categories) == ["jan 2025", "feb 2025", "mrt 2025"]
     assert [list(s.values) for s in line_chart.plots[0].series] == [
@@ -158,10 +161,10 @@ def test_grouped_columns_lines_over_months_and_numeric_scatter() -> None:
         [None, 20.0, None],
     ]
     assert str(line_chart.plots[0].series[0].format.line.color.rgb) == "0072B2"
-    xy = deck._native_chart(slide, scatter, box=(5, 0, 5, 3)).chart
+    xy = native_charts.native_chart(slide, scatter, box=(5, 0, 5, 3)).chart
     assert xy.chart_type == XL_CHART_TYPE.XY_SCATTER
     assert list(xy.plots[0].series[0].values) == [3.0, 2.0, 1.0]
-    assert not deck._is_native(go.Figure([go.Heatmap(z=[[1, 2]])]))
+    assert not deck_pictures.is_native(go.Figure([go.Heatmap(z=[[1, 2]])]))
 
 
 def test_table_columns_keep_every_word_whole_and_fill_the_width() -> None:
@@ -176,16 +179,16 @@ def test_table_columns_keep_every_word_whole_and_fill_the_width() -> None:
     assert widths is not None and sum(widths) == pytest.approx(8.0)
     longest = ["Transvaalbuurt-Oost", "Samenhangsindex", "hoogste"]
     for width, word, bold in zip(widths, longest, (False, True, False), strict=True):
-        assert width >= deck._text_width(word, 16, bold=bold, safety=deck.WIDTH_SAFETY) + 0.2
+        assert width >= tables.text_width(word, 16, bold=bold, safety=deck.WIDTH_SAFETY) + 0.2
     # the long text column wraps; it gets what the others leave
-    assert widths[2] < deck._text_width(table["Waarom"][0], 16, safety=1.0)
+    assert widths[2] < tables.text_width(table["Waarom"][0], 16, safety=1.0)
     assert deck.column_widths(table, width=3.0, size=16) is None  # the words do not fit
 
 
 def test_a_long_table_continues_on_the_next_slide_in_large_type() -> None:
     table = pd.DataFrame({"Thema": [f"thema {i}" for i in range(40)], "Aantal": ["12"] * 40})
     box = (0.5, 1.5, 12.0, 4.5)
-    parts = deck._table_pages(table, box=box, safety=deck.WIDTH_SAFETY)
+    parts = tables.table_pages(table, box=box, safety=deck.WIDTH_SAFETY)
     assert len(parts) >= 3
     assert pd.concat(parts).equals(table)
     assert max(len(p) for p in parts) - min(len(p) for p in parts) <= 1
@@ -203,7 +206,7 @@ def test_map_picture_is_drawn_from_the_outlines_in_the_class_colours(amsterdam: 
     image = Image.open(io.BytesIO(png)).convert("RGB")
     assert max(image.size) == 800
     counts = {f"{r:02X}{g:02X}{b:02X}": n for n, (r, g, b) in image.getcolors(1 << 20)}
-    class_colors = {str(deck._color(t.colorscale[-1][1])) for t in fig.data}
+    class_colors = {str(convert.rgb_color(t.colorscale[-1][1])) for t in fig.data}
     assert len(class_colors) == 5
     for color in class_colors:  # every class fills a visible part of the picture
         assert counts.get(color, 0) > 200, color
@@ -212,9 +215,9 @@ def test_map_picture_is_drawn_from_the_outlines_in_the_class_colours(amsterdam: 
 
 def test_a_figure_without_native_form_is_drawn_by_chromium_at_double_size() -> None:
     heatmap = go.Figure(go.Heatmap(z=[[1, 2], [3, 4]]))
-    assert not deck._is_native(heatmap) and not deck._is_map(heatmap)
+    assert not deck_pictures.is_native(heatmap) and not deck_pictures.is_map(heatmap)
     (png,) = deck.render_pngs([(heatmap, (400, 300))])
-    assert png.startswith(b"\x89PNG") and report._png_size(png) == (800, 600)
+    assert png.startswith(b"\x89PNG") and images.png_size(png) == (800, 600)
 
 
 # --- slow: the full demo store -------------------------------------------------------------------

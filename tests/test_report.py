@@ -6,7 +6,7 @@ import io
 import re
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from regie_analytics import aggregate, charts, geo, privacy, report, stats
 from regie_analytics.formatting import fmt_period
-from regie_analytics.schema import CUBE_COLUMNS, InputError
+from regie_analytics.schema import CLASSIFIED_DOMAINS, CUBE_COLUMNS, InputError
 from regie_analytics.store import Store
 from tests.conftest import run_cli
 
@@ -332,6 +332,85 @@ def test_unknown_area_and_empty_filter_are_rejected(small: Data) -> None:
         report.collect(small, start="2019-01", end="2019-12")
 
 
+RATE_HEADERS = {"Per 1.000 inwoners", "Gemeente per 1.000", "Index (gemeente = 100)"}
+"""Rate columns: only where the areas have inhabitants."""
+AREA_HEADER = [
+    "Gebiedscode",
+    "Gebied",
+    "Inwoners",
+    "Fysiek",
+    "Sociaal",
+    "Overig",
+    "Totaal",
+    "Per 1.000 inwoners",
+]
+REPORT_HEADERS = {
+    "top": ["Gebied", "Samenhangsindex", "Sociaal", "Fysiek", "Status", "Waarom"],
+    "themas": [
+        "Domein",
+        "Thema",
+        "Aantal",
+        "Per 1.000 inwoners",
+        "Gemeente per 1.000",
+        "Index (gemeente = 100)",
+    ],
+    "gebieden": [
+        "Gebied",
+        "Signalen",
+        "Per 1.000 inwoners",
+        "Sociaal",
+        "Fysiek",
+        "Samenhangsindex",
+    ],
+    "buren": ["Gebied", "Signalen", "Per 1.000 inwoners", "Samenhangsindex"],
+}
+
+
+@pytest.mark.parametrize("inhabitants", [True, False])
+def test_exported_tables_have_the_dutch_headers_users_see(
+    small: Data, inhabitants: bool, tmp_path: Path
+) -> None:
+    """CSV, Excel, PDF and slide tables carry the Dutch column names, never the library's
+    internal ones (``area_code``, ``per_1000``, ``fysiek``); rates only with inhabitants."""
+    data = replace(small, areas=small.areas.assign(population=1000.0)) if inhabitants else small
+    expected = {
+        key: [c for c in columns if inhabitants or c not in RATE_HEADERS]
+        for key, columns in {"download": AREA_HEADER, **REPORT_HEADERS}.items()
+    }
+    cube = aggregate.filter_cube(data.cube, start="2025-04", end="2025-06")
+    download = report.area_download(cube, data.areas, level="wijk")
+    csv_header = report.to_csv_bytes(download).decode("utf-8-sig").splitlines()[0]
+    assert csv_header.split(";") == expected["download"]
+    sheet = openpyxl.load_workbook(io.BytesIO(report.to_excel_bytes(download))).active
+    assert [cell.value for cell in sheet[1]] == expected["download"]
+    wijk = geo.parent_code_map(data.areas, "wijk")[A]
+    tables = {}
+    for where in (None, wijk):
+        content = report.collect(data, start="2025-04", end="2025-06", area=where)
+        tables |= {item.key: item for item in content.items if item.table is not None}
+        # the report's tables alone (no chart to draw) as a PDF and a deck
+        only_tables = replace(content, items=[i for i in content.items if not i.has_figure])
+        folder = tmp_path / (where or "gemeente")
+        folder.mkdir()
+        _, pages = pdf_pages(report.build_pdf(only_tables), folder)
+        slides = Presentation(io.BytesIO(report.build_pptx(only_tables))).slides
+        for item in only_tables.items:
+            assert item.table is not None
+            page = next(text for text in pages if item.title in text)
+            for header in item.table.columns:  # a header may wrap: look for its words
+                assert all(word in page for word in str(header).split()), (item.key, header)
+            grid = next(
+                shape.table
+                for slide in slides
+                if slide.shapes.title.text == item.title
+                for shape in slide.shapes
+                if shape.has_table
+            )
+            assert [cell.text for cell in grid.rows[0].cells] == list(item.table.columns)
+    headers = {key: list(item.table.columns) for key, item in tables.items()}
+    assert headers == {key: expected[key] for key in REPORT_HEADERS}
+
+
 # --- fast: inert spreadsheet cells -------------------------------------------------------------
 
 FORMULA = '=HYPERLINK("http://x","y")'
@@ -412,7 +491,7 @@ def test_demo_content_is_safe_and_complete(
     # the top list's counts are the buurten's perturbed counts: each within 3 of the truth and
     # exactly what the p-table gives for the cell's records
     cube = aggregate.filter_cube(
-        Store(demo_store).cube(), start=period[0], end=period[1], domains=["fysiek", "sociaal"]
+        Store(demo_store).cube(), start=period[0], end=period[1], domains=list(CLASSIFIED_DOMAINS)
     )
     truth = aggregate.counts_by_area_domain(cube, Store(demo_store).areas())
     top = content.items[-1].table
@@ -494,7 +573,7 @@ def small_buurt(demo_store: Path, period: tuple[str, str]) -> str:
     """A buurt with few signals (fewer than 50) in the period and at least 100 inhabitants."""
     store = Store(demo_store)
     cube = aggregate.filter_cube(
-        store.cube(), start=period[0], end=period[1], domains=["fysiek", "sociaal"]
+        store.cube(), start=period[0], end=period[1], domains=list(CLASSIFIED_DOMAINS)
     )
     table = aggregate.area_table(cube, store.areas())
     chosen = table.loc[table["totaal"].between(10, 49) & (table["population"] >= 100)]
