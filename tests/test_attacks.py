@@ -241,6 +241,7 @@ def test_single_table_integer_programming_recovers_nothing(planted: Path, tmp_pa
         assert (truth.to_numpy() - numbers.to_numpy() <= MAX_DEVIATION + 0.5).all()
 
 
+@pytest.mark.slow
 def test_area_reports_of_overlapping_periods_recover_no_planted_count(planted: Path) -> None:
     """The area report for jan–dec minus the one for jan–nov: the december count."""
     store = Store(planted)
