@@ -1,10 +1,12 @@
-# Two entry points: `make run` (dashboard on the bundled demo data) and `make test`.
+# Two entry points: `make run` (dashboard on the bundled demo data) and `make test` (lint,
+# types and every test, as CI runs it). `make test-fast` is the everyday run: pytest's default
+# selection, without the browser, process and slow tests (see pyproject.toml).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test lint types pytest demo bench clean
+.PHONY: run test test-fast lint types pytest demo bench clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +35,12 @@ types: $(VENV)/.dev
 	$(VENV)/bin/mypy
 
 pytest: $(VENV)/.dev
-	$(PY) -m pytest
+	$(PY) -m pytest -m ""
 
 test: lint types pytest
+
+test-fast: $(VENV)/.dev
+	$(PY) -m pytest
 
 bench: $(VENV)/.runtime
 	$(PY) benchmarks/bench_import.py

@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +27,21 @@ BAD = ROOT / "tests" / "data" / "bad"
 ALKMAAR = ROOT / "tests" / "data" / "alkmaar_wijken_2024.geojson"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Refuse a test that builds the full demo store without the ``slow`` marker, which keeps
+    it out of the fast default run."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if "demo_store" in getattr(item, "fixturenames", ())
+        and item.get_closest_marker("slow") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "these tests build the demo store; mark them slow: " + ", ".join(unmarked)
+        )
+
+
 @dataclass
 class CliResult:
     code: int
@@ -35,7 +50,9 @@ class CliResult:
 
 
 def run_cli(*args: str | Path) -> CliResult:
-    """Run ``python -m regie_analytics`` in a subprocess, as a user would."""
+    """Run ``python -m regie_analytics`` in a new process, as a user would: for the tests of
+    what only a process shows (its start, its exit code, a kill), marked ``subprocess``; every
+    other test calls :func:`cli`."""
     proc = subprocess.run(
         [sys.executable, "-m", "regie_analytics", *map(str, args)],
         capture_output=True,
@@ -46,17 +63,27 @@ def run_cli(*args: str | Path) -> CliResult:
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
 
-def cli(*args: str | Path) -> CliResult:
-    """Run the command line in this process (faster than :func:`run_cli`), capturing its
-    output as a user would see it."""
+def cli(
+    *args: str | Path, store: Path | None = None, env: Mapping[str, str] | None = None
+) -> CliResult:
+    """Run the command line in this process (``regie_analytics.cli.main``), its output and
+    exit code captured as a user would see them; ``store`` is given as ``$REGIE_STORE`` and
+    ``env`` sets more environment variables, both for this call only; relative paths are
+    read from the repository's root, as :func:`run_cli` does."""
     from regie_analytics.cli import main
 
     out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as exc:  # argparse errors
-            code = int(exc.code or 0)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(ROOT)
+        if store is not None:
+            patch.setenv("REGIE_STORE", str(store))
+        for name, value in (env or {}).items():
+            patch.setenv(name, value)
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = main([str(a) for a in args])
+            except SystemExit as exc:  # argparse: --help, or a usage error
+                code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
     return CliResult(code, out.getvalue(), err.getvalue())
 
 
@@ -107,9 +134,9 @@ def buurten():
 
 
 def imported(root: Path, *imports: tuple[Path, str], extra: tuple[str | Path, ...] = ()) -> Path:
-    """A store at ``root`` with each (file, preset) imported through the real CLI."""
+    """A store at ``root`` with each (file, preset) imported through the command line."""
     for path, preset in imports:
-        result = run_cli("import", path, "--preset", preset, "--store", root, *extra)
+        result = cli("import", path, "--preset", preset, "--store", root, *extra)
         assert result.code == 0, result.err
     return root
 
@@ -131,10 +158,10 @@ def store(base_store: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory) -> Path:
-    """The full demo store, built once per session through the real CLI."""
+    """The full demo store, built once per session through the command line."""
     root = tmp_path_factory.mktemp("demo") / "store"
     files = root.parent / "files"
-    result = run_cli("demo", "--store", root, "--keep-files", files)
+    result = cli("demo", "--store", root, "--keep-files", files)
     assert result.code == 0, result.err
     return root
 
@@ -227,10 +254,10 @@ def overig_base(tmp_path_factory) -> Path:
     'Straatverlichtng' (typos, each with a suggestion) and 1 'Ruimteschip' (none)."""
     root = tmp_path_factory.mktemp("overig") / "store"
     sample = SAMPLES / "open311_requests.json"
-    assert run_cli("import", sample, "--preset", "open311", "--store", root).code == 0
+    assert cli("import", sample, "--preset", "open311", "--store", root).code == 0
     names = ["Graffitti"] * 3 + ["Straatverlichtng"] * 2 + ["Ruimteschip"]
     export = unknown_export(root.parent / "onbekend.csv", list(enumerate(names)))
-    assert run_cli("import", export, "--preset", "open311", "--store", root).code == 0
+    assert cli("import", export, "--preset", "open311", "--store", root).code == 0
     return root
 
 

@@ -9,14 +9,14 @@ import pandas as pd
 import pytest
 
 from regie_analytics import stats
-from tests.conftest import run_cli
+from tests.conftest import cli
 
 pytestmark = pytest.mark.slow
 
 
 def _analyse(store: Path, tmp_path: Path, kind: str, *extra: str) -> pd.DataFrame:
     out = tmp_path / f"{kind}.csv"
-    result = run_cli("analyse", kind, "--store", store, "--out", out, *extra)
+    result = cli("analyse", kind, "--store", store, "--out", out, *extra)
     assert result.code == 0, result.err
     assert "gegenereerde demodata" in result.out
     return pd.read_csv(out)
@@ -71,13 +71,13 @@ def test_regie_trends_and_anomalies(demo_store: Path, tmp_path: Path) -> None:
 
 
 def test_measure_and_level_errors_are_dutch(demo_store: Path, tmp_path: Path) -> None:
-    result = run_cli(
+    result = cli(
         "analyse", "hotspots", "--store", demo_store, "--level", "gemeente", "--out",
         tmp_path / "x.csv",
     )  # fmt: skip
     assert result.code == 2
     assert "ongeldige keuze" in result.err
-    result = run_cli(
+    result = cli(
         "analyse", "hotspots", "--store", demo_store, "--level", "buurt", "--period", "2025",
         "--out", tmp_path / "x.csv",
     )  # fmt: skip

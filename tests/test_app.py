@@ -16,8 +16,6 @@ from regie_analytics.store import Store
 from tests.conftest import ROOT
 from tests.conftest import run_app as _app
 
-pytestmark = pytest.mark.slow
-
 TIMEOUT = 120
 
 
@@ -34,6 +32,7 @@ def _period(store: Path, months: int = 12) -> tuple[str, str]:
     return aggregate.shift_month(last, -(months - 1)), last
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("protected", [True, False])
 def test_overzicht_figures_match_library(app_store: Path, protected: bool) -> None:
     """Protected (the default): the library's figures with the p-table; exact when the analyst
@@ -61,11 +60,13 @@ def test_overzicht_figures_match_library(app_store: Path, protected: bool) -> No
     assert any("Exacte aantallen" in w.value for w in at.warning) is not protected
 
 
+@pytest.mark.slow
 def test_overzicht_empty_filter_shows_empty_state(app_store: Path) -> None:
     at = _app(domein=[])
     assert any("Er is geen domein gekozen" in i.value for i in at.info)
 
 
+@pytest.mark.slow
 def test_kaart_table_matches_area_table(app_store: Path) -> None:
     """Exact view: the exact area table, largest first; protected (the default): the table
     the download holds, which is the library's protected area table."""
@@ -87,11 +88,13 @@ def test_kaart_table_matches_area_table(app_store: Path) -> None:
     assert shown.astype(str).values.tolist() == download.iloc[:-1].astype(str).values.tolist()
 
 
+@pytest.mark.slow
 def test_kaart_wijk_level_via_url(app_store: Path) -> None:
     at = _app("kaart", niveau="wijk")
     assert len(at.dataframe[0].value) == 111  # with the municipality's totals
 
 
+@pytest.mark.slow
 def test_samenhang_lists_regiebuurten(app_store: Path) -> None:
     at = _app("samenhang")
     regie = at.dataframe[0].value
@@ -106,6 +109,7 @@ def test_samenhang_lists_regiebuurten(app_store: Path) -> None:
     assert any("Wat het niet betekent" in c.value for c in at.caption)
 
 
+@pytest.mark.slow
 def test_samenhang_needs_both_domains(app_store: Path) -> None:
     at = _app("samenhang", domein=["sociaal"])
     assert any(
@@ -115,11 +119,13 @@ def test_samenhang_needs_both_domains(app_store: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_trends_renders_and_explains(app_store: Path) -> None:
     at = _app("trends")
     assert any("Patroon" in str(d.value.columns.tolist()) for d in at.dataframe)
 
 
+@pytest.mark.slow
 def test_buurtprofiel_from_url(app_store: Path) -> None:
     areas = Store(app_store).areas()
     code = "BU0363AA01"
@@ -141,11 +147,13 @@ def test_buurtprofiel_from_url(app_store: Path) -> None:
     assert _metric(at, "Signalen") == fmt_int(expected)
 
 
+@pytest.mark.slow
 def test_buurtprofiel_without_area_explains(app_store: Path) -> None:
     at = _app("buurtprofiel")
     assert any("Kies een gebied" in i.value for i in at.info)
 
 
+@pytest.mark.slow
 def test_afhandeling_matches_lead_times(app_store: Path) -> None:
     at = _app("afhandeling")
     start, end = _period(app_store)
@@ -157,12 +165,14 @@ def test_afhandeling_matches_lead_times(app_store: Path) -> None:
     assert _metric(at, "Nog open") == fmt_int(expected["open"].iloc[0])
 
 
+@pytest.mark.slow
 def test_afhandeling_counts_only_theme_has_no_lead_times(app_store: Path) -> None:
     # debt questions arrive only as monthly counts: there are no records to time
     at = _app("afhandeling", domein=["sociaal"], thema=["schulden en armoede"])
     assert any("Geen losse meldingen" in i.value for i in at.info)
 
 
+@pytest.mark.slow
 def test_data_page_shows_store(app_store: Path) -> None:
     at = _app("data")
     info = Store(app_store).info()
@@ -190,6 +200,7 @@ def test_pages_are_thin() -> None:
         assert len(text.splitlines()) <= 110, f"{page.name} is not thin"
 
 
+@pytest.mark.slow
 def test_presentatie_steps_through_slides_without_small_counts(app_store: Path) -> None:
     at = _app("presentatie")
     assert at.caption[0].value.startswith("Dia 1 van 5")
@@ -208,6 +219,7 @@ def test_presentatie_steps_through_slides_without_small_counts(app_store: Path) 
     assert any("Bron:" in c.value for c in at.caption)
 
 
+@pytest.mark.slow
 def test_small_counts_are_hidden_on_screen_by_default(app_store: Path) -> None:
     at = _app("kaart", periode="laatste maand")
     table = at.dataframe[0].value

@@ -16,11 +16,11 @@ from regie_analytics.store import Store
 from regie_analytics.ui.components import overig_text
 from regie_analytics.ui.filters import Filters
 from tests.conftest import (
+    cli,
     located,
     overig_figures,
     protected_count,
     run_app,
-    run_cli,
     unknown_export,
 )
 
@@ -29,9 +29,6 @@ DEMO = (
     "In deze gegenereerde demodata is dat bewust: de categorie 'nieuwe-categorie' laat zien hoe "
     "u onbekende categorieën koppelt. "
 )
-
-
-pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
@@ -49,7 +46,7 @@ def overig_store(demo_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
         f"4,{month}-03T12:00:00,Spaceship landing,52.3731,4.8922\n",
         encoding="utf-8",
     )
-    assert run_cli("import", export, "--preset", "open311", "--store", root).code == 0
+    assert cli("import", export, "--preset", "open311", "--store", root).code == 0
     monkeypatch.setenv("REGIE_STORE", str(root))
     return root
 
@@ -89,6 +86,7 @@ def _taxonomy_rows(store: Path) -> list[list[str]]:
 # --- the notice on every page ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_says_how_many_are_in_overig(overig_store: Path, page: str) -> None:
     at = run_app(page, gebied="BU0363AF05") if page == "buurtprofiel" else run_app(page)
@@ -99,6 +97,7 @@ def test_every_page_says_how_many_are_in_overig(overig_store: Path, page: str) -
     ]
 
 
+@pytest.mark.slow
 def test_notice_says_overig_is_included_when_selected(overig_store: Path) -> None:
     at = run_app("overzicht", domein=["fysiek", "sociaal", "overig"])
     assert _notices(at) == [
@@ -107,6 +106,7 @@ def test_notice_says_overig_is_included_when_selected(overig_store: Path) -> Non
     ]
 
 
+@pytest.mark.slow
 def test_presentation_says_it_at_the_foot_of_every_slide(overig_store: Path) -> None:
     at = run_app("presentatie")
     captions = [c.value for c in at.caption]
@@ -118,6 +118,7 @@ def test_presentation_says_it_at_the_foot_of_every_slide(overig_store: Path) -> 
     assert not _notices(at)  # no box, no link on the projector
 
 
+@pytest.mark.slow
 def test_domain_filter_offers_overig(overig_store: Path) -> None:
     at = run_app("overzicht")
     domain = at.sidebar.multiselect(key="domein")
@@ -125,6 +126,7 @@ def test_domain_filter_offers_overig(overig_store: Path) -> None:
     assert domain.value == ["fysiek", "sociaal"]
 
 
+@pytest.mark.slow
 def test_notice_number_is_what_overzicht_adds_with_overig(overig_store: Path) -> None:
     """Exact view: the notice's number is exactly what choosing 'overig' in the domain filter
     adds to the Overzicht's total. Protected view (the default): the notice's number is the
@@ -150,6 +152,7 @@ def test_notice_number_is_what_overzicht_adds_with_overig(overig_store: Path) ->
 DOMAINS = ("fysiek", "sociaal", "overig")
 
 
+@pytest.mark.slow
 def test_notice_with_a_theme_filter_that_leaves_overig_out(overig_store: Path) -> None:
     at = run_app("overzicht", domein=["fysiek", "sociaal", "overig"], thema=["schoon"])
     assert _notices(at)[0].endswith(
@@ -269,6 +272,7 @@ def test_domain_count_by_hand() -> None:
 # --- taking suggestions over on the Data page ------------------------------------------------
 
 
+@pytest.mark.slow
 def test_koppelen_takes_every_suggestion_over(small_store: Path, served: None) -> None:
     at = run_app("data")
     assert _overig(small_store) == 6
@@ -308,6 +312,7 @@ def test_koppelen_takes_every_suggestion_over(small_store: Path, served: None) -
     assert any("1 signaal in 1 categorie is niet herkend" in m.value for m in at.markdown)
 
 
+@pytest.mark.slow
 def test_koppelen_takes_only_the_ticked_suggestions_over(small_store: Path, served: None) -> None:
     # the analyst unticks the second suggestion ('Straatverlichtng')
     at = run_app("data")
@@ -323,6 +328,7 @@ def test_koppelen_takes_only_the_ticked_suggestions_over(small_store: Path, serv
     assert not [r for r in rows if r[1] == "Straatverlichtng"]
 
 
+@pytest.mark.slow
 def test_import_tab_takes_suggestions_over_then_imports(small_store: Path, served: None) -> None:
     """A new export with 2 more 'Graffitti' and 1 'Ruimteschip': accepting the suggestion on
     the Import tab classifies the 3 stored 'Graffitti' at once; after checking again, the

@@ -36,6 +36,7 @@ from regie_analytics.cellkey import DEFAULT_PTABLE
 from regie_analytics.ingest import prepare_import
 from regie_analytics.store import Store
 from regie_analytics.taxonomy import load_taxonomy
+from tests import conftest
 from tests.conftest import ROOT, run_cli
 
 PLANTED = {"BU0363AB01": 1, "BU0363AB02": 2, "BU0363AB03": 3, "BU0363AB04": 4}
@@ -240,6 +241,7 @@ def test_single_table_integer_programming_recovers_nothing(planted: Path, tmp_pa
         assert (truth.to_numpy() - numbers.to_numpy() <= MAX_DEVIATION + 0.5).all()
 
 
+@pytest.mark.slow
 def test_area_reports_of_overlapping_periods_recover_no_planted_count(planted: Path) -> None:
     """The area report for jan–dec minus the one for jan–nov: the december count."""
     store = Store(planted)
@@ -261,6 +263,7 @@ def test_area_reports_of_overlapping_periods_recover_no_planted_count(planted: P
 # --- consistency and bounds ----------------------------------------------------------------
 
 
+@pytest.mark.subprocess
 def test_same_cell_same_value_everywhere_and_on_every_run(planted: Path, tmp_path: Path) -> None:
     store = Store(planted)
     first = _export(planted, tmp_path)
@@ -433,9 +436,11 @@ def test_export_writes_the_kaart_download_for_the_selection(planted: Path, tmp_p
 
 
 def test_counts_and_analyse_say_they_are_exact(planted: Path, tmp_path: Path) -> None:
-    result = run_cli("counts", "--store", planted, "--level", "wijk", "--out", tmp_path / "c.csv")
+    result = conftest.cli(
+        "counts", "--store", planted, "--level", "wijk", "--out", tmp_path / "c.csv"
+    )
     assert result.code == 0 and "exacte aantallen, niet beschermd" in result.err
-    result = run_cli(
+    result = conftest.cli(
         "analyse", "samenhang", "--store", planted, "--level", "wijk", "--out", tmp_path / "a.csv"
     )
     assert result.code == 0 and "niet voor publicatie" in result.err
@@ -443,11 +448,11 @@ def test_counts_and_analyse_say_they_are_exact(planted: Path, tmp_path: Path) ->
 
 def test_export_rejects_unknown_choices_in_dutch(planted: Path, tmp_path: Path) -> None:
     out = tmp_path / "x.csv"
-    result = run_cli(
+    result = conftest.cli(
         "export", "--store", planted, "--level", "buurt", "--theme", "bestaat niet", "--out", out
     )
     assert result.code == 2 and "onbekend thema 'bestaat niet'" in result.err
-    result = run_cli(
+    result = conftest.cli(
         "export",
         "--store",
         planted,

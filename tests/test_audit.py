@@ -18,7 +18,7 @@ import pytest
 from regie_analytics import audit
 from regie_analytics.schema import InputError
 from regie_analytics.store import Store
-from tests.conftest import ROOT, SAMPLES, run_cli
+from tests.conftest import ROOT, SAMPLES, cli
 
 
 def _add(store: Path, n: int = 1, **overrides: object) -> list[dict[str, object]]:
@@ -107,6 +107,7 @@ while True:
 """
 
 
+@pytest.mark.subprocess
 def test_a_killed_writer_leaves_the_log_readable(tmp_path: Path) -> None:
     """Two processes append as fast as they can; both are killed (SIGKILL) mid-stream. Every
     line is then a whole record, numbered without gaps, with an intact chain."""
@@ -163,7 +164,7 @@ def test_the_store_keeps_the_log_across_versions(store: Path) -> None:
 def test_remove_import_takes_exactly_that_import_out(store: Path, tmp_path: Path) -> None:
     """Removing an import and importing the file again gives the same cube."""
     counts = SAMPLES / "wijkteam_telling.csv"
-    assert run_cli("import", counts, "--preset", "counts", "--store", store).code == 0
+    assert cli("import", counts, "--preset", "counts", "--store", store).code == 0
     with_both = Store(store).cube()
     imports = Store(store).manifest()["imports"]
     assert [i["preset"] for i in imports] == ["open311", "counts"]
@@ -173,7 +174,7 @@ def test_remove_import_takes_exactly_that_import_out(store: Path, tmp_path: Path
     assert set(left["source"]) == {"open311"}
     only_open311 = with_both.loc[with_both["source"] == "open311"].reset_index(drop=True)
     assert left["count"].sum() == only_open311["count"].sum()
-    assert run_cli("import", counts, "--preset", "counts", "--store", store).code == 0
+    assert cli("import", counts, "--preset", "counts", "--store", store).code == 0
     again = Store(store).cube()
     key = list(again.columns.drop("count"))
     assert (
@@ -185,10 +186,11 @@ def test_remove_import_takes_exactly_that_import_out(store: Path, tmp_path: Path
         Store(store).remove_import(9)
 
 
+@pytest.mark.subprocess
 def test_cli_import_and_report_each_add_one_record(store: Path, tmp_path: Path) -> None:
     start = len(audit.read(store).records)
     counts = SAMPLES / "wijkteam_telling.csv"
-    result = run_cli("import", counts, "--preset", "counts", "--store", store)
+    result = cli("import", counts, "--preset", "counts", "--store", store)
     assert result.code == 0, result.err
     log = audit.read(store)
     assert len(log.records) == start + 1
@@ -201,7 +203,7 @@ def test_cli_import_and_report_each_add_one_record(store: Path, tmp_path: Path) 
     assert entry["file_hash"] == imported["sha256"]
 
     out = tmp_path / "rapport.pdf"
-    result = run_cli("report", "--store", store, "--format", "pdf", "--out", out)
+    result = cli("report", "--store", store, "--format", "pdf", "--out", out)
     assert result.code == 0, result.err
     log = audit.read(store)
     assert len(log.records) == start + 2
@@ -210,14 +212,14 @@ def test_cli_import_and_report_each_add_one_record(store: Path, tmp_path: Path) 
     assert entry["details"]["bestand"] == str(out)
     assert entry["file_hash"] == hashlib.sha256(out.read_bytes()).hexdigest()
 
-    rejected = run_cli("import", counts, "--preset", "open311", "--store", store)
+    rejected = cli("import", counts, "--preset", "open311", "--store", store)
     assert rejected.code == 2
     assert len(audit.read(store).records) == start + 2  # a refused import changes nothing
 
 
 def test_cli_counts_and_analyse_are_recorded_with_rows(store: Path, tmp_path: Path) -> None:
     out = tmp_path / "wijken.csv"
-    assert run_cli("counts", "--store", store, "--level", "wijk", "--out", out).code == 0
+    assert cli("counts", "--store", store, "--level", "wijk", "--out", out).code == 0
     entry = audit.read(store).records[-1]
     assert entry["details"]["formaat"] == "csv (exact)" and entry["details"]["niveau"] == "wijk"
     assert entry["rows"] == len(out.read_text().splitlines()) - 1
@@ -226,15 +228,15 @@ def test_cli_counts_and_analyse_are_recorded_with_rows(store: Path, tmp_path: Pa
 
 def test_audit_command_prints_text_and_json(store: Path) -> None:
     _add(store, 1, user="b.de.vries@gemeente.nl", role="bestuurder", rows=518)
-    text = run_cli("audit", "--store", store)
+    text = cli("audit", "--store", store)
     assert text.code == 0, text.err
     assert "b.de.vries@gemeente.nl (bestuurder)" in text.out
     assert "518 rijen" in text.out and "formaat: csv" in text.out
-    as_json = run_cli("audit", "--store", store, "--json")
+    as_json = cli("audit", "--store", store, "--json")
     records = json.loads(as_json.out)
     assert records[-1]["user"] == "b.de.vries@gemeente.nl" and records[-1]["rows"] == 518
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
-    later = run_cli("audit", "--store", store, "--since", tomorrow, "--json")
+    later = cli("audit", "--store", store, "--since", tomorrow, "--json")
     assert json.loads(later.out) == []
-    bad = run_cli("audit", "--store", store, "--since", "gisteren")
+    bad = cli("audit", "--store", store, "--since", "gisteren")
     assert bad.code == 2 and "ongeldige datum 'gisteren'" in bad.err

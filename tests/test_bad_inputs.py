@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 
 from regie_analytics.store import Store
-from tests.conftest import BAD, run_cli, snapshot
+from tests.conftest import BAD, cli, snapshot
 
 
 def _rejected(store: Path, name: str, preset: str, *extra: str) -> str:
     before = snapshot(store)
-    result = run_cli("import", BAD / name, "--preset", preset, "--store", store, *extra)
+    result = cli("import", BAD / name, "--preset", preset, "--store", store, *extra)
     assert result.code == 2, result.out + result.err
     assert result.out == "" or "Traceback" not in result.out
     assert "Traceback" not in result.err
@@ -26,7 +26,7 @@ def _rejected(store: Path, name: str, preset: str, *extra: str) -> str:
 
 def _imported(store: Path, name: str, preset: str = "open311") -> tuple[str, dict[str, int]]:
     before = Store(store).cube()["count"].sum()
-    result = run_cli("import", BAD / name, "--preset", preset, "--store", store)
+    result = cli("import", BAD / name, "--preset", preset, "--store", store)
     assert result.code == 0, result.err
     added = int(Store(store).cube()["count"].sum() - before)
     return result.out, {"added": added}
@@ -68,7 +68,7 @@ def test_all_dates_unparseable_rejects_with_row_and_column(store: Path) -> None:
 
 
 def test_boundaries_without_code_column(tmp_path: Path) -> None:
-    result = run_cli(
+    result = cli(
         "import",
         Path("data/samples/wijkteam_telling.csv"),
         "--preset",

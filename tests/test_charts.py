@@ -547,6 +547,7 @@ def test_presentation_mode_enlarges_fonts():
     assert fig.layout.paper_bgcolor == "#ffffff"
 
 
+@pytest.mark.subprocess
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Chromium is niet geïnstalleerd")
 def test_png_export_of_all_buurten(buurten):
     values = pd.Series(np.arange(len(buurten), dtype=float), index=buurten.index)

@@ -22,10 +22,8 @@ from streamlit.testing.v1 import AppTest
 from regie_analytics import aggregate, report
 from regie_analytics.formatting import fmt_int
 from regie_analytics.store import Store
-from tests.conftest import APP_TIMEOUT, ROOT, open_page, run_cli, store_env, texts
+from tests.conftest import APP_TIMEOUT, ROOT, cli, open_page, store_env, texts
 from tests.test_report import pdf_pages, slide_texts
-
-pytestmark = pytest.mark.slow
 
 SENTINELS = ("BUITEN_GEBIED", "ZONDER_LOCATIE")
 BOTH_HIGH = "Gebieden met sociaal én fysiek hoog"
@@ -111,7 +109,7 @@ def cli_samenhang(store: Path, tmp_path: Path, case: Case, start: str, end: str)
     args += ["--period", f"{start}:{end}", "--out", out]
     if case.cli_domain:
         args += ["--domain", case.cli_domain]
-    result = run_cli(*args)
+    result = cli(*args)
     assert result.code == 0, result.err
     return pd.read_csv(out, dtype={"area_code": "str"})
 
@@ -180,6 +178,7 @@ def _names(frame: pd.DataFrame | None) -> list[str]:
     return frame["Gebied"].tolist() if frame is not None else []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_pages_cli_and_report_agree_on_the_demo(
     demo_store: Path, tmp_path: Path, case: Case
@@ -255,6 +254,8 @@ def _codes_by_name(store: Path, level: str) -> dict[str, str]:
     return {str(name): str(code) for code, name in areas["name"].items()}
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_one_domain_store_agrees_everywhere(social_store: Path, tmp_path: Path) -> None:
     """Only social counts: no page, no command and no slide shows an index or a list."""
     start, end = period_of(social_store, "laatste 12 maanden")
@@ -279,7 +280,7 @@ def test_one_domain_store_agrees_everywhere(social_store: Path, tmp_path: Path) 
     table = cli_samenhang(social_store, tmp_path, case, start, end)
     assert int(table["sociaal"].sum()) == total
     assert table["samenhangsindex"].isna().all() and not table["beide_hoog"].any()
-    result = run_cli(
+    result = cli(
         "analyse", "samenhang", "--store", social_store, "--level", "buurt", "--out",
         tmp_path / "s.csv",
     )  # fmt: skip
@@ -301,6 +302,7 @@ def test_one_domain_store_agrees_everywhere(social_store: Path, tmp_path: Path) 
     assert "Er zijn geen fysieke signalen in deze selectie" in page
 
 
+@pytest.mark.slow
 def test_store_without_population_says_rankings_are_sizes(
     nopop_store: Path, tmp_path: Path
 ) -> None:
@@ -315,7 +317,7 @@ def test_store_without_population_says_rankings_are_sizes(
         assert "rangorde naar grootte" in texts(samenhang)
         assert "Op aantallen, niet per inwoner" in texts(samenhang)
         assert table_with(samenhang, "Nr")["Gebied"].tolist()[:5] == names
-    result = run_cli(
+    result = cli(
         "analyse", "regie", "--store", nopop_store, "--level", "buurt", "--period",
         f"{start}:{end}", "--out", tmp_path / "regie.csv",
     )  # fmt: skip
@@ -359,6 +361,7 @@ def test_kpi_arrows_follow_the_sign() -> None:
     }
 
 
+@pytest.mark.slow
 def test_kaart_captions_describe_what_is_drawn(demo_store: Path) -> None:
     with store_env(demo_store):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
@@ -390,6 +393,7 @@ def _said(page: AppTest) -> str:
     )
 
 
+@pytest.mark.slow
 def test_wijk_level_speaks_of_wijken_and_names_them_one_way(demo_store: Path) -> None:
     with store_env(demo_store):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)

@@ -213,6 +213,7 @@ def test_map_picture_is_drawn_from_the_outlines_in_the_class_colours(amsterdam: 
     assert counts.get("FFFFFF", 0) > 0.05 * image.size[0] * image.size[1]  # the margin
 
 
+@pytest.mark.subprocess
 def test_a_figure_without_native_form_is_drawn_by_chromium_at_double_size() -> None:
     heatmap = go.Figure(go.Heatmap(z=[[1, 2], [3, 4]]))
     assert not deck_pictures.is_native(heatmap) and not deck_pictures.is_map(heatmap)
@@ -572,6 +573,7 @@ def libreoffice_pdf(pptx: bytes, tmp_path: Path) -> tuple[list[Path], list[str]]
     return sorted(tmp_path.glob("dia-*.png")), text.split("\f")[:-1]
 
 
+@pytest.mark.subprocess
 @pytest.mark.slow
 def test_libreoffice_renders_every_slide(
     content: report.ReportContent, deck_bytes: bytes, prs: Any, tmp_path: Path

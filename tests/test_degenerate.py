@@ -24,14 +24,12 @@ from tests.conftest import (
     APP_TIMEOUT,
     ROOT,
     SAMPLES,
+    cli,
     open_app,
     open_page,
-    run_cli,
     store_env,
     texts,
 )
-
-pytestmark = pytest.mark.slow
 
 PAGES = ("overzicht", "kaart", "samenhang", "trends", "buurtprofiel", "afhandeling", "data")
 NO_STORE = "Er zijn nog geen gegevens"
@@ -106,6 +104,7 @@ def stores(
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", list(EXPECTED))
 def test_every_page_explains_instead_of_failing(stores: dict[str, Path], kind: str) -> None:
     with store_env(stores[kind]):
@@ -151,6 +150,7 @@ def _linked(store: Path, page: str | None, params: dict[str, str | list[str]]) -
         return open_app(page, params=params)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("page", "params", "notice"),
     [
@@ -176,12 +176,14 @@ def test_a_wrong_link_gets_a_visible_notice(
     assert any("Deze link klopt niet helemaal" in w and notice in w for w in warnings), warnings
 
 
+@pytest.mark.slow
 def test_a_period_in_months_in_a_link_is_read_with_the_one_parser(demo_store: Path) -> None:
     at = _linked(demo_store, "kaart", {"periode": "aangepast", "maanden": ["2025-01", "2025-06"]})
     assert not any("Deze link klopt niet" in w.value for w in at.warning)
     assert any("Filter: jan 2025 – jun 2025" in c.value for c in at.caption)
 
 
+@pytest.mark.slow
 def test_a_shared_link_opens_the_trend_split(demo_store: Path) -> None:
     """The split is bound to the URL (the browser test checks that choosing it writes it)."""
     shared = _linked(demo_store, "trends", {"trend_per": "thema"})
@@ -191,6 +193,7 @@ def test_a_shared_link_opens_the_trend_split(demo_store: Path) -> None:
 # --- the command line --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -209,7 +212,7 @@ def test_cli_refuses_nonsense_in_dutch(
     demo_store: Path, tmp_path: Path, args: list[str], message: str
 ) -> None:
     out = tmp_path / "uit.csv"
-    result = run_cli(*args, "--store", demo_store, "--out", out)
+    result = cli(*args, "--store", demo_store, "--out", out)
     assert result.code == 2, result.err
     assert message in result.err
     assert "Traceback" not in result.err
@@ -218,7 +221,7 @@ def test_cli_refuses_nonsense_in_dutch(
 
 def test_cli_refuses_a_domain_the_store_does_not_have(social_store: Path, tmp_path: Path) -> None:
     out = tmp_path / "uit.csv"
-    result = run_cli(
+    result = cli(
         "analyse", "hotspots", "--store", social_store, "--level", "buurt", "--domain", "fysiek",
         "--out", out,
     )  # fmt: skip
@@ -232,9 +235,7 @@ def test_cli_refuses_a_store_whose_signals_lie_outside_its_boundaries(
     foreign_store: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "uit.csv"
-    result = run_cli(
-        "analyse", "samenhang", "--store", foreign_store, "--level", "wijk", "--out", out
-    )
+    result = cli("analyse", "samenhang", "--store", foreign_store, "--level", "wijk", "--out", out)
     assert result.code == 2
     assert "Geen enkel signaal in de store ligt binnen de grenzen" in result.err
     assert "300 liggen buiten het gebied" in result.err

@@ -341,6 +341,7 @@ def test_two_count_imports_checked_before_either_commits(store: Path) -> None:
     assert second.report.imported == 0
 
 
+@pytest.mark.subprocess
 def test_concurrent_processes_store_each_signal_once(store: Path, tmp_path: Path) -> None:
     """Two real import processes of the same 300 signals at the same time: 300 stored."""
     fresh = tmp_path / "fresh"
@@ -542,6 +543,7 @@ def _big_open311(path: Path, n: int) -> None:
     ).to_csv(path, index=False)
 
 
+@pytest.mark.subprocess
 def test_full_disk_is_explained_and_leaves_nothing(
     store: Path, small_disk: Path, tmp_path: Path
 ) -> None:
@@ -562,6 +564,7 @@ def test_full_disk_is_explained_and_leaves_nothing(
     assert _run(target, SAMPLES / "wijkteam_telling.csv", "counts").code == 0
 
 
+@pytest.mark.subprocess
 def test_read_only_store_is_explained(store: Path, small_disk: Path) -> None:
     target = small_disk / "store"
     shutil.copytree(store, target)
@@ -609,6 +612,7 @@ def test_a_store_spanning_a_century_is_refused_not_computed(
     assert not (tmp_path / "x.csv").exists()
 
 
+@pytest.mark.subprocess
 def test_output_on_a_read_only_disk_is_explained(store: Path, small_disk: Path) -> None:
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
     result = cli("counts", "--store", store, "--level", "wijk", "--out", small_disk / "uit.csv")

@@ -102,6 +102,7 @@ def test_data_page_imports_with_corrected_counts_reported(
     assert counts == {"BU0363AA01": 5, "BU0363AA02": 8, "BU0363AA03": 9, "BU0363AA04": 1}
 
 
+@pytest.mark.subprocess
 def test_data_page_explains_a_read_only_store(
     store: Path, small_disk: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,8 +18,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
-
 ROOT = Path(__file__).resolve().parent.parent
 PIP = [sys.executable, "-m", "pip"]
 
@@ -82,6 +80,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     return venv, env | {"PATH": f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"}
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_package_data_comes_from_the_installed_wheel(
     installed: tuple[Path, dict[str, str]],
 ) -> None:
@@ -102,6 +102,8 @@ def test_package_data_comes_from_the_installed_wheel(
     assert rows == len(expected.strip().splitlines()) - 1
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_demo_and_info_run_from_another_folder(installed: tuple[Path, dict[str, str]]) -> None:
     venv, env = installed
     here = venv.parent / "elders"

@@ -20,7 +20,7 @@ import pytest
 from regie_analytics import audit
 from regie_analytics.store import Store
 from tests.conftest import BAD as BAD_DIR
-from tests.conftest import ROOT, SAMPLES, data_files, run_cli, snapshot
+from tests.conftest import ROOT, SAMPLES, cli, data_files, snapshot
 
 BUURTEN = ROOT / "data" / "boundaries" / "amsterdam_buurten_2022.geojson"
 
@@ -36,13 +36,13 @@ def _independent_counts(lon: np.ndarray, lat: np.ndarray) -> pd.Series:
 
 def _cli_counts(store: Path, tmp_path: Path, *extra: str, level: str = "buurt") -> pd.DataFrame:
     out = tmp_path / f"counts-{level}-{'-'.join(extra) or 'all'}.csv"
-    result = run_cli("counts", "--store", store, "--level", level, *extra, "--out", out)
+    result = cli("counts", "--store", store, "--level", level, *extra, "--out", out)
     assert result.code == 0, result.err
     return pd.read_csv(out, dtype={"area_code": "str"})
 
 
 def _import(store: Path, path: Path, preset: str, *extra: str) -> str:
-    result = run_cli("import", path, "--preset", preset, "--store", store, *extra)
+    result = cli("import", path, "--preset", preset, "--store", store, *extra)
     assert result.code == 0, result.err
     return result.out
 
@@ -135,7 +135,7 @@ def test_reimport_adds_nothing(tmp_path: Path) -> None:
 
 def test_validate_writes_nothing(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    result = run_cli(
+    result = cli(
         "validate",
         SAMPLES / "open311_requests.json",
         "--preset",
@@ -154,13 +154,13 @@ def test_validate_writes_nothing(tmp_path: Path) -> None:
 def test_info_json(tmp_path: Path) -> None:
     store = tmp_path / "store"
     _import(store, SAMPLES / "open311_requests.json", "open311")
-    result = run_cli("info", "--store", store, "--json")
+    result = cli("info", "--store", store, "--json")
     info = json.loads(result.out)
     assert info["meldingen_totaal"] == 300
     assert info["aantal_gebieden"] == 518
     assert info["grenzen"]["file"] == "amsterdam_buurten_2022.geojson"
     assert info["imports"][0]["sha256"]
-    text = run_cli("info", "--store", store).out
+    text = cli("info", "--store", store).out
     assert (
         "amsterdam_buurten_2022.geojson (518 buurten, 110 wijken, 9 stadsdelen, 1 gemeente)" in text
     )
@@ -171,7 +171,7 @@ def test_other_boundaries_are_refused_for_an_existing_store(tmp_path: Path) -> N
     _import(store, SAMPLES / "open311_requests.json", "open311")
     before = snapshot(store)
     shared = ROOT / "tests" / "data" / "alkmaar_wijken_2024.geojson"
-    result = run_cli(
+    result = cli(
         "import",
         SAMPLES / "wijkteam_telling.csv",
         "--preset",
@@ -222,6 +222,7 @@ def _big_open311_csv(path: Path, n: int) -> None:
     frame.to_csv(path, index=False)
 
 
+@pytest.mark.subprocess
 def test_import_killed_halfway_leaves_store_unchanged(tmp_path: Path) -> None:
     store = tmp_path / "store"
     _import(store, SAMPLES / "open311_requests.json", "open311")
@@ -301,7 +302,7 @@ def test_reclassify_maps_unknown_categories_in_the_store(tmp_path: Path) -> None
     )  # fmt: skip
     path = tmp_path / "taxonomie.csv"
     path.write_bytes(taxonomy.to_csv_bytes())
-    result = run_cli("reclassify", "--store", store, "--taxonomy", path)
+    result = cli("reclassify", "--store", store, "--taxonomy", path)
     assert result.code == 0, result.err
     assert "8 -> 0" in result.out
     after = Store(store).cube()
@@ -351,7 +352,7 @@ def test_cell_keys_are_the_sums_of_record_and_unit_keys(tmp_path: Path) -> None:
     _import(store_dir, SAMPLES / "open311_requests.json", "open311")
     assert snapshot(store_dir / Path(store.current or "").name) == before
     # a new version (reclassification) keeps the secret and every key
-    result = run_cli("upgrade", "--store", store_dir)
+    result = cli("upgrade", "--store", store_dir)
     assert result.code == 0, result.err
     assert store.secret() == secret
     pd.testing.assert_frame_equal(store.cube(), cube.reset_index()[list(store.cube().columns)])
@@ -374,13 +375,13 @@ def test_store_without_cell_keys_is_upgraded(tmp_path: Path) -> None:
         frame = pd.read_parquet(part)
         frame.drop(columns=["record_key", "cell_key"], errors="ignore").to_parquet(part)
     exact.to_parquet(folder / "cube.parquet", index=False)
-    result = run_cli("info", "--store", store_dir)
+    result = cli("info", "--store", store_dir)
     assert result.code == 2 and "upgrade --store" in result.err
-    result = run_cli(
+    result = cli(
         "import", SAMPLES / "wijkteam_telling.csv", "--preset", "counts", "--store", store_dir
     )
     assert result.code == 2 and "upgrade --store" in result.err
-    result = run_cli("upgrade", "--store", store_dir)
+    result = cli("upgrade", "--store", store_dir)
     assert result.code == 0, result.err
     upgraded = Store(store_dir)
     assert upgraded.secret() and upgraded.manifest()["format"] == 2

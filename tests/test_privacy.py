@@ -255,6 +255,7 @@ def _brute_force(published: pd.DataFrame, truth: pd.DataFrame, *, ptable=None) -
     ]
 
 
+@pytest.mark.slow
 def test_auditor_agrees_with_brute_force_on_random_labelled_tables():
     """Tiny tables (2 x 2) labelled at random with "<5", "x" and empty cells, with and without
     totals: the integer program finds exactly the cells that enumeration pins down."""

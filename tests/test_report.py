@@ -22,7 +22,7 @@ from regie_analytics import aggregate, charts, geo, privacy, report, stats
 from regie_analytics.formatting import fmt_period
 from regie_analytics.schema import CLASSIFIED_DOMAINS, CUBE_COLUMNS, InputError
 from regie_analytics.store import Store
-from tests.conftest import run_cli
+from tests.conftest import cli
 
 THRESHOLD = privacy.DEFAULT_THRESHOLD
 LABELS = {privacy.SUPPRESSED_LABEL}
@@ -535,6 +535,7 @@ def test_pptx_has_the_slides_pictures_footer_banner_and_table(
     assert [grid.cell(i + 1, 0).text for i in range(5)] == top["Gebied"].tolist()
 
 
+@pytest.mark.subprocess
 @pytest.mark.slow
 def test_pdf_pages_render_with_source_date_and_banner(
     content: report.ReportContent, pdf: bytes, tmp_path: Path
@@ -598,12 +599,13 @@ def test_small_buurt_report_shows_no_small_number(
             assert (text in LABELS and y == 0) or _dutch_int(text) == y
 
 
+@pytest.mark.subprocess
 @pytest.mark.slow
 def test_cli_report_pptx_and_area_pdf(
     demo_store: Path, tmp_path: Path, period: tuple[str, str], small_buurt: str
 ) -> None:
     out = tmp_path / "x.pptx"
-    result = run_cli("report", "--store", demo_store, "--format", "pptx", "--out", out)
+    result = cli("report", "--store", demo_store, "--format", "pptx", "--out", out)
     assert result.code == 0, result.err
     assert "Rapport (pptx) geschreven" in result.out and " s." in result.out
     prs = Presentation(out)
@@ -611,7 +613,7 @@ def test_cli_report_pptx_and_area_pdf(
     assert fmt_period(*period) in slide_texts(prs.slides[0])  # default: last 12 months
 
     out = tmp_path / "buurt.pdf"
-    result = run_cli(
+    result = cli(
         "report", "--store", demo_store, "--format", "pdf", "--area", small_buurt,
         "--period", f"{period[0]}:{period[1]}", "--out", out,
     )  # fmt: skip
@@ -624,13 +626,13 @@ def test_cli_report_pptx_and_area_pdf(
 @pytest.mark.slow
 def test_cli_report_rejects_unknown_area_in_dutch(demo_store: Path, tmp_path: Path) -> None:
     out = tmp_path / "x.pdf"
-    result = run_cli(
+    result = cli(
         "report", "--store", demo_store, "--format", "pdf", "--area", "BU0000XX00", "--out", out
     )
     assert result.code == 2
     assert "onbekende gebiedscode 'BU0000XX00'" in result.err
     assert not out.exists()
-    result = run_cli(
+    result = cli(
         "report", "--store", demo_store, "--format", "pdf", "--period", "2025-13", "--out", out
     )
     assert result.code == 2

@@ -16,8 +16,6 @@ from streamlit.testing.v1 import AppTest
 from regie_analytics.store import Store
 from tests.conftest import SAMPLES, PdokServer, municipality_counts, run_app, store_env, texts
 
-pytestmark = pytest.mark.slow
-
 DATA = Path(__file__).resolve().parent / "data"
 KERNCIJFERS = DATA / "kerncijfers" / "kerncijfers_wijken_en_buurten_alkmaar.csv"
 WIJKEN_2016 = DATA / "wijken_2016_three_gemeenten.geojson"
@@ -48,6 +46,7 @@ def _success(at: AppTest) -> str:
 PAGES = ["overzicht", "kaart", "samenhang", "trends", "buurtprofiel", "afhandeling", "presentatie"]
 
 
+@pytest.mark.slow
 def test_alkmaar_from_an_empty_store_on_the_data_page(
     empty_store: Path, pdok: PdokServer, served: None, tmp_path: Path
 ) -> None:

@@ -19,7 +19,7 @@ from regie_analytics.taxonomy import (
     normalise,
 )
 from regie_analytics.taxonomy.suggestions import _similarity, _words
-from tests.conftest import run_cli
+from tests.conftest import cli
 
 HEADER = "source,category,subcategory,domain,theme,department\n"
 
@@ -388,7 +388,7 @@ def test_counts_report_counts_what_is_imported(tmp_path: Path) -> None:
         "BU0363AA01;2025-01;schulden en armoede;;7\n",  # same area, month, theme: dropped
         encoding="utf-8",
     )
-    result = run_cli("validate", export, "--preset", "counts", "--store", tmp_path / "store")
+    result = cli("validate", export, "--preset", "counts", "--store", tmp_path / "store")
     assert result.code == 0, result.err
     out = " ".join(result.out.split())
     assert "meldingen in die tellingen: 17" in out
@@ -401,7 +401,7 @@ def test_counts_report_counts_what_is_imported(tmp_path: Path) -> None:
         "area_code;period;theme;domain;count\nBU0363AA01;2025-01;Ruimteschip;wonen;2\n",
         encoding="utf-8",
     )
-    result = run_cli("validate", export, "--preset", "counts", "--store", tmp_path / "store")
+    result = cli("validate", export, "--preset", "counts", "--store", tmp_path / "store")
     assert result.code == 2
     assert "rij 2, kolom 'domain': onbekend domein 'wonen'" in result.err
 
@@ -422,7 +422,7 @@ def test_validate_reports_shares_and_suggestions(tmp_path: Path) -> None:
         '{"kind": "signals", "source": "assen", "columns": {"signal_id": "id", "received_at": '
         '"datum", "category": "hoofd", "subcategory": "sub", "area_code": "buurt"}}'
     )
-    result = run_cli(
+    result = cli(
         "validate",
         export,
         "--preset",
@@ -454,7 +454,7 @@ def test_accept_suggestions_reclassifies_the_store(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     store = Store(tmp_path / "store")
-    assert run_cli("import", export, "--preset", "open311", "--store", store.root).code == 0
+    assert cli("import", export, "--preset", "open311", "--store", store.root).code == 0
     unknown = workflow.stored_unknown_categories(store)
     assert unknown.to_dict("records") == [
         {"category": "Graffitti", "subcategory": "", "count": 2},
