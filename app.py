@@ -6,8 +6,7 @@ from pathlib import Path
 import streamlit as st
 
 from regie_analytics import auth
-from regie_analytics.ui import access, browser, components, data, errors, filters
-from regie_analytics.ui import pages as ui_pages
+from regie_analytics.ui import access, browser, components, data, errors, filters, queries
 
 st.set_page_config(
     page_title="Regie Analytics",
@@ -58,11 +57,11 @@ def run_page() -> None:
 
 
 def warm_up() -> None:
-    latest = data.load_data()  # the page may have imported a new version
+    latest = data.latest()  # the page may have imported a new version
     if latest is not None:
         # once per store version, after the first page is shown: what every area level
         # needs, so switching the level later is a filter change like any other
-        ui_pages.warm_up(latest)
+        queries.warm_up(latest)
 
 
 if errors.guarded(run_page, where=f"pagina {page.title}"):

@@ -113,10 +113,10 @@ def _plotly_specs(at: Any) -> list[str]:
 
 def filter_changes(store: Path) -> list[tuple[str, str, Any]]:
     """(column, widget key, new value) for every sidebar filter but the period."""
-    from regie_analytics.ui.data import load_data
+    from regie_analytics.ui.data import latest
 
     os.environ["REGIE_STORE"] = str(store)
-    data = load_data()
+    data = latest()
     if data is None:
         raise RuntimeError(f"{store}: the store is empty")
     themes = data.themes_of(("fysiek", "sociaal"))

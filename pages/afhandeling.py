@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from regie_analytics import charts
 from regie_analytics.formatting import fmt_num, fmt_pct
-from regie_analytics.ui import components, filters, pages
+from regie_analytics.ui import components, figures, filters, queries, views
 
 components.require_app()
 
@@ -13,11 +12,11 @@ sel = filters.current()
 components.overig_notice(data, sel)
 st.title("Afhandeling")
 
-if pages.signals_in_areas(data, sel) == 0:
-    components.empty_state(*pages.empty_reason(data, sel))
+if queries.signals_in_areas(data, sel) == 0:
+    components.empty_state(*queries.empty_reason(data, sel))
     st.stop()
 norm = st.slider("Norm (dagen)", 1, 60, 10, key="norm", bind="query-params")
-overall = pages.lead_time_summary(data, sel, norm_days=norm, by=None)
+overall = queries.lead_times(data, sel, norm_days=norm, by=None)
 if overall.empty or int(overall["ontvangen"].sum()) == 0:
     components.empty_state(
         "Geen losse meldingen met afhandelgegevens voor dit filter.",
@@ -30,23 +29,16 @@ k = st.columns(4)
 k[0].metric("Mediane doorlooptijd", f"{fmt_num(row['mediaan_dagen'])} dagen")
 k[1].metric("90% afgehandeld binnen", f"{fmt_num(row['p90_dagen'])} dagen")
 k[2].metric(f"Binnen {norm} dagen", fmt_pct(row["binnen_norm"]))
-k[3].metric("Nog open", pages.count_text(row["open"], sel))
+k[3].metric("Nog open", views.count_text(row["open"], sel))
 
-by_theme = pages.lead_time_summary(data, sel, norm_days=norm, by="theme")
-components.chart(
-    charts.leadtime_chart(
-        by_theme.reset_index().head(15),
-        norm_days=norm,
-        title="Doorlooptijd per thema (mediaan en 90e percentiel)",
-    ),
-    key="doorlooptijd",
-)
-components.table(pages.lead_time_view(by_theme), column_config=pages.LEADTIME_COLUMNS)
+by_theme = queries.lead_times(data, sel, norm_days=norm, by="theme")
+components.chart(figures.lead_times(data, sel, norm_days=norm), key="doorlooptijd")
+components.table(views.lead_time_view(by_theme), column_config=views.LEADTIME_COLUMNS)
 
 st.subheader("Per gebied")
-by_area = pages.lead_time_by_area(data, sel, norm_days=norm)
+by_area = queries.lead_time_by_area(data, sel, norm_days=norm)
 components.table(
-    pages.lead_time_view(by_area), hide_index=True, column_config=pages.LEADTIME_COLUMNS
+    views.lead_time_view(by_area), hide_index=True, column_config=views.LEADTIME_COLUMNS
 )
 st.caption(
     "Gebieden met minder dan 20 afgesloten meldingen zijn weggelaten: hun mediaan zegt weinig."

@@ -7,14 +7,14 @@ import streamlit as st
 from regie_analytics import auth
 from regie_analytics.store import Store
 from regie_analytics.ui import access, admin, components, dataio, setup
-from regie_analytics.ui.data import load_data, store_path
+from regie_analytics.ui.data import latest, store_path
 
 components.require_app()
 access.require(auth.MANAGE)
 
 st.title("Data")
 store = Store(store_path())
-data = load_data()
+data = latest()
 components.overig_notice(data)
 tab_import, tab_areas, tab_store, tab_map, tab_tax, tab_log = st.tabs(
     ["Importeren", "Gebieden", "In de store", components.MAPPING_TAB, "Taxonomie", "Logboek"],

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from regie_analytics import aggregate, charts, report
-from regie_analytics.ui import access, components, filters, pages
+from regie_analytics import aggregate, report
+from regie_analytics.ui import access, components, figures, filters, queries, views
 
 components.require_app()
 
@@ -12,8 +12,8 @@ sel = filters.current()
 components.overig_notice(data, sel)
 st.title("Kaart")
 
-table = pages.area_measures(data, sel)
-options = pages.measure_options(data)
+table = queries.area_measures(data, sel)
+options = views.measure_options(data)
 c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
 measure = c1.selectbox(
     "Maat", options, format_func=aggregate.MEASURES.get, key="maat", bind="query-params"
@@ -36,39 +36,20 @@ basemap = c4.toggle(
 components.population_note(data)
 
 if int(table["count"].sum()) == 0:
-    components.empty_state(*pages.empty_reason(data, sel))
+    components.empty_state(*queries.empty_reason(data, sel))
     st.stop()
 
-label = aggregate.MEASURES[measure]
-web = data.level_areas(sel.level)
 if layer == "hotspots":
-    spots = pages.hotspots(data, sel, measure)
-    fig = pages.figure(
-        data,
-        ("hotspots", sel, measure),
-        lambda: charts.hotspot_map(web, spots["klasse"], title=f"Hotspots (Gi*) van {label}"),
-    )
+    fig = figures.hotspot_map(data, sel, measure=measure)
 else:
-    fig = pages.figure(
-        data,
-        ("kaart", sel, measure, scheme, basemap),
-        lambda: charts.choropleth(
-            web,
-            table[measure],
-            title=label.capitalize(),
-            label=label,
-            n=table["count"],
-            scheme=scheme or "quantiles",
-            decimals=0 if measure == "count" else 1,
-            basemap=basemap,
-            suppressed=pages.small_mask(table["count"], sel),
-        ),
+    fig = figures.measure_map(
+        data, sel, measure=measure, scheme=scheme or "quantiles", basemap=basemap
     )
 clicked = components.chart(fig, key="kaart", select=True)
 if clicked:
     components.open_profile(clicked[0])
 
-names = web["name"].sort_values()
+names = data.areas_at(sel.level)["name"].sort_values()
 choice = st.selectbox(
     "Zoek een gebied",
     names.index.tolist(),
@@ -79,9 +60,9 @@ choice = st.selectbox(
 if choice:
     components.open_profile(choice)
 
-for key in pages.map_explanations(layer or "waarden", measure):
+for key in views.map_explanations(layer or "waarden", measure):
     components.explain(key, level=sel.level)
-safe = pages.area_download(data, sel)  # always protected, whatever is shown
+safe = queries.area_download(data, sel)  # always protected, whatever is shown
 if sel.private:
     components.table(safe.iloc[:-1], hide_index=True)  # the footnote row as a caption below
 else:
@@ -105,5 +86,5 @@ d2.download_button(
     "gebieden.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
-st.caption("Downloads zijn altijd beschermd. " + pages.protection_note())
+st.caption("Downloads zijn altijd beschermd. " + views.protection_note())
 components.footer(data, sel)

@@ -4,7 +4,7 @@ laid out for the screen it is shown on."""
 import streamlit as st
 
 from regie_analytics.formatting import plain_text
-from regie_analytics.ui import browser, components, filters, pages, slides
+from regie_analytics.ui import browser, components, downloads, filters, queries, slides
 
 components.require_app()
 
@@ -12,11 +12,11 @@ data = components.require_data()
 sel = filters.current()
 screen = slides.Screen(*browser.viewport())
 slides.styles(screen)
-if pages.signals_in_areas(data, sel) == 0:
+if queries.signals_in_areas(data, sel) == 0:
     st.title("Presentatie")
-    components.empty_state(*pages.empty_reason(data, sel))
+    components.empty_state(*queries.empty_reason(data, sel))
     st.stop()
-content = pages.report_content(data, sel)
+content = queries.report_content(data, sel.protected)
 items = [None, *content.items]
 if "dia" not in st.session_state:
     start = st.query_params.get("dia", "1")
@@ -35,7 +35,7 @@ nav = st.columns([1.2, 7, 1.4, 1.2], vertical_alignment="center")
 nav[0].button("◀ Vorige", on_click=go, args=(-1,), shortcut="left", width="stretch")
 nav[1].title(title, anchor=False)
 with nav[2].popover("Exporteren", width="stretch"):
-    pages.export_buttons(data, sel)
+    downloads.export_buttons(data, sel)
 nav[3].button("Volgende ▶", on_click=go, args=(1,), shortcut="right", width="stretch")
 
 if item is None:

@@ -1,11 +1,8 @@
 """Trends: monthly series per domain and theme, year on year, seasonality, emerging hotspots."""
 
-from dataclasses import replace
-
 import streamlit as st
 
-from regie_analytics import charts
-from regie_analytics.ui import components, filters, pages
+from regie_analytics.ui import components, figures, filters, queries, views
 
 components.require_app()
 
@@ -14,8 +11,7 @@ sel = filters.current()
 components.overig_notice(data, sel)
 st.title("Trends")
 
-web = data.level_areas(sel.level)
-names = web["name"].sort_values()
+names = data.areas_at(sel.level)["name"].sort_values()
 code = components.area_picker(
     "Gebied",
     {c: f"{names[c]} ({c})" for c in names.index},
@@ -31,72 +27,32 @@ split = st.segmented_control(
     bind="query-params",
 )
 by = split or "domain"
-series, reference = pages.trend_series(data, sel, code=code, by=by)
-if int(series["count"].sum()) == 0:
-    components.empty_state(*pages.empty_reason(data, sel))
-    st.stop()
-where = names[code] if code else "de hele gemeente"
 # the series run from the first month to the period's end: the period's start does not matter
-key = (replace(sel, preset="", start=""), code, by)
-components.chart(
-    pages.figure(
-        data,
-        ("trend", *key),
-        lambda: charts.trend_chart(
-            series,
-            color=by,
-            title=f"Signalen per maand in {where}",
-            reference=reference,
-            small_below=pages.small_below(sel),
-        ),
-    ),
-    key="trend",
-)
-total = pages.month_totals(data, sel, code=code)
-small = pages.small_below(sel)
+series, _ = queries.trend_series(data, sel.until_end, code=code, by=by)
+if int(series["count"].sum()) == 0:
+    components.empty_state(*queries.empty_reason(data, sel))
+    st.stop()
+components.chart(figures.trend(data, sel.until_end, code=code, by=by), key="trend")
 a, b = st.columns(2)
 with a:
-    components.chart(
-        pages.figure(
-            data,
-            ("jaar", *key),
-            lambda: charts.year_on_year_chart(total, title="Jaar op jaar", small_below=small),
-        ),
-        key="jaar",
-    )
+    components.chart(figures.year_on_year(data, sel.until_end, code=code), key="jaar")
 with b:
-    components.chart(
-        pages.figure(
-            data,
-            ("seizoen", *key),
-            lambda: charts.seasonality_chart(total, title="Seizoenspatroon", small_below=small),
-        ),
-        key="seizoen",
-    )
+    components.chart(figures.seasonality(data, sel.until_end, code=code), key="seizoen")
 
 st.subheader("Hotspots in de tijd")
-spots, why_none = pages.emerging(data, sel)
+spots, why_none = queries.emerging(data, sel.until_end)
 if why_none:
     components.empty_state(why_none)
 else:
-    components.chart(
-        pages.figure(
-            data,
-            ("emerging", sel),
-            lambda: charts.emerging_map(
-                web, spots["klasse"], title="Patroon van hotspots over de maanden"
-            ),
-        ),
-        key="emerging",
-    )
+    components.chart(figures.emerging_map(data, sel.until_end), key="emerging")
     counts = spots["klasse"].value_counts().rename_axis("Patroon").reset_index(name="Gebieden")
     components.table(counts, hide_index=True)
 components.explain("trends", level=sel.level)
-jumps = pages.jumps(data, sel)
+jumps = queries.jumps(data, sel)
 if len(jumps):
     st.subheader("Sprongen: maanden ver boven het seizoenspatroon")
     components.table(jumps, hide_index=True)
     components.explain("anomalies", level=sel.level)
 else:
-    components.note(pages.jumps_gap(data))
+    components.note(views.jumps_gap(data))
 components.footer(data, sel)

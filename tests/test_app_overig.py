@@ -170,7 +170,6 @@ def _total(at: AppTest) -> int:
 
 def _sel(**changes: object) -> Filters:
     base = {
-        "preset": "laatste 12 maanden",
         "start": "2025-01",
         "end": "2025-12",
         "domains": ("fysiek", "sociaal"),

@@ -10,8 +10,9 @@ import streamlit as st
 from regie_analytics import accessibility, aggregate, privacy
 from regie_analytics.formatting import dutch_numbers, fmt_int, fmt_pct, plain_text
 from regie_analytics.schema import UNKNOWN_THEME
+from regie_analytics.snapshot import Snapshot
 from regie_analytics.taxonomy import UNKNOWN_DOMAIN
-from regie_analytics.ui.data import StoreData
+from regie_analytics.ui.data import BY_KEY
 from regie_analytics.ui.filters import Filters
 
 PROFILE_PAGE = "pages/buurtprofiel.py"
@@ -23,7 +24,7 @@ MAPPING_TAB = "Koppelen"
 """The Data page's tab where unknown categories are mapped."""
 
 
-def page_title(data: StoreData | None, title: str) -> None:
+def page_title(data: Snapshot | None, title: str) -> None:
     """The browser tab's title: the page, the store's municipality and the product
     (``Kaart · Alkmaar · Regie Analytics``)."""
     name = data.municipality if data is not None else None
@@ -31,7 +32,7 @@ def page_title(data: StoreData | None, title: str) -> None:
     st.set_page_config(page_title=" · ".join(parts))
 
 
-def municipality_header(data: StoreData) -> None:
+def municipality_header(data: Snapshot) -> None:
     """The municipality the dashboard is about, at the top of the sidebar: ``**Alkmaar** ·
     grenzen CBS 2024`` (the level of the areas is the page's, chosen below it)."""
     year = data.manifest.get("boundaries", {}).get("year")
@@ -44,7 +45,7 @@ def municipality_header(data: StoreData) -> None:
 DEMO_NOTICE = "Gegenereerde demodata"
 
 
-def demo_banner(data: StoreData, *, thin: bool = False) -> None:
+def demo_banner(data: Snapshot, *, thin: bool = False) -> None:
     """A clear banner whenever generated demo data is shown; ``thin``: one short line (the
     presentation, where the screen is for the slide)."""
     if not data.generated:
@@ -62,7 +63,7 @@ def demo_banner(data: StoreData, *, thin: bool = False) -> None:
     )
 
 
-def no_store(data: StoreData | None = None) -> None:
+def no_store(data: Snapshot | None = None) -> None:
     """What to do when the store is empty (or, with ``data``, has its boundaries but no
     signals yet)."""
     if data is not None:
@@ -80,7 +81,7 @@ def no_store(data: StoreData | None = None) -> None:
     )
 
 
-def population_note(data: StoreData, *, population: float | None = None) -> None:
+def population_note(data: Snapshot, *, population: float | None = None) -> None:
     """Say that figures per 1,000 inhabitants are missing, and why, wherever a page would show
     one: the store has no population, or (with ``population``, an area's) this area has none
     (secret, water or not delivered). Nothing when the figure is there."""
@@ -112,15 +113,15 @@ def empty_state(message: str, hint: str = "") -> None:
     st.info(plain_text(message + (f" {hint}" if hint else "")), icon=":material/info:")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _overig_counts(
-    _data: StoreData, path: str, version: str, sel: Filters | None, protected: bool
-) -> tuple[int, int]:
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def overig_counts(snap: Snapshot, sel: Filters | None, *, protected: bool) -> tuple[int, int]:
+    """Signals in ``overig`` and all signals: of the selection's months and channels, in an
+    area (without ``sel``: the whole store), perturbed when ``protected``."""
     ptable = privacy.PTABLE if protected else None
     if sel is None:
-        return aggregate.domain_count(_data.cube, UNKNOWN_DOMAIN, ptable=ptable)
+        return aggregate.domain_count(snap.cube, UNKNOWN_DOMAIN, ptable=ptable)
     return aggregate.domain_count(
-        _data.cube,
+        snap.cube,
         UNKNOWN_DOMAIN,
         start=sel.start,
         end=sel.end,
@@ -186,7 +187,7 @@ def overig_text(
 
 
 def overig_notice(
-    data: StoreData | None, sel: Filters | None = None, *, presentation: bool = False
+    data: Snapshot | None, sel: Filters | None = None, *, presentation: bool = False
 ) -> None:
     """Say how many signals sit in ``overig`` and link to the Data page's mapping step.
 
@@ -200,9 +201,8 @@ def overig_notice(
     """
     if data is None:
         return
-    key = sel.computed if sel is not None else None
     protected = _protected(sel, presentation=presentation)
-    n, total = _overig_counts(data, data.path, data.version, key, protected)
+    n, total = overig_counts(data, sel, protected=protected)
     if n == 0:
         return
     text = overig_text(n, total, sel, presentation=presentation, generated=data.generated)
@@ -263,7 +263,7 @@ def table(frame: Any, **options: Any) -> None:
     st.dataframe(dutch_numbers(frame), placeholder="–", **options)
 
 
-def footer(data: StoreData, filters: Filters | None = None) -> None:
+def footer(data: Snapshot, filters: Filters | None = None) -> None:
     """The data source and the current filter, on every page (as text: source, theme and
     channel names come from data)."""
     text = data.source_label()
@@ -314,18 +314,17 @@ def open_profile(code: str) -> None:
     st.switch_page(PROFILE_PAGE, query_params={AREA_KEY: code})
 
 
-def require_data() -> StoreData:
+def require_data() -> Snapshot:
     """The store version of this run; stops the page with an explanation when the store is
     empty or has boundaries but no signals yet."""
     from regie_analytics.ui.data import snapshot
 
     data = snapshot()
-    if data is None or not data.months:
-        st.title((data.municipality if data is not None else None) or "Regie Analytics")
-        no_store(data)
-        st.stop()
-    assert data is not None
-    return data
+    if data is not None and data.months:
+        return data
+    st.title((data.municipality if data is not None else None) or "Regie Analytics")
+    no_store(data)
+    st.stop()
 
 
 def explain(key: str, *, level: str = "buurt") -> None:

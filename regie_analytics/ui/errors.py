@@ -19,7 +19,7 @@ import streamlit as st
 
 from regie_analytics import incidents
 from regie_analytics.schema import InputError
-from regie_analytics.ui.data import StoreChanged
+from regie_analytics.snapshot import StoreChanged
 
 MAX_RETRIES = 3
 """Runs started again in a row because the store changed, before saying so instead."""

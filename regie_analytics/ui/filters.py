@@ -13,20 +13,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-import pandas as pd
 import streamlit as st
 
 from regie_analytics import aggregate
 from regie_analytics.formatting import fmt_month, fmt_period, plain_text
-from regie_analytics.schema import InputError
-from regie_analytics.ui.data import StoreData
+from regie_analytics.schema import DOMAINS, OTHER, InputError
+from regie_analytics.snapshot import Snapshot
 
 
 @dataclass(frozen=True)
 class Filters:
-    """The current selection, hashable so cached functions can take it as an argument."""
+    """The current selection (the months, not the preset that chose them: picking the same
+    months another way computes nothing new), hashable so cached functions can take it as an
+    argument."""
 
-    preset: str
     start: str
     end: str
     domains: tuple[str, ...]
@@ -39,11 +39,26 @@ class Filters:
     from them. ``False`` is the analyst's exact view."""
 
     @property
-    def computed(self) -> Filters:
-        """The selection as computations see it: the months, not the preset that chose
-        them. Cached computations take this, so picking the same months another way computes
-        nothing new."""
-        return replace(self, preset="")
+    def until_end(self) -> Filters:
+        """The selection from the first month to the period's end (``start`` left open), for
+        what runs up to the period's end (series, emerging hotspots): another period with the
+        same end then computes and draws nothing new."""
+        return replace(self, start="")
+
+    @property
+    def municipal(self) -> Filters:
+        """The selection without its area level (``level`` left open), for what is about
+        the municipality as a whole: another level then computes and draws nothing new."""
+        return replace(self, level="")
+
+    def at_level(self, level: str) -> Filters:
+        """The selection at another area level (a profile's area at its own level)."""
+        return replace(self, level=level)
+
+    @property
+    def protected(self) -> Filters:
+        """The selection with counts protected, as exports and the presentation show it."""
+        return replace(self, private=True)
 
     @property
     def previous(self) -> tuple[str, str]:
@@ -61,25 +76,13 @@ class Filters:
         return " · ".join(parts)
 
 
-def apply(cube: pd.DataFrame, filters: Filters, *, period: bool = True) -> pd.DataFrame:
-    """The cube restricted to the filters (and, with ``period``, to the chosen months)."""
-    return aggregate.filter_cube(
-        cube,
-        start=filters.start if period else None,
-        end=filters.end if period else None,
-        domains=filters.domains,
-        themes=filters.themes or None,
-        channels=filters.channels or None,
-    )
-
-
 def _unknown(param: str, options: Sequence[str]) -> list[str]:
     """The values of query parameter ``param`` that are not among ``options``, as text that
     shows literally (a link can hold anything)."""
     return [plain_text(v) for v in st.query_params.get_all(param) if v not in options]
 
 
-def _months_from_link(data: StoreData) -> tuple[tuple[str, str] | None, str | None]:
+def _months_from_link(data: Snapshot) -> tuple[tuple[str, str] | None, str | None]:
     """Check the months of a custom period in the link (``?maanden=...``, two values): the
     slider's labels (``jan 2025``), or months such as ``2025-01``, read with the one period
     parser (:func:`aggregate.parse_period`). Returns the period to start the slider at (for
@@ -113,7 +116,7 @@ def _link_notices(notices: list[str], filters: Filters) -> None:
         )
 
 
-def sidebar(data: StoreData, *, exact: bool = True) -> Filters:
+def sidebar(data: Snapshot, *, exact: bool = True) -> Filters:
     """Draw the shared filters in the sidebar and return the selection; without ``exact``
     (a role that may not see exact small counts) they are always hidden, whatever the URL.
 
@@ -162,7 +165,7 @@ def sidebar(data: StoreData, *, exact: bool = True) -> Filters:
         domains = st.multiselect(
             "Domein",
             domains_all,
-            default=[d for d in domains_all if d != "overig"] or domains_all,
+            default=[d for d in domains_all if d != OTHER] or domains_all,
             placeholder="Kies een domein",
             key="domein",
             bind="query-params",
@@ -227,10 +230,9 @@ def sidebar(data: StoreData, *, exact: bool = True) -> Filters:
                 icon=":material/visibility:",
             )
     filters = Filters(
-        preset=preset,
         start=start,
         end=end,
-        domains=tuple(d for d in ("fysiek", "sociaal", "overig") if d in domains),
+        domains=tuple(d for d in DOMAINS if d in domains),
         themes=tuple(t for t in themes if t in theme_options),
         channels=tuple(channels),
         level=level,

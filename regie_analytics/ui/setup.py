@@ -11,9 +11,9 @@ import streamlit as st
 from regie_analytics import audit, auth, cbs, charts, geo, workflow
 from regie_analytics.formatting import fmt_count, fmt_level, fmt_levels, plain_text
 from regie_analytics.io.readers import file_sha256
+from regie_analytics.snapshot import Snapshot
 from regie_analytics.store import Store, population_source
 from regie_analytics.ui import access, components, dataio
-from regie_analytics.ui.data import StoreData
 
 OTHER = "anders"
 """The gemeente choice for boundaries that are not one CBS gemeente (another country's
@@ -29,23 +29,23 @@ YEARS = (2025, 2024, 2023)
 """Years PDOK offers the Wijken en Buurten of as an OGC API."""
 
 
-def needs_setup(data: StoreData | None) -> bool:
+def needs_setup(data: Snapshot | None) -> bool:
     """True for a store without imports (empty, or boundaries only): the Importeren tab then
     leads through the set-up first."""
     return data is None or not data.manifest.get("imports")
 
 
-def _boundaries_line(data: StoreData) -> str:
+def _boundaries_line(data: Snapshot) -> str:
     """``'**Alkmaar** · 8 wijken, 1 gemeente · grenzen: alkmaar.geojson (CBS 2024)'``."""
     boundaries = data.manifest.get("boundaries", {})
-    name = geo.municipality_name(data.areas)
-    levels = fmt_levels({level: len(data.level_areas(level)) for level in data.levels})
+    name = data.municipality
+    levels = fmt_levels({level: len(data.areas_at(level)) for level in data.levels})
     year = f" (CBS {boundaries['year']})" if boundaries.get("year") else ""
     head = f"**{plain_text(name)}** · " if name else ""
     return f"{head}{levels} · grenzen: {plain_text(boundaries.get('file', ''))}{year}"
 
 
-def summary(data: StoreData, *, preview: bool = True) -> None:
+def summary(data: Snapshot, *, preview: bool = True) -> None:
     """The store's municipality, levels, boundaries file and where the population comes from
     (and, with ``preview``, a map of the inhabitants per area)."""
     st.markdown(_boundaries_line(data))
@@ -58,7 +58,7 @@ def summary(data: StoreData, *, preview: bool = True) -> None:
         )
     if preview:
         level = data.levels[0]
-        web = data.level_areas(level)
+        web = data.web_areas(level)
         figure = charts.choropleth(
             web,
             web["population"],
@@ -70,7 +70,7 @@ def summary(data: StoreData, *, preview: bool = True) -> None:
         components.chart(figure, key="grenzen_kaart")
 
 
-def _gemeente_choice(data: StoreData | None) -> str | None:
+def _gemeente_choice(data: Snapshot | None) -> str | None:
     national = geo.national_gemeenten()
     options = [*national.index, OTHER]
     current = None
@@ -217,7 +217,7 @@ def population_step(store: Store, *, key: str) -> None:
         st.rerun()
 
 
-def municipality_steps(store: Store, data: StoreData | None) -> bool:
+def municipality_steps(store: Store, data: Snapshot | None) -> bool:
     """Steps 1 to 3 of a new municipality on the Importeren tab: the gemeente, its boundaries
     and its population. True when the store has boundaries (the exports can follow)."""
     dataio.show_flash("setup")
@@ -239,7 +239,7 @@ def municipality_steps(store: Store, data: StoreData | None) -> bool:
     return True
 
 
-def areas_tab(store: Store, data: StoreData | None) -> None:
+def areas_tab(store: Store, data: Snapshot | None) -> None:
     """The Gebieden tab: where the areas and their population come from; new population;
     for the demo data, setting up the municipality's own boundaries instead."""
     dataio.show_flash("gebieden")

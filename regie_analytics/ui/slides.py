@@ -20,8 +20,9 @@ from plotly.graph_objects import Figure
 
 from regie_analytics import charts
 from regie_analytics.formatting import plain_text
-from regie_analytics.ui import components, pages
-from regie_analytics.ui.data import StoreData
+from regie_analytics.snapshot import Snapshot
+from regie_analytics.ui import components, queries
+from regie_analytics.ui.data import BY_KEY
 from regie_analytics.ui.filters import Filters
 
 LIST_ROWS = 6
@@ -148,7 +149,7 @@ def footer_lines(content: Any, sel: Filters, *, number: int, total: int) -> list
     ]
 
 
-def footer(data: StoreData, sel: Filters, lines: Sequence[str]) -> None:
+def footer(data: Snapshot, sel: Filters, lines: Sequence[str]) -> None:
     """The footer lines, and the line about signals in 'overig' when there are any."""
     with st.container(key="dia-voet"):
         st.caption("  \n".join(plain_text(line) for line in lines))
@@ -207,7 +208,7 @@ def _list_slide(screen: Screen, item: Any, height: int) -> None:
         st.markdown(explanation + (f" Nog {more} op de pagina Samenhang." if more > 0 else ""))
 
 
-def item_slide(data: StoreData, sel: Filters, item: Any, screen: Screen, height: int) -> None:
+def item_slide(data: Snapshot, sel: Filters, item: Any, screen: Screen, height: int) -> None:
     """A chart in ``height`` px with its legend and explanation beside it, or the list of
     regiebuurten with its explanation under it."""
     if item.table is not None and set(LIST_COLUMNS) <= set(item.table.columns):
@@ -220,28 +221,33 @@ def item_slide(data: StoreData, sel: Filters, item: Any, screen: Screen, height:
         legend_px = max(min(screen.side_width, height - explanation - _GAP), 160)
     with main:
         if item.has_figure:
-            shown = pages.figure(
-                data,
-                ("dia", sel.computed, item.key, height),
-                lambda: _slide_figure(item.figure, height, legend=item.has_legend),
-            )
+            shown = slide_figure(data, sel.protected, key=item.key, height=height)
             components.chart(shown, key=f"dia_{item.key}", map_table=False)
         elif item.table is not None:
             components.table(item.table, hide_index=True, width="stretch")
     with side:
         if item.has_legend:
-            legend = pages.figure(
-                data,
-                ("dia-legenda", item.key, legend_px),
-                lambda: Figure(item.legend).update_layout(width=legend_px, height=legend_px),
-            )
+            legend = slide_legend(data, sel.protected, key=item.key, size=legend_px)
             components.chart(legend, key=f"dia_{item.key}_legenda")
         with st.container(key="dia-uitleg"):
             st.markdown(plain_text(item.caption))
 
 
-def _slide_figure(figure: Figure, height: int, *, legend: bool) -> Figure:
-    """The slide's chart at ``height`` px (a map zooms with it); a map with a legend of its
-    own beside it does not list its classes again."""
-    shown = charts.fit_height(Figure(figure), height)
-    return charts.without_class_list(shown) if legend else shown
+def _item(snap: Snapshot, sel: Filters, key: str) -> Any:
+    """The item ``key`` of the presentation of the selection."""
+    return next(item for item in queries.report_content(snap, sel).items if item.key == key)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def slide_figure(snap: Snapshot, sel: Filters, *, key: str, height: int) -> Figure:
+    """The chart of slide ``key`` at ``height`` px (a map zooms with it); a map with a legend
+    of its own beside it does not list its classes again."""
+    item = _item(snap, sel, key)
+    shown = charts.fit_height(Figure(item.figure), height)
+    return charts.without_class_list(shown) if item.has_legend else shown
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def slide_legend(snap: Snapshot, sel: Filters, *, key: str, size: int) -> Figure:
+    """The legend of slide ``key``, ``size`` px square."""
+    return Figure(_item(snap, sel, key).legend).update_layout(width=size, height=size)

@@ -1,0 +1,230 @@
+"""One loaded store version and the tables derived from it, each computed once.
+
+A :class:`Snapshot` holds what the dashboard reads of one committed store version (cube, areas,
+manifest, months) and hands out what is derived from it: the areas at each level, their
+simplified map geometry and GeoJSON features, parent codes, spatial weights, the domains,
+themes and channels present, the record-level signals. Each is built on first use and kept
+with the snapshot (:meth:`Snapshot._derived`, the one cache below Streamlit's), so the
+library's functions stay pure: a caller that wants reuse takes the derived table from the
+snapshot and passes it in.
+
+Nothing derived may be changed by its callers: it is shared by every session that reads the
+version. The dashboard keeps one snapshot per store version (``ui/data.py``); :attr:`key`
+names it in every cache key.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import geopandas as gpd
+import pandas as pd
+
+from regie_analytics import aggregate, geo, stats
+from regie_analytics.formatting import fmt_level
+from regie_analytics.schema import CHANNEL, CUBE_DIMENSIONS, DOMAIN, DOMAINS, MONTH, THEME
+from regie_analytics.store import Store, StoreError
+
+_T = TypeVar("_T")
+
+SIGNAL_COLUMNS = [
+    "source",
+    "received_at",
+    "closed_at",
+    "domain",
+    "theme",
+    "area_code",
+    "channel",
+    "record_key",
+]
+"""The record-level columns the dashboard reads (lead times)."""
+
+
+class StoreChanged(Exception):
+    """The store version being read was replaced by imports meanwhile (read it again)."""
+
+
+def current(path: str | Path) -> tuple[str, str] | None:
+    """The store's committed version folder (``v000003``) and a key that differs for every
+    store and version (a store rebuilt in the same place reuses folder names: the manifest
+    file tells them apart); None for an empty store."""
+    root = Path(path)
+    for _ in range(3):
+        folder = Store(root).current
+        if folder is None:
+            return None
+        try:
+            stat = (folder / "manifest.json").stat()
+        except FileNotFoundError:  # replaced by an import just now: read the pointer again
+            continue
+        return folder.name, f"{root.resolve()}#{folder.name}#{stat.st_ino}.{stat.st_mtime_ns}"
+    raise StoreChanged("de store veranderde steeds tijdens het lezen")
+
+
+def load(path: str | Path, *, version: str, key: str) -> Snapshot:
+    """Read store ``version`` (a folder name from :func:`current`, named by ``key``): the
+    cube with its dimensions as categories (months stay text: they are compared with < and
+    >), the areas and the manifest."""
+    store = Store(path, version=version)
+    cube = store.cube()
+    for column in CUBE_DIMENSIONS:
+        if column != MONTH:
+            cube[column] = cube[column].astype("category")
+    return Snapshot(
+        key=key,
+        path=Path(path),
+        version=version,
+        cube=cube,
+        areas=store.areas(),
+        manifest=store.manifest(),
+        months=aggregate.months_in(cube),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """A store version as the dashboard reads it, with what is derived from it.
+
+    ``cube``, ``areas`` and everything the methods return are shared: never change them.
+    """
+
+    key: str
+    """Names this store and version in every cache key (path, folder, manifest)."""
+    path: Path
+    version: str
+    """The version's folder in the store (``v000003``)."""
+    cube: pd.DataFrame
+    areas: gpd.GeoDataFrame
+    manifest: dict[str, Any]
+    months: list[str]
+    _kept: dict[tuple[str, Hashable], Any] = field(default_factory=dict, init=False, repr=False)
+    _locks: dict[tuple[str, Hashable], threading.Lock] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def _derived(self, kind: str, key: Hashable, build: Callable[[], _T]) -> _T:
+        """``build()``, once per ``kind`` and ``key`` for this snapshot and then kept. The
+        dashboard's sessions run in threads: one builds, the others wait for its result."""
+        slot = (kind, key)
+        with self._lock:
+            if slot in self._kept:
+                return cast(_T, self._kept[slot])
+            lock = self._locks.setdefault(slot, threading.Lock())
+        with lock:  # builds may use other derived tables (other slots, other locks)
+            if slot not in self._kept:
+                value = build()
+                with self._lock:
+                    self._kept[slot] = value
+        return cast(_T, self._kept[slot])
+
+    # -- facts of the version ----------------------------------------------------------------
+    @property
+    def generated(self) -> bool:
+        """True for generated demo data."""
+        return bool(self.manifest.get("generated", False))
+
+    @cached_property
+    def levels(self) -> list[str]:
+        """Area levels these areas can be shown at, finest first."""
+        return geo.available_levels(self.areas)
+
+    @cached_property
+    def municipality(self) -> str | None:
+        """The name of the store's one municipality (None for several, or none known)."""
+        return geo.municipality_name(self.areas)
+
+    @cached_property
+    def has_population(self) -> bool:
+        """True when any area has a population."""
+        return bool(self.areas["population"].notna().any())
+
+    @cached_property
+    def domains(self) -> list[str]:
+        """Domains present in the cube, in :data:`schema.DOMAINS` order."""
+        present = set(self.cube[DOMAIN].cat.categories)
+        return [d for d in DOMAINS if d in present]
+
+    @cached_property
+    def channels(self) -> list[str]:
+        """Channels present in the cube."""
+        return sorted(str(c) for c in self.cube[CHANNEL].cat.categories)
+
+    def source_label(self) -> str:
+        """One line naming the data source, for every screen and export."""
+        sources = sorted({imp["source"] for imp in self.manifest.get("imports", [])})
+        boundaries = self.manifest.get("boundaries", {}).get("file", "")
+        text = f"Bron: {', '.join(sources)}; grenzen: {boundaries}"
+        if self.generated:
+            text += " (GEGENEREERDE demodata)"
+        return text
+
+    # -- derived tables ----------------------------------------------------------------------
+    def themes_of(self, domains: Sequence[str]) -> list[str]:
+        """Themes present in the cube for these domains, sorted."""
+
+        def build() -> tuple[str, ...]:
+            rows = self.cube.loc[self.cube[DOMAIN].isin(list(domains)), THEME]
+            return tuple(sorted(str(t) for t in rows.unique()))
+
+        return list(self._derived("themes", tuple(domains), build))
+
+    def areas_at(self, level: str) -> gpd.GeoDataFrame:
+        """:func:`geo.areas_at_level` of the snapshot's areas (shared: do not change it)."""
+        return self._derived("areas", level, lambda: geo.areas_at_level(self.areas, level))
+
+    def parent_codes(self, level: str) -> pd.Series:
+        """:func:`geo.parent_code_map` of the snapshot's areas (shared: do not change it)."""
+        return self._derived("parents", level, lambda: geo.parent_code_map(self.areas, level))
+
+    def web_areas(self, level: str) -> gpd.GeoDataFrame:
+        """The areas at ``level`` with geometry simplified for the browser
+        (:func:`geo.simplify_for_web`; shared: do not change it)."""
+        return self._derived("web", level, lambda: geo.simplify_for_web(self.areas_at(level)))
+
+    def weights(self, level: str) -> Any:
+        """Queen contiguity weights of the areas at ``level`` (:func:`stats.spatial_weights`)."""
+        return self._derived("weights", level, lambda: stats.spatial_weights(self.areas_at(level)))
+
+    def area_labels(self) -> dict[str, str]:
+        """Every area code at every level with a searchable label: ``'Name (wijk, WK...)'``."""
+
+        def build() -> dict[str, str]:
+            labels: dict[str, str] = {}
+            for level in self.levels:
+                for code, name in self.web_areas(level)["name"].items():
+                    labels[str(code)] = f"{name} ({fmt_level(level)}, {code})"
+            return labels
+
+        return dict(self._derived("labels", None, build))
+
+    def level_of(self, code: str) -> str:
+        """The level an area code belongs to (the finest level for an unknown code)."""
+        for level in self.levels:
+            if code in self.areas_at(level).index:
+                return level
+        return self.levels[0]
+
+    def signals(self) -> pd.DataFrame:
+        """The record-level signals (:data:`SIGNAL_COLUMNS` and ``month``), read once;
+        :class:`StoreChanged` when imports replaced this version meanwhile."""
+        return self._derived("signals", None, self._read_signals)
+
+    def _read_signals(self) -> pd.DataFrame:
+        from regie_analytics.ingest import month_labels
+
+        try:
+            frame = Store(self.path, version=self.version).signals(columns=SIGNAL_COLUMNS)
+        except (FileNotFoundError, StoreError) as exc:
+            if (self.path / self.version / "manifest.json").exists():
+                raise
+            raise StoreChanged(f"versie {self.version} is vervangen") from exc
+        for column in ("source", "domain", "theme", "area_code", "channel"):
+            frame[column] = frame[column].astype("category")
+        frame[MONTH] = month_labels(frame["received_at"])
+        return frame

@@ -1,0 +1,233 @@
+"""The pages' figures, cached: each function takes what draws its figure (the store snapshot,
+the filters and the page's options) and nothing else, and its cache key is those arguments
+themselves, so a figure is never served for a selection it does not show. Figures are shared
+between sessions (:func:`st.cache_resource`, nothing copied): never change one.
+
+What runs up to the period's end is called with ``sel.until_end`` (and the municipality's
+trend with ``sel.until_end.municipal``), as the computations it draws (:mod:`.queries`)."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from regie_analytics import aggregate, charts, insights
+from regie_analytics.formatting import fmt_level
+from regie_analytics.snapshot import Snapshot
+from regie_analytics.ui import queries
+from regie_analytics.ui.data import BY_KEY
+from regie_analytics.ui.filters import Filters
+from regie_analytics.ui.views import shown_counts, small_below, small_mask
+
+# --- Overzicht and Kaart -----------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def overview_map(snap: Snapshot, sel: Filters) -> go.Figure:
+    """The Overzicht's map: the samenhangsindex per area, or the number of signals when one
+    domain has none (there is no index then)."""
+    table = queries.pressure(snap, sel)
+    gap = insights.samenhang_gap(table, selected=sel.domains, available=snap.domains)
+    measure = "totaal" if gap else "samenhangsindex"
+    return charts.choropleth(
+        snap.web_areas(sel.level),
+        table[measure],
+        title="Aantal signalen" if gap else "Samenhangsindex (0–100)",
+        label="aantal signalen" if gap else "samenhangsindex",
+        n=shown_counts(table["totaal"], sel),
+        suppressed=small_mask(table["totaal"], sel) if gap else None,
+        decimals=0,
+        height=380,
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def domain_trend(snap: Snapshot, sel: Filters) -> go.Figure:
+    """Signals per month and domain (:func:`queries.domain_trend`)."""
+    figure = charts.trend_chart(
+        queries.domain_trend(snap, sel),
+        color="domain",
+        title="Signalen per maand en domein",
+        small_below=small_below(sel),
+    )
+    return charts.apply_house_style(figure, height=320)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def measure_map(
+    snap: Snapshot, sel: Filters, *, measure: str, scheme: str, basemap: bool
+) -> go.Figure:
+    """The Kaart's choropleth of ``measure`` per area in classes of ``scheme``."""
+    table = queries.area_measures(snap, sel)
+    label = aggregate.MEASURES[measure]
+    return charts.choropleth(
+        snap.web_areas(sel.level),
+        table[measure],
+        title=label.capitalize(),
+        label=label,
+        n=table["count"],
+        scheme=scheme,
+        decimals=0 if measure == "count" else 1,
+        basemap=basemap,
+        suppressed=small_mask(table["count"], sel),
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def hotspot_map(snap: Snapshot, sel: Filters, *, measure: str) -> go.Figure:
+    """The Kaart's hot and cold spots of ``measure`` (:func:`queries.hotspots`)."""
+    spots = queries.hotspots(snap, sel, measure)
+    return charts.hotspot_map(
+        snap.web_areas(sel.level),
+        spots["klasse"],
+        title=f"Hotspots (Gi*) van {aggregate.MEASURES[measure]}",
+    )
+
+
+# --- Samenhang ---------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def bivariate_map(snap: Snapshot, sel: Filters) -> go.Figure:
+    """Social x physical in 3x3 classes, without its class list (its legend is beside it)."""
+    table = queries.pressure(snap, sel)
+    _, _, what = insights.domain_rates(table)
+    figure = charts.bivariate_choropleth(
+        snap.web_areas(sel.level),
+        table["rate_sociaal"],
+        table["rate_fysiek"],
+        title=f"Sociaal × fysiek ({what})",
+        classes=(table["klasse_sociaal"], table["klasse_fysiek"]),
+    )
+    return charts.without_class_list(figure)
+
+
+@st.cache_resource(show_spinner=False)
+def bivariate_legend() -> go.Figure:
+    """The 3x3 legend of :func:`bivariate_map`."""
+    return charts.bivariate_legend()
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def quadrant(snap: Snapshot, sel: Filters) -> go.Figure:
+    """The areas by social and physical rate, the first five of the regie list circled."""
+    table = queries.pressure(snap, sel)
+    _, _, what = insights.domain_rates(table)
+    return charts.quadrant_scatter(
+        table.dropna(subset=["rate_sociaal", "rate_fysiek"]),
+        x="rate_sociaal",
+        y="rate_fysiek",
+        x_title=f"sociaal ({what})",
+        y_title=f"fysiek ({what})",
+        title=f"{fmt_level(sel.level, plural=True).capitalize()} naar sociaal en fysiek",
+        highlight=insights.regie_areas(table).index[:5].tolist(),
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def cluster_map(snap: Snapshot, sel: Filters) -> go.Figure:
+    """The bivariate Moran clusters of social x physical."""
+    table = queries.pressure(snap, sel)
+    return charts.cluster_map(
+        snap.web_areas(sel.level),
+        table["cluster_sociaal_fysiek"],
+        title="Clusters (bivariate Moran)",
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def correlation_heatmap(snap: Snapshot, sel: Filters) -> go.Figure:
+    """Rank correlations between the themes (:func:`queries.correlations`)."""
+    rho, p = queries.correlations(snap, sel)
+    return charts.correlation_heatmap(rho, p, title="Rangcorrelatie (Spearman) tussen thema's")
+
+
+# --- Trends ------------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def trend(snap: Snapshot, sel: Filters, *, code: str | None, by: str) -> go.Figure:
+    """Signals per month per ``by`` group in the municipality or area ``code`` at the
+    selected level, with the municipality's scaled average for an area."""
+    series, reference = queries.trend_series(snap, sel, code=code, by=by)
+    where = snap.areas_at(sel.level)["name"][code] if code else "de hele gemeente"
+    return charts.trend_chart(
+        series,
+        color=by,
+        title=f"Signalen per maand in {where}",
+        reference=reference,
+        small_below=small_below(sel),
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def year_on_year(snap: Snapshot, sel: Filters, *, code: str | None) -> go.Figure:
+    """Each year's months of all signals of the selection beside each other."""
+    total, _ = queries.trend_series(snap, sel, code=code, by=None)
+    return charts.year_on_year_chart(total, title="Jaar op jaar", small_below=small_below(sel))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def seasonality(snap: Snapshot, sel: Filters, *, code: str | None) -> go.Figure:
+    """The average of each calendar month of all signals of the selection."""
+    total, _ = queries.trend_series(snap, sel, code=code, by=None)
+    return charts.seasonality_chart(total, title="Seizoenspatroon", small_below=small_below(sel))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def emerging_map(snap: Snapshot, sel: Filters) -> go.Figure:
+    """The emerging hot spot class per area (:func:`queries.emerging`; call it only when
+    there are classes)."""
+    spots, _ = queries.emerging(snap, sel)
+    return charts.emerging_map(
+        snap.web_areas(sel.level),
+        spots["klasse"],
+        title="Patroon van hotspots over de maanden",
+    )
+
+
+# --- Afhandeling --------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def lead_times(snap: Snapshot, sel: Filters, *, norm_days: float) -> go.Figure:
+    """Median and 90th percentile lead time of the 15 largest themes against the norm."""
+    by_theme = queries.lead_times(snap, sel, norm_days=norm_days, by="theme")
+    return charts.leadtime_chart(
+        by_theme.reset_index().head(15),
+        norm_days=norm_days,
+        title="Doorlooptijd per thema (mediaan en 90e percentiel)",
+    )
+
+
+# --- an area's profile -------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def profile_trend(snap: Snapshot, sel: Filters, *, code: str, level: str) -> go.Figure:
+    """The area's signals per month and domain with the municipality's scaled average."""
+    series, reference = queries.profile_series(snap, sel, code=code, level=level)
+    return charts.trend_chart(
+        series,
+        color="domain",
+        title="Signalen per maand",
+        reference=reference,
+        small_below=small_below(sel),
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def neighbours_map(snap: Snapshot, sel: Filters, *, code: str, level: str) -> go.Figure:
+    """The area and its neighbours by rate per 1,000 (by count without population)."""
+    table = queries.area_measures(snap, sel.at_level(level))
+    shown = [code, *queries.neighbour_table(snap, sel, code=code, level=level)["Code"]]
+    measure = "per_1000" if snap.has_population else "count"
+    return charts.choropleth(
+        snap.web_areas(level).loc[shown],
+        table[measure].reindex(shown),
+        title="Dit gebied en de buren",
+        label=aggregate.MEASURES[measure],
+        n=shown_counts(table["count"], sel),
+        highlight=code,
+        height=320,
+    )
