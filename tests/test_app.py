@@ -4,16 +4,18 @@ the library computes for the same filter, and an empty filter shows the empty st
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from regie_analytics import aggregate, cellkey, geo, insights, privacy, report, stats
+from regie_analytics import aggregate, cellkey, charts, geo, insights, privacy, report, stats
 from regie_analytics.formatting import fmt_int
 from regie_analytics.store import Store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SAMPLES, CliResult, cli
 from tests.conftest import run_app as _app
 
 TIMEOUT = 120
@@ -227,3 +229,150 @@ def test_small_counts_are_hidden_on_screen_by_default(app_store: Path) -> None:
         numbers = [v for v in table[column] if not isinstance(v, str)]
         assert all(v == 0 or v >= 5 for v in numbers), column
     assert (table["Totaal"] == "<5").any() or (table["Sociaal"] == "<5").any()
+
+
+# --- one caching layer: computed once per selection, never another selection's figure ---------
+
+
+def _clear_caches() -> None:
+    """Every computation, figure and snapshot recomputed on the next run (a fresh server)."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _calls(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[object]:
+    """Count the calls of the real ``module.name`` (each still computes): one entry per call."""
+    real = getattr(module, name)
+    calls: list[object] = []
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(args[0] if args else None)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def _figures(at: AppTest) -> list[str]:
+    """The plotly figures of the page as Streamlit sends them (JSON)."""
+    return [element.proto.spec for element in at.get("plotly_chart")]
+
+
+def test_a_filter_change_computes_once_and_the_same_selection_comes_from_the_cache(
+    app_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Kaart after a new period: the area table is computed once (shared by the map, the
+    table and the download) and the map drawn once; going back and forth between periods
+    computes and draws nothing."""
+    _clear_caches()
+    tables = _calls(monkeypatch, aggregate, "area_table")
+    maps = _calls(monkeypatch, charts, "choropleth")
+    at = _app("kaart")
+    assert tables and maps  # the first run computed and drew
+    for period, computed in [
+        ("laatste 3 maanden", 1),
+        ("laatste 12 maanden", 0),
+        ("laatste 3 maanden", 0),
+        ("laatste 6 maanden", 1),
+        ("laatste 3 maanden", 0),
+    ]:
+        tables.clear()
+        maps.clear()
+        at.session_state["periode"] = period
+        at.run()
+        assert not at.exception
+        assert at.sidebar.selectbox(key="periode").value == period
+        assert (len(tables), len(maps)) == (computed, computed), period
+
+
+@pytest.mark.parametrize(
+    ("page", "changes"),
+    [
+        ("kaart", {"periode": "laatste 3 maanden", "privacy": False, "klassen": "natural_breaks"}),
+        ("kaart", {"niveau": "wijk", "laag": "hotspots", "maat": "per_km2"}),
+        ("samenhang", {"periode": "laatste 6 maanden", "thema": ["afval", "jeugd en gezin"]}),
+        ("trends", {"trend_per": "theme", "kanaal": ["app"], "niveau": "wijk"}),
+    ],
+)
+def test_two_selections_never_get_each_others_figures(
+    app_store: Path, page: str, changes: dict[str, object]
+) -> None:
+    """Each option changed in turn: the figures shown are those a fresh server draws for that
+    selection (computations and figures cleared), and differ from the ones before; back at
+    the first selection, its own figures again."""
+    at = _app(page)
+    first = _figures(at)
+    defaults = {key: at.session_state[key] for key in changes if key in at.session_state}
+    state: dict[str, object] = {}
+    for key, value in changes.items():
+        before = _figures(at)
+        state[key] = value
+        at.session_state[key] = value
+        at.run()
+        assert not at.exception
+        shown = _figures(at)
+        assert shown != before, key
+        _clear_caches()
+        fresh = _app(page, **state)
+        assert _figures(fresh) == shown, key
+    for key in changes:
+        if key in defaults:
+            at.session_state[key] = defaults[key]
+        else:
+            del at.session_state[key]
+    at.run()
+    assert _figures(at) == first
+
+
+def test_an_import_landing_mid_run_does_not_raise(
+    demo_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import commits a new store version while the Kaart computes: the run finishes on
+    the version it started on (no exception, no message, that version's figures), and the
+    next run shows the new one."""
+    store = tmp_path / "store"
+    shutil.copytree(demo_store, store)
+    monkeypatch.setenv("REGIE_STORE", str(store))
+    _clear_caches()
+    at = _app("kaart", privacy=False)
+    old = Store(store).current
+    real = aggregate.area_table
+    landed: list[CliResult] = []
+
+    def area_table(*args: object, **kwargs: object) -> object:
+        if not landed:  # the first computation of the new selection: an import lands
+            landed.append(
+                cli(
+                    "import",
+                    SAMPLES / "open311_requests.json",
+                    "--preset",
+                    "open311",
+                    "--store",
+                    store,
+                )
+            )
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(aggregate, "area_table", area_table)
+    at.session_state["periode"] = "alles"
+    at.run()
+    assert [r.code for r in landed] == [0], [r.err for r in landed]
+    assert Store(store).current != old
+    assert not at.exception and not at.error
+    assert not any("bijgewerkt door een import" in i.value for i in at.info)
+
+    def shown_total() -> int:
+        return int(at.dataframe[0].value["Totaal"].sum())
+
+    def located(folder: Path | None) -> int:
+        assert folder is not None
+        cube = Store(store, version=folder.name).cube()
+        cube = cube[cube["domain"].isin(["fysiek", "sociaal"])]
+        return int(
+            cube.loc[~cube["area_code"].isin(["BUITEN_GEBIED", "ZONDER_LOCATIE"]), "count"].sum()
+        )
+
+    assert shown_total() == located(old)
+    at.run()
+    assert not at.exception and not at.error
+    assert shown_total() == located(Store(store).current) > located(old)
