@@ -202,19 +202,25 @@ def member_codes(areas: pd.DataFrame, level: str, code: str) -> list[str]:
     return parents.index[parents.to_numpy() == code].astype(str).tolist()
 
 
+def _at_level(areas: pd.DataFrame, level: str, level_areas: pd.DataFrame | None) -> pd.DataFrame:
+    """The caller's ``level_areas``, or :func:`geo.areas_at_level` of ``areas`` now."""
+    return geo.areas_at_level(areas, level) if level_areas is None else level_areas
+
+
 def counts_by_area_domain(
     cube: pd.DataFrame,
     areas: pd.DataFrame,
     *,
     level: str = "buurt",
     ptable: PTable | None = None,
+    level_areas: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Counts per area (rows, indexed by area code, all areas) and domain (columns), with
     ``totaal``; with ``ptable`` each count perturbed, ``totaal`` as a cell of its own (it need
-    not be the sum of the perturbed domains)."""
+    not be the sum of the perturbed domains). ``level_areas``: see :func:`area_table`."""
     long = roll_up(cube, areas, level=level, by=(DOMAIN,), keep_keys=True)
     long[DOMAIN] = long[DOMAIN].astype("str")
-    index = geo.areas_at_level(areas, level).index
+    index = _at_level(areas, level, level_areas).index
     tables = {}
     for column in [COUNT, *([CELL_KEY] if CELL_KEY in long.columns else [])]:
         wide = long.set_index([AREA_CODE, DOMAIN])[column].unstack(fill_value=0)
@@ -397,6 +403,7 @@ def area_table(
     level: str = "buurt",
     whole: pd.DataFrame | None = None,
     ptable: PTable | None = None,
+    level_areas: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per area at ``level``: name, population, km², counts per domain and every measure.
 
@@ -411,6 +418,9 @@ def area_table(
         The cube of all signals in the same period (no domain, theme or channel filter); the
         location quotient compares the share of ``cube`` in ``whole`` per area with that share
         in the whole municipality. Without it, the LQ is that of the social share.
+    level_areas
+        ``geo.areas_at_level(areas, level)`` when the caller has it (the dashboard's snapshot
+        keeps it per level): not dissolved again.
 
     Returns
     -------
@@ -421,8 +431,8 @@ def area_table(
     """
     from regie_analytics import stats
 
-    level_areas = geo.areas_at_level(areas, level)
-    counts = counts_by_area_domain(cube, areas, level=level, ptable=ptable)
+    level_areas = _at_level(areas, level, level_areas)
+    counts = counts_by_area_domain(cube, areas, level=level, ptable=ptable, level_areas=level_areas)
     table = pd.DataFrame(level_areas[["name", "population", "area_km2"]]).join(counts)
     table["count"] = table["totaal"]
     population = rate_population(table["population"])
@@ -438,7 +448,9 @@ def area_table(
     both = table["fysiek"] + table["sociaal"]
     table["share_social"] = (100 * table["sociaal"] / both.where(both > 0)).astype("float64")
     if whole is not None:
-        all_signals = counts_by_area_domain(whole, areas, level=level, ptable=ptable)["totaal"]
+        all_signals = counts_by_area_domain(
+            whole, areas, level=level, ptable=ptable, level_areas=level_areas
+        )["totaal"]
         table["lq"] = stats.location_quotient(table["totaal"], all_signals)
     else:
         table["lq"] = stats.location_quotient(table["sociaal"], both)

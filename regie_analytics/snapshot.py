@@ -26,6 +26,7 @@ import geopandas as gpd
 import pandas as pd
 
 from regie_analytics import aggregate, geo, stats
+from regie_analytics.charts.geojson import SharedGeoJSON, geojson_features
 from regie_analytics.formatting import fmt_level
 from regie_analytics.schema import CHANNEL, CUBE_DIMENSIONS, DOMAIN, DOMAINS, MONTH, THEME
 from regie_analytics.store import Store, StoreError
@@ -186,6 +187,11 @@ class Snapshot:
         """The areas at ``level`` with geometry simplified for the browser
         (:func:`geo.simplify_for_web`; shared: do not change it)."""
         return self._derived("web", level, lambda: geo.simplify_for_web(self.areas_at(level)))
+
+    def features(self, level: str) -> dict[str, SharedGeoJSON]:
+        """The GeoJSON features of :meth:`web_areas` by area code, the ``features`` of every
+        map of the level (converted once, shared by every figure)."""
+        return self._derived("features", level, lambda: geojson_features(self.web_areas(level)))
 
     def weights(self, level: str) -> Any:
         """Queen contiguity weights of the areas at ``level`` (:func:`stats.spatial_weights`)."""

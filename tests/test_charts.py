@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from regie_analytics import charts, geo
+from regie_analytics import charts
 from regie_analytics.charts.style import _set_layout
 from regie_analytics.formatting import DOMAIN_COLORS, MONTHS_SHORT, SUPPRESSED_COLOR
 
@@ -586,32 +586,38 @@ def test_the_package_offers_every_public_name_of_its_modules():
 # --- speed helpers: shared geometry, one layout assignment --------------------------------------
 
 
-def test_frozen_areas_share_their_geometry_between_maps_without_copies(buurten):
+def test_maps_given_the_same_features_share_their_geometry_without_copies(buurten):
     import copy
     import json
 
-    frozen = geo.freeze(buurten.copy())
-    values = pd.Series(np.arange(len(frozen), dtype=float), index=frozen.index)
-    first = charts.choropleth(frozen, values, title="Een", label="aantal")
-    second = charts.cluster_map(frozen, pd.Series("hoog-hoog", index=frozen.index), title="Twee")
+    features = charts.geojson_features(buurten)
+    values = pd.Series(np.arange(len(buurten), dtype=float), index=buurten.index)
+    first = charts.choropleth(buurten, values, title="Een", label="aantal", features=features)
+    klasse = pd.Series("hoog-hoog", index=buurten.index)
+    second = charts.cluster_map(buurten, klasse, title="Twee", features=features)
 
     feature = {f["id"]: f for f in first.data[0].geojson["features"]}
     again = {f["id"]: f for t in second.data for f in t.geojson["features"]}
     shared = set(feature) & set(again)
-    assert shared and all(feature[c] is again[c] for c in shared)  # converted once
+    assert shared and all(feature[c] is again[c] is features[c] for c in shared)  # converted once
     geojson = first.data[0].geojson
     assert copy.deepcopy(geojson) is geojson  # plotly's copies keep the same object
     assert first.to_dict()["data"][0]["geojson"] is geojson
     # what the browser gets is plain GeoJSON with every area once
     sent = json.loads(first.to_json())
     ids = [f["id"] for trace in sent["data"] for f in trace["geojson"]["features"]]
-    assert sorted(ids) == sorted(frozen.index) and sent["data"][0]["geojson"]["type"]
+    assert sorted(ids) == sorted(buurten.index) and sent["data"][0]["geojson"]["type"]
+    # the features of a larger set of areas draw a part of them (a profile's neighbours)
+    part = charts.choropleth(buurten.iloc[:3], values, title="Drie", label="x", features=features)
+    assert sorted(f["id"] for t in part.data for f in t.geojson["features"]) == sorted(
+        buurten.index[:3]
+    )
 
-    # an areas frame that is not frozen is converted on every call (it may change)
-    loose = buurten.copy()
-    a = charts.choropleth(loose, values, title="A", label="aantal").data[0].geojson["features"]
-    b = charts.choropleth(loose, values, title="B", label="aantal").data[0].geojson["features"]
-    assert a[0] == b[0] and a[0] is not b[0]
+    # without features each map converts its own: nothing is kept between calls
+    a = charts.choropleth(buurten, values, title="A", label="aantal").data[0].geojson["features"]
+    b = charts.choropleth(buurten, values, title="B", label="aantal").data[0].geojson["features"]
+    assert a[0] == b[0] and a[0] is not b[0] and a[0] is not features[a[0]["id"]]
+    assert json.loads(json.dumps(a[0])) == json.loads(json.dumps(features[a[0]["id"]]))
 
 
 def test_set_layout_equals_plotly_updates():

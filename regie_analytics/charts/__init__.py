@@ -38,7 +38,7 @@ from regie_analytics.charts.bivariate import (
 )
 from regie_analytics.charts.correlation import correlation_heatmap
 from regie_analytics.charts.export import to_png
-from regie_analytics.charts.geojson import SharedGeoJSON
+from regie_analytics.charts.geojson import SharedGeoJSON, geojson_features
 from regie_analytics.charts.hotspots import (
     CLUSTER_COLORS,
     EMERGING_COLORS,
@@ -143,6 +143,7 @@ __all__ = [
     "fmt_int",
     "fmt_month",
     "fmt_num",
+    "geojson_features",
     "hotspot_map",
     "leadtime_chart",
     "quadrant_scatter",

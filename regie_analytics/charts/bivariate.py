@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -9,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from regie_analytics.charts.geojson import _features
+from regie_analytics.charts.geojson import SharedGeoJSON, _features
 from regie_analytics.charts.maps import (
     NO_DATA_NAME,
     SUPPRESSED_NAME,
@@ -105,6 +106,7 @@ def bivariate_choropleth(
     suppressed: pd.Series | None = None,
     classes: tuple[pd.Series, pd.Series] | None = None,
     height: int = 560,
+    features: Mapping[str, SharedGeoJSON] | None = None,
 ) -> go.Figure:
     """A 3x3 bivariate map: terciles of ``x`` against terciles of ``y``, or the given
     ``classes`` (1 laag, 2 midden, 3 hoog per area for ``x`` and ``y``, e.g. the library's
@@ -113,8 +115,9 @@ def bivariate_choropleth(
 
     One trace per occupied class (high-high first in the legend), grey for ``suppressed``
     areas, white for areas without both values. Pair it with :func:`bivariate_legend`.
+    ``features``: see :func:`choropleth`.
     """
-    features = _features(areas)  # before set_axis: kept per (frozen) areas frame
+    features = _features(areas, features)
     index = areas.index.astype(str)
     areas = areas.set_axis(index)
     names = _names(areas)

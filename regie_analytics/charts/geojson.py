@@ -1,19 +1,18 @@
 """Areas as GeoJSON for plotly's maps, and the centre and zoom that fit them.
 
 Every feature carries ``id = area_code``, so a clicked map point returns its area code in
-``points[i]["location"]``. The features are built once per (frozen) areas frame and shared by
-all figures without copying (:class:`SharedGeoJSON`).
+``points[i]["location"]``. Figures share the features without copying
+(:class:`SharedGeoJSON`); a caller that draws several maps of the same areas converts them
+once (:func:`geojson_features`) and passes them to each map.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import geopandas as gpd
-
-from regie_analytics import geo
 
 # Web-mercator tiles of MapLibre are 512 px at zoom 0.
 _TILE_PX = 512
@@ -36,16 +35,10 @@ class SharedGeoJSON(dict):  # type: ignore[type-arg]
         return self
 
 
-def _features(areas: gpd.GeoDataFrame) -> dict[str, SharedGeoJSON]:
-    """GeoJSON features keyed by area code, each with ``id = area_code`` and no properties.
-
-    Kept per areas frame when the frame is frozen (:func:`geo.freeze`: the dashboard's areas
-    per level), so drawing another map of the same areas converts no geometry.
-    """
-    return geo.memo(areas, "features", "", lambda: _build_features(areas))
-
-
-def _build_features(areas: gpd.GeoDataFrame) -> dict[str, SharedGeoJSON]:
+def geojson_features(areas: gpd.GeoDataFrame) -> dict[str, SharedGeoJSON]:
+    """GeoJSON features of ``areas`` keyed by area code, each with ``id = area_code`` and no
+    properties: the ``features`` every map takes (the dashboard's snapshot keeps them per
+    level, so drawing another map of the same areas converts no geometry)."""
     collection = areas.geometry.__geo_interface__
     return {
         str(feature["id"]): SharedGeoJSON(
@@ -55,7 +48,14 @@ def _build_features(areas: gpd.GeoDataFrame) -> dict[str, SharedGeoJSON]:
     }
 
 
-def _collection(features: dict[str, SharedGeoJSON], codes: Iterable[str]) -> SharedGeoJSON:
+def _features(
+    areas: gpd.GeoDataFrame, features: Mapping[str, SharedGeoJSON] | None
+) -> Mapping[str, SharedGeoJSON]:
+    """The caller's ``features`` (of at least ``areas``), or those of ``areas`` converted now."""
+    return geojson_features(areas) if features is None else features
+
+
+def _collection(features: Mapping[str, SharedGeoJSON], codes: Iterable[str]) -> SharedGeoJSON:
     """A FeatureCollection of ``codes`` that figures share without copying."""
     return SharedGeoJSON(type="FeatureCollection", features=[features[c] for c in codes])
 

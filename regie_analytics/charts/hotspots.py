@@ -3,11 +3,13 @@ emerging hot spots, each class in a fixed colour and legend order."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
 
-from regie_analytics.charts.geojson import _features
+from regie_analytics.charts.geojson import SharedGeoJSON, _features
 from regie_analytics.charts.maps import (
     NO_DATA_NAME,
     NOT_SIGNIFICANT_NAME,
@@ -69,8 +71,9 @@ def _category_map(
     title: str,
     legend_title: str,
     height: int,
+    features: Mapping[str, SharedGeoJSON] | None,
 ) -> go.Figure:
-    features = _features(areas)  # before set_axis: kept per (frozen) areas frame
+    features = _features(areas, features)
     index = areas.index.astype(str)
     areas = areas.set_axis(index)
     names = _names(areas)
@@ -99,29 +102,64 @@ def _category_map(
 
 
 def hotspot_map(
-    areas: gpd.GeoDataFrame, klasse: pd.Series, *, title: str, height: int = 560
+    areas: gpd.GeoDataFrame,
+    klasse: pd.Series,
+    *,
+    title: str,
+    height: int = 560,
+    features: Mapping[str, SharedGeoJSON] | None = None,
 ) -> go.Figure:
-    """Getis-Ord Gi* classes (``hotspot 99%`` … ``coldspot 99%``) on a red-grey-blue map."""
+    """Getis-Ord Gi* classes (``hotspot 99%`` … ``coldspot 99%``) on a red-grey-blue map.
+    ``features``: see :func:`choropleth`."""
     return _category_map(
-        areas, klasse, HOTSPOT_COLORS, title=title, legend_title="Gi*", height=height
+        areas,
+        klasse,
+        HOTSPOT_COLORS,
+        title=title,
+        legend_title="Gi*",
+        height=height,
+        features=features,
     )
 
 
 def cluster_map(
-    areas: gpd.GeoDataFrame, cluster: pd.Series, *, title: str, height: int = 560
+    areas: gpd.GeoDataFrame,
+    cluster: pd.Series,
+    *,
+    title: str,
+    height: int = 560,
+    features: Mapping[str, SharedGeoJSON] | None = None,
 ) -> go.Figure:
     """Local Moran clusters (``hoog-hoog``, ``laag-laag``, ``hoog-laag``, ``laag-hoog``) in
-    GeoDa's colours."""
+    GeoDa's colours. ``features``: see :func:`choropleth`."""
     return _category_map(
-        areas, cluster, CLUSTER_COLORS, title=title, legend_title="cluster", height=height
+        areas,
+        cluster,
+        CLUSTER_COLORS,
+        title=title,
+        legend_title="cluster",
+        height=height,
+        features=features,
     )
 
 
 def emerging_map(
-    areas: gpd.GeoDataFrame, klasse: pd.Series, *, title: str, height: int = 560
+    areas: gpd.GeoDataFrame,
+    klasse: pd.Series,
+    *,
+    title: str,
+    height: int = 560,
+    features: Mapping[str, SharedGeoJSON] | None = None,
 ) -> go.Figure:
     """Emerging hot spot classes (``stats.emerging_hotspots(...)["klasse"]``), hot spots in
-    reds, cold spots in blues, darker where the pattern is stronger."""
+    reds, cold spots in blues, darker where the pattern is stronger. ``features``: see
+    :func:`choropleth`."""
     return _category_map(
-        areas, klasse, EMERGING_COLORS, title=title, legend_title="patroon", height=height
+        areas,
+        klasse,
+        EMERGING_COLORS,
+        title=title,
+        legend_title="patroon",
+        height=height,
+        features=features,
     )

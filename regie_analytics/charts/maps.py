@@ -9,7 +9,7 @@ value ``geen gegevens``.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -54,7 +54,7 @@ def _names(areas: gpd.GeoDataFrame) -> pd.Series:
 
 
 def _map_trace(
-    features: dict[str, SharedGeoJSON],
+    features: Mapping[str, SharedGeoJSON],
     codes: Sequence[str],
     *,
     color: str,
@@ -88,7 +88,7 @@ def _map_trace(
 def _finish_map(
     fig: go.Figure,
     areas: gpd.GeoDataFrame,
-    features: dict[str, SharedGeoJSON],
+    features: Mapping[str, SharedGeoJSON],
     *,
     title: str,
     legend_title: str,
@@ -147,7 +147,7 @@ def _area_mask(series: pd.Series | None, index: pd.Index) -> pd.Series:
 
 def _add_unshown(
     fig: go.Figure,
-    features: dict[str, SharedGeoJSON],
+    features: Mapping[str, SharedGeoJSON],
     names: pd.Series,
     *,
     hidden: list[str],
@@ -238,6 +238,7 @@ def choropleth(
     basemap: bool = False,
     highlight: str | None = None,
     height: int = 560,
+    features: Mapping[str, SharedGeoJSON] | None = None,
 ) -> go.Figure:
     """A classed map of ``values`` per area, one legend entry per class.
 
@@ -268,10 +269,13 @@ def choropleth(
         Area code to outline.
     height
         Figure height in pixels.
+    features
+        :func:`geojson_features` of (at least) ``areas`` when the caller has them: not
+        converted again.
     """
     if scheme not in SCHEMES:
         raise ValueError(f"Onbekende klassenindeling '{scheme}'. Kies uit: {', '.join(SCHEMES)}.")
-    features = _features(areas)  # before set_axis: kept per (frozen) areas frame
+    features = _features(areas, features)
     index = areas.index.astype(str)
     areas = areas.set_axis(index)
     names = _names(areas)

@@ -54,7 +54,7 @@ def _load(path: str, version: str, key: str) -> Snapshot:
     # Every level's map geometry and neighbours once, now: switching the area level later is
     # then a filter change like any other, not a wait for dissolving and simplifying.
     for level in snap.levels:
-        snap.web_areas(level)
+        snap.features(level)
         snap.weights(level)
     return snap
 

@@ -38,6 +38,7 @@ def overview_map(snap: Snapshot, sel: Filters) -> go.Figure:
         suppressed=small_mask(table["totaal"], sel) if gap else None,
         decimals=0,
         height=380,
+        features=snap.features(sel.level),
     )
 
 
@@ -70,6 +71,7 @@ def measure_map(
         decimals=0 if measure == "count" else 1,
         basemap=basemap,
         suppressed=small_mask(table["count"], sel),
+        features=snap.features(sel.level),
     )
 
 
@@ -81,6 +83,7 @@ def hotspot_map(snap: Snapshot, sel: Filters, *, measure: str) -> go.Figure:
         snap.web_areas(sel.level),
         spots["klasse"],
         title=f"Hotspots (Gi*) van {aggregate.MEASURES[measure]}",
+        features=snap.features(sel.level),
     )
 
 
@@ -98,6 +101,7 @@ def bivariate_map(snap: Snapshot, sel: Filters) -> go.Figure:
         table["rate_fysiek"],
         title=f"Sociaal × fysiek ({what})",
         classes=(table["klasse_sociaal"], table["klasse_fysiek"]),
+        features=snap.features(sel.level),
     )
     return charts.without_class_list(figure)
 
@@ -132,6 +136,7 @@ def cluster_map(snap: Snapshot, sel: Filters) -> go.Figure:
         snap.web_areas(sel.level),
         table["cluster_sociaal_fysiek"],
         title="Clusters (bivariate Moran)",
+        features=snap.features(sel.level),
     )
 
 
@@ -183,6 +188,7 @@ def emerging_map(snap: Snapshot, sel: Filters) -> go.Figure:
         snap.web_areas(sel.level),
         spots["klasse"],
         title="Patroon van hotspots over de maanden",
+        features=snap.features(sel.level),
     )
 
 
@@ -230,4 +236,5 @@ def neighbours_map(snap: Snapshot, sel: Filters, *, code: str, level: str) -> go
         n=shown_counts(table["count"], sel),
         highlight=code,
         height=320,
+        features=snap.features(level),
     )

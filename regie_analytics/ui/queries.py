@@ -121,7 +121,12 @@ def area_measures(snap: Snapshot, sel: Filters) -> pd.DataFrame:
     """Counts and every map measure per area for the selection."""
     whole = aggregate.filter_cube(snap.cube, start=sel.start, end=sel.end)
     return aggregate.area_table(
-        _cube(snap, sel), snap.areas, level=sel.level, whole=whole, ptable=ptable(sel)
+        _cube(snap, sel),
+        snap.areas,
+        level=sel.level,
+        whole=whole,
+        ptable=ptable(sel),
+        level_areas=snap.areas_at(sel.level),
     )
 
 

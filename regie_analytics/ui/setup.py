@@ -66,6 +66,7 @@ def summary(data: Snapshot, *, preview: bool = True) -> None:
             label="inwoners",
             decimals=0,
             height=360,
+            features=data.features(level),
         )
         components.chart(figure, key="grenzen_kaart")
 
