@@ -15,7 +15,6 @@ import shapely
 from pyproj import Transformer
 
 from regie_analytics import geo
-from regie_analytics.geo import memo_cache
 from regie_analytics.schema import NO_LOCATION, OUTSIDE, InputError
 
 DATA = Path(__file__).parent / "data"
@@ -118,44 +117,43 @@ def test_parent_code_map(amsterdam: gpd.GeoDataFrame):
     assert (geo.parent_code_map(amsterdam, "buurt") == amsterdam.index).all()
 
 
-def test_frozen_areas_keep_what_is_derived_and_hand_out_copies(amsterdam: gpd.GeoDataFrame):
+def test_levels_are_pure_new_frames_every_call_and_the_input_unchanged(
+    amsterdam: gpd.GeoDataFrame,
+):
+    """Nothing is kept between calls (the dashboard's snapshot keeps what it reuses): each
+    call computes from its input, hands out a frame of its own and leaves the input as it
+    was."""
     from pandas.testing import assert_frame_equal, assert_series_equal
 
-    frozen = geo.freeze(amsterdam.copy())
-    assert geo.is_frozen(frozen) and not geo.is_frozen(amsterdam)
-    wijken = geo.areas_at_level(frozen, "wijk")
-    assert_frame_equal(wijken, geo.areas_at_level(amsterdam, "wijk"))  # same answer
-    assert geo.available_levels(frozen) == ["buurt", "wijk", "stadsdeel", "gemeente"]
-    # a caller may change what it gets without changing what the next caller gets
-    wijken["population"] = -1.0
+    before = amsterdam.copy()
+    wijken = geo.areas_at_level(amsterdam, "wijk")
+    again = geo.areas_at_level(amsterdam, "wijk")
+    assert again is not wijken
+    assert_frame_equal(again, wijken)
+    wijken["population"] = -1.0  # a caller may change what it got ...
     wijken.loc["WK0363AA", "name"] = "veranderd"
-    again = geo.areas_at_level(frozen, "wijk")
-    assert_frame_equal(again, geo.areas_at_level(amsterdam, "wijk"))
-    assert again.loc["WK0363AA", "name"] != "veranderd"
-    parents = geo.parent_code_map(frozen, "stadsdeel")
+    third = geo.areas_at_level(amsterdam, "wijk")
+    assert_frame_equal(third, again)  # ... without changing what the next caller gets
+    assert third.loc["WK0363AA", "name"] != "veranderd"
+    buurten = geo.areas_at_level(amsterdam, "buurt")
+    buurten["name"] = "veranderd"
+    parents = geo.parent_code_map(amsterdam, "stadsdeel")
     parents.iloc[0] = "X"
     assert_series_equal(
-        geo.parent_code_map(frozen, "stadsdeel"), geo.parent_code_map(amsterdam, "stadsdeel")
+        geo.parent_code_map(amsterdam, "stadsdeel"),
+        before.loc[before["level"] == "buurt", "stadsdeel_code"]
+        .astype("str")
+        .rename("stadsdeel_code"),
     )
-    calls: list[int] = []
-    assert geo.memo(frozen, "test", "k", lambda: calls.append(1) or 7) == 7
-    assert geo.memo(frozen, "test", "k", lambda: calls.append(1) or 8) == 7  # kept
-    assert geo.memo(amsterdam, "test", "k", lambda: calls.append(1) or 9) == 9  # not frozen
-    assert len(calls) == 2
-
-
-def test_what_is_kept_for_a_frozen_frame_goes_with_it(amsterdam: gpd.GeoDataFrame):
-    import gc
-
-    frame = geo.freeze(amsterdam.iloc[:10].copy())
-    key = id(frame)
-    assert geo.memo(frame, "test", "gone", lambda: 1) == 1
-    assert any(k[0] == key for k in memo_cache._MEMO)
-    del frame
-    gc.collect()
-    other = geo.freeze(amsterdam.iloc[:5].copy())  # the next call clears what was kept
-    assert geo.memo(other, "test", "gone", lambda: 2) == 2
-    assert not any(k[0] == key for k in memo_cache._MEMO if key != id(other))
+    levels = geo.available_levels(amsterdam)
+    levels.append("x")
+    assert geo.available_levels(amsterdam) == ["buurt", "wijk", "stadsdeel", "gemeente"]
+    assert_frame_equal(amsterdam, before)
+    # a changed input gives a changed answer (nothing was kept for the frame)
+    changed = amsterdam.copy()
+    changed["population"] = changed["population"] * 2
+    doubled = geo.areas_at_level(changed, "wijk")["population"]
+    assert_series_equal(doubled, again["population"] * 2)
 
 
 # --- other layouts ---------------------------------------------------------------------------

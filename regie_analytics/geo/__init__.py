@@ -14,8 +14,7 @@ The modules, one topic each (every public name is importable from ``regie_analyt
 - :mod:`~regie_analytics.geo.levels`: area levels, parent codes, dissolves, population;
 - :mod:`~regie_analytics.geo.bundled`: the default boundaries and the national gemeenten;
 - :mod:`~regie_analytics.geo.points`: assigning coordinates to areas;
-- :mod:`~regie_analytics.geo.web`: simplification for maps in the browser;
-- :mod:`~regie_analytics.geo.memo_cache`: the freeze/memo cache of what is derived from areas.
+- :mod:`~regie_analytics.geo.web`: simplification for maps in the browser.
 """
 
 from regie_analytics.geo.boundaries import (
@@ -40,7 +39,6 @@ from regie_analytics.geo.levels import (
     parent_code_map,
     with_population,
 )
-from regie_analytics.geo.memo_cache import freeze, is_frozen, memo
 from regie_analytics.geo.points import PointAssignment, assign_points
 from regie_analytics.geo.web import geojson_payload_size, simplify_for_web
 
@@ -82,13 +80,10 @@ __all__ = [
     "available_levels",
     "boundaries_fingerprint",
     "code_level",
-    "freeze",
     "gemeente_of",
     "geojson_payload_size",
-    "is_frozen",
     "load_boundaries",
     "load_boundaries_with_fingerprint",
-    "memo",
     "municipality_name",
     "national_gemeenten",
     "parent_code_map",

@@ -12,7 +12,6 @@ import pandas as pd
 from regie_analytics.geo.bundled import _national_gemeente_names
 from regie_analytics.geo.codes import code_level
 from regie_analytics.geo.geometry import WGS84, _repair
-from regie_analytics.geo.memo_cache import memo
 from regie_analytics.schema import (
     AREA_CODE,
     AREA_KM2,
@@ -45,10 +44,6 @@ def _base_level(areas: gpd.GeoDataFrame) -> str:
 
 def available_levels(areas: gpd.GeoDataFrame) -> list[str]:
     """Area levels these areas can be shown at, finest first (e.g. buurt, wijk, gemeente)."""
-    return list(memo(areas, "levels", "", lambda: _available_levels(areas)))
-
-
-def _available_levels(areas: gpd.GeoDataFrame) -> list[str]:
     base = _base_level(areas)
     rows = areas[areas[AREA_LEVEL] == base]
     levels = [base]
@@ -80,10 +75,6 @@ def _check_level(areas: gpd.GeoDataFrame, level: str) -> str:
 
 def parent_code_map(areas: gpd.GeoDataFrame, level: str) -> pd.Series:
     """The code at ``level`` of every finest-level area, indexed by its ``area_code``."""
-    return memo(areas, "parents", level, lambda: _parent_code_map(areas, level)).copy()
-
-
-def _parent_code_map(areas: gpd.GeoDataFrame, level: str) -> pd.Series:
     base = _check_level(areas, level)
     rows = areas[areas[AREA_LEVEL] == base]
     if level == base:
@@ -140,12 +131,9 @@ def areas_at_level(areas: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
     stadsdelen or the gemeente.
 
     Population is summed (all missing stays missing), ``area_km2`` summed. Raises
-    :class:`InputError` when the level is not available for these areas.
+    :class:`InputError` when the level is not available for these areas. A caller that needs
+    it more than once keeps it (the dashboard's :class:`~regie_analytics.snapshot.Snapshot`).
     """
-    return memo(areas, "level", level, lambda: _areas_at_level(areas, level)).copy()
-
-
-def _areas_at_level(areas: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
     base = _check_level(areas, level)
     rows = areas[areas[AREA_LEVEL] == base]
     if level == base:

@@ -11,7 +11,7 @@ from libpysal.weights import W
 
 from regie_analytics.stats.esda_vendored import _bv_local_moran_p
 from regie_analytics.stats.labels import NO_DATA, NOT_SIGNIFICANT
-from regie_analytics.stats.weights import _align, _ids, _pysal_call, _subset_cached
+from regie_analytics.stats.weights import _align, _ids, _pysal_call, _subset
 
 CLUSTER_LABELS: tuple[str, ...] = (
     "hoog-hoog",
@@ -48,7 +48,7 @@ def bivariate_moran(
     p = np.full(len(ids), np.nan)
     q = pd.array([pd.NA] * len(ids), dtype="Int64")
     if keep.sum() > 1 and np.ptp(xv[keep]) > 0 and np.ptp(yv[keep]) > 0:
-        sub_w = _subset_cached(w, keep)
+        sub_w = _subset(w, keep)
         with _pysal_call():
             lisa = Moran_Local_BV(
                 xv[keep], yv[keep], sub_w, transformation="r", permutations=0, n_jobs=1

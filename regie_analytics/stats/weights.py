@@ -1,17 +1,14 @@
 """Spatial weights between areas and the helpers that line values up with them.
 
 Contiguity weights with a fallback for islands (:func:`spatial_weights`), weights restricted to
-the areas with a value (``_subset``, kept for reuse in ``_subset_cached``: the one subset cache),
-per-area values aligned to ``w.id_order``, and the quiet wrapper around libpysal/esda calls that
-keeps numpy's global random state.
+the areas with a value (``_subset``), per-area values aligned to ``w.id_order``, and the quiet
+wrapper around libpysal/esda calls that keeps numpy's global random state.
 """
 
 from __future__ import annotations
 
 import copy
-import threading
 import warnings
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -163,24 +160,3 @@ def neighbours(areas: gpd.GeoDataFrame, code: str, *, w: W | None = None) -> lis
     if code not in weights.neighbors:
         raise ValueError(f"Onbekende gebiedscode '{code}'; kies een code uit de gebieden.")
     return sorted(str(n) for n in weights.neighbors[code])
-
-
-_SUBSET_CACHE: dict[tuple[int, bytes], tuple[weakref.ref[W], W]] = {}
-_SUBSET_LOCK = threading.Lock()  # the dashboard's sessions run in threads
-
-
-def _subset_cached(w: W, keep: np.ndarray) -> W:
-    """:func:`_subset`, kept for the last few (weights, areas kept) pairs: both directions of
-    the bivariate Moran, and every period with the same areas, use the same weights. The
-    result is shared; esda's calls made here do not change it."""
-    key = (id(w), np.packbits(keep).tobytes() + len(keep).to_bytes(4, "little"))
-    with _SUBSET_LOCK:
-        cached = _SUBSET_CACHE.get(key)
-    if cached is not None and cached[0]() is w:
-        return cached[1]
-    sub = _subset(w, keep)
-    with _SUBSET_LOCK:
-        while len(_SUBSET_CACHE) >= 32:
-            del _SUBSET_CACHE[next(iter(_SUBSET_CACHE))]
-        _SUBSET_CACHE[key] = (weakref.ref(w), sub)
-    return sub
