@@ -52,12 +52,13 @@ def cube_cut(
     snap: Snapshot,
     start: str | None,
     end: str | None,
-    domains: tuple[str, ...],
+    domains: tuple[str, ...] | None,
     themes: tuple[str, ...],
     channels: tuple[str, ...],
 ) -> pd.DataFrame:
-    """The cube cut to the months from ``start`` to ``end`` (None: all) and the filters, cut
-    once and shared by every computation of it: do not change it."""
+    """The cube cut to the months from ``start`` to ``end`` (None: all) and the filters
+    (``domains`` None: every domain; no themes or channels: all), cut once and shared by every
+    computation of it: do not change it."""
     return aggregate.filter_cube(
         snap.cube,
         start=start,
@@ -119,7 +120,7 @@ def empty_reason(snap: Snapshot, sel: Filters) -> tuple[str, str]:
 @st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
 def area_measures(snap: Snapshot, sel: Filters) -> pd.DataFrame:
     """Counts and every map measure per area for the selection."""
-    whole = aggregate.filter_cube(snap.cube, start=sel.start, end=sel.end)
+    whole = cube_cut(snap, sel.start, sel.end, None, (), ())  # every signal of the period
     return aggregate.area_table(
         _cube(snap, sel),
         snap.areas,
