@@ -25,6 +25,7 @@ from regie_analytics.export.cells import (
 from regie_analytics.export.content import Protected, ReportContent, ReportItem
 from regie_analytics.export.context import (
     ReportContext,
+    areas_at,
     level_weights,
     map_measure,
     presented,
@@ -54,7 +55,7 @@ def area_report(
     web = web_areas(ctx.data, level_areas, level)
     now = aggregate.filter_cube(ctx.cube, start=ctx.start, end=ctx.end)
     pressure = insights.pressure_table(
-        now, ctx.areas, level=level, w=w, seed=0, ptable=privacy.PTABLE
+        now, ctx.areas, level=level, w=w, seed=0, ptable=privacy.PTABLE, level_areas=level_areas
     )
     protected: list[Protected] = []
 
@@ -75,7 +76,9 @@ def area_report(
 
     # neighbours
     neighbour_codes = stats.neighbours(level_areas, code, w=w)
-    exact = aggregate.counts_by_area_domain(now, ctx.areas, level=level)["totaal"]
+    exact = aggregate.counts_by_area_domain(now, ctx.areas, level=level, level_areas=level_areas)[
+        "totaal"
+    ]
     shown = privacy.suppress_counts(pressure["totaal"], threshold=threshold)
     neighbour_pub = shown.reindex(neighbour_codes).rename("signalen")
     protected.append(Protected("buren", neighbour_pub, exact.reindex(neighbour_codes)))
@@ -149,7 +152,7 @@ def _member_items(
     table of them ranked by their published signals (appends the table's counts to
     ``protected``)."""
     fine = geo.available_levels(ctx.areas)[0]
-    fine_areas = geo.areas_at_level(ctx.areas, fine)
+    fine_areas = areas_at(ctx.data, ctx.areas, fine)
     members = aggregate.member_codes(ctx.areas, level, code)
     pressure = insights.pressure_table(
         now,
@@ -159,8 +162,11 @@ def _member_items(
         seed=0,
         clusters=False,
         ptable=privacy.PTABLE,
+        level_areas=fine_areas,
     ).reindex(members)
-    exact = aggregate.counts_by_area_domain(now, ctx.areas, level=fine).reindex(members)
+    exact = aggregate.counts_by_area_domain(
+        now, ctx.areas, level=fine, level_areas=fine_areas
+    ).reindex(members)
     columns = ["totaal", SOCIAL, PHYSICAL]
     shown = privacy.label_small(pressure[columns], threshold=ctx.threshold)
     protected.append(Protected(f"{fine}en in {name}", shown, exact[columns]))

@@ -14,7 +14,7 @@ import pandas as pd
 from regie_analytics import aggregate, geo, insights, privacy
 from regie_analytics.export.area import area_report
 from regie_analytics.export.content import ReportContent, ReportData, source_line
-from regie_analytics.export.context import ReportContext
+from regie_analytics.export.context import ReportContext, areas_at
 from regie_analytics.export.municipality import municipality_report
 from regie_analytics.formatting import fmt_date, fmt_period
 from regie_analytics.schema import (
@@ -41,12 +41,14 @@ def _check_months(start: str, end: str, months: Sequence[str]) -> None:
     aggregate.parse_period(f"{start}:{end}", months=months)
 
 
-def _area_level(areas: gpd.GeoDataFrame, code: str) -> tuple[str, gpd.GeoDataFrame]:
+def _area_level(
+    data: Store | ReportData, areas: gpd.GeoDataFrame, code: str
+) -> tuple[str, gpd.GeoDataFrame]:
     """The level of an area code and the areas at that level; InputError when unknown."""
     for level in geo.available_levels(areas):
         if level == "gemeente":
             continue
-        level_areas = geo.areas_at_level(areas, level)
+        level_areas = areas_at(data, areas, level)
         if code in level_areas.index:
             return level, level_areas
     raise InputError(
@@ -81,9 +83,9 @@ def collect(
     Parameters
     ----------
     data
-        A :class:`Store`, or loaded data with ``cube``, ``areas`` and ``manifest`` (the
-        dashboard's store data; its cached ``weights(level)`` and ``level_areas(level)`` are
-        used when present).
+        A :class:`Store`, or loaded data with ``cube``, ``areas`` and ``manifest``; a
+        :class:`~regie_analytics.snapshot.Snapshot` (the dashboard's) lends its areas, map
+        geometry and weights per level.
     start, end
         The report period, months ``YYYY-MM`` (inclusive).
     area
@@ -152,7 +154,7 @@ def collect(
         threshold=threshold,
     )
     if area is not None:
-        area_level, level_areas = _area_level(areas, area)
+        area_level, level_areas = _area_level(data, areas, area)
         filter_parts.append(f"niveau: {area_level}")
         return area_report(
             context,

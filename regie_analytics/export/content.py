@@ -24,11 +24,16 @@ from regie_analytics import privacy
 
 class ReportData(Protocol):
     """What :func:`collect` reads: the cube, the areas and the manifest (as the dashboard's
-    loaded store data has them)."""
+    :class:`~regie_analytics.snapshot.Snapshot` has them)."""
 
-    cube: pd.DataFrame
-    areas: gpd.GeoDataFrame
-    manifest: dict[str, Any]
+    @property
+    def cube(self) -> pd.DataFrame: ...
+
+    @property
+    def areas(self) -> gpd.GeoDataFrame: ...
+
+    @property
+    def manifest(self) -> dict[str, Any]: ...
 
 
 @dataclass

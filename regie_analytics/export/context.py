@@ -1,5 +1,6 @@
 """What both council reports (municipality and area) start from: the filtered cube and period
-(:class:`ReportContext`), and the loaded data's cached weights and web geometries."""
+(:class:`ReportContext`), and the areas, weights and web geometries per level (a snapshot's,
+kept per level, or computed from a store)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import plotly.graph_objects as go
 
 from regie_analytics import aggregate, charts, geo, stats
 from regie_analytics.export.content import ReportData
+from regie_analytics.snapshot import Snapshot
 from regie_analytics.store import Store
 
 
@@ -20,21 +22,26 @@ def presented(fig: go.Figure) -> go.Figure:
     return charts.apply_house_style(fig, presentation=True)
 
 
+def areas_at(data: Store | ReportData, areas: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
+    """``areas`` at ``level``: a snapshot's (kept per level), else dissolved now."""
+    if isinstance(data, Snapshot):
+        return data.areas_at(level)
+    return geo.areas_at_level(areas, level)
+
+
 def level_weights(data: Store | ReportData, level_areas: gpd.GeoDataFrame, level: str) -> Any:
-    """Spatial weights of ``level_areas``: the loaded data's cached ones when it has them."""
-    cached = getattr(data, "weights", None)
-    if callable(cached) and not isinstance(data, Store):
-        return cached(level)
+    """Spatial weights of ``level_areas``: a snapshot's (kept per level), else built now."""
+    if isinstance(data, Snapshot):
+        return data.weights(level)
     return stats.spatial_weights(level_areas)
 
 
 def web_areas(
     data: Store | ReportData, level_areas: gpd.GeoDataFrame, level: str
 ) -> gpd.GeoDataFrame:
-    """``level_areas`` simplified for drawing: the loaded data's cached ones when it has them."""
-    cached = getattr(data, "level_areas", None)
-    if callable(cached) and not isinstance(data, Store):
-        return cached(level)
+    """``level_areas`` simplified for drawing: a snapshot's (kept per level), else now."""
+    if isinstance(data, Snapshot):
+        return data.web_areas(level)
     return geo.simplify_for_web(level_areas)
 
 

@@ -23,6 +23,7 @@ from regie_analytics.export.cells import (
 from regie_analytics.export.content import Protected, ReportContent, ReportItem
 from regie_analytics.export.context import (
     ReportContext,
+    areas_at,
     level_weights,
     map_measure,
     presented,
@@ -53,7 +54,7 @@ def municipality_report(
     a samenhangsindex possible), trend, top list (both domains) and headline sentences;
     ``common`` holds the fields of :class:`ReportContent` both reports share."""
     threshold = ctx.threshold
-    level_areas = geo.areas_at_level(ctx.areas, level)
+    level_areas = areas_at(ctx.data, ctx.areas, level)
     web = web_areas(ctx.data, level_areas, level)
     ov = overview or insights.overview(
         ctx.cube,
@@ -66,10 +67,11 @@ def municipality_report(
         selected=ctx.domains,
         available=ctx.available,
         ptable=privacy.PTABLE,
+        level_areas=level_areas,
     )
     pressure = ov.pressure  # perturbed counts, and everything computed from them
     now = aggregate.filter_cube(ctx.cube, start=ctx.start, end=ctx.end)
-    exact = aggregate.counts_by_area_domain(now, ctx.areas, level=level)
+    exact = aggregate.counts_by_area_domain(now, ctx.areas, level=level, level_areas=level_areas)
     protected: list[Protected] = []
 
     # counts per area (the map), per domain (the samenhang map) and the top list
@@ -128,7 +130,7 @@ def municipality_report(
         ]
     if ov.size_note:
         sentences.append(ov.size_note)
-    gemeente = _gemeente_name(ctx.areas)
+    gemeente = _gemeente_name(ctx)
     return ReportContent(
         title=f"Sociaal en fysiek per {level}" + (f" in {gemeente}" if gemeente else ""),
         subtitle=subtitle,
@@ -141,10 +143,10 @@ def municipality_report(
     )
 
 
-def _gemeente_name(areas: gpd.GeoDataFrame) -> str:
-    if "gemeente" not in geo.available_levels(areas):
+def _gemeente_name(ctx: ReportContext) -> str:
+    if "gemeente" not in geo.available_levels(ctx.areas):
         return ""
-    names = geo.areas_at_level(areas, "gemeente")["name"].dropna().astype(str)
+    names = areas_at(ctx.data, ctx.areas, "gemeente")["name"].dropna().astype(str)
     return names.iloc[0] if len(names) == 1 else ""
 
 

@@ -54,6 +54,7 @@ def overview(
     selected: Sequence[str] | None = None,
     available: Sequence[str] | None = None,
     ptable: PTable | None = None,
+    level_areas: pd.DataFrame | None = None,
 ) -> Overview:
     """Signals per domain now and before, the areas where both domains are high, and why.
 
@@ -65,6 +66,7 @@ def overview(
     ``before`` hold the signals per domain and in all (``totaal``: the sum of the selected
     domains). With ``ptable`` every figure is computed from perturbed counts (the totals per
     domain and in all are cells of their own, so ``totaal`` need not be the sum).
+    ``level_areas``: see :func:`pressure_table`.
     """
     prev = aggregate.previous_period(start, end)
     now_cube = aggregate.filter_cube(cube, start=start, end=end)
@@ -75,11 +77,20 @@ def overview(
     before = aggregate.domain_totals(inside_before, ptable=ptable)
     has_previous = bool(len(before_cube)) and str(before_cube[MONTH].astype(str).min()) <= prev[0]
     if pressure is None:
-        pressure = pressure_table(now_cube, areas, level=level, w=w, seed=seed, ptable=ptable)
+        pressure = pressure_table(
+            now_cube, areas, level=level, w=w, seed=seed, ptable=ptable, level_areas=level_areas
+        )
     pressure = pressure.copy()
     # the previous period only says which areas were both high: no cluster statistics
     earlier = pressure_table(
-        before_cube, areas, level=level, w=w, seed=seed, clusters=False, ptable=ptable
+        before_cube,
+        areas,
+        level=level,
+        w=w,
+        seed=seed,
+        clusters=False,
+        ptable=ptable,
+        level_areas=level_areas,
     )
     pressure["was_beide_hoog"] = earlier["beide_hoog"].reindex(pressure.index).fillna(False)
     if has_previous:

@@ -47,6 +47,7 @@ def pressure_table(
     permutations: int = 199,
     clusters: bool = True,
     ptable: PTable | None = None,
+    level_areas: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per area: counts, measures, and the samenhang statistics of social x physical.
 
@@ -56,9 +57,10 @@ def pressure_table(
     compared) and ``waarom`` (why the area scores as it does, or why it has no index).
     ``clusters=False`` leaves out the bivariate Moran (see :func:`stats.samenhang`). With
     ``ptable`` everything is computed from the perturbed counts (also the minimum count of
-    "hoog" and the reasons).
+    "hoog" and the reasons). ``level_areas``: ``geo.areas_at_level(areas, level)`` when the
+    caller has it (not dissolved again).
     """
-    table = aggregate.area_table(cube, areas, level=level, ptable=ptable)
+    table = aggregate.area_table(cube, areas, level=level, ptable=ptable, level_areas=level_areas)
     social, physical, _ = domain_rates(table)
     samen = stats.samenhang(
         social,

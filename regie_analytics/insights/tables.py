@@ -49,15 +49,22 @@ def domain_monthly(
 
 
 def theme_matrix(
-    cube: pd.DataFrame, areas: pd.DataFrame, *, level: str, ptable: PTable | None = None
+    cube: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    level: str,
+    ptable: PTable | None = None,
+    level_areas: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per area (rows) and theme (columns): rate per 1,000 inhabitants where population is
     known, else the count (perturbed with ``ptable``). Themes with fewer than 20 signals in
-    all are left out."""
+    all are left out. ``level_areas``: ``geo.areas_at_level(areas, level)`` when the caller
+    has it (not dissolved again)."""
     long = aggregate.roll_up(cube, areas, level=level, by=("theme",), ptable=ptable)
     long["theme"] = long["theme"].astype("str")
     wide = long.set_index([AREA_CODE, "theme"])[COUNT].unstack().astype("float64")
-    level_areas = aggregate.geo.areas_at_level(areas, level)
+    if level_areas is None:
+        level_areas = aggregate.geo.areas_at_level(areas, level)
     wide = wide.reindex(level_areas.index).fillna(0)
     wide = wide.loc[:, wide.sum() >= 20]
     pop = aggregate.rate_population(level_areas["population"]).astype("float64")
@@ -94,12 +101,13 @@ def area_series(
     by: str | None = DOMAIN,
     ptable: PTable | None = None,
     keep_keys: bool = False,
+    level_areas: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.Series | None]:
     """Monthly counts for the municipality (``code`` None) or one area, and for an area a
     reference: the municipality's count scaled to the area's share of inhabitants (or of
     areas when population is unknown), i.e. what the area would have at the average rate.
     With ``ptable`` every monthly count is perturbed, the reference too (see
-    :func:`aggregate.monthly` for ``keep_keys``)."""
+    :func:`aggregate.monthly` for ``keep_keys``). ``level_areas``: see :func:`theme_matrix`."""
     inside = cube.loc[~cube[AREA_CODE].isin(SENTINEL_AREAS)]
     options: dict[str, Any] = {"start": start, "end": end, "ptable": ptable}
     if code is None:
@@ -107,7 +115,8 @@ def area_series(
     mine = inside.loc[inside[AREA_CODE].isin(aggregate.member_codes(areas, level, code))]
     series = aggregate.monthly(mine, by=by, keep_keys=keep_keys, **options)
     total = aggregate.monthly(inside, by=None, **options).set_index(MONTH)[COUNT]
-    level_areas = aggregate.geo.areas_at_level(areas, level)
+    if level_areas is None:
+        level_areas = aggregate.geo.areas_at_level(areas, level)
     population = level_areas["population"]
     if population.notna().any() and population.get(code, np.nan) == population.get(code):
         share = float(population[code] / population.sum())
@@ -152,6 +161,7 @@ def theme_comparison(
     level: str,
     code: str,
     ptable: PTable | None = None,
+    level_areas: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per domain and theme: the area's count and rate next to its parent and the whole.
 
@@ -160,9 +170,10 @@ def theme_comparison(
     ``domain``, ``theme``, ``aantal``, ``gebied``, ``wijk`` (parent, when there is one),
     ``gemeente``, ``index`` (area against municipality, 100 = average). With ``ptable`` the
     counts of the area, its parent and the municipality are each perturbed as cells of their
-    own, and the rates computed from them.
+    own, and the rates computed from them. ``level_areas``: see :func:`theme_matrix`.
     """
-    level_areas = aggregate.geo.areas_at_level(areas, level)
+    if level_areas is None:
+        level_areas = aggregate.geo.areas_at_level(areas, level)
     long = aggregate.roll_up(cube, areas, level=level, by=(DOMAIN, "theme"), keep_keys=True)
 
     def per_area(value: str) -> pd.DataFrame:

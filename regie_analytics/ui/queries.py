@@ -95,6 +95,7 @@ def overview(snap: Snapshot, sel: Filters) -> insights.Overview | None:
         selected=sel.domains,
         available=tuple(snap.domains),
         ptable=ptable(sel),
+        level_areas=snap.areas_at(sel.level),
     )
 
 
@@ -164,6 +165,7 @@ def pressure(snap: Snapshot, sel: Filters) -> pd.DataFrame:
         level=sel.level,
         w=snap.weights(sel.level),
         ptable=ptable(sel),
+        level_areas=snap.areas_at(sel.level),
     )
     if sel.private:  # the compared rates reach the browser (scatter): as precise as shown
         table[["rate_sociaal", "rate_fysiek"]] = table[["rate_sociaal", "rate_fysiek"]].round(1)
@@ -174,7 +176,11 @@ def pressure(snap: Snapshot, sel: Filters) -> pd.DataFrame:
 def correlations(snap: Snapshot, sel: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Spearman correlations of theme rates across areas, with p-values."""
     matrix = insights.theme_matrix(
-        _cube(snap, sel), snap.areas, level=sel.level, ptable=ptable(sel)
+        _cube(snap, sel),
+        snap.areas,
+        level=sel.level,
+        ptable=ptable(sel),
+        level_areas=snap.areas_at(sel.level),
     )
     return stats.theme_correlations(matrix)
 
@@ -350,7 +356,12 @@ def profile_comparison(snap: Snapshot, sel: Filters, *, code: str, level: str) -
     """Per domain and theme: the area against its parent and the municipality (protected:
     small counts as "<5", without the area's rate and index)."""
     table = insights.theme_comparison(
-        _cube(snap, sel), snap.areas, level=level, code=code, ptable=ptable(sel)
+        _cube(snap, sel),
+        snap.areas,
+        level=level,
+        code=code,
+        ptable=ptable(sel),
+        level_areas=snap.areas_at(level),
     )
     if not sel.private:
         return table
@@ -377,6 +388,7 @@ def profile_series(
         start=snap.months[0],
         end=sel.end,
         ptable=ptable(sel),
+        level_areas=snap.areas_at(level),
     )
 
 
@@ -430,6 +442,7 @@ def trend_series(
         end=sel.end,
         by=by,
         ptable=ptable(sel),
+        level_areas=snap.areas_at(sel.level),
     )
 
 
