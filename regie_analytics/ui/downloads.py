@@ -4,6 +4,7 @@ and the PDF report, built on click, each recorded in the audit log."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
@@ -65,33 +66,25 @@ def export_buttons(snap: Snapshot, sel: Filters, *, area: str | None = None) -> 
             left.warning(str(exc), icon=":material/warning:")
             template = None
     protected = sel.protected
-    left.download_button(
+
+    def button(column: Any, label: str, build: Callable[[], bytes], fmt: str, mime: str) -> None:
+        logged = access.logged(
+            lambda: _built(build), fmt=fmt, name=f"{name}.{fmt}", sel=sel, area=area, rows=None
+        )
+        icon = ":material/slideshow:" if fmt == "pptx" else ":material/picture_as_pdf:"
+        column.download_button(label, logged, f"{name}.{fmt}", mime, icon=icon, on_click="ignore")
+
+    button(
+        left,
         "Download presentatie (pptx)",
-        access.logged(
-            lambda: _built(lambda: deck(snap, protected, area=area, template=template)),
-            fmt="pptx",
-            name=f"{name}.pptx",
-            sel=sel,
-            area=area,
-            rows=None,
-        ),
-        f"{name}.pptx",
+        lambda: deck(snap, protected, area=area, template=template),
+        "pptx",
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        icon=":material/slideshow:",
-        on_click="ignore",
     )
-    right.download_button(
+    button(
+        right,
         "Download rapport (pdf)",
-        access.logged(
-            lambda: _built(lambda: pdf(snap, protected, area=area)),
-            fmt="pdf",
-            name=f"{name}.pdf",
-            sel=sel,
-            area=area,
-            rows=None,
-        ),
-        f"{name}.pdf",
+        lambda: pdf(snap, protected, area=area),
+        "pdf",
         "application/pdf",
-        icon=":material/picture_as_pdf:",
-        on_click="ignore",
     )
