@@ -258,6 +258,7 @@ def _figures(at: AppTest) -> list[str]:
     return [element.proto.spec for element in at.get("plotly_chart")]
 
 
+@pytest.mark.slow
 def test_a_filter_change_computes_once_and_the_same_selection_comes_from_the_cache(
     app_store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -285,6 +286,7 @@ def test_a_filter_change_computes_once_and_the_same_selection_comes_from_the_cac
         assert (len(tables), len(maps)) == (computed, computed), period
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("page", "changes"),
     [
@@ -324,6 +326,7 @@ def test_two_selections_never_get_each_others_figures(
     assert _figures(at) == first
 
 
+@pytest.mark.slow
 def test_an_import_landing_mid_run_does_not_raise(
     demo_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
