@@ -80,10 +80,7 @@ def cli(
         for name, value in (env or {}).items():
             patch.setenv(name, value)
         with redirect_stdout(out), redirect_stderr(err):
-            try:
-                code = main([str(a) for a in args])
-            except SystemExit as exc:  # argparse: --help, or a usage error
-                code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+            code = main([str(a) for a in args])
     return CliResult(code, out.getvalue(), err.getvalue())
 
 
