@@ -80,10 +80,7 @@ def cli(
         for name, value in (env or {}).items():
             patch.setenv(name, value)
         with redirect_stdout(out), redirect_stderr(err):
-            try:
-                code = main([str(a) for a in args])
-            except SystemExit as exc:  # argparse: --help, or a usage error
-                code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+            code = main([str(a) for a in args])
     return CliResult(code, out.getvalue(), err.getvalue())
 
 
@@ -196,13 +193,15 @@ def located(store: Path, *, months: int = 12) -> pd.DataFrame:
 def overig_figures(store: Path, *, protected: bool = True) -> str:
     """Signals in 'overig' and their share of all, in the last 12 months, in an area, counted
     from the cube by hand: protected (each perturbed by its cell key, as the pages show them
-    by default) or exact."""
+    by default; 3 or 4 reads "<5") or exact."""
     from regie_analytics.formatting import fmt_int, fmt_pct
 
     cube = located(store)
     overig = cube.loc[cube["domain"] == "overig"]
     if protected:
         n, total = protected_count(overig), protected_count(cube)
+        if 0 < n < 5:  # a small protected count reads "<5", without its share
+            return "<5 signalen"
     else:
         n, total = int(overig["count"].sum()), int(cube["count"].sum())
     share = n / total

@@ -580,13 +580,12 @@ def test_unexpected_error_gets_a_reference_not_a_traceback(
     store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     log = tmp_path / "regie.log"
-    monkeypatch.setenv("REGIE_LOG", str(log))
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("kapot")
 
     monkeypatch.setattr("regie_analytics.store.Store.info", broken)
-    result = cli("info", "--store", store)
+    result = cli("info", "--store", store, env={"REGIE_LOG": str(log)})
     assert result.code == 1
     assert result.err.startswith("Fout: Er ging iets mis (referentie RA-")
     reference = result.err.split("referentie ")[1][:9]

@@ -160,7 +160,7 @@ def test_info_json(tmp_path: Path) -> None:
     assert info["aantal_gebieden"] == 518
     assert info["grenzen"]["file"] == "amsterdam_buurten_2022.geojson"
     assert info["imports"][0]["sha256"]
-    text = cli("info", "--store", store).out
+    text = cli("info", store=store).out  # $REGIE_STORE names the store without --store
     assert (
         "amsterdam_buurten_2022.geojson (518 buurten, 110 wijken, 9 stadsdelen, 1 gemeente)" in text
     )

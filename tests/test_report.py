@@ -366,6 +366,7 @@ REPORT_HEADERS = {
 }
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("inhabitants", [True, False])
 def test_exported_tables_have_the_dutch_headers_users_see(
     small: Data, inhabitants: bool, tmp_path: Path
