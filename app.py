@@ -57,6 +57,7 @@ def run_page() -> None:
 
 
 def warm_up() -> None:
+    """After the first page is shown, compute once per store version what every level needs."""
     latest = data.latest()  # the page may have imported a new version
     if latest is not None:
         # once per store version, after the first page is shown: what every area level

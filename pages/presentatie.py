@@ -24,6 +24,7 @@ if "dia" not in st.session_state:
 
 
 def go(step: int) -> None:
+    """Move ``step`` slides (kept within the deck) and keep the slide number in the URL."""
     st.session_state["dia"] = min(max(st.session_state["dia"] + step, 0), len(items) - 1)
     st.query_params["dia"] = str(st.session_state["dia"] + 1)
 

@@ -73,6 +73,7 @@ def _add_import_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line's parser: every command and option, with Dutch help and messages."""
     parser = _Parser(
         prog="python -m regie_analytics",
         description="Regie Analytics: meldingen per buurt en domein.",

@@ -27,13 +27,19 @@ class ReportData(Protocol):
     :class:`~regie_analytics.snapshot.Snapshot` has them)."""
 
     @property
-    def cube(self) -> pd.DataFrame: ...
+    def cube(self) -> pd.DataFrame:
+        """The count cube (see :data:`regie_analytics.schema.CUBE_COLUMNS`)."""
+        ...
 
     @property
-    def areas(self) -> gpd.GeoDataFrame: ...
+    def areas(self) -> gpd.GeoDataFrame:
+        """The store's areas at their finest level."""
+        ...
 
     @property
-    def manifest(self) -> dict[str, Any]: ...
+    def manifest(self) -> dict[str, Any]:
+        """The store version's manifest (source, boundaries, imports)."""
+        ...
 
 
 @dataclass
@@ -88,10 +94,12 @@ class ReportItem:
 
     @property
     def figure(self) -> go.Figure | None:
+        """The item's chart, drawn the first time it is read (None without one)."""
         return self._drawn("figure")
 
     @property
     def legend(self) -> go.Figure | None:
+        """The legend drawn beside the chart (a bivariate map's 3x3), or None."""
         return self._drawn("legend")
 
     @property

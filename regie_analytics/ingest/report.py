@@ -47,6 +47,7 @@ class Problem:
     message: str
 
     def line(self) -> str:
+        """The problem as one Dutch line naming file, row and column."""
         return f"{self.file}, rij {self.row}, kolom '{self.column}': {self.message}"
 
 
@@ -103,6 +104,7 @@ class ImportReport:
         return dates + self.bad_counts + self.missing_id
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as plain JSON-ready data (for ``--json`` and the manifest)."""
         data = asdict(self)
         data["rejected_rows"] = self.rejected_rows
         return data

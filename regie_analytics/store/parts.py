@@ -20,6 +20,7 @@ SECRET_FIELD = "cell_key_secret"
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    """Write a version's ``manifest.json`` (readable UTF-8)."""
     with open(folder / "manifest.json", "w") as handle:
         json.dump(manifest, handle, indent=1, ensure_ascii=False)
         handle.flush()
@@ -87,6 +88,7 @@ def combine_cubes(parts: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def empty_cube() -> pd.DataFrame:
+    """A cube without rows, with the cube's columns and types."""
     frame = pd.DataFrame({c: pd.Series(dtype="str") for c in CUBE_COLUMNS})
     frame[COUNT] = frame[COUNT].astype("int64")
     frame[CELL_KEY] = frame[CELL_KEY].astype("int64")

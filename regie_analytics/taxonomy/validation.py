@@ -4,9 +4,9 @@ which values are a valid domain."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
@@ -102,15 +102,9 @@ def _text_column(values: pd.Series) -> pd.Series:
     return values.astype("object").where(values.notna(), "").astype("str").str.strip()
 
 
-def _validated(frame: pd.DataFrame, *, file: str) -> pd.DataFrame:
-    """Check a taxonomy table and return it normalised (text columns, stripped, in file order).
-
-    Raises
-    ------
-    InputError
-        Naming the file, the spreadsheet row (header = row 1) and the column of the first
-        problem, with the others in ``details``.
-    """
+def _check_header(frame: pd.DataFrame, *, file: str) -> dict[str, Any]:
+    """The file's columns by their lower-case name; refused without the required ones or
+    without rows."""
     headers = {str(col).strip().casefold(): col for col in frame.columns}
     missing = [col for col in REQUIRED_COLUMNS if col not in headers]
     if missing:
@@ -135,6 +129,113 @@ def _validated(frame: pd.DataFrame, *, file: str) -> pd.DataFrame:
             [_Problem(2, None, "de taxonomie bevat geen regels.", "voeg minstens één regel toe.")],
             file=file,
         )
+    return headers
+
+
+def _cell_problems(rec: Mapping[Hashable, Any], row: int) -> list[_Problem]:
+    """Formulas or HTML in any cell, and empty or meaningless source, category and
+    subcategory cells."""
+    problems: list[_Problem] = []
+    for col in TAXONOMY_COLUMNS:
+        value = rec[col]
+        if _FORMULA.match(value) or _HTML_TAG.search(value):
+            problems.append(
+                _Problem(
+                    row,
+                    col,
+                    f"'{value[:40]}' lijkt een formule of HTML en wordt niet gebruikt.",
+                    "typ de tekst zonder '=', '+', '-', '@' aan het begin en zonder '<...>'.",
+                )
+            )
+    for col, hint in (
+        (SOURCE, "vul de naam van het bronsysteem in, of * voor elke bron."),
+        (CATEGORY, "vul de categorie in zoals de bron die noemt."),
+        (SUBCATEGORY, "vul de subcategorie in, of * voor elke subcategorie."),
+    ):
+        value = rec[col]
+        if value == "":
+            problems.append(_Problem(row, col, "de cel is leeg.", hint))
+        elif _file_key(value) == "" or (col == CATEGORY and value == ANY):
+            problems.append(
+                _Problem(
+                    row,
+                    col,
+                    f"'{value}' bevat geen letters of cijfers en kan niets herkennen.",
+                    hint,
+                )
+            )
+    return problems
+
+
+def _theme_problems(
+    rec: Mapping[Hashable, Any], row: int, theme_first: dict[str, tuple[str, str, int]]
+) -> list[_Problem]:
+    """The domain and theme of a row: a known domain, a theme that is not empty or reserved,
+    and one domain and one spelling per theme (``theme_first`` remembers each theme's first
+    row)."""
+    problems: list[_Problem] = []
+    domain = rec[DOMAIN]
+    if domain not in TAXONOMY_DOMAINS:
+        problems.append(
+            _Problem(
+                row,
+                DOMAIN,
+                f"het domein '{domain}' bestaat niet." if domain else "het domein is leeg.",
+                "gebruik 'fysiek' of 'sociaal'.",
+            )
+        )
+    theme = rec[THEME]
+    theme_key = slug(theme)
+    if theme_key == "":
+        problems.append(
+            _Problem(row, THEME, "het thema is leeg.", "geef elke regel een thema, bv. 'afval'.")
+        )
+    elif theme_key == slug(UNKNOWN_THEME):
+        problems.append(
+            _Problem(
+                row,
+                THEME,
+                f"het thema '{theme}' is gereserveerd voor wat nog niet is ingedeeld.",
+                "kies een thema dat zegt waar het over gaat, bv. 'overige meldingen'.",
+            )
+        )
+    elif domain in TAXONOMY_DOMAINS:
+        if theme_key not in theme_first:
+            theme_first[theme_key] = (theme, domain, row)
+            return problems
+        first_theme, first_domain, first_row = theme_first[theme_key]
+        if first_domain != domain:
+            problems.append(
+                _Problem(
+                    row,
+                    DOMAIN,
+                    f"het thema '{theme}' staat in rij {first_row} onder domein "
+                    f"'{first_domain}' en hier onder '{domain}'.",
+                    "een thema hoort bij één domein; pas het domein of het thema aan.",
+                )
+            )
+        elif first_theme != theme:
+            problems.append(
+                _Problem(
+                    row,
+                    THEME,
+                    f"het thema '{theme}' is in rij {first_row} gespeld als '{first_theme}'.",
+                    "schrijf een thema overal op dezelfde manier.",
+                )
+            )
+    return problems
+
+
+def _validated(frame: pd.DataFrame, *, file: str) -> pd.DataFrame:
+    """Check a taxonomy table and return it normalised (text columns, stripped, in file order).
+
+    Raises
+    ------
+    InputError
+        Naming the file, the spreadsheet row (header = row 1) and the column of the first
+        problem, with the others in ``details``.
+    """
+    headers = _check_header(frame, file=file)
     table = pd.DataFrame(index=pd.RangeIndex(len(frame)))
     for col in TAXONOMY_COLUMNS:
         if col in headers:
@@ -148,89 +249,10 @@ def _validated(frame: pd.DataFrame, *, file: str) -> pd.DataFrame:
     problems: list[_Problem] = []
     seen_keys: dict[tuple[str, str, str], int] = {}
     theme_first: dict[str, tuple[str, str, int]] = {}
-    records = table.to_dict("records")
-    for pos, rec in enumerate(records):
+    for pos, rec in enumerate(table.to_dict("records")):
         row = pos + 2
-        for col in TAXONOMY_COLUMNS:
-            value = rec[col]
-            if _FORMULA.match(value) or _HTML_TAG.search(value):
-                problems.append(
-                    _Problem(
-                        row,
-                        col,
-                        f"'{value[:40]}' lijkt een formule of HTML en wordt niet gebruikt.",
-                        "typ de tekst zonder '=', '+', '-', '@' aan het begin en zonder '<...>'.",
-                    )
-                )
-        for col, hint in (
-            (SOURCE, "vul de naam van het bronsysteem in, of * voor elke bron."),
-            (CATEGORY, "vul de categorie in zoals de bron die noemt."),
-            (SUBCATEGORY, "vul de subcategorie in, of * voor elke subcategorie."),
-        ):
-            value = rec[col]
-            if value == "":
-                problems.append(_Problem(row, col, "de cel is leeg.", hint))
-            elif _file_key(value) == "" or (col == CATEGORY and value == ANY):
-                problems.append(
-                    _Problem(
-                        row,
-                        col,
-                        f"'{value}' bevat geen letters of cijfers en kan niets herkennen.",
-                        hint,
-                    )
-                )
-        domain = rec[DOMAIN]
-        if domain not in TAXONOMY_DOMAINS:
-            problems.append(
-                _Problem(
-                    row,
-                    DOMAIN,
-                    f"het domein '{domain}' bestaat niet." if domain else "het domein is leeg.",
-                    "gebruik 'fysiek' of 'sociaal'.",
-                )
-            )
-        theme = rec[THEME]
-        theme_key = slug(theme)
-        if theme_key == "":
-            problems.append(
-                _Problem(
-                    row, THEME, "het thema is leeg.", "geef elke regel een thema, bv. 'afval'."
-                )
-            )
-        elif theme_key == slug(UNKNOWN_THEME):
-            problems.append(
-                _Problem(
-                    row,
-                    THEME,
-                    f"het thema '{theme}' is gereserveerd voor wat nog niet is ingedeeld.",
-                    "kies een thema dat zegt waar het over gaat, bv. 'overige meldingen'.",
-                )
-            )
-        elif domain in TAXONOMY_DOMAINS:
-            if theme_key not in theme_first:
-                theme_first[theme_key] = (theme, domain, row)
-            else:
-                first_theme, first_domain, first_row = theme_first[theme_key]
-                if first_domain != domain:
-                    problems.append(
-                        _Problem(
-                            row,
-                            DOMAIN,
-                            f"het thema '{theme}' staat in rij {first_row} onder domein "
-                            f"'{first_domain}' en hier onder '{domain}'.",
-                            "een thema hoort bij één domein; pas het domein of het thema aan.",
-                        )
-                    )
-                elif first_theme != theme:
-                    problems.append(
-                        _Problem(
-                            row,
-                            THEME,
-                            f"het thema '{theme}' is in rij {first_row} gespeld als "
-                            f"'{first_theme}'.",
-                            "schrijf een thema overal op dezelfde manier.",
-                        )
-                    )
+        problems += _cell_problems(rec, row)
+        problems += _theme_problems(rec, row, theme_first)
         key = (_file_key(rec[SOURCE]), _file_key(rec[CATEGORY]), _file_key(rec[SUBCATEGORY]))
         if "" in key:
             continue

@@ -46,6 +46,7 @@ class Visitor:
     contact: str = auth.DEFAULT_CONTACT
 
     def may(self, permission: str) -> bool:
+        """Whether this visitor may do ``permission`` (the local user may do everything)."""
         return self.local or auth.may(self.role, permission)
 
     @property

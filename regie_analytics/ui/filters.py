@@ -62,6 +62,7 @@ class Filters:
 
     @property
     def previous(self) -> tuple[str, str]:
+        """The period of the same length just before this one."""
         return aggregate.previous_period(self.start, self.end)
 
     def describe(self) -> str:

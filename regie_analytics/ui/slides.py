@@ -48,17 +48,21 @@ class Screen:
 
     @property
     def scale(self) -> float:
+        """How much larger than at 720 px high type is drawn (1 to 1.6)."""
         return min(max(self.height / 720, 1.0), 1.6)
 
     def px(self, size: float) -> int:
+        """``size`` px at 720 px high, scaled to this screen."""
         return round(size * self.scale)
 
     @property
     def pad(self) -> int:
+        """The padding around the slide."""
         return self.px(10)
 
     @property
     def title_px(self) -> int:
+        """The slide title's type size."""
         return self.px(32)
 
     @property
@@ -73,14 +77,17 @@ class Screen:
 
     @property
     def foot_px(self) -> int:
+        """The footer's type size (source and filter)."""
         return self.px(15)
 
     @property
     def inner_width(self) -> int:
+        """The width inside the slide's margins."""
         return self.width - 2 * self.px(28)
 
     @property
     def nav_height(self) -> int:
+        """The height of the row with the title and the buttons."""
         return self.px(44)
 
     def lines(self, text: str, size: int, width: float, *, char: float = _CHAR_WIDTH) -> int:
@@ -90,6 +97,7 @@ class Screen:
         return sum(max(math.ceil(len(part) / per_line), 1) for part in text.split("\n"))
 
     def text_height(self, text: str, size: int, width: float, *, char: float = _CHAR_WIDTH) -> int:
+        """The px that ``text`` takes (see :meth:`lines`)."""
         return math.ceil(self.lines(text, size, width, char=char) * size * _LINE)
 
     def body_height(self, title: str, footer: Sequence[str], *, demo: bool) -> int:
@@ -107,6 +115,7 @@ class Screen:
 
     @property
     def side_width(self) -> int:
+        """The width of the explanation beside a chart."""
         return round(self.inner_width * (1 - MAIN_SHARE)) - 16
 
 
