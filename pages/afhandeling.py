@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from regie_analytics import aggregate
 from regie_analytics.formatting import fmt_num, fmt_pct
 from regie_analytics.ui import components, figures, filters, queries, views
 
@@ -41,6 +42,7 @@ components.table(
     views.lead_time_view(by_area), hide_index=True, column_config=views.LEADTIME_COLUMNS
 )
 st.caption(
-    "Gebieden met minder dan 20 afgesloten meldingen zijn weggelaten: hun mediaan zegt weinig."
+    f"Gebieden met minder dan {aggregate.MIN_CLOSED_FOR_MEDIAN} afgesloten meldingen zijn "
+    "weggelaten: hun mediaan zegt weinig."
 )
 components.footer(data, sel)

@@ -389,6 +389,9 @@ MEASURES: dict[str, str] = {
 
 MIN_POPULATION = 100
 """Areas with fewer inhabitants get no rates (unreliable, and a small-numbers privacy rule)."""
+MIN_CLOSED_FOR_MEDIAN = 20
+"""An area's lead times are shown per area from this many closed signals (fewer: its
+median says little)."""
 
 
 def rate_population(population: pd.Series) -> pd.Series:

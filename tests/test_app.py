@@ -165,6 +165,9 @@ def test_afhandeling_matches_lead_times(app_store: Path) -> None:
         signals, by=None, start=start, end=end, norm_days=10, ptable=privacy.PTABLE
     )
     assert _metric(at, "Nog open") == fmt_int(expected["open"].iloc[0])
+    # the caption names the threshold the table of areas is cut at
+    minimum = aggregate.MIN_CLOSED_FOR_MEDIAN
+    assert any(f"minder dan {minimum} afgesloten" in c.value for c in at.caption)
 
 
 @pytest.mark.slow

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from regie_analytics import aggregate
+from regie_analytics import aggregate, privacy
 from regie_analytics.formatting import fmt_month, fmt_period, plain_text
 from regie_analytics.schema import DOMAINS, OTHER, InputError
 from regie_analytics.snapshot import Snapshot
@@ -211,7 +211,8 @@ def sidebar(data: Snapshot, *, exact: bool = True) -> Filters:
                 value=True,
                 key="privacy",
                 help="Aan (standaard): beschermde aantallen, zoals in exports en de "
-                "presentatie; licht verstoord zodat niemand herkenbaar is, kleine als '<5'. "
+                "presentatie; licht verstoord zodat niemand herkenbaar is, kleine als "
+                f"'{privacy.SUPPRESSED_LABEL}'. "
                 "Uit: exacte aantallen, alleen in deze sessie en alleen voor uw eigen analyse.",
             )
             if exact
@@ -221,7 +222,7 @@ def sidebar(data: Snapshot, *, exact: bool = True) -> Filters:
                 disabled=True,
                 key="privacy_vast",
                 help="Voor uw rol zijn aantallen altijd beschermd (licht verstoord, kleine als "
-                "'<5').",
+                f"'{privacy.SUPPRESSED_LABEL}').",
             )
         )
         if not private:

@@ -343,7 +343,9 @@ def lead_time_by_area(snap: Snapshot, sel: Filters, *, norm_days: float) -> pd.D
         norm_days=norm_days,
         ptable=ptable(sel),
     )
-    table = table.loc[table["afgesloten"] >= 20].sort_values("mediaan_dagen", ascending=False)
+    table = table.loc[table["afgesloten"] >= aggregate.MIN_CLOSED_FOR_MEDIAN].sort_values(
+        "mediaan_dagen", ascending=False
+    )
     table.insert(0, "Gebied", table.index.map(snap.areas_at(sel.level)["name"]))
     return table.reset_index(drop=True)
 

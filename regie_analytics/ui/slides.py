@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 from plotly.graph_objects import Figure
 
-from regie_analytics import charts
+from regie_analytics import charts, privacy
 from regie_analytics.formatting import plain_text
 from regie_analytics.snapshot import Snapshot
 from regie_analytics.ui import components, queries
@@ -153,7 +153,7 @@ def footer_lines(content: Any, sel: Filters, *, number: int, total: int) -> list
     """The footer of every slide: where it is, the source and filter, and what "<5" means."""
     return [
         f"Dia {number} van {total} · pijltjestoetsen ← → bladeren · aantallen beschermd, "
-        f"kleine als '<5' · {content.footer} · Filter: {sel.describe()}",
+        f"kleine als '{privacy.SUPPRESSED_LABEL}' · {content.footer} · Filter: {sel.describe()}",
         content.privacy_note,
     ]
 
