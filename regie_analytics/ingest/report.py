@@ -9,6 +9,7 @@ the Data page; :func:`classification_lines` is its section on domains and sugges
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -270,3 +271,10 @@ class PreparedImport:
     """Count keys (see :func:`count_keys`) whose stored value this import corrects."""
     secret: str = ""
     """The store secret the record keys were made with (see :mod:`regie_analytics.cellkey`)."""
+
+    def record_batches(self, *, rows: int = 1_000_000) -> Iterator[pd.DataFrame]:
+        """The records in batches of at most ``rows``, in order: how a store writes them
+        (a file store as Parquet row groups, a database with ``COPY``), so that the whole
+        import is never converted at once."""
+        for start in range(0, len(self.records), rows):
+            yield self.records.iloc[start : start + rows]
