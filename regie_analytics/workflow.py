@@ -221,9 +221,13 @@ def require_rows_inside(prepared: PreparedImport, areas: gpd.GeoDataFrame) -> No
         Naming where the rows are (outside, without location, unknown codes) and, when
         they can be placed, the municipality most of them lie in.
     """
-    report, records = prepared.report, prepared.records
-    if report.imported == 0 or (~records[AREA_CODE].isin(SENTINEL_AREAS)).any():
+    report = prepared.report
+    if report.imported == 0 or any(
+        (~batch[AREA_CODE].isin(SENTINEL_AREAS)).any()
+        for batch in prepared.record_batches(columns=[AREA_CODE])
+    ):
         return
+    records = next(prepared.record_batches())
     level = geo.available_levels(areas)[0]
     name = geo.municipality_name(areas)
     store = f"{name}, " if name else ""

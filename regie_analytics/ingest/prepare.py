@@ -3,20 +3,23 @@ removes what the store holds already, and counts the report's figures on the row
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 
 from regie_analytics import cellkey
 from regie_analytics.ingest.batches import _MATCH, _Context, _scan, _text
 from regie_analytics.ingest.counts import prepare_counts
 from regie_analytics.ingest.report import MAX_EXAMPLES, ImportReport, PreparedImport, _fmt
-from regie_analytics.ingest.signals import _CLOSED_BAD, _CLOSED_BEFORE, prepare_signals
-from regie_analytics.ingest.stored import _match_known, count_keys, cube_part, with_keys
-from regie_analytics.io.parse import clean_text
+from regie_analytics.ingest.signals import _CLOSED_BAD, _CLOSED_BEFORE, POSITION, prepare_signals
+from regie_analytics.ingest.staged import StagedRecords, duplicate_positions, positions_in
+from regie_analytics.ingest.stored import _match_known, count_keys, staged_with_cube, with_keys
+from regie_analytics.io.parse import clean_text, normalise_ids
 from regie_analytics.io.presets import extract
 from regie_analytics.io.readers import file_sha256, open_inputs
 from regie_analytics.limits import Limits
@@ -31,6 +34,7 @@ from regie_analytics.schema import (
     NO_LOCATION,
     OUTSIDE,
     SIGNAL_COLUMNS,
+    SIGNAL_ID,
     SUBCATEGORY,
     InputError,
 )
@@ -43,63 +47,166 @@ from regie_analytics.taxonomy import (
 )
 
 
-def _summarise(report: ImportReport, records: pd.DataFrame) -> None:
-    """The report's location and category figures, counted on the rows that are imported."""
-    code = records[AREA_CODE]  # categorical for signals: compared without copying the text
-    unknown_code = records["_unknown_code"].to_numpy(dtype=bool)
-    report.without_location = int((code == NO_LOCATION).sum())
-    report.outside_area = int(((code == OUTSIDE).to_numpy() & ~unknown_code).sum())
-    report.unknown_area_code = int(unknown_code.sum())
-    given = records.loc[unknown_code, GIVEN_AREA_CODE].astype("str")
-    report.unknown_area_codes = {str(k): int(v) for k, v in given.value_counts().items()}
-    unknown = (records[DOMAIN].astype("str") == UNKNOWN_DOMAIN).to_numpy()
-    report.unknown_category = int(unknown.sum())
-    label = records.loc[unknown, CATEGORY].astype("str").fillna("")
-    sub = _text(records, SUBCATEGORY)[unknown].astype("str").fillna("")
-    combined = label.where(sub == "", label + " / " + sub)
-    report.unknown_categories = {str(k): int(v) for k, v in combined.value_counts().items()}
-    report.cleaned_labels = int(records["_cleaned"].sum())
-    for name, column in (
-        ("bad_coordinates", "_bad_xy"),
-        ("swapped_corrected", "_swapped"),
-        ("rd_converted", "_rd"),
-    ):
-        if column in records.columns:
-            setattr(report, name, int(records[column].sum()))
-    if report.swapped_corrected:
-        report.notes.append(
-            f"{_fmt(report.swapped_corrected)} rijen hadden x en y verwisseld; dat is per rij "
-            "herkend en gecorrigeerd"
-        )
-    if report.rd_converted:
-        report.notes.append(
-            f"{_fmt(report.rd_converted)} rijen hadden RD-coördinaten (EPSG:28992); omgerekend "
-            "naar WGS84"
-        )
-    if "_closed" in records.columns:
-        closed = records["_closed"].to_numpy()
-        report.closed_before_received = int((closed == _CLOSED_BEFORE).sum())
-        report.bad_closed_dates = int((closed == _CLOSED_BAD).sum())
+def _merge(counts: dict[Any, int], values: pd.Series | pd.DataFrame) -> None:
+    """Add the counts of ``values`` (in the order they first occur) to ``counts``."""
+    for key, n in values.value_counts(sort=False, dropna=False).items():
+        counts[key] = counts.get(key, 0) + int(n)
 
 
-def _report_classes(report: ImportReport, records: pd.DataFrame, taxonomy: Taxonomy) -> None:
-    """The report's classification figures, counted on the rows that are imported: signals
-    per domain and matching step, and the labels left in 'overig' with suggestions for them."""
-    classes = pd.DataFrame({DOMAIN: records[DOMAIN].to_numpy(), MATCH: records[_MATCH].to_numpy()})
-    weights = records[COUNT] if COUNT in records.columns else None
-    report.classification = match_summary(classes, weights=weights)
-    unknown = (records[DOMAIN].astype("str") == UNKNOWN_DOMAIN).to_numpy()
-    if not unknown.any():
-        return
-    labels = records.loc[unknown, [CATEGORY]].astype(object).fillna("").astype("str")
-    labels[SUBCATEGORY] = _text(records, SUBCATEGORY)[unknown].astype(object).fillna("")
-    per_label = labels.astype("str").value_counts().rename(COUNT).reset_index()
-    report.unknown_labels = cast(
-        list[dict[str, Any]], per_label.head(MAX_SUGGESTED).to_dict("records")
-    )
-    report.suggestions = cast(
-        list[dict[str, Any]], taxonomy.suggestions(per_label).to_dict("records")
-    )
+def _most_first(counts: dict[Any, int]) -> list[tuple[Any, int]]:
+    """``counts`` from the largest down; equal counts in the order they first occurred."""
+    return sorted(counts.items(), key=lambda item: -item[1])
+
+
+@dataclass
+class _Figures:
+    """The report's location and category figures, counted on the rows that are imported,
+    batch by batch (every figure is a sum, so any batching gives the same report)."""
+
+    report: ImportReport
+    area_codes: dict[Any, int] = field(default_factory=dict)
+    categories: dict[Any, int] = field(default_factory=dict)
+    classes: dict[Any, int] = field(default_factory=dict)
+    labels: dict[Any, int] = field(default_factory=dict)
+
+    def counted(self, records: pd.DataFrame) -> pd.DataFrame:
+        """Count one batch of imported rows (with their flags); returns it."""
+        self._locations(records)
+        self._categories(records)
+        report = self.report
+        report.imported += len(records)
+        report.signals_imported += (
+            int(records[COUNT].sum()) if COUNT in records.columns else len(records)
+        )
+        report.cleaned_labels += int(records["_cleaned"].sum())
+        for name, column in (
+            ("bad_coordinates", "_bad_xy"),
+            ("swapped_corrected", "_swapped"),
+            ("rd_converted", "_rd"),
+        ):
+            if column in records.columns:
+                setattr(report, name, getattr(report, name) + int(records[column].sum()))
+        if "_closed" in records.columns:
+            closed = records["_closed"].to_numpy()
+            report.closed_before_received += int((closed == _CLOSED_BEFORE).sum())
+            report.bad_closed_dates += int((closed == _CLOSED_BAD).sum())
+        return records
+
+    def _locations(self, records: pd.DataFrame) -> None:
+        report = self.report
+        code = records[AREA_CODE]  # categorical for signals: compared without copying the text
+        unknown_code = records["_unknown_code"].to_numpy(dtype=bool)
+        report.without_location += int((code == NO_LOCATION).sum())
+        report.outside_area += int(((code == OUTSIDE).to_numpy() & ~unknown_code).sum())
+        report.unknown_area_code += int(unknown_code.sum())
+        _merge(self.area_codes, records.loc[unknown_code, GIVEN_AREA_CODE].astype("str"))
+
+    def _categories(self, records: pd.DataFrame) -> None:
+        unknown = (records[DOMAIN].astype("str") == UNKNOWN_DOMAIN).to_numpy()
+        self.report.unknown_category += int(unknown.sum())
+        weights = (
+            records[COUNT].to_numpy(dtype=np.int64)
+            if COUNT in records.columns
+            else np.ones(len(records), dtype=np.int64)
+        )
+        classes = pd.DataFrame(
+            {DOMAIN: records[DOMAIN].astype("str"), MATCH: records[_MATCH].astype("str")}
+        )
+        sums = classes.assign(w=weights).groupby([DOMAIN, MATCH], sort=False)["w"].sum()
+        for key, n in sums.items():
+            self.classes[key] = self.classes.get(key, 0) + int(n)
+        label = records.loc[unknown, CATEGORY].astype("str").fillna("")
+        sub = _text(records, SUBCATEGORY)[unknown].astype("str").fillna("")
+        _merge(self.categories, label.where(sub == "", label + " / " + sub))
+        _merge(self.labels, pd.DataFrame({CATEGORY: label, SUBCATEGORY: sub}))
+
+    def finish(self, taxonomy: Taxonomy) -> None:
+        """The figures that need every batch: notes, codes and labels by size, suggestions."""
+        report = self.report
+        report.unknown_area_codes = {str(k): n for k, n in _most_first(self.area_codes)}
+        report.unknown_categories = {str(k): n for k, n in _most_first(self.categories)}
+        if report.swapped_corrected:
+            report.notes.append(
+                f"{_fmt(report.swapped_corrected)} rijen hadden x en y verwisseld; dat is per "
+                "rij herkend en gecorrigeerd"
+            )
+        if report.rd_converted:
+            report.notes.append(
+                f"{_fmt(report.rd_converted)} rijen hadden RD-coördinaten (EPSG:28992); "
+                "omgerekend naar WGS84"
+            )
+        keys = list(self.classes)
+        classes = pd.DataFrame(
+            {DOMAIN: [k[0] for k in keys], MATCH: [k[1] for k in keys]}, dtype="str"
+        )
+        report.classification = match_summary(
+            classes, weights=pd.Series(list(self.classes.values()), dtype="int64")
+        )
+        if not self.labels:
+            return
+        per_label = pd.DataFrame(
+            [(str(c), str(s), n) for (c, s), n in _most_first(self.labels)],
+            columns=[CATEGORY, SUBCATEGORY, COUNT],
+        )
+        report.unknown_labels = cast(
+            list[dict[str, Any]], per_label.head(MAX_SUGGESTED).to_dict("records")
+        )
+        report.suggestions = cast(
+            list[dict[str, Any]], taxonomy.suggestions(per_label).to_dict("records")
+        )
+
+
+def _signal_batches(
+    ctx: _Context, flagged: StagedRecords, known: pd.DataFrame | None
+) -> Iterator[pd.DataFrame]:
+    """The staged signals batch by batch without duplicate ids: a later row with an id an
+    earlier row has (counted and shown), and ids the store holds (counted)."""
+    report = ctx.report
+    twice = duplicate_positions(flagged, key=SIGNAL_ID, position=POSITION)
+    in_store = np.zeros(0, dtype=np.int64)
+    if known is not None and not known.empty:
+        ids = pd.Series(normalise_ids(known[SIGNAL_ID]).dropna().unique(), dtype="str")
+        found = positions_in(flagged, ids, key=SIGNAL_ID, position=POSITION)
+        in_store = np.setdiff1d(found, twice, assume_unique=True)
+    report.duplicates_in_store = len(in_store)
+    for batch in flagged.batches():
+        position = batch[POSITION].to_numpy()
+        again = np.isin(position, twice)
+        if again.any():
+            report.duplicates_in_file += int(again.sum())
+            report.add(
+                "dubbel",
+                ctx.extract,
+                batch.loc[again],
+                "signal_id",
+                "id '{value}' komt eerder in het bestand voor (eerste rij gebruikt)",
+            )
+        drop = again | np.isin(position, in_store)
+        yield batch.loc[~drop] if drop.any() else batch
+
+
+def _count_batches(
+    ctx: _Context, flagged: pd.DataFrame, known: pd.DataFrame | None
+) -> tuple[list[pd.DataFrame], pd.MultiIndex | None]:
+    """The counts without those the store holds, and the keys of the counts they correct."""
+    if known is None:
+        return [flagged], None
+    report = ctx.report
+    in_store, corrected = _match_known(flagged, known, kind="counts")
+    report.duplicates_in_store = int(in_store.sum())
+    report.corrected = int(corrected.sum())
+    replaces = None
+    if corrected.any():
+        replaces = count_keys(flagged)[corrected]
+        report.add(
+            "correctie",
+            ctx.extract,
+            flagged.loc[corrected],
+            "count",
+            "aantal '{value}' vervangt het eerder geïmporteerde aantal voor dit gebied, "
+            "deze maand, dit thema en deze bron",
+        )
+    return [flagged.loc[~in_store]], replaces
 
 
 def _without_flags(records: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -184,32 +291,21 @@ def prepare_import(
             notations=notations,
         )
         flagged = prepare_signals(ctx) if ext.kind == "signals" else prepare_counts(ctx)
-    replaces = None
-    if existing_keys is not None:
-        in_store, corrected = _match_known(
-            flagged, existing_keys(ext.source, ext.kind), kind=ext.kind
-        )
-        report.duplicates_in_store = int(in_store.sum())
-        report.corrected = int(corrected.sum())
-        if corrected.any():
-            replaces = count_keys(flagged)[corrected]
-            report.add(
-                "correctie",
-                ext,
-                flagged.loc[corrected],
-                "count",
-                "aantal '{value}' vervangt het eerder geïmporteerde aantal voor dit gebied, "
-                "deze maand, dit thema en deze bron",
-            )
-        flagged = flagged.loc[~in_store]
-    _summarise(report, flagged)
-    _report_classes(report, flagged, taxonomy)
-    columns = SIGNAL_COLUMNS if ext.kind == "signals" else COUNT_COLUMNS
+    known = existing_keys(ext.source, ext.kind) if existing_keys is not None else None
     secret = secret or cellkey.new_secret()
-    records = _without_flags(with_keys(flagged, kind=ext.kind, secret=secret), columns)
-    del flagged
-    report.imported = len(records)
-    report.signals_imported = len(records) if ext.kind == "signals" else int(records[COUNT].sum())
+    figures = _Figures(report)
+    batches: Iterable[pd.DataFrame]
+    if isinstance(flagged, StagedRecords):
+        batches, replaces = _signal_batches(ctx, flagged, known), None
+    else:
+        batches, replaces = _count_batches(ctx, flagged, known)
+    columns = SIGNAL_COLUMNS if ext.kind == "signals" else COUNT_COLUMNS
+    records = (
+        _without_flags(with_keys(figures.counted(batch), kind=ext.kind, secret=secret), columns)
+        for batch in batches
+    )
+    staged, cube = staged_with_cube(records, kind=ext.kind)
+    figures.finish(taxonomy)
     if report.rows_read and report.imported == 0 and report.rejected_rows == report.rows_read:
         first = report.problems[0] if report.problems else None
         raise InputError(
@@ -220,13 +316,12 @@ def prepare_import(
             hint="zie het rapport (python -m regie_analytics validate ...) voor de oorzaken.",
             details=[p.line() for p in report.problems[:MAX_EXAMPLES]],
         )
-    cube = cube_part(records, kind=ext.kind)
     if len(cube):
         report.first_month, report.last_month = str(cube[MONTH].min()), str(cube[MONTH].max())
     return PreparedImport(
         report=report,
         kind=ext.kind,
-        records=records,
+        staged=staged,
         cube=cube,
         file_hash=file_sha256(path),
         path=str(path),

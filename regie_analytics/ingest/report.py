@@ -9,13 +9,14 @@ the Data page; :func:`classification_lines` is its section on domains and sugges
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from regie_analytics.formatting import fmt_pct
+from regie_analytics.ingest.staged import StagedRecords
 from regie_analytics.io.presets import Extract
 from regie_analytics.schema import (
     CATEGORY,
@@ -257,11 +258,12 @@ def classification_lines(
 
 @dataclass
 class PreparedImport:
-    """Everything an import would write, not yet written."""
+    """Everything an import would write, not yet written. The records wait on disk
+    (:class:`StagedRecords`), so an import of any size is never held in memory at once."""
 
     report: ImportReport
     kind: str
-    records: pd.DataFrame
+    staged: StagedRecords
     cube: pd.DataFrame
     file_hash: str
     path: str
@@ -272,9 +274,17 @@ class PreparedImport:
     secret: str = ""
     """The store secret the record keys were made with (see :mod:`regie_analytics.cellkey`)."""
 
-    def record_batches(self, *, rows: int = 1_000_000) -> Iterator[pd.DataFrame]:
+    @property
+    def records(self) -> pd.DataFrame:
+        """All records at once (read from disk: for small imports and tests)."""
+        return self.staged.frame()
+
+    def record_batches(
+        self, *, rows: int = 1_000_000, columns: Sequence[str] | None = None
+    ) -> Iterator[pd.DataFrame]:
         """The records in batches of at most ``rows``, in order: how a store writes them
         (a file store as Parquet row groups, a database with ``COPY``), so that the whole
-        import is never converted at once."""
-        for start in range(0, len(self.records), rows):
-            yield self.records.iloc[start : start + rows]
+        import is never converted at once. ``columns``: only these."""
+        for batch in self.staged.batches(columns):
+            for start in range(0, max(len(batch), 1), rows):
+                yield batch.iloc[start : start + rows].reset_index(drop=True)

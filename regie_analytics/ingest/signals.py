@@ -1,5 +1,5 @@
 """Record-level signals: each batch checked (id, received and closed dates), located and
-classified, then the batches joined and duplicate ids dropped (the first row kept)."""
+classified, and staged on disk; duplicate ids are found over all batches afterwards."""
 
 from __future__ import annotations
 
@@ -11,15 +11,14 @@ from regie_analytics.ingest.batches import (
     _MATCH,
     _classify,
     _clean_labels,
-    _concat,
     _Context,
     _drop,
-    _first_of_each,
     _label,
     _locate,
     _outside_window,
     _text,
 )
+from regie_analytics.ingest.staged import StagedRecords
 from regie_analytics.io.parse import normalise_ids, parse_datetimes
 from regie_analytics.schema import (
     AREA_CODE,
@@ -32,7 +31,6 @@ from regie_analytics.schema import (
     LAT,
     LON,
     RECEIVED_AT,
-    SIGNAL_COLUMNS,
     SIGNAL_ID,
     SOURCE,
     STATUS,
@@ -42,6 +40,8 @@ from regie_analytics.schema import (
 )
 
 _CLOSED_OK, _CLOSED_BEFORE, _CLOSED_BAD = 0, 1, 2
+POSITION = "_pos"
+"""Working column: a staged row's place among the checked rows (first row kept on duplicates)."""
 
 
 def _signal_batch(ctx: _Context, part: pd.DataFrame) -> pd.DataFrame:
@@ -121,17 +121,17 @@ def _signal_batch(ctx: _Context, part: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def prepare_signals(ctx: _Context) -> pd.DataFrame:
-    """Check, locate, classify and de-duplicate record-level signals (all batches)."""
+def prepare_signals(ctx: _Context) -> StagedRecords:
+    """Check, locate and classify record-level signals, batch by batch, into a file on disk
+    (with the report's flags, and ``_pos``: the row's place among them). Duplicate ids are
+    not dropped here: :func:`duplicate_positions` finds them over all batches."""
     extract = ctx.extract
-    chunks = [_signal_batch(ctx, part) for part in extract.frames()]
+    staged = StagedRecords()
+    position = 0
+    for part in extract.frames():
+        batch = _signal_batch(ctx, part)
+        batch[POSITION] = np.arange(position, position + len(batch), dtype=np.int64)
+        position += len(batch)
+        staged.append(batch)
     ctx.tally("received_at").check(extract, "received_at", "de ontvangstdatum", hint=_DATE_HINT)
-    records = _concat(chunks, [*SIGNAL_COLUMNS])
-    del chunks
-    return _first_of_each(
-        ctx,
-        records,
-        records[SIGNAL_ID],
-        column="signal_id",
-        message="id '{value}' komt eerder in het bestand voor (eerste rij gebruikt)",
-    )
+    return staged.close()

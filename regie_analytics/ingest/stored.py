@@ -8,6 +8,7 @@ stored records classified again with another taxonomy (:func:`reclassify`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 
 from regie_analytics import cellkey
 from regie_analytics.ingest.report import PreparedImport
+from regie_analytics.ingest.staged import StagedRecords, positions_in
 from regie_analytics.io.parse import normalise_ids
 from regie_analytics.schema import (
     AREA_CODE,
@@ -23,6 +25,7 @@ from regie_analytics.schema import (
     CHANNEL,
     CLASSIFIED_DOMAINS,
     COUNT,
+    CUBE_COLUMNS,
     CUBE_DIMENSIONS,
     DEPARTMENT,
     DOMAIN,
@@ -36,6 +39,9 @@ from regie_analytics.schema import (
     THEME,
 )
 from regie_analytics.taxonomy import Taxonomy
+
+CUBE_BATCH_ROWS = 2_000_000
+"""Cube rows :class:`CubeSum` lets wait before it sums them (at the least)."""
 
 
 def month_labels(values: pd.Series) -> pd.Series:
@@ -102,6 +108,36 @@ def _match_known(
     return same, found & ~same
 
 
+def _stored_signals(staged: StagedRecords, known: pd.DataFrame) -> np.ndarray:
+    """Which staged signals the store holds already (their ids in ``known``)."""
+    held = np.zeros(staged.rows, dtype=bool)
+    if known.empty or staged.rows == 0:
+        return held
+    ids = pd.Series(normalise_ids(known[SIGNAL_ID]).dropna().unique(), dtype="str")
+    held[positions_in(staged, ids, key=SIGNAL_ID)] = True
+    return held
+
+
+def staged_with_cube(
+    batches: Iterable[pd.DataFrame], *, kind: str
+) -> tuple[StagedRecords, pd.DataFrame]:
+    """Records written to disk batch by batch, and their cube (see :func:`cube_part`)."""
+    staged = StagedRecords()
+    cube = CubeSum()
+    for batch in batches:
+        staged.append(batch)
+        cube.add(cube_part(batch, kind=kind))
+    return staged.close(), cube.total()
+
+
+def _kept(staged: StagedRecords, keep: np.ndarray) -> Iterator[pd.DataFrame]:
+    start = 0
+    for batch in staged.batches():
+        mask = keep[start : start + len(batch)]
+        start += len(batch)
+        yield batch.loc[mask].reset_index(drop=True)
+
+
 def drop_known(prepared: PreparedImport, known: pd.DataFrame) -> PreparedImport:
     """``prepared`` checked again against what the store holds now (a new object).
 
@@ -109,25 +145,25 @@ def drop_known(prepared: PreparedImport, known: pd.DataFrame) -> PreparedImport:
     and kind. The store calls this inside its lock just before it commits: records another
     import stored since the check are dropped (and counted as such), and the count keys this
     import corrects are listed in ``replaces``, so the store replaces the earlier values.
+    Signals are checked batch by batch on disk, never all in memory.
     """
-    records = prepared.records
-    in_store, corrected = _match_known(records, known, kind=prepared.kind)
+    replaces = None
+    if prepared.kind == "signals":
+        in_store = _stored_signals(prepared.staged, known)
+        corrected = np.zeros(0, dtype=bool)
+    else:
+        records = prepared.records
+        in_store, corrected = _match_known(records, known, kind=prepared.kind)
+        replaces = count_keys(records)[corrected] if corrected.any() else None
     report = replace(prepared.report, corrected=int(corrected.sum()))
-    replaces = count_keys(records)[corrected] if corrected.any() else None
     if not in_store.any():
         return replace(prepared, report=report, replaces=replaces)
-    kept = records.loc[~in_store].reset_index(drop=True)
+    staged, cube = staged_with_cube(_kept(prepared.staged, ~in_store), kind=prepared.kind)
     report.added_meanwhile += int(in_store.sum())
     report.duplicates_in_store += int(in_store.sum())
-    report.imported = len(kept)
-    report.signals_imported = len(kept) if prepared.kind == "signals" else int(kept[COUNT].sum())
-    return replace(
-        prepared,
-        report=report,
-        records=kept,
-        cube=cube_part(kept, kind=prepared.kind),
-        replaces=replaces,
-    )
+    report.imported = staged.rows
+    report.signals_imported = staged.rows if prepared.kind == "signals" else int(cube[COUNT].sum())
+    return replace(prepared, report=report, staged=staged, cube=cube, replaces=replaces)
 
 
 def with_keys(records: pd.DataFrame, *, kind: str, secret: str) -> pd.DataFrame:
@@ -162,6 +198,52 @@ def cube_part(records: pd.DataFrame, *, kind: str) -> pd.DataFrame:
     cube[COUNT] = cube[COUNT].astype("int64")
     cube[CELL_KEY] = cellkey.cell_keys(cube[CELL_KEY])
     return cube
+
+
+def combine_cubes(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Cube parts summed over the cube's dimensions (sorted by them), with cell keys."""
+    if not parts:
+        return empty_cube()
+    cube = (
+        pd.concat(parts, ignore_index=True)
+        .groupby(list(CUBE_DIMENSIONS), observed=True, sort=True)[[COUNT, CELL_KEY]]
+        .sum()
+        .reset_index()
+    )
+    cube[COUNT] = cube[COUNT].astype("int64")
+    cube[CELL_KEY] = cellkey.cell_keys(cube[CELL_KEY])
+    return cube
+
+
+def empty_cube() -> pd.DataFrame:
+    """A cube without rows, with the cube's columns and types."""
+    frame = pd.DataFrame({c: pd.Series(dtype="str") for c in CUBE_COLUMNS})
+    frame[COUNT] = frame[COUNT].astype("int64")
+    frame[CELL_KEY] = frame[CELL_KEY].astype("int64")
+    return frame
+
+
+class CubeSum:
+    """Cube parts summed as they come (an import's batches): the parts waiting are summed
+    whenever they hold more rows than twice the sum so far, so memory stays near the size of
+    the cube itself and the work stays proportional to the rows added."""
+
+    def __init__(self) -> None:
+        self._parts: list[pd.DataFrame] = []
+        self._waiting = 0
+        self._summed = 0
+
+    def add(self, part: pd.DataFrame) -> None:
+        """Add one cube part."""
+        self._parts.append(part)
+        self._waiting += len(part)
+        if len(self._parts) > 1 and self._waiting > max(2 * self._summed, CUBE_BATCH_ROWS):
+            self._parts = [combine_cubes(self._parts)]
+            self._summed, self._waiting = len(self._parts[0]), 0
+
+    def total(self) -> pd.DataFrame:
+        """The sum of every part added."""
+        return combine_cubes(self._parts)
 
 
 def reclassify(

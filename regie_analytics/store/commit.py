@@ -21,6 +21,7 @@ from regie_analytics.ingest import (
     reclassify,
     with_keys,
 )
+from regie_analytics.schema import SIGNAL_ID
 from regie_analytics.store.errors import StoreError, outdated
 from regie_analytics.store.parts import (
     FORMAT_VERSION,
@@ -69,7 +70,7 @@ def recheck(
             if old is not None and old_manifest is not None
             else pd.DataFrame()
         ]
-        known += [p.records for p in todo if p.kind == prep.kind and p.report.source == source]
+        known += [_ids(p) for p in todo if p.kind == prep.kind and p.report.source == source]
         frames = [k for k in known if not k.empty]
         checked = drop_known(prep, pd.concat(frames, ignore_index=True)) if frames else prep
         if checked.report.imported > 0 or checked.replaces is not None:
@@ -77,6 +78,12 @@ def recheck(
         # the caller prints the report of what it prepared: it says what was committed
         vars(prep.report).update(vars(checked.report))
     return todo
+
+
+def _ids(prep: PreparedImport) -> pd.DataFrame:
+    """What another import of the same commit holds, to check this one against (signals: the
+    ids only, read from disk)."""
+    return prep.staged.frame([SIGNAL_ID]) if prep.kind == "signals" else prep.records
 
 
 def build_version(
@@ -121,8 +128,12 @@ def build_version(
         cube_rel = f"cube/part-{import_id:05d}.parquet"
         source = prep.report.source
         later = [p.replaces for p in todo[offset + 1 :] if p.report.source == source]
-        records, cube_part_ = without_keys(prep.records, later, kind=prep.kind, cube=prep.cube)
-        write_records(records, folder / record_rel)
+        if prep.kind == "signals":
+            prep.staged.link_to(folder / record_rel)
+            cube_part_ = prep.cube
+        else:
+            records, cube_part_ = without_keys(prep.records, later, kind=prep.kind, cube=prep.cube)
+            write_records(records, folder / record_rel)
         cube_part_.to_parquet(folder / cube_rel, index=False)
         imports.append(
             {
@@ -141,8 +152,7 @@ def build_version(
                 "parts": {kind_dir: record_rel, "cube": cube_rel},
             }
         )
-    cube_parts = [pd.read_parquet(folder / imp["parts"]["cube"]) for imp in imports]
-    cube = combine_cubes(cube_parts)
+    cube = _new_cube(folder, old=old, imports=imports, added=todo, replaced=bool(replaced))
     cube.to_parquet(folder / "cube.parquet", index=False)
     manifest: dict[str, Any] = {
         "format": FORMAT_VERSION,
@@ -164,6 +174,21 @@ def build_version(
         with open(path, "rb") as handle:
             os.fsync(handle.fileno())
     return manifest
+
+
+def _new_cube(
+    folder: Path,
+    *,
+    old: Path | None,
+    imports: list[dict[str, Any]],
+    added: list[PreparedImport],
+    replaced: bool,
+) -> pd.DataFrame:
+    """The cube of the new version: the old cube plus the new imports' cube parts, summed;
+    all parts summed again only where an earlier import's counts were corrected."""
+    if old is None or replaced or not (old / "cube.parquet").exists():
+        return combine_cubes([pd.read_parquet(folder / imp["parts"]["cube"]) for imp in imports])
+    return combine_cubes([pd.read_parquet(old / "cube.parquet"), *(p.cube for p in added)])
 
 
 def reclassified(

@@ -10,8 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from regie_analytics import cellkey
-from regie_analytics.schema import CELL_KEY, COUNT, CUBE_COLUMNS, CUBE_DIMENSIONS, SIGNAL_ID, SOURCE
+from regie_analytics.ingest.stored import combine_cubes as combine_cubes
+from regie_analytics.ingest.stored import empty_cube as empty_cube
+from regie_analytics.schema import SIGNAL_ID, SOURCE
 
 FORMAT_VERSION = 2
 """2: record keys, key sums and cell keys for cell-key perturbation."""
@@ -70,26 +71,3 @@ def stored_records(folder: Path, manifest: dict[str, Any], source: str, kind: st
         return pd.DataFrame()
     frame = pd.concat(frames, ignore_index=True)
     return frame.loc[frame[SOURCE].astype("str") == source].reset_index(drop=True)
-
-
-def combine_cubes(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """The store's cube: the imports' cube parts summed over the cube's dimensions."""
-    if not parts:
-        return empty_cube()
-    cube = (
-        pd.concat(parts, ignore_index=True)
-        .groupby(list(CUBE_DIMENSIONS), observed=True, sort=True)[[COUNT, CELL_KEY]]
-        .sum()
-        .reset_index()
-    )
-    cube[COUNT] = cube[COUNT].astype("int64")
-    cube[CELL_KEY] = cellkey.cell_keys(cube[CELL_KEY])
-    return cube
-
-
-def empty_cube() -> pd.DataFrame:
-    """A cube without rows, with the cube's columns and types."""
-    frame = pd.DataFrame({c: pd.Series(dtype="str") for c in CUBE_COLUMNS})
-    frame[COUNT] = frame[COUNT].astype("int64")
-    frame[CELL_KEY] = frame[CELL_KEY].astype("int64")
-    return frame

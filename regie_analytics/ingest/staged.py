@@ -1,0 +1,140 @@
+"""Records of an import held on disk, not in memory: :class:`StagedRecords`, a temporary
+Parquet file written batch by batch and read back batch by batch (in the same order); and
+:func:`duplicate_positions`, the rows whose id an earlier row of the same file has, found by
+DuckDB over that file (exactly, in parallel, spilling to disk rather than growing memory)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import weakref
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+DUCKDB_MEMORY = "1GB"
+"""What DuckDB may hold in memory while it looks for duplicate ids (it spills beyond)."""
+
+
+def _widened(schema: pa.Schema) -> pa.Schema:
+    """``schema`` with 32-bit dictionary indices, so that every batch fits the first one's
+    schema whatever the number of its categories."""
+    fields = [
+        f.with_type(pa.dictionary(pa.int32(), f.type.value_type, f.type.ordered))
+        if pa.types.is_dictionary(f.type)
+        else f
+        for f in schema
+    ]
+    return pa.schema(fields, metadata=schema.metadata)
+
+
+class StagedRecords:
+    """Records in a temporary Parquet file (removed with this object, or at exit).
+
+    :meth:`append` writes a batch (a row group); :meth:`close` finishes the file; then
+    :meth:`batches` reads them back in order and :meth:`frame` all at once.
+    """
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="regie-import-"))
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self.folder, True)
+        self.path = self.folder / "records.parquet"
+        self.rows = 0
+        self._writer: pq.ParquetWriter | None = None
+        self._empty: pd.DataFrame | None = None
+
+    def append(self, frame: pd.DataFrame) -> None:
+        """Write one batch (after the first, the columns and their types must be the same)."""
+        if self._empty is None:
+            self._empty = frame.iloc[:0]
+        if frame.empty:
+            return
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.path, _widened(table.schema))
+        self._writer.write_table(table.cast(self._writer.schema))
+        self.rows += len(frame)
+
+    def close(self) -> StagedRecords:
+        """Finish the file; returns itself."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        return self
+
+    def batches(self, columns: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
+        """The records in the batches they were written in, in order."""
+        if self.rows == 0:
+            if self._empty is not None:
+                yield self._empty if columns is None else self._empty[list(columns)]
+            return
+        parquet = pq.ParquetFile(self.path)
+        wanted = list(columns) if columns is not None else None
+        for group in range(parquet.num_row_groups):
+            yield parquet.read_row_group(group, columns=wanted).to_pandas()
+
+    def frame(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """All records at once."""
+        parts = list(self.batches(columns))
+        if len(parts) == 1:
+            return parts[0]
+        return pq.read_table(self.path, columns=list(columns) if columns else None).to_pandas()
+
+    def link_to(self, target: Path) -> None:
+        """Put the file at ``target``: a hard link where the file system allows, a copy
+        otherwise."""
+        try:
+            target.hardlink_to(self.path)
+        except OSError:
+            shutil.copyfile(self.path, target)
+
+
+def duplicate_positions(staged: StagedRecords, *, key: str, position: str) -> np.ndarray:
+    """Sorted ``position`` values of the rows whose ``key`` an earlier row has (exactly, not
+    by hash; "earlier" by ``position``)."""
+    import duckdb
+
+    if staged.rows == 0:
+        return np.zeros(0, dtype=np.int64)
+    with duckdb.connect() as con:
+        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+        con.execute(f"SET temp_directory = '{staged.folder / 'duckdb'}'")
+        found = con.execute(
+            f"""
+            WITH rows AS (SELECT "{key}" AS k, "{position}" AS p FROM read_parquet(?)),
+            twice AS (SELECT k, min(p) AS first FROM rows GROUP BY k HAVING count(*) > 1)
+            SELECT rows.p FROM rows JOIN twice USING (k) WHERE rows.p <> twice.first
+            ORDER BY rows.p
+            """,
+            [str(staged.path)],
+        ).fetchnumpy()["p"]
+    return np.asarray(found, dtype=np.int64)
+
+
+def positions_in(
+    staged: StagedRecords, known: pd.Series, *, key: str, position: str | None = None
+) -> np.ndarray:
+    """Sorted ``position`` values (by default the row numbers in the file) of the rows whose
+    ``key`` is one of ``known`` (exactly)."""
+    import duckdb
+
+    if staged.rows == 0 or known.empty:
+        return np.zeros(0, dtype=np.int64)
+    ids = pa.table({"k": pa.Array.from_pandas(known.astype("str"))})
+    where = f'"{position}"' if position else "file_row_number"
+    with duckdb.connect() as con:
+        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+        con.execute(f"SET temp_directory = '{staged.folder / 'duckdb'}'")
+        con.register("known", ids)
+        found = con.execute(
+            f"""
+            SELECT {where} AS p FROM read_parquet(?, file_row_number = true)
+            WHERE "{key}" IN (SELECT k FROM known) ORDER BY p
+            """,
+            [str(staged.path)],
+        ).fetchnumpy()["p"]
+    return np.asarray(found, dtype=np.int64)
