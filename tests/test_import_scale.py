@@ -1,0 +1,123 @@
+"""The streamed import: the same store and report whatever the batches, duplicate ids dropped
+once across batches, and a second import's cube equal to the cube of all records regrouped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from regie_analytics import workflow
+from regie_analytics.ingest import cube_part
+from regie_analytics.io import csv_files
+from regie_analytics.schema import CUBE_DIMENSIONS
+from regie_analytics.store import Store
+
+N = 3000
+
+
+def _open311_csv(path: Path, ids: list[str], *, bad_date_at: int | None = None) -> None:
+    """Open311 requests spread over central Amsterdam, one every five hours from 2024-01-01."""
+    rng = np.random.default_rng(7)
+    when = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(len(ids)) * 300, "min")
+    dates = list(when.strftime("%Y-%m-%dT%H:%M:%S"))
+    if bad_date_at is not None:
+        dates[bad_date_at] = "geen datum"
+    frame = pd.DataFrame(
+        {
+            "service_request_id": ids,
+            "requested_datetime": dates,
+            "service_name": rng.choice(["Pothole", "Graffiti", "Noise", "Rodent"], len(ids)),
+            "status": rng.choice(["open", "closed"], len(ids)),
+            "lat": rng.uniform(52.35, 52.39, len(ids)).round(6),
+            "long": rng.uniform(4.86, 4.93, len(ids)).round(6),
+        }
+    )
+    frame.to_csv(path, index=False)
+
+
+def _store_contents(root: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, object]]]:
+    store = Store(root)
+    reports = [imp["report"] for imp in store.manifest()["imports"]]
+    return store.signals(), store.cube(), reports
+
+
+@pytest.fixture
+def input_with_duplicates(tmp_path: Path) -> Path:
+    ids = [f"SR{i}" for i in range(N)]
+    ids[2900] = ids[10]  # same id in a much later batch
+    ids[2901] = "0" + ids[11][2:]  # not a duplicate: 'SR11' and '011' differ
+    ids[2902] = ids[2899]  # neighbours, the same batch
+    path = tmp_path / "requests.csv"
+    _open311_csv(path, ids, bad_date_at=5)
+    return path
+
+
+def test_several_batches_give_the_store_of_one_batch(
+    tmp_path: Path, input_with_duplicates: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one = workflow.import_file(input_with_duplicates, preset="open311", store=Store(tmp_path / "a"))
+    monkeypatch.setattr(csv_files, "_CSV_BLOCK", 8 << 10)  # ~8 KB: about 25 batches
+    many = workflow.import_file(
+        input_with_duplicates, preset="open311", store=Store(tmp_path / "b")
+    )
+    # known answers: 3000 rows, one unreadable date, two later rows repeat an earlier id
+    assert many.rows_read == N and many.bad_dates == 1
+    assert many.duplicates_in_file == 2 and many.imported == N - 3
+    dubbel = sorted(p.row for p in many.problems if p.kind == "dubbel")
+    assert dubbel == [2900 + 2, 2902 + 2]  # spreadsheet rows (header is row 1)
+    assert many.to_dict() == one.to_dict()
+    signals_a, cube_a, reports_a = _store_contents(tmp_path / "a")
+    signals_b, cube_b, reports_b = _store_contents(tmp_path / "b")
+    assert len(signals_b) == N - 3 and signals_b["signal_id"].is_unique
+    assert "SR10" in set(signals_b["signal_id"]) and "11" in set(signals_b["signal_id"])
+    # the same values; only the order of a categorical's categories follows the batches, and
+    # the keys follow each store's own secret
+    pd.testing.assert_frame_equal(
+        signals_b.drop(columns="record_key"),
+        signals_a.drop(columns="record_key"),
+        check_categorical=False,
+    )
+    pd.testing.assert_frame_equal(cube_b.drop(columns="cell_key"), cube_a.drop(columns="cell_key"))
+    dims = list(CUBE_DIMENSIONS)  # the summed batches' cell keys are the cells' keys
+    regrouped = cube_part(signals_b, kind="signals").sort_values(dims).reset_index(drop=True)
+    pd.testing.assert_frame_equal(cube_b, regrouped)
+    assert reports_b == reports_a
+    assert int(cube_b["count"].sum()) == N - 3
+
+
+def test_second_import_adds_its_parts_to_the_cube(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(csv_files, "_CSV_BLOCK", 8 << 10)
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    _open311_csv(first, [f"SR{i}" for i in range(N)])
+    _open311_csv(second, [f"SR{i}" for i in range(N - 500, 2 * N)])  # 500 already stored
+    root = tmp_path / "store"
+    workflow.import_file(first, preset="open311", store=Store(root))
+    report = workflow.import_file(second, preset="open311", store=Store(root))
+    assert report.rows_read == N + 500 and report.duplicates_in_store == 500
+    assert report.imported == N
+    store = Store(root)
+    signals = store.signals()
+    assert len(signals) == 2 * N and signals["signal_id"].is_unique
+    dims = list(CUBE_DIMENSIONS)
+    regrouped = cube_part(signals, kind="signals").sort_values(dims).reset_index(drop=True)
+    pd.testing.assert_frame_equal(store.cube(), regrouped)
+
+
+def test_a_duplicate_id_across_batches_is_dropped_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(csv_files, "_CSV_BLOCK", 4 << 10)
+    ids = [f"SR{i}" for i in range(N)]
+    ids[1000] = ids[2000] = ids[2999] = ids[3]  # four rows with one id, in four batches
+    path = tmp_path / "requests.csv"
+    _open311_csv(path, ids)
+    report = workflow.import_file(path, preset="open311", store=Store(tmp_path / "store"))
+    assert report.duplicates_in_file == 3 and report.imported == N - 3
+    signals = Store(tmp_path / "store").signals()
+    kept = signals.loc[signals["signal_id"] == "SR3", "received_at"]
+    assert list(kept) == [pd.Timestamp("2024-01-01") + pd.Timedelta(minutes=3 * 300)]
