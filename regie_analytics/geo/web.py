@@ -52,7 +52,9 @@ def _coverage(polygons: np.ndarray, *, snap: tuple[float, ...] = _SNAP_M) -> np.
     return None
 
 
-def simplify_for_web(areas: gpd.GeoDataFrame, *, tolerance_m: float | None = None) -> gpd.GeoDataFrame:
+def simplify_for_web(
+    areas: gpd.GeoDataFrame, *, tolerance_m: float | None = None
+) -> gpd.GeoDataFrame:
     """A copy of ``areas`` with geometries simplified for maps in the browser.
 
     Neighbouring areas keep their shared edges: the areas are made a valid coverage first
