@@ -19,7 +19,7 @@ the whole country are about 0.5 MB in the browser; a municipality's 500 buurten 
 def zoom_levels(levels: Sequence[str], level: str) -> list[str]:
     """The levels of ``levels`` (finest first) coarser than ``level``: the parts a map of
     ``level`` can be zoomed on, coarsest first (gemeente, stadsdeel, wijk)."""
-    return [other for other in reversed(levels[levels.index(level) + 1 :])]
+    return list(reversed(levels[levels.index(level) + 1 :]))
 
 
 def codes_in_part(areas: gpd.GeoDataFrame, *, part: str, part_level: str) -> pd.Index:
