@@ -126,9 +126,11 @@ def test_zooming_on_a_gemeente_shows_exactly_its_wijken(raw_wijken, nl_wijken, n
     assert sorted(codes) == sorted(expected) and len(codes) == 99  # Amsterdam's wijken
     # every gemeente's zoom stays within a megabyte: the densest one is measured
     web = geo.simplify_for_web(nl_wijken)
-    vertices = pd.Series(
-        shapely.get_num_coordinates(np.asarray(web.geometry.values)), index=web.index
-    ).groupby(web["gemeente_code"]).sum()
+    vertices = (
+        pd.Series(shapely.get_num_coordinates(np.asarray(web.geometry.values)), index=web.index)
+        .groupby(web["gemeente_code"])
+        .sum()
+    )
     densest = vertices.idxmax()
     zoomed = web.loc[geo.codes_in_part(web, part=densest, part_level="gemeente")]
     assert len(zoomed) == int((raw_wijken["GMC"] == densest).sum())
