@@ -159,24 +159,21 @@ def test_a_part_above_the_limit_is_shown_a_level_coarser(amsterdam):
     assert level == "stadsdeel" and len(codes) == amsterdam["stadsdeel_code"].nunique()
     per_stadsdeel = amsterdam.groupby("stadsdeel_code").size()
     big, small = per_stadsdeel.idxmax(), per_stadsdeel[per_stadsdeel <= 50].idxmax()
-    level, codes = geo.map_view(
-        kept.__getitem__,
-        levels=levels,
-        level="buurt",
-        part=big,
-        part_level="stadsdeel",
-        limit=50,
-    )
+
+    def view(part: str) -> tuple[str, pd.Index]:
+        return geo.map_view(
+            kept.__getitem__,
+            levels=levels,
+            level="buurt",
+            part=part,
+            part_level="stadsdeel",
+            limit=50,
+        )
+
+    level, codes = view(big)
     wijken = amsterdam.loc[amsterdam["stadsdeel_code"] == big, "wijk_code"].unique()
     assert level == "wijk" and sorted(codes) == sorted(wijken)
-    level, codes = geo.map_view(
-        kept.__getitem__,
-        levels=levels,
-        level="buurt",
-        part=small,
-        part_level="stadsdeel",
-        limit=50,
-    )
+    level, codes = view(small)
     assert level == "buurt"
     assert sorted(codes) == sorted(amsterdam.index[amsterdam["stadsdeel_code"] == small])
 
