@@ -3,7 +3,7 @@
 import streamlit as st
 
 from regie_analytics import aggregate, report
-from regie_analytics.ui import access, components, figures, filters, queries, views
+from regie_analytics.ui import access, components, figures, filters, queries, views, zoom
 
 components.require_app()
 
@@ -39,14 +39,18 @@ if int(table["count"].sum()) == 0:
     components.empty_state(*queries.empty_reason(data, sel))
     st.stop()
 
+part = zoom.picker(data, sel)
 if layer == "hotspots":
-    fig = figures.hotspot_map(data, sel, measure=measure)
+    fig = figures.hotspot_map(data, sel, measure=measure, part=part)
 else:
     fig = figures.measure_map(
-        data, sel, measure=measure, scheme=scheme or "quantiles", basemap=basemap
+        data, sel, measure=measure, scheme=scheme or "quantiles", basemap=basemap, part=part
     )
-clicked = components.chart(fig, key="kaart", select=True)
-if clicked:
+shown, _ = zoom.map_areas(data, sel.level, part)
+clicked = components.chart(fig, key=f"kaart_{shown}_{part}", select=True)
+if clicked and shown != sel.level:  # a coarser area: zoom on it
+    zoom.go_to(clicked[0])
+elif clicked:
     components.open_profile(clicked[0])
 
 names = data.areas_at(sel.level)["name"].sort_values()

@@ -4,7 +4,7 @@ import streamlit as st
 
 from regie_analytics import insights
 from regie_analytics.formatting import fmt_period, plain_text
-from regie_analytics.ui import components, downloads, figures, filters, queries, views
+from regie_analytics.ui import components, downloads, figures, filters, queries, views, zoom
 
 components.require_app()
 
@@ -61,6 +61,7 @@ with left:
         components.explain("anomalies", level=sel.level)
 with right:
     fig = figures.overview_map(data, sel)
+    zoom.coarse_note(data, sel)
     clicked = components.chart(fig, key="overzicht_kaart", select=True)
     if clicked:
         components.open_profile(clicked[0])

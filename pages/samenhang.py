@@ -3,7 +3,7 @@
 import streamlit as st
 
 from regie_analytics import insights
-from regie_analytics.ui import components, figures, filters, queries, views
+from regie_analytics.ui import components, figures, filters, queries, views, zoom
 
 components.require_app()
 
@@ -21,10 +21,15 @@ if gap:
     components.empty_state(gap)
     st.stop()
 components.note(insights.size_ranking_note(table["population"], level=sel.level))
+part = zoom.picker(data, sel)
+shown, _ = zoom.map_areas(data, sel.level, part)
 left, right = st.columns([3, 1])
 with left:
-    clicked = components.chart(figures.bivariate_map(data, sel), key="bivariaat", select=True)
-    if clicked:
+    bivariate = figures.bivariate_map(data, sel, part=part)
+    clicked = components.chart(bivariate, key=f"bivariaat_{shown}_{part}", select=True)
+    if clicked and shown != sel.level:  # a coarser area: zoom on it
+        zoom.go_to(clicked[0])
+    elif clicked:
         components.open_profile(clicked[0])
 with right:
     components.chart(figures.bivariate_legend(), key="legenda")
@@ -53,7 +58,7 @@ with a:
     if picked:
         components.open_profile(picked[0])
 with b:
-    components.chart(figures.cluster_map(data, sel), key="clusters")
+    components.chart(figures.cluster_map(data, sel, part=part), key="clusters")
     components.explain("bivariate_moran", level=sel.level)
 
 st.subheader("Welke thema's gaan samen?")

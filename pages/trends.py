@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from regie_analytics.ui import components, figures, filters, queries, views
+from regie_analytics.ui import components, figures, filters, queries, views, zoom
 
 components.require_app()
 
@@ -44,6 +44,7 @@ spots, why_none = queries.emerging(data, sel.until_end)
 if why_none:
     components.empty_state(why_none)
 else:
+    zoom.coarse_note(data, sel)
     components.chart(figures.emerging_map(data, sel.until_end), key="emerging")
     counts = spots["klasse"].value_counts().rename_axis("Patroon").reset_index(name="Gebieden")
     components.table(counts, hide_index=True)

@@ -14,7 +14,8 @@ The modules, one topic each (every public name is importable from ``regie_analyt
 - :mod:`~regie_analytics.geo.levels`: area levels, parent codes, dissolves, population;
 - :mod:`~regie_analytics.geo.bundled`: the default boundaries and the national gemeenten;
 - :mod:`~regie_analytics.geo.points`: assigning coordinates to areas;
-- :mod:`~regie_analytics.geo.web`: simplification for maps in the browser.
+- :mod:`~regie_analytics.geo.web`: simplification for maps in the browser, per level;
+- :mod:`~regie_analytics.geo.mapview`: what a map draws when there are too many areas for one.
 """
 
 from regie_analytics.geo.boundaries import (
@@ -39,8 +40,14 @@ from regie_analytics.geo.levels import (
     parent_code_map,
     with_population,
 )
+from regie_analytics.geo.mapview import MAP_AREA_LIMIT, codes_in_part, map_view, zoom_levels
 from regie_analytics.geo.points import PointAssignment, assign_points
-from regie_analytics.geo.web import geojson_payload_size, simplify_for_web
+from regie_analytics.geo.web import (
+    WEB_TOLERANCE_M,
+    geojson_payload_size,
+    simplify_for_web,
+    web_level,
+)
 
 # The areas frame's column names, as geo has always offered them (``geo.AREA_CODE``).
 from regie_analytics.schema import (
@@ -67,11 +74,13 @@ __all__ = [
     "DEFAULT_BOUNDARIES",
     "GEMEENTE_CODE",
     "GEMEENTE_NAME",
+    "MAP_AREA_LIMIT",
     "NATIONAL_GEMEENTEN",
     "POPULATION",
     "RD_NEW",
     "STADSDEEL_CODE",
     "STADSDEEL_NAME",
+    "WEB_TOLERANCE_M",
     "WGS84",
     "WIJK_CODE",
     "PointAssignment",
@@ -80,15 +89,19 @@ __all__ = [
     "available_levels",
     "boundaries_fingerprint",
     "code_level",
+    "codes_in_part",
     "gemeente_of",
     "geojson_payload_size",
     "load_boundaries",
     "load_boundaries_with_fingerprint",
+    "map_view",
     "municipality_name",
     "national_gemeenten",
     "parent_code_map",
     "population_text",
     "simplify_for_web",
+    "web_level",
     "wijk_of",
     "with_population",
+    "zoom_levels",
 ]

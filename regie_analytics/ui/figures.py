@@ -4,7 +4,10 @@ themselves, so a figure is never served for a selection it does not show. Figure
 between sessions (:func:`st.cache_resource`, nothing copied): never change one.
 
 What runs up to the period's end is called with ``sel.until_end`` (and the municipality's
-trend with ``sel.until_end.municipal``), as the computations it draws (:mod:`.queries`)."""
+trend with ``sel.until_end.municipal``), as the computations it draws (:mod:`.queries`).
+
+A map of more areas than one map draws shows a coarser level for the whole, or the finer
+level for the ``part`` zoomed on (:func:`.zoom.map_areas`), with classes of what it shows."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from regie_analytics.ui import queries
 from regie_analytics.ui.data import BY_KEY
 from regie_analytics.ui.filters import Filters
 from regie_analytics.ui.views import shown_counts, small_below, small_mask
+from regie_analytics.ui.zoom import map_areas
 
 # --- Overzicht and Kaart -----------------------------------------------------------------------
 
@@ -26,11 +30,13 @@ from regie_analytics.ui.views import shown_counts, small_below, small_mask
 def overview_map(snap: Snapshot, sel: Filters) -> go.Figure:
     """The Overzicht's map: the samenhangsindex per area, or the number of signals when one
     domain has none (there is no index then)."""
+    level, areas = map_areas(snap, sel.level, None)
+    sel = sel.at_level(level)
     table = queries.pressure(snap, sel)
     gap = insights.samenhang_gap(table, selected=sel.domains, available=snap.domains)
     measure = "totaal" if gap else "samenhangsindex"
     return charts.choropleth(
-        snap.web_areas(sel.level),
+        areas,
         table[measure],
         title="Aantal signalen" if gap else "Samenhangsindex (0–100)",
         label="aantal signalen" if gap else "samenhangsindex",
@@ -56,13 +62,22 @@ def domain_trend(snap: Snapshot, sel: Filters) -> go.Figure:
 
 @st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
 def measure_map(
-    snap: Snapshot, sel: Filters, *, measure: str, scheme: str, basemap: bool
+    snap: Snapshot,
+    sel: Filters,
+    *,
+    measure: str,
+    scheme: str,
+    basemap: bool,
+    part: str | None = None,
 ) -> go.Figure:
-    """The Kaart's choropleth of ``measure`` per area in classes of ``scheme``."""
+    """The Kaart's choropleth of ``measure`` per area in classes of ``scheme`` (of the
+    areas shown: the ``part`` zoomed on, or the whole)."""
+    level, areas = map_areas(snap, sel.level, part)
+    sel = sel.at_level(level)
     table = queries.area_measures(snap, sel)
     label = aggregate.MEASURES[measure]
     return charts.choropleth(
-        snap.web_areas(sel.level),
+        areas,
         table[measure],
         title=label.capitalize(),
         label=label,
@@ -76,11 +91,16 @@ def measure_map(
 
 
 @st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
-def hotspot_map(snap: Snapshot, sel: Filters, *, measure: str) -> go.Figure:
-    """The Kaart's hot and cold spots of ``measure`` (:func:`queries.hotspots`)."""
+def hotspot_map(
+    snap: Snapshot, sel: Filters, *, measure: str, part: str | None = None
+) -> go.Figure:
+    """The Kaart's hot and cold spots of ``measure`` (:func:`queries.hotspots`, of all areas
+    at the level; those of ``part`` shown when zoomed)."""
+    level, areas = map_areas(snap, sel.level, part)
+    sel = sel.at_level(level)
     spots = queries.hotspots(snap, sel, measure)
     return charts.hotspot_map(
-        snap.web_areas(sel.level),
+        areas,
         spots["klasse"],
         title=f"Hotspots (Gi*) van {aggregate.MEASURES[measure]}",
         features=snap.features(sel.level),
@@ -91,12 +111,15 @@ def hotspot_map(snap: Snapshot, sel: Filters, *, measure: str) -> go.Figure:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
-def bivariate_map(snap: Snapshot, sel: Filters) -> go.Figure:
-    """Social x physical in 3x3 classes, without its class list (its legend is beside it)."""
+def bivariate_map(snap: Snapshot, sel: Filters, *, part: str | None = None) -> go.Figure:
+    """Social x physical in 3x3 classes (of all areas at the level, as the regie list), without
+    its class list (its legend is beside it); those of ``part`` when zoomed."""
+    level, areas = map_areas(snap, sel.level, part)
+    sel = sel.at_level(level)
     table = queries.pressure(snap, sel)
     _, _, what = insights.domain_rates(table)
     figure = charts.bivariate_choropleth(
-        snap.web_areas(sel.level),
+        areas,
         table["rate_sociaal"],
         table["rate_fysiek"],
         title=f"Sociaal × fysiek ({what})",
@@ -129,11 +152,14 @@ def quadrant(snap: Snapshot, sel: Filters) -> go.Figure:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
-def cluster_map(snap: Snapshot, sel: Filters) -> go.Figure:
-    """The bivariate Moran clusters of social x physical."""
+def cluster_map(snap: Snapshot, sel: Filters, *, part: str | None = None) -> go.Figure:
+    """The bivariate Moran clusters of social x physical (of all areas at the level; those of
+    ``part`` shown when zoomed)."""
+    level, areas = map_areas(snap, sel.level, part)
+    sel = sel.at_level(level)
     table = queries.pressure(snap, sel)
     return charts.cluster_map(
-        snap.web_areas(sel.level),
+        areas,
         table["cluster_sociaal_fysiek"],
         title="Clusters (bivariate Moran)",
         features=snap.features(sel.level),
@@ -183,9 +209,11 @@ def seasonality(snap: Snapshot, sel: Filters, *, code: str | None) -> go.Figure:
 def emerging_map(snap: Snapshot, sel: Filters) -> go.Figure:
     """The emerging hot spot class per area (:func:`queries.emerging`; call it only when
     there are classes)."""
+    level, areas = map_areas(snap, sel.level, None)
+    sel = sel.at_level(level)
     spots, _ = queries.emerging(snap, sel)
     return charts.emerging_map(
-        snap.web_areas(sel.level),
+        areas,
         spots["klasse"],
         title="Patroon van hotspots over de maanden",
         features=snap.features(sel.level),

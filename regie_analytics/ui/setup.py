@@ -14,6 +14,7 @@ from regie_analytics.io.readers import file_sha256
 from regie_analytics.snapshot import Snapshot
 from regie_analytics.store import Store, population_source
 from regie_analytics.ui import access, components, dataio
+from regie_analytics.ui.zoom import map_areas
 
 OTHER = "anders"
 """The gemeente choice for boundaries that are not one CBS gemeente (another country's
@@ -57,8 +58,7 @@ def summary(data: Snapshot, *, preview: bool = True) -> None:
             icon=":material/info:",
         )
     if preview:
-        level = data.levels[0]
-        web = data.web_areas(level)
+        level, web = map_areas(data, data.levels[0], None)
         figure = charts.choropleth(
             web,
             web["population"],
