@@ -19,9 +19,10 @@ import shapely
 from libpysal.weights import Queen
 
 from regie_analytics import charts, geo
+from regie_analytics.resources import data_file
 from tests.conftest import open_app
 
-NL_WIJKEN = Path("/work/shared/data/boundaries/nl_wijken_2016.geojson")
+NL_WIJKEN = data_file("boundaries/nl_wijken_2016.geojson")
 ONE_MB = 1_000_000
 
 

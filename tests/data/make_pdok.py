@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 OUT = DATA / "pdok"
 HOST = "https://api.pdok.nl"
-WIJKEN_2016 = Path("/work/shared/data/boundaries/nl_wijken_2016.geojson")
+WIJKEN_2016 = Path(__file__).resolve().parents[2] / "data" / "boundaries" / "nl_wijken_2016.geojson"
 STAMP = "2025-11-03T09:12:44Z"
 
 

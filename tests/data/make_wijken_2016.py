@@ -14,7 +14,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-SOURCE = Path("/work/shared/data/boundaries/nl_wijken_2016.geojson")
+SOURCE = Path(__file__).resolve().parents[2] / "data" / "boundaries" / "nl_wijken_2016.geojson"
 OUT = Path(__file__).resolve().parent / "wijken_2016_three_gemeenten.geojson"
 GEMEENTEN = ("GM0233", "GM0243", "GM0361")
 
