@@ -22,6 +22,8 @@ from regie_analytics import charts, geo
 from regie_analytics.resources import data_file
 from tests.conftest import open_app
 
+pytestmark = pytest.mark.slow  # the whole country simplified: tens of seconds of CPU
+
 NL_WIJKEN = data_file("boundaries/nl_wijken_2016.geojson")
 ONE_MB = 1_000_000
 
@@ -193,7 +195,6 @@ def test_zoomed_map_has_classes_of_its_part(amsterdam):
     assert {feature["id"] for feature in collection} <= set(members)
 
 
-@pytest.mark.slow
 def test_kaart_zoomed_on_a_stadsdeel_via_url(app_store: Path) -> None:
     """``?inzoomen=<stadsdeel>``: the map holds exactly that stadsdeel's buurten, says so,
     and offers the way back."""
