@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from esda.moran import Moran_Local_BV
 from libpysal.weights import W
 
-from regie_analytics.stats.esda_vendored import _bv_local_moran_p
+from regie_analytics.stats.esda_vendored import _bv_local_moran
 from regie_analytics.stats.labels import NO_DATA, NOT_SIGNIFICANT
-from regie_analytics.stats.weights import _align, _ids, _pysal_call, _subset
+from regie_analytics.stats.weights import _adjacency, _align, _ids, _subset_adjacency
 
 CLUSTER_LABELS: tuple[str, ...] = (
     "hoog-hoog",
@@ -35,33 +34,27 @@ def bivariate_moran(
 ) -> pd.DataFrame:
     """Bivariate local Moran's I: x in an area against the spatial lag of y around it.
 
-    esda ``Moran_Local_BV`` with row-standardised weights. ``I`` is the local statistic, ``p``
-    esda's folded permutation pseudo p-value (as in GeoDa's cluster maps), ``q`` the quadrant
-    (1 x high - lag y high, 2 low-high, 3 low-low, 4 high-low) and ``cluster`` its Dutch label
-    where ``p <= alpha``, else ``niet significant``. Areas with NaN in x or y are left out
-    (cluster ``geen gegevens``).
+    esda ``Moran_Local_BV`` with row-standardised weights (vendored and vectorised:
+    :func:`~regie_analytics.stats.esda_vendored._bv_local_moran`). ``I`` is the local
+    statistic, ``p`` esda's folded permutation pseudo p-value (as in GeoDa's cluster maps),
+    ``q`` the quadrant (1 x high - lag y high, 2 low-high, 3 low-low, 4 high-low) and
+    ``cluster`` its Dutch label where ``p <= alpha``, else ``niet significant``. Areas with
+    NaN in x or y are left out (cluster ``geen gegevens``).
     """
     ids = _ids(w)
     xv, yv = _align(x, ids), _align(y, ids)
     keep = np.isfinite(xv) & np.isfinite(yv)
     local_i = np.full(len(ids), np.nan)
     p = np.full(len(ids), np.nan)
-    q = pd.array([pd.NA] * len(ids), dtype="Int64")
+    quadrant = np.zeros(len(ids), dtype="int64")  # 0: none
     if keep.sum() > 1 and np.ptp(xv[keep]) > 0 and np.ptp(yv[keep]) > 0:
-        sub_w = _subset(w, keep)
-        with _pysal_call():
-            lisa = Moran_Local_BV(
-                xv[keep], yv[keep], sub_w, transformation="r", permutations=0, n_jobs=1
-            )
-            p[keep] = _bv_local_moran_p(lisa, lisa.w, permutations=permutations, seed=seed)
-        local_i[keep] = lisa.Is
-        q[keep] = np.asarray(lisa.q, dtype="int64")
-    cluster = []
-    for qi, pi, k in zip(q, p, keep, strict=True):
-        if not k:
-            cluster.append(NO_DATA)
-        elif pd.notna(qi) and pi <= alpha:
-            cluster.append(_QUADRANT_LABELS[int(qi)])
-        else:
-            cluster.append(NOT_SIGNIFICANT)
+        sub = _subset_adjacency(_adjacency(w), keep)
+        local_i[keep], quadrant[keep], p[keep] = _bv_local_moran(
+            xv[keep], yv[keep], sub, permutations=permutations, seed=seed
+        )
+    labels = np.array([NOT_SIGNIFICANT, *(_QUADRANT_LABELS[q] for q in range(1, 5))], object)
+    cluster = labels[np.where(p <= alpha, quadrant, 0)]
+    cluster[~keep] = NO_DATA
+    q = pd.array(quadrant, dtype="Int64")
+    q[quadrant == 0] = pd.NA
     return pd.DataFrame({"I": local_i, "p": p, "q": q, "cluster": cluster}, index=ids)

@@ -10,11 +10,10 @@ import numpy as np
 import pandas as pd
 from libpysal.weights import W
 
-from regie_analytics.schema import AREA_CODE, COUNT, MONTH
-from regie_analytics.stats.getis_ord import gi_star_by_month
+from regie_analytics.stats.getis_ord import _check_inference, _gi_star_months
 from regie_analytics.stats.labels import MIN_REPORTED_COUNT
-from regie_analytics.stats.trends import _mann_kendall_rows
-from regie_analytics.stats.weights import _ids
+from regie_analytics.stats.trends import _area_month_matrix, _mann_kendall_rows
+from regie_analytics.stats.weights import _adjacency, _ids
 
 EMERGING_CLASSES: dict[str, str] = {
     "nieuwe hotspot": "new hot spot",
@@ -85,7 +84,8 @@ def emerging_hotspots(
 ) -> pd.DataFrame:
     """Emerging hot spot analysis: how each area's hot or cold spot status develops over time.
 
-    Per month the Gi* hot spot test runs on the counts (``gi_star_by_month``; a month is hot
+    Per month the Gi* hot spot test runs on the counts (as ``gi_star_by_month``, one
+    weights matrix for all months; a month is hot
     when ``gi_z > 0``, ``p_fdr <= alpha`` and the area itself has at least ``min_count``
     signals that month, as :func:`hotspots`; cold when ``gi_z < 0``). The trend in the
     intensity of clustering is the Mann-Kendall test on the area's monthly Gi* z-scores
@@ -135,20 +135,24 @@ def emerging_hotspots(
         ``maanden``, ``maanden_hot``, ``maanden_cold``, ``trend_z``, ``trend_p``, ``tau``,
         ``gi_z_laatste`` (z-score of the final month).
     """
+    _check_inference(inference)
     ids = _ids(w)
-    bins = gi_star_by_month(
-        counts_long, w, inference=inference, permutations=permutations, seed=seed, fdr=fdr
-    )
-    z = bins.pivot(index=AREA_CODE, columns=MONTH, values="gi_z").reindex(ids)
-    p = bins.pivot(index=AREA_CODE, columns=MONTH, values="p_fdr").reindex(ids)
-    own = bins.pivot(index=AREA_CODE, columns=MONTH, values=COUNT).reindex(ids)
-    n_months = z.shape[1]
+    own = _area_month_matrix(counts_long, ids)  # the bins of gi_star_by_month, as arrays
+    n_months = own.shape[1]
     if n_months < MIN_MONTHS_TRENDS:
         raise ValueError(
             f"Voor trends in hotspots zijn minstens {MIN_MONTHS_TRENDS} maanden nodig; "
             f"er zijn er {n_months}."
         )
-    zv, significant = z.to_numpy(), p.to_numpy() <= alpha
+    zv, _, p_fdr = _gi_star_months(
+        own,
+        _adjacency(w),
+        inference=inference,
+        permutations=permutations,
+        seed=seed,
+        fdr=fdr,
+    )
+    significant = p_fdr <= alpha
     hot = significant & (zv > 0) & (own.to_numpy() >= min_count)
     cold = significant & (zv < 0)
     _, _, trend_z, trend_p, tau = _mann_kendall_rows(zv)

@@ -1,8 +1,8 @@
 """esda computations vendored in vectorised form, matched to esda :data:`ESDA_MATCHED_VERSION`.
 
-The bivariate local Moran's conditional-randomisation p-values (with esda's random draws) and the
-Gi* z-scores of many months at once. tests/test_stats.py checks each equal to esda and fails
-when another esda release is installed.
+Gi* (of many months at once) and the bivariate local Moran's I from sparse matrices, and their
+conditional-randomisation p-values (with esda's random draws) for all areas at once.
+tests/test_stats.py checks each equal to esda and fails when another esda release is installed.
 """
 
 from __future__ import annotations
@@ -10,16 +10,19 @@ from __future__ import annotations
 import functools
 import importlib.util
 import threading
+from collections.abc import Callable
 
 import numpy as np
-from esda.moran import Moran_Local_BV
-from libpysal.weights import W
+from scipy import sparse
+
+from regie_analytics.stats.weights import _row_standardised
 
 ESDA_MATCHED_VERSION = "2.9.0"
 """The esda release whose computations are vendored here in vectorised form (the bivariate
-Moran's permutation p-values in :func:`_bv_local_moran_p`, its draws in :func:`_draws`, and
-Gi* month by month in :func:`_gi_star_z`). tests/test_stats.py checks them equal to esda and
-fails when another esda is installed, so a new release is compared before it is used."""
+Moran in :func:`_bv_local_moran`, Gi* in :func:`_gi_star_columns`, their permutation
+p-values in :func:`_conditional_p` with the draws of :func:`_draws`). tests/test_stats.py
+checks them equal to esda and fails when another esda is installed, so a new release is
+compared before it is used."""
 
 
 _GLOBAL_RNG_LOCK = threading.Lock()
@@ -48,62 +51,117 @@ def _draws(max_card: int, n: int, permutations: int, seed: int) -> np.ndarray:
     return drawn
 
 
-def _bv_local_moran_p(lisa: Moran_Local_BV, w: W, *, permutations: int, seed: int) -> np.ndarray:
-    """esda's conditional-randomisation pseudo p-value of ``Moran_Local_BV``, for all areas at
-    once.
+_CHUNK_VALUES = 2_000_000
+"""Random values gathered per step of :func:`_conditional_p` (areas x permutations x
+neighbours): about 16 MB at a time, whatever the number of areas."""
 
-    esda runs its permutation loop one area at a time, compiled by numba when numba is
-    installed and in plain Python otherwise (here: about 25 ms for 500 buurten and 199
-    permutations). This is the same computation in a few numpy operations: the same random
-    draws (esda's ``vec_permutations`` with the same seed: for each permutation, ``max_card``
-    other areas drawn without replacement), each area's row-standardised weights on the drawn
-    areas' ``zy``, the same scaling, and esda's folded count (``keep_simulations=True``):
-    ``p = (min(#sim >= I, #sim < I) + 1) / (permutations + 1)``.
-    Tests check it against ``Moran_Local_BV(..., permutations=...).p_sim``.
-    Vendored from esda :data:`ESDA_MATCHED_VERSION` (``esda/moran.py``, ``esda/crand.py``).
+
+def _conditional_p(
+    z: np.ndarray,
+    adj: sparse.csr_matrix,
+    observed: np.ndarray,
+    statistic: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    *,
+    permutations: int,
+    seed: int,
+) -> np.ndarray:
+    """esda's conditional-randomisation pseudo p-value (``alternative="directed"``: folded
+    towards the nearer tail) of a local statistic, for all areas at once.
+
+    esda (``crand.crand``/``compute_chunk``) runs one area at a time, compiled by numba when
+    numba is installed and in plain Python otherwise. This is the same computation grouped by
+    the number of neighbours ``k``: the same random draws (:func:`_draws`: per permutation,
+    ``max_card`` other areas without replacement, the area itself skipped), per area the
+    ``(permutations x k)`` drawn values times its ``k`` weights (as esda, one matrix-vector
+    product per area, so ties with the observed statistic round the same way), then
+    ``statistic(rows, lags)`` gives the simulated statistics of the areas ``rows`` and the
+    count is ``(min(#sim >= observed, #sim < observed) + 1) / (permutations + 1)``.
+
+    ``adj`` holds each area's weights on its neighbours (CSR, no diagonal), in the order of
+    the weights' sparse matrix. Vendored from esda :data:`ESDA_MATCHED_VERSION`
+    (``esda/crand.py``, ``esda/significance.py``).
     """
-    zx, zy = np.asarray(lisa.zx, dtype=float), np.asarray(lisa.zy, dtype=float)
-    n = len(zx)
-    adj = w.sparse.tocsr(copy=True)
-    self_weights = adj.diagonal()
-    adj.setdiag(0)
-    adj.eliminate_zeros()
-    adj.sort_indices()
+    n = len(z)
     cardinality = np.diff(adj.indptr)
-    max_card = max(int(cardinality.max()), 1)
+    max_card = max(int(cardinality.max(initial=0)), 1)
     drawn = _draws(max_card, n, permutations, seed)  # (permutations, max_card)
-    weights = np.zeros((n, max_card))
-    rows = np.repeat(np.arange(n), cardinality)
-    weights[rows, np.arange(adj.nnz) - adj.indptr[rows]] = adj.data
     # draws index the other n - 1 areas (area i skipped): draw d is area d below i, d + 1 from i
-    below, from_i = zy[drawn], zy[np.minimum(drawn + 1, n - 1)]
-    scaling = (n - 1) / (zx * zx).sum()
-    sims = np.empty((n, permutations))
-    for i, k in enumerate(cardinality.tolist()):
-        # as esda: (draws x k) @ k weights, so ties with the observed I round the same way
-        drawn_i = np.where(drawn[:, :k] >= i, from_i[:, :k], below[:, :k])
-        sims[i] = zx[i] * (drawn_i @ weights[i, :k] + self_weights[i] * zy[i]) * scaling
-    larger = (sims >= np.asarray(lisa.Is)[:, None]).sum(axis=1)
+    below, from_i = z[drawn], z[np.minimum(drawn + 1, n - 1)]
+    larger = np.zeros(n, dtype=np.int64)
+    for k in np.unique(cardinality).tolist():
+        rows_k = np.flatnonzero(cardinality == k)
+        width = max(k, 1)  # an island: one random neighbour with weight 0, as esda
+        weights_k = np.zeros((len(rows_k), width))
+        if k:
+            weights_k[:] = adj.data[adj.indptr[rows_k][:, None] + np.arange(k)]
+        step = max(1, _CHUNK_VALUES // (permutations * width))
+        for first in range(0, len(rows_k), step):
+            rows = rows_k[first : first + step]
+            values = np.where(
+                drawn[None, :, :width] >= rows[:, None, None],
+                from_i[None, :, :width],
+                below[None, :, :width],
+            )
+            lags = np.empty((len(rows), permutations))
+            for a in range(len(rows)):
+                lags[a] = values[a] @ weights_k[first + a]
+            sims = statistic(rows, lags)
+            larger[rows] = (sims >= observed[rows, None]).sum(axis=1)
     larger = np.where(permutations - larger < larger, permutations - larger, larger)
     return (larger + 1.0) / (permutations + 1.0)
 
 
-def _gi_star_z(values: np.ndarray, w: W) -> np.ndarray:
-    """Gi* z-scores of every column of ``values`` (areas x months) at once.
+def _bv_local_moran(
+    x: np.ndarray, y: np.ndarray, adj: sparse.csr_matrix, *, permutations: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """esda ``Moran_Local_BV(x, y, w, transformation="r", permutations=permutations,
+    seed=seed)``'s ``Is``, ``q`` and ``p_sim`` from the binary adjacency ``adj`` (CSR, no
+    diagonal, in the order of ``w.sparse``), without building weights objects.
+
+    The same formulas in the same order: ``x`` and ``y`` standardised (population standard
+    deviation), the row-standardised lag of ``zy``, ``I = (n - 1) zx lag / sum(zx^2)``, the
+    quadrants 1 (high-high), 2 (low-high), 3 (low-low), 4 (high-low), and the folded
+    conditional-randomisation p-value (:func:`_conditional_p`). Tests check each equal to
+    esda. Vendored from esda :data:`ESDA_MATCHED_VERSION` (``esda/moran.py``).
+    """
+    n = len(x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zx = x - x.mean()
+        zy = y - y.mean()
+        zx /= x.std()
+        zy /= y.std()
+    row = _row_standardised(adj)
+    lag = row @ zy
+    local_i = (n - 1) * zx * lag / (zx * zx).sum()
+    high_x, high_lag = zx > 0, lag > 0
+    q = np.select(
+        [high_x & high_lag, ~high_x & high_lag, ~high_x & ~high_lag], [1, 2, 3], default=4
+    )
+    scaling = (n - 1) / (zx * zx).sum()
+
+    def statistic(rows: np.ndarray, lags: np.ndarray) -> np.ndarray:
+        return zx[rows, None] * (lags + 0.0 * zy[rows, None]) * scaling
+
+    p = _conditional_p(zy, row, local_i, statistic, permutations=permutations, seed=seed)
+    return local_i, q, p
+
+
+def _gi_star_columns(values: np.ndarray, adj: sparse.csr_matrix) -> tuple[np.ndarray, ...]:
+    """Gi* and its z-score of every column of ``values`` (areas x months) at once.
 
     The same formulas, in the same order, as esda ``G_Local(y, w, transform="B", star=True)``
     for each column: binary weights with the area itself (weight 1), the statistic
-    ``W* y / sum(y)``, and its analytical mean and variance under randomisation. esda builds
-    the weights with the area itself again for every call (about 10 ms for 500 buurten);
-    here once. A column without variation gets z = 0, as :func:`_gi_star`. Vendored from esda
-    :data:`ESDA_MATCHED_VERSION` (``esda/getisord.py``).
+    ``W* y / sum(y)``, and its analytical mean and variance under randomisation. ``adj`` is
+    the binary adjacency (no diagonal). A column without variation gets Gi* NaN and z = 0
+    (no clustering). Vendored from esda :data:`ESDA_MATCHED_VERSION` (``esda/getisord.py``).
     Tests check it against esda month by month.
     """
-    star = (w.sparse.tocsr() != 0).astype(float)
-    star.setdiag(1.0)
+    star = sparse.csr_matrix(adj + sparse.identity(adj.shape[0], format="csr"))
     n = values.shape[0]
     flat = np.ptp(values, axis=0) == 0 if n else np.ones(values.shape[1], dtype=bool)
     y = values[:, ~flat]
+    gi = np.full(values.shape, np.nan)
+    z = np.zeros(values.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         statistic = (star @ y) / y.sum(axis=0)
         empirical_mean = y.sum(axis=0) / n
@@ -115,6 +173,22 @@ def _gi_star_z(values: np.ndarray, w: W) -> np.ndarray:
         expected_variance /= n - 1
         expected_variance *= 1 / n**2
         variance = expected_variance[:, None] * (empirical_variance / (empirical_mean**2))
-        z = np.zeros(values.shape)
+        gi[:, ~flat] = statistic
         z[:, ~flat] = (statistic - expected_value[:, None]) / np.sqrt(variance)
-    return z
+    return gi, z
+
+
+def _gi_star_p(
+    y: np.ndarray, adj: sparse.csr_matrix, gi: np.ndarray, *, permutations: int, seed: int
+) -> np.ndarray:
+    """esda ``G_Local(y, w, transform="B", star=True, permutations=..., seed=...).p_sim``:
+    the folded conditional-randomisation pseudo p-value of Gi* (:func:`_conditional_p`; the
+    area's own value stays, its neighbours are drawn), stored in single precision as esda
+    does. Vendored from esda :data:`ESDA_MATCHED_VERSION` (``esda/getisord.py``)."""
+    total = y.sum()
+
+    def statistic(rows: np.ndarray, lags: np.ndarray) -> np.ndarray:
+        return (lags + 1.0 * y[rows, None]) / total
+
+    p = _conditional_p(y, adj, gi, statistic, permutations=permutations, seed=seed)
+    return p.astype(np.float32).astype(float)

@@ -34,11 +34,12 @@ class MannKendall:
 def _mann_kendall_rows(x: np.ndarray) -> tuple[np.ndarray, ...]:
     """Mann-Kendall for every row of a 2-D array (time along axis 1)."""
     n = x.shape[1]
-    later = np.triu(np.ones((n, n), dtype=bool), k=1)
-    diff = x[:, None, :] - x[:, :, None]
-    s = np.sign(diff)[:, later].sum(axis=1).astype(float)
-    group_size = (x[:, :, None] == x[:, None, :]).sum(axis=2)
-    ties = ((group_size - 1) * (2 * group_size + 5)).sum(axis=1)
+    s = np.zeros(x.shape[0])
+    ties = np.zeros(x.shape[0], dtype=np.int64)
+    for t in range(n):  # one month against every later month, for all rows at once
+        s += np.sign(x[:, t + 1 :] - x[:, t : t + 1]).sum(axis=1)
+        group_size = (x == x[:, t : t + 1]).sum(axis=1)  # values equal to this one
+        ties += (group_size - 1) * (2 * group_size + 5)
     var_s = (n * (n - 1) * (2 * n + 5) - ties) / 18.0
     sd = np.sqrt(var_s)
     with np.errstate(divide="ignore", invalid="ignore"):

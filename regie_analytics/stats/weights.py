@@ -7,8 +7,9 @@ wrapper around libpysal/esda calls that keeps numpy's global random state.
 
 from __future__ import annotations
 
-import copy
+import threading
 import warnings
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -16,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from libpysal.weights import Queen, Rook, W
+from scipy import sparse
 
 from regie_analytics.schema import AREA_CODE
 
@@ -62,26 +64,82 @@ def _counts_on(counts: pd.Series, index: pd.Index) -> pd.Series:
     return pd.Series(aligned, index=pd.Index(index, name=AREA_CODE))
 
 
-def _subset(w: W, keep: np.ndarray) -> W:
-    """``w`` restricted to the areas where ``keep`` is true (a copy, row-standardised).
+_ADJACENCY: weakref.WeakKeyDictionary[W, sparse.csr_matrix] = weakref.WeakKeyDictionary()
+_ADJACENCY_LOCK = threading.Lock()
+
+
+def _adjacency(w: W) -> sparse.csr_matrix:
+    """The binary adjacency of ``w`` (1 between neighbours, no diagonal) in ``w.id_order``,
+    in libpysal's order of each row's neighbours; built once per weights object and kept
+    with it (read-only: the statistics share it)."""
+    with _ADJACENCY_LOCK:
+        found = _ADJACENCY.get(w)
+    if found is not None:
+        return found
+    with _pysal_call():
+        adj = sparse.csr_matrix(w.sparse, dtype=float, copy=True)
+    adj.setdiag(0.0)
+    adj.eliminate_zeros()
+    adj.data[:] = 1.0
+    for array in (adj.data, adj.indices, adj.indptr):
+        array.setflags(write=False)
+    with _ADJACENCY_LOCK:
+        return _ADJACENCY.setdefault(w, adj)
+
+
+def _subset_adjacency(adj: sparse.csr_matrix, keep: np.ndarray) -> sparse.csr_matrix:
+    """``adj`` restricted to the areas where ``keep`` is true.
 
     An area whose neighbours all drop out borrows the nearest kept areas along the contiguity
     graph (neighbours of neighbours, and so on), symmetrically, so no island appears.
     """
     if keep.all():
-        return copy.deepcopy(w)
-    order = [code for code, k in zip(w.id_order, keep, strict=True) if k]
-    kept = set(order)
-    neighbors = {code: [n for n in w.neighbors[code] if n in kept] for code in order}
-    for code in [c for c in order if not neighbors[c]]:
-        seen, frontier = {code}, set(w.neighbors[code])
-        while frontier and not frontier & kept:
+        return adj
+    position = np.cumsum(keep) - 1
+    sub = sparse.csr_matrix(adj[keep][:, keep])
+    cardinality = np.diff(sub.indptr)
+    lonely = np.flatnonzero(cardinality == 0)
+    if not len(lonely) or len(position) == 0:
+        return sub
+    kept_rows = np.flatnonzero(keep)
+    extra_rows: list[int] = []
+    extra_cols: list[int] = []
+    for row in lonely.tolist():
+        start = int(kept_rows[row])
+        seen = {start}
+        frontier = set(adj.indices[adj.indptr[start] : adj.indptr[start + 1]].tolist())
+        while frontier and not any(keep[f] for f in frontier):
             seen |= frontier
-            frontier = {m for n in frontier for m in w.neighbors[n]} - seen
-        for found in sorted(frontier & kept):
-            neighbors[code].append(found)
-            if code not in neighbors[found]:
-                neighbors[found].append(code)
+            frontier = {
+                int(m) for f in frontier for m in adj.indices[adj.indptr[f] : adj.indptr[f + 1]]
+            } - seen
+        for found in sorted(f for f in frontier if keep[f]):
+            extra_rows += [row, int(position[found])]
+            extra_cols += [int(position[found]), row]
+    borrowed = sparse.csr_matrix(
+        (np.ones(len(extra_rows)), (extra_rows, extra_cols)), shape=sub.shape
+    )
+    out = sparse.csr_matrix(sub + borrowed)
+    out.data[:] = 1.0
+    return out
+
+
+def _row_standardised(adj: sparse.csr_matrix) -> sparse.csr_matrix:
+    """``adj`` with each row divided by its number of neighbours (libpysal's transform "r")."""
+    cardinality = np.diff(adj.indptr)
+    data = 1.0 / np.repeat(cardinality, cardinality).astype(float)
+    return sparse.csr_matrix((data, adj.indices, adj.indptr), shape=adj.shape)
+
+
+def _subset(w: W, keep: np.ndarray) -> W:
+    """``w`` restricted to the areas where ``keep`` is true, as a new row-standardised
+    :class:`~libpysal.weights.W` (see :func:`_subset_adjacency`)."""
+    adj = _subset_adjacency(_adjacency(w), keep)
+    order = [code for code, k in zip(w.id_order, keep, strict=True) if k]
+    neighbors = {
+        code: [order[j] for j in adj.indices[adj.indptr[i] : adj.indptr[i + 1]]]
+        for i, code in enumerate(order)
+    }
     with _pysal_call():
         sub = W(neighbors, id_order=order, silence_warnings=True)
         sub.transform = "r"
