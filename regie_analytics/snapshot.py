@@ -25,10 +25,11 @@ from typing import Any, TypeVar, cast
 import geopandas as gpd
 import pandas as pd
 
-from regie_analytics import aggregate, geo, stats
+from regie_analytics import aggregate, geo
 from regie_analytics.charts.geojson import SharedGeoJSON, geojson_features
 from regie_analytics.formatting import fmt_level
 from regie_analytics.schema import CHANNEL, CUBE_DIMENSIONS, DOMAIN, DOMAINS, MONTH, THEME
+from regie_analytics.stats.stored import stored_weights
 from regie_analytics.store import Store, StoreError
 
 _T = TypeVar("_T")
@@ -194,8 +195,13 @@ class Snapshot:
         return self._derived("features", level, lambda: geojson_features(self.web_areas(level)))
 
     def weights(self, level: str) -> Any:
-        """Queen contiguity weights of the areas at ``level`` (:func:`stats.spatial_weights`)."""
-        return self._derived("weights", level, lambda: stats.spatial_weights(self.areas_at(level)))
+        """Queen contiguity weights of the areas at ``level``, as stored with the boundaries
+        (:func:`stats.stored.stored_weights`; computed for a version without them)."""
+        return self._derived(
+            "weights",
+            level,
+            lambda: stored_weights(self.path / self.version, level, self.areas_at(level)),
+        )
 
     def area_labels(self) -> dict[str, str]:
         """Every area code at every level with a searchable label: ``'Name (wijk, WK...)'``."""

@@ -22,6 +22,7 @@ from regie_analytics.ingest import (
     with_keys,
 )
 from regie_analytics.schema import SIGNAL_ID
+from regie_analytics.stats.stored import write_weights
 from regie_analytics.store.errors import StoreError, outdated
 from regie_analytics.store.parts import (
     FORMAT_VERSION,
@@ -114,6 +115,7 @@ def build_version(
     else:
         assert old is not None
         os.link(old / "areas.parquet", folder / "areas.parquet")
+    write_weights(folder, previous=old)
     if taxonomy is not None:
         (folder / "taxonomy.csv").write_bytes(taxonomy.to_csv_bytes())
     elif old is not None:
@@ -199,6 +201,7 @@ def reclassified(
     for sub in ("signals", "counts", "cube"):
         (tmp / sub).mkdir()
     os.link(old / "areas.parquet", tmp / "areas.parquet")
+    write_weights(tmp, previous=old)
     (tmp / "taxonomy.csv").write_bytes(taxonomy.to_csv_bytes())
     cubes = []
     for imp in manifest["imports"]:

@@ -27,6 +27,7 @@ from regie_analytics.schema import (
     OUTSIDE,
     SENTINEL_AREAS,
 )
+from regie_analytics.stats.stored import write_weights
 from regie_analytics.store.commit import build_version, commit_secret, recheck, reclassified
 from regie_analytics.store.errors import StoreError, outdated
 from regie_analytics.store.parts import (
@@ -340,6 +341,7 @@ class Store:
                 for sub in ("signals", "counts", "cube"):
                     (tmp / sub).mkdir()
                 areas.to_parquet(tmp / "areas.parquet")
+                write_weights(tmp)
                 if old is not None and manifest is not None and not manifest.get("generated"):
                     os.link(old / "taxonomy.csv", tmp / "taxonomy.csv")
                     taxonomy_info = manifest["taxonomy"]
@@ -382,6 +384,7 @@ class Store:
             with staging(self.root, name) as tmp:
                 link_from(old, tmp, ("taxonomy.csv", "cube.parquet"), manifest["imports"])
                 areas.to_parquet(tmp / "areas.parquet")
+                write_weights(tmp, previous=old)
                 manifest.update(
                     version=version,
                     written_at=datetime.now().isoformat(timespec="seconds"),
@@ -416,6 +419,7 @@ class Store:
             clean_leftovers(self.root, keep=kept_versions(old.name))
             with staging(self.root, name) as tmp:
                 link_from(old, tmp, ("areas.parquet", "taxonomy.csv"), kept)
+                write_weights(tmp, previous=old)
                 parts = [pd.read_parquet(tmp / imp["parts"]["cube"]) for imp in kept]
                 cube = combine_cubes(parts)
                 cube.to_parquet(tmp / "cube.parquet", index=False)
