@@ -15,6 +15,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy import sparse
 
+from regie_analytics.stats.progress import report
 from regie_analytics.stats.weights import _row_standardised
 
 ESDA_MATCHED_VERSION = "2.9.0"
@@ -36,7 +37,7 @@ def _draws(max_card: int, n: int, permutations: int, seed: int) -> np.ndarray:
     Without numba, esda's ``vec_permutations`` seeds numpy's global generator and draws from
     it; the same draws come from a generator of our own, which no other thread (another
     session's statistics) can disturb. With numba, esda draws from numba's generator, so
-    its function is used."""
+    its function is used. Reports the first half of the progress (:mod:`.progress`)."""
     if importlib.util.find_spec("numba") is not None:  # pragma: no cover - not installed here
         from esda.crand import vec_permutations
 
@@ -47,6 +48,8 @@ def _draws(max_card: int, n: int, permutations: int, seed: int) -> np.ndarray:
         drawn = np.empty((permutations, max_card), dtype=np.int64)
         for k in range(permutations):
             drawn[k] = generator.choice(n - 1, size=max_card, replace=False)
+            if k % 500 == 499:  # each draw shuffles all n - 1 areas: long for many areas
+                report(0.5 * k / permutations)
     drawn.setflags(write=False)
     return drawn
 
@@ -88,6 +91,7 @@ def _conditional_p(
     # draws index the other n - 1 areas (area i skipped): draw d is area d below i, d + 1 from i
     below, from_i = z[drawn], z[np.minimum(drawn + 1, n - 1)]
     larger = np.zeros(n, dtype=np.int64)
+    done = 0
     for k in np.unique(cardinality).tolist():
         rows_k = np.flatnonzero(cardinality == k)
         width = max(k, 1)  # an island: one random neighbour with weight 0, as esda
@@ -107,6 +111,8 @@ def _conditional_p(
                 lags[a] = values[a] @ weights_k[first + a]
             sims = statistic(rows, lags)
             larger[rows] = (sims >= observed[rows, None]).sum(axis=1)
+            done += len(rows)
+            report(0.5 + 0.5 * done / n)
     larger = np.where(permutations - larger < larger, permutations - larger, larger)
     return (larger + 1.0) / (permutations + 1.0)
 
@@ -203,6 +209,7 @@ def _gi_star_p(
     below = y[drawn]
     delta = y[np.minimum(drawn + 1, n - 1)] - below
     larger = np.zeros(n, dtype=np.int64)
+    done = 0
     step = max(1, _CHUNK_VALUES // permutations)
     for k in np.unique(cardinality).tolist():
         rows_k = np.flatnonzero(cardinality == k)[::-1]  # descending
@@ -216,7 +223,7 @@ def _gi_star_p(
         for lo in range(0, len(rows_k), step):
             hi = min(len(rows_k), lo + step)
             inside = (first >= lo) & (first < hi)
-            sums = np.bincount(
+            sums: np.ndarray = np.bincount(
                 (first[inside] - lo) * permutations + which[inside],
                 weights=corrections[inside],
                 minlength=(hi - lo) * permutations,
@@ -229,6 +236,8 @@ def _gi_star_p(
             sums += own * y[rows, None]
             sums /= total
             larger[rows] = (sums >= gi[rows, None]).sum(axis=1)
+            done += len(rows)
+            report(0.5 + 0.5 * done / n)
     larger = np.where(permutations - larger < larger, permutations - larger, larger)
     p = (larger + 1.0) / (permutations + 1.0)
     return p.astype(np.float32).astype(float)

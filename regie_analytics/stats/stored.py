@@ -88,8 +88,8 @@ def read_weights(folder: Path, level: str, ids: pd.Index) -> W | None:
     edges = pd.read_parquet(path, columns=[FOCAL, NEIGHBOUR], filters=[(LEVEL, "==", level)])
     codes = [str(code) for code in ids]
     known = pd.Index(codes)
-    focal = known.get_indexer(edges[FOCAL])
-    neighbour = known.get_indexer(edges[NEIGHBOUR])
+    focal = known.get_indexer(pd.Index(edges[FOCAL]))
+    neighbour = known.get_indexer(pd.Index(edges[NEIGHBOUR]))
     if (focal < 0).any() or (neighbour < 0).any() or (not len(edges) and len(codes) > 1):
         return None
     order = np.argsort(focal, kind="stable")  # each area's neighbours in the stored order

@@ -33,6 +33,7 @@ from regie_analytics.schema import (
     InputError,
 )
 from regie_analytics.snapshot import Snapshot
+from regie_analytics.ui import background
 from regie_analytics.ui.data import BY_KEY
 from regie_analytics.ui.filters import Filters
 from regie_analytics.ui.views import JUMP_MONTHS, area_name, shown_counts
@@ -147,13 +148,19 @@ def area_download(snap: Snapshot, sel: Filters) -> pd.DataFrame:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
 def hotspots(snap: Snapshot, sel: Filters, measure: str) -> pd.DataFrame:
     """Getis-Ord Gi* hot and cold spots of a measure (seeded, FDR-corrected; an area with
-    fewer than :data:`stats.MIN_REPORTED_COUNT` signals is never a hotspot)."""
+    fewer than :data:`stats.MIN_REPORTED_COUNT` signals is never a hotspot), computed once
+    in the background (:func:`background.computed`: the page shows its progress)."""
     column = "per_1000_eb" if measure == "per_1000" else measure
     table = area_measures(snap, sel)
-    return stats.hotspots(table[column], snap.weights(sel.level), seed=0, counts=table["count"])
+    return background.computed(
+        ("hotspots", snap.key, sel, measure),
+        lambda: stats.hotspots(
+            table[column], snap.weights(sel.level), seed=0, counts=table["count"]
+        ),
+        label=f"Hotspots berekenen voor {len(table):n} gebieden",
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)

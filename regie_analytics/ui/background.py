@@ -1,0 +1,115 @@
+"""Long computations in the background: started once per key in a thread shared by every session
+(Streamlit's sessions are threads of one process), with their progress readable, and the page
+showing that progress in Dutch until the result is there.
+
+A page asks :func:`computed` for a result. Ready (or ready within :data:`INLINE_SECONDS`): it is
+returned at once, so a quick computation (518 buurten) looks as before. Otherwise the page shows
+``st.progress`` with the computation's Dutch label and stops there; a fragment checks the job
+every :data:`REFRESH_SECONDS` and reruns the page when it is done. Every session asking for the
+same key shares the one job. A failed computation raises its error in the page that asks for it
+(the page guard says it in Dutch and logs it) and is started again on the next request.
+Finished results are kept (the :data:`KEPT_RESULTS` most recently asked), as a cache.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
+
+import streamlit as st
+
+from regie_analytics.stats.progress import reporting
+
+_T = TypeVar("_T")
+
+INLINE_SECONDS = 0.5
+"""How long a page waits for a new computation before it shows the progress instead."""
+REFRESH_SECONDS = 0.5
+"""How often the progress on the page is brought up to date."""
+KEPT_RESULTS = 32
+"""Finished results kept (the most recently asked first out last)."""
+
+
+@dataclass
+class Job:
+    """One computation in the background: its Dutch label, progress (0-1), result or error."""
+
+    label: str
+    progress: float = 0.0
+    result: Any = None
+    error: BaseException | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+    def advance(self, share: float) -> None:
+        """Record the share done (never going back)."""
+        self.progress = max(self.progress, share)
+
+
+_JOBS: OrderedDict[Hashable, Job] = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def _run(job: Job, compute: Callable[[], Any]) -> None:
+    try:
+        with reporting(job.advance):
+            job.result = compute()
+    except Exception as exc:  # raised again in the page that asks for it
+        job.error = exc
+    finally:
+        job.progress = 1.0
+        job.done.set()
+
+
+def start(key: Hashable, compute: Callable[[], Any], *, label: str) -> Job:
+    """The job of ``key``: the one already started (by any session), or ``compute`` started
+    now in a background thread. ``compute`` must not call Streamlit."""
+    with _LOCK:
+        job = _JOBS.get(key)
+        if job is not None:
+            _JOBS.move_to_end(key)
+            return job
+        job = _JOBS[key] = Job(label=label)
+        finished = [k for k, j in _JOBS.items() if j.done.is_set()]
+        for old in finished[: max(0, len(finished) - KEPT_RESULTS)]:
+            del _JOBS[old]
+    threading.Thread(target=_run, args=(job, compute), name=label, daemon=True).start()
+    return job
+
+
+def forget(key: Hashable) -> None:
+    """Drop the job of ``key`` (the next request computes it again)."""
+    with _LOCK:
+        _JOBS.pop(key, None)
+
+
+def progress_text(job: Job) -> str:
+    """The Dutch text under the progress bar."""
+    done = round(job.progress * 100)
+    return f"{job.label}… {done}% klaar; de pagina gaat verder zodra het klaar is."
+
+
+def computed(key: Hashable, compute: Callable[[], _T], *, label: str) -> _T:
+    """The result of ``compute``, computed once per ``key`` in the background (see the module).
+
+    Returns it when ready within :data:`INLINE_SECONDS`; otherwise shows the progress and
+    stops the page (it reruns itself when the result is there). The job's error, if any, is
+    raised here (and the job forgotten, so the next request tries again).
+    """
+    job = start(key, compute, label=label)
+    if job.done.wait(INLINE_SECONDS):
+        if job.error is not None:
+            forget(key)
+            raise job.error
+        return cast(_T, job.result)
+
+    @st.fragment(run_every=REFRESH_SECONDS)
+    def show_progress() -> None:
+        if job.done.is_set():
+            st.rerun(scope="app")
+        st.progress(job.progress, text=progress_text(job))
+
+    show_progress()
+    st.stop()
