@@ -37,13 +37,12 @@ def domain_percentile(values: pd.Series, counts: pd.Series) -> pd.Series:
     counts = counts.reindex(values.index).fillna(0)
     has = (counts > 0).to_numpy()
     known = values.notna().to_numpy()
-    out = pd.Series(np.nan, index=values.index, dtype="float64")
-    if not has.any() or known.sum() < MIN_AREAS_COMPARED:
-        return out
-    key = values.where(has, -np.inf)[known]  # areas without signals below all others
-    out[known] = key.rank(pct=True).to_numpy() * 100.0
-    out[known & ~has] = 0.0
-    return out
+    out = np.full(len(values), np.nan)
+    if has.any() and known.sum() >= MIN_AREAS_COMPARED:
+        key = values.where(has, -np.inf)[known]  # areas without signals below all others
+        out[known] = key.rank(pct=True).to_numpy() * 100.0
+        out[known & ~has] = 0.0
+    return pd.Series(out, index=values.index, dtype="float64")
 
 
 def domain_class(

@@ -75,7 +75,7 @@ def _conditional_p(
     numba is installed and in plain Python otherwise. This is the same computation grouped by
     the number of neighbours ``k``: the same random draws (:func:`_draws`: per permutation,
     ``max_card`` other areas without replacement, the area itself skipped), per area the
-    ``(permutations x k)`` drawn values times its ``k`` weights (as esda, one matrix-vector
+    ``(permutations x k)`` drawn values times its ``k`` weights (as esda, a matrix-vector
     product per area, so ties with the observed statistic round the same way), then
     ``statistic(rows, lags)`` gives the simulated statistics of the areas ``rows`` and the
     count is ``(min(#sim >= observed, #sim < observed) + 1) / (permutations + 1)``.
@@ -106,9 +106,8 @@ def _conditional_p(
                 from_i[None, :, :width],
                 below[None, :, :width],
             )
-            lags = np.empty((len(rows), permutations))
-            for a in range(len(rows)):
-                lags[a] = values[a] @ weights_k[first + a]
+            # one matrix-vector product per area (numpy's stacked matmul), as esda
+            lags = np.matmul(values, weights_k[first : first + len(rows), :, None])[..., 0]
             sims = statistic(rows, lags)
             larger[rows] = (sims >= observed[rows, None]).sum(axis=1)
             done += len(rows)

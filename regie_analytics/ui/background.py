@@ -25,7 +25,7 @@ from regie_analytics.stats.progress import reporting
 
 _T = TypeVar("_T")
 
-INLINE_SECONDS = 0.5
+INLINE_SECONDS = 2.0
 """How long a page waits for a new computation before it shows the progress instead."""
 REFRESH_SECONDS = 0.5
 """How often the progress on the page is brought up to date."""

@@ -1,0 +1,103 @@
+"""Background computations: one job per key shared by every session (thread), its progress
+readable, the page showing it in Dutch until the result is there, errors raised in the page."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from regie_analytics.schema import InputError
+from regie_analytics.stats import progress
+from regie_analytics.ui import background
+
+RELEASE = threading.Event()
+"""Holds the page test's computation until the test lets it finish."""
+
+
+def _slow_sum() -> int:
+    progress.report(0.25)
+    RELEASE.wait(30)
+    return 42
+
+
+def _page() -> None:
+    import streamlit as st
+
+    from regie_analytics.ui import background
+    from tests.test_background import _slow_sum
+
+    result = background.computed(("pagina", "test"), _slow_sum, label="Optellen")
+    st.write(f"Uitkomst: {result}")
+
+
+def test_one_job_per_key_shared_by_every_session():
+    key = ("gedeeld", uuid.uuid4().hex)
+    go, calls, lock = threading.Event(), [], threading.Lock()
+
+    def compute() -> str:
+        with lock:
+            calls.append(1)
+        progress.report(0.4)
+        go.wait(10)
+        return "klaar"
+
+    jobs: list[background.Job] = []
+    sessions = [
+        threading.Thread(target=lambda: jobs.append(background.start(key, compute, label="x")))
+        for _ in range(8)
+    ]
+    for session in sessions:
+        session.start()
+    for session in sessions:
+        session.join()
+    assert len(jobs) == 8 and all(job is jobs[0] for job in jobs)
+    job = jobs[0]
+    for _ in range(200):  # the progress is readable while it runs
+        if job.progress == 0.4:
+            break
+        threading.Event().wait(0.01)
+    assert job.progress == 0.4 and not job.done.is_set()
+    go.set()
+    assert job.done.wait(10)
+    assert job.result == "klaar" and job.progress == 1.0
+    assert background.computed(key, compute, label="x") == "klaar"
+    assert calls == [1]  # computed once, for all eight sessions and the later request
+
+
+def test_an_error_reaches_the_page_and_the_next_request_tries_again():
+    key = ("fout", uuid.uuid4().hex)
+    attempts: list[int] = []
+
+    def compute() -> int:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise InputError("te weinig maanden.", hint="kies een langere periode.")
+        return 7
+
+    with pytest.raises(InputError, match="te weinig maanden"):
+        background.computed(key, compute, label="Rekenen")
+    assert background.computed(key, compute, label="Rekenen") == 7
+    assert len(attempts) == 2
+
+
+def test_the_page_shows_dutch_progress_until_the_result_is_there():
+    from tests import test_background as page_module  # the module the page imports
+
+    page_module.RELEASE.clear()
+    background.forget(("pagina", "test"))
+    at = AppTest.from_function(_page, default_timeout=30).run()
+    assert not at.exception
+    bars = at.get("progress")
+    assert len(bars) == 1
+    text = bars[0].proto.text
+    assert text.startswith("Optellen… 25% klaar") and "gaat verder" in text
+    assert not any("Uitkomst" in m.value for m in at.markdown)
+    page_module.RELEASE.set()
+    job = background.start(("pagina", "test"), _slow_sum, label="Optellen")
+    assert job.done.wait(10)
+    at.run()
+    assert not at.get("progress")
+    assert [m.value for m in at.markdown] == ["Uitkomst: 42"]
