@@ -9,8 +9,10 @@ Cases (real boundaries):
 
 Per case and repetition, on seeded Poisson counts and rates: ``weights`` (queen weights from
 the geometry, :func:`stats.spatial_weights`), ``weights_read`` (the weights written with the
-boundaries read back, :func:`stats.stored.read_weights`), ``hotspots`` (Gi* with 9,999
-permutations and FDR, as the Kaart page), ``samenhang`` (the bivariate Moran both ways with
+boundaries read back, :func:`stats.stored.read_weights`, in a code version that stores
+them), ``hotspots`` (Gi* with 9,999
+permutations and FDR, as the Kaart page; ``hotspots_first``: the first call, which draws the
+permutations), ``samenhang`` (the bivariate Moran both ways with
 199 permutations, as the pressure table), ``emerging`` (24 months of Gi* and Mann-Kendall).
 Medians over the repetitions are printed in milliseconds.
 
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -125,6 +128,26 @@ def seeded_values(areas: gpd.GeoDataFrame) -> tuple[pd.Series, pd.Series, pd.Dat
     return counts, other, long
 
 
+def stored_read(areas: gpd.GeoDataFrame, runs: int) -> dict[str, float]:
+    """``weights_read``: the weights written as with the boundaries, read back (a code
+    version without stored weights: nothing)."""
+    try:
+        from regie_analytics.stats import stored
+    except ImportError:
+        return {}
+    store_like = areas.assign(
+        level="buurt", wijk_code=None, stadsdeel_code=None, gemeente_code=None, population=1.0
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        store_like.to_parquet(Path(folder) / "areas.parquet")
+        stored.write_weights(Path(folder))
+        return {
+            "weights_read": timed(
+                lambda: stored.read_weights(Path(folder), "buurt", areas.index), runs
+            )
+        }
+
+
 def bench_case(name: str, areas: gpd.GeoDataFrame, runs: int) -> dict[str, float]:
     """The statistics' timings on one case."""
     counts, other, long = seeded_values(areas)
@@ -132,6 +155,9 @@ def bench_case(name: str, areas: gpd.GeoDataFrame, runs: int) -> dict[str, float
     row = {
         "areas": float(len(areas)),
         "weights": timed(lambda: stats.spatial_weights(areas), runs),
+        **stored_read(areas, runs),
+        # the first call draws the permutations (kept for later calls with the same seed)
+        "hotspots_first": timed(lambda: stats.hotspots(counts, w, seed=0, counts=counts), 1),
         "hotspots": timed(lambda: stats.hotspots(counts, w, seed=0, counts=counts), runs),
         "samenhang": timed(
             lambda: stats.samenhang(counts, other, w, permutations=199, seed=0), runs
