@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 from libpysal.weights import W
 
-from regie_analytics.stats.getis_ord import _check_inference, _gi_star_months
+from regie_analytics.stats.getis_ord import _gi_star_months
 from regie_analytics.stats.labels import MIN_REPORTED_COUNT
-from regie_analytics.stats.trends import _area_month_matrix, _mann_kendall_rows
-from regie_analytics.stats.weights import _adjacency, _ids
+from regie_analytics.stats.trends import _mann_kendall_rows
+from regie_analytics.stats.weights import _ids
 
 EMERGING_CLASSES: dict[str, str] = {
     "nieuwe hotspot": "new hot spot",
@@ -135,23 +135,16 @@ def emerging_hotspots(
         ``maanden``, ``maanden_hot``, ``maanden_cold``, ``trend_z``, ``trend_p``, ``tau``,
         ``gi_z_laatste`` (z-score of the final month).
     """
-    _check_inference(inference)
+    own, zv, _, p_fdr = _gi_star_months(  # the bins of gi_star_by_month, as arrays
+        counts_long, w, inference=inference, permutations=permutations, seed=seed, fdr=fdr
+    )
     ids = _ids(w)
-    own = _area_month_matrix(counts_long, ids)  # the bins of gi_star_by_month, as arrays
     n_months = own.shape[1]
     if n_months < MIN_MONTHS_TRENDS:
         raise ValueError(
             f"Voor trends in hotspots zijn minstens {MIN_MONTHS_TRENDS} maanden nodig; "
             f"er zijn er {n_months}."
         )
-    zv, _, p_fdr = _gi_star_months(
-        own,
-        _adjacency(w),
-        inference=inference,
-        permutations=permutations,
-        seed=seed,
-        fdr=fdr,
-    )
     significant = p_fdr <= alpha
     hot = significant & (zv > 0) & (own.to_numpy() >= min_count)
     cold = significant & (zv < 0)

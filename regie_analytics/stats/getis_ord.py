@@ -145,16 +145,21 @@ def hotspots(
 
 
 def _gi_star_months(
-    matrix: pd.DataFrame,
-    adj: sparse.csr_matrix,
+    counts_long: pd.DataFrame,
+    w: W,
     *,
     inference: Literal["normal", "permutation"],
     permutations: int,
     seed: int,
     fdr: bool,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Gi* z-scores, two-sided p-values and their per-month adjustment of an area x month
-    table (see :func:`gi_star_by_month`), as areas x months arrays."""
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """The area x month table of counts (in ``w.id_order``) and its Gi* z-scores, two-sided
+    p-values and their per-month adjustment (see :func:`gi_star_by_month`) as areas x months
+    arrays, with one adjacency for all months."""
+    if inference not in ("normal", "permutation"):
+        raise ValueError(f"Onbekende toetsing '{inference}'; kies 'normal' of 'permutation'.")
+    matrix = _area_month_matrix(counts_long, _ids(w))
+    adj = _adjacency(w)
     values = matrix.to_numpy()
     n, months = values.shape
     if inference == "normal":  # every month at once, as esda computes each
@@ -168,7 +173,7 @@ def _gi_star_months(
             )
             p_all[:, t] = np.minimum(1.0, 2.0 * p_sim)
     p_fdr = np.column_stack([_adjust(p_all[:, t], fdr=fdr) for t in range(months)])
-    return z_all, p_all, p_fdr
+    return matrix, z_all, p_all, p_fdr
 
 
 def gi_star_by_month(
@@ -193,17 +198,10 @@ def gi_star_by_month(
     pandas.DataFrame
         Long: ``area_code``, ``month`` ('YYYY-MM'), ``count``, ``gi_z``, ``p``, ``p_fdr``.
     """
-    _check_inference(inference)
-    ids = _ids(w)
-    matrix = _area_month_matrix(counts_long, ids)
-    z, p, p_fdr = _gi_star_months(
-        matrix,
-        _adjacency(w),
-        inference=inference,
-        permutations=permutations,
-        seed=seed,
-        fdr=fdr,
+    matrix, z, p, p_fdr = _gi_star_months(
+        counts_long, w, inference=inference, permutations=permutations, seed=seed, fdr=fdr
     )
+    ids = _ids(w)
     n, months = z.shape
     return pd.DataFrame(
         {
@@ -215,8 +213,3 @@ def gi_star_by_month(
             "p_fdr": p_fdr.T.ravel(),
         }
     )
-
-
-def _check_inference(inference: str) -> None:
-    if inference not in ("normal", "permutation"):
-        raise ValueError(f"Onbekende toetsing '{inference}'; kies 'normal' of 'permutation'.")
