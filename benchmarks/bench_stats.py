@@ -3,7 +3,7 @@
 Cases (real boundaries):
 
 - ``amsterdam``: the 518 bundled Amsterdam buurten (2022), the demo's areas;
-- ``wijken``: the 2,982 CBS wijken of the Netherlands (2016, ``/work/shared/data``);
+- ``wijken``: the 2,979 CBS wijken of the Netherlands (2016, ``data/boundaries``);
 - ``buurten``: those wijken each split into 1-12 buurten (Voronoi cells of seeded points inside
   the wijk, clipped to it, so borders between buurten of a wijk are shared), about 14,000.
 
@@ -47,7 +47,7 @@ from regie_analytics.schema import AREA_CODE, COUNT, MONTH
 
 ROOT = Path(__file__).resolve().parent.parent
 AMSTERDAM = ROOT / "data" / "boundaries" / "amsterdam_buurten_2022.geojson"
-WIJKEN = Path("/work/shared/data/boundaries/nl_wijken_2016.geojson")
+WIJKEN = ROOT / "data" / "boundaries" / "nl_wijken_2016.geojson"
 MONTHS = 24
 
 

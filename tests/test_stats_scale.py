@@ -29,7 +29,7 @@ from regie_analytics.stats.trends import _mann_kendall_rows
 from regie_analytics.stats.weights import _adjacency
 from regie_analytics.store import Store
 
-WIJKEN = Path("/work/shared/data/boundaries/nl_wijken_2016.geojson")
+WIJKEN = Path(__file__).resolve().parents[1] / "data" / "boundaries" / "nl_wijken_2016.geojson"
 GRONINGEN = ["GM0009", "GM0014", "GM0017", "GM0056", "GM1730"]
 """Ten Boer, Groningen, Haren, Zuidhorn and Tynaarlo: 38 wijken, five gemeenten."""
 UTRECHT_RD = (136_000.0, 456_000.0)

@@ -45,13 +45,14 @@ def weights_table(areas: gpd.GeoDataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).astype(columns)
 
 
-def _same_boundaries(folder: Path, previous: Path, areas: gpd.GeoDataFrame) -> bool:
+def _same_boundaries(folder: Path, previous: Path) -> bool:
     """Whether ``previous`` has stored weights of the same areas: its ``areas.parquet`` is
     the same file, or holds the same codes, levels and geometry (population may differ)."""
     if not (previous / WEIGHTS_FILE).exists():
         return False
     if (previous / AREAS_FILE).samefile(folder / AREAS_FILE):
         return True
+    areas = gpd.read_parquet(folder / AREAS_FILE)
     before = gpd.read_parquet(previous / AREAS_FILE)
     kept = [column for column in areas.columns if column != POPULATION]
     if list(before.index) != list(areas.index) or [*before.columns] != [*areas.columns]:
@@ -70,11 +71,10 @@ def write_weights(folder: Path, *, previous: Path | None = None) -> None:
     same boundaries, else computed from the areas (:func:`weights_table`)."""
     folder = Path(folder)
     target = folder / WEIGHTS_FILE
-    areas = gpd.read_parquet(folder / AREAS_FILE)
-    if previous is not None and _same_boundaries(folder, Path(previous), areas):
+    if previous is not None and _same_boundaries(folder, Path(previous)):
         os.link(Path(previous) / WEIGHTS_FILE, target)
         return
-    weights_table(areas).to_parquet(target, index=False)
+    weights_table(gpd.read_parquet(folder / AREAS_FILE)).to_parquet(target, index=False)
     with open(target, "rb") as handle:
         os.fsync(handle.fileno())
 
