@@ -5,15 +5,19 @@ indexed by ``area_code`` in the order of the spatial weights (``w.id_order``). C
 omit areas without signals: a missing area counts as 0. Labels in outputs are Dutch; the
 constants hold them so pages and charts can refer to one spelling.
 
-The permutation tests call esda with ``n_jobs=1`` and a fixed ``seed``, so a result is
-reproducible and identical to calling esda directly with the same weights and seed. esda seeds
-numpy's global random generator; the functions here restore its state afterwards.
+The permutation tests are esda's, vendored and vectorised on sparse matrices
+(:mod:`~regie_analytics.stats.esda_vendored`): with a fixed ``seed`` a result is reproducible
+and identical to calling esda directly with the same weights and seed, and numpy's global
+random generator is left alone. They scale to ~14,000 areas; the weights of a store's areas
+are built once and stored with the boundaries (:mod:`~regie_analytics.stats.stored`).
 
 The modules, one topic each (every public name is importable from ``regie_analytics.stats``):
 
 - :mod:`~regie_analytics.stats.labels`: shared Dutch labels, ``MIN_REPORTED_COUNT`` and the
   explanations of each statistic;
 - :mod:`~regie_analytics.stats.weights`: spatial weights and their subsets;
+- :mod:`~regie_analytics.stats.stored`: the weights stored with a store's boundaries;
+- :mod:`~regie_analytics.stats.progress`: progress of the long permutation tests;
 - :mod:`~regie_analytics.stats.rates`: per 1,000 residents, per km², location quotient,
   empirical Bayes;
 - :mod:`~regie_analytics.stats.getis_ord`: Gi* hot spots, for a period and month by month;
