@@ -6,8 +6,10 @@ Open311 CSV), then runs, each in a fresh process and alternating:
 - ``python -m regie_analytics import FILE --preset open311 --store <empty store>``: everything
   (encoding and delimiter detection, date parsing, per-row CRS and swapped-axes detection,
   point-in-polygon, taxonomy, de-duplication, report, Parquet parts, cube, atomic commit);
-- the naive baseline: ``pandas.read_csv`` (with date parsing), ``geopandas.sjoin`` on the
-  buurten, and ``groupby`` per buurt x month x category.
+- the naive baseline (:data:`NAIVE_IMPORT`): the same work and the same output in plain
+  pandas + geopandas: ``read_csv``, duplicate ids dropped, dates parsed, ``geopandas.sjoin`` on
+  the buurten, the taxonomy merged on normalised labels, the cube per buurt x month x domain x
+  theme x channel, and the records and the cube written as Parquet.
 
 It prints the median wall time of each, rows per second, peak memory (max RSS of the process)
 and the ratio import / baseline. Usage::
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -27,6 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -34,6 +38,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 BUURTEN = ROOT / "data" / "boundaries" / "amsterdam_buurten_2022.geojson"
+TAXONOMY = ROOT / "data" / "taxonomy" / "taxonomie.csv"
 
 _MEASURE = """
 import json, resource, sys, time, runpy
@@ -48,20 +53,61 @@ print(json.dumps({{"seconds": time.perf_counter() - start,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
-_BASELINE = """
-import sys
+NAIVE_IMPORT = """
+import json, sys
+from pathlib import Path
 import geopandas as gpd
 import pandas as pd
-path, buurten_path = sys.argv[1], sys.argv[2]
-frame = pd.read_csv(path, parse_dates=["requested_datetime"])
-buurten = gpd.read_file(buurten_path)[["cbsCode", "geometry"]]
-points = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["long"], frame["lat"]),
-                          crs="EPSG:4326")
-joined = gpd.sjoin(points, buurten, predicate="within", how="left")
-joined["month"] = joined["requested_datetime"].dt.to_period("M")
-cube = joined.groupby(["cbsCode", "month", "service_name"]).size()
-print(len(cube), file=sys.stderr)
+cfg = json.loads(sys.argv[1])
+col = cfg["columns"]  # the model's column -> the input's column (None: absent)
+path, out = Path(cfg["path"]), Path(cfg["out"])
+read = pd.read_parquet if path.suffix == ".parquet" else pd.read_csv
+frame = read(path, dtype_backend="pyarrow") if path.suffix == ".parquet" else read(
+    path, dtype={col["signal_id"]: str}, keep_default_na=False, na_values=[""])
+frame = frame.drop_duplicates(subset=[col["signal_id"]])
+signals = pd.DataFrame({"signal_id": frame[col["signal_id"]].astype(str).to_numpy()})
+for name in ("received_at", "closed_at"):
+    given = col.get(name)
+    signals[name] = (pd.to_datetime(frame[given], format="ISO8601").to_numpy()
+                     if given else pd.NaT)
+for name in ("category", "subcategory", "channel"):
+    given = col.get(name)
+    signals[name] = frame[given].astype(str).to_numpy() if given else ""
+signals["channel"] = signals["channel"].replace({"": "onbekend", "nan": "onbekend"})
+areas = gpd.read_file(cfg["boundaries"])[[cfg["code_column"], "geometry"]].to_crs(cfg["crs"])
+points = gpd.GeoDataFrame(
+    geometry=gpd.points_from_xy(frame[col["x"]], frame[col["y"]]), crs=cfg["crs"])
+joined = gpd.sjoin(points, areas, predicate="within", how="left")
+joined = joined[~joined.index.duplicated()]
+signals["area_code"] = joined[cfg["code_column"]].fillna("BUITEN_GEBIED").to_numpy()
+taxonomy = pd.read_csv(cfg["taxonomy"], dtype=str, keep_default_na=False)
+def norm(values):
+    return (values.astype(str).str.casefold().str.replace(r"[^0-9a-z]+", "-", regex=True)
+            .str.strip("-"))
+taxonomy["cat"], taxonomy["sub"] = norm(taxonomy["category"]), norm(taxonomy["subcategory"])
+signals["cat"], signals["sub"] = norm(signals["category"]), norm(signals["subcategory"])
+exact = taxonomy[taxonomy["subcategory"] != "*"].drop_duplicates(["cat", "sub"])
+main = taxonomy[taxonomy["subcategory"] == "*"].drop_duplicates(["cat"])
+signals = signals.merge(exact[["cat", "sub", "domain", "theme"]], on=["cat", "sub"], how="left")
+signals = signals.merge(main[["cat", "domain", "theme"]], on="cat", how="left",
+                        suffixes=("", "_main"))
+signals["domain"] = signals["domain"].fillna(signals["domain_main"]).fillna("overig")
+signals["theme"] = signals["theme"].fillna(signals["theme_main"]).fillna("overig")
+signals["month"] = signals["received_at"].dt.to_period("M").astype(str)
+signals = signals.drop(columns=["cat", "sub", "domain_main", "theme_main"])
+cube = (signals.groupby(["area_code", "month", "domain", "theme", "channel"], observed=True)
+        .size().rename("count").reset_index())
+out.mkdir(parents=True, exist_ok=True)
+signals.to_parquet(out / "signals.parquet", index=False)
+cube.to_parquet(out / "cube.parquet", index=False)
+print(len(signals), len(cube), file=sys.stderr)
 """
+"""The naive pandas + geopandas import in one script: the same work and the same output as
+``import`` (read, drop duplicate ids, parse dates, place points in the areas, classify with the
+taxonomy, the cube per area x month x domain x theme x channel, records and cube as Parquet),
+without the product's checks and reports. ``sys.argv[1]`` is a JSON object: ``path``, ``out``,
+``boundaries``, ``code_column``, ``crs`` (of the coordinates), ``taxonomy`` and ``columns``
+(the model's names, as in a mapping file, to the input's)."""
 
 CATEGORIES = ["Pothole", "Graffiti", "Street Light Out", "Illegal Dumping", "Noise", "Rodent"]
 
@@ -97,10 +143,16 @@ def write_input(path: Path, n: int, *, seed: int = 0) -> None:
             frame.to_csv(handle, index=False, header=False)
 
 
-def _run(code: str, *args: str) -> dict[str, float]:
+def _run(code: str, *args: str, env: dict[str, str] | None = None) -> dict[str, float]:
+    """Run ``code`` in a fresh interpreter (with ``env`` added to the environment); its wall
+    time and the figures it prints as JSON on its last line."""
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
     )
     wall = time.perf_counter() - started
     if proc.returncode != 0:
@@ -115,14 +167,35 @@ def run_import(path: Path, store: Path) -> dict[str, float]:
     return _run(code)
 
 
-def run_baseline(path: Path) -> dict[str, float]:
+def run_baseline(config: dict[str, Any]) -> dict[str, float]:
+    """Wall time and peak memory of :data:`NAIVE_IMPORT` in a fresh process."""
     code = (
         "import json, resource, time\nstart = time.perf_counter()\n"
-        + _BASELINE
+        + NAIVE_IMPORT
         + "\nprint(json.dumps({'seconds': time.perf_counter() - start, "
         "'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))"
     )
-    return _run(code, str(path), str(BUURTEN))
+    shutil.rmtree(config["out"], ignore_errors=True)
+    return _run(code, json.dumps(config))
+
+
+def open311_baseline(path: Path, out: Path) -> dict[str, Any]:
+    """The baseline's configuration for the Open311 CSV of :func:`write_input`."""
+    return {
+        "path": str(path),
+        "out": str(out),
+        "boundaries": str(BUURTEN),
+        "code_column": "cbsCode",
+        "crs": "EPSG:4326",
+        "taxonomy": str(TAXONOMY),
+        "columns": {
+            "signal_id": "service_request_id",
+            "received_at": "requested_datetime",
+            "category": "service_name",
+            "x": "long",
+            "y": "lat",
+        },
+    }
 
 
 def main() -> None:
@@ -141,7 +214,7 @@ def main() -> None:
             imports, baselines = [], []
             for _ in range(args.runs):
                 imports.append(run_import(path, Path(tmp) / "store"))
-                baselines.append(run_baseline(path))
+                baselines.append(run_baseline(open311_baseline(path, Path(tmp) / "naive")))
             imp = statistics.median(r["wall"] for r in imports)
             base = statistics.median(r["wall"] for r in baselines)
             peak = max(r["peak_mb"] for r in imports)

@@ -22,18 +22,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench_pages import app_pages, build_demo
+from bench_pages import app_pages, build_demo, free_port, peak_rss_mb, start_server
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -102,53 +97,6 @@ class Session:
                     self.widget_ids[key] = widget_id
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_server(store: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "REGIE_STORE": str(store)}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health") as reply:
-                if reply.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.5)
-    server.kill()
-    raise RuntimeError("the streamlit server did not start")
-
-
-def peak_rss_mb(pid: int) -> float:
-    """Peak resident memory (VmHWM) of a process, in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 async def run_session(url: str, page: str, rounds: int, timings: dict[str, list[float]]) -> int:
     """Open ``page``, then make every filter change ``rounds`` times; returns script errors."""
     session = Session(url=url)
@@ -197,7 +145,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         store = args.store or build_demo(Path(tmp))
-        port = _free_port()
+        port = free_port()
         server = start_server(store, port)
         try:
             url = f"ws://127.0.0.1:{port}/_stcore/stream"

@@ -26,6 +26,13 @@ Usage::
 
     python benchmarks/bench_pages.py                    # builds a demo store in a temp folder
     python benchmarks/bench_pages.py --store data/store --runs 5 --pages kaart overzicht
+    python benchmarks/bench_pages.py --browser          # also the time until drawn in Chromium
+
+``--browser`` starts ``streamlit run app.py`` on a free localhost port and drives Debian's
+Chromium through Playwright: per page the first load, then the period and the area level
+changed in the sidebar, each timed from the click until the run ended and until every plotly
+chart was drawn (``plotly_afterplot``) and the page stopped changing, next to the server times.
+``--zoom gemeente=GM0363`` also measures the Kaart figure opened with those URL parameters.
 """
 
 from __future__ import annotations
@@ -36,11 +43,14 @@ import json
 import logging
 import os
 import re
+import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -68,6 +78,58 @@ def build_demo(folder: Path) -> Path:
         stdout=subprocess.DEVNULL,
     )
     return store
+
+
+def free_port() -> int:
+    """A free TCP port on localhost."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(store: str | Path, port: int, *, timeout: float = 300) -> subprocess.Popen[bytes]:
+    """``streamlit run app.py`` on ``store`` (a folder or a database URL), headless, on
+    ``port`` of localhost; returns once ``/_stcore/health`` answers."""
+    env = {**os.environ, "REGIE_STORE": str(store)}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(APP),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health") as reply:
+                if reply.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    raise RuntimeError("the streamlit server did not start")
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of a process, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def _server_pages_mode() -> None:
@@ -111,7 +173,7 @@ def _plotly_specs(at: Any) -> list[str]:
     return [element.proto.spec for element in at.get("plotly_chart")]
 
 
-def filter_changes(store: Path) -> list[tuple[str, str, Any]]:
+def filter_changes(store: str | Path) -> list[tuple[str, str, Any]]:
     """(column, widget key, new value) for every sidebar filter but the period."""
     from regie_analytics.ui.data import latest
 
@@ -129,7 +191,13 @@ def filter_changes(store: Path) -> list[tuple[str, str, Any]]:
     ]
 
 
-def time_page(page: str, *, runs: int, changes: list[tuple[str, str, Any]]) -> dict[str, Any]:
+def time_page(
+    page: str,
+    *,
+    runs: int,
+    changes: list[tuple[str, str, Any]],
+    profile_area: str = PROFILE_AREA,
+) -> dict[str, Any]:
     """Cold, new-period, period-back and other filter times (ms) of one page, and its plotly
     payload."""
     from streamlit.testing.v1 import AppTest
@@ -142,13 +210,13 @@ def time_page(page: str, *, runs: int, changes: list[tuple[str, str, Any]]) -> d
         _clear_caches()
         at = AppTest.from_file(str(APP), default_timeout=600)
         if page == "buurtprofiel":  # a buurt's profile (?gebied=...), not the empty state
-            at.query_params["gebied"] = PROFILE_AREA
+            at.query_params["gebied"] = profile_area
         if page != first:
             at.switch_page(f"pages/{page}.py")
         times["cold"].append(_timed(at.run))
         _checked(at, page)
         if page == "buurtprofiel" and any(t.value == "Buurtprofiel" for t in at.title):
-            raise RuntimeError(f"buurtprofiel: the empty state, not the profile of {PROFILE_AREA}")
+            raise RuntimeError(f"buurtprofiel: the empty state, not the profile of {profile_area}")
         specs = _plotly_specs(at)
         for name, key, value in changes:
             default = at.session_state[key] if key in at.session_state else None  # noqa: SIM401 (no .get here)
@@ -185,26 +253,44 @@ def _geometry_bytes(spec: dict[str, Any]) -> int:
     )
 
 
-def map_payload(store: Path) -> dict[str, float]:
-    """KB of the Kaart figure as sent, its geometry, and the simplified buurten as GeoJSON."""
+def _kaart_spec(query: dict[str, str]) -> str:
+    """The Kaart page's first plotly figure as sent, opened with ``query`` in the URL."""
     from streamlit.testing.v1 import AppTest
 
-    from regie_analytics import geo
-    from regie_analytics.store import Store
-
     at = AppTest.from_file(str(APP), default_timeout=600)
+    for key, value in query.items():
+        at.query_params[key] = value
     at.switch_page("pages/kaart.py")
     at.run()
     _checked(at, "kaart")
-    spec = _plotly_specs(at)[0]
+    return _plotly_specs(at)[0]
+
+
+def map_payload(store: str | Path, *, zoom: dict[str, str] | None = None) -> dict[str, float]:
+    """KB of the Kaart figure as sent (by default and, with ``zoom``, opened with those URL
+    parameters), its geometry, and the simplified buurten as GeoJSON."""
+    from regie_analytics import geo
+    from regie_analytics.ui.data import latest
+
+    spec = _kaart_spec({})
     figure = json.loads(spec)
-    areas = Store(store).areas()
-    buurten = geo.areas_at_level(areas, "buurt")
+    data = latest()
+    if data is None:
+        raise RuntimeError(f"{store}: the store is empty")
+    buurten = geo.areas_at_level(data.areas, "buurt")
     web = geo.simplify_for_web(buurten)
-    return {
+    out = {
         "Kaart figure (plotly JSON as sent)": len(spec.encode()) / 1000,
         "  of which geometry (GeoJSON)": _geometry_bytes(figure) / 1000,
         "  figure gzipped (if the connection compresses)": len(gzip.compress(spec.encode())) / 1000,
+    }
+    if zoom:
+        zoomed = _kaart_spec(zoom)
+        label = "&".join(f"{k}={v}" for k, v in zoom.items())
+        same = " (same figure: not supported)" if zoomed == spec else ""
+        out[f"Kaart figure zoomed (?{label}){same}"] = len(zoomed.encode()) / 1000
+    return {
+        **out,
         "simplified buurten, GeoJSON (to_json)": geo.geojson_payload_size(web) / 1000,
         "simplified buurten, geometry only": geo.geojson_payload_size(web[["geometry"]]) / 1000,
         "unsimplified buurten, geometry only": geo.geojson_payload_size(buurten[["geometry"]])
@@ -213,60 +299,267 @@ def map_payload(store: Path) -> dict[str, float]:
     }
 
 
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+_WATCH = """
+(() => {
+  const bench = (window.__bench = {t0: 0, last: 0, plotted: 0, runs: 0, ended: 0});
+  const hook = (node) => {
+    for (const gd of node.querySelectorAll ? node.querySelectorAll('.js-plotly-plot') : []) {
+      if (!gd.__benchHooked && gd.on) {
+        gd.__benchHooked = true;
+        gd.on('plotly_afterplot', () => { bench.plotted = performance.now(); });
+      }
+    }
+  };
+  new MutationObserver((records) => {
+    bench.last = performance.now();
+    for (const record of records) {
+      if (record.type === 'attributes' && record.attributeName === 'data-test-script-state') {
+        const state = record.target.getAttribute('data-test-script-state');
+        if (state === 'running') bench.runs++;
+        if (state === 'notRunning') bench.ended = performance.now();
+      }
+    }
+    hook(document);
+  }).observe(document, {childList: true, subtree: true, characterData: true,
+                        attributes: true, attributeFilter: ['data-test-script-state']});
+})();
+"""
+_SETTLED = """quiet => {
+  const bench = window.__bench;
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (bench.runs === 0 && performance.now() - bench.t0 < 5000) return false;
+  if (!document.querySelector('h1')) return false;
+  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+  if (!charts.every(c => !c.checkVisibility() || c.querySelector('.main-svg'))) return false;
+  return performance.now() - Math.max(bench.last, bench.plotted) > quiet;
+}"""
+_ELAPSED = """() => {
+  const b = window.__bench;
+  return {run: b.ended - b.t0, drawn: Math.max(b.last, b.plotted) - b.t0};
+}"""
+BROWSER_CHANGES: tuple[tuple[str, str, str], ...] = (
+    ("period", "Periode", "laatste 3 maanden"),
+    ("back", "Periode", "laatste 12 maanden"),
+    ("level", "Gebiedsniveau", "wijk"),
+    ("level back", "Gebiedsniveau", "buurt"),
+)
+"""Filter changes in the browser: (name, sidebar select box, option chosen)."""
+
+
+def _settle(page: Any, *, timeout_ms: float) -> dict[str, float]:
+    page.wait_for_function(_SETTLED, arg=500, timeout=timeout_ms, polling=100)
+    return dict(page.evaluate(_ELAPSED))
+
+
+def browser_page(
+    browser: Any, base: str, page_name: str, *, timeout_ms: float
+) -> dict[str, dict[str, float]]:
+    """Open one page in a fresh tab (first load: from navigation until drawn), then each of
+    :data:`BROWSER_CHANGES`: ms until the run ended and until every chart was drawn and the
+    page stopped changing (the last DOM change or plotly ``afterplot``)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="nl-NL")
+    context.route(
+        "**/*",
+        lambda route, request: (
+            route.continue_()
+            if request.url.startswith(("http://127.0.0.1", "data:", "blob:"))
+            else route.abort()
+        ),
+    )
+    context.add_init_script(_WATCH)
+    context.set_default_timeout(timeout_ms)
+    tab = context.new_page()
+    out: dict[str, dict[str, float]] = {}
+    try:
+        path = "" if page_name == app_pages()[0] else page_name
+        tab.goto(f"{base}/{path}")
+        out["first load"] = _settle(tab, timeout_ms=timeout_ms)
+        has_levels = tab.get_by_role("combobox", name="Gebiedsniveau", exact=True).count() > 0
+        for name, label, option in BROWSER_CHANGES:
+            if label == "Gebiedsniveau" and not has_levels:
+                continue
+            box = tab.get_by_role("combobox", name=label, exact=True)
+            box.click()
+            choice = tab.get_by_role("option", name=re.compile(f"^{option}", re.IGNORECASE))
+            tab.evaluate(
+                "() => Object.assign(window.__bench, {t0: performance.now(), "
+                "last: performance.now(), plotted: 0, runs: 0, ended: 0})"
+            )
+            choice.first.click()
+            out[name] = _settle(tab, timeout_ms=timeout_ms)
+    finally:
+        context.close()
+    return out
+
+
+def browser_times(
+    store: str | Path, pages: list[str], *, timeout_s: float = 180
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Per page, :func:`browser_page` against a fresh ``streamlit run`` server on ``store``,
+    driven by Debian's Chromium through Playwright (localhost only)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        raise RuntimeError("chromium is not installed (apt-get install chromium)")
+    port = free_port()
+    server = start_server(store, port)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            try:
+                return {
+                    page: browser_page(
+                        browser, f"http://127.0.0.1:{port}", page, timeout_ms=timeout_s * 1000
+                    )
+                    for page in pages
+                }
+            finally:
+                browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def print_browser(times: dict[str, dict[str, dict[str, float]]], *, target_ms: float) -> None:
+    """The browser table: per page and change, run end and drawn time (ms)."""
+    names = ["first load", *(name for name, _, _ in BROWSER_CHANGES)]
+    print(f"In Chromium (ms: run ended / drawn; target: drawn within {target_ms:.0f} ms)")
+    print(f"{'page':<14}" + "".join(f"{name:>18}" for name in names) + "  worst drawn")
+    for page, result in times.items():
+        cells = [
+            f"{result[n]['run']:>8.0f} /{result[n]['drawn']:>7.0f}" if n in result else f"{'-':>18}"
+            for n in names
+        ]
+        worst = max(result[n]["drawn"] for n in names[1:] if n in result)
+        print(
+            f"{page:<14}"
+            + "".join(f"{c:>18}" for c in cells)
+            + f"  {worst:>6.0f} "
+            + _flag(worst <= target_ms),
+            flush=True,
+        )
+
+
 def _flag(ok: bool) -> str:
     return "ok" if ok else "TOO SLOW"
 
 
+def measure(
+    store: str | Path,
+    *,
+    pages: list[str],
+    runs: int,
+    zoom: dict[str, str] | None = None,
+    profile_area: str = PROFILE_AREA,
+) -> dict[str, Any]:
+    """Every figure of this benchmark for ``store`` (a folder or a database URL), in this
+    process: per page the medians of :func:`time_page`, and :func:`map_payload`."""
+    os.environ["REGIE_STORE"] = str(store)
+    import streamlit
+    from streamlit.testing.v1 import AppTest
+
+    logging.disable(logging.WARNING)  # AppTest outside a server logs harmless warnings
+    _server_pages_mode()
+    warm_up = AppTest.from_file(str(APP), default_timeout=600)  # imports, as on a server
+    warm_up.run()
+    _checked(warm_up, app_pages()[0])
+    changes = filter_changes(store)
+    return {
+        "header": f"store {store} · streamlit {streamlit.__version__} · {runs} runs · "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
+        "changes": "Filter changes: "
+        + "; ".join(f"{name} = {value!r}" for name, _, value in changes)
+        + f"; period = {' / '.join(PERIODS)}",
+        "columns": ["period", "back", *(name for name, _, _ in changes)],
+        "pages": {
+            page: time_page(page, runs=runs, changes=changes, profile_area=profile_area)
+            for page in pages
+        },
+        "map": map_payload(store, zoom=zoom),
+    }
+
+
+def print_pages(result: dict[str, Any], *, target_ms: float, cold_ms: float | None = None) -> None:
+    """The server-time table of :func:`measure` with the targets beside it."""
+    print(result["header"])
+    print(result["changes"])
+    columns = result["columns"]
+    cold_target = f"{'cold≤':>6}{cold_ms / 1000:.0f}s" if cold_ms else ""
+    print(
+        f"{'page (ms)':<14}{'cold':>7}"
+        + "".join(f"{name:>9}" for name in columns)
+        + f"{'worst':>7}{'target':>8}  {'':<9}{'charts':>7}{'plotly KB':>11}{cold_target}"
+    )
+    for page, figures in result["pages"].items():
+        worst = max(figures[name] for name in columns)
+        cold = f"  {_flag(figures['cold'] <= cold_ms)}" if cold_ms else ""
+        print(
+            f"{page:<14}{figures['cold']:>7.0f}"
+            + "".join(f"{figures[name]:>9.0f}" for name in columns)
+            + f"{worst:>7.0f}{target_ms:>8.0f}  {_flag(worst <= target_ms):<9}"
+            f"{figures['charts']:>7}{figures['plotly_kb']:>11.0f}{cold}",
+            flush=True,
+        )
+
+
+def print_map(payload: dict[str, float], *, target_kb: float) -> None:
+    """The map payload lines with the target."""
+    print(f"Map payload (target: at most {target_kb:.0f} KB for the Kaart figure)")
+    for name, value in payload.items():
+        unit = "" if name == "buurten" else " KB"
+        flag = ""
+        if name.startswith("Kaart figure"):
+            flag = "  " + ("ok" if value <= target_kb else "TOO LARGE")
+        print(f"  {name:<52}{value:>9.0f}{unit}{flag}")
+
+
+def parse_zoom(values: list[str] | None) -> dict[str, str]:
+    """``["gemeente=GM0363"]`` as ``{"gemeente": "GM0363"}``."""
+    return dict(value.split("=", 1) for value in values or [])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", type=Path, help="an existing store (default: build the demo)")
+    parser.add_argument("--store", help="an existing store or database URL (default: the demo)")
     parser.add_argument("--runs", type=int, default=5, help="repetitions per page (median)")
     parser.add_argument("--pages", nargs="+", help="only these pages (default: all in app.py)")
+    parser.add_argument("--zoom", nargs="*", help="URL parameters of a zoomed Kaart (k=v)")
+    parser.add_argument("--profile-area", default=PROFILE_AREA, help="the buurtprofiel's area")
+    parser.add_argument("--browser", action="store_true", help="also time Chromium drawing")
+    parser.add_argument("--json", type=Path, help="write the figures to this file too")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        store = args.store.resolve() if args.store else build_demo(Path(tmp))
-        os.environ["REGIE_STORE"] = str(store)
-        import streamlit
-        from streamlit.testing.v1 import AppTest
-
-        logging.disable(logging.WARNING)  # AppTest outside a server logs harmless warnings
-        _server_pages_mode()
+        store: str | Path = args.store or build_demo(Path(tmp))
+        if "://" not in str(store):
+            store = Path(store).resolve()
         pages = args.pages or app_pages()
-        warm_up = AppTest.from_file(str(APP), default_timeout=600)  # imports, as on a server
-        warm_up.run()
-        _checked(warm_up, app_pages()[0])
-        print(
-            f"store {store} · streamlit {streamlit.__version__} · {args.runs} runs · "
-            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        result = measure(
+            store,
+            pages=pages,
+            runs=args.runs,
+            zoom=parse_zoom(args.zoom),
+            profile_area=args.profile_area,
         )
-        changes = filter_changes(store)
-        columns = ["period", "back", *(name for name, _, _ in changes)]
-        print(
-            "Filter changes: "
-            + "; ".join(f"{name} = {value!r}" for name, _, value in changes)
-            + f"; period = {' / '.join(PERIODS)}"
-        )
-        print(
-            f"{'page (ms)':<14}{'cold':>7}"
-            + "".join(f"{name:>9}" for name in columns)
-            + f"{'worst':>7}{'target':>8}  {'':<9}{'charts':>7}{'plotly KB':>11}"
-        )
-        for page in pages:
-            result = time_page(page, runs=args.runs, changes=changes)
-            worst = max(result[name] for name in columns)
-            print(
-                f"{page:<14}{result['cold']:>7.0f}"
-                + "".join(f"{result[name]:>9.0f}" for name in columns)
-                + f"{worst:>7.0f}{TARGET_MS:>8.0f}  {_flag(worst <= TARGET_MS):<9}"
-                f"{result['charts']:>7}{result['plotly_kb']:>11.0f}",
-                flush=True,
-            )
+        print_pages(result, target_ms=TARGET_MS)
         print()
-        print(f"Map payload (target: at most {TARGET_KB:.0f} KB for the Kaart figure)")
-        for name, value in map_payload(store).items():
-            unit = "" if name == "buurten" else " KB"
-            print(f"  {name:<48}{value:>9.0f}{unit}")
+        print_map(result["map"], target_kb=TARGET_KB)
+        if args.browser:
+            result["browser"] = browser_times(store, pages)
+            print()
+            print_browser(result["browser"], target_ms=1000.0)
+        if args.json:
+            args.json.write_text(json.dumps(result, indent=1))
         print(f"load average at the end {os.getloadavg()[0]:.1f}")
         print(
             "Times are medians of AppTest runs in this process (server time: the script and its "
