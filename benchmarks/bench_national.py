@@ -243,6 +243,7 @@ def main() -> None:
     parser.add_argument("--skip-import", action="store_true", help="reuse the cached store")
     parser.add_argument("--skip-baseline", action="store_true")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     rows = QUICK_ROWS if args.quick else args.rows
 
     print(f"National case: {rows:,} signals, seed {args.seed}, cache {args.cache}")

@@ -5,7 +5,10 @@ shared borders, seeded output, and signals that ``validate`` and ``import`` take
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -182,3 +185,29 @@ def test_validate_and_import_place_every_signal_in_a_buurt(tmp_path: Path) -> No
     assert int(cube["count"].sum()) == 3000
     assert set(cube["area_code"]) <= set(areas.index)
     assert set(cube["domain"]) == {"fysiek", "sociaal"}
+
+
+@pytest.mark.subprocess
+def test_naive_baseline_writes_the_cube_the_import_writes(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_import import NAIVE_IMPORT
+    from bench_national import Case, baseline_config
+
+    boundaries = national.write_national_boundaries(
+        tmp_path / "b.gpkg", seed=3, gemeenten=["GM0233", "GM0243"], wijken=WIJKEN
+    )
+    signals = national.national_signals(
+        geo.load_boundaries(boundaries), rows=3000, out=tmp_path / "s.csv"
+    )
+    mapping = national.mapping_file(signals)
+    common = ("--preset", "generic", "--mapping", mapping, "--boundaries", boundaries)
+    assert cli("import", signals, *common, "--store", tmp_path / "store").code == 0
+    config = baseline_config(Case(boundaries, signals, mapping, 3000), tmp_path / "naive")
+    subprocess.run([sys.executable, "-c", NAIVE_IMPORT, json.dumps(config)], check=True)
+
+    dimensions = ["area_code", "month", "domain", "theme", "channel"]
+    product = Store(tmp_path / "store").cube().groupby(dimensions)["count"].sum()
+    naive = pd.read_parquet(tmp_path / "naive" / "cube.parquet").set_index(dimensions)["count"]
+    pd.testing.assert_series_equal(naive.sort_index(), product.sort_index(), check_dtype=False)
+    records = pd.read_parquet(tmp_path / "naive" / "signals.parquet")
+    assert len(records) == 3000 and records["signal_id"].is_unique
