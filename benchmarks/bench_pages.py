@@ -32,7 +32,7 @@ Usage::
 Chromium through Playwright: per page the first load, then the period and the area level
 changed in the sidebar, each timed from the click until the run ended and until every plotly
 chart was drawn (``plotly_afterplot``) and the page stopped changing, next to the server times.
-``--zoom gemeente=GM0363`` also measures the Kaart figure opened with those URL parameters.
+``--zoom inzoomen=GM0363`` also measures the Kaart figure opened with those URL parameters.
 """
 
 from __future__ import annotations
@@ -527,7 +527,7 @@ def print_map(payload: dict[str, float], *, target_kb: float) -> None:
 
 
 def parse_zoom(values: list[str] | None) -> dict[str, str]:
-    """``["gemeente=GM0363"]`` as ``{"gemeente": "GM0363"}``."""
+    """``["inzoomen=GM0363"]`` as ``{"inzoomen": "GM0363"}``."""
     return dict(value.split("=", 1) for value in values or [])
 
 
