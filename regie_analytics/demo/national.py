@@ -57,8 +57,9 @@ from regie_analytics.schema import (
     WIJK_CODE,
 )
 
-WIJKEN_2016 = Path("/work/shared/data/boundaries/nl_wijken_2016.geojson")
-"""The CBS wijken of 2016 for the whole country (RD New; ``WKC``, ``WKN``, ``GMC``, ``GMN``)."""
+WIJKEN_2016 = input_file(None, "boundaries/nl_wijken_2016.geojson")
+"""The bundled CBS wijken of 2016 for the whole country (RD New; ``WKC``, ``WKN``, ``GMC``,
+``GMN``)."""
 
 GENERATED = "gegenereerd"
 SOURCE_NAME = "landelijk (gegenereerd)"
