@@ -41,7 +41,7 @@ import shapely
 
 from regie_analytics.demo.buurten import input_file, load_categories
 from regie_analytics.demo.physical import _MAIN_SHARE
-from regie_analytics.demo.signalen import _LEAD_MEDIAN_DAYS
+from regie_analytics.demo.signalen import _LEAD_MEDIAN_DAYS, _points_in_buurten
 from regie_analytics.demo.social import _THEME_SHARE, _WIJKTEAM_SHARE, SOCIAL_CHANNELS, THEMES
 from regie_analytics.geo.geometry import RD_NEW, WGS84, _polygonal, _repair
 from regie_analytics.schema import (
@@ -328,24 +328,6 @@ def _categories() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return mains, tree["sub"].to_numpy().astype(str), share / share.sum(), lead
 
 
-def _random_points(
-    geometries: np.ndarray, which: np.ndarray, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """A point inside ``geometries[which[i]]`` for every i, rounded to centimetres."""
-    bounds = shapely.bounds(geometries)
-    x = np.empty(which.size)
-    y = np.empty(which.size)
-    todo = np.arange(which.size)
-    while todo.size:
-        box = bounds[which[todo]]
-        cx = np.round(rng.uniform(box[:, 0], box[:, 2]), 2)
-        cy = np.round(rng.uniform(box[:, 1], box[:, 3]), 2)
-        ok = shapely.contains_xy(geometries[which[todo]], cx, cy)
-        x[todo[ok]], y[todo[ok]] = cx[ok], cy[ok]
-        todo = todo[~ok]
-    return x, y
-
-
 def _as_text(moments: np.ndarray) -> np.ndarray:
     return np.char.replace(np.datetime_as_string(moments, unit="s"), "T", " ")
 
@@ -370,7 +352,7 @@ def _signal_chunk(
     )
     social = cell >= n_b * n_m
     buurt, month = np.divmod(cell % (n_b * n_m), n_m)
-    x, y = _random_points(geometries, buurt, rng)
+    x, y = _points_in_buurten(geometries, buurt, rng)
     span = (month_starts[month + 1] - month_starts[month]).astype(np.int64)
     received = month_starts[month] + (rng.random(n) * span).astype("timedelta64[s]")
 
@@ -434,7 +416,7 @@ def national_signals(
         ``out``. Columns: ``meldingnummer``, ``datum_melding`` and ``datum_afgehandeld``
         (``YYYY-MM-DD HH:MM:SS``, local time; empty while open), ``hoofdcategorie``,
         ``subcategorie`` (Signalen slugs, or a social theme without sub category), ``kanaal``,
-        ``status`` and ``x_rd``/``y_rd`` (RD New, centimetres, inside the buurt).
+        ``status`` and ``x_rd``/``y_rd`` (RD New in metres, six decimals, inside the buurt).
     """
     path = Path(out)
     if rows < 1:
