@@ -1,0 +1,239 @@
+"""The query engine over one store version: the cube and the signals as SQL relations, and the
+cuts of them the dashboard reads, filtered and aggregated in the engine.
+
+An :class:`Engine` names two relations of one store version, ``cube`` (the columns of
+:data:`schema.CUBE_COLUMNS`) and ``signals`` (the record-level signals), and runs a query over
+them with ``?`` placeholders, returning a (small) pandas frame. :class:`DuckDBEngine` reads a
+version folder of the Parquet store with embedded DuckDB; the PostgreSQL store implements the
+same protocol. Every SQL text here is standard SQL that runs unchanged on both: ``SUM`` and
+``GROUP BY``, ``IN (?, ?, ...)`` expanded per value, months compared as ``'YYYY-MM'`` text,
+and cell keys summed as ``CAST(SUM(cell_key) % 256 AS BIGINT)``.
+
+:func:`cube_cut` is what the pages' computations start from: the cube cut to a period and
+filter and summed over every dimension they do not need. Summing counts and cell keys (modulo
+256) is associative, so any roll-up of the cut equals that roll-up of the whole cube, cell keys
+and therefore perturbed counts included.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from regie_analytics.schema import (
+    AREA_CODE,
+    CELL_KEY,
+    CHANNEL,
+    COUNT,
+    CUBE_COLUMNS,
+    CUBE_DIMENSIONS,
+    DOMAIN,
+    MONTH,
+    SENTINEL_AREAS,
+    THEME,
+)
+
+
+class Engine(Protocol):
+    """Queries over one store version's cube and signals.
+
+    ``cube`` and ``signals`` are SQL relations (a table, a view or a table function) usable
+    after ``FROM``; :meth:`query` runs SQL with ``?`` placeholders and returns its result as a
+    new pandas frame. Safe to call from several threads at once (Streamlit's sessions).
+    """
+
+    @property
+    def cube(self) -> str:
+        """The cube's relation: columns :data:`schema.CUBE_COLUMNS`."""
+        ...
+
+    @property
+    def signals(self) -> str:
+        """The record-level signals' relation (:data:`schema.SIGNAL_COLUMNS`)."""
+        ...
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
+        """The result of ``sql`` (``?`` placeholders, bound to ``params``) as a frame."""
+        ...
+
+
+def _literal(path: Path) -> str:
+    """``path`` as an SQL string literal."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+_EMPTY_CUBE = (
+    "(SELECT "
+    + ", ".join(
+        f'CAST(NULL AS {"BIGINT" if c in (COUNT, CELL_KEY) else "VARCHAR"}) AS "{c}"'
+        for c in CUBE_COLUMNS
+    )
+    + " WHERE FALSE)"
+)
+"""A cube relation without rows (a store without imports)."""
+
+
+class DuckDBEngine:
+    """:class:`Engine` over a version folder of the Parquet store, in embedded DuckDB.
+
+    The relations read the version's files (``cube.parquet``, the imports' signal parts)
+    directly: nothing is loaded before a query, and a query reads only the columns and row
+    groups it needs. One in-memory database per engine; every query runs on a cursor of its
+    own, so sessions in threads query it at the same time.
+    """
+
+    def __init__(self, folder: str | Path, *, signal_parts: Iterable[str | Path] = ()) -> None:
+        import duckdb
+
+        self.folder = Path(folder)
+        cube = self.folder / "cube.parquet"
+        self._cube = f"read_parquet({_literal(cube)})" if cube.exists() else _EMPTY_CUBE
+        parts = [self.folder / p for p in signal_parts]
+        if parts:
+            listed = ", ".join(_literal(p) for p in parts)
+            self._signals = f"read_parquet([{listed}], union_by_name = true)"
+        else:
+            self._signals = "(SELECT NULL AS source WHERE FALSE)"
+        self._connection = duckdb.connect(":memory:")
+        self._connection.execute("SET enable_progress_bar = false")
+        self._lock = threading.Lock()
+
+    @property
+    def cube(self) -> str:
+        """``read_parquet('<folder>/cube.parquet')`` (an empty relation without a cube)."""
+        return self._cube
+
+    @property
+    def signals(self) -> str:
+        """The imports' signal parts, read as one relation."""
+        return self._signals
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
+        """Run ``sql`` on a cursor of its own (thread-safe) and return a pandas frame."""
+        with self._lock:  # creating a cursor is not thread-safe; running on it is
+            cursor = self._connection.cursor()
+        try:
+            return cursor.execute(sql, list(params)).df()
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        """Close the database (every later query fails)."""
+        self._connection.close()
+
+
+# --- SQL shared by every engine -----------------------------------------------------------------
+
+
+def in_list(
+    column: str, values: Sequence[object], *, negate: bool = False
+) -> tuple[str, list[Any]]:
+    """``column IN (?, ?, ...)`` with one placeholder per value (``FALSE`` for none: an empty
+    choice selects nothing; negated ``TRUE``)."""
+    if not values:
+        return ("TRUE" if negate else "FALSE"), []
+    marks = ", ".join("?" for _ in values)
+    return f'"{column}" {"NOT IN" if negate else "IN"} ({marks})', list(values)
+
+
+def cube_filter(
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    domains: Sequence[str] | None = None,
+    themes: Sequence[str] | None = None,
+    channels: Sequence[str] | None = None,
+    located: bool = False,
+) -> tuple[str, list[Any]]:
+    """The ``WHERE`` condition (and its parameters) of :func:`aggregate.filter_cube`'s choices:
+    months ``start``..``end`` inclusive, ``None`` no restriction, an empty list nothing; with
+    ``located`` only rows in an area (not the sentinel areas)."""
+    parts: list[str] = []
+    params: list[Any] = []
+    if start is not None:
+        parts.append(f'"{MONTH}" >= ?')
+        params.append(start)
+    if end is not None:
+        parts.append(f'"{MONTH}" <= ?')
+        params.append(end)
+    for column, values in ((DOMAIN, domains), (THEME, themes), (CHANNEL, channels)):
+        if values is not None:
+            text, values_ = in_list(column, list(values))
+            parts.append(text)
+            params.extend(values_)
+    if located:
+        text, values_ = in_list(AREA_CODE, sorted(SENTINEL_AREAS), negate=True)
+        parts.append(text)
+        params.extend(values_)
+    return (" AND ".join(parts) if parts else "TRUE"), params
+
+
+def cube_cut(
+    engine: Engine,
+    *,
+    by: Sequence[str],
+    start: str | None = None,
+    end: str | None = None,
+    domains: Sequence[str] | None = None,
+    themes: Sequence[str] | None = None,
+    channels: Sequence[str] | None = None,
+    located: bool = False,
+) -> pd.DataFrame:
+    """The cube cut to the choices (see :func:`cube_filter`) and summed per ``by`` (cube
+    dimensions), in the engine: ``by`` columns, ``count`` and ``cell_key`` (the cell keys'
+    sum modulo 256), sorted by ``by``; the dimensions categorical as in the loaded cube (the
+    month stays text).
+
+    Every roll-up over ``by`` columns of the result equals that roll-up of the cube cut to the
+    same choices in pandas (counts and cell keys alike)."""
+    unknown = [b for b in by if b not in CUBE_DIMENSIONS]
+    if unknown:
+        raise ValueError(f"not a cube dimension: {unknown}")
+    where, params = cube_filter(
+        start=start, end=end, domains=domains, themes=themes, channels=channels, located=located
+    )
+    columns = ", ".join(f'"{b}"' for b in by)
+    sums = f'CAST(SUM("{COUNT}") AS BIGINT) AS "{COUNT}", ' + sum_keys()
+    if by:
+        sql = (
+            f"SELECT {columns}, {sums} FROM {engine.cube} WHERE {where} "
+            f"GROUP BY {columns} ORDER BY {columns}"
+        )
+    else:
+        sql = f"SELECT {sums} FROM {engine.cube} WHERE {where} HAVING COUNT(*) > 0"
+    frame = engine.query(sql, params)
+    return typed_cut(frame, by)
+
+
+def sum_keys(column: str = CELL_KEY) -> str:
+    """The SQL of a summed cell key: ``CAST(SUM(cell_key) % 256 AS BIGINT) AS cell_key``."""
+    return f'CAST(SUM("{column}") % 256 AS BIGINT) AS "{CELL_KEY}"'
+
+
+def typed_cut(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """A query's cut with the loaded cube's types: dimensions categorical (the month text),
+    ``count`` and ``cell_key`` int64."""
+    out = pd.DataFrame(
+        {
+            **{b: frame[b].astype("str" if b == MONTH else "category") for b in by},
+            COUNT: frame[COUNT].astype("int64"),
+            CELL_KEY: frame[CELL_KEY].astype("int64"),
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+def distinct(
+    engine: Engine, column: str, *, where: str = "TRUE", params: Sequence[object] = ()
+) -> list[str]:
+    """The sorted distinct (non-missing) values of a cube ``column`` where ``where`` holds."""
+    frame = engine.query(
+        f'SELECT DISTINCT "{column}" AS v FROM {engine.cube} WHERE ({where}) '
+        f'AND "{column}" IS NOT NULL',
+        params,
+    )
+    return sorted(str(v) for v in frame["v"])
