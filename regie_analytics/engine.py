@@ -147,11 +147,13 @@ def cube_filter(
     domains: Sequence[str] | None = None,
     themes: Sequence[str] | None = None,
     channels: Sequence[str] | None = None,
+    area_codes: Sequence[str] | None = None,
     located: bool = False,
 ) -> tuple[str, list[Any]]:
     """The ``WHERE`` condition (and its parameters) of :func:`aggregate.filter_cube`'s choices:
-    months ``start``..``end`` inclusive, ``None`` no restriction, an empty list nothing; with
-    ``located`` only rows in an area (not the sentinel areas)."""
+    months ``start``..``end`` inclusive, ``None`` no restriction, an empty list nothing;
+    ``area_codes`` the rows of these (finest-level) areas; with ``located`` only rows in an
+    area (not the sentinel areas)."""
     parts: list[str] = []
     params: list[Any] = []
     if start is not None:
@@ -160,7 +162,8 @@ def cube_filter(
     if end is not None:
         parts.append(f'"{MONTH}" <= ?')
         params.append(end)
-    for column, values in ((DOMAIN, domains), (THEME, themes), (CHANNEL, channels)):
+    choices = ((DOMAIN, domains), (THEME, themes), (CHANNEL, channels), (AREA_CODE, area_codes))
+    for column, values in choices:
         if values is not None:
             text, values_ = in_list(column, list(values))
             parts.append(text)
@@ -181,6 +184,7 @@ def cube_cut(
     domains: Sequence[str] | None = None,
     themes: Sequence[str] | None = None,
     channels: Sequence[str] | None = None,
+    area_codes: Sequence[str] | None = None,
     located: bool = False,
 ) -> pd.DataFrame:
     """The cube cut to the choices (see :func:`cube_filter`) and summed per ``by`` (cube
@@ -194,7 +198,13 @@ def cube_cut(
     if unknown:
         raise ValueError(f"not a cube dimension: {unknown}")
     where, params = cube_filter(
-        start=start, end=end, domains=domains, themes=themes, channels=channels, located=located
+        start=start,
+        end=end,
+        domains=domains,
+        themes=themes,
+        channels=channels,
+        area_codes=area_codes,
+        located=located,
     )
     columns = ", ".join(f'"{b}"' for b in by)
     sums = f'CAST(SUM("{COUNT}") AS BIGINT) AS "{COUNT}", ' + sum_keys()

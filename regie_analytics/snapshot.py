@@ -1,9 +1,12 @@
 """One loaded store version and the tables derived from it, each computed once.
 
-A :class:`Snapshot` holds what the dashboard reads of one committed store version (cube, areas,
-manifest, months) and hands out what is derived from it: the areas at each level, their
-simplified map geometry and GeoJSON features, parent codes, spatial weights, the domains,
-themes and channels present, the record-level signals. Each is built on first use and kept
+A :class:`Snapshot` holds what the dashboard reads of one committed store version (its query
+:attr:`~Snapshot.engine`, areas, manifest, months) and hands out what is derived from it: the
+areas at each level, their simplified map geometry and GeoJSON features, parent codes, spatial
+weights, the domains, themes and channels present. The cube stays in the engine: the pages'
+computations query cuts of it (:func:`regie_analytics.engine.cube_cut`), filtered and summed
+there, and only the whole-cube readers (the council report) load it, on first use. Each derived
+table is built on first use and kept
 with the snapshot (:meth:`Snapshot._derived`, the one cache below Streamlit's), so the
 library's functions stay pure: a caller that wants reuse takes the derived table from the
 snapshot and passes it in.
@@ -25,8 +28,10 @@ from typing import Any, TypeVar, cast
 import geopandas as gpd
 import pandas as pd
 
-from regie_analytics import aggregate, geo
+from regie_analytics import engine as engines
+from regie_analytics import geo
 from regie_analytics.charts.geojson import SharedGeoJSON, geojson_features
+from regie_analytics.engine import DuckDBEngine, Engine
 from regie_analytics.formatting import fmt_level
 from regie_analytics.schema import CHANNEL, CUBE_DIMENSIONS, DOMAIN, DOMAINS, MONTH, THEME
 from regie_analytics.stats.stored import stored_weights
@@ -70,29 +75,37 @@ def current(path: str | Path) -> tuple[str, str] | None:
 
 def load(path: str | Path, *, version: str, key: str) -> Snapshot:
     """Read store ``version`` (a folder name from :func:`current`, named by ``key``): the
-    cube with its dimensions as categories (months stay text: they are compared with < and
-    >), the areas and the manifest."""
+    areas, the manifest, the query engine over its cube and signals and the months with
+    data (the cube itself stays in the engine)."""
     store = Store(path, version=version)
-    cube = store.cube()
-    for column in CUBE_DIMENSIONS:
-        if column != MONTH:
-            cube[column] = cube[column].astype("category")
+    manifest = store.manifest()
+    engine = version_engine(Path(path) / version, manifest)
     return Snapshot(
         key=key,
         path=Path(path),
         version=version,
-        cube=cube,
+        engine=engine,
         areas=store.areas(),
-        manifest=store.manifest(),
-        months=aggregate.months_in(cube),
+        manifest=manifest,
+        months=engines.distinct(engine, MONTH),
     )
+
+
+def version_engine(folder: Path, manifest: dict[str, Any]) -> Engine:
+    """The :class:`DuckDBEngine` over a store version folder and its imports' signal parts."""
+    parts = [
+        imp["parts"]["signals"]
+        for imp in manifest.get("imports", [])
+        if "signals" in imp.get("parts", {})
+    ]
+    return DuckDBEngine(folder, signal_parts=parts)
 
 
 @dataclass(frozen=True, eq=False)
 class Snapshot:
     """A store version as the dashboard reads it, with what is derived from it.
 
-    ``cube``, ``areas`` and everything the methods return are shared: never change them.
+    ``areas``, ``cube`` and everything the methods return are shared: never change them.
     """
 
     key: str
@@ -100,7 +113,8 @@ class Snapshot:
     path: Path
     version: str
     """The version's folder in the store (``v000003``)."""
-    cube: pd.DataFrame
+    engine: Engine
+    """Queries over the version's cube and signals (the dashboard's cube cuts)."""
     areas: gpd.GeoDataFrame
     manifest: dict[str, Any]
     months: list[str]
@@ -149,13 +163,27 @@ class Snapshot:
     @cached_property
     def domains(self) -> list[str]:
         """Domains present in the cube, in :data:`schema.DOMAINS` order."""
-        present = set(self.cube[DOMAIN].cat.categories)
+        present = set(engines.distinct(self.engine, DOMAIN))
         return [d for d in DOMAINS if d in present]
 
     @cached_property
     def channels(self) -> list[str]:
         """Channels present in the cube."""
-        return sorted(str(c) for c in self.cube[CHANNEL].cat.categories)
+        return engines.distinct(self.engine, CHANNEL)
+
+    @property
+    def cube(self) -> pd.DataFrame:
+        """The whole cube in pandas, its dimensions categorical (months stay text: they are
+        compared with < and >), read from the engine on first use. Only what needs every
+        cell reads it (the council report); the pages query cuts of it instead."""
+        return self._derived("cube", None, self._read_cube)
+
+    def _read_cube(self) -> pd.DataFrame:
+        cube = self.engine.query(f"SELECT * FROM {self.engine.cube}")  # in the stored order
+        for column in CUBE_DIMENSIONS:
+            if column != MONTH:
+                cube[column] = cube[column].astype("category")
+        return cube
 
     def source_label(self) -> str:
         """One line naming the data source, for every screen and export."""
@@ -171,8 +199,8 @@ class Snapshot:
         """Themes present in the cube for these domains, sorted."""
 
         def build() -> tuple[str, ...]:
-            rows = self.cube.loc[self.cube[DOMAIN].isin(list(domains)), THEME]
-            return tuple(sorted(str(t) for t in rows.unique()))
+            where, params = engines.in_list(DOMAIN, list(domains))
+            return tuple(engines.distinct(self.engine, THEME, where=where, params=params))
 
         return list(self._derived("themes", tuple(domains), build))
 

@@ -23,6 +23,14 @@ from regie_analytics.schema import (
 )
 
 
+def _located(cube: pd.DataFrame) -> pd.DataFrame:
+    """The cube's rows in an area: a cut without ``area_code`` holds only those already
+    (see :func:`regie_analytics.engine.cube_cut`)."""
+    if AREA_CODE not in cube.columns:
+        return cube
+    return cube.loc[~cube[AREA_CODE].isin(SENTINEL_AREAS)]
+
+
 def domain_monthly(
     cube: pd.DataFrame,
     *,
@@ -32,10 +40,11 @@ def domain_monthly(
     keep_keys: bool = False,
 ) -> pd.DataFrame:
     """Signals in areas per month and domain, for the trend line (every domain in ``cube``
-    gets a line, also one without signals in the period); see :func:`aggregate.monthly`."""
-    domains = cube[DOMAIN].loc[~cube[AREA_CODE].isin(SENTINEL_AREAS)].dropna().unique()
+    gets a line, also one without signals in the period); see :func:`aggregate.monthly`.
+    ``cube`` may be a cut without ``area_code`` of the rows in an area."""
+    domains = _located(cube)[DOMAIN].dropna().unique()
     period = aggregate.filter_cube(cube, start=start, end=end)  # small: cut first
-    inside = period.loc[~period[AREA_CODE].isin(SENTINEL_AREAS)]
+    inside = _located(period)
     frame = aggregate.monthly(
         inside,
         by=DOMAIN,
@@ -102,19 +111,25 @@ def area_series(
     ptable: PTable | None = None,
     keep_keys: bool = False,
     level_areas: pd.DataFrame | None = None,
+    whole: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.Series | None]:
     """Monthly counts for the municipality (``code`` None) or one area, and for an area a
     reference: the municipality's count scaled to the area's share of inhabitants (or of
     areas when population is unknown), i.e. what the area would have at the average rate.
     With ``ptable`` every monthly count is perturbed, the reference too (see
-    :func:`aggregate.monthly` for ``keep_keys``). ``level_areas``: see :func:`theme_matrix`."""
-    inside = cube.loc[~cube[AREA_CODE].isin(SENTINEL_AREAS)]
+    :func:`aggregate.monthly` for ``keep_keys``). ``level_areas``: see :func:`theme_matrix`.
+
+    ``whole``: the municipality's cube for the reference when ``cube`` holds only some
+    areas' rows (the area's, cut in the engine); either may be a cut without ``area_code``
+    of the rows in an area (``cube`` only without ``code``)."""
+    inside = _located(cube)
     options: dict[str, Any] = {"start": start, "end": end, "ptable": ptable}
     if code is None:
         return aggregate.monthly(inside, by=by, keep_keys=keep_keys, **options), None
     mine = inside.loc[inside[AREA_CODE].isin(aggregate.member_codes(areas, level, code))]
     series = aggregate.monthly(mine, by=by, keep_keys=keep_keys, **options)
-    total = aggregate.monthly(inside, by=None, **options).set_index(MONTH)[COUNT]
+    located = inside if whole is None else _located(whole)
+    total = aggregate.monthly(located, by=None, **options).set_index(MONTH)[COUNT]
     if level_areas is None:
         level_areas = aggregate.geo.areas_at_level(areas, level)
     population = level_areas["population"]

@@ -8,8 +8,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from regie_analytics import accessibility, aggregate, privacy
+from regie_analytics import engine as engines
 from regie_analytics.formatting import dutch_numbers, fmt_int, fmt_pct, plain_text
-from regie_analytics.schema import UNKNOWN_THEME
+from regie_analytics.schema import DOMAIN, UNKNOWN_THEME
 from regie_analytics.snapshot import Snapshot
 from regie_analytics.taxonomy import UNKNOWN_DOMAIN
 from regie_analytics.ui.data import BY_KEY
@@ -119,16 +120,17 @@ def overig_counts(snap: Snapshot, sel: Filters | None, *, protected: bool) -> tu
     area (without ``sel``: the whole store), perturbed when ``protected``."""
     ptable = privacy.PTABLE if protected else None
     if sel is None:
-        return aggregate.domain_count(snap.cube, UNKNOWN_DOMAIN, ptable=ptable)
-    return aggregate.domain_count(
-        snap.cube,
-        UNKNOWN_DOMAIN,
-        start=sel.start,
-        end=sel.end,
-        channels=sel.channels or None,
-        located=True,
-        ptable=ptable,
-    )
+        cut = engines.cube_cut(snap.engine, by=(DOMAIN,))
+    else:  # cut and summed per domain in the engine
+        cut = engines.cube_cut(
+            snap.engine,
+            by=(DOMAIN,),
+            start=sel.start,
+            end=sel.end,
+            channels=sel.channels or None,
+            located=True,
+        )
+    return aggregate.domain_count(cut, UNKNOWN_DOMAIN, ptable=ptable)
 
 
 def _protected(sel: Filters | None, *, presentation: bool) -> bool:

@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from regie_analytics import aggregate, insights, privacy, stats
+from regie_analytics import engine as engines
 from regie_analytics.cellkey import PTable
 from regie_analytics.formatting import fmt_month
 from regie_analytics.schema import (
@@ -26,6 +27,7 @@ from regie_analytics.schema import (
     CELL_KEY,
     CLASSIFIED_DOMAINS,
     COUNT,
+    DEPARTMENT,
     DOMAIN,
     MONTH,
     SENTINEL_AREAS,
@@ -48,7 +50,7 @@ def ptable(sel: Filters) -> PTable | None:
 # --- the cube cut to the filters -----------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner=False, max_entries=24, hash_funcs=BY_KEY)
+@st.cache_resource(show_spinner=False, max_entries=48, hash_funcs=BY_KEY)
 def cube_cut(
     snap: Snapshot,
     start: str | None,
@@ -56,24 +58,63 @@ def cube_cut(
     domains: tuple[str, ...] | None,
     themes: tuple[str, ...],
     channels: tuple[str, ...],
+    by: tuple[str, ...] = (AREA_CODE, DOMAIN),
+    located: bool = False,
+    area_codes: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
-    """The cube cut to the months from ``start`` to ``end`` (None: all) and the filters
-    (``domains`` None: every domain; no themes or channels: all), cut once and shared by every
+    """The cube cut to the months from ``start`` to ``end`` (None: open) and the filters
+    (``domains`` None: every domain; no themes or channels: all), summed per ``by`` in the
+    store's engine (:func:`engine.cube_cut`; ``located``: only rows in an area;
+    ``area_codes``: only these finest-level areas), queried once and shared by every
     computation of it: do not change it."""
-    return aggregate.filter_cube(
-        snap.cube,
+    return engines.cube_cut(
+        snap.engine,
+        by=by,
         start=start,
         end=end,
         domains=domains,
         themes=themes or None,
         channels=channels or None,
+        area_codes=area_codes,
+        located=located,
     )
 
 
-def _cube(snap: Snapshot, sel: Filters, *, period: bool = True) -> pd.DataFrame:
-    """:func:`cube_cut` of the selection (with ``period`` its months, else all months)."""
-    start, end = (sel.start, sel.end) if period else (None, None)
-    return cube_cut(snap, start, end, sel.domains, sel.themes, sel.channels)
+def _cube(
+    snap: Snapshot,
+    sel: Filters,
+    *,
+    by: tuple[str, ...],
+    period: bool = True,
+    start: str | None = None,
+    end: str | None = None,
+    located: bool = False,
+    area_codes: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
+    """:func:`cube_cut` of the selection summed per ``by``: the period's months (without
+    ``period`` the months from ``start`` to ``end``, None: open)."""
+    if period:
+        start, end = sel.start, sel.end
+    return cube_cut(
+        snap, start, end, sel.domains, sel.themes, sel.channels, by, located, area_codes
+    )
+
+
+def _series(
+    snap: Snapshot, sel: Filters, *, code: str | None, level: str, by: str | None
+) -> tuple[pd.DataFrame, pd.Series | None]:
+    """:func:`insights.area_series` of the selection from the first month to the period's
+    end: the municipality's, or the area's (its rows cut in the engine) with the
+    municipality's scaled average."""
+    columns = (MONTH,) if by is None else (MONTH, by)
+    whole = _cube(snap, sel, by=columns, period=False, located=True)
+    options: dict[str, Any] = {"start": snap.months[0], "end": sel.end, "by": by}
+    options.update(ptable=ptable(sel), level_areas=snap.areas_at(level))
+    if code is None:
+        return insights.area_series(whole, snap.areas, level=level, code=None, **options)
+    members = tuple(aggregate.member_codes(snap.areas, level, code))
+    mine = _cube(snap, sel, by=(AREA_CODE, *columns), period=False, area_codes=members)
+    return insights.area_series(mine, snap.areas, level=level, code=code, whole=whole, **options)
 
 
 # --- Overzicht, Kaart, Samenhang ---------------------------------------------------------------
@@ -85,8 +126,11 @@ def overview(snap: Snapshot, sel: Filters) -> insights.Overview | None:
     table = pressure(snap, sel)  # shared with the Samenhang page
     if int(table["totaal"].sum()) == 0:
         return None
+    previous = aggregate.previous_period(sel.start, sel.end)
     return insights.overview(
-        _cube(snap, sel, period=False),
+        _cube(
+            snap, sel, by=(AREA_CODE, MONTH, DOMAIN), period=False, start=previous[0], end=sel.end
+        ),
         snap.areas,
         start=sel.start,
         end=sel.end,
@@ -103,15 +147,14 @@ def overview(snap: Snapshot, sel: Filters) -> insights.Overview | None:
 @st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
 def signals_in_areas(snap: Snapshot, sel: Filters) -> int:
     """How many signals of the selection lie in an area (0: see :func:`empty_reason`)."""
-    cut = _cube(snap, sel)
-    return int(cut.loc[~cut[AREA_CODE].isin(SENTINEL_AREAS), COUNT].sum())
+    return int(_cube(snap, sel, by=(), located=True)[COUNT].sum())
 
 
 def empty_reason(snap: Snapshot, sel: Filters) -> tuple[str, str]:
     """Why the selection has no signals in areas, and what to do (see
     :func:`insights.empty_reason`)."""
     return insights.empty_reason(
-        snap.cube,
+        cube_cut(snap, None, None, None, (), (), (AREA_CODE,)),
         start=sel.start,
         end=sel.end,
         domains=sel.domains,
@@ -124,7 +167,7 @@ def area_measures(snap: Snapshot, sel: Filters) -> pd.DataFrame:
     """Counts and every map measure per area for the selection."""
     whole = cube_cut(snap, sel.start, sel.end, None, (), ())  # every signal of the period
     return aggregate.area_table(
-        _cube(snap, sel),
+        _cube(snap, sel, by=(AREA_CODE, DOMAIN)),
         snap.areas,
         level=sel.level,
         whole=whole,
@@ -141,7 +184,7 @@ def area_download(snap: Snapshot, sel: Filters) -> pd.DataFrame:
 
     protected = sel.protected
     return report.area_download(
-        _cube(snap, protected),
+        _cube(snap, protected, by=(AREA_CODE, DOMAIN)),
         snap.areas,
         level=protected.level,
         table=area_measures(snap, protected),
@@ -167,7 +210,7 @@ def hotspots(snap: Snapshot, sel: Filters, measure: str) -> pd.DataFrame:
 def pressure(snap: Snapshot, sel: Filters) -> pd.DataFrame:
     """Per area: measures and the social x physical samenhang statistics."""
     table = insights.pressure_table(
-        _cube(snap, sel),
+        _cube(snap, sel, by=(AREA_CODE, DOMAIN)),
         snap.areas,
         level=sel.level,
         w=snap.weights(sel.level),
@@ -183,7 +226,7 @@ def pressure(snap: Snapshot, sel: Filters) -> pd.DataFrame:
 def correlations(snap: Snapshot, sel: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Spearman correlations of theme rates across areas, with p-values."""
     matrix = insights.theme_matrix(
-        _cube(snap, sel),
+        _cube(snap, sel, by=(AREA_CODE, THEME)),
         snap.areas,
         level=sel.level,
         ptable=ptable(sel),
@@ -196,7 +239,7 @@ def correlations(snap: Snapshot, sel: Filters) -> tuple[pd.DataFrame, pd.DataFra
 def regie(snap: Snapshot, sel: Filters) -> pd.DataFrame:
     """The regie-opgave per area (departments, spread, score)."""
     return insights.regie(
-        _cube(snap, sel),
+        _cube(snap, sel, by=(AREA_CODE, DEPARTMENT)),
         snap.areas,
         level=sel.level,
         pressure=pressure(snap, sel),
@@ -211,7 +254,7 @@ def emerging(snap: Snapshot, sel: Filters) -> tuple[pd.DataFrame, str | None]:
     Dutch reason why there are none (too few months)."""
     try:
         spots = insights.emerging(
-            _cube(snap, sel, period=False),
+            _cube(snap, sel, by=(AREA_CODE, MONTH), period=False, end=sel.end),
             snap.areas,
             level=sel.level,
             w=snap.weights(sel.level),
@@ -231,10 +274,7 @@ def emerging(snap: Snapshot, sel: Filters) -> tuple[pd.DataFrame, str | None]:
 def jumps_all(snap: Snapshot, level: str, private: bool) -> pd.DataFrame:
     """Anomalies per area, theme and month over all channels (once per store, level and
     protection: with it, of the perturbed counts)."""
-    cube = snap.cube.loc[
-        ~snap.cube[AREA_CODE].isin(SENTINEL_AREAS),
-        [AREA_CODE, MONTH, DOMAIN, THEME, COUNT, CELL_KEY],
-    ]
+    cube = cube_cut(snap, None, None, None, (), (), (AREA_CODE, MONTH, DOMAIN, THEME), True)
     codes = cube[AREA_CODE]
     if level != snap.levels[0]:
         codes = aggregate.codes_at_level(codes, snap.parent_codes(level))
@@ -365,7 +405,7 @@ def profile_comparison(snap: Snapshot, sel: Filters, *, code: str, level: str) -
     """Per domain and theme: the area against its parent and the municipality (protected:
     small counts as "<5", without the area's rate and index)."""
     table = insights.theme_comparison(
-        _cube(snap, sel),
+        _cube(snap, sel, by=(AREA_CODE, DOMAIN, THEME)),
         snap.areas,
         level=level,
         code=code,
@@ -389,16 +429,7 @@ def profile_series(
 ) -> tuple[pd.DataFrame, pd.Series | None]:
     """The area's monthly counts per domain from the first month to the period's end (call
     it with ``sel.until_end``), and the municipality's average scaled to the area."""
-    return insights.area_series(
-        _cube(snap, sel, period=False),
-        snap.areas,
-        level=level,
-        code=code,
-        start=snap.months[0],
-        end=sel.end,
-        ptable=ptable(sel),
-        level_areas=snap.areas_at(level),
-    )
+    return _series(snap, sel, code=code, level=level, by=DOMAIN)
 
 
 def neighbour_table(snap: Snapshot, sel: Filters, *, code: str, level: str) -> pd.DataFrame:
@@ -431,7 +462,10 @@ def domain_trend(snap: Snapshot, sel: Filters) -> pd.DataFrame:
     """Signals per month and domain from the first month to the period's end (call it with
     ``sel.until_end.municipal``: neither the period's start nor the area level matter)."""
     return insights.domain_monthly(
-        _cube(snap, sel, period=False), start=snap.months[0], end=sel.end, ptable=ptable(sel)
+        _cube(snap, sel, by=(MONTH, DOMAIN), period=False, located=True),
+        start=snap.months[0],
+        end=sel.end,
+        ptable=ptable(sel),
     )
 
 
@@ -442,17 +476,7 @@ def trend_series(
     """Monthly counts per ``by`` group (None: all together, each month a cell of its own) for
     the municipality or an area at the selected level, from the first month to the period's
     end (call it with ``sel.until_end``), with the municipality's scaled average."""
-    return insights.area_series(
-        _cube(snap, sel, period=False),
-        snap.areas,
-        level=sel.level,
-        code=code,
-        start=snap.months[0],
-        end=sel.end,
-        by=by,
-        ptable=ptable(sel),
-        level_areas=snap.areas_at(sel.level),
-    )
+    return _series(snap, sel, code=code, level=sel.level, by=by)
 
 
 # --- the council's content -----------------------------------------------------------------------
