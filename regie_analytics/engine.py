@@ -18,7 +18,7 @@ and therefore perturbed counts included.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -186,11 +186,13 @@ def cube_cut(
     channels: Sequence[str] | None = None,
     area_codes: Sequence[str] | None = None,
     located: bool = False,
+    categories: Mapping[str, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """The cube cut to the choices (see :func:`cube_filter`) and summed per ``by`` (cube
     dimensions), in the engine: ``by`` columns, ``count`` and ``cell_key`` (the cell keys'
     sum modulo 256), sorted by ``by``; the dimensions categorical as in the loaded cube (the
-    month stays text).
+    month stays text), with ``categories`` per column where given (the whole cube's values,
+    so a cut's columns have the loaded cube's types exactly).
 
     Every roll-up over ``by`` columns of the result equals that roll-up of the cube cut to the
     same choices in pandas (counts and cell keys alike)."""
@@ -216,7 +218,7 @@ def cube_cut(
     else:
         sql = f"SELECT {sums} FROM {engine.cube} WHERE {where} HAVING COUNT(*) > 0"
     frame = engine.query(sql, params)
-    return typed_cut(frame, by)
+    return typed_cut(frame, by, categories=categories)
 
 
 def sum_keys(column: str = CELL_KEY) -> str:
@@ -224,12 +226,25 @@ def sum_keys(column: str = CELL_KEY) -> str:
     return f'CAST(SUM("{column}") % 256 AS BIGINT) AS "{CELL_KEY}"'
 
 
-def typed_cut(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """A query's cut with the loaded cube's types: dimensions categorical (the month text),
-    ``count`` and ``cell_key`` int64."""
+def typed_cut(
+    frame: pd.DataFrame, by: Sequence[str], *, categories: Mapping[str, Sequence[str]] | None = None
+) -> pd.DataFrame:
+    """A query's cut with the loaded cube's types: dimensions categorical (the month text;
+    ``categories`` per column where given, else those present), ``count`` and ``cell_key``
+    int64."""
+    known = categories or {}
+
+    def typed(column: str) -> pd.Series:
+        values = frame[column].astype("str")
+        if column == MONTH:
+            return values
+        if column in known:
+            return values.astype(pd.CategoricalDtype(list(known[column])))
+        return values.astype("category")
+
     out = pd.DataFrame(
         {
-            **{b: frame[b].astype("str" if b == MONTH else "category") for b in by},
+            **{b: typed(b) for b in by},
             COUNT: frame[COUNT].astype("int64"),
             CELL_KEY: frame[CELL_KEY].astype("int64"),
         }

@@ -204,6 +204,13 @@ class Snapshot:
 
         return list(self._derived("themes", tuple(domains), build))
 
+    def categories(self, column: str) -> tuple[str, ...]:
+        """The sorted values of a cube dimension: the categories of the loaded cube's column,
+        given to every cut of it (:func:`engine.cube_cut`) so its columns have the same types."""
+        return self._derived(
+            "categories", column, lambda: tuple(engines.distinct(self.engine, column))
+        )
+
     def areas_at(self, level: str) -> gpd.GeoDataFrame:
         """:func:`geo.areas_at_level` of the snapshot's areas (shared: do not change it)."""
         return self._derived("areas", level, lambda: geo.areas_at_level(self.areas, level))

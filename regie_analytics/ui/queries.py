@@ -77,6 +77,7 @@ def cube_cut(
         channels=channels or None,
         area_codes=area_codes,
         located=located,
+        categories={column: snap.categories(column) for column in by if column != MONTH},
     )
 
 
