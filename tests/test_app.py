@@ -291,6 +291,52 @@ def test_a_filter_change_computes_once_and_the_same_selection_comes_from_the_cac
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
+    ("page", "state"),
+    [
+        ("overzicht", {"periode": "laatste 6 maanden"}),
+        ("kaart", {"niveau": "wijk", "privacy": False}),
+        ("samenhang", {"periode": "laatste 3 maanden"}),
+        ("trends", {"trend_per": "theme"}),
+        ("afhandeling", {"periode": "laatste 6 maanden"}),
+    ],
+)
+def test_a_second_session_with_the_same_filters_computes_nothing(
+    app_store: Path, monkeypatch: pytest.MonkeyPatch, page: str, state: dict[str, object]
+) -> None:
+    """Caches are shared by filter, not by session: a director opening the page with the
+    filters another session used gets every table and figure from the cache (no engine
+    query, no roll-up, no statistic, no figure drawn) and sees the same figures."""
+    from regie_analytics import engine
+
+    _clear_caches()
+    first = _app(page, **state)
+    assert not first.exception
+    watched = [
+        _calls(monkeypatch, engine, "cube_cut"),
+        _calls(monkeypatch, aggregate, "area_table"),
+        _calls(monkeypatch, aggregate, "lead_times"),
+        _calls(monkeypatch, insights, "overview"),
+        _calls(monkeypatch, insights, "emerging"),
+        _calls(monkeypatch, insights, "area_series"),
+        _calls(monkeypatch, stats, "samenhang"),
+        _calls(monkeypatch, stats, "hotspots"),
+        _calls(monkeypatch, charts, "choropleth"),
+        _calls(monkeypatch, charts, "trend_chart"),
+    ]
+    second = _app(page, **state)  # a new AppTest: a session of its own
+    assert not second.exception
+    assert [len(calls) for calls in watched] == [0] * len(watched)
+    assert _figures(second) == _figures(first)
+    assert [m.value for m in second.metric] == [m.value for m in first.metric]
+    # and a filter nobody used yet is computed in the second session
+    second.session_state["periode"] = "laatste maand"
+    second.run()
+    assert not second.exception
+    assert watched[0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
     ("page", "changes"),
     [
         ("kaart", {"periode": "laatste 3 maanden", "privacy": False, "klassen": "natural_breaks"}),
