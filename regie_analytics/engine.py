@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 
 import pandas as pd
 
@@ -144,38 +144,43 @@ def in_list(
     return f'"{column}" {"NOT IN" if negate else "IN"} ({marks})', list(values)
 
 
-def cube_filter(
-    *,
-    start: str | None = None,
-    end: str | None = None,
-    domains: Sequence[str] | None = None,
-    themes: Sequence[str] | None = None,
-    channels: Sequence[str] | None = None,
-    area_codes: Sequence[str] | None = None,
-    located: bool = False,
-) -> tuple[str, list[Any]]:
+class Choices(TypedDict, total=False):
+    """The choices a cut is filtered on (see :func:`cube_filter`)."""
+
+    start: str | None
+    end: str | None
+    domains: Sequence[str] | None
+    themes: Sequence[str] | None
+    channels: Sequence[str] | None
+    area_codes: Sequence[str] | None
+    located: bool
+
+
+def cube_filter(**choices: Unpack[Choices]) -> tuple[str, list[Any]]:
     """The ``WHERE`` condition (and its parameters) of :func:`aggregate.filter_cube`'s choices:
-    months ``start``..``end`` inclusive, ``None`` no restriction, an empty list nothing;
-    ``area_codes`` the rows of these (finest-level) areas; with ``located`` only rows in an
-    area (not the sentinel areas)."""
+    months ``start``..``end`` inclusive; ``domains``, ``themes``, ``channels`` and
+    ``area_codes`` (finest-level areas) ``None`` for no restriction, an empty list for nothing;
+    with ``located`` only rows in an area (not the sentinel areas)."""
     parts: list[str] = []
     params: list[Any] = []
-    if start is not None:
-        parts.append(f'"{MONTH}" >= ?')
-        params.append(start)
-    if end is not None:
-        parts.append(f'"{MONTH}" <= ?')
-        params.append(end)
-    choices = ((DOMAIN, domains), (THEME, themes), (CHANNEL, channels), (AREA_CODE, area_codes))
-    for column, values in choices:
+    for bound, operator in (("start", ">="), ("end", "<=")):
+        month = choices.get(bound)
+        if month is not None:
+            parts.append(f'"{MONTH}" {operator} ?')
+            params.append(month)
+    conditions: list[tuple[str, Sequence[str] | None, bool]] = [
+        (DOMAIN, choices.get("domains"), False),
+        (THEME, choices.get("themes"), False),
+        (CHANNEL, choices.get("channels"), False),
+        (AREA_CODE, choices.get("area_codes"), False),
+    ]
+    if choices.get("located"):
+        conditions.append((AREA_CODE, sorted(SENTINEL_AREAS), True))
+    for column, values, negate in conditions:
         if values is not None:
-            text, values_ = in_list(column, list(values))
+            text, values_ = in_list(column, list(values), negate=negate)
             parts.append(text)
             params.extend(values_)
-    if located:
-        text, values_ = in_list(AREA_CODE, sorted(SENTINEL_AREAS), negate=True)
-        parts.append(text)
-        params.extend(values_)
     return (" AND ".join(parts) if parts else "TRUE"), params
 
 
@@ -183,16 +188,10 @@ def cube_cut(
     engine: Engine,
     *,
     by: Sequence[str],
-    start: str | None = None,
-    end: str | None = None,
-    domains: Sequence[str] | None = None,
-    themes: Sequence[str] | None = None,
-    channels: Sequence[str] | None = None,
-    area_codes: Sequence[str] | None = None,
-    located: bool = False,
     categories: Mapping[str, Sequence[str]] | None = None,
+    **choices: Unpack[Choices],
 ) -> pd.DataFrame:
-    """The cube cut to the choices (see :func:`cube_filter`) and summed per ``by`` (cube
+    """The cube cut to the ``choices`` (see :func:`cube_filter`) and summed per ``by`` (cube
     dimensions), in the engine: ``by`` columns, ``count`` and ``cell_key`` (the cell keys'
     sum modulo 256), sorted by ``by``; the dimensions categorical as in the loaded cube (the
     month stays text), with ``categories`` per column where given (the whole cube's values,
@@ -203,15 +202,7 @@ def cube_cut(
     unknown = [b for b in by if b not in CUBE_DIMENSIONS]
     if unknown:
         raise ValueError(f"not a cube dimension: {unknown}")
-    where, params = cube_filter(
-        start=start,
-        end=end,
-        domains=domains,
-        themes=themes,
-        channels=channels,
-        area_codes=area_codes,
-        located=located,
-    )
+    where, params = cube_filter(**choices)
     columns = ", ".join(f'"{b}"' for b in by)
     sums = f'CAST(SUM("{COUNT}") AS BIGINT) AS "{COUNT}", ' + sum_keys()
     if by:
