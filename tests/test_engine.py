@@ -192,7 +192,8 @@ def test_area_measures_pressure_and_statistics_equal_pandas(demo: Snapshot) -> N
 
 @pytest.mark.slow
 def test_overview_emerging_and_jumps_equal_pandas(demo: Snapshot) -> None:
-    for sel in _selections(demo)[:3]:
+    whole = Filters(demo.months[0], demo.months[-1], ("fysiek", "sociaal"), (), (), "buurt", True)
+    for sel in [*_selections(demo)[:3], whole]:  # the whole span: no previous period
         options: dict[str, Any] = {"level": sel.level, "ptable": queries.ptable(sel)}
         w = demo.weights(sel.level)
         ov = queries.overview(demo, sel)
@@ -213,6 +214,7 @@ def test_overview_emerging_and_jumps_equal_pandas(demo: Snapshot) -> None:
         assert_series_equal(ov.before, expected.before)
         assert_frame_equal(ov.pressure, expected.pressure, check_exact=True)
         assert_frame_equal(ov.top, expected.top, check_exact=True)
+        assert ov.has_previous == (sel is not whole)
         assert (ov.sentences, ov.has_previous, ov.both_high_before) == (
             expected.sentences,
             expected.has_previous,

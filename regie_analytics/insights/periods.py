@@ -55,6 +55,8 @@ def overview(
     available: Sequence[str] | None = None,
     ptable: PTable | None = None,
     level_areas: pd.DataFrame | None = None,
+    before: pd.DataFrame | None = None,
+    has_previous: bool | None = None,
 ) -> Overview:
     """Signals per domain now and before, the areas where both domains are high, and why.
 
@@ -67,15 +69,25 @@ def overview(
     domains). With ``ptable`` every figure is computed from perturbed counts (the totals per
     domain and in all are cells of their own, so ``totaal`` need not be the sum).
     ``level_areas``: see :func:`pressure_table`.
+
+    ``before`` and ``has_previous``: the caller cut the two periods apart already (the
+    dashboard, in its engine; the cuts may leave out the month): ``cube`` is the period's,
+    ``before`` the previous period's, and ``has_previous`` says whether the data reach back
+    to the previous period's first month.
     """
     prev = aggregate.previous_period(start, end)
-    now_cube = aggregate.filter_cube(cube, start=start, end=end)
-    before_cube = aggregate.filter_cube(cube, start=prev[0], end=prev[1])
+    if before is None:
+        now_cube = aggregate.filter_cube(cube, start=start, end=end)
+        before_cube = aggregate.filter_cube(cube, start=prev[0], end=prev[1])
+        has_previous = (
+            bool(len(before_cube)) and str(before_cube[MONTH].astype(str).min()) <= prev[0]
+        )
+    else:
+        now_cube, before_cube = cube, before
     inside_now = now_cube.loc[~now_cube[AREA_CODE].isin(SENTINEL_AREAS)]
     inside_before = before_cube.loc[~before_cube[AREA_CODE].isin(SENTINEL_AREAS)]
     current = aggregate.domain_totals(inside_now, ptable=ptable)
-    before = aggregate.domain_totals(inside_before, ptable=ptable)
-    has_previous = bool(len(before_cube)) and str(before_cube[MONTH].astype(str).min()) <= prev[0]
+    totals_before = aggregate.domain_totals(inside_before, ptable=ptable)
     if pressure is None:
         pressure = pressure_table(
             now_cube, areas, level=level, w=w, seed=seed, ptable=ptable, level_areas=level_areas
@@ -104,13 +116,13 @@ def overview(
         level=level,
         previous=prev,
         current=current,
-        before=before,
+        before=totals_before,
         pressure=pressure,
         both_high=int(pressure["beide_hoog"].sum()),
         both_high_before=int(earlier["beide_hoog"].sum()),
         top=regie_areas(pressure).head(n_top),
         sentences=[],
-        has_previous=has_previous,
+        has_previous=bool(has_previous),
         gap=samenhang_gap(pressure, selected=selected, available=available),
         size_note=size_ranking_note(pressure["population"], level=level),
     )

@@ -127,11 +127,12 @@ def overview(snap: Snapshot, sel: Filters) -> insights.Overview | None:
     table = pressure(snap, sel)  # shared with the Samenhang page
     if int(table["totaal"].sum()) == 0:
         return None
-    previous = aggregate.previous_period(sel.start, sel.end)
+    first, last = aggregate.previous_period(sel.start, sel.end)
+    # the two periods cut apart in the engine; the data reach back if the first month has any
+    before = _cube(snap, sel, by=(AREA_CODE, DOMAIN), period=False, start=first, end=last)
+    reaches = _cube(snap, sel, by=(MONTH,), period=False, start=first, end=first)
     return insights.overview(
-        _cube(
-            snap, sel, by=(AREA_CODE, MONTH, DOMAIN), period=False, start=previous[0], end=sel.end
-        ),
+        _cube(snap, sel, by=(AREA_CODE, DOMAIN)),
         snap.areas,
         start=sel.start,
         end=sel.end,
@@ -142,6 +143,8 @@ def overview(snap: Snapshot, sel: Filters) -> insights.Overview | None:
         available=tuple(snap.domains),
         ptable=ptable(sel),
         level_areas=snap.areas_at(sel.level),
+        before=before,
+        has_previous=not reaches.empty,
     )
 
 
