@@ -19,6 +19,7 @@ from regie_analytics.ingest.report import MAX_EXAMPLES, ImportReport, PreparedIm
 from regie_analytics.ingest.signals import _CLOSED_BAD, _CLOSED_BEFORE, POSITION, prepare_signals
 from regie_analytics.ingest.staged import StagedRecords, duplicate_positions, positions_in
 from regie_analytics.ingest.stored import _match_known, count_keys, staged_with_cube, with_keys
+from regie_analytics.io.ahead import in_background
 from regie_analytics.io.parse import clean_text, normalise_ids
 from regie_analytics.io.presets import extract
 from regie_analytics.io.readers import file_sha256, open_inputs
@@ -265,6 +266,7 @@ def prepare_import(
     """
     now = now or datetime.now()
     limits = limits or Limits.from_env()
+    file_hash = in_background(lambda: file_sha256(path))  # on the other core meanwhile
     with open_inputs(path, limits=limits) as inputs:
         ext = extract(inputs, path=path, preset=preset, mapping_path=mapping_path)
         report = ImportReport(file=Path(path).name, preset=preset, source="", kind=ext.kind)
@@ -323,7 +325,7 @@ def prepare_import(
         kind=ext.kind,
         staged=staged,
         cube=cube,
-        file_hash=file_sha256(path),
+        file_hash=file_hash.result(),
         path=str(path),
         system=ext.system,
         replaces=replaces,

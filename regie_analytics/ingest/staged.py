@@ -9,12 +9,15 @@ import shutil
 import tempfile
 import weakref
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from regie_analytics.io.ahead import in_background, read_ahead
 
 DUCKDB_MEMORY = "1GB"
 """What DuckDB may hold in memory while it looks for duplicate ids (it spills beyond)."""
@@ -35,7 +38,8 @@ def _widened(schema: pa.Schema) -> pa.Schema:
 class StagedRecords:
     """Records in a temporary Parquet file (removed with this object, or at exit).
 
-    :meth:`append` writes a batch (a row group); :meth:`close` finishes the file; then
+    :meth:`append` writes a batch (a row group, in a thread while the caller goes on);
+    :meth:`close` finishes the file; then
     :meth:`batches` reads them back in order and :meth:`frame` all at once.
     """
 
@@ -45,6 +49,7 @@ class StagedRecords:
         self.path = self.folder / "records.parquet"
         self.rows = 0
         self._writer: pq.ParquetWriter | None = None
+        self._writing: Future[None] | None = None
         self._empty: pd.DataFrame | None = None
 
     def append(self, frame: pd.DataFrame) -> None:
@@ -56,11 +61,20 @@ class StagedRecords:
         table = pa.Table.from_pandas(frame, preserve_index=False)
         if self._writer is None:
             self._writer = pq.ParquetWriter(self.path, _widened(table.schema))
-        self._writer.write_table(table.cast(self._writer.schema))
+        writer = self._writer
+        table = table.cast(writer.schema)
+        self._wait()  # one batch written at a time, in order
+        self._writing = in_background(lambda: writer.write_table(table))
         self.rows += len(frame)
 
+    def _wait(self) -> None:
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            writing.result()
+
     def close(self) -> StagedRecords:
-        """Finish the file; returns itself."""
+        """Finish the file (waiting for the last batch to be written); returns itself."""
+        self._wait()
         if self._writer is not None:
             self._writer.close()
             self._writer = None
@@ -74,8 +88,11 @@ class StagedRecords:
             return
         parquet = pq.ParquetFile(self.path)
         wanted = list(columns) if columns is not None else None
-        for group in range(parquet.num_row_groups):
-            yield parquet.read_row_group(group, columns=wanted).to_pandas()
+        groups = (
+            parquet.read_row_group(group, columns=wanted) for group in range(parquet.num_row_groups)
+        )
+        for table in read_ahead(groups):  # the next batch is read on the other core
+            yield table.to_pandas()
 
     def frame(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """All records at once."""
