@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from regie_analytics import cellkey
+from regie_analytics.ingest.allocator import keeping_freed_memory
 from regie_analytics.ingest.batches import _MATCH, _Context, _scan, _text
 from regie_analytics.ingest.counts import prepare_counts
 from regie_analytics.ingest.report import MAX_EXAMPLES, ImportReport, PreparedImport, _fmt
@@ -52,6 +53,23 @@ def _merge(counts: dict[Any, int], values: pd.Series | pd.DataFrame) -> None:
     """Add the counts of ``values`` (in the order they first occur) to ``counts``."""
     for key, n in values.value_counts(sort=False, dropna=False).items():
         counts[key] = counts.get(key, 0) + int(n)
+
+
+def _sums_by_pair(
+    first: pd.Series, second: pd.Series, weights: np.ndarray
+) -> list[tuple[tuple[str, str], int]]:
+    """``weights`` summed per pair of values (as text), the pairs in the order they first
+    occur; rows with a missing value left out. On the codes of the values: no text per row."""
+    codes_a, values_a = pd.factorize(first)
+    codes_b, values_b = pd.factorize(second)
+    valid = (codes_a >= 0) & (codes_b >= 0)
+    width = max(len(values_b), 1)
+    pair_codes, pairs = pd.factorize(codes_a[valid].astype(np.int64) * width + codes_b[valid])
+    sums = np.bincount(pair_codes, weights=weights[valid], minlength=len(pairs))
+    return [
+        ((str(values_a[int(pair) // width]), str(values_b[int(pair) % width])), int(total))
+        for pair, total in zip(pairs, sums.astype(np.int64), strict=True)
+    ]
 
 
 def _most_first(counts: dict[Any, int]) -> list[tuple[Any, int]]:
@@ -103,19 +121,15 @@ class _Figures:
         _merge(self.area_codes, records.loc[unknown_code, GIVEN_AREA_CODE].astype("str"))
 
     def _categories(self, records: pd.DataFrame) -> None:
-        unknown = (records[DOMAIN].astype("str") == UNKNOWN_DOMAIN).to_numpy()
+        unknown = (records[DOMAIN] == UNKNOWN_DOMAIN).to_numpy(dtype=bool)
         self.report.unknown_category += int(unknown.sum())
         weights = (
             records[COUNT].to_numpy(dtype=np.int64)
             if COUNT in records.columns
             else np.ones(len(records), dtype=np.int64)
         )
-        classes = pd.DataFrame(
-            {DOMAIN: records[DOMAIN].astype("str"), MATCH: records[_MATCH].astype("str")}
-        )
-        sums = classes.assign(w=weights).groupby([DOMAIN, MATCH], sort=False)["w"].sum()
-        for key, n in sums.items():
-            self.classes[key] = self.classes.get(key, 0) + int(n)
+        for key, n in _sums_by_pair(records[DOMAIN], records[_MATCH], weights):
+            self.classes[key] = self.classes.get(key, 0) + n
         label = records.loc[unknown, CATEGORY].astype("str").fillna("")
         sub = _text(records, SUBCATEGORY)[unknown].astype("str").fillna("")
         _merge(self.categories, label.where(sub == "", label + " / " + sub))
@@ -229,6 +243,7 @@ def _clean_source(name: str, report: ImportReport) -> str:
     return cleaned
 
 
+@keeping_freed_memory
 def prepare_import(
     path: str | Path,
     *,
