@@ -13,15 +13,20 @@ import numpy as np
 import pandas as pd
 
 from regie_analytics import cellkey
-from regie_analytics.ingest.allocator import keeping_freed_memory
 from regie_analytics.ingest.batches import _MATCH, _Context, _scan, _text
 from regie_analytics.ingest.counts import prepare_counts
 from regie_analytics.ingest.report import MAX_EXAMPLES, ImportReport, PreparedImport, _fmt
 from regie_analytics.ingest.signals import _CLOSED_BAD, _CLOSED_BEFORE, POSITION, prepare_signals
-from regie_analytics.ingest.staged import StagedRecords, duplicate_positions, positions_in
+from regie_analytics.ingest.staged import (
+    KnownRecords,
+    StagedRecords,
+    StoredIds,
+    duplicate_positions,
+    positions_in,
+)
 from regie_analytics.ingest.stored import _match_known, count_keys, staged_with_cube, with_keys
 from regie_analytics.io.ahead import in_background
-from regie_analytics.io.parse import clean_text, normalise_ids
+from regie_analytics.io.parse import clean_text
 from regie_analytics.io.presets import extract
 from regie_analytics.io.readers import file_sha256, open_inputs
 from regie_analytics.limits import Limits
@@ -172,16 +177,15 @@ class _Figures:
 
 
 def _signal_batches(
-    ctx: _Context, flagged: StagedRecords, known: pd.DataFrame | None
+    ctx: _Context, flagged: StagedRecords, known: KnownRecords | None
 ) -> Iterator[pd.DataFrame]:
     """The staged signals batch by batch without duplicate ids: a later row with an id an
     earlier row has (counted and shown), and ids the store holds (counted)."""
     report = ctx.report
     twice = duplicate_positions(flagged, key=SIGNAL_ID, position=POSITION)
     in_store = np.zeros(0, dtype=np.int64)
-    if known is not None and not known.empty:
-        ids = pd.Series(normalise_ids(known[SIGNAL_ID]).dropna().unique(), dtype="str")
-        found = positions_in(flagged, ids, key=SIGNAL_ID, position=POSITION)
+    if isinstance(known, StoredIds):
+        found = positions_in(flagged, known, key=SIGNAL_ID, position=POSITION)
         in_store = np.setdiff1d(found, twice, assume_unique=True)
     report.duplicates_in_store = len(in_store)
     for batch in flagged.batches():
@@ -201,13 +205,13 @@ def _signal_batches(
 
 
 def _count_batches(
-    ctx: _Context, flagged: pd.DataFrame, known: pd.DataFrame | None
+    ctx: _Context, flagged: pd.DataFrame, known: KnownRecords | None
 ) -> tuple[list[pd.DataFrame], pd.MultiIndex | None]:
     """The counts without those the store holds, and the keys of the counts they correct."""
-    if known is None:
+    if not isinstance(known, pd.DataFrame):
         return [flagged], None
     report = ctx.report
-    in_store, corrected = _match_known(flagged, known, kind="counts")
+    in_store, corrected = _match_known(flagged, known)
     report.duplicates_in_store = int(in_store.sum())
     report.corrected = int(corrected.sum())
     replaces = None
@@ -243,14 +247,13 @@ def _clean_source(name: str, report: ImportReport) -> str:
     return cleaned
 
 
-@keeping_freed_memory
 def prepare_import(
     path: str | Path,
     *,
     preset: str,
     areas: pd.DataFrame,
     taxonomy: Taxonomy,
-    existing_keys: Callable[[str, str], pd.DataFrame] | None = None,
+    existing_keys: Callable[[str, str], KnownRecords] | None = None,
     mapping_path: str | Path | None = None,
     source: str | None = None,
     now: datetime | None = None,
@@ -264,7 +267,8 @@ def prepare_import(
     Parameters
     ----------
     existing_keys
-        ``existing_keys(source, kind)``: what the store holds (see :func:`drop_known`).
+        ``existing_keys(source, kind)``: what the store holds (see :func:`drop_known`):
+        for signals where their ids are (:class:`StoredIds`), for counts the stored counts.
     limits
         Date window, rows and sizes (default: :meth:`Limits.from_env`).
     date_order

@@ -1,7 +1,8 @@
 """Records of an import held on disk, not in memory: :class:`StagedRecords`, a temporary
 Parquet file written batch by batch and read back batch by batch (in the same order); and
-:func:`duplicate_positions`, the rows whose id an earlier row of the same file has, found by
-DuckDB over that file (exactly, in parallel, spilling to disk rather than growing memory)."""
+:func:`duplicate_positions`, the rows whose id an earlier row of the same file has, and
+:func:`positions_in`, the rows whose id a store holds (:class:`StoredIds`), both found by
+DuckDB over the files (exactly, in parallel, spilling to disk rather than growing memory)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import tempfile
 import weakref
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +20,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from regie_analytics.io.ahead import in_background, read_ahead
+from regie_analytics.io.parse import normalise_ids
+from regie_analytics.schema import SIGNAL_ID, SOURCE
 
 DUCKDB_MEMORY = "1GB"
 """What DuckDB may hold in memory while it looks for duplicate ids (it spills beyond)."""
@@ -132,26 +136,58 @@ def duplicate_positions(staged: StagedRecords, *, key: str, position: str) -> np
     return np.asarray(found, dtype=np.int64)
 
 
+@dataclass(frozen=True)
+class StoredIds:
+    """Where the signal ids of ``source`` are: Parquet files (a store's parts, staged imports)
+    that DuckDB reads when it looks for them, so they are never all in memory."""
+
+    files: tuple[Path, ...]
+    source: str
+
+
+KnownRecords = pd.DataFrame | StoredIds
+"""What a store holds of a source: where the ids are (signals), the stored counts (counts)."""
+
+_NORMAL_ID = (
+    r"regexp_full_match(k, '[1-9A-Za-z]|[1-9A-Za-z](?s:.*)[0-9A-Za-z]')"
+    r" AND NOT regexp_matches(k, '\.0+$')"
+)
+"""Ids that :func:`normalise_ids` leaves as they are, surely: no space to strip at either end,
+no leading zero, no decimal ``.0``. The others (few, if any) are normalised in pandas."""
+
+
 def positions_in(
-    staged: StagedRecords, known: pd.Series, *, key: str, position: str | None = None
+    staged: StagedRecords, known: StoredIds, *, key: str, position: str | None = None
 ) -> np.ndarray:
     """Sorted ``position`` values (by default the row numbers in the file) of the rows whose
-    ``key`` is one of ``known`` (exactly)."""
+    ``key`` is one of the ids in ``known``, as :func:`normalise_ids` spells them (exactly)."""
     import duckdb
 
-    if staged.rows == 0 or known.empty:
+    if staged.rows == 0 or not known.files:
         return np.zeros(0, dtype=np.int64)
-    ids = pa.table({"k": pa.Array.from_pandas(known.astype("str"))})
     where = f'"{position}"' if position else "file_row_number"
+    stored = f"""
+        stored AS (
+            SELECT CAST("{SIGNAL_ID}" AS VARCHAR) AS k
+            FROM read_parquet($files, union_by_name = true)
+            WHERE CAST("{SOURCE}" AS VARCHAR) = $source AND "{SIGNAL_ID}" IS NOT NULL
+        )"""
+    params = {"files": [str(f) for f in known.files], "source": known.source}
     with duckdb.connect() as con:
         con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
         con.execute(f"SET temp_directory = '{staged.folder / 'duckdb'}'")
-        con.register("known", ids)
+        odd = con.execute(
+            f"WITH {stored} SELECT DISTINCT k FROM stored WHERE NOT ({_NORMAL_ID})", params
+        ).fetchnumpy()["k"]
+        renamed = normalise_ids(pd.Series(odd, dtype="str")).dropna().unique()
+        con.register("renamed", pa.table({"k": pa.array(renamed, type=pa.string())}))
         found = con.execute(
             f"""
-            SELECT {where} AS p FROM read_parquet(?, file_row_number = true)
+            WITH {stored},
+            known AS (SELECT k FROM stored WHERE {_NORMAL_ID} UNION ALL SELECT k FROM renamed)
+            SELECT {where} AS p FROM read_parquet($staged, file_row_number = true)
             WHERE "{key}" IN (SELECT k FROM known) ORDER BY p
             """,
-            [str(staged.path)],
+            {**params, "staged": str(staged.path)},
         ).fetchnumpy()["p"]
     return np.asarray(found, dtype=np.int64)
