@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from regie_analytics import workflow
-from regie_analytics.ingest import cube_part
+from regie_analytics.ingest import StoredIds, cube_part
+from regie_analytics.ingest.staged import StagedRecords, positions_in
 from regie_analytics.io import csv_files
 from regie_analytics.schema import CUBE_DIMENSIONS
 from regie_analytics.store import Store
@@ -121,3 +122,25 @@ def test_a_duplicate_id_across_batches_is_dropped_once(
     signals = Store(tmp_path / "store").signals()
     kept = signals.loc[signals["signal_id"] == "SR3", "received_at"]
     assert list(kept) == [pd.Timestamp("2024-01-01") + pd.Timedelta(minutes=3 * 300)]
+
+
+def test_ids_a_store_holds_are_found_in_its_parts_in_any_spelling(tmp_path: Path) -> None:
+    """The ids of parts written before ids were normalised (spaces, leading zeros, '.0') are
+    found as the import spells them; another source's ids and missing ids are not."""
+    part = tmp_path / "part.parquet"
+    pd.DataFrame(
+        {
+            "source": ["open311"] * 7 + ["signalen"],
+            "signal_id": [" 0042 ", "7.0", "SR1", "x\u00a0", "0", None, "SR2", "SR3"],
+        }
+    ).to_parquet(part)
+    staged = StagedRecords()
+    wanted = ["42", "7", "SR1", "x", "0", "SR2", "SR3", "0042", "7.0", "SR4", "00"]
+    staged.append(pd.DataFrame({"signal_id": wanted}))
+    staged.close()
+    found = positions_in(staged, StoredIds(files=(part,), source="open311"), key="signal_id")
+    # SR3 is another source's; '0042', '7.0' and '00' are not how an import spells an id
+    assert list(found) == [0, 1, 2, 3, 4, 5]
+    other = positions_in(staged, StoredIds(files=(part,), source="signalen"), key="signal_id")
+    assert list(other) == [6]
+    assert len(positions_in(staged, StoredIds(files=(), source="open311"), key="signal_id")) == 0

@@ -32,6 +32,7 @@ from regie_analytics.ingest.report import (
     shares,
 )
 from regie_analytics.ingest.signals import prepare_signals
+from regie_analytics.ingest.staged import StoredIds
 from regie_analytics.ingest.stored import (
     count_keys,
     cube_part,
@@ -47,6 +48,7 @@ __all__ = [
     "ImportReport",
     "PreparedImport",
     "Problem",
+    "StoredIds",
     "classification_lines",
     "count_keys",
     "cube_part",

@@ -255,7 +255,7 @@ def _locate(ctx: _Context, frame: pd.DataFrame) -> pd.DataFrame:
                     "area_code",
                     "gebiedscode '{value}' komt niet voor in de grenzen",
                 )
-    out = frame.copy()
+    out = frame.copy(deep=False)
     out[AREA_CODE] = pd.Categorical(code)
     out[LON], out[LAT] = lon, lat
     out[GIVEN_AREA_CODE] = given
@@ -266,7 +266,7 @@ def _locate(ctx: _Context, frame: pd.DataFrame) -> pd.DataFrame:
 
 def _clean_labels(ctx: _Context, frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     """Labels from data without HTML or control characters (``_cleaned`` flags a change)."""
-    out = frame.copy()
+    out = frame.copy(deep=False)
     changed_any = np.zeros(len(frame), dtype=bool)
     for column in columns:
         if column in out.columns:
@@ -286,7 +286,7 @@ def _clean_labels(ctx: _Context, frame: pd.DataFrame, columns: tuple[str, ...]) 
 
 
 def _classify(ctx: _Context, frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
+    out = frame.copy(deep=False)
     if SUBCATEGORY not in out.columns:
         out[SUBCATEGORY] = pd.Series(pd.NA, index=out.index, dtype="str")
     out[SOURCE] = ctx.extract.system

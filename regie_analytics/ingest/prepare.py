@@ -17,9 +17,16 @@ from regie_analytics.ingest.batches import _MATCH, _Context, _scan, _text
 from regie_analytics.ingest.counts import prepare_counts
 from regie_analytics.ingest.report import MAX_EXAMPLES, ImportReport, PreparedImport, _fmt
 from regie_analytics.ingest.signals import _CLOSED_BAD, _CLOSED_BEFORE, POSITION, prepare_signals
-from regie_analytics.ingest.staged import StagedRecords, duplicate_positions, positions_in
+from regie_analytics.ingest.staged import (
+    KnownRecords,
+    StagedRecords,
+    StoredIds,
+    duplicate_positions,
+    positions_in,
+)
 from regie_analytics.ingest.stored import _match_known, count_keys, staged_with_cube, with_keys
-from regie_analytics.io.parse import clean_text, normalise_ids
+from regie_analytics.io.ahead import in_background
+from regie_analytics.io.parse import clean_text
 from regie_analytics.io.presets import extract
 from regie_analytics.io.readers import file_sha256, open_inputs
 from regie_analytics.limits import Limits
@@ -51,6 +58,23 @@ def _merge(counts: dict[Any, int], values: pd.Series | pd.DataFrame) -> None:
     """Add the counts of ``values`` (in the order they first occur) to ``counts``."""
     for key, n in values.value_counts(sort=False, dropna=False).items():
         counts[key] = counts.get(key, 0) + int(n)
+
+
+def _sums_by_pair(
+    first: pd.Series, second: pd.Series, weights: np.ndarray
+) -> list[tuple[tuple[str, str], int]]:
+    """``weights`` summed per pair of values (as text), the pairs in the order they first
+    occur; rows with a missing value left out. On the codes of the values: no text per row."""
+    codes_a, values_a = pd.factorize(first)
+    codes_b, values_b = pd.factorize(second)
+    valid = (codes_a >= 0) & (codes_b >= 0)
+    width = max(len(values_b), 1)
+    pair_codes, pairs = pd.factorize(codes_a[valid].astype(np.int64) * width + codes_b[valid])
+    sums = np.bincount(pair_codes, weights=weights[valid], minlength=len(pairs))
+    return [
+        ((str(values_a[int(pair) // width]), str(values_b[int(pair) % width])), int(total))
+        for pair, total in zip(pairs, sums.astype(np.int64), strict=True)
+    ]
 
 
 def _most_first(counts: dict[Any, int]) -> list[tuple[Any, int]]:
@@ -102,19 +126,15 @@ class _Figures:
         _merge(self.area_codes, records.loc[unknown_code, GIVEN_AREA_CODE].astype("str"))
 
     def _categories(self, records: pd.DataFrame) -> None:
-        unknown = (records[DOMAIN].astype("str") == UNKNOWN_DOMAIN).to_numpy()
+        unknown = (records[DOMAIN] == UNKNOWN_DOMAIN).to_numpy(dtype=bool)
         self.report.unknown_category += int(unknown.sum())
         weights = (
             records[COUNT].to_numpy(dtype=np.int64)
             if COUNT in records.columns
             else np.ones(len(records), dtype=np.int64)
         )
-        classes = pd.DataFrame(
-            {DOMAIN: records[DOMAIN].astype("str"), MATCH: records[_MATCH].astype("str")}
-        )
-        sums = classes.assign(w=weights).groupby([DOMAIN, MATCH], sort=False)["w"].sum()
-        for key, n in sums.items():
-            self.classes[key] = self.classes.get(key, 0) + int(n)
+        for key, n in _sums_by_pair(records[DOMAIN], records[_MATCH], weights):
+            self.classes[key] = self.classes.get(key, 0) + n
         label = records.loc[unknown, CATEGORY].astype("str").fillna("")
         sub = _text(records, SUBCATEGORY)[unknown].astype("str").fillna("")
         _merge(self.categories, label.where(sub == "", label + " / " + sub))
@@ -157,16 +177,15 @@ class _Figures:
 
 
 def _signal_batches(
-    ctx: _Context, flagged: StagedRecords, known: pd.DataFrame | None
+    ctx: _Context, flagged: StagedRecords, known: KnownRecords | None
 ) -> Iterator[pd.DataFrame]:
     """The staged signals batch by batch without duplicate ids: a later row with an id an
     earlier row has (counted and shown), and ids the store holds (counted)."""
     report = ctx.report
     twice = duplicate_positions(flagged, key=SIGNAL_ID, position=POSITION)
     in_store = np.zeros(0, dtype=np.int64)
-    if known is not None and not known.empty:
-        ids = pd.Series(normalise_ids(known[SIGNAL_ID]).dropna().unique(), dtype="str")
-        found = positions_in(flagged, ids, key=SIGNAL_ID, position=POSITION)
+    if isinstance(known, StoredIds):
+        found = positions_in(flagged, known, key=SIGNAL_ID, position=POSITION)
         in_store = np.setdiff1d(found, twice, assume_unique=True)
     report.duplicates_in_store = len(in_store)
     for batch in flagged.batches():
@@ -186,13 +205,13 @@ def _signal_batches(
 
 
 def _count_batches(
-    ctx: _Context, flagged: pd.DataFrame, known: pd.DataFrame | None
+    ctx: _Context, flagged: pd.DataFrame, known: KnownRecords | None
 ) -> tuple[list[pd.DataFrame], pd.MultiIndex | None]:
     """The counts without those the store holds, and the keys of the counts they correct."""
-    if known is None:
+    if not isinstance(known, pd.DataFrame):
         return [flagged], None
     report = ctx.report
-    in_store, corrected = _match_known(flagged, known, kind="counts")
+    in_store, corrected = _match_known(flagged, known)
     report.duplicates_in_store = int(in_store.sum())
     report.corrected = int(corrected.sum())
     replaces = None
@@ -234,7 +253,7 @@ def prepare_import(
     preset: str,
     areas: pd.DataFrame,
     taxonomy: Taxonomy,
-    existing_keys: Callable[[str, str], pd.DataFrame] | None = None,
+    existing_keys: Callable[[str, str], KnownRecords] | None = None,
     mapping_path: str | Path | None = None,
     source: str | None = None,
     now: datetime | None = None,
@@ -248,7 +267,8 @@ def prepare_import(
     Parameters
     ----------
     existing_keys
-        ``existing_keys(source, kind)``: what the store holds (see :func:`drop_known`).
+        ``existing_keys(source, kind)``: what the store holds (see :func:`drop_known`):
+        for signals where their ids are (:class:`StoredIds`), for counts the stored counts.
     limits
         Date window, rows and sizes (default: :meth:`Limits.from_env`).
     date_order
@@ -265,6 +285,7 @@ def prepare_import(
     """
     now = now or datetime.now()
     limits = limits or Limits.from_env()
+    file_hash = in_background(lambda: file_sha256(path))  # on the other core meanwhile
     with open_inputs(path, limits=limits) as inputs:
         ext = extract(inputs, path=path, preset=preset, mapping_path=mapping_path)
         report = ImportReport(file=Path(path).name, preset=preset, source="", kind=ext.kind)
@@ -323,7 +344,7 @@ def prepare_import(
         kind=ext.kind,
         staged=staged,
         cube=cube,
-        file_hash=file_sha256(path),
+        file_hash=file_hash.result(),
         path=str(path),
         system=ext.system,
         replaces=replaces,

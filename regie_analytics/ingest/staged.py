@@ -1,7 +1,8 @@
 """Records of an import held on disk, not in memory: :class:`StagedRecords`, a temporary
 Parquet file written batch by batch and read back batch by batch (in the same order); and
-:func:`duplicate_positions`, the rows whose id an earlier row of the same file has, found by
-DuckDB over that file (exactly, in parallel, spilling to disk rather than growing memory)."""
+:func:`duplicate_positions`, the rows whose id an earlier row of the same file has, and
+:func:`positions_in`, the rows whose id a store holds (:class:`StoredIds`), both found by
+DuckDB over the files (exactly, in parallel, spilling to disk rather than growing memory)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,18 @@ import shutil
 import tempfile
 import weakref
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from regie_analytics.io.ahead import in_background, read_ahead
+from regie_analytics.io.parse import normalise_ids
+from regie_analytics.schema import SIGNAL_ID, SOURCE
 
 DUCKDB_MEMORY = "1GB"
 """What DuckDB may hold in memory while it looks for duplicate ids (it spills beyond)."""
@@ -35,7 +42,8 @@ def _widened(schema: pa.Schema) -> pa.Schema:
 class StagedRecords:
     """Records in a temporary Parquet file (removed with this object, or at exit).
 
-    :meth:`append` writes a batch (a row group); :meth:`close` finishes the file; then
+    :meth:`append` writes a batch (a row group, in a thread while the caller goes on);
+    :meth:`close` finishes the file; then
     :meth:`batches` reads them back in order and :meth:`frame` all at once.
     """
 
@@ -45,6 +53,7 @@ class StagedRecords:
         self.path = self.folder / "records.parquet"
         self.rows = 0
         self._writer: pq.ParquetWriter | None = None
+        self._writing: Future[None] | None = None
         self._empty: pd.DataFrame | None = None
 
     def append(self, frame: pd.DataFrame) -> None:
@@ -56,11 +65,20 @@ class StagedRecords:
         table = pa.Table.from_pandas(frame, preserve_index=False)
         if self._writer is None:
             self._writer = pq.ParquetWriter(self.path, _widened(table.schema))
-        self._writer.write_table(table.cast(self._writer.schema))
+        writer = self._writer
+        table = table.cast(writer.schema)
+        self._wait()  # one batch written at a time, in order
+        self._writing = in_background(lambda: writer.write_table(table))
         self.rows += len(frame)
 
+    def _wait(self) -> None:
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            writing.result()
+
     def close(self) -> StagedRecords:
-        """Finish the file; returns itself."""
+        """Finish the file (waiting for the last batch to be written); returns itself."""
+        self._wait()
         if self._writer is not None:
             self._writer.close()
             self._writer = None
@@ -74,8 +92,11 @@ class StagedRecords:
             return
         parquet = pq.ParquetFile(self.path)
         wanted = list(columns) if columns is not None else None
-        for group in range(parquet.num_row_groups):
-            yield parquet.read_row_group(group, columns=wanted).to_pandas()
+        groups = (
+            parquet.read_row_group(group, columns=wanted) for group in range(parquet.num_row_groups)
+        )
+        for table in read_ahead(groups):  # the next batch is read on the other core
+            yield table.to_pandas()
 
     def frame(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """All records at once."""
@@ -115,26 +136,58 @@ def duplicate_positions(staged: StagedRecords, *, key: str, position: str) -> np
     return np.asarray(found, dtype=np.int64)
 
 
+@dataclass(frozen=True)
+class StoredIds:
+    """Where the signal ids of ``source`` are: Parquet files (a store's parts, staged imports)
+    that DuckDB reads when it looks for them, so they are never all in memory."""
+
+    files: tuple[Path, ...]
+    source: str
+
+
+KnownRecords = pd.DataFrame | StoredIds
+"""What a store holds of a source: where the ids are (signals), the stored counts (counts)."""
+
+_NORMAL_ID = (
+    r"regexp_full_match(k, '[1-9A-Za-z]|[1-9A-Za-z](?s:.*)[0-9A-Za-z]')"
+    r" AND NOT regexp_matches(k, '\.0+$')"
+)
+"""Ids that :func:`normalise_ids` leaves as they are, surely: no space to strip at either end,
+no leading zero, no decimal ``.0``. The others (few, if any) are normalised in pandas."""
+
+
 def positions_in(
-    staged: StagedRecords, known: pd.Series, *, key: str, position: str | None = None
+    staged: StagedRecords, known: StoredIds, *, key: str, position: str | None = None
 ) -> np.ndarray:
     """Sorted ``position`` values (by default the row numbers in the file) of the rows whose
-    ``key`` is one of ``known`` (exactly)."""
+    ``key`` is one of the ids in ``known``, as :func:`normalise_ids` spells them (exactly)."""
     import duckdb
 
-    if staged.rows == 0 or known.empty:
+    if staged.rows == 0 or not known.files:
         return np.zeros(0, dtype=np.int64)
-    ids = pa.table({"k": pa.Array.from_pandas(known.astype("str"))})
     where = f'"{position}"' if position else "file_row_number"
+    stored = f"""
+        stored AS (
+            SELECT CAST("{SIGNAL_ID}" AS VARCHAR) AS k
+            FROM read_parquet($files, union_by_name = true)
+            WHERE CAST("{SOURCE}" AS VARCHAR) = $source AND "{SIGNAL_ID}" IS NOT NULL
+        )"""
+    params = {"files": [str(f) for f in known.files], "source": known.source}
     with duckdb.connect() as con:
         con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
         con.execute(f"SET temp_directory = '{staged.folder / 'duckdb'}'")
-        con.register("known", ids)
+        odd = con.execute(
+            f"WITH {stored} SELECT DISTINCT k FROM stored WHERE NOT ({_NORMAL_ID})", params
+        ).fetchnumpy()["k"]
+        renamed = normalise_ids(pd.Series(odd, dtype="str")).dropna().unique()
+        con.register("renamed", pa.table({"k": pa.array(renamed, type=pa.string())}))
         found = con.execute(
             f"""
-            SELECT {where} AS p FROM read_parquet(?, file_row_number = true)
+            WITH {stored},
+            known AS (SELECT k FROM stored WHERE {_NORMAL_ID} UNION ALL SELECT k FROM renamed)
+            SELECT {where} AS p FROM read_parquet($staged, file_row_number = true)
             WHERE "{key}" IN (SELECT k FROM known) ORDER BY p
             """,
-            [str(staged.path)],
+            {**params, "staged": str(staged.path)},
         ).fetchnumpy()["p"]
     return np.asarray(found, dtype=np.int64)

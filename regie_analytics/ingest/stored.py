@@ -16,8 +16,7 @@ import pandas as pd
 
 from regie_analytics import cellkey
 from regie_analytics.ingest.report import PreparedImport
-from regie_analytics.ingest.staged import StagedRecords, positions_in
-from regie_analytics.io.parse import normalise_ids
+from regie_analytics.ingest.staged import KnownRecords, StagedRecords, StoredIds, positions_in
 from regie_analytics.schema import (
     AREA_CODE,
     CATEGORY,
@@ -87,16 +86,11 @@ def count_keys(frame: pd.DataFrame) -> pd.MultiIndex:
     return pd.MultiIndex.from_arrays([code, *rest])
 
 
-def _match_known(
-    records: pd.DataFrame, known: pd.DataFrame, *, kind: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """Which ``records`` the store holds already, and which correct a stored count."""
+def _match_known(records: pd.DataFrame, known: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Which counts the store holds already, and which correct a stored count."""
     none = np.zeros(len(records), dtype=bool)
     if known.empty or records.empty:
         return none, none
-    if kind == "signals":
-        stored = pd.Index(normalise_ids(known[SIGNAL_ID]).dropna().unique())
-        return records[SIGNAL_ID].isin(stored).to_numpy(), none
     keys = count_keys(records)
     stored_keys = count_keys(known)
     latest = ~stored_keys.duplicated(keep="last")
@@ -108,13 +102,11 @@ def _match_known(
     return same, found & ~same
 
 
-def _stored_signals(staged: StagedRecords, known: pd.DataFrame) -> np.ndarray:
+def _stored_signals(staged: StagedRecords, known: KnownRecords) -> np.ndarray:
     """Which staged signals the store holds already (their ids in ``known``)."""
     held = np.zeros(staged.rows, dtype=bool)
-    if known.empty or staged.rows == 0:
-        return held
-    ids = pd.Series(normalise_ids(known[SIGNAL_ID]).dropna().unique(), dtype="str")
-    held[positions_in(staged, ids, key=SIGNAL_ID)] = True
+    if isinstance(known, StoredIds):
+        held[positions_in(staged, known, key=SIGNAL_ID)] = True
     return held
 
 
@@ -138,7 +130,7 @@ def _kept(staged: StagedRecords, keep: np.ndarray) -> Iterator[pd.DataFrame]:
         yield batch.loc[mask].reset_index(drop=True)
 
 
-def drop_known(prepared: PreparedImport, known: pd.DataFrame) -> PreparedImport:
+def drop_known(prepared: PreparedImport, known: KnownRecords) -> PreparedImport:
     """``prepared`` checked again against what the store holds now (a new object).
 
     ``known`` is :meth:`regie_analytics.store.Store.known_records` for the import's source
@@ -153,7 +145,8 @@ def drop_known(prepared: PreparedImport, known: pd.DataFrame) -> PreparedImport:
         corrected = np.zeros(0, dtype=bool)
     else:
         records = prepared.records
-        in_store, corrected = _match_known(records, known, kind=prepared.kind)
+        stored = known if isinstance(known, pd.DataFrame) else pd.DataFrame()
+        in_store, corrected = _match_known(records, stored)
         replaces = count_keys(records)[corrected] if corrected.any() else None
     report = replace(prepared.report, corrected=int(corrected.sum()))
     if not in_store.any():

@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from regie_analytics.io.ahead import read_ahead
 from regie_analytics.io.rawtable import RawTable, in_memory_reader
 from regie_analytics.schema import InputError
 
@@ -166,7 +167,7 @@ def read_csv_file(path: Path, *, name: str) -> RawTable:
                     null_values=[""],
                 ),
             )
-            for batch in reader:
+            for batch in read_ahead(reader):  # the next block is parsed on the other core
                 if batch.num_rows == 0:
                     continue
                 frame = _text_frame(batch, wanted)

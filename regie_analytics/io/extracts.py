@@ -101,7 +101,7 @@ def _notes(inputs: Inputs, *tables: RawTable) -> list[str]:
 
 def _with_origin(frame: pd.DataFrame, table: RawTable) -> pd.DataFrame:
     """``frame`` (index: record positions in ``table``) with ``_file`` and ``_row``."""
-    out = frame.copy()
+    out = frame.copy(deep=False)
     out["_file"] = pd.Categorical.from_codes(
         np.zeros(len(frame), dtype="int8"), categories=pd.Index([table.file], dtype="str")
     )

@@ -15,13 +15,13 @@ import pandas as pd
 from regie_analytics import cellkey
 from regie_analytics.ingest import (
     PreparedImport,
+    StoredIds,
     count_keys,
     cube_part,
     drop_known,
     reclassify,
     with_keys,
 )
-from regie_analytics.schema import SIGNAL_ID
 from regie_analytics.stats.stored import write_weights
 from regie_analytics.store.errors import StoreError, outdated
 from regie_analytics.store.parts import (
@@ -66,14 +66,14 @@ def recheck(
     todo: list[PreparedImport] = []
     for prep in prepared:
         source = prep.report.source
-        known = [
+        earlier = [p for p in todo if p.kind == prep.kind and p.report.source == source]
+        stored = (
             stored_records(old, old_manifest, source, prep.kind)
             if old is not None and old_manifest is not None
-            else pd.DataFrame()
-        ]
-        known += [_ids(p) for p in todo if p.kind == prep.kind and p.report.source == source]
-        frames = [k for k in known if not k.empty]
-        checked = drop_known(prep, pd.concat(frames, ignore_index=True)) if frames else prep
+            else None
+        )
+        known = _known(prep, stored, earlier)
+        checked = drop_known(prep, known) if known is not None else prep
         if checked.report.imported > 0 or checked.replaces is not None:
             todo.append(checked)
         # the caller prints the report of what it prepared: it says what was committed
@@ -81,10 +81,19 @@ def recheck(
     return todo
 
 
-def _ids(prep: PreparedImport) -> pd.DataFrame:
-    """What another import of the same commit holds, to check this one against (signals: the
-    ids only, read from disk)."""
-    return prep.staged.frame([SIGNAL_ID]) if prep.kind == "signals" else prep.records
+def _known(
+    prep: PreparedImport, stored: pd.DataFrame | StoredIds | None, earlier: list[PreparedImport]
+) -> pd.DataFrame | StoredIds | None:
+    """What ``prep`` is checked against: what the store holds and what the ``earlier``
+    imports of the same commit add (signals: where the ids are, files read by DuckDB);
+    ``None`` when there is nothing."""
+    if prep.kind == "signals":
+        files = stored.files if isinstance(stored, StoredIds) else ()
+        files += tuple(p.staged.path for p in earlier if p.staged.rows)
+        return StoredIds(files=files, source=prep.report.source) if files else None
+    frames = [f for f in [stored, *(p.records for p in earlier)] if isinstance(f, pd.DataFrame)]
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else None
 
 
 def build_version(

@@ -14,7 +14,7 @@ import pandas as pd
 
 from regie_analytics import cellkey, geo
 from regie_analytics.formatting import fmt_level
-from regie_analytics.ingest import PreparedImport
+from regie_analytics.ingest import PreparedImport, StoredIds
 from regie_analytics.resources import default_store_folder
 from regie_analytics.schema import (
     AREA_CODE,
@@ -150,10 +150,10 @@ class Store:
             return pd.DataFrame()
         return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
 
-    def known_records(self, source: str, kind: str) -> pd.DataFrame:
-        """What the store holds for ``source``: the signal ids (``kind="signals"``), or the
-        stored counts with their keys (``kind="counts"``); see
-        :func:`regie_analytics.ingest.drop_known`."""
+    def known_records(self, source: str, kind: str) -> pd.DataFrame | StoredIds:
+        """What the store holds for ``source``: where the signal ids are (``kind="signals"``:
+        the parts, read by DuckDB), or the stored counts with their keys (``kind="counts"``);
+        see :func:`regie_analytics.ingest.drop_known`."""
         folder = self.current
         if folder is None:
             return pd.DataFrame()

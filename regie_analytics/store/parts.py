@@ -10,9 +10,10 @@ from typing import Any
 
 import pandas as pd
 
+from regie_analytics.ingest.staged import StoredIds
 from regie_analytics.ingest.stored import combine_cubes as combine_cubes
 from regie_analytics.ingest.stored import empty_cube as empty_cube
-from regie_analytics.schema import SIGNAL_ID, SOURCE
+from regie_analytics.schema import SOURCE
 
 FORMAT_VERSION = 2
 """2: record keys, key sums and cell keys for cell-key perturbation."""
@@ -58,15 +59,19 @@ def link_from(old: Path, tmp: Path, files: tuple[str, ...], imports: list[dict[s
             os.link(old / rel, tmp / rel)
 
 
-def stored_records(folder: Path, manifest: dict[str, Any], source: str, kind: str) -> pd.DataFrame:
-    """The stored records of one source and kind in version ``folder`` (signals: ids only)."""
-    columns = [SOURCE, SIGNAL_ID] if kind == "signals" else None
-    frames = [
-        pd.read_parquet(folder / imp["parts"][kind], columns=columns)
+def stored_records(
+    folder: Path, manifest: dict[str, Any], source: str, kind: str
+) -> pd.DataFrame | StoredIds:
+    """What version ``folder`` holds of one source and kind: signals, where their ids are
+    (DuckDB reads them from the parts when it needs them); counts, the stored counts."""
+    parts = [
+        folder / imp["parts"][kind]
         for imp in manifest["imports"]
         if imp["kind"] == kind and imp["source"] == source and kind in imp["parts"]
     ]
-    frames = [f for f in frames if len(f)]
+    if kind == "signals":
+        return StoredIds(files=tuple(parts), source=source)
+    frames = [frame for frame in (pd.read_parquet(part) for part in parts) if len(frame)]
     if not frames:
         return pd.DataFrame()
     frame = pd.concat(frames, ignore_index=True)
