@@ -53,3 +53,33 @@ def disk_error(exc: OSError, root: Path) -> StoreError:
         file=root,
         hint="controleer de schijf en probeer het opnieuw.",
     )
+
+
+def empty_store(root: str | Path) -> StoreError:
+    """The error for reading a store that has no version yet."""
+    return StoreError(
+        "de store is leeg of bestaat niet.",
+        file=root,
+        hint="bouw de demodata met 'python -m regie_analytics demo' of importeer een "
+        "bestand met 'python -m regie_analytics import'.",
+    )
+
+
+def replaced(version: str, root: str | Path) -> StoreError:
+    """The error for a pinned version that newer imports have replaced meanwhile."""
+    return StoreError(
+        f"versie {version} van de store is intussen vervangen door nieuwere imports.",
+        file=root,
+        hint="laad de pagina opnieuw.",
+    )
+
+
+def other_boundaries(
+    root: str | Path, have: dict[str, object], given: dict[str, object]
+) -> StoreError:
+    """The error for an import with other boundaries than the store was built on."""
+    return StoreError(
+        f"deze store is gebouwd op de grenzen '{have.get('file')}', niet op '{given.get('file')}'.",
+        file=root,
+        hint="importeer zonder --boundaries, of gebruik een nieuwe store met --store MAP.",
+    )
