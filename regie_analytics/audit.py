@@ -22,6 +22,7 @@ import getpass
 import hashlib
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -86,8 +87,17 @@ def _numbers(values: list[int]) -> str:
 
 
 def log_path(store: str | Path) -> Path:
-    """Where the audit log of a store lives."""
-    return Path(store) / LOG_NAME
+    """Where the audit log of a store lives: in the store folder, or for a database store
+    (a ``postgresql://`` URL) in ``data/audit/<server-database-schema>/`` on this machine."""
+    from regie_analytics.resources import default_store_folder
+    from regie_analytics.store.pgschema import is_database, schema_of, shown_url
+
+    location = str(store)
+    if not is_database(location):
+        return Path(store) / LOG_NAME
+    server = shown_url(location).split("://", 1)[1].split("?")[0].rsplit("@", 1)[-1]
+    name = re.sub(r"[^A-Za-z0-9]+", "-", f"{server}-{schema_of(location)}").strip("-")
+    return default_store_folder().parent / "audit" / name / LOG_NAME
 
 
 def file_hash(data: bytes) -> str:

@@ -16,7 +16,8 @@ are created on first write (with the PostGIS extension):
     each import's records and cube part, keyed by part id (a version lists its parts in its
     manifest; parts are never changed, a correction writes new ones).
 ``cube``
-    each kept version's cube, summed in the database from its imports' cube parts.
+    each kept version's cube, summed in the database from its imports' cube parts; the view
+    ``v000003`` is version 3's cube (what the dashboard's queries read).
 """
 
 from __future__ import annotations

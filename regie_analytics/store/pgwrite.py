@@ -13,6 +13,7 @@ import geopandas as gpd
 import pandas as pd
 import psycopg
 import shapely
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from regie_analytics.geo import AREA_COLUMNS
@@ -34,11 +35,11 @@ from regie_analytics.store.pgschema import (
     new_id,
     read_frame,
     read_version,
+    version_name,
 )
 from regie_analytics.store.versions import KEEP_VERSIONS
 from regie_analytics.taxonomy import Taxonomy
 
-CUBE_NAMES = tuple(CUBE_COLUMNS)
 LOCK_CLASS = 0x52_45_47_49  # "REGI": the advisory locks of this program
 """The first half of the writer's advisory lock (the second: the schema's hash)."""
 
@@ -81,6 +82,7 @@ def _create(conn: psycopg.Connection[Any], schema: str, root: str) -> None:
 
 def drop_all(conn: psycopg.Connection[Any]) -> None:
     """Empty every table of the store (for a commit that replaces the store)."""
+    _drop_views(conn, [row[0] for row in conn.execute("SELECT version FROM versions")])
     for table in ("head", "versions", "cube", "cube_parts", "signals", "counts", "areas"):
         conn.execute(f"DELETE FROM {table}")  # type: ignore[arg-type]
     conn.execute("DELETE FROM taxonomies")
@@ -226,7 +228,9 @@ def _parts(manifest: dict[str, Any]) -> set[int]:
 def switch(
     conn: psycopg.Connection[Any], manifest: dict[str, Any], *, areas: int, taxonomy: int
 ) -> dict[str, Any]:
-    """Sum the version's cube, write its row and point ``head`` at it; then remove the
+    """Sum the version's cube (and make it a view named after the version, the relation
+    :meth:`~regie_analytics.store.PostgresStore.engine` queries), write its row and point
+    ``head`` at it; then remove the
     versions older than :data:`KEEP_VERSIONS` and whatever only they used. Returns the
     manifest (with ``cube_rows``)."""
     number = int(manifest["version"])
@@ -236,6 +240,13 @@ def switch(
     conn.execute(
         "INSERT INTO versions (version, manifest, areas, taxonomy) VALUES (%s, %s, %s, %s)",
         (number, Jsonb(manifest), areas, taxonomy),
+    )
+    conn.execute(
+        sql.SQL("CREATE VIEW {} AS SELECT {} FROM cube WHERE version = {}").format(
+            sql.Identifier(version_name(number)),
+            sql.SQL(", ").join(map(sql.Identifier, CUBE_COLUMNS)),
+            sql.Literal(number),
+        )
     )
     conn.execute(
         "INSERT INTO head (one, version) VALUES (true, %s) "
@@ -250,19 +261,27 @@ def _clean(conn: psycopg.Connection[Any], oldest: int) -> None:
     """Remove versions before ``oldest``, their cubes, and parts, areas and taxonomies that
     no kept version uses."""
     rows = conn.execute(
-        "DELETE FROM versions WHERE version < %s RETURNING manifest, areas, taxonomy", (oldest,)
+        "DELETE FROM versions WHERE version < %s RETURNING version, manifest, areas, taxonomy",
+        (oldest,),
     ).fetchall()
     if not rows:
         return
     conn.execute("DELETE FROM cube WHERE version < %s", (oldest,))
+    _drop_views(conn, [number for number, _, _, _ in rows])
     kept = conn.execute("SELECT manifest, areas, taxonomy FROM versions").fetchall()
     used = set().union(*(_parts(m) for m, _, _ in kept))
-    gone = sorted(set().union(*(_parts(m) for m, _, _ in rows)) - used)
+    gone = sorted(set().union(*(_parts(m) for _, m, _, _ in rows)) - used)
     for table in ("signals", "counts", "cube_parts"):
         conn.execute(f"DELETE FROM {table} WHERE part = ANY(%s)", (gone,))  # type: ignore[arg-type]
     for table, column, index in (("areas", "area_set", 1), ("taxonomies", "id", 2)):
-        unused = sorted({r[index] for r in rows} - {r[index] for r in kept})
+        unused = sorted({r[index + 1] for r in rows} - {r[index] for r in kept})
         conn.execute(
             f"DELETE FROM {table} WHERE {column} = ANY(%s)",  # type: ignore[arg-type]
             (unused,),
         )
+
+
+def _drop_views(conn: psycopg.Connection[Any], numbers: list[int]) -> None:
+    """Drop the cube views of versions ``numbers``."""
+    for number in numbers:
+        conn.execute(sql.SQL("DROP VIEW IF EXISTS {}").format(sql.Identifier(version_name(number))))

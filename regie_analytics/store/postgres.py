@@ -339,8 +339,7 @@ class PostgresEngine:
     def __init__(self, url: str, schema: str, version: int) -> None:
         self._url = url
         self._schema = schema
-        columns = ", ".join(c for c in pgwrite.CUBE_NAMES)
-        self.cube = f"(SELECT {columns} FROM {schema}.cube WHERE version = {int(version)})"
+        self.cube = f"{schema}.{version_name(version)}"
 
     def query(self, text: str, params: list[Any] | tuple[Any, ...] | None = None) -> pd.DataFrame:
         """The rows of ``text`` (``?`` placeholders filled from ``params``) as a frame."""
