@@ -514,12 +514,15 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def pg_url(tmp_path_factory) -> Iterator[str]:
+def pg_url() -> Iterator[str]:
     """A throwaway PostgreSQL cluster with PostGIS for this test session (``tests/pg.py``);
-    the URL of its test database."""
+    the URL of its test database. Its folder is its own, not under pytest's base folder,
+    whose old sessions another pytest run may remove meanwhile."""
+    import tempfile
+
     from tests import pg
 
-    cluster = pg.start(tmp_path_factory.mktemp("postgres"))
+    cluster = pg.start(Path(tempfile.mkdtemp(prefix="regie-pg-")))
     yield cluster.url
     cluster.stop()
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,17 +56,12 @@ def _as_postgres(*args: str) -> None:
 
 
 def start(folder: Path) -> Cluster:
-    """Create a cluster in ``folder`` (made readable to ``postgres``), start it on a free
+    """Create a cluster in ``folder`` (a fresh folder in /tmp, handed to ``postgres``; its
+    parents must be open to it), start it on a free
     port with trust authentication on localhost, and create the test database with PostGIS."""
     folder.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
-        for parent in folder.parents:  # pytest's tmp folders are private to root
-            if parent == Path("/"):
-                break
-            mode = stat.S_IMODE(parent.stat().st_mode)
-            if not mode & 0o001:
-                parent.chmod(mode | 0o011)
     data = folder / "data"
     _as_postgres(
         str(BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8"

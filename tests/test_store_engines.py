@@ -5,6 +5,9 @@ PostgreSQL cases run against a real server (``tests/pg.py``), so they are marked
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from regie_analytics import aggregate
 from regie_analytics.formatting import fmt_int
 from regie_analytics.store import PostgresStore, is_database, open_store, pgwrite, versions
-from tests.conftest import BAD, SAMPLES, cli, data_files, protected_count, run_app, store_env
+from tests.conftest import BAD, ROOT, SAMPLES, cli, data_files, protected_count, run_app, store_env
 
 SAMPLE_IMPORTS = [
     (SAMPLES / "open311_requests.json", "open311"),
@@ -264,3 +267,70 @@ def test_dashboard_shows_the_same_total_on_both_engines(tmp_path: Path, pg_url: 
 def _metric(at: AppTest, label: str) -> str:
     assert not at.exception
     return str(next(m.value for m in at.metric if m.label == label))
+
+
+@pytest.mark.subprocess
+def test_database_refusing_the_switch_leaves_every_table(pg_url: str) -> None:
+    """A failure after the parts and the cube are written (the database refuses the switch of
+    ``head``): the whole version is rolled back."""
+    url = pg_url + "?options=-csearch_path%3Drefused"
+    _import(url, SAMPLES / "open311_requests.json", "open311")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE refused.head ADD CONSTRAINT only_one CHECK (version < 2)")
+    before = _tables(url)
+    result = cli("import", SAMPLES / "wijkteam_telling.csv", "--preset", "counts", "--store", url)
+    assert result.code == 1
+    assert _tables(url) == before
+    assert PostgresStore(url).version_name == "v000001"
+
+
+@pytest.mark.subprocess
+def test_killed_import_leaves_every_table(pg_url: str) -> None:
+    """An import process killed in the middle of its commit (held there by a trigger that
+    sleeps): every table as before, and the next import is not refused."""
+    url = pg_url + "?options=-csearch_path%3Dkilled"
+    _import(url, SAMPLES / "open311_requests.json", "open311")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE FUNCTION killed.wait() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN PERFORM pg_sleep(15); RETURN NEW; END $$"
+        )
+        conn.execute(
+            "CREATE TRIGGER wait BEFORE UPDATE ON killed.head "
+            "FOR EACH ROW EXECUTE FUNCTION killed.wait()"
+        )
+        before = _tables(url)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "regie_analytics",
+                "import",
+                str(SAMPLES / "wijkteam_telling.csv"),
+                "--preset",
+                "counts",
+                "--store",
+                url,
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            for _ in range(600):
+                waiting = conn.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'INSERT INTO head%%'"
+                ).fetchone()
+                if waiting and waiting[0]:
+                    break
+                time.sleep(0.1)
+            else:
+                raise AssertionError("the import never reached the switch of head")
+        finally:
+            proc.kill()
+            proc.wait()
+        # the killed import's transaction ends (rolled back) before the trigger can go
+        conn.execute("DROP TRIGGER wait ON killed.head")
+    assert _tables(url) == before
+    _import(url, SAMPLES / "wijkteam_telling.csv", "counts")
+    assert PostgresStore(url).version_name == "v000002"

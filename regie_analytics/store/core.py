@@ -24,8 +24,10 @@ from regie_analytics.schema import (
 from regie_analytics.stats.stored import write_weights
 from regie_analytics.store.commit import build_version, commit_secret, recheck, reclassified
 from regie_analytics.store.errors import (
-    StoreError,
     empty_store,
+    has_imports,
+    no_boundaries,
+    no_import,
     other_boundaries,
     outdated,
     replaced,
@@ -213,9 +215,7 @@ class Store:
                 return old_manifest
             secret = commit_secret(self.root, old_manifest, todo)
             if old_manifest is None and (areas is None or boundaries is None):
-                raise StoreError(
-                    "een lege store heeft grenzen nodig.", file=self.root, hint="geef grenzen mee."
-                )
+                raise no_boundaries(self.root)
             version = (old_manifest["version"] if old_manifest else 0) + 1
             current_name = old.name if old else None
             clean_leftovers(self.root, keep=kept_versions(current_name))
@@ -290,14 +290,7 @@ class Store:
             old = self.current
             manifest = json.loads((old / "manifest.json").read_text()) if old else None
             if manifest and manifest["imports"] and not manifest.get("generated"):
-                raise StoreError(
-                    f"deze store heeft al imports op de grenzen "
-                    f"'{manifest['boundaries'].get('file')}'; andere grenzen zouden die "
-                    "gegevens in andere gebieden leggen.",
-                    file=self.root,
-                    hint="begin een nieuwe store voor andere grenzen (met --store MAP, of "
-                    "REGIE_STORE=MAP voor het dashboard), of verwijder eerst alle imports.",
-                )
+                raise has_imports(self.root, manifest)
             version = (manifest["version"] if manifest else 0) + 1
             name = f"v{version:06d}"
             clean_leftovers(self.root, keep=kept_versions(old.name if old else None))
@@ -371,12 +364,7 @@ class Store:
                 raise outdated(self.root)
             removed = [imp for imp in manifest["imports"] if imp["id"] == import_id]
             if not removed:
-                raise StoreError(
-                    f"de store heeft geen import met nummer {import_id}.",
-                    file=self.root,
-                    hint="kies een nummer uit de lijst van imports ('python -m regie_analytics "
-                    "info').",
-                )
+                raise no_import(self.root, import_id)
             kept = [imp for imp in manifest["imports"] if imp["id"] != import_id]
             version = manifest["version"] + 1
             name = f"v{version:06d}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 from pathlib import Path
+from typing import Any
 
 from regie_analytics.schema import InputError
 
@@ -82,4 +83,30 @@ def other_boundaries(
         f"deze store is gebouwd op de grenzen '{have.get('file')}', niet op '{given.get('file')}'.",
         file=root,
         hint="importeer zonder --boundaries, of gebruik een nieuwe store met --store MAP.",
+    )
+
+
+def no_boundaries(root: str | Path) -> StoreError:
+    """The error for a first commit without boundaries."""
+    return StoreError("een lege store heeft grenzen nodig.", file=root, hint="geef grenzen mee.")
+
+
+def has_imports(root: str | Path, manifest: dict[str, Any]) -> StoreError:
+    """The error for new boundaries under a store that holds imports already."""
+    return StoreError(
+        f"deze store heeft al imports op de grenzen '{manifest['boundaries'].get('file')}'; "
+        "andere grenzen zouden die gegevens in andere gebieden leggen.",
+        file=root,
+        hint="begin een nieuwe store voor andere grenzen (met --store MAP of een ander "
+        "databaseschema, of REGIE_STORE=MAP voor het dashboard), of verwijder eerst alle "
+        "imports.",
+    )
+
+
+def no_import(root: str | Path, import_id: int) -> StoreError:
+    """The error for removing an import the store does not have."""
+    return StoreError(
+        f"de store heeft geen import met nummer {import_id}.",
+        file=root,
+        hint="kies een nummer uit de lijst van imports ('python -m regie_analytics info').",
     )

@@ -26,7 +26,14 @@ from regie_analytics.ingest import PreparedImport, cube_part, drop_known, reclas
 from regie_analytics.schema import OTHER, SIGNAL_ID, SOURCE
 from regie_analytics.store import pgwrite
 from regie_analytics.store.commit import commit_secret
-from regie_analytics.store.errors import StoreError, empty_store, other_boundaries
+from regie_analytics.store.errors import (
+    StoreError,
+    empty_store,
+    has_imports,
+    no_boundaries,
+    no_import,
+    other_boundaries,
+)
 from regie_analytics.store.parts import FORMAT_VERSION, SECRET_FIELD
 from regie_analytics.store.pgschema import (
     RECORD_COLUMNS,
@@ -195,9 +202,7 @@ class PostgresStore:
             except StoreError as exc:
                 raise dataclasses.replace(exc, file=self.root) from None
             if old is None and (areas is None or boundaries is None):
-                raise StoreError(
-                    "een lege store heeft grenzen nodig.", file=self.root, hint="geef grenzen mee."
-                )
+                raise no_boundaries(self.root)
             number = (old.number if old else 0) + 1
             area_set = pgwrite.write_areas(conn, areas) if old is None else old.areas
             tax_id = (
@@ -264,14 +269,7 @@ class PostgresStore:
         with pgwrite.writing(self.location, self.schema, self.root) as (conn, old):
             manifest = old.manifest if old else None
             if manifest and manifest["imports"] and not manifest.get("generated"):
-                raise StoreError(
-                    f"deze store heeft al imports op de grenzen "
-                    f"'{manifest['boundaries'].get('file')}'; andere grenzen zouden die "
-                    "gegevens in andere gebieden leggen.",
-                    file=self.root,
-                    hint="begin een nieuwe store voor andere grenzen (een ander schema in de "
-                    "database, of REGIE_STORE=MAP), of verwijder eerst alle imports.",
-                )
+                raise has_imports(self.root, manifest)
             keep_taxonomy = old is not None and manifest is not None and not manifest["generated"]
             if old is not None and keep_taxonomy:
                 tax_id, taxonomy_info = old.taxonomy, old.manifest["taxonomy"]
@@ -314,12 +312,7 @@ class PostgresStore:
             old = _required(old, self.root)
             removed = [imp for imp in old.manifest["imports"] if imp["id"] == import_id]
             if not removed:
-                raise StoreError(
-                    f"de store heeft geen import met nummer {import_id}.",
-                    file=self.root,
-                    hint="kies een nummer uit de lijst van imports ('python -m regie_analytics "
-                    "info').",
-                )
+                raise no_import(self.root, import_id)
             manifest = {
                 **old.manifest,
                 "version": old.number + 1,
