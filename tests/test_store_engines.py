@@ -16,7 +16,7 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 from streamlit.testing.v1 import AppTest
 
-from regie_analytics import aggregate
+from regie_analytics import aggregate, audit
 from regie_analytics.formatting import fmt_int
 from regie_analytics.store import PostgresStore, is_database, open_store, pgwrite, versions
 from tests.conftest import BAD, ROOT, SAMPLES, cli, data_files, protected_count, run_app, store_env
@@ -106,6 +106,13 @@ def test_samples_give_the_same_store_on_both_engines(tmp_path: Path, pg_url: str
     expected = keys.groupby(dims)["cell_key"].sum() % 256
     got = p.cube().set_index(dims)["cell_key"]
     pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_names=False)
+    # the audit log: in the database, one record per import, chained
+    log = audit.read(url)
+    assert [r["action"] for r in log.records] == ["import"] * 3
+    assert [r["details"]["bron"] for r in log.records] == ["open311", "telling", "signalen"]
+    assert not log.broken and not log.damaged
+    listed = cli("audit", "--store", url)
+    assert listed.code == 0 and listed.out.count("import") >= 3
     # counts --out: the same file from both engines
     outs = []
     for location in (folder, url):

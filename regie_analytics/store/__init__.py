@@ -46,10 +46,10 @@ versions), :mod:`~regie_analytics.store.parts` (the files of one version) and
 
 from pathlib import Path
 
+from regie_analytics.resources import is_database
 from regie_analytics.store.core import DEFAULT_STORE, Store
 from regie_analytics.store.errors import StoreError, disk_error
 from regie_analytics.store.parts import FORMAT_VERSION, SECRET_FIELD
-from regie_analytics.store.pgschema import is_database
 from regie_analytics.store.postgres import PostgresStore
 from regie_analytics.store.summary import population_source
 from regie_analytics.store.versions import KEEP_VERSIONS

@@ -55,8 +55,6 @@ from regie_analytics.store.errors import StoreError, replaced
 
 DEFAULT_SCHEMA = "regie"
 """The schema of a store whose URL names none."""
-SCHEMES = ("postgresql://", "postgres://")
-"""How a database location starts."""
 
 _INTEGERS = {COUNT: "bigint", CELL_KEY: "integer", RECORD_KEY: "smallint"}
 _FLOATS = (LON, LAT)
@@ -130,11 +128,6 @@ CREATE INDEX IF NOT EXISTS cube_version ON cube (version);
 
 RECORD_COLUMNS = {"signals": SIGNAL_COLUMNS, "counts": COUNT_COLUMNS}
 """The columns stored of each kind of record."""
-
-
-def is_database(location: object) -> bool:
-    """Whether a store location is a PostgreSQL URL rather than a folder."""
-    return isinstance(location, str) and location.startswith(SCHEMES)
 
 
 def shown_url(url: str) -> str:

@@ -55,7 +55,7 @@ def audit_tab(store: AnyStore) -> None:
         column_config={"Wat": st.column_config.TextColumn("Wat", width="large")},
     )
     st.caption(
-        f"Opgeslagen in {audit.log_path(store.location)}; op de server ook te lezen met "
+        f"Opgeslagen in {audit.log_place(store.location)}; op de server ook te lezen met "
         "`python -m regie_analytics audit [--since DATUM] [--json]`."
     )
 
