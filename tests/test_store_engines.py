@@ -341,3 +341,45 @@ def test_killed_import_leaves_every_table(pg_url: str) -> None:
     assert _tables(url) == before
     _import(url, SAMPLES / "wijkteam_telling.csv", "counts")
     assert PostgresStore(url).version_name == "v000002"
+
+
+@pytest.mark.subprocess
+def test_old_versions_and_what_only_they_used_are_removed(pg_url: str, tmp_path: Path) -> None:
+    """Six versions: the current one and KEEP_VERSIONS before it stay, with their parts; the
+    parts only older versions used, their cubes and cube views are gone (counted by hand)."""
+    url = pg_url + "?options=-csearch_path%3Dkept"
+    _import(url, SAMPLES / "open311_requests.json", "open311")  # v1: 300 signals
+    _import(url, BAD / "counts_corrected_first.csv", "counts")  # v2: 3 counts
+    _import(url, BAD / "counts_corrected_second.csv", "counts")  # v3: import 2 again (2), + 2
+    store = PostgresStore(url)
+    store.set_population(pd.Series({"BU0363AA01": 10.0}), source="handmatig")  # v4
+    store.remove_import(3)  # v5: import 2's corrected part only
+    taxonomy = tmp_path / "taxonomie.csv"
+    taxonomy.write_bytes(store.taxonomy().to_csv_bytes())
+    assert cli("reclassify", "--taxonomy", taxonomy, "--store", url).code == 0  # v6: new parts
+    assert versions.KEEP_VERSIONS == 3
+    with psycopg.connect(url) as conn:
+
+        def one(query: str) -> object:
+            row = conn.execute(query).fetchone()
+            assert row is not None
+            return row[0]
+
+        assert one("SELECT array_agg(version ORDER BY version) FROM kept.versions") == [3, 4, 5, 6]
+        assert one("SELECT array_agg(DISTINCT version ORDER BY version) FROM kept.cube") == [
+            3,
+            4,
+            5,
+            6,
+        ]
+        assert one("SELECT count(*) FROM kept.signals") == 300 + 300
+        assert one("SELECT count(*) FROM kept.counts") == 2 + 2 + 2
+        views = one(
+            "SELECT array_agg(table_name::text ORDER BY table_name) FROM information_schema.views "
+            "WHERE table_schema = 'kept'"
+        )
+        assert views == ["v000003", "v000004", "v000005", "v000006"]
+    with pytest.raises(Exception, match="versie v000002 van de store is intussen vervangen"):
+        PostgresStore(url, version="v000002").cube()
+    assert PostgresStore(url, version="v000003").counts()["count"].sum() == 5 + 9 + 8 + 1
+    assert store.counts()["count"].sum() == 5 + 9

@@ -131,8 +131,7 @@ class PostgresStore:
         """The cube: counts per area x month x domain x theme x channel x department x source,
         with the cell key of each count."""
         with self._reading() as (conn, found):
-            frame = read_frame(conn, "SELECT * FROM cube WHERE version = %s", (found.number,))
-        return as_cube(frame)
+            return _cube(conn, found.number)
 
     def secret(self) -> str | None:
         """The store's secret for record keys (None for an empty store)."""
@@ -164,9 +163,12 @@ class PostgresStore:
 
     def info(self) -> dict[str, Any]:
         """A summary for ``python -m regie_analytics info`` and the Data page."""
-        if self.current is None:
-            return {"store": self.root, "leeg": True}
-        return store_info(self.root, self.manifest(), self.cube(), self.areas())
+        with self._connect() as conn:
+            found = self._read_version(conn)
+            if found is None:
+                return {"store": self.root, "leeg": True}
+            cube, areas = _cube(conn, found.number), pgwrite.read_areas(conn, found.areas)
+        return store_info(self.root, found.manifest, cube, areas)
 
     def engine(self, version: str) -> PostgresEngine:
         """Queries on ``version``'s cube, run in the database (see :class:`PostgresEngine`)."""
@@ -339,6 +341,11 @@ class PostgresEngine:
         statement = text.replace("%", "%%").replace("?", "%s")
         with connection(self._url, self._schema) as conn:
             return read_frame(conn, statement, tuple(params or ()))
+
+
+def _cube(conn: psycopg.Connection[Any], version: int) -> pd.DataFrame:
+    """A version's cube with the folder store's types and order."""
+    return as_cube(read_frame(conn, "SELECT * FROM cube WHERE version = %s", (version,)))
 
 
 def _required(old: VersionRow | None, root: str) -> VersionRow:
