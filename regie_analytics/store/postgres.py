@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -72,7 +73,7 @@ class PostgresStore:
         """The URL without password: what messages and the Data page show."""
         self.version = version
 
-    def _connect(self) -> Any:
+    def _connect(self) -> AbstractContextManager[psycopg.Connection[Any]]:
         return connection(self.location, self.schema)
 
     # -- reading ---------------------------------------------------------------------------
@@ -200,8 +201,8 @@ class PostgresStore:
             if old is not None and not todo:
                 return old.manifest
             try:
-                secret = commit_secret(None, old and old.manifest, todo)  # type: ignore[arg-type]
-            except StoreError as exc:
+                secret = commit_secret(Path(self.root), old and old.manifest, todo)
+            except StoreError as exc:  # named by its URL, not as a path
                 raise dataclasses.replace(exc, file=self.root) from None
             if old is None and (areas is None or boundaries is None):
                 raise no_boundaries(self.root)
