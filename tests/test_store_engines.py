@@ -383,3 +383,17 @@ def test_old_versions_and_what_only_they_used_are_removed(pg_url: str, tmp_path:
         PostgresStore(url, version="v000002").cube()
     assert PostgresStore(url, version="v000003").counts()["count"].sum() == 5 + 9 + 8 + 1
     assert store.counts()["count"].sum() == 5 + 9
+
+
+@pytest.mark.subprocess
+def test_data_page_on_a_database_store(pg_url: str) -> None:
+    """The Data page reads a database store: its exact totals, and the audit log from the
+    database (the import through the command line, one record)."""
+    url = pg_url + "?options=-csearch_path%3Ddatapage"
+    _import(url, SAMPLES / "open311_requests.json", "open311")
+    with store_env(url):  # type: ignore[arg-type]
+        at = run_app("data")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert _metric(at, "Signalen") == fmt_int(300)
+    assert any("1 handelingen" in m.value for m in at.markdown)
+    assert any("de tabel datapage.audit van postgresql://" in c.value for c in at.caption)
