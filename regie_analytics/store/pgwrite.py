@@ -198,9 +198,11 @@ def write_imports(
     for offset, prep in enumerate(todo):
         source = prep.report.source
         later = [p.replaces for p in todo[offset + 1 :] if p.report.source == source]
-        records, cube = without_keys(prep.records, later, kind=prep.kind, cube=prep.cube)
-        whole = records is prep.records
-        parts = write_part(conn, prep.kind, prep if whole else records, cube)
+        if prep.kind == "signals":  # batch by batch from the staged records
+            parts = write_part(conn, prep.kind, prep, prep.cube)
+        else:
+            counts, cube = without_keys(prep.records, later, kind=prep.kind, cube=prep.cube)
+            parts = write_part(conn, prep.kind, counts, cube)
         entries.append(
             {
                 "id": first_id + offset,

@@ -418,7 +418,11 @@ def _recheck(
     for prep in prepared:
         source = prep.report.source
         known = [_known(conn, old.manifest, source, prep.kind) if old else pd.DataFrame()]
-        known += [p.records for p in todo if p.kind == prep.kind and p.report.source == source]
+        known += [
+            p.staged.frame([SIGNAL_ID]) if p.kind == "signals" else p.records
+            for p in todo
+            if p.kind == prep.kind and p.report.source == source
+        ]
         frames = [k for k in known if not k.empty]
         checked = drop_known(prep, pd.concat(frames, ignore_index=True)) if frames else prep
         if checked.report.imported > 0 or checked.replaces is not None:
