@@ -110,3 +110,12 @@ def no_import(root: str | Path, import_id: int) -> StoreError:
         file=root,
         hint="kies een nummer uit de lijst van imports ('python -m regie_analytics info').",
     )
+
+
+def busy(root: str | Path) -> StoreError:
+    """The error for a second writer while another import holds the store's lock."""
+    return StoreError(
+        "de store is bezet door een andere import.",
+        file=root,
+        hint="wacht tot die import klaar is en probeer het opnieuw.",
+    )

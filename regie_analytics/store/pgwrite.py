@@ -20,7 +20,7 @@ from regie_analytics.geo import AREA_COLUMNS
 from regie_analytics.ingest import PreparedImport
 from regie_analytics.schema import AREA_CODE, CUBE_COLUMNS
 from regie_analytics.store.commit import replaced_keys, without_keys
-from regie_analytics.store.errors import StoreError
+from regie_analytics.store.errors import StoreError, busy
 from regie_analytics.store.pgschema import (
     AREA_NUMBERS,
     AREA_TEXT,
@@ -56,11 +56,7 @@ def writing(
             "SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, schema)
         ).fetchone()
         if not (row and row[0]):
-            raise StoreError(
-                "de store is bezet door een andere import.",
-                file=root,
-                hint="wacht tot die import klaar is en probeer het opnieuw.",
-            )
+            raise busy(root)
         if not has_tables(conn, schema):
             _create(conn, schema, root)
         yield conn, read_version(conn, schema, pinned=None, root=root)
