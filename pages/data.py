@@ -5,7 +5,7 @@ taxonomy, read the audit log."""
 import streamlit as st
 
 from regie_analytics import auth
-from regie_analytics.store import Store
+from regie_analytics.store import open_store
 from regie_analytics.ui import access, admin, components, dataio, setup
 from regie_analytics.ui.data import latest, store_path
 
@@ -13,7 +13,7 @@ components.require_app()
 access.require(auth.MANAGE)
 
 st.title("Data")
-store = Store(store_path())
+store = open_store(store_path())
 data = latest()
 components.overig_notice(data)
 tab_import, tab_areas, tab_store, tab_map, tab_tax, tab_log = st.tabs(

@@ -14,6 +14,9 @@ product rewrites or truncates it. ``prev`` is the SHA-256 of the line before it,
 changed or removed afterwards shows up as a broken chain when the log is read. A process
 killed while writing leaves at most one unfinished last line, which reading reports and skips
 (the next record starts on a line of its own).
+
+A database store keeps the same lines, chained the same way, in its table ``audit``
+(:mod:`regie_analytics.store.pgaudit`): one log for every server and command on the database.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import getpass
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -30,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock
 
+from regie_analytics.resources import is_database
 from regie_analytics.schema import InputError
 
 if TYPE_CHECKING:
@@ -86,8 +90,19 @@ def _numbers(values: list[int]) -> str:
 
 
 def log_path(store: str | Path) -> Path:
-    """Where the audit log of a store lives."""
+    """Where the audit log of a store folder lives."""
     return Path(store) / LOG_NAME
+
+
+def log_place(store: str | Path) -> str:
+    """Where the audit log of a store is kept, as the Data page says it: the file in the
+    store folder, or the table ``audit`` of a database store."""
+    from regie_analytics.store.pgschema import schema_of, shown_url
+
+    location = str(store)
+    if is_database(location):
+        return f"de tabel {schema_of(location)}.audit van {shown_url(location)}"
+    return str(log_path(store))
 
 
 def file_hash(data: bytes) -> str:
@@ -151,6 +166,26 @@ def record(
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}; expected one of {ACTIONS}")
+
+    def line_after(last: bytes, number: int) -> bytes:
+        entry: dict[str, Any] = {
+            "nr": number + 1,
+            "time": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "user": user,
+            "role": role,
+            "action": action,
+            "details": dict(details),
+            "file_hash": file_hash,
+            "rows": None if rows is None else int(rows),
+            "prev": hashlib.sha256(last).hexdigest() if last else "",
+        }
+        return json.dumps(entry, ensure_ascii=False, default=str).encode()
+
+    if is_database(str(store)):
+        from regie_analytics.store import pgaudit
+
+        recorded: dict[str, Any] = json.loads(pgaudit.append(str(store), line_after))
+        return recorded
     path = log_path(store)
     path.parent.mkdir(parents=True, exist_ok=True)
     # one writer at a time, on every platform (a lock file next to the log)
@@ -158,24 +193,14 @@ def record(
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
         try:
             last, number, complete = _last_line(path)
-            entry: dict[str, Any] = {
-                "nr": number + 1,
-                "time": datetime.now().astimezone().isoformat(timespec="seconds"),
-                "user": user,
-                "role": role,
-                "action": action,
-                "details": dict(details),
-                "file_hash": file_hash,
-                "rows": None if rows is None else int(rows),
-                "prev": hashlib.sha256(last).hexdigest() if last else "",
-            }
-            line = json.dumps(entry, ensure_ascii=False, default=str).encode() + b"\n"
+            line = line_after(last, number) + b"\n"
             # a line cut off by a killed writer is closed first, so this record stands alone
             os.write(fd, line if complete else b"\n" + line)
             os.fsync(fd)
         finally:
             os.close(fd)
-    return entry
+    written: dict[str, Any] = json.loads(line)
+    return written
 
 
 def _last_line(path: Path) -> tuple[bytes, int, bool]:
@@ -213,29 +238,39 @@ def read(store: str | Path, *, since: date | None = None) -> AuditLog:
     A line that is not a complete record is reported in ``damaged`` and skipped; a line
     whose ``prev`` does not match the line before it is reported in ``broken``.
     """
-    path = log_path(store)
     log = AuditLog()
-    if not path.exists():
-        return log
+    if is_database(str(store)):
+        from regie_analytics.store import pgaudit
+
+        stored: Iterable[bytes] = pgaudit.lines(str(store))
+    else:
+        path = log_path(store)
+        if not path.exists():
+            return log
+        stored = _file_lines(path)
     previous = b""
-    with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            line = raw.rstrip(b"\n")
-            try:
-                entry = json.loads(line)
-                if not isinstance(entry, dict) or "action" not in entry:
-                    raise ValueError("not a record")
-            except ValueError:
-                log.damaged.append(number)
-                previous = line
-                continue
-            expected = hashlib.sha256(previous).hexdigest() if number > 1 else ""
-            if entry.get("prev") != expected:
-                log.broken.append(number)
+    for number, line in enumerate(stored, start=1):
+        try:
+            entry = json.loads(line)
+            if not isinstance(entry, dict) or "action" not in entry:
+                raise ValueError("not a record")
+        except ValueError:
+            log.damaged.append(number)
             previous = line
-            if since is None or _day(entry) >= since:
-                log.records.append(entry)
+            continue
+        expected = hashlib.sha256(previous).hexdigest() if number > 1 else ""
+        if entry.get("prev") != expected:
+            log.broken.append(number)
+        previous = line
+        if since is None or _day(entry) >= since:
+            log.records.append(entry)
     return log
+
+
+def _file_lines(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as handle:
+        for raw in handle:
+            yield raw.rstrip(b"\n")
 
 
 def _day(entry: Mapping[str, Any]) -> date:

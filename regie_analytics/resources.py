@@ -6,13 +6,23 @@ carries the same files as the package data ``regie_analytics._data`` (``pyprojec
 working ``python -m regie_analytics demo`` from any directory.
 
 The default store is not package data: in a checkout it is ``data/store``; installed, it is
-``data/store`` under the working directory. ``$REGIE_STORE`` (and ``--store``) override it.
+``data/store`` under the working directory. ``$REGIE_STORE`` (and ``--store``) override it,
+with a folder or a PostgreSQL URL (:func:`is_database`).
 """
 
 from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+
+DATABASE_SCHEMES = ("postgresql://", "postgres://")
+"""How a store location that is a database starts."""
+
+
+def is_database(location: object) -> bool:
+    """Whether a store location is a PostgreSQL URL rather than a folder."""
+    return isinstance(location, str) and location.startswith(DATABASE_SCHEMES)
+
 
 _CHECKOUT_DATA = Path(__file__).resolve().parent.parent / "data"
 _PACKAGE_DATA = "regie_analytics._data"

@@ -35,7 +35,8 @@ from regie_analytics.engine import DuckDBEngine, Engine
 from regie_analytics.formatting import fmt_level
 from regie_analytics.schema import CHANNEL, CUBE_DIMENSIONS, DOMAIN, DOMAINS, MONTH, THEME
 from regie_analytics.stats.stored import stored_weights
-from regie_analytics.store import Store, StoreError
+from regie_analytics.stats.weights import spatial_weights
+from regie_analytics.store import PostgresStore, Store, StoreError, is_database, open_store
 
 _T = TypeVar("_T")
 
@@ -59,7 +60,10 @@ class StoreChanged(Exception):
 def current(path: str | Path) -> tuple[str, str] | None:
     """The store's committed version folder (``v000003``) and a key that differs for every
     store and version (a store rebuilt in the same place reuses folder names: the manifest
-    file tells them apart); None for an empty store."""
+    file tells them apart; a database's versions table has a token per version); None for an
+    empty store."""
+    if is_database(str(path)):
+        return PostgresStore(str(path)).current_key()
     root = Path(path)
     for _ in range(3):
         folder = Store(root).current
@@ -77,12 +81,16 @@ def load(path: str | Path, *, version: str, key: str) -> Snapshot:
     """Read store ``version`` (a folder name from :func:`current`, named by ``key``): the
     areas, the manifest, the query engine over its cube and signals and the months with
     data (the cube itself stays in the engine)."""
-    store = Store(path, version=version)
+    store = open_store(path, version=version)
     manifest = store.manifest()
-    engine = version_engine(Path(path) / version, manifest)
+    engine = (
+        store.engine(version)
+        if isinstance(store, PostgresStore)
+        else version_engine(Path(path) / version, manifest)
+    )
     return Snapshot(
         key=key,
-        path=Path(path),
+        path=path if is_database(str(path)) else Path(path),
         version=version,
         engine=engine,
         areas=store.areas(),
@@ -110,7 +118,8 @@ class Snapshot:
 
     key: str
     """Names this store and version in every cache key (path, folder, manifest)."""
-    path: Path
+    path: str | Path
+    """The store folder, or the database URL."""
     version: str
     """The version's folder in the store (``v000003``)."""
     engine: Engine
@@ -231,12 +240,15 @@ class Snapshot:
 
     def weights(self, level: str) -> Any:
         """Queen contiguity weights of the areas at ``level``, as stored with the boundaries
-        (:func:`stats.stored.stored_weights`; computed for a version without them)."""
-        return self._derived(
-            "weights",
-            level,
-            lambda: stored_weights(self.path / self.version, level, self.areas_at(level)),
-        )
+        (:func:`stats.stored.stored_weights`; computed for a version without them, and for a
+        database store, which does not store them)."""
+
+        def build() -> Any:
+            if is_database(str(self.path)):
+                return spatial_weights(self.areas_at(level))
+            return stored_weights(Path(self.path) / self.version, level, self.areas_at(level))
+
+        return self._derived("weights", level, build)
 
     def area_labels(self) -> dict[str, str]:
         """Every area code at every level with a searchable label: ``'Name (wijk, WK...)'``."""
@@ -266,12 +278,22 @@ class Snapshot:
         from regie_analytics.ingest import month_labels
 
         try:
-            frame = Store(self.path, version=self.version).signals(columns=SIGNAL_COLUMNS)
+            frame = open_store(self.path, version=self.version).signals(columns=SIGNAL_COLUMNS)
         except (FileNotFoundError, StoreError) as exc:
-            if (self.path / self.version / "manifest.json").exists():
+            if _version_kept(self.path, self.version):
                 raise
             raise StoreChanged(f"versie {self.version} is vervangen") from exc
         for column in ("source", "domain", "theme", "area_code", "channel"):
             frame[column] = frame[column].astype("category")
         frame[MONTH] = month_labels(frame["received_at"])
         return frame
+
+
+def _version_kept(path: str | Path, version: str) -> bool:
+    """Whether the store still has ``version`` (not replaced by imports meanwhile)."""
+    if not is_database(str(path)):
+        return (Path(path) / version / "manifest.json").exists()
+    try:
+        return PostgresStore(str(path), version=version).exists()
+    except StoreError:
+        return False

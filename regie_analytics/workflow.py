@@ -29,7 +29,7 @@ from regie_analytics.schema import (
     SUBCATEGORY,
     InputError,
 )
-from regie_analytics.store import Store, StoreError
+from regie_analytics.store import AnyStore, StoreError
 from regie_analytics.taxonomy import UNKNOWN_DOMAIN, Taxonomy, load_taxonomy
 
 Progress = Callable[[float, str], None]
@@ -47,7 +47,7 @@ class Context:
 
 
 def resolve_context(
-    store: Store,
+    store: AnyStore,
     *,
     boundaries: str | Path | None = None,
     code_column: str | None = None,
@@ -102,7 +102,7 @@ def resolve_context(
 
 
 def set_boundaries(
-    store: Store,
+    store: AnyStore,
     path: str | Path,
     *,
     gemeente: str | None = None,
@@ -132,7 +132,7 @@ def set_boundaries(
 
 
 def download_boundaries(
-    store: Store, gemeente: str, *, year: int = cbs.DEFAULT_YEAR, level: str = "buurt"
+    store: AnyStore, gemeente: str, *, year: int = cbs.DEFAULT_YEAR, level: str = "buurt"
 ) -> tuple[cbs.Download, dict[str, Any]]:
     """Download a gemeente's CBS Wijken en Buurten from PDOK (cached; see
     :func:`cbs.download_wijken_en_buurten`) and make them the boundaries of ``store`` (see
@@ -143,7 +143,7 @@ def download_boundaries(
 
 
 def import_population(
-    store: Store, path: str | Path, *, year: int | None = None
+    store: AnyStore, path: str | Path, *, year: int | None = None
 ) -> cbs.PopulationMatch:
     """Give the store's areas the population of a StatLine "Kerncijfers wijken en buurten"
     export (:func:`cbs.read_kerncijfers`), as a new version; areas the file has no figure for
@@ -174,7 +174,7 @@ def validate(
     path: str | Path,
     *,
     preset: str,
-    store: Store,
+    store: AnyStore,
     boundaries: str | Path | None = None,
     code_column: str | None = None,
     gemeente: str | None = None,
@@ -286,7 +286,7 @@ def import_file(
     path: str | Path,
     *,
     preset: str,
-    store: Store,
+    store: AnyStore,
     boundaries: str | Path | None = None,
     code_column: str | None = None,
     gemeente: str | None = None,
@@ -333,7 +333,7 @@ def import_file(
     return prepared.report
 
 
-def stored_unknown_categories(store: Store) -> pd.DataFrame:
+def stored_unknown_categories(store: AnyStore) -> pd.DataFrame:
     """The labels in the store that the taxonomy did not recognise (domain ``overig``).
 
     Returns
@@ -370,7 +370,7 @@ def stored_unknown_categories(store: Store) -> pd.DataFrame:
 
 
 def accept_suggestions(
-    store: Store, taxonomy: Taxonomy, suggestions: pd.DataFrame
+    store: AnyStore, taxonomy: Taxonomy, suggestions: pd.DataFrame
 ) -> tuple[Taxonomy, dict[str, int] | None]:
     """Add accepted :meth:`Taxonomy.suggestions` to the store's taxonomy and to ``taxonomy``.
 
@@ -380,7 +380,7 @@ def accept_suggestions(
 
 
 def add_mappings(
-    store: Store, taxonomy: Taxonomy, rows: pd.DataFrame
+    store: AnyStore, taxonomy: Taxonomy, rows: pd.DataFrame
 ) -> tuple[Taxonomy, dict[str, int] | None]:
     """Add mappings made by hand (:meth:`Taxonomy.with_mappings`) to the store's taxonomy and
     to ``taxonomy``. See :func:`add_to_taxonomy`."""
@@ -388,7 +388,7 @@ def add_mappings(
 
 
 def add_to_taxonomy(
-    store: Store, taxonomy: Taxonomy, extend: Callable[[Taxonomy], Taxonomy]
+    store: AnyStore, taxonomy: Taxonomy, extend: Callable[[Taxonomy], Taxonomy]
 ) -> tuple[Taxonomy, dict[str, int] | None]:
     """Extend the store's taxonomy (read now, not an older copy) and classify everything stored
     again with it, in one atomic commit (:meth:`Store.reclassify`); extend ``taxonomy`` (the one
@@ -416,7 +416,7 @@ def add_to_taxonomy(
 
 
 def build_demo(
-    store: Store,
+    store: AnyStore,
     *,
     seed: int = 20261127,
     scale: float = 1.0,

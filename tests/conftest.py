@@ -511,3 +511,32 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(app_test, "PagesManager", Served)
     yield
     PagesManager.uses_pages_directory = None
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster with PostGIS for this test session (``tests/pg.py``);
+    the URL of its test database. Its folder is its own, not under pytest's base folder,
+    whose old sessions another pytest run may remove meanwhile."""
+    import tempfile
+
+    from tests import pg
+
+    cluster = pg.start(Path(tempfile.mkdtemp(prefix="regie-pg-")))
+    yield cluster.url
+    cluster.stop()
+
+
+_SCHEMAS = iter(range(1_000_000))
+
+
+@pytest.fixture(
+    params=["folder", pytest.param("postgresql", marks=pytest.mark.subprocess)],
+)
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty store location for one test, once as a folder and once as a database
+    (its own schema in the session's PostgreSQL)."""
+    if request.param == "folder":
+        return str(tmp_path / "store")
+    url = request.getfixturevalue("pg_url")
+    return f"{url}?options=-csearch_path%3Dtest_{next(_SCHEMAS)}"

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from regie_analytics import audit
+from regie_analytics.store import open_store
 
 EXIT_REJECTED = 2
 """Exit code of refused input or arguments, or a store or disk problem (explained in Dutch)."""
@@ -14,8 +15,13 @@ EXIT_INTERNAL = 1
 """Exit code of an unexpected error (a Dutch message with a reference to the log)."""
 
 
+def store_label(location: str | Path) -> str:
+    """The store as messages name it: the folder, or the database URL without password."""
+    return str(open_store(location).root)
+
+
 def record(
-    store: Path,
+    store: str | Path,
     action: str,
     details: dict[str, object],
     *,

@@ -9,10 +9,10 @@ import sys
 import time
 
 from regie_analytics import audit, cbs, geo, workflow
-from regie_analytics.cli.common import print_report, record
+from regie_analytics.cli.common import print_report, record, store_label
 from regie_analytics.io.readers import file_sha256
 from regie_analytics.limits import Limits, parse_setting_date
-from regie_analytics.store import Store
+from regie_analytics.store import open_store
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -23,7 +23,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"[{fraction:4.0%}] {message}", flush=True)
 
     reports = workflow.build_demo(
-        Store(args.store),
+        open_store(args.store),
         seed=args.seed,
         scale=args.scale,
         keep_files=args.keep_files,
@@ -39,7 +39,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         rows=sum(report.imported for report in reports),
     )
     print(
-        f"Demo-store gebouwd in {args.store} in {time.perf_counter() - started:.1f} s "
+        f"Demo-store gebouwd in {store_label(args.store)} in {time.perf_counter() - started:.1f} s "
         "(GEGENEREERDE gegevens, geen echte meldingen)."
     )
     return 0
@@ -58,7 +58,7 @@ def _import_kwargs(args: argparse.Namespace) -> dict[str, object]:
         "limits": Limits.from_env(**dates),
         "date_order": args.date_order,
         "preset": args.preset,
-        "store": Store(args.store),
+        "store": open_store(args.store),
         "boundaries": args.boundaries,
         "code_column": args.area_code_column,
         "gemeente": args.gemeente,
@@ -89,7 +89,7 @@ def cmd_boundaries(args: argparse.Namespace) -> int:
 
 def cmd_population(args: argparse.Namespace) -> int:
     """``population``: the population per area from a StatLine export, into the store."""
-    match = workflow.import_population(Store(args.store), args.path, year=args.jaar)
+    match = workflow.import_population(open_store(args.store), args.path, year=args.jaar)
     record(
         args.store,
         audit.POPULATION,
@@ -98,14 +98,14 @@ def cmd_population(args: argparse.Namespace) -> int:
         rows=match.matched,
     )
     print("\n".join(match.lines()))
-    print(f"Inwonertallen opgeslagen in {args.store}.")
+    print(f"Inwonertallen opgeslagen in {store_label(args.store)}.")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     """``import``: check an export and add it to the store (all or nothing)."""
     started = time.perf_counter()
-    new_store = not Store(args.store).exists()
+    new_store = not open_store(args.store).exists()
     if new_store and args.boundaries is None:
         sys.stderr.write(
             "Let op: de store is nieuw en er zijn geen grenzen opgegeven; de meegeleverde "
@@ -124,7 +124,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     print_report(report.lines())
     if report.imported == 0:
         print("Niets toegevoegd: alle bruikbare rijen stonden al in de store.")
-    print(f"Import voltooid in {time.perf_counter() - started:.1f} s; store: {args.store}")
+    took = time.perf_counter() - started
+    print(f"Import voltooid in {took:.1f} s; store: {store_label(args.store)}")
     return 0
 
 
@@ -144,7 +145,7 @@ def cmd_reclassify(args: argparse.Namespace) -> int:
     from regie_analytics.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy(args.taxonomy)
-    result = Store(args.store).reclassify(
+    result = open_store(args.store).reclassify(
         taxonomy, taxonomy_info={"file": args.taxonomy.name, "rows": len(taxonomy.table)}
     )
     record(
@@ -164,11 +165,11 @@ def cmd_reclassify(args: argparse.Namespace) -> int:
 
 def cmd_upgrade(args: argparse.Namespace) -> int:
     """``upgrade``: give a store of an older version its record and cell keys."""
-    store = Store(args.store)
+    store = open_store(args.store)
     manifest = store.manifest()
     store.reclassify(store.taxonomy(), taxonomy_info=manifest.get("taxonomy"))
     print(
-        f"Store {args.store} bijgewerkt: elke melding heeft een celsleutel; de aantallen zijn "
-        "niet veranderd."
+        f"Store {store_label(args.store)} bijgewerkt: elke melding heeft een celsleutel; de "
+        "aantallen zijn niet veranderd."
     )
     return 0

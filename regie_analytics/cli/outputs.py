@@ -12,7 +12,7 @@ import pandas as pd
 from regie_analytics import aggregate, geo
 from regie_analytics.cli.common import write_export
 from regie_analytics.schema import DOMAINS, OTHER
-from regie_analytics.store import Store
+from regie_analytics.store import open_store
 
 EXACT_WARNING = (
     "Let op: exacte aantallen, niet beschermd; niet voor publicatie of om te delen. Een "
@@ -35,7 +35,7 @@ def _period(cube: pd.DataFrame, text: str | None) -> tuple[str | None, str | Non
 
 def cmd_counts(args: argparse.Namespace) -> int:
     """``counts``: exact counts per area from the cube, as CSV (not for publication)."""
-    store = Store(args.store)
+    store = open_store(args.store)
     by = [b.strip() for b in args.by.split(",") if b.strip()]
     cube, areas = store.cube(), store.areas()
     start, end = _period(cube, args.period)
@@ -62,7 +62,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """``export``: the protected table per area, as CSV (the Kaart page's download)."""
     from regie_analytics import report
 
-    store = Store(args.store)
+    store = open_store(args.store)
     cube = store.cube()
     months = aggregate.months_in(cube)
     start, end = _period(cube, args.period)
@@ -100,7 +100,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     from regie_analytics import insights  # heavy (PySAL): only for this command
 
     started = time.perf_counter()
-    store = Store(args.store)
+    store = open_store(args.store)
     cube, areas = store.cube(), store.areas()
     start, end = _period(cube, args.period)
     args.level = _level(areas, args.level)
@@ -145,7 +145,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from regie_analytics.formatting import fmt_num
 
     started = time.perf_counter()
-    store = Store(args.store)
+    store = open_store(args.store)
     level = _level(store.areas(), args.level)
     data = report.build_report(
         store,

@@ -12,7 +12,7 @@ from regie_analytics.cli.common import EXIT_REJECTED
 from regie_analytics.io.parse import DATE_ORDERS
 from regie_analytics.io.presets import PRESETS
 from regie_analytics.schema import ANALYSES, DOMAINS, LEVELS
-from regie_analytics.store import DEFAULT_STORE
+from regie_analytics.store import DEFAULT_STORE, is_database
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,12 +36,18 @@ def _dutch_argparse(message: str) -> str:
     return message
 
 
+def store_location(text: str) -> str | Path:
+    """``--store``: a ``postgresql://`` URL as given, a folder as a path."""
+    return text if is_database(text) else Path(text)
+
+
 def _add_store(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--store",
-        type=Path,
-        default=Path(os.environ.get("REGIE_STORE") or DEFAULT_STORE),
-        help=f"map van de store (standaard: $REGIE_STORE, anders {DEFAULT_STORE})",
+        type=store_location,
+        default=store_location(os.environ.get("REGIE_STORE") or str(DEFAULT_STORE)),
+        help="map van de store, of een PostgreSQL-database als postgresql://gebruiker@server/"
+        f"database (standaard: $REGIE_STORE, anders {DEFAULT_STORE})",
     )
 
 

@@ -7,13 +7,14 @@ import json
 import sys
 
 from regie_analytics import audit
+from regie_analytics.cli.common import store_label
 from regie_analytics.formatting import fmt_levels
-from regie_analytics.store import Store
+from regie_analytics.store import open_store
 
 
 def cmd_info(args: argparse.Namespace) -> int:
     """``info``: what the store holds, as text or JSON."""
-    info = Store(args.store).info()
+    info = open_store(args.store).info()
     if args.json:
         print(json.dumps(info, indent=1, ensure_ascii=False, default=str))
         return 0
@@ -59,7 +60,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         print(json.dumps(log.records, indent=1, ensure_ascii=False))
     elif not log.records:
         when = f" sinds {since.isoformat()}" if since else ""
-        print(f"Het logboek van {args.store} heeft geen regels{when}.")
+        print(f"Het logboek van {store_label(args.store)} heeft geen regels{when}.")
     else:
         print("\n".join(audit.lines(log)))
     return 0

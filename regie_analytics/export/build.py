@@ -18,7 +18,7 @@ from regie_analytics.export.deck.slides import build_deck
 from regie_analytics.export.images import build_png_zip
 from regie_analytics.export.pdf import build_pdf
 from regie_analytics.schema import InputError
-from regie_analytics.store import Store
+from regie_analytics.store import AnyStore
 
 FORMATS: tuple[str, ...] = ("pptx", "pdf", "png-zip")
 """Formats of :func:`build_report`."""
@@ -42,7 +42,7 @@ class _Loaded:
 
 
 def build_report(
-    store: Store,
+    store: AnyStore,
     *,
     fmt: str,
     area: str | None = None,

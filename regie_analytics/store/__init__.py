@@ -31,6 +31,12 @@ added to (:func:`regie_analytics.ingest.drop_known`), so two imports that were b
 before either committed never both add the same records, and a corrected count replaces the
 stored value for its area, month, label, channel and source.
 
+The same store can live in PostgreSQL/PostGIS instead, for a shared deployment
+(:class:`~regie_analytics.store.postgres.PostgresStore`, tables in
+:mod:`~regie_analytics.store.pgschema`, written by :mod:`~regie_analytics.store.pgwrite`):
+:func:`open_store` takes a folder or a ``postgresql://`` URL and returns the right one; both have
+the same methods and the same versions, atomic commits and cube.
+
 By topic: :mod:`~regie_analytics.store.core` (the :class:`Store`: reading a version, and the
 writing operations), :mod:`~regie_analytics.store.commit` (what a new version holds),
 :mod:`~regie_analytics.store.versions` (the lock, staging, the switch of ``CURRENT``, kept
@@ -38,18 +44,40 @@ versions), :mod:`~regie_analytics.store.parts` (the files of one version) and
 :mod:`~regie_analytics.store.errors` (the store's Dutch errors).
 """
 
-from regie_analytics.store.core import DEFAULT_STORE, Store, population_source
+from pathlib import Path
+
+from regie_analytics.resources import is_database
+from regie_analytics.store.core import DEFAULT_STORE, Store
 from regie_analytics.store.errors import StoreError, disk_error
 from regie_analytics.store.parts import FORMAT_VERSION, SECRET_FIELD
+from regie_analytics.store.postgres import PostgresStore
+from regie_analytics.store.summary import population_source
 from regie_analytics.store.versions import KEEP_VERSIONS
+
+AnyStore = Store | PostgresStore
+"""A store in a folder or in a database."""
+
+
+def open_store(location: str | Path | None = None, *, version: str | None = None) -> AnyStore:
+    """The store at ``location``: a :class:`PostgresStore` for a ``postgresql://`` URL, a
+    folder :class:`Store` otherwise (``data/store`` when None); ``version`` pins a version
+    as both classes do."""
+    if location is not None and is_database(str(location)):
+        return PostgresStore(str(location), version=version)
+    return Store(location, version=version)
+
 
 __all__ = [
     "DEFAULT_STORE",
     "FORMAT_VERSION",
     "KEEP_VERSIONS",
     "SECRET_FIELD",
+    "AnyStore",
+    "PostgresStore",
     "Store",
     "StoreError",
     "disk_error",
+    "is_database",
+    "open_store",
     "population_source",
 ]

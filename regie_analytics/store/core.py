@@ -13,23 +13,25 @@ import geopandas as gpd
 import pandas as pd
 
 from regie_analytics import cellkey, geo
-from regie_analytics.formatting import fmt_level
 from regie_analytics.ingest import PreparedImport, StoredIds
 from regie_analytics.resources import default_store_folder
 from regie_analytics.schema import (
-    AREA_CODE,
     CELL_KEY,
     COUNT,
     DOMAIN,
-    MONTH,
-    NO_LOCATION,
     OTHER,
-    OUTSIDE,
-    SENTINEL_AREAS,
 )
 from regie_analytics.stats.stored import write_weights
 from regie_analytics.store.commit import build_version, commit_secret, recheck, reclassified
-from regie_analytics.store.errors import StoreError, outdated
+from regie_analytics.store.errors import (
+    empty_store,
+    has_imports,
+    no_boundaries,
+    no_import,
+    other_boundaries,
+    outdated,
+    replaced,
+)
 from regie_analytics.store.parts import (
     FORMAT_VERSION,
     SECRET_FIELD,
@@ -39,6 +41,7 @@ from regie_analytics.store.parts import (
     stored_records,
     write_manifest,
 )
+from regie_analytics.store.summary import store_info
 from regie_analytics.store.versions import clean_leftovers, kept_versions, lock, staging, switch
 from regie_analytics.taxonomy import Taxonomy, load_taxonomy
 
@@ -68,12 +71,7 @@ class Store:
         if self.version is not None:
             folder = self.root / self.version
             if not (folder / "manifest.json").exists():
-                raise StoreError(
-                    f"versie {self.version} van de store is intussen vervangen door nieuwere "
-                    "imports.",
-                    file=self.root,
-                    hint="laad de pagina opnieuw.",
-                )
+                raise replaced(self.version, self.root)
             return folder
         pointer = self.root / "CURRENT"
         if not pointer.exists():
@@ -82,6 +80,17 @@ class Store:
         folder = self.root / name
         return folder if (folder / "manifest.json").exists() else None
 
+    @property
+    def location(self) -> str:
+        """The store folder as text (what :func:`regie_analytics.store.open_store` takes)."""
+        return str(self.root)
+
+    @property
+    def version_name(self) -> str | None:
+        """The name of the version read (``v000003``), None for an empty store."""
+        folder = self.current
+        return None if folder is None else folder.name
+
     def exists(self) -> bool:
         """Whether the store has a committed version."""
         return self.current is not None
@@ -89,12 +98,7 @@ class Store:
     def _require(self) -> Path:
         folder = self.current
         if folder is None:
-            raise StoreError(
-                "de store is leeg of bestaat niet.",
-                file=self.root,
-                hint="bouw de demodata met 'python -m regie_analytics demo' of importeer een "
-                "bestand met 'python -m regie_analytics import'.",
-            )
+            raise empty_store(self.root)
         return folder
 
     def manifest(self) -> dict[str, Any]:
@@ -163,38 +167,7 @@ class Store:
         """A summary for ``python -m regie_analytics info`` and the Data page."""
         if self.current is None:
             return {"store": str(self.root), "leeg": True}
-        manifest = self.manifest()
-        cube = self.cube()
-        areas = self.areas()
-        in_area = ~cube[AREA_CODE].isin(SENTINEL_AREAS)
-        return {
-            "store": str(self.root),
-            "leeg": False,
-            "versie": manifest["version"],
-            "gegenereerd": manifest.get("generated", False),
-            "grenzen": manifest["boundaries"],
-            "gemeente_naam": geo.municipality_name(areas),
-            "niveaus": {
-                level: len(geo.areas_at_level(areas, level))
-                for level in geo.available_levels(areas)
-            },
-            "aantal_gebieden": len(areas),
-            "inwoners_bekend": bool(areas["population"].notna().any()),
-            "inwoners": population_source(manifest, areas),
-            "taxonomie": manifest["taxonomy"],
-            "imports": [
-                {k: v for k, v in imp.items() if k not in ("report", "parts")}
-                for imp in manifest["imports"]
-            ],
-            "meldingen_totaal": int(cube[COUNT].sum()),
-            "meldingen_in_gebied": int(cube.loc[in_area, COUNT].sum()),
-            "buiten_gebied": int(cube.loc[cube[AREA_CODE] == OUTSIDE, COUNT].sum()),
-            "zonder_locatie": int(cube.loc[cube[AREA_CODE] == NO_LOCATION, COUNT].sum()),
-            "overig_domein": int(cube.loc[cube[DOMAIN] == OTHER, COUNT].sum()),
-            "eerste_maand": str(cube[MONTH].min()) if len(cube) else None,
-            "laatste_maand": str(cube[MONTH].max()) if len(cube) else None,
-            "per_domein": {str(k): int(v) for k, v in cube.groupby(DOMAIN)[COUNT].sum().items()},
-        }
+        return store_info(str(self.root), self.manifest(), self.cube(), self.areas())
 
     # -- writing ---------------------------------------------------------------------------
     def commit(
@@ -236,22 +209,13 @@ class Store:
             if old_manifest and boundaries is not None:
                 have = old_manifest["boundaries"].get("sha256")
                 if have != boundaries.get("sha256"):
-                    raise StoreError(
-                        f"deze store is gebouwd op de grenzen "
-                        f"'{old_manifest['boundaries'].get('file')}', niet op "
-                        f"'{boundaries.get('file')}'.",
-                        file=self.root,
-                        hint="importeer zonder --boundaries, of gebruik een nieuwe store met "
-                        "--store MAP.",
-                    )
+                    raise other_boundaries(self.root, old_manifest["boundaries"], boundaries)
             todo = recheck(old, old_manifest, prepared)
             if old_manifest is not None and not todo:
                 return old_manifest
             secret = commit_secret(self.root, old_manifest, todo)
             if old_manifest is None and (areas is None or boundaries is None):
-                raise StoreError(
-                    "een lege store heeft grenzen nodig.", file=self.root, hint="geef grenzen mee."
-                )
+                raise no_boundaries(self.root)
             version = (old_manifest["version"] if old_manifest else 0) + 1
             current_name = old.name if old else None
             clean_leftovers(self.root, keep=kept_versions(current_name))
@@ -326,14 +290,7 @@ class Store:
             old = self.current
             manifest = json.loads((old / "manifest.json").read_text()) if old else None
             if manifest and manifest["imports"] and not manifest.get("generated"):
-                raise StoreError(
-                    f"deze store heeft al imports op de grenzen "
-                    f"'{manifest['boundaries'].get('file')}'; andere grenzen zouden die "
-                    "gegevens in andere gebieden leggen.",
-                    file=self.root,
-                    hint="begin een nieuwe store voor andere grenzen (met --store MAP, of "
-                    "REGIE_STORE=MAP voor het dashboard), of verwijder eerst alle imports.",
-                )
+                raise has_imports(self.root, manifest)
             version = (manifest["version"] if manifest else 0) + 1
             name = f"v{version:06d}"
             clean_leftovers(self.root, keep=kept_versions(old.name if old else None))
@@ -407,12 +364,7 @@ class Store:
                 raise outdated(self.root)
             removed = [imp for imp in manifest["imports"] if imp["id"] == import_id]
             if not removed:
-                raise StoreError(
-                    f"de store heeft geen import met nummer {import_id}.",
-                    file=self.root,
-                    hint="kies een nummer uit de lijst van imports ('python -m regie_analytics "
-                    "info').",
-                )
+                raise no_import(self.root, import_id)
             kept = [imp for imp in manifest["imports"] if imp["id"] != import_id]
             version = manifest["version"] + 1
             name = f"v{version:06d}"
@@ -433,21 +385,3 @@ class Store:
                 switch(self.root, tmp, name)
             entry: dict[str, Any] = removed[0]
             return entry
-
-
-def population_source(manifest: dict[str, Any], areas: gpd.GeoDataFrame) -> str:
-    """Where the population of a store's areas comes from, in Dutch (see
-    :func:`geo.population_text`); for a store written before that was recorded, how many
-    areas have one."""
-    recorded = manifest.get("boundaries", {}).get("population")
-    if recorded:
-        return str(recorded)
-    level = geo.available_levels(areas)[0]
-    rows = areas[areas["level"] == level]
-    known = int(rows["population"].notna().sum())
-    if known == 0:
-        return "onbekend: de grenzen hebben geen inwonertallen (geen cijfers per 1.000 inwoners)"
-    return (
-        f"uit het grenzenbestand, bron niet vastgelegd; bekend voor {known} van de "
-        f"{len(rows)} {fmt_level(level, plural=True)}"
-    )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from regie_analytics.store.errors import StoreError, disk_error
+from regie_analytics.store.errors import busy, disk_error
 
 KEEP_VERSIONS = 3
 """Versions kept before the current one, for readers that started on them."""
@@ -26,11 +26,7 @@ def lock(root: Path) -> Iterator[None]:
         root.mkdir(parents=True, exist_ok=True)
         held.acquire()
     except Timeout as exc:
-        raise StoreError(
-            "de store is bezet door een andere import.",
-            file=root,
-            hint="wacht tot die import klaar is en probeer het opnieuw.",
-        ) from exc
+        raise busy(root) from exc
     except OSError as exc:
         raise disk_error(exc, root) from exc
     try:

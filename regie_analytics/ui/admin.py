@@ -8,7 +8,7 @@ import streamlit as st
 from regie_analytics import audit, auth
 from regie_analytics.formatting import fmt_int
 from regie_analytics.schema import InputError
-from regie_analytics.store import Store
+from regie_analytics.store import AnyStore
 from regie_analytics.ui import access, components
 
 LOG_COLUMNS = {
@@ -35,10 +35,10 @@ def log_table(log: audit.AuditLog) -> pd.DataFrame:
     return frame[list(LOG_COLUMNS)].rename(columns=LOG_COLUMNS)
 
 
-def audit_tab(store: Store) -> None:
+def audit_tab(store: AnyStore) -> None:
     """Every import, taxonomy change and export, newest first; nothing here can change it."""
     access.require(auth.MANAGE)
-    log = audit.read(store.root)
+    log = audit.read(store.location)
     for warning in log.warnings():
         st.warning(warning.capitalize(), icon=":material/warning:")
     if not log.records:
@@ -55,12 +55,12 @@ def audit_tab(store: Store) -> None:
         column_config={"Wat": st.column_config.TextColumn("Wat", width="large")},
     )
     st.caption(
-        f"Opgeslagen in {audit.log_path(store.root)}; op de server ook te lezen met "
+        f"Opgeslagen in {audit.log_place(store.location)}; op de server ook te lezen met "
         "`python -m regie_analytics audit [--since DATUM] [--json]`."
     )
 
 
-def remove_import_form(store: Store) -> None:
+def remove_import_form(store: AnyStore) -> None:
     """Choose an import and remove it from the store, after a confirmation."""
     imports = store.manifest().get("imports", [])
     done = st.session_state.pop("_weg_gedaan", None)
@@ -95,7 +95,7 @@ def remove_import_form(store: Store) -> None:
         )
 
 
-def _remove(store: Store, import_id: int) -> None:
+def _remove(store: AnyStore, import_id: int) -> None:
     """Remove an import (the button's callback: the role is checked again first) and record
     it; the outcome is shown on the next run."""
     who = access.current()

@@ -18,16 +18,18 @@ import streamlit as st
 
 from regie_analytics import snapshot as snapshots
 from regie_analytics.snapshot import Snapshot, StoreChanged
-from regie_analytics.store import DEFAULT_STORE, Store, StoreError
+from regie_analytics.store import DEFAULT_STORE, StoreError, is_database, open_store
 
 BY_KEY: dict[Any, Any] = {Snapshot: lambda snap: snap.key}
 """``hash_funcs`` of every cached function that takes a :class:`Snapshot`: the cache key
 holds the snapshot's version key, never its tables."""
 
 
-def store_path() -> Path:
-    """The store the dashboard reads: ``$REGIE_STORE`` or ``data/store``."""
-    return Path(os.environ.get("REGIE_STORE", str(DEFAULT_STORE)))
+def store_path() -> str | Path:
+    """The store the dashboard reads: ``$REGIE_STORE`` (a folder, or a ``postgresql://`` URL
+    kept as text) or ``data/store``."""
+    location = os.environ.get("REGIE_STORE", str(DEFAULT_STORE))
+    return location if is_database(location) else Path(location)
 
 
 PROFILE_TITLES = {"buurt": "Buurtprofiel", "wijk": "Wijkprofiel"}
@@ -41,7 +43,7 @@ def profile_title(level: str | None = None) -> str:
     reported by the page run itself)."""
     if level is None:
         try:
-            levels = Store(store_path()).manifest()["boundaries"].get("levels") or ["buurt"]
+            levels = open_store(store_path()).manifest()["boundaries"].get("levels") or ["buurt"]
         except (StoreError, OSError, ValueError, KeyError):
             levels = ["buurt"]
         level = str(levels[0])

@@ -12,7 +12,7 @@ from regie_analytics import audit, auth, cbs, charts, geo, workflow
 from regie_analytics.formatting import fmt_count, fmt_level, fmt_levels, plain_text
 from regie_analytics.io.readers import file_sha256
 from regie_analytics.snapshot import Snapshot
-from regie_analytics.store import Store, population_source
+from regie_analytics.store import AnyStore, population_source
 from regie_analytics.ui import access, components, dataio
 from regie_analytics.ui.zoom import map_areas
 
@@ -118,7 +118,7 @@ def _boundaries_done(who: access.Visitor, info: dict[str, Any], how: str, key: s
     st.rerun()
 
 
-def boundaries_step(store: Store, gemeente: str | None, *, key: str) -> None:
+def boundaries_step(store: AnyStore, gemeente: str | None, *, key: str) -> None:
     """Get the boundaries: download them from PDOK, or upload a file (the same code-column
     detection as the command line); either becomes the store's boundaries."""
     how = st.radio(
@@ -182,7 +182,7 @@ def boundaries_step(store: Store, gemeente: str | None, *, key: str) -> None:
             _boundaries_done(who, info, "upload", key)
 
 
-def population_step(store: Store, *, key: str) -> None:
+def population_step(store: AnyStore, *, key: str) -> None:
     """Replace the population with a StatLine export of the Kerncijfers wijken en buurten."""
     st.caption(
         "In CBS StatLine: de tabel 'Kerncijfers wijken en buurten' van het jaar van de grenzen, "
@@ -218,7 +218,7 @@ def population_step(store: Store, *, key: str) -> None:
         st.rerun()
 
 
-def municipality_steps(store: Store, data: Snapshot | None) -> bool:
+def municipality_steps(store: AnyStore, data: Snapshot | None) -> bool:
     """Steps 1 to 3 of a new municipality on the Importeren tab: the gemeente, its boundaries
     and its population. True when the store has boundaries (the exports can follow)."""
     dataio.show_flash("setup")
@@ -240,7 +240,7 @@ def municipality_steps(store: Store, data: Snapshot | None) -> bool:
     return True
 
 
-def areas_tab(store: Store, data: Snapshot | None) -> None:
+def areas_tab(store: AnyStore, data: Snapshot | None) -> None:
     """The Gebieden tab: where the areas and their population come from; new population;
     for the demo data, setting up the municipality's own boundaries instead."""
     dataio.show_flash("gebieden")

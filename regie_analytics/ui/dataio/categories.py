@@ -14,7 +14,7 @@ from regie_analytics import audit, auth, workflow
 from regie_analytics.formatting import fmt_count, fmt_int, plain_text
 from regie_analytics.ingest import ImportReport
 from regie_analytics.schema import InputError
-from regie_analytics.store import Store
+from regie_analytics.store import AnyStore, open_store
 from regie_analytics.taxonomy import (
     ANY,
     SCOPE_CATEGORY,
@@ -86,7 +86,7 @@ ACCEPT = "Overnemen"
 
 
 def accept_suggestions(
-    store: Store, taxonomy: Taxonomy, suggestions: pd.DataFrame, *, key: str, then: str = ""
+    store: AnyStore, taxonomy: Taxonomy, suggestions: pd.DataFrame, *, key: str, then: str = ""
 ) -> bool:
     """Show fuzzy suggestions and take the ticked ones over in one step.
 
@@ -138,7 +138,7 @@ def accept_suggestions(
 
 
 def _extend_taxonomy(
-    store: Store,
+    store: AnyStore,
     extend: Callable[[], tuple[Taxonomy, dict[str, int] | None]],
     *,
     added: int,
@@ -158,7 +158,7 @@ def _extend_taxonomy(
 
 
 def _record_taxonomy(
-    who: access.Visitor, store: Store, result: dict[str, int] | None, *, added: int
+    who: access.Visitor, store: AnyStore, result: dict[str, int] | None, *, added: int
 ) -> None:
     """Record in the audit log that rows were added to the store's taxonomy and the store
     classified again (nothing to record without a store)."""
@@ -185,7 +185,7 @@ def _reclassified(result: dict[str, int] | None) -> str:
     )
 
 
-def map_report_labels(store: Store, taxonomy: Taxonomy, report: ImportReport) -> bool:
+def map_report_labels(store: AnyStore, taxonomy: Taxonomy, report: ImportReport) -> bool:
     """Below an import report: its suggestions to accept, and its unknown labels to map by
     hand (into the taxonomy of this session, for the import). True when the taxonomy changed:
     the file must then be checked again (the caller reruns)."""
@@ -217,26 +217,26 @@ def map_report_labels(store: Store, taxonomy: Taxonomy, report: ImportReport) ->
 @st.cache_data(show_spinner=False, max_entries=4)
 def _stored_unknown(path: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The store's labels in 'overig' and suggestions for them (by the store's taxonomy)."""
-    store = Store(path)
+    store = open_store(path)
     unknown = workflow.stored_unknown_categories(store)
     return unknown, store.taxonomy().suggestions(unknown)
 
 
-def mapping_step(store: Store) -> None:
+def mapping_step(store: AnyStore) -> None:
     """The Data page's mapping step: stored categories in 'overig', suggestions, an editor.
 
     Whatever is taken over goes into the store's taxonomy (everything stored is classified
     again) and into the taxonomy of this session.
     """
     show_flash("stored")
-    current = store.current
+    current = store.version_name
     if current is None or not store.manifest()["imports"]:
         st.info(
             "Er is nog niets geïmporteerd. Controleer een export onder 'Importeren'; daar koppelt "
             "u de categorieën die de taxonomie niet kent."
         )
         return
-    unknown, suggestions = _stored_unknown(str(store.root), current.name)
+    unknown, suggestions = _stored_unknown(store.location, current)
     if unknown.empty:
         st.success("Alle signalen in de store zijn ingedeeld in fysiek of sociaal.")
         return
@@ -270,7 +270,7 @@ def mapping_step(store: Store) -> None:
     st.rerun()
 
 
-def taxonomy_tab(store: Store) -> None:
+def taxonomy_tab(store: AnyStore) -> None:
     """Download the taxonomy, or upload an edited one (validated, errors in Dutch)."""
     taxonomy = session_taxonomy(store)
     st.markdown(

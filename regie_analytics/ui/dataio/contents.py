@@ -9,21 +9,21 @@ import pandas as pd
 import streamlit as st
 
 from regie_analytics.formatting import fmt_int, fmt_levels, fmt_pct, plain_text
-from regie_analytics.store import Store
+from regie_analytics.store import AnyStore, open_store
 from regie_analytics.ui import components
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _store_info(path: str, version: str) -> dict[str, Any]:
-    return Store(path).info()
+    return open_store(path).info()
 
 
-def store_info(store: Store) -> dict[str, Any]:
+def store_info(store: AnyStore) -> dict[str, Any]:
     """``store.info()``, read once per store version (a new import is a new version)."""
-    current = store.current
+    current = store.version_name
     if current is None:
         return store.info()
-    return _store_info(str(store.root), current.name)
+    return _store_info(store.location, current)
 
 
 EXACT_STORE_NOTE = (
@@ -32,7 +32,7 @@ EXACT_STORE_NOTE = (
 )
 
 
-def show_store(store: Store) -> None:
+def show_store(store: AnyStore) -> None:
     """What is in the store and its quality figures: exact counts, for the beheerder only
     (said on screen; the dashboard and every export show protected counts)."""
     info = store_info(store)

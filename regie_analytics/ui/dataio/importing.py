@@ -18,7 +18,7 @@ from regie_analytics.formatting import fmt_int
 from regie_analytics.ingest import ImportReport, PreparedImport
 from regie_analytics.io.presets import PRESETS, guess_mapping
 from regie_analytics.io.readers import file_sha256
-from regie_analytics.store import Store
+from regie_analytics.store import AnyStore
 from regie_analytics.taxonomy import Taxonomy
 from regie_analytics.ui import access
 from regie_analytics.ui.dataio.categories import map_report_labels
@@ -156,7 +156,7 @@ class Choice:
         }
 
 
-def check(store: Store, choice: Choice) -> PreparedImport | None:
+def check(store: AnyStore, choice: Choice) -> PreparedImport | None:
     """The report of what an upload would import (nothing written), or a message on screen."""
     checked = guarded(
         lambda: workflow.validate(choice.path, store=store, **choice.options()),
@@ -166,7 +166,7 @@ def check(store: Store, choice: Choice) -> PreparedImport | None:
     return None if checked is None else checked[0]
 
 
-def run_import(store: Store, choice: Choice) -> None:
+def run_import(store: AnyStore, choice: Choice) -> None:
     """Import with a progress bar; the store changes only when everything succeeded."""
     who = access.require(auth.MANAGE)
     bar = st.progress(0.0, text="Importeren…")
@@ -199,7 +199,7 @@ def run_import(store: Store, choice: Choice) -> None:
     st.rerun()  # every part of the page (and the set-up steps) shows the new store
 
 
-def import_form(store: Store) -> None:
+def import_form(store: AnyStore) -> None:
     """Upload an export, choose its preset, map its columns (counts and an own file, filled
     in from recognised names), check it, take suggestions over, and import it."""
     upload = st.file_uploader(

@@ -17,7 +17,7 @@ from regie_analytics import incidents
 from regie_analytics.formatting import plain_text
 from regie_analytics.io.readers import preview_rows
 from regie_analytics.schema import InputError
-from regie_analytics.store import Store
+from regie_analytics.store import AnyStore
 from regie_analytics.taxonomy import Taxonomy, load_taxonomy
 
 T = TypeVar("T")
@@ -86,7 +86,7 @@ def show_flash(key: str) -> None:
         st.success(message, icon=":material/check:")
 
 
-def session_taxonomy(store: Store) -> Taxonomy:
+def session_taxonomy(store: AnyStore) -> Taxonomy:
     """The taxonomy being edited in this session (the store's, or the default)."""
     if "_taxonomy" not in st.session_state:
         st.session_state["_taxonomy"] = store.taxonomy() if store.exists() else load_taxonomy()

@@ -1,0 +1,377 @@
+"""The PostgreSQL store's tables, connections and bulk transfers.
+
+A database location is a URL (``postgresql://user:password@host:5432/database``); the
+store's tables live in one schema, ``regie`` unless the URL's ``options`` set another
+(``?options=-csearch_path%3Dgemeente_a``), so several stores can share a database. The tables
+are created on first write (with the PostGIS extension):
+
+``head``
+    one row: the current version (switched in the transaction that writes a version).
+``versions``
+    one row per kept version: its manifest (jsonb), areas set and taxonomy, and a token
+    that tells a rebuilt store's version 1 from the one before.
+``areas``, ``taxonomies``
+    boundaries (PostGIS geometry) and taxonomy files, shared by the versions that use them.
+``signals``, ``counts``, ``cube_parts``
+    each import's records and cube part, keyed by part id (a version lists its parts in its
+    manifest; parts are never changed, a correction writes new ones).
+``cube``
+    each kept version's cube, summed in the database from its imports' cube parts; the view
+    ``v000003`` is version 3's cube (what the dashboard's queries read).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+import pandas as pd
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
+
+from regie_analytics.schema import (
+    CELL_KEY,
+    CLOSED_AT,
+    COUNT,
+    COUNT_COLUMNS,
+    CUBE_COLUMNS,
+    CUBE_DIMENSIONS,
+    LAT,
+    LON,
+    RECEIVED_AT,
+    RECORD_KEY,
+    SIGNAL_COLUMNS,
+    SIGNAL_ID,
+)
+from regie_analytics.store.errors import StoreError, replaced
+
+DEFAULT_SCHEMA = "regie"
+"""The schema of a store whose URL names none."""
+
+_INTEGERS = {COUNT: "bigint", CELL_KEY: "integer", RECORD_KEY: "smallint"}
+_FLOATS = (LON, LAT)
+_TIMES = (RECEIVED_AT, CLOSED_AT)
+_CATEGORIES = tuple(
+    c for c in SIGNAL_COLUMNS if c not in (SIGNAL_ID, *_TIMES, *_FLOATS, RECORD_KEY)
+)
+"""Signal columns that a folder store keeps as categories."""
+AREA_TEXT = (
+    "name",
+    "level",
+    "wijk_code",
+    "stadsdeel_code",
+    "stadsdeel_name",
+    "gemeente_code",
+    "gemeente_name",
+)
+AREA_NUMBERS = ("population", "area_km2")
+
+
+def sql_type(column: str) -> str:
+    """The SQL type of a record or cube column."""
+    if column in _INTEGERS:
+        return _INTEGERS[column]
+    if column in _FLOATS:
+        return "double precision"
+    if column in _TIMES:
+        return "timestamp"
+    return "text"
+
+
+def _columns(names: Iterable[str]) -> str:
+    return ", ".join(f"{name} {sql_type(name)}" for name in names)
+
+
+TABLES = f"""
+CREATE TABLE IF NOT EXISTS head (
+    one boolean PRIMARY KEY DEFAULT true CHECK (one),
+    version integer NOT NULL
+);
+CREATE TABLE IF NOT EXISTS versions (
+    version integer PRIMARY KEY,
+    manifest jsonb NOT NULL,
+    areas integer NOT NULL,
+    taxonomy integer NOT NULL,
+    token text NOT NULL DEFAULT md5(random()::text || clock_timestamp()::text)
+);
+CREATE SEQUENCE IF NOT EXISTS ids;
+CREATE TABLE IF NOT EXISTS taxonomies (id integer PRIMARY KEY, csv bytea NOT NULL);
+CREATE TABLE IF NOT EXISTS areas (
+    area_set integer NOT NULL,
+    position integer NOT NULL,
+    area_code text NOT NULL,
+    {", ".join(f"{c} text" for c in AREA_TEXT)},
+    {", ".join(f"{c} double precision" for c in AREA_NUMBERS)},
+    geom geometry,
+    PRIMARY KEY (area_set, position)
+);
+CREATE TABLE IF NOT EXISTS signals (part integer NOT NULL, seq bigint NOT NULL,
+    {_columns(SIGNAL_COLUMNS)});
+CREATE INDEX IF NOT EXISTS signals_part ON signals (part);
+CREATE TABLE IF NOT EXISTS counts (part integer NOT NULL, seq bigint NOT NULL,
+    {_columns(COUNT_COLUMNS)});
+CREATE INDEX IF NOT EXISTS counts_part ON counts (part);
+CREATE TABLE IF NOT EXISTS cube_parts (part integer NOT NULL, {_columns(CUBE_COLUMNS)});
+CREATE INDEX IF NOT EXISTS cube_parts_part ON cube_parts (part);
+CREATE TABLE IF NOT EXISTS cube (version integer NOT NULL, {_columns(CUBE_COLUMNS)});
+CREATE INDEX IF NOT EXISTS cube_version ON cube (version);
+"""
+"""The store's tables (in the store's schema; see the module docstring)."""
+
+RECORD_COLUMNS = {"signals": SIGNAL_COLUMNS, "counts": COUNT_COLUMNS}
+"""The columns stored of each kind of record."""
+
+
+def shown_url(url: str) -> str:
+    """The URL without its password, as messages show it."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}@{netloc}" if user else netloc))
+
+
+def schema_of(url: str) -> str:
+    """The store's schema: ``search_path`` in the URL's ``options``, else ``regie``."""
+    try:
+        options = conninfo_to_dict(url).get("options") or ""
+    except psycopg.ProgrammingError as exc:
+        raise StoreError(
+            "dit is geen geldig adres van een PostgreSQL-database.",
+            file=shown_url(url),
+            hint="schrijf het als postgresql://gebruiker:wachtwoord@server:5432/database.",
+        ) from exc
+    words = shlex.split(str(options))
+    for index, word in enumerate(words):
+        setting = word[2:] if word.startswith("-c") else ""
+        if not setting and word == "-c" and index + 1 < len(words):
+            setting = words[index + 1]
+        name, _, value = setting.partition("=")
+        if name.strip() == "search_path" and value.strip():
+            schema = value.split(",")[0].strip().strip('"')
+            if not re.fullmatch(r"[a-z_][a-z0-9_]*", schema):
+                raise StoreError(
+                    f"'{schema}' is geen bruikbare schemanaam voor de store.",
+                    file=shown_url(url),
+                    hint="gebruik kleine letters, cijfers en _ (bijvoorbeeld gemeente_a).",
+                )
+            return schema
+    return DEFAULT_SCHEMA
+
+
+def unreachable(exc: psycopg.Error, url: str) -> StoreError:
+    """A database that cannot be reached (or refuses us), explained in Dutch."""
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return StoreError(
+        f"de database van de store is niet bereikbaar ({reason}); er is niets gelezen of "
+        "geschreven.",
+        file=shown_url(url),
+        hint="controleer het adres, de gebruiker en het wachtwoord, en of de server draait.",
+    )
+
+
+@contextmanager
+def connection(url: str, schema: str) -> Iterator[psycopg.Connection[Any]]:
+    """A connection whose ``search_path`` is the store's schema, then PostGIS's."""
+    try:
+        conn = psycopg.connect(url, autocommit=True, application_name="regie_analytics")
+    except psycopg.OperationalError as exc:
+        raise unreachable(exc, url) from exc
+    try:
+        row = conn.execute(
+            "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'postgis'"
+        ).fetchone()
+        path = [schema] + ([row[0]] if row else ["public"])
+        conn.execute(
+            sql.SQL("SET search_path TO {}").format(sql.SQL(", ").join(map(sql.Identifier, path)))
+        )
+        yield conn
+    finally:
+        conn.close()
+
+
+def has_tables(conn: psycopg.Connection[Any], schema: str) -> bool:
+    """Whether the store's tables exist (a store that was never written has none)."""
+    row = conn.execute("SELECT to_regclass(%s)", (f"{schema}.head",)).fetchone()
+    return row is not None and row[0] is not None
+
+
+def create_tables(conn: psycopg.Connection[Any], schema: str) -> None:
+    """Create PostGIS, the schema and the store's tables where missing (inside the caller's
+    transaction, so a failed first write leaves nothing)."""
+    conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+    for statement in TABLES.split(";"):
+        if statement.strip():
+            conn.execute(statement)  # type: ignore[call-overload]
+
+
+def new_id(conn: psycopg.Connection[Any]) -> int:
+    """A fresh id for a part, an areas set or a taxonomy."""
+    row = conn.execute("SELECT nextval('ids')").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _csv_frame(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """``frame``'s ``columns`` (missing ones empty) as COPY reads them: whole numbers without
+    a decimal point, times to the microsecond."""
+    out = pd.DataFrame(index=frame.index)
+    for column in columns:
+        if column not in frame.columns:
+            out[column] = None
+            continue
+        values = frame[column]
+        if column in _INTEGERS:
+            out[column] = values.astype("Int64")
+        elif column in _TIMES:
+            out[column] = pd.to_datetime(values).dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+        else:
+            out[column] = values
+    return out
+
+
+def _csv_bytes(frame: pd.DataFrame) -> memoryview:
+    """A frame as CSV without header, written by Arrow (four times pandas' speed): a missing
+    value empty, text always quoted, so an empty text stays apart from a missing one."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    columns = [c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c for c in table.columns]
+    out = pa.BufferOutputStream()
+    pa_csv.write_csv(
+        pa.table(columns, names=table.column_names),
+        out,
+        pa_csv.WriteOptions(include_header=False),
+    )
+    return memoryview(out.getvalue())
+
+
+def copy_rows(
+    conn: psycopg.Connection[Any],
+    table: str,
+    columns: list[str],
+    batches: Iterable[pd.DataFrame],
+    *,
+    fixed: dict[str, int] | None = None,
+    numbered: bool = False,
+) -> int:
+    """Write frames into ``table`` with ``COPY``, batch by batch; ``fixed`` columns get the
+    same value in every row (the part id) and ``numbered`` adds each row's position (``row``).
+    Returns the rows written."""
+    fixed = fixed or {}
+    names = [*fixed, *(["seq"] if numbered else []), *columns]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, names))
+    )
+    written = 0
+    with conn.cursor() as cur, cur.copy(statement) as copy:
+        for batch in batches:
+            frame = _csv_frame(batch, columns)
+            if numbered:
+                frame.insert(0, "seq", np.arange(written, written + len(frame)))
+            for position, (name, value) in enumerate(fixed.items()):
+                frame.insert(position, name, value)
+            copy.write(_csv_bytes(frame))
+            written += len(frame)
+    return written
+
+
+def read_frame(
+    conn: psycopg.Connection[Any], query: sql.Composable | str, params: Any = None
+) -> pd.DataFrame:
+    """The rows of a query as a frame with the query's column names."""
+    with conn.cursor() as cur:
+        cur.execute(query, params)  # type: ignore[arg-type]
+        names = [d.name for d in cur.description or []]
+        return pd.DataFrame(cur.fetchall(), columns=names)
+
+
+def as_records(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Records read from the database with the types a folder store gives them (signals:
+    labels as categories, times, coordinates; counts: text and whole numbers)."""
+    out = frame.copy()
+    for column in out.columns:
+        if column in _TIMES:
+            out[column] = pd.to_datetime(out[column]).astype("datetime64[ns]")
+        elif column in _FLOATS:
+            out[column] = out[column].astype("float64")
+        elif column == RECORD_KEY:
+            out[column] = out[column].astype("int16")
+        elif column in _INTEGERS:
+            out[column] = out[column].astype("int64")
+        elif kind == "signals" and column in _CATEGORIES:
+            out[column] = out[column].astype("str").astype("category")
+        else:
+            out[column] = out[column].astype("str")
+    return out
+
+
+def as_cube(frame: pd.DataFrame) -> pd.DataFrame:
+    """A cube read from the database with the folder store's types, in its order."""
+    out = frame.reindex(columns=list(CUBE_COLUMNS))
+    for column in CUBE_DIMENSIONS:
+        out[column] = out[column].astype("str")
+    out[COUNT] = out[COUNT].astype("int64")
+    out[CELL_KEY] = out[CELL_KEY].astype("int64")
+    return out.sort_values(list(CUBE_DIMENSIONS), ignore_index=True)
+
+
+CUBE_SUM = sql.SQL(
+    "INSERT INTO cube (version, {dims}, count, cell_key) "
+    "SELECT %s, {dims}, SUM(count), SUM(cell_key) %% 256 FROM cube_parts "
+    "WHERE part = ANY(%s) GROUP BY {dims}"
+).format(dims=sql.SQL(", ").join(map(sql.Identifier, CUBE_DIMENSIONS)))
+"""The version's cube summed from its imports' cube parts (cell key: key sum mod 256)."""
+
+
+class VersionRow(NamedTuple):
+    """A row of ``versions``: the number, manifest, areas set, taxonomy and token."""
+
+    number: int
+    manifest: dict[str, Any]
+    areas: int
+    taxonomy: int
+    token: str
+
+
+def read_version(
+    conn: psycopg.Connection[Any], schema: str, *, pinned: str | None, root: str
+) -> VersionRow | None:
+    """The current version (or the ``pinned`` one), None for an empty store."""
+    if not has_tables(conn, schema):
+        if pinned is not None:
+            raise replaced(pinned, root)
+        return None
+    columns = "v.version, v.manifest, v.areas, v.taxonomy, v.token"
+    if pinned is not None:
+        row = conn.execute(
+            f"SELECT {columns} FROM versions v WHERE v.version = %s",  # type: ignore[arg-type]
+            (version_number(pinned),),
+        ).fetchone()
+        if row is None:
+            raise replaced(pinned, root)
+    else:
+        row = conn.execute(
+            f"SELECT {columns} FROM head JOIN versions v USING (version)"  # type: ignore[arg-type]
+        ).fetchone()
+    return None if row is None else VersionRow(*row)
+
+
+def version_name(number: int) -> str:
+    """A version's name (``v000003``), as the folder store names its folders."""
+    return f"v{number:06d}"
+
+
+def version_number(name: str) -> int:
+    """The number of a version's name (``v000003`` -> 3); -1 for what is no version name."""
+    digits = name[1:] if name.startswith("v") else ""
+    return int(digits) if digits.isdigit() else -1

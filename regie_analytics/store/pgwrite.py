@@ -1,0 +1,285 @@
+"""Writing a version of the PostgreSQL store: the writer's transaction and lock, areas and
+taxonomies, each import's parts (records with ``COPY``, its cube part), earlier imports whose
+counts a new one corrects, and the switch of ``head`` with the clean-up of old versions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import psycopg
+import shapely
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from regie_analytics.geo import AREA_COLUMNS
+from regie_analytics.ingest import PreparedImport
+from regie_analytics.schema import AREA_CODE, CUBE_COLUMNS
+from regie_analytics.store.commit import replaced_keys, without_keys
+from regie_analytics.store.errors import StoreError, busy
+from regie_analytics.store.pgschema import (
+    AREA_NUMBERS,
+    AREA_TEXT,
+    CUBE_SUM,
+    RECORD_COLUMNS,
+    VersionRow,
+    as_records,
+    connection,
+    copy_rows,
+    create_tables,
+    has_tables,
+    new_id,
+    read_frame,
+    read_version,
+    version_name,
+)
+from regie_analytics.store.versions import KEEP_VERSIONS
+from regie_analytics.taxonomy import Taxonomy
+
+LOCK_CLASS = 0x52_45_47_49  # "REGI": the advisory locks of this program
+"""The first half of the writer's advisory lock (the second: the schema's hash)."""
+
+
+@contextmanager
+def writing(
+    url: str, schema: str, root: str
+) -> Iterator[tuple[psycopg.Connection[Any], VersionRow | None]]:
+    """One writer's transaction: the store's lock (refused when another writer holds it),
+    the tables (created on first use) and the current version. Everything written in the
+    block is committed at its end together, or not at all."""
+    with connection(url, schema) as conn, conn.transaction():
+        row = conn.execute(
+            "SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, schema)
+        ).fetchone()
+        if not (row and row[0]):
+            raise busy(root)
+        if not has_tables(conn, schema):
+            _create(conn, schema, root)
+        yield conn, read_version(conn, schema, pinned=None, root=root)
+
+
+def _create(conn: psycopg.Connection[Any], schema: str, root: str) -> None:
+    try:
+        with conn.transaction():
+            create_tables(conn, schema)
+    except (psycopg.errors.InsufficientPrivilege, psycopg.errors.UndefinedFile) as exc:
+        raise StoreError(
+            "de tabellen van de store konden niet worden gemaakt: de PostGIS-extensie "
+            f"ontbreekt of deze gebruiker mag ze niet maken ({exc.diag.message_primary}).",
+            file=root,
+            hint="vraag de beheerder van de database om 'CREATE EXTENSION postgis' en om "
+            f"rechten op het schema {schema}.",
+        ) from exc
+
+
+def drop_all(conn: psycopg.Connection[Any]) -> None:
+    """Empty every table of the store (for a commit that replaces the store)."""
+    _drop_views(conn, [row[0] for row in conn.execute("SELECT version FROM versions")])
+    for table in ("head", "versions", "cube", "cube_parts", "signals", "counts", "areas"):
+        conn.execute(f"DELETE FROM {table}")  # type: ignore[arg-type]
+    conn.execute("DELETE FROM taxonomies")
+
+
+def write_areas(conn: psycopg.Connection[Any], areas: gpd.GeoDataFrame | None) -> int:
+    """Store boundaries as a new areas set (PostGIS geometry); returns its id."""
+    if areas is None:
+        raise ValueError("boundaries are needed for a store's first version")
+    area_set = new_id(conn)
+    epsg = areas.crs.to_epsg() if areas.crs is not None else None
+    geoms = shapely.set_srid(areas.geometry.to_numpy(), epsg or 0)
+    frame = pd.DataFrame(
+        {
+            AREA_CODE: areas.index.astype("str"),
+            **{c: areas[c].to_numpy() for c in (*AREA_TEXT, *AREA_NUMBERS)},
+            "position": range(len(areas)),
+            "geom": shapely.to_wkb(geoms, hex=True, include_srid=True),
+        }
+    )
+    copy_rows(conn, "areas", list(frame.columns), [frame], fixed={"area_set": area_set})
+    return area_set
+
+
+def read_areas(conn: psycopg.Connection[Any], area_set: int) -> gpd.GeoDataFrame:
+    """An areas set as the folder store reads it: :data:`~regie_analytics.geo.AREA_COLUMNS`
+    indexed by ``area_code``, in the order written."""
+    columns = ", ".join((AREA_CODE, *AREA_TEXT, *AREA_NUMBERS))
+    frame = read_frame(
+        conn,
+        f"SELECT {columns}, ST_AsBinary(geom) AS wkb, ST_SRID(geom) AS srid "  # type: ignore[arg-type]
+        "FROM areas WHERE area_set = %s ORDER BY position",
+        (area_set,),
+    )
+    srid = int(frame["srid"].iloc[0]) if len(frame) else 0
+    data = pd.DataFrame({c: frame[c].astype("str") for c in AREA_TEXT})
+    for column in AREA_NUMBERS:
+        data[column] = frame[column].astype("float64")
+    geometry = gpd.GeoSeries.from_wkb(frame["wkb"].map(bytes), crs=srid or None)
+    out = gpd.GeoDataFrame(data, geometry=geometry.to_numpy(), crs=srid or None)
+    out.index = pd.Index(frame[AREA_CODE].astype("str"), name=AREA_CODE)
+    return out[list(AREA_COLUMNS)]
+
+
+def write_taxonomy(conn: psycopg.Connection[Any], taxonomy: Taxonomy) -> int:
+    """Store a taxonomy file; returns its id."""
+    tax_id = new_id(conn)
+    conn.execute("INSERT INTO taxonomies VALUES (%s, %s)", (tax_id, taxonomy.to_csv_bytes()))
+    return tax_id
+
+
+def read_taxonomy(conn: psycopg.Connection[Any], tax_id: int) -> Taxonomy:
+    """A stored taxonomy."""
+    row = conn.execute("SELECT csv FROM taxonomies WHERE id = %s", (tax_id,)).fetchone()
+    assert row is not None
+    return Taxonomy.from_csv_bytes(bytes(row[0]), name="taxonomy.csv")
+
+
+def _batches(records: pd.DataFrame, rows: int = 1_000_000) -> Iterator[pd.DataFrame]:
+    for start in range(0, len(records), rows):
+        yield records.iloc[start : start + rows]
+
+
+def write_part(
+    conn: psycopg.Connection[Any],
+    kind: str,
+    records: pd.DataFrame | PreparedImport,
+    cube: pd.DataFrame,
+) -> dict[str, int]:
+    """Write one import's records (a frame, or a prepared import's batches) and cube part
+    as a new part; returns the manifest's ``parts`` entry."""
+    part = new_id(conn)
+    batches = records.record_batches() if isinstance(records, PreparedImport) else _batches(records)
+    fixed = {"part": part}
+    copy_rows(conn, kind, list(RECORD_COLUMNS[kind]), batches, fixed=fixed, numbered=True)
+    copy_rows(conn, "cube_parts", list(CUBE_COLUMNS), [cube], fixed=fixed)
+    return {kind: part, "cube": part}
+
+
+def carry_over(
+    conn: psycopg.Connection[Any], imports: list[dict[str, Any]], todo: list[PreparedImport]
+) -> list[dict[str, Any]]:
+    """The earlier imports in the new version: as they were, or (when a new import corrects
+    some of their counts) with new parts without the corrected rows."""
+    replaced = replaced_keys(todo)
+    out = []
+    for imp in imports:
+        keys = replaced.get(imp["source"], []) if imp["kind"] == "counts" else []
+        if keys:
+            records = as_records(
+                read_frame(
+                    conn,
+                    "SELECT * FROM counts WHERE part = %s ORDER BY seq",
+                    (imp["parts"]["counts"],),
+                ).drop(columns=["part", "seq"]),
+                "counts",
+            )
+            kept, cube = without_keys(records, list(keys), kind="counts")
+            if len(kept) < len(records):
+                parts = write_part(conn, "counts", kept, cube)
+                dropped = imp.get("rows_replaced", 0) + len(records) - len(kept)
+                imp = {**imp, "parts": parts, "rows_replaced": dropped}
+        out.append(imp)
+    return out
+
+
+def write_imports(
+    conn: psycopg.Connection[Any], todo: list[PreparedImport], *, first_id: int
+) -> list[dict[str, Any]]:
+    """Write the new imports' parts (a count corrected by a later one in ``todo`` left out);
+    returns their manifest entries."""
+    entries = []
+    for offset, prep in enumerate(todo):
+        source = prep.report.source
+        later = [p.replaces for p in todo[offset + 1 :] if p.report.source == source]
+        if prep.kind == "signals":  # batch by batch from the staged records
+            parts = write_part(conn, prep.kind, prep, prep.cube)
+        else:
+            counts, cube = without_keys(prep.records, later, kind=prep.kind, cube=prep.cube)
+            parts = write_part(conn, prep.kind, counts, cube)
+        entries.append(
+            {
+                "id": first_id + offset,
+                "source": source,
+                "preset": prep.report.preset,
+                "file": prep.report.file,
+                "sha256": prep.file_hash,
+                "kind": prep.kind,
+                "system": prep.system or prep.report.preset,
+                "rows_read": prep.report.rows_read,
+                "rows_imported": prep.report.imported,
+                "signals": prep.report.signals_imported,
+                "imported_at": datetime.now().isoformat(timespec="seconds"),
+                "report": prep.report.to_dict(),
+                "parts": parts,
+            }
+        )
+    return entries
+
+
+def _parts(manifest: dict[str, Any]) -> set[int]:
+    return {int(part) for imp in manifest["imports"] for part in imp["parts"].values()}
+
+
+def switch(
+    conn: psycopg.Connection[Any], manifest: dict[str, Any], *, areas: int, taxonomy: int
+) -> dict[str, Any]:
+    """Sum the version's cube (and make it a view named after the version, the relation
+    :meth:`~regie_analytics.store.PostgresStore.engine` queries), write its row and point
+    ``head`` at it; then remove the
+    versions older than :data:`KEEP_VERSIONS` and whatever only they used. Returns the
+    manifest (with ``cube_rows``)."""
+    number = int(manifest["version"])
+    parts = sorted({int(imp["parts"]["cube"]) for imp in manifest["imports"]})
+    summed = conn.execute(CUBE_SUM, (number, parts))
+    manifest = {**manifest, "cube_rows": summed.rowcount}
+    conn.execute(
+        "INSERT INTO versions (version, manifest, areas, taxonomy) VALUES (%s, %s, %s, %s)",
+        (number, Jsonb(manifest), areas, taxonomy),
+    )
+    conn.execute(
+        sql.SQL("CREATE VIEW {} AS SELECT {} FROM cube WHERE version = {}").format(
+            sql.Identifier(version_name(number)),
+            sql.SQL(", ").join(map(sql.Identifier, CUBE_COLUMNS)),
+            sql.Literal(number),
+        )
+    )
+    conn.execute(
+        "INSERT INTO head (one, version) VALUES (true, %s) "
+        "ON CONFLICT (one) DO UPDATE SET version = EXCLUDED.version",
+        (number,),
+    )
+    _clean(conn, number - KEEP_VERSIONS)
+    return manifest
+
+
+def _clean(conn: psycopg.Connection[Any], oldest: int) -> None:
+    """Remove versions before ``oldest``, their cubes, and parts, areas and taxonomies that
+    no kept version uses."""
+    rows = conn.execute(
+        "DELETE FROM versions WHERE version < %s RETURNING version, manifest, areas, taxonomy",
+        (oldest,),
+    ).fetchall()
+    if not rows:
+        return
+    conn.execute("DELETE FROM cube WHERE version < %s", (oldest,))
+    _drop_views(conn, [number for number, _, _, _ in rows])
+    kept = conn.execute("SELECT manifest, areas, taxonomy FROM versions").fetchall()
+    used = set().union(*(_parts(m) for m, _, _ in kept))
+    gone = sorted(set().union(*(_parts(m) for _, m, _, _ in rows)) - used)
+    for table in ("signals", "counts", "cube_parts"):
+        conn.execute(f"DELETE FROM {table} WHERE part = ANY(%s)", (gone,))  # type: ignore[arg-type]
+    for table, column, index in (("areas", "area_set", 1), ("taxonomies", "id", 2)):
+        unused = sorted({r[index + 1] for r in rows} - {r[index] for r in kept})
+        conn.execute(
+            f"DELETE FROM {table} WHERE {column} = ANY(%s)",  # type: ignore[arg-type]
+            (unused,),
+        )
+
+
+def _drop_views(conn: psycopg.Connection[Any], numbers: list[int]) -> None:
+    """Drop the cube views of versions ``numbers``."""
+    for number in numbers:
+        conn.execute(sql.SQL("DROP VIEW IF EXISTS {}").format(sql.Identifier(version_name(number))))

@@ -1,0 +1,475 @@
+"""The :class:`PostgresStore`: the store in PostgreSQL/PostGIS, for a shared deployment.
+
+The same versions, imports and cube as the folder store (:class:`~regie_analytics.store.Store`)
+with the same public methods, but every version is written in one transaction that also
+switches the ``head`` pointer: an import that fails or is killed leaves every table exactly as
+it was. One writer at a time (an advisory lock); readers never wait. The cube of a version is
+summed in the database from its imports' cube parts, and :meth:`PostgresStore.engine` lets the
+dashboard aggregate it there too. Tables: :mod:`~regie_analytics.store.pgschema`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+import weakref
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import psycopg
+from psycopg import sql
+
+from regie_analytics import cellkey, geo
+from regie_analytics.ingest import (
+    PreparedImport,
+    StoredIds,
+    cube_part,
+    drop_known,
+    reclassify,
+    with_keys,
+)
+from regie_analytics.ingest.staged import KnownRecords
+from regie_analytics.schema import OTHER, SIGNAL_COLUMNS, SIGNAL_ID, SOURCE
+from regie_analytics.store import pgwrite
+from regie_analytics.store.commit import commit_secret
+from regie_analytics.store.errors import (
+    StoreError,
+    empty_store,
+    has_imports,
+    no_boundaries,
+    no_import,
+    other_boundaries,
+)
+from regie_analytics.store.parts import FORMAT_VERSION, SECRET_FIELD
+from regie_analytics.store.pgschema import (
+    RECORD_COLUMNS,
+    VersionRow,
+    as_cube,
+    as_records,
+    connection,
+    read_frame,
+    read_version,
+    schema_of,
+    shown_url,
+    version_name,
+    version_number,
+)
+from regie_analytics.store.summary import store_info
+from regie_analytics.taxonomy import Taxonomy, load_taxonomy
+
+
+class PostgresStore:
+    """A versioned store in a PostgreSQL database with PostGIS.
+
+    Parameters
+    ----------
+    url
+        ``postgresql://user:password@host:port/database``; the tables are in the schema the
+        URL's ``options`` set as ``search_path`` (``regie`` by default), created on first write.
+    version
+        Read this version (``v000003``) instead of the current one: a reader that started on
+        it keeps reading it while new imports land (:data:`KEEP_VERSIONS` are kept).
+    """
+
+    def __init__(self, url: str, *, version: str | None = None) -> None:
+        self.location = url
+        self.schema = schema_of(url)
+        self.root = shown_url(url)
+        """The URL without password: what messages and the Data page show."""
+        self.version = version
+
+    def _connect(self) -> AbstractContextManager[psycopg.Connection[Any]]:
+        return connection(self.location, self.schema)
+
+    # -- reading ---------------------------------------------------------------------------
+    def _read_version(self, conn: psycopg.Connection[Any]) -> VersionRow | None:
+        return read_version(conn, self.schema, pinned=self.version, root=self.root)
+
+    @contextmanager
+    def _reading(self) -> Iterator[tuple[psycopg.Connection[Any], VersionRow]]:
+        with self._connect() as conn:
+            found = self._read_version(conn)
+            if found is None:
+                raise empty_store(self.root)
+            yield conn, found
+
+    @property
+    def current(self) -> str | None:
+        """The committed version's name (or the pinned ``version``), None for an empty store."""
+        with self._connect() as conn:
+            found = self._read_version(conn)
+        return None if found is None else version_name(found.number)
+
+    @property
+    def version_name(self) -> str | None:
+        """The name of the version read (``v000003``), None for an empty store."""
+        return self.current
+
+    def current_key(self) -> tuple[str, str] | None:
+        """The current version's name and a key unique to this store and version (a store
+        rebuilt in the same schema starts at version 1 again: its token tells them apart)."""
+        with self._connect() as conn:
+            found = self._read_version(conn)
+        if found is None:
+            return None
+        return version_name(found.number), f"{self.root}#{self.schema}#{found.token}"
+
+    def exists(self) -> bool:
+        """Whether the store has a committed version."""
+        return self.current is not None
+
+    def manifest(self) -> dict[str, Any]:
+        """The manifest of the current version."""
+        with self._reading() as (_, found):
+            return found.manifest
+
+    def areas(self) -> gpd.GeoDataFrame:
+        """The boundaries the store was built on, indexed by ``area_code``."""
+        with self._reading() as (conn, found):
+            return pgwrite.read_areas(conn, found.areas)
+
+    def taxonomy(self) -> Taxonomy:
+        """The taxonomy the store's records were classified with."""
+        with self._reading() as (conn, found):
+            return pgwrite.read_taxonomy(conn, found.taxonomy)
+
+    def cube(self) -> pd.DataFrame:
+        """The cube: counts per area x month x domain x theme x channel x department x source,
+        with the cell key of each count."""
+        with self._reading() as (conn, found):
+            return _cube(conn, found.number)
+
+    def secret(self) -> str | None:
+        """The store's secret for record keys (None for an empty store)."""
+        with self._connect() as conn:
+            found = self._read_version(conn)
+        if found is None:
+            return None
+        return str(found.manifest.get(SECRET_FIELD) or "") or None
+
+    def signals(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """Record-level signals (all imports), optionally only some columns."""
+        with self._reading() as (conn, found):
+            return _records(conn, found.manifest, "signals", columns=columns)
+
+    def counts(self) -> pd.DataFrame:
+        """Pre-aggregated counts (all imports)."""
+        with self._reading() as (conn, found):
+            return _records(conn, found.manifest, "counts")
+
+    def known_records(self, source: str, kind: str) -> KnownRecords:
+        """What the store holds for ``source``: where the signal ids are (``kind="signals"``,
+        a file of the ids read from the database, see :func:`ids_file`), or the stored counts
+        with their keys (``kind="counts"``); see :func:`regie_analytics.ingest.drop_known`."""
+        with self._connect() as conn:
+            found = self._read_version(conn)
+            known = _known(conn, found.manifest, source, kind) if found else pd.DataFrame()
+        return ids_file([known], source) if kind == "signals" else known
+
+    def info(self) -> dict[str, Any]:
+        """A summary for ``python -m regie_analytics info`` and the Data page."""
+        with self._connect() as conn:
+            found = self._read_version(conn)
+            if found is None:
+                return {"store": self.root, "leeg": True}
+            cube, areas = _cube(conn, found.number), pgwrite.read_areas(conn, found.areas)
+        return store_info(self.root, found.manifest, cube, areas)
+
+    def engine(self, version: str) -> PostgresEngine:
+        """Queries on ``version``'s cube and signals, run in the database (see
+        :class:`PostgresEngine`)."""
+        manifest = PostgresStore(self.location, version=version).manifest()
+        parts = [
+            int(imp["parts"]["signals"])
+            for imp in manifest.get("imports", [])
+            if "signals" in imp.get("parts", {})
+        ]
+        return PostgresEngine(self.location, self.schema, version_number(version), parts)
+
+    # -- writing ---------------------------------------------------------------------------
+    def commit(
+        self,
+        prepared: list[PreparedImport],
+        *,
+        areas: gpd.GeoDataFrame | None = None,
+        boundaries: dict[str, Any] | None = None,
+        taxonomy: Taxonomy | None = None,
+        taxonomy_info: dict[str, Any] | None = None,
+        generated: bool | None = None,
+        replace: bool = False,
+    ) -> dict[str, Any]:
+        """Write prepared imports as a new version, atomically (see
+        :meth:`regie_analytics.store.Store.commit`)."""
+        with pgwrite.writing(self.location, self.schema, self.root) as (conn, old):
+            if replace:
+                pgwrite.drop_all(conn)
+                old = None
+            if old is not None and boundaries is not None:
+                have = old.manifest["boundaries"]
+                if have.get("sha256") != boundaries.get("sha256"):
+                    raise other_boundaries(self.root, have, boundaries)
+            todo = _recheck(conn, old, prepared)
+            if old is not None and not todo:
+                return old.manifest
+            try:
+                secret = commit_secret(Path(self.root), old and old.manifest, todo)
+            except StoreError as exc:  # named by its URL, not as a path
+                raise dataclasses.replace(exc, file=self.root) from None
+            if old is None and (areas is None or boundaries is None):
+                raise no_boundaries(self.root)
+            number = (old.number if old else 0) + 1
+            area_set = pgwrite.write_areas(conn, areas) if old is None else old.areas
+            tax_id = (
+                pgwrite.write_taxonomy(conn, taxonomy or load_taxonomy())
+                if taxonomy is not None or old is None
+                else old.taxonomy
+            )
+            imports = pgwrite.carry_over(conn, old.manifest["imports"] if old else [], todo)
+            imports += pgwrite.write_imports(conn, todo, first_id=_next_id(imports))
+            old_manifest = old.manifest if old else {}
+            manifest: dict[str, Any] = {
+                "format": FORMAT_VERSION,
+                "version": number,
+                "written_at": _now(),
+                "boundaries": boundaries if boundaries is not None else old_manifest["boundaries"],
+                "taxonomy": taxonomy_info
+                if taxonomy_info is not None
+                else old_manifest.get("taxonomy", {"file": "taxonomie.csv (standaard)"}),
+                "generated": bool(generated)
+                if generated is not None
+                else bool(old_manifest.get("generated", False)),
+                "imports": imports,
+                SECRET_FIELD: secret,
+            }
+            return pgwrite.switch(conn, manifest, areas=area_set, taxonomy=tax_id)
+
+    def reclassify(
+        self, taxonomy: Taxonomy, *, taxonomy_info: dict[str, Any] | None = None
+    ) -> dict[str, int]:
+        """Classify every stored record again with ``taxonomy`` and rebuild the cube,
+        atomically, as a new version. Returns ``{"overig_voor": n, "overig_na": m}``."""
+        with pgwrite.writing(self.location, self.schema, self.root) as (conn, old):
+            old = _required(old, self.root)
+            manifest = dict(old.manifest)
+            secret = str(manifest.get(SECRET_FIELD) or "") or cellkey.new_secret()
+            before = _other(conn, old.number)
+            imports = []
+            for imp in manifest["imports"]:
+                kind = imp["kind"]
+                records = _records(conn, {"imports": [imp]}, kind)
+                records = reclassify(
+                    records, taxonomy, system=imp.get("system", imp["preset"]), kind=kind
+                )
+                records = with_keys(records, kind=kind, secret=secret)
+                part = pgwrite.write_part(conn, kind, records, cube_part(records, kind=kind))
+                imports.append({**imp, "parts": part})
+            tax_id = pgwrite.write_taxonomy(conn, taxonomy)
+            manifest.update(
+                version=old.number + 1,
+                written_at=_now(),
+                taxonomy=taxonomy_info or {"file": taxonomy.name, "rows": len(taxonomy.table)},
+                imports=imports,
+                reclassified_at=_now(),
+                format=FORMAT_VERSION,
+                **{SECRET_FIELD: secret},
+            )
+            pgwrite.switch(conn, manifest, areas=old.areas, taxonomy=tax_id)
+            return {"overig_voor": before, "overig_na": _other(conn, old.number + 1)}
+
+    def set_boundaries(self, areas: gpd.GeoDataFrame, boundaries: dict[str, Any]) -> dict[str, Any]:
+        """Set the boundaries of a store without imports (or with only the generated demo
+        data, which is dropped), as a new version, atomically (see
+        :meth:`regie_analytics.store.Store.set_boundaries`)."""
+        with pgwrite.writing(self.location, self.schema, self.root) as (conn, old):
+            manifest = old.manifest if old else None
+            if manifest and manifest["imports"] and not manifest.get("generated"):
+                raise has_imports(self.root, manifest)
+            keep_taxonomy = old is not None and manifest is not None and not manifest["generated"]
+            if old is not None and keep_taxonomy:
+                tax_id, taxonomy_info = old.taxonomy, old.manifest["taxonomy"]
+            else:
+                default = load_taxonomy()
+                tax_id = pgwrite.write_taxonomy(conn, default)
+                taxonomy_info = {"file": "taxonomie.csv (standaard)", "rows": len(default.table)}
+            new: dict[str, Any] = {
+                "format": FORMAT_VERSION,
+                "version": (old.number if old else 0) + 1,
+                "written_at": _now(),
+                "boundaries": boundaries,
+                "taxonomy": taxonomy_info,
+                "generated": False,
+                "imports": [],
+                SECRET_FIELD: str((manifest or {}).get(SECRET_FIELD) or "") or cellkey.new_secret(),
+            }
+            area_set = pgwrite.write_areas(conn, areas)
+            return pgwrite.switch(conn, new, areas=area_set, taxonomy=tax_id)
+
+    def set_population(self, population: pd.Series, *, source: str) -> dict[str, Any]:
+        """Replace the population of the store's areas (a Series by area code) and record
+        where it came from, as a new version, atomically."""
+        with pgwrite.writing(self.location, self.schema, self.root) as (conn, old):
+            old = _required(old, self.root)
+            areas = geo.with_population(pgwrite.read_areas(conn, old.areas), population)
+            area_set = pgwrite.write_areas(conn, areas)
+            manifest = {
+                **old.manifest,
+                "version": old.number + 1,
+                "written_at": _now(),
+                "boundaries": {**old.manifest["boundaries"], "population": source},
+            }
+            return pgwrite.switch(conn, manifest, areas=area_set, taxonomy=old.taxonomy)
+
+    def remove_import(self, import_id: int) -> dict[str, Any]:
+        """Remove one import (its records and its share of the cube) as a new version,
+        atomically; returns the removed import's manifest entry."""
+        with pgwrite.writing(self.location, self.schema, self.root) as (conn, old):
+            old = _required(old, self.root)
+            removed = [imp for imp in old.manifest["imports"] if imp["id"] == import_id]
+            if not removed:
+                raise no_import(self.root, import_id)
+            manifest = {
+                **old.manifest,
+                "version": old.number + 1,
+                "written_at": _now(),
+                "imports": [imp for imp in old.manifest["imports"] if imp["id"] != import_id],
+            }
+            pgwrite.switch(conn, manifest, areas=old.areas, taxonomy=old.taxonomy)
+            entry: dict[str, Any] = removed[0]
+            return entry
+
+
+class PostgresEngine:
+    """Queries on one version's cube and signals, run in PostgreSQL: :attr:`cube` and
+    :attr:`signals` are SQL relations of the version (see :class:`regie_analytics.engine.Engine`)
+    and :meth:`query` runs SQL with ``?`` placeholders (as DuckDB writes them) and returns a
+    frame."""
+
+    def __init__(self, url: str, schema: str, version: int, signal_parts: list[int]) -> None:
+        self._url = url
+        self._schema = schema
+        self.cube = f"{schema}.{version_name(version)}"
+        columns = ", ".join(f'"{c}"' for c in SIGNAL_COLUMNS)
+        parts = ", ".join(str(int(p)) for p in signal_parts) or "NULL"
+        self.signals = (
+            f"(SELECT {columns} FROM {schema}.signals WHERE part IN ({parts})) AS signals"
+        )
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
+        """The rows of ``sql`` (``?`` placeholders filled from ``params``) as a frame."""
+        statement = sql.replace("%", "%%").replace("?", "%s")
+        with connection(self._url, self._schema) as conn:
+            return read_frame(conn, statement, tuple(params))
+
+
+def _cube(conn: psycopg.Connection[Any], version: int) -> pd.DataFrame:
+    """A version's cube with the folder store's types and order."""
+    return as_cube(read_frame(conn, "SELECT * FROM cube WHERE version = %s", (version,)))
+
+
+def _required(old: VersionRow | None, root: str) -> VersionRow:
+    if old is None:
+        raise empty_store(root)
+    return old
+
+
+def _now() -> str:
+    return datetime.now().isoformat(timespec="seconds")
+
+
+def _next_id(imports: list[dict[str, Any]]) -> int:
+    return max((imp["id"] for imp in imports), default=0) + 1
+
+
+def _other(conn: psycopg.Connection[Any], version: int) -> int:
+    """Signals in domain 'overig' in a version's cube."""
+    row = conn.execute(
+        "SELECT COALESCE(SUM(count), 0) FROM cube WHERE version = %s AND domain = %s",
+        (version, OTHER),
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _records(
+    conn: psycopg.Connection[Any],
+    manifest: dict[str, Any],
+    kind: str,
+    *,
+    columns: list[str] | None = None,
+    source: str | None = None,
+) -> pd.DataFrame:
+    """The records of ``kind`` of a version's imports (of one ``source``), in import order."""
+    parts = [
+        imp["parts"][kind]
+        for imp in manifest["imports"]
+        if kind in imp["parts"] and (source is None or imp["source"] == source)
+    ]
+    names = list(columns or RECORD_COLUMNS[kind])
+    if not parts:
+        return pd.DataFrame(columns=columns or [])
+    query = sql.SQL(
+        "SELECT {} FROM {} WHERE part = ANY(%s) ORDER BY array_position(%s, part), seq"
+    ).format(sql.SQL(", ").join(map(sql.Identifier, names)), sql.Identifier(kind))
+    frame = read_frame(conn, query, (parts, parts))
+    return as_records(frame, kind)
+
+
+def ids_file(frames: list[pd.DataFrame], source: str) -> StoredIds:
+    """The signal ids in ``frames`` (of ``source``) in a temporary Parquet file, where
+    :func:`regie_analytics.ingest.drop_known` looks for them as it does in a folder store's
+    parts; the file is removed when the returned object is no longer used."""
+    ids = [f[SIGNAL_ID] for f in frames if not f.empty]
+    frame = pd.DataFrame(
+        {SIGNAL_ID: pd.concat(ids, ignore_index=True) if ids else pd.Series(dtype="str")}
+    )
+    frame[SIGNAL_ID] = frame[SIGNAL_ID].astype("str")
+    frame[SOURCE] = source
+    handle, name = tempfile.mkstemp(prefix="regie-ids-", suffix=".parquet")
+    os.close(handle)
+    frame.to_parquet(name, index=False)
+    stored = StoredIds(files=(Path(name),), source=source)
+    weakref.finalize(stored, os.unlink, name)
+    return stored
+
+
+def _known(
+    conn: psycopg.Connection[Any], manifest: dict[str, Any], source: str, kind: str
+) -> pd.DataFrame:
+    """The stored records of one source and kind (signals: ids only), as
+    :func:`regie_analytics.store.parts.stored_records` reads them from a folder."""
+    columns = [SOURCE, SIGNAL_ID] if kind == "signals" else None
+    frame = _records(conn, manifest, kind, columns=columns, source=source)
+    if frame.empty:
+        return pd.DataFrame()
+    return frame.loc[frame[SOURCE].astype("str") == source].reset_index(drop=True)
+
+
+def _recheck(
+    conn: psycopg.Connection[Any], old: VersionRow | None, prepared: list[PreparedImport]
+) -> list[PreparedImport]:
+    """The imports checked again against the version they are added to (inside the lock)
+    and against each other; those that add or correct nothing are left out (see
+    :func:`regie_analytics.store.commit.recheck`)."""
+    todo: list[PreparedImport] = []
+    for prep in prepared:
+        source = prep.report.source
+        known = [_known(conn, old.manifest, source, prep.kind) if old else pd.DataFrame()]
+        known += [
+            p.staged.frame([SIGNAL_ID]) if p.kind == "signals" else p.records
+            for p in todo
+            if p.kind == prep.kind and p.report.source == source
+        ]
+        frames = [k for k in known if not k.empty]
+        if prep.kind == "signals":
+            checked = drop_known(prep, ids_file(frames, source))
+        else:
+            checked = drop_known(prep, pd.concat(frames, ignore_index=True)) if frames else prep
+        if checked.report.imported > 0 or checked.replaces is not None:
+            todo.append(checked)
+        vars(prep.report).update(vars(checked.report))
+    return todo

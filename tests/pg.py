@@ -1,0 +1,95 @@
+"""A throwaway PostgreSQL cluster with PostGIS for the tests: Debian's ``initdb`` and
+``pg_ctl`` run as the ``postgres`` user (the server refuses root), the data folder and the
+unix socket in a temporary folder, the server on a free local port."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+BIN = Path("/usr/lib/postgresql/15/bin")
+"""Debian's PostgreSQL 15 programs (packages ``postgresql`` and ``postgis``)."""
+DATABASE = "regie_test"
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A running cluster: its folder, port and the URL of its test database."""
+
+    folder: Path
+    port: int
+
+    @property
+    def url(self) -> str:
+        """The test database, over TCP on localhost."""
+        return f"postgresql://postgres@localhost:{self.port}/{DATABASE}"
+
+    def stop(self) -> None:
+        """Stop the server and remove its folder."""
+        _as_postgres(str(BIN / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "stop")
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def available() -> str | None:
+    """Why no cluster can be started here (None when one can)."""
+    if not (BIN / "initdb").exists():
+        return f"PostgreSQL 15 is not installed ({BIN} is missing)"
+    if shutil.which("runuser") is None:
+        return "runuser is missing"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("localhost", 0))
+        return int(sock.getsockname()[1])
+
+
+def _as_postgres(*args: str) -> None:
+    as_root = os.geteuid() == 0
+    command = ["runuser", "-u", "postgres", "--", *args] if as_root else list(args)
+    subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+
+def start(folder: Path) -> Cluster:
+    """Create a cluster in ``folder`` (a fresh folder in /tmp, handed to ``postgres``; its
+    parents must be open to it), start it on a free
+    port with trust authentication on localhost, and create the test database with PostGIS."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    data = folder / "data"
+    _as_postgres(
+        str(BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8"
+    )
+    port = _free_port()
+    options = f"-p {port} -k {folder} -c listen_addresses=localhost -c fsync=off"
+    _as_postgres(
+        str(BIN / "pg_ctl"),
+        "-D",
+        str(data),
+        "-o",
+        options,
+        "-l",
+        str(folder / "log"),
+        "-w",
+        "start",
+    )
+    cluster = Cluster(folder, port)
+    _as_postgres(str(BIN / "createdb"), "-h", "localhost", "-p", str(port), DATABASE)
+    _as_postgres(
+        str(BIN / "psql"),
+        "-h",
+        "localhost",
+        "-p",
+        str(port),
+        "-d",
+        DATABASE,
+        "-c",
+        "CREATE EXTENSION postgis",
+    )
+    return cluster
