@@ -33,6 +33,7 @@ from regie_analytics import geo
 from regie_analytics.charts.geojson import SharedGeoJSON, geojson_features
 from regie_analytics.engine import DuckDBEngine, Engine
 from regie_analytics.formatting import fmt_level
+from regie_analytics.geo.stored import stored_web
 from regie_analytics.schema import CHANNEL, CUBE_DIMENSIONS, DOMAIN, DOMAINS, MONTH, THEME
 from regie_analytics.stats.stored import stored_weights
 from regie_analytics.stats.weights import spatial_weights
@@ -231,7 +232,9 @@ class Snapshot:
     def web_areas(self, level: str) -> gpd.GeoDataFrame:
         """The areas at ``level`` with geometry simplified for the browser
         (:func:`geo.simplify_for_web`; shared: do not change it)."""
-        return self._derived("web", level, lambda: geo.simplify_for_web(self.areas_at(level)))
+        return self._derived(
+            "web", level, lambda: stored_web(self.path / self.version, level, self.areas_at(level))
+        )
 
     def features(self, level: str) -> dict[str, SharedGeoJSON]:
         """The GeoJSON features of :meth:`web_areas` by area code, the ``features`` of every

@@ -45,10 +45,11 @@ def weights_table(areas: gpd.GeoDataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).astype(columns)
 
 
-def _same_boundaries(folder: Path, previous: Path) -> bool:
-    """Whether ``previous`` has stored weights of the same areas: its ``areas.parquet`` is
-    the same file, or holds the same codes, levels and geometry (population may differ)."""
-    if not (previous / WEIGHTS_FILE).exists():
+def _same_boundaries(folder: Path, previous: Path, *, stored: str = WEIGHTS_FILE) -> bool:
+    """Whether ``previous`` has a ``stored`` file (default the weights) of the same areas: its
+    ``areas.parquet`` is the same file, or holds the same codes, levels and geometry
+    (population may differ)."""
+    if not (previous / stored).exists():
         return False
     if (previous / AREAS_FILE).samefile(folder / AREAS_FILE):
         return True

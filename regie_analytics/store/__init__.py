@@ -7,6 +7,7 @@ Layout of a store folder (default ``data/store/``)::
         manifest.json       boundaries, taxonomy, and every import (source, file hash, rows, time)
         areas.parquet       the boundaries the store was built on (GeoParquet)
         weights.parquet     their queen weights per level (stats.stored), linked while unchanged
+        web.parquet         their map geometry per level (geo.stored), linked while unchanged
         taxonomy.csv        the taxonomy used to classify
         signals/part-*.parquet   record-level signals, one part per import
         counts/part-*.parquet    pre-aggregated counts, one part per import

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from regie_analytics import cellkey
+from regie_analytics.geo.stored import write_web
 from regie_analytics.ingest import (
     PreparedImport,
     StoredIds,
@@ -125,6 +126,7 @@ def build_version(
         assert old is not None
         os.link(old / "areas.parquet", folder / "areas.parquet")
     write_weights(folder, previous=old)
+    write_web(folder, previous=old)
     if taxonomy is not None:
         (folder / "taxonomy.csv").write_bytes(taxonomy.to_csv_bytes())
     elif old is not None:
@@ -211,6 +213,7 @@ def reclassified(
         (tmp / sub).mkdir()
     os.link(old / "areas.parquet", tmp / "areas.parquet")
     write_weights(tmp, previous=old)
+    write_web(tmp, previous=old)
     (tmp / "taxonomy.csv").write_bytes(taxonomy.to_csv_bytes())
     cubes = []
     for imp in manifest["imports"]:

@@ -13,6 +13,7 @@ import geopandas as gpd
 import pandas as pd
 
 from regie_analytics import cellkey, geo
+from regie_analytics.geo.stored import write_web
 from regie_analytics.ingest import PreparedImport, StoredIds
 from regie_analytics.resources import default_store_folder
 from regie_analytics.schema import (
@@ -299,6 +300,7 @@ class Store:
                     (tmp / sub).mkdir()
                 areas.to_parquet(tmp / "areas.parquet")
                 write_weights(tmp)
+                write_web(tmp)
                 if old is not None and manifest is not None and not manifest.get("generated"):
                     os.link(old / "taxonomy.csv", tmp / "taxonomy.csv")
                     taxonomy_info = manifest["taxonomy"]
@@ -342,6 +344,7 @@ class Store:
                 link_from(old, tmp, ("taxonomy.csv", "cube.parquet"), manifest["imports"])
                 areas.to_parquet(tmp / "areas.parquet")
                 write_weights(tmp, previous=old)
+                write_web(tmp, previous=old)
                 manifest.update(
                     version=version,
                     written_at=datetime.now().isoformat(timespec="seconds"),
@@ -372,6 +375,7 @@ class Store:
             with staging(self.root, name) as tmp:
                 link_from(old, tmp, ("areas.parquet", "taxonomy.csv"), kept)
                 write_weights(tmp, previous=old)
+                write_web(tmp, previous=old)
                 parts = [pd.read_parquet(tmp / imp["parts"]["cube"]) for imp in kept]
                 cube = combine_cubes(parts)
                 cube.to_parquet(tmp / "cube.parquet", index=False)
