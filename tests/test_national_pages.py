@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from scipy import stats as sps
 
-from regie_analytics import geo
+from regie_analytics import geo, stats
 from regie_analytics.geo.stored import (
     LEVEL,
     TOLERANCE,
@@ -19,7 +20,9 @@ from regie_analytics.geo.stored import (
     read_web,
     stored_web,
 )
-from regie_analytics.schema import AREA_CODE
+from regie_analytics.schema import AREA_CODE, COUNT, MONTH, SENTINEL_AREAS, THEME
+from regie_analytics.stats.labels import MIN_REPORTED_COUNT
+from regie_analytics.stats.trends import _month_range
 from regie_analytics.store import Store
 
 WIJKEN = Path(__file__).resolve().parents[1] / "data" / "boundaries" / "nl_wijken_2016.geojson"
@@ -128,3 +131,152 @@ def test_the_snapshot_reads_the_stored_web_geometry(bounded_store: Path) -> None
         web.geometry.bounds.to_numpy(), expected.geometry.bounds.to_numpy() + np.array([1, 0, 1, 0])
     )
     assert list(web.index) == list(expected.index)
+
+
+# --- jumps for all series at once --------------------------------------------------------------
+
+
+def _anomalies_month_by_month(
+    counts_long: pd.DataFrame, *, alpha: float, min_count: int = MIN_REPORTED_COUNT
+) -> pd.DataFrame:
+    """The reference: :func:`stats.anomalies` as it was before, every test of every series
+    computed month by month (both distributions for every row), flagged afterwards."""
+    keys = [AREA_CODE, THEME] if THEME in counts_long.columns else [AREA_CODE]
+    data = counts_long[~counts_long[AREA_CODE].isin(SENTINEL_AREAS)]
+    months = _month_range(data[MONTH])
+    table = (
+        data.groupby([*(data[k] for k in keys), data[MONTH].astype("str")], observed=True)[COUNT]
+        .sum()
+        .unstack(fill_value=0)
+    )
+    table.columns = pd.PeriodIndex(table.columns, freq="M")
+    table = table.reindex(columns=months, fill_value=0).astype(float)
+    y = table.to_numpy()
+    calendar = np.asarray(months.month) - 1
+    groups = (
+        pd.factorize(table.index.get_level_values(THEME))[0]
+        if THEME in keys
+        else np.zeros(len(table), dtype=int)
+    )
+    group_totals = np.vstack([y[groups == g].sum(axis=0) for g in range(groups.max() + 1)])
+    frames = []
+    for t in range(12, len(months)):
+        years = t // 12 * 12
+        history = group_totals[:, t - years : t]
+        mean_month = history.mean(axis=1, keepdims=True)
+        by_calendar = np.column_stack(
+            [history[:, calendar[t - years : t] == c].mean(axis=1) for c in range(12)]
+        )
+        season = np.where(
+            mean_month > 0, by_calendar / np.where(mean_month > 0, mean_month, 1), 1.0
+        )[groups]
+        window = y[:, t - 12 : t]
+        level = (window.sum(axis=1) + 0.5) / 12
+        fitted = level[:, None] * season[:, calendar[t - 12 : t]]
+        pearson = np.where(fitted > 0, (window - fitted) ** 2 / np.where(fitted > 0, fitted, 1), 0)
+        phi = pearson.sum(axis=1) / 11
+        phi = np.where((sps.chi2.sf(phi * 11, 11) < 0.05) & (phi > 1), phi, 1.0)
+        expected = np.maximum(level * season[:, calendar[t]], 1e-9)
+        observed = y[:, t]
+        negbin = phi > 1
+        size = expected / np.where(negbin, phi - 1, 1)
+        upper = np.where(
+            negbin,
+            sps.nbinom.sf(observed - 1, size, 1 / phi),
+            sps.poisson.sf(observed - 1, expected),
+        )
+        lower = np.where(
+            negbin, sps.nbinom.cdf(observed, size, 1 / phi), sps.poisson.cdf(observed, expected)
+        )
+        above = upper <= lower
+        news = np.where(above, observed >= min_count, expected >= min_count)
+        rows = np.flatnonzero((np.minimum(upper, lower) <= alpha) & news)
+        high = above[rows]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "row": rows,
+                    MONTH: str(months[t]),
+                    COUNT: observed[rows].astype("int64"),
+                    "expected": expected[rows],
+                    "p": np.where(high, upper[rows], lower[rows]),
+                    "afwijking": np.where(high, stats.ANOMALY_HIGH, stats.ANOMALY_LOW),
+                    "verdeling": np.where(negbin[rows], "negatief binomiaal", "poisson"),
+                }
+            )
+        )
+    found = pd.concat(frames, ignore_index=True)
+    where = table.index[found.pop("row").to_numpy(dtype=int)].to_frame(index=False)
+    out = pd.concat([where, found], axis=1)
+    return out.sort_values(["p", *keys, MONTH], ignore_index=True)
+
+
+def _national_counts(seed: int = 0) -> pd.DataFrame:
+    """Counts like the national case's: 14,000 buurten x 5 themes x 30 months, mostly small
+    Poisson counts with a season, one series in ten overdispersed, 300 planted spikes."""
+    rng = np.random.default_rng(seed)
+    areas = np.asarray([f"BU{i:08d}" for i in range(14_000)])
+    themes = np.asarray(["afval", "geluid", "groen", "overlast", "wegen"])
+    months = pd.period_range("2023-01", periods=30, freq="M")
+    base = rng.gamma(0.6, 1.5, size=(len(areas) * len(themes), 1))
+    season = 1 + 0.3 * np.sin(2 * np.pi * np.asarray(months.month)[None, :] / 12)
+    spread = np.where(rng.random((len(base), 1)) < 0.1, rng.gamma(2.0, 0.5, (len(base), 30)), 1)
+    counts = rng.poisson(base * season * spread)
+    spikes = rng.choice(counts.size, 300, replace=False)
+    counts.flat[spikes] += rng.integers(8, 30, 300)
+    frame = pd.DataFrame(
+        {
+            AREA_CODE: np.repeat(areas, len(themes) * len(months)),
+            THEME: np.tile(np.repeat(themes, len(months)), len(areas)),
+            MONTH: np.tile(months.astype("str"), len(areas) * len(themes)),
+            COUNT: counts.ravel(),
+        }
+    )
+    return frame.loc[frame[COUNT] > 0].reset_index(drop=True)
+
+
+@pytest.mark.slow
+def test_jumps_of_a_national_frame_equal_the_month_by_month_computation() -> None:
+    counts = _national_counts()
+    assert counts[AREA_CODE].nunique() == 14_000
+    for alpha in (0.001, 0.01):
+        found = stats.anomalies(counts, alpha=alpha)
+        pd.testing.assert_frame_equal(
+            found, _anomalies_month_by_month(counts, alpha=alpha), check_exact=True
+        )
+        assert (found["p"] <= alpha).all()
+        assert set(found["verdeling"]) == {"poisson", "negatief binomiaal"}
+    # per area only (no theme column): the same again
+    areas = counts.groupby([AREA_CODE, MONTH], as_index=False)[COUNT].sum()
+    pd.testing.assert_frame_equal(
+        stats.anomalies(areas, alpha=0.01),
+        _anomalies_month_by_month(areas, alpha=0.01),
+        check_exact=True,
+    )
+
+
+@pytest.mark.slow
+def test_jumps_of_the_demo_store_equal_the_month_by_month_computation(demo_store: Path) -> None:
+    cube = Store(demo_store).cube()
+    long = cube.groupby([AREA_CODE, MONTH, THEME], as_index=False, observed=True)[COUNT].sum()
+    for alpha, min_count in ((0.001, MIN_REPORTED_COUNT), (0.01, MIN_REPORTED_COUNT), (1.0, 0)):
+        found = stats.anomalies(long, alpha=alpha, min_count=min_count)
+        expected = _anomalies_month_by_month(long, alpha=alpha, min_count=min_count)
+        pd.testing.assert_frame_equal(found, expected, check_exact=True)
+    series = long.loc[~long[AREA_CODE].isin(SENTINEL_AREAS), [AREA_CODE, THEME]]
+    tested = series.drop_duplicates().shape[0] * (long[MONTH].nunique() - 12)
+    assert len(stats.anomalies(long, alpha=1.0, min_count=0)) == tested  # every month tested
+
+
+def test_jumps_of_a_series_without_news_are_none_and_of_a_spike_one() -> None:
+    months = pd.period_range("2024-01", periods=24, freq="M").astype("str")
+    quiet = pd.DataFrame({AREA_CODE: "BU0001", MONTH: months, COUNT: 1})
+    assert stats.anomalies(quiet, min_count=5).empty  # never 5 observed nor expected
+    spike = quiet.assign(**{COUNT: np.where(months == "2025-06", 20, 1)})
+    found = stats.anomalies(spike)
+    assert found[[MONTH, COUNT, "afwijking"]].values.tolist() == [
+        ["2025-06", 20, stats.ANOMALY_HIGH]
+    ]
+    # level (12 + 0.5) / 12, a flat season: 20 against a Poisson mean of 1.0417
+    assert found["expected"].iloc[0] == pytest.approx(12.5 / 12)
+    assert found["p"].iloc[0] == pytest.approx(sps.poisson.sf(19, 12.5 / 12))

@@ -16,6 +16,80 @@ ANOMALY_HIGH = "hoger dan verwacht"
 ANOMALY_LOW = "lager dan verwacht"
 
 
+_Candidates = tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+"""One tested month: its column, and per series that can be news (rows), the count, the
+expected count and the Pearson dispersion ``phi`` of its previous 12 months."""
+
+
+def _month_candidates(
+    y: np.ndarray,
+    t: int,
+    group_totals: np.ndarray,
+    groups: np.ndarray,
+    calendar: np.ndarray,
+    min_count: int,
+) -> _Candidates:
+    """Month ``t`` of the series ``y`` (rows) against their level and season (see
+    :func:`anomalies`), for the rows that can be news: at least ``min_count`` observed or
+    expected (the others are never reported, whatever their p)."""
+    years = t // 12 * 12
+    history = group_totals[:, t - years : t]
+    history_calendar = calendar[t - years : t]
+    mean_month = history.mean(axis=1, keepdims=True)
+    by_calendar = np.column_stack(
+        [history[:, history_calendar == c].mean(axis=1) for c in range(12)]
+    )
+    season = np.where(mean_month > 0, by_calendar / np.where(mean_month > 0, mean_month, 1), 1.0)
+    window = y[:, t - 12 : t]
+    level = (window.sum(axis=1) + 0.5) / 12
+    expected = np.maximum(level * season[groups, calendar[t]], 1e-9)
+    observed = y[:, t]
+    rows = np.flatnonzero((observed >= min_count) | (expected >= min_count))
+    fitted = level[rows, None] * season[:, calendar[t - 12 : t]][groups[rows]]
+    pearson = np.where(
+        fitted > 0, (window[rows] - fitted) ** 2 / np.where(fitted > 0, fitted, 1), 0
+    )
+    return t, rows, observed[rows], expected[rows], pearson.sum(axis=1) / 11
+
+
+def _tested_months(
+    tested: list[_Candidates], months: pd.PeriodIndex, *, alpha: float, min_count: int
+) -> pd.DataFrame:
+    """The rows of the ``tested`` months with ``p <= alpha`` that are news: the tails of
+    every candidate computed in one go (Poisson, or negative binomial where overdispersed)."""
+    t = np.concatenate([np.full(len(found[1]), found[0]) for found in tested] or [[]])
+    rows, observed, expected, phi = (
+        np.concatenate([found[i] for found in tested] or [[]]) for i in range(1, 5)
+    )
+    overdispersed = stats.chi2.sf(phi * 11, 11) < 0.05
+    phi = np.where(overdispersed & (phi > 1), phi, 1.0)
+    negbin = phi > 1
+    upper = np.empty(len(phi))
+    lower = np.empty(len(phi))
+    size = expected[negbin] / (phi[negbin] - 1)
+    prob = 1 / phi[negbin]
+    upper[negbin] = stats.nbinom.sf(observed[negbin] - 1, size, prob)
+    lower[negbin] = stats.nbinom.cdf(observed[negbin], size, prob)
+    upper[~negbin] = stats.poisson.sf(observed[~negbin] - 1, expected[~negbin])
+    lower[~negbin] = stats.poisson.cdf(observed[~negbin], expected[~negbin])
+    above = upper <= lower
+    news = np.where(above, observed >= min_count, expected >= min_count)
+    keep = np.flatnonzero((np.minimum(upper, lower) <= alpha) & news)
+    high = above[keep]
+    labels = np.asarray([str(month) for month in months], dtype=object)
+    return pd.DataFrame(
+        {
+            "row": rows[keep].astype(int),
+            MONTH: labels[t[keep].astype(int)],
+            COUNT: observed[keep].astype("int64"),
+            "expected": expected[keep],
+            "p": np.where(high, upper[keep], lower[keep]),
+            "afwijking": np.where(high, ANOMALY_HIGH, ANOMALY_LOW),
+            "verdeling": np.where(negbin[keep], "negatief binomiaal", "poisson"),
+        }
+    )
+
+
 def anomalies(
     counts_long: pd.DataFrame,
     *,
@@ -74,61 +148,13 @@ def anomalies(
         groups = pd.factorize(table.index.get_level_values(THEME))[0]
     else:
         groups = np.zeros(len(table), dtype=int)
-    group_totals = np.vstack([y[groups == g].sum(axis=0) for g in range(groups.max() + 1)])
-    frames = []
-    for t in range(min_history, len(months)):
-        years = t // 12 * 12
-        history = group_totals[:, t - years : t]
-        history_calendar = calendar[t - years : t]
-        mean_month = history.mean(axis=1, keepdims=True)
-        by_calendar = np.column_stack(
-            [history[:, history_calendar == c].mean(axis=1) for c in range(12)]
-        )
-        season = np.where(
-            mean_month > 0, by_calendar / np.where(mean_month > 0, mean_month, 1), 1.0
-        )
-        window = y[:, t - 12 : t]
-        level = (window.sum(axis=1) + 0.5) / 12
-        season_rows = season[groups]
-        fitted = level[:, None] * season_rows[:, calendar[t - 12 : t]]
-        pearson = np.where(fitted > 0, (window - fitted) ** 2 / np.where(fitted > 0, fitted, 1), 0)
-        phi = pearson.sum(axis=1) / 11
-        overdispersed = stats.chi2.sf(phi * 11, 11) < 0.05
-        phi = np.where(overdispersed & (phi > 1), phi, 1.0)
-        expected = np.maximum(level * season_rows[:, calendar[t]], 1e-9)
-        observed = y[:, t]
-        negbin = phi > 1
-        size = expected / np.where(negbin, phi - 1, 1)
-        prob = 1 / phi
-        upper = np.where(
-            negbin,
-            stats.nbinom.sf(observed - 1, size, prob),
-            stats.poisson.sf(observed - 1, expected),
-        )
-        lower = np.where(
-            negbin, stats.nbinom.cdf(observed, size, prob), stats.poisson.cdf(observed, expected)
-        )
-        above = upper <= lower
-        news = np.where(above, observed >= min_count, expected >= min_count)
-        rows = np.flatnonzero((np.minimum(upper, lower) <= alpha) & news)
-        high = above[rows]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "row": rows,
-                    MONTH: str(months[t]),
-                    COUNT: observed[rows].astype("int64"),
-                    "expected": expected[rows],
-                    "p": np.where(high, upper[rows], lower[rows]),
-                    "afwijking": np.where(high, ANOMALY_HIGH, ANOMALY_LOW),
-                    "verdeling": np.where(negbin[rows], "negatief binomiaal", "poisson"),
-                }
-            )
-        )
-    if not frames:  # too little history to test any month
-        empty = {MONTH: "", COUNT: 0, "expected": 0.0, "p": 0.0, "afwijking": "", "verdeling": ""}
-        frames.append(pd.DataFrame({"row": 0, **empty}, index=pd.RangeIndex(0)))
-    found = pd.concat(frames, ignore_index=True)
+    group_totals = np.zeros((groups.max() + 1, len(months)))
+    np.add.at(group_totals, groups, y)
+    tested = [
+        _month_candidates(y, t, group_totals, groups, calendar, min_count)
+        for t in range(min_history, len(months))
+    ]
+    found = _tested_months(tested, months, alpha=alpha, min_count=min_count)
     where = table.index[found.pop("row").to_numpy(dtype=int)].to_frame(index=False)
     out = pd.concat([where, found], axis=1)
     return out.sort_values(["p", *keys, MONTH], ignore_index=True)
