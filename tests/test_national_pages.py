@@ -280,3 +280,6 @@ def test_jumps_of_a_series_without_news_are_none_and_of_a_spike_one() -> None:
     # level (12 + 0.5) / 12, a flat season: 20 against a Poisson mean of 1.0417
     assert found["expected"].iloc[0] == pytest.approx(12.5 / 12)
     assert found["p"].iloc[0] == pytest.approx(sps.poisson.sf(19, 12.5 / 12))
+    short = stats.anomalies(spike.iloc[:12])  # no month with a year of history: none tested
+    assert short.empty and list(short.columns) == list(found.columns)
+    assert short.dtypes.to_dict() == found.dtypes.to_dict()

@@ -57,9 +57,10 @@ def _tested_months(
 ) -> pd.DataFrame:
     """The rows of the ``tested`` months with ``p <= alpha`` that are news: the tails of
     every candidate computed in one go (Poisson, or negative binomial where overdispersed)."""
-    t = np.concatenate([np.full(len(found[1]), found[0]) for found in tested] or [[]])
+    none = [np.empty(0)]  # too little history to test any month
+    t = np.concatenate([np.full(len(found[1]), found[0]) for found in tested] or none)
     rows, observed, expected, phi = (
-        np.concatenate([found[i] for found in tested] or [[]]) for i in range(1, 5)
+        np.concatenate([found[i] for found in tested] or none) for i in range(1, 5)
     )
     overdispersed = stats.chi2.sf(phi * 11, 11) < 0.05
     phi = np.where(overdispersed & (phi > 1), phi, 1.0)
@@ -87,7 +88,7 @@ def _tested_months(
             "afwijking": np.where(high, ANOMALY_HIGH, ANOMALY_LOW),
             "verdeling": np.where(negbin[keep], "negatief binomiaal", "poisson"),
         }
-    )
+    ).astype({MONTH: "str"})
 
 
 def anomalies(
