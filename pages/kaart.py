@@ -46,32 +46,33 @@ else:
     fig = figures.measure_map(
         data, sel, measure=measure, scheme=scheme or "quantiles", basemap=basemap, part=part
     )
-shown, _ = zoom.map_areas(data, sel.level, part)
+shown, areas = zoom.map_areas(data, sel.level, part)
 clicked = components.chart(fig, key=f"kaart_{shown}_{part}", select=True)
 if clicked and shown != sel.level:  # a coarser area: zoom on it
     zoom.go_to(clicked[0])
 elif clicked:
     components.open_profile(clicked[0])
 
-names = data.areas_at(sel.level)["name"].sort_values()
-choice = st.selectbox(
-    "Zoek een gebied",
-    names.index.tolist(),
-    index=None,
-    format_func=lambda code: f"{names[code]} ({code})",
-    placeholder="Typ een naam en open het profiel…",
-)
+choice = components.area_search(data, sel.level)
 if choice:
     components.open_profile(choice)
 
 for key in views.map_explanations(layer or "waarden", measure):
     components.explain(key, level=sel.level)
 safe = queries.area_download(data, sel)  # always protected, whatever is shown
-if sel.private:
-    components.table(safe.iloc[:-1], hide_index=True)  # the footnote row as a caption below
+in_view = None if part is None or shown != sel.level else areas.index  # the part mapped
+if sel.private:  # the footnote row as a caption below; ranked by the counts shown
+    components.area_table(
+        safe.iloc[:-1],
+        level=sel.level,
+        in_view=in_view,
+        rank="Totaal",
+        ranked="met de meeste signalen",
+    )
 else:
-    shown = report.area_table_view(table, measure=measure)
-    components.table(shown, hide_index=True)
+    ranked = f"met de hoogste waarde ({aggregate.MEASURES[measure]})"
+    view = report.area_table_view(table, measure=measure)
+    components.area_table(view, level=sel.level, in_view=in_view, ranked=ranked)
 rows = len(safe) - 1  # recorded in the audit log with each download (not the footnote)
 d1, d2 = st.columns(2)
 d1.download_button(

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import shapely
 from scipy import stats as sps
+from streamlit.testing.v1 import AppTest
 
 from regie_analytics import geo, stats
 from regie_analytics.geo.stored import (
@@ -24,6 +25,8 @@ from regie_analytics.schema import AREA_CODE, COUNT, MONTH, SENTINEL_AREAS, THEM
 from regie_analytics.stats.labels import MIN_REPORTED_COUNT
 from regie_analytics.stats.trends import _month_range
 from regie_analytics.store import Store
+from regie_analytics.ui import components
+from tests.conftest import open_app
 
 WIJKEN = Path(__file__).resolve().parents[1] / "data" / "boundaries" / "nl_wijken_2016.geojson"
 GRONINGEN = ["GM0009", "GM0014", "GM0017", "GM0056", "GM1730"]
@@ -283,3 +286,103 @@ def test_jumps_of_a_series_without_news_are_none_and_of_a_spike_one() -> None:
     short = stats.anomalies(spike.iloc[:12])  # no month with a year of history: none tested
     assert short.empty and list(short.columns) == list(found.columns)
     assert short.dtypes.to_dict() == found.dtypes.to_dict()
+
+
+# --- the Kaart's table and area search at scale ------------------------------------------------
+
+
+def _area_table() -> pd.DataFrame:
+    """Five buurten and the total row as the protected area table has them."""
+    return pd.DataFrame(
+        {
+            "Gebiedscode": ["BU01", "BU02", "BU03", "BU04", "BU05", ""],
+            "Gebied": ["Noord", "Oost", "Zuid", "West", "Centrum", "Totaal gemeente"],
+            "Totaal": [12, "<5", 30, 17, 12, 75],
+        },
+        dtype=object,
+    )
+
+
+def test_the_area_table_shows_the_highest_rows_and_says_so() -> None:
+    frame = _area_table()
+    shown, note = components.area_rows(
+        frame, level="buurt", rank="Totaal", ranked="met de meeste signalen", limit=3
+    )
+    # 30, 17, then the first of the two 12s; "<5" last; the total row kept at the end
+    assert shown["Gebiedscode"].tolist() == ["BU03", "BU04", "BU01", ""]
+    assert note == (
+        "De tabel toont de 3 buurten met de meeste signalen van de 5; de download bevat alle 5. "
+        "Zoom in op een deel om al zijn buurten te zien."
+    )
+    same, none = components.area_rows(frame, level="buurt", rank="Totaal", limit=5)
+    pd.testing.assert_frame_equal(same, frame)  # all fit: as they were, no note
+    assert none is None
+
+
+def test_the_area_table_shows_the_part_in_view() -> None:
+    frame = _area_table()
+    in_view = pd.Index(["BU05", "BU02", "BU04"])
+    shown, note = components.area_rows(frame, level="wijk", in_view=in_view, limit=10)
+    assert shown["Gebiedscode"].tolist() == ["BU02", "BU04", "BU05", ""]
+    assert note == (
+        "De tabel toont de 3 wijken van het deel waarop de kaart is ingezoomd; de download "
+        "bevat alle 5."
+    )
+    shown, note = components.area_rows(
+        frame,
+        level="wijk",
+        in_view=in_view,
+        rank="Totaal",
+        ranked="met de meeste signalen",
+        limit=2,
+    )
+    assert shown["Gebiedscode"].tolist() == ["BU04", "BU05", ""]
+    assert note is not None and note.startswith(
+        "De tabel toont de 2 wijken met de meeste signalen van de 3 in dit deel; "
+    )
+
+
+def test_area_search_finds_names_and_codes() -> None:
+    names = pd.Series(
+        ["Oud-Centrum", "Noord", "Centrum", "Zuid"],
+        index=pd.Index(["BU0363AA01", "BU0363AB02", "BU0518CC03", "BU0518CD04"], name="area_code"),
+    )
+    assert components.matching_areas(names, "  CENTRUM ").tolist() == ["Centrum", "Oud-Centrum"]
+    assert components.matching_areas(names, "bu0518").index.tolist() == [
+        "BU0518CC03",
+        "BU0518CD04",
+    ]
+    assert components.matching_areas(names, "0363", limit=1).tolist() == ["Noord"]
+    assert components.matching_areas(names, "   ").empty
+    assert components.matching_areas(names, "[a-z]").empty  # text, not a pattern
+
+
+def test_a_long_table_shows_its_first_rows_with_a_caption() -> None:
+    def script() -> None:
+        import pandas as pd
+
+        from regie_analytics.ui import components
+
+        components.table(pd.DataFrame({"aantal": [1234, 5, 6, 7, 8]}), limit=2)
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    assert at.dataframe[0].value["aantal"].tolist() == [1234, 5]
+    assert at.caption[0].value == "De tabel toont de eerste 2 van 5 rijen."
+
+
+@pytest.mark.slow
+def test_the_kaart_zoomed_on_a_stadsdeel_tables_its_buurten(app_store: Path) -> None:
+    areas = Store(app_store).areas()
+    part = str(areas["stadsdeel_code"].dropna().iloc[0])
+    members = set(areas.index[areas["stadsdeel_code"] == part])
+    at = open_app("kaart", params={"inzoomen": part})
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert set(shown["Gebiedscode"]) == members | {""}  # and the municipality's totals
+    assert (
+        f"De tabel toont de {len(members)} buurten van het deel waarop de kaart is ingezoomd; "
+        f"de download bevat alle {len(areas)}."
+    ) in [c.value for c in at.caption]
+    whole = open_app("kaart")
+    assert len(whole.dataframe[0].value) == len(areas) + 1

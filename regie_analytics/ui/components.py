@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from regie_analytics import accessibility, aggregate, privacy
 from regie_analytics import engine as engines
-from regie_analytics.formatting import dutch_numbers, fmt_int, fmt_pct, plain_text
-from regie_analytics.schema import DOMAIN, UNKNOWN_THEME
+from regie_analytics.export.tables import AREA_COLUMNS_NL
+from regie_analytics.formatting import dutch_numbers, fmt_int, fmt_level, fmt_pct, plain_text
+from regie_analytics.schema import AREA_CODE, DOMAIN, UNKNOWN_THEME
 from regie_analytics.snapshot import Snapshot
 from regie_analytics.taxonomy import UNKNOWN_DOMAIN
 from regie_analytics.ui.data import BY_KEY
@@ -259,10 +262,117 @@ def kpi(
     )
 
 
-def table(frame: Any, **options: Any) -> None:
+TABLE_ROW_LIMIT = 1000
+"""Rows a table on screen shows at most (as many areas as one map draws): formatting every
+cell of 14,000 rows in Dutch takes seconds on every rerun, and nobody reads them on screen;
+the downloads hold every row."""
+SEARCH_MATCHES = 50
+"""Areas "Zoek een gebied" offers at most for what was typed."""
+
+
+def table(frame: Any, *, limit: int = TABLE_ROW_LIMIT, **options: Any) -> None:
     """A table as every page shows one: numbers in Dutch notation whatever the browser's
-    language, a missing figure reads "–", never "None"."""
-    st.dataframe(dutch_numbers(frame), placeholder="–", **options)
+    language, a missing figure reads "–", never "None"; at most ``limit`` rows, with a
+    caption saying so when there are more."""
+    st.dataframe(dutch_numbers(frame.iloc[:limit]), placeholder="–", **options)
+    if len(frame) > limit:
+        st.caption(f"De tabel toont de eerste {fmt_int(limit)} van {fmt_int(len(frame))} rijen.")
+
+
+def area_rows(
+    frame: pd.DataFrame,
+    *,
+    level: str,
+    in_view: pd.Index | None = None,
+    rank: str | None = None,
+    ranked: str = "",
+    limit: int = TABLE_ROW_LIMIT,
+) -> tuple[pd.DataFrame, str | None]:
+    """The rows of an area table (a ``Gebiedscode`` column; rows without a code, such as
+    the totals, stay last) that a page shows under its map, and a Dutch note on what they
+    are when not every area: the areas ``in_view`` (the part the map is zoomed on) when
+    given, else all; of those the first ``limit`` (when there are more: by the numbers in
+    column ``rank``, highest first, when given; ``ranked`` says how in the note)."""
+    codes = frame[AREA_COLUMNS_NL[AREA_CODE]].astype("str")
+    areas = codes != ""
+    if in_view is not None:
+        areas &= codes.isin(in_view.astype("str"))
+    rows = frame.loc[areas.to_numpy()]
+    total = int(areas.sum())
+    if rank is not None and total > limit:
+        values = pd.to_numeric(rows[rank], errors="coerce")  # labels such as "<5" last
+        rows = rows.iloc[np.argsort(-values.fillna(-np.inf).to_numpy(), kind="stable")]
+    everything = int((codes != "").sum())
+    shown = pd.concat([rows.iloc[:limit], frame.loc[(codes == "").to_numpy()]])
+    nouns = fmt_level(level, plural=True)
+    if total > limit:
+        note = (
+            f"De tabel toont de {fmt_int(limit)} {nouns} {ranked} van de {fmt_int(total)}"
+            f"{' in dit deel' if in_view is not None else ''}; de download bevat alle "
+            f"{fmt_int(everything)}. Zoom in op een deel om al zijn {nouns} te zien."
+        )
+    elif total < everything:
+        note = (
+            f"De tabel toont de {fmt_int(total)} {nouns} van het deel waarop de kaart is "
+            f"ingezoomd; de download bevat alle {fmt_int(everything)}."
+        )
+    else:
+        note = None
+    return shown, note
+
+
+def area_table(frame: pd.DataFrame, **options: Any) -> None:
+    """An area table under a map: :func:`area_rows` of ``frame`` (``options``) with its
+    note."""
+    shown, note = area_rows(frame, **options)
+    table(shown, hide_index=True)
+    if note:
+        st.caption(note)
+
+
+def matching_areas(names: pd.Series, text: str, *, limit: int = SEARCH_MATCHES) -> pd.Series:
+    """The areas whose name or code (``names``: name by area code) contains ``text``
+    (ignoring case and surrounding spaces), by name, at most ``limit``; none for no text."""
+    wanted = text.strip().casefold()
+    if not wanted:
+        return names.iloc[:0]
+    found = names.astype("str").str.casefold().str.contains(wanted, regex=False)
+    found |= names.index.astype("str").str.casefold().str.contains(wanted, regex=False)
+    return names.loc[found.to_numpy()].sort_values(kind="stable").iloc[:limit]
+
+
+def area_search(data: Snapshot, level: str) -> str | None:
+    """ "Zoek een gebied": the areas at ``level`` to choose from by name; above
+    :data:`TABLE_ROW_LIMIT` areas a text field first and then the areas whose name or code
+    holds what was typed (:func:`matching_areas`). Returns the code chosen, or None."""
+    names = data.areas_at(level)["name"]
+    label, placeholder = "Zoek een gebied", "Typ een naam en open het profiel…"
+    if len(names) > TABLE_ROW_LIMIT:
+        text = st.text_input(
+            label, placeholder=f"Typ een deel van de naam of de code van een {fmt_level(level)}…"
+        )
+        if not text.strip():
+            return None
+        found = matching_areas(names, text)
+        if found.empty:
+            st.caption(f"Geen {fmt_level(level)} gevonden met '{plain_text(text.strip())}'.")
+            return None
+        count = int(matching_areas(names, text, limit=len(names)).size)
+        label = f"Gevonden: {fmt_int(count)}" + (
+            f" (de eerste {fmt_int(len(found))}: typ meer om te verfijnen)"
+            if count > len(found)
+            else ""
+        )
+        names, placeholder = found, "Kies een gebied en open het profiel…"
+    else:
+        names = names.sort_values()
+    return st.selectbox(
+        label,
+        names.index.tolist(),
+        index=None,
+        format_func=lambda code: f"{names[code]} ({code})",
+        placeholder=placeholder,
+    )
 
 
 def footer(data: Snapshot, filters: Filters | None = None) -> None:
