@@ -27,26 +27,9 @@ from regie_analytics.stats.trends import _month_range
 from regie_analytics.store import Store
 from regie_analytics.ui import components
 from tests.conftest import open_app
+from tests.test_stats_scale import GRONINGEN, _boundaries_file, bounded_store
 
-WIJKEN = Path(__file__).resolve().parents[1] / "data" / "boundaries" / "nl_wijken_2016.geojson"
-GRONINGEN = ["GM0009", "GM0014", "GM0017", "GM0056", "GM1730"]
-"""Ten Boer, Groningen, Haren, Zuidhorn and Tynaarlo: 38 wijken, five gemeenten."""
-
-
-def _boundaries_file(folder: Path) -> Path:
-    frame = gpd.read_file(WIJKEN)
-    path = folder / "groningen_wijken.geojson"
-    frame.loc[frame["GMC"].isin(GRONINGEN)].to_file(path)
-    return path
-
-
-@pytest.fixture
-def bounded_store(tmp_path: Path) -> Path:
-    """A store with the 38 real wijken of five Groningen gemeenten as its boundaries."""
-    areas = geo.load_boundaries(_boundaries_file(tmp_path))
-    root = tmp_path / "store"
-    Store(root).set_boundaries(areas, {"file": "groningen_wijken.geojson"})
-    return root
+__all__ = ["bounded_store"]  # the fixture: 38 real wijken of five Groningen gemeenten
 
 
 def _same_frame(got: gpd.GeoDataFrame, expected: gpd.GeoDataFrame) -> None:
