@@ -231,10 +231,15 @@ class Snapshot:
 
     def web_areas(self, level: str) -> gpd.GeoDataFrame:
         """The areas at ``level`` with geometry simplified for the browser
-        (:func:`geo.simplify_for_web`; shared: do not change it)."""
-        return self._derived(
-            "web", level, lambda: stored_web(self.path / self.version, level, self.areas_at(level))
-        )
+        (:func:`geo.simplify_for_web`, as stored with the boundaries: :func:`geo.stored.stored_web`;
+        computed for a version without it, and for a database store; shared: do not change it)."""
+
+        def build() -> gpd.GeoDataFrame:
+            if is_database(str(self.path)):
+                return geo.simplify_for_web(self.areas_at(level))
+            return stored_web(Path(self.path) / self.version, level, self.areas_at(level))
+
+        return self._derived("web", level, build)
 
     def features(self, level: str) -> dict[str, SharedGeoJSON]:
         """The GeoJSON features of :meth:`web_areas` by area code, the ``features`` of every
