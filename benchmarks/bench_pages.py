@@ -299,14 +299,6 @@ def map_payload(store: str | Path, *, zoom: dict[str, str] | None = None) -> dic
     }
 
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 _WATCH = """
 (() => {
   const bench = (window.__bench = {t0: 0, last: 0, plotted: 0, runs: 0, ended: 0});
@@ -411,6 +403,8 @@ def browser_times(
     driven by Debian's Chromium through Playwright (localhost only)."""
     from playwright.sync_api import sync_playwright
 
+    from regie_analytics.chromium import LAUNCH_ARGS
+
     executable = shutil.which("chromium")
     if executable is None:
         raise RuntimeError("chromium is not installed (apt-get install chromium)")
@@ -418,7 +412,7 @@ def browser_times(
     server = start_server(store, port)
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=executable, args=list(LAUNCH_ARGS))
             try:
                 return {
                     page: browser_page(

@@ -8,6 +8,15 @@ import shutil
 
 NAMES = ("chromium", "chromium-browser")
 """The executable names Debian and Ubuntu give Chromium, in the order they are tried."""
+LAUNCH_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+"""The flags the browser tests and benchmarks start Chromium with (offline, as root)."""
 
 
 def browser_path() -> str | None:

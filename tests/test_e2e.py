@@ -53,14 +53,7 @@ from playwright.sync_api import (  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM_ARGS = list(chromium.LAUNCH_ARGS)
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 STARTUP_TIMEOUT = 120  # seconds for the server to answer its health check
 RUN_TIMEOUT = 120_000  # milliseconds for one script run (first runs compute and cache)

@@ -148,23 +148,7 @@ def build_version(
             records, cube_part_ = without_keys(prep.records, later, kind=prep.kind, cube=prep.cube)
             write_records(records, folder / record_rel)
         cube_part_.to_parquet(folder / cube_rel, index=False)
-        imports.append(
-            {
-                "id": import_id,
-                "source": prep.report.source,
-                "preset": prep.report.preset,
-                "file": prep.report.file,
-                "sha256": prep.file_hash,
-                "kind": prep.kind,
-                "system": prep.system or prep.report.preset,
-                "rows_read": prep.report.rows_read,
-                "rows_imported": prep.report.imported,
-                "signals": prep.report.signals_imported,
-                "imported_at": datetime.now().isoformat(timespec="seconds"),
-                "report": prep.report.to_dict(),
-                "parts": {kind_dir: record_rel, "cube": cube_rel},
-            }
-        )
+        imports.append(import_entry(prep, import_id, {kind_dir: record_rel, "cube": cube_rel}))
     cube = _new_cube(folder, old=old, imports=imports, added=todo, replaced=bool(replaced))
     cube.to_parquet(folder / "cube.parquet", index=False)
     manifest: dict[str, Any] = {
@@ -202,6 +186,26 @@ def _new_cube(
     if old is None or replaced or not (old / "cube.parquet").exists():
         return combine_cubes([pd.read_parquet(folder / imp["parts"]["cube"]) for imp in imports])
     return combine_cubes([pd.read_parquet(old / "cube.parquet"), *(p.cube for p in added)])
+
+
+def import_entry(prep: PreparedImport, import_id: int, parts: dict[str, Any]) -> dict[str, Any]:
+    """The manifest entry of a committed import (both engines): where it came from, its
+    figures and report, and its ``parts`` (file names, or a database's part ids)."""
+    return {
+        "id": import_id,
+        "source": prep.report.source,
+        "preset": prep.report.preset,
+        "file": prep.report.file,
+        "sha256": prep.file_hash,
+        "kind": prep.kind,
+        "system": prep.system or prep.report.preset,
+        "rows_read": prep.report.rows_read,
+        "rows_imported": prep.report.imported,
+        "signals": prep.report.signals_imported,
+        "imported_at": datetime.now().isoformat(timespec="seconds"),
+        "report": prep.report.to_dict(),
+        "parts": parts,
+    }
 
 
 def reclassified(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any
 
 import geopandas as gpd
@@ -19,7 +18,7 @@ from psycopg.types.json import Jsonb
 from regie_analytics.geo import AREA_COLUMNS
 from regie_analytics.ingest import PreparedImport
 from regie_analytics.schema import AREA_CODE, CUBE_COLUMNS
-from regie_analytics.store.commit import replaced_keys, without_keys
+from regie_analytics.store.commit import import_entry, replaced_keys, without_keys
 from regie_analytics.store.errors import StoreError, busy
 from regie_analytics.store.pgschema import (
     AREA_NUMBERS,
@@ -199,23 +198,7 @@ def write_imports(
         else:
             counts, cube = without_keys(prep.records, later, kind=prep.kind, cube=prep.cube)
             parts = write_part(conn, prep.kind, counts, cube)
-        entries.append(
-            {
-                "id": first_id + offset,
-                "source": source,
-                "preset": prep.report.preset,
-                "file": prep.report.file,
-                "sha256": prep.file_hash,
-                "kind": prep.kind,
-                "system": prep.system or prep.report.preset,
-                "rows_read": prep.report.rows_read,
-                "rows_imported": prep.report.imported,
-                "signals": prep.report.signals_imported,
-                "imported_at": datetime.now().isoformat(timespec="seconds"),
-                "report": prep.report.to_dict(),
-                "parts": parts,
-            }
-        )
+        entries.append(import_entry(prep, first_id + offset, parts))
     return entries
 
 
