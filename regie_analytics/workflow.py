@@ -29,7 +29,7 @@ from regie_analytics.schema import (
     SUBCATEGORY,
     InputError,
 )
-from regie_analytics.store import AnyStore, StoreError
+from regie_analytics.store import AnyStore, Store, StoreError
 from regie_analytics.taxonomy import UNKNOWN_DOMAIN, Taxonomy, load_taxonomy
 
 Progress = Callable[[float, str], None]
@@ -184,13 +184,15 @@ def validate(
     now: datetime | None = None,
     limits: Limits | None = None,
     date_order: str | None = None,
+    context: Context | None = None,
 ) -> tuple[PreparedImport, Context]:
     """Check an input against the store; nothing is written.
 
     ``limits`` default to the settings (:meth:`Limits.from_env`); ``date_order`` (``dmy`` or
-    ``mdy``) settles numeric dates whose order the column does not show.
+    ``mdy``) settles numeric dates whose order the column does not show; ``context`` is
+    :func:`resolve_context` of the other arguments when the caller has it already.
     """
-    context = resolve_context(
+    context = context or resolve_context(
         store, boundaries=boundaries, code_column=code_column, gemeente=gemeente, taxonomy=taxonomy
     )
     prepared = prepare_import(
@@ -305,6 +307,11 @@ def import_file(
     """
     if progress is not None:
         progress(0.05, "bestand lezen en controleren…")
+    context = resolve_context(
+        store, boundaries=boundaries, code_column=code_column, gemeente=gemeente, taxonomy=taxonomy
+    )
+    if context.new_store and isinstance(store, Store):
+        store.derive_boundaries(context.areas)  # on the other core meanwhile
     prepared, context = validate(
         path,
         preset=preset,
@@ -318,6 +325,7 @@ def import_file(
         now=now,
         limits=limits,
         date_order=date_order,
+        context=context,
     )
     if progress is not None:
         progress(0.6, "controle klaar; schrijven…")

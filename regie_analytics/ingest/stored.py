@@ -8,15 +8,24 @@ stored records classified again with another taxonomy (:func:`reclassify`).
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from regie_analytics import cellkey
 from regie_analytics.ingest.report import PreparedImport
-from regie_analytics.ingest.staged import KnownRecords, StagedRecords, StoredIds, positions_in
+from regie_analytics.ingest.staged import (
+    DUCKDB_MEMORY,
+    KnownRecords,
+    StagedRecords,
+    StoredIds,
+    positions_in,
+)
 from regie_analytics.schema import (
     AREA_CODE,
     CATEGORY,
@@ -38,9 +47,6 @@ from regie_analytics.schema import (
     THEME,
 )
 from regie_analytics.taxonomy import Taxonomy
-
-CUBE_BATCH_ROWS = 2_000_000
-"""Cube rows :class:`CubeSum` lets wait before it sums them (at the least)."""
 
 
 def month_labels(values: pd.Series) -> pd.Series:
@@ -113,13 +119,18 @@ def _stored_signals(staged: StagedRecords, known: KnownRecords) -> np.ndarray:
 def staged_with_cube(
     batches: Iterable[pd.DataFrame], *, kind: str
 ) -> tuple[StagedRecords, pd.DataFrame]:
-    """Records written to disk batch by batch, and their cube (see :func:`cube_part`)."""
+    """Records written to disk batch by batch, and their cube: for signals summed by DuckDB
+    from the file written (:func:`records_cube`), for counts with :func:`cube_part`."""
     staged = StagedRecords()
-    cube = CubeSum()
+    parts = []
     for batch in batches:
         staged.append(batch)
-        cube.add(cube_part(batch, kind=kind))
-    return staged.close(), cube.total()
+        if kind != "signals":
+            parts.append(cube_part(batch, kind=kind))
+    staged.close()
+    if kind == "signals":
+        return staged, records_cube(staged)
+    return staged, combine_cubes(parts)
 
 
 def _kept(staged: StagedRecords, keep: np.ndarray) -> Iterator[pd.DataFrame]:
@@ -193,19 +204,93 @@ def cube_part(records: pd.DataFrame, *, kind: str) -> pd.DataFrame:
     return cube
 
 
+_SUMMED_CUBE = """
+    SELECT {dims}, CAST(sum("{count}") AS BIGINT) AS "{count}",
+        CAST(sum("{key}") % {key_range} AS BIGINT) AS "{key}"
+    FROM ({rows}) AS cube_rows WHERE {present}
+    GROUP BY ALL ORDER BY {dims}
+"""
+
+
+def _summed_cube(
+    rows: str, params: list[object], *, spill: Path, tables: dict[str, pa.Table]
+) -> pd.DataFrame:
+    """The cube of ``rows`` (SQL giving the cube's dimensions, a count and a key sum per row)
+    summed by DuckDB over both cores, sorted by the dimensions, with cell keys; rows with a
+    missing dimension are left out (as pandas' groupby leaves them out)."""
+    import duckdb
+
+    dims = ", ".join(f'"{c}"' for c in CUBE_DIMENSIONS)
+    present = " AND ".join(f'"{c}" IS NOT NULL' for c in CUBE_DIMENSIONS)
+    sql = _SUMMED_CUBE.format(
+        dims=dims,
+        count=COUNT,
+        key=CELL_KEY,
+        key_range=cellkey.KEY_RANGE,
+        rows=rows,
+        present=present,
+    )
+    with duckdb.connect() as con:
+        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+        con.execute(f"SET temp_directory = '{spill}'")
+        for name, table in tables.items():
+            con.register(name, table)
+        summed = con.sql(sql, params=params).to_arrow_table()
+    if summed.num_rows == 0:
+        return empty_cube()
+    return summed.to_pandas()
+
+
+def records_cube(staged: StagedRecords) -> pd.DataFrame:
+    """The cube of staged signals (with their record keys): one row per cell, the count of
+    its records and its cell key (see :func:`cube_part`: the same frame), summed by DuckDB
+    from the file, not in pandas."""
+    if staged.rows == 0:
+        return empty_cube()
+    columns = ", ".join(
+        f'CAST("{c}" AS VARCHAR) AS "{c}"'
+        if c != MONTH
+        else f'strftime(CAST("{RECEIVED_AT}" AS TIMESTAMP), \'%Y-%m\') AS "{MONTH}"'
+        for c in CUBE_DIMENSIONS
+    )
+    rows = (
+        f'SELECT {columns}, 1 AS "{COUNT}", CAST("{RECORD_KEY}" AS BIGINT) AS "{CELL_KEY}" '
+        "FROM read_parquet(?)"
+    )
+    return _summed_cube(rows, [str(staged.path)], spill=staged.folder / "duckdb", tables={})
+
+
 def combine_cubes(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Cube parts summed over the cube's dimensions (sorted by them), with cell keys."""
-    if not parts:
+    frames = [part for part in parts if len(part)]
+    if not frames:
         return empty_cube()
-    cube = (
-        pd.concat(parts, ignore_index=True)
-        .groupby(list(CUBE_DIMENSIONS), observed=True, sort=True)[[COUNT, CELL_KEY]]
-        .sum()
-        .reset_index()
+    tables = {f"part{i}": _cube_table(frame) for i, frame in enumerate(frames)}
+    rows = " UNION ALL ".join(f"SELECT * FROM {name}" for name in tables)
+    with tempfile.TemporaryDirectory(prefix="regie-cube-") as spill:
+        return _summed_cube(rows, [], spill=Path(spill), tables=tables)
+
+
+def cube_files_summed(files: list[Path]) -> pd.DataFrame:
+    """Cube files (a version's cube, imports' cube parts) summed, as :func:`combine_cubes`
+    sums frames, but read by DuckDB: none of them is ever whole in pandas."""
+    if not files:
+        return empty_cube()
+    columns = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in CUBE_DIMENSIONS)
+    rows = (
+        f'SELECT {columns}, CAST("{COUNT}" AS BIGINT) AS "{COUNT}", '
+        f'CAST("{CELL_KEY}" AS BIGINT) AS "{CELL_KEY}" FROM read_parquet(?, union_by_name = true)'
     )
-    cube[COUNT] = cube[COUNT].astype("int64")
-    cube[CELL_KEY] = cellkey.cell_keys(cube[CELL_KEY])
-    return cube
+    with tempfile.TemporaryDirectory(prefix="regie-cube-") as spill:
+        return _summed_cube(rows, [[str(f) for f in files]], spill=Path(spill), tables={})
+
+
+def _cube_table(frame: pd.DataFrame) -> pa.Table:
+    """A cube part as Arrow: dimensions as text, count and key sum as int64."""
+    columns = {c: pa.array(frame[c].astype("str"), type=pa.string()) for c in CUBE_DIMENSIONS}
+    columns[COUNT] = pa.array(frame[COUNT].to_numpy(dtype=np.int64))
+    columns[CELL_KEY] = pa.array(frame[CELL_KEY].to_numpy(dtype=np.int64))
+    return pa.table(columns)
 
 
 def empty_cube() -> pd.DataFrame:
@@ -214,29 +299,6 @@ def empty_cube() -> pd.DataFrame:
     frame[COUNT] = frame[COUNT].astype("int64")
     frame[CELL_KEY] = frame[CELL_KEY].astype("int64")
     return frame
-
-
-class CubeSum:
-    """Cube parts summed as they come (an import's batches): the parts waiting are summed
-    whenever they hold more rows than twice the sum so far, so memory stays near the size of
-    the cube itself and the work stays proportional to the rows added."""
-
-    def __init__(self) -> None:
-        self._parts: list[pd.DataFrame] = []
-        self._waiting = 0
-        self._summed = 0
-
-    def add(self, part: pd.DataFrame) -> None:
-        """Add one cube part."""
-        self._parts.append(part)
-        self._waiting += len(part)
-        if len(self._parts) > 1 and self._waiting > max(2 * self._summed, CUBE_BATCH_ROWS):
-            self._parts = [combine_cubes(self._parts)]
-            self._summed, self._waiting = len(self._parts[0]), 0
-
-    def total(self) -> pd.DataFrame:
-        """The sum of every part added."""
-        return combine_cubes(self._parts)
 
 
 def reclassify(

@@ -3,7 +3,12 @@ parts, earlier imports carried over (or corrected), records classified again, th
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import shutil
+import tempfile
+import traceback
+import weakref
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +34,7 @@ from regie_analytics.store.parts import (
     FORMAT_VERSION,
     SECRET_FIELD,
     combine_cubes,
+    cube_files_summed,
     stored_records,
     write_manifest,
     write_records,
@@ -97,6 +103,56 @@ def _known(
     return pd.concat(frames, ignore_index=True) if frames else None
 
 
+DERIVED_FILES = ("areas.parquet", "weights.parquet", "web.parquet")
+"""What a version holds of its boundaries: the areas, their weights and their web geometry."""
+
+
+def _derive(folder: str) -> None:
+    """In the child process: the weights and web geometry of ``folder``'s areas."""
+    try:
+        write_weights(Path(folder))
+        write_web(Path(folder))
+    except BaseException:
+        (Path(folder) / "error.txt").write_text(traceback.format_exc())
+        raise
+
+
+def _stop(process: multiprocessing.process.BaseProcess, folder: Path) -> None:
+    if process.is_alive():
+        process.terminate()
+    process.join()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+class DerivedBoundaries:
+    """The files a new store version derives from new boundaries (weights and web geometry of
+    every level: half a minute for national boundaries), computed in a child process on the
+    other core while the import is read and checked; :func:`build_version` links them in.
+
+    The child stops, and its files are removed, with this object (or at exit).
+    """
+
+    def __init__(self, areas: gpd.GeoDataFrame) -> None:
+        self.areas = areas
+        self.folder = Path(tempfile.mkdtemp(prefix="regie-boundaries-"))
+        areas.to_parquet(self.folder / "areas.parquet")
+        self._process = multiprocessing.get_context("spawn").Process(
+            target=_derive, args=(str(self.folder),), name="regie-boundaries", daemon=True
+        )
+        self._process.start()
+        self._stop = weakref.finalize(self, _stop, self._process, self.folder)
+
+    def link_into(self, folder: Path) -> None:
+        """Wait for the child and hard-link its files into the version being built."""
+        self._process.join()
+        error = self.folder / "error.txt"
+        if self._process.exitcode != 0 or error.exists():
+            detail = error.read_text() if error.exists() else f"exit {self._process.exitcode}"
+            raise RuntimeError(f"weights and web geometry of the boundaries failed: {detail}")
+        for name in DERIVED_FILES:
+            os.link(self.folder / name, folder / name)
+
+
 def build_version(
     folder: Path,
     *,
@@ -110,23 +166,30 @@ def build_version(
     taxonomy_info: dict[str, Any] | None,
     generated: bool | None,
     secret: str,
+    derived: DerivedBoundaries | None = None,
 ) -> dict[str, Any]:
     """Write version ``version`` into ``folder``: the earlier imports carried over (or
     corrected), the new ones' records and cube parts, the cube, areas, taxonomy and manifest,
-    all flushed to disk. Returns the manifest."""
+    all flushed to disk. Returns the manifest. New ``areas`` take their weights and web
+    geometry from ``derived`` when it was started for them."""
     imports: list[dict[str, Any]] = list(old_manifest["imports"]) if old_manifest else []
     for sub in ("signals", "counts", "cube"):
         (folder / sub).mkdir()
     replaced = replaced_keys(todo)
     if old is not None:
         imports = [carry_over(old, folder, imp, replaced) for imp in imports]
-    if areas is not None and (old is None or old_manifest is None):
-        areas.to_parquet(folder / "areas.parquet")
+    new_areas = areas is not None and (old is None or old_manifest is None)
+    if new_areas and derived is not None and derived.areas is areas:
+        derived.link_into(folder)
     else:
-        assert old is not None
-        os.link(old / "areas.parquet", folder / "areas.parquet")
-    write_weights(folder, previous=old)
-    write_web(folder, previous=old)
+        if new_areas:
+            assert areas is not None
+            areas.to_parquet(folder / "areas.parquet")
+        else:
+            assert old is not None
+            os.link(old / "areas.parquet", folder / "areas.parquet")
+        write_weights(folder, previous=old)
+        write_web(folder, previous=old)
     if taxonomy is not None:
         (folder / "taxonomy.csv").write_bytes(taxonomy.to_csv_bytes())
     elif old is not None:
@@ -150,7 +213,6 @@ def build_version(
         cube_part_.to_parquet(folder / cube_rel, index=False)
         imports.append(import_entry(prep, import_id, {kind_dir: record_rel, "cube": cube_rel}))
     cube = _new_cube(folder, old=old, imports=imports, added=todo, replaced=bool(replaced))
-    cube.to_parquet(folder / "cube.parquet", index=False)
     manifest: dict[str, Any] = {
         "format": FORMAT_VERSION,
         "version": version,
@@ -181,11 +243,24 @@ def _new_cube(
     added: list[PreparedImport],
     replaced: bool,
 ) -> pd.DataFrame:
-    """The cube of the new version: the old cube plus the new imports' cube parts, summed;
-    all parts summed again only where an earlier import's counts were corrected."""
+    """Write the cube of the new version (``cube.parquet``) and return it: the old cube plus
+    the new imports' cube parts, summed by DuckDB from the files; all parts summed again only
+    where an earlier import's counts were corrected. A version of one import has that import's
+    cube part as its cube (summed and sorted already): a hard link to it."""
+    target = folder / "cube.parquet"
+    if old is None and len(imports) == 1 and len(added) == 1:
+        os.link(folder / imports[0]["parts"]["cube"], target)
+        return added[0].cube
     if old is None or replaced or not (old / "cube.parquet").exists():
-        return combine_cubes([pd.read_parquet(folder / imp["parts"]["cube"]) for imp in imports])
-    return combine_cubes([pd.read_parquet(old / "cube.parquet"), *(p.cube for p in added)])
+        files = [folder / imp["parts"]["cube"] for imp in imports]
+    else:
+        files = [
+            old / "cube.parquet",
+            *(folder / imp["parts"]["cube"] for imp in imports[len(imports) - len(added) :]),
+        ]
+    cube = cube_files_summed(files)
+    cube.to_parquet(target, index=False)
+    return cube
 
 
 def import_entry(prep: PreparedImport, import_id: int, parts: dict[str, Any]) -> dict[str, Any]:

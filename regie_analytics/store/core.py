@@ -23,7 +23,13 @@ from regie_analytics.schema import (
     OTHER,
 )
 from regie_analytics.stats.stored import write_weights
-from regie_analytics.store.commit import build_version, commit_secret, recheck, reclassified
+from regie_analytics.store.commit import (
+    DerivedBoundaries,
+    build_version,
+    commit_secret,
+    recheck,
+    reclassified,
+)
 from regie_analytics.store.errors import (
     empty_store,
     has_imports,
@@ -36,7 +42,7 @@ from regie_analytics.store.errors import (
 from regie_analytics.store.parts import (
     FORMAT_VERSION,
     SECRET_FIELD,
-    combine_cubes,
+    cube_files_summed,
     empty_cube,
     link_from,
     stored_records,
@@ -64,6 +70,7 @@ class Store:
     def __init__(self, root: str | Path | None = None, *, version: str | None = None) -> None:
         self.root = Path(root) if root is not None else DEFAULT_STORE
         self.version = version
+        self._derived: DerivedBoundaries | None = None
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -171,6 +178,12 @@ class Store:
         return store_info(str(self.root), self.manifest(), self.cube(), self.areas())
 
     # -- writing ---------------------------------------------------------------------------
+    def derive_boundaries(self, areas: gpd.GeoDataFrame) -> None:
+        """Start computing what a version derives from new ``areas`` (weights and web
+        geometry of every level) in a child process, while the import is checked; the next
+        :meth:`commit` with these ``areas`` links the files in instead of computing them."""
+        self._derived = DerivedBoundaries(areas)
+
     def commit(
         self,
         prepared: list[PreparedImport],
@@ -190,7 +203,9 @@ class Store:
             Imports to add; ones that import nothing are skipped.
         areas, boundaries
             Required for an empty store (or with ``replace``): the boundaries and their
-            fingerprint. For a store that has boundaries they must match (same sha256).
+            fingerprint (their weights and web geometry from :meth:`derive_boundaries`
+            when that was started for these ``areas``). For a store that has boundaries
+            they must match (same sha256).
         taxonomy, taxonomy_info
             The taxonomy used; stored with the version.
         generated
@@ -235,8 +250,10 @@ class Store:
                     taxonomy_info=taxonomy_info,
                     generated=generated,
                     secret=secret,
+                    derived=self._derived,
                 )
                 switch(self.root, tmp, name)
+            self._derived = None
             return manifest
 
     def reclassify(
@@ -376,8 +393,7 @@ class Store:
                 link_from(old, tmp, ("areas.parquet", "taxonomy.csv"), kept)
                 write_weights(tmp, previous=old)
                 write_web(tmp, previous=old)
-                parts = [pd.read_parquet(tmp / imp["parts"]["cube"]) for imp in kept]
-                cube = combine_cubes(parts)
+                cube = cube_files_summed([tmp / imp["parts"]["cube"] for imp in kept])
                 cube.to_parquet(tmp / "cube.parquet", index=False)
                 manifest.update(
                     version=version,
