@@ -3,11 +3,11 @@ parts, earlier imports carried over (or corrected), records classified again, th
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
-import traceback
 import weakref
 from datetime import datetime
 from pathlib import Path
@@ -107,20 +107,19 @@ DERIVED_FILES = ("areas.parquet", "weights.parquet", "web.parquet")
 """What a version holds of its boundaries: the areas, their weights and their web geometry."""
 
 
-def _derive(folder: str) -> None:
-    """In the child process: the weights and web geometry of ``folder``'s areas."""
-    try:
-        write_weights(Path(folder))
-        write_web(Path(folder))
-    except BaseException:
-        (Path(folder) / "error.txt").write_text(traceback.format_exc())
-        raise
+_DERIVE = (
+    "import sys; from pathlib import Path; "
+    "from regie_analytics.stats.stored import write_weights; "
+    "from regie_analytics.geo.stored import write_web; "
+    "write_weights(Path(sys.argv[1])); write_web(Path(sys.argv[1]))"
+)
+"""What the child process runs (a fresh interpreter: no state of this process is shared)."""
 
 
-def _stop(process: multiprocessing.process.BaseProcess, folder: Path) -> None:
-    if process.is_alive():
+def _stop(process: subprocess.Popen[bytes], folder: Path) -> None:
+    if process.poll() is None:
         process.terminate()
-    process.join()
+    process.wait()
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -136,21 +135,29 @@ class DerivedBoundaries:
         self.areas = areas
         self.folder = Path(tempfile.mkdtemp(prefix="regie-boundaries-"))
         areas.to_parquet(self.folder / "areas.parquet")
-        self._process = multiprocessing.get_context("spawn").Process(
-            target=_derive, args=(str(self.folder),), name="regie-boundaries", daemon=True
+        package_root = str(Path(__file__).resolve().parents[2])  # this very package
+        path = os.pathsep.join([package_root, *filter(None, [os.environ.get("PYTHONPATH")])])
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", _DERIVE, str(self.folder)],
+            env={**os.environ, "PYTHONPATH": path},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
-        self._process.start()
         self._stop = weakref.finalize(self, _stop, self._process, self.folder)
 
-    def link_into(self, folder: Path) -> None:
-        """Wait for the child and hard-link its files into the version being built."""
-        self._process.join()
-        error = self.folder / "error.txt"
-        if self._process.exitcode != 0 or error.exists():
-            detail = error.read_text() if error.exists() else f"exit {self._process.exitcode}"
-            raise RuntimeError(f"weights and web geometry of the boundaries failed: {detail}")
+    def link_into(self, folder: Path) -> bool:
+        """Wait for the child and put its files into the version being built (hard links,
+        or copies on another file system); False (nothing put) when the child failed: then
+        the caller computes them itself, and meets the error itself if there is one."""
+        if self._process.wait() != 0:
+            return False
         for name in DERIVED_FILES:
-            os.link(self.folder / name, folder / name)
+            try:
+                os.link(self.folder / name, folder / name)
+            except OSError:
+                shutil.copyfile(self.folder / name, folder / name)
+        return True
 
 
 def build_version(
@@ -179,9 +186,8 @@ def build_version(
     if old is not None:
         imports = [carry_over(old, folder, imp, replaced) for imp in imports]
     new_areas = areas is not None and (old is None or old_manifest is None)
-    if new_areas and derived is not None and derived.areas is areas:
-        derived.link_into(folder)
-    else:
+    ready = new_areas and derived is not None and derived.areas is areas
+    if not (ready and derived is not None and derived.link_into(folder)):
         if new_areas:
             assert areas is not None
             areas.to_parquet(folder / "areas.parquet")
