@@ -20,7 +20,7 @@ from regie_analytics.ingest.stored import combine_cubes, cube_files_summed
 from regie_analytics.io import csv_files
 from regie_analytics.schema import CUBE_DIMENSIONS
 from regie_analytics.stats.stored import weights_table
-from regie_analytics.store import Store
+from regie_analytics.store import Store, commit
 from regie_analytics.store.parts import SECRET_FIELD
 
 CYCLES = 30
@@ -244,3 +244,21 @@ def test_cube_parts_are_summed_and_sorted_as_pandas_sums_them(tmp_path: Path) ->
         frame.to_parquet(files[-1], index=False)
     pd.testing.assert_frame_equal(cube_files_summed(files), expected)
     assert combine_cubes([]).empty and list(combine_cubes([]).columns) == list(expected.columns)
+
+
+def test_weights_and_web_geometry_are_computed_in_the_commit_when_the_child_fails(
+    tmp_path: Path, messy: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(commit, "_DERIVE", "raise SystemExit(3)")
+    path, mapping = messy
+    _import(path, mapping, tmp_path / "store")
+    version = Store(tmp_path / "store").current
+    assert version is not None
+    edges = ["level", "focal", "neighbour"]
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(version / "weights.parquet").sort_values(edges).reset_index(drop=True),
+        weights_table(gpd.read_parquet(version / "areas.parquet"))
+        .sort_values(edges)
+        .reset_index(drop=True),
+    )
+    assert len(gpd.read_parquet(version / "web.parquet")) > 0
