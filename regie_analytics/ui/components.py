@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import pickle
+import weakref
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 import streamlit as st
 
 from regie_analytics import accessibility, aggregate, privacy
@@ -270,11 +275,28 @@ SEARCH_MATCHES = 50
 """Areas "Zoek een gebied" offers at most for what was typed."""
 
 
+def _exact(frame: pd.DataFrame) -> bytes:
+    """A frame's cache key: its pickle, so values of another type (``5`` and ``"5"``), other
+    columns or another index never share an entry (pandas' own hash would)."""
+    return pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs={pd.DataFrame: _exact})
+def _shown_table(frame: pd.DataFrame, *, html: bool, **options: Any) -> None:
+    """Show ``frame`` (``html``: as a plain HTML table, else as a Dutch data grid), built
+    once per content and options: a cached call replays the element Streamlit built the
+    first time (formatting every cell in Dutch costs ~0.2 ms a row on every run)."""
+    if html:
+        st.table(frame, **options)
+    else:
+        st.dataframe(dutch_numbers(frame), placeholder="–", **options)
+
+
 def table(frame: Any, *, limit: int = TABLE_ROW_LIMIT, **options: Any) -> None:
     """A table as every page shows one: numbers in Dutch notation whatever the browser's
     language, a missing figure reads "–", never "None"; at most ``limit`` rows, with a
     caption saying so when there are more."""
-    st.dataframe(dutch_numbers(frame.iloc[:limit]), placeholder="–", **options)
+    _shown_table(frame.iloc[:limit], html=False, **options)
     if len(frame) > limit:
         st.caption(f"De tabel toont de eerste {fmt_int(limit)} van {fmt_int(len(frame))} rijen.")
 
@@ -384,25 +406,70 @@ def footer(data: Snapshot, filters: Filters | None = None) -> None:
     st.caption(plain_text(text))
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What showing a figure needs, worked out once per figure object: the figure as
+    ``st.plotly_chart`` sends it (:class:`Serialised`), its accessible name and, for a map,
+    the class of every area (:func:`accessibility.map_classes`)."""
+
+    sent: go.Figure
+    alt: str
+    classes: pd.DataFrame | None
+
+
+class Serialised(go.Figure):
+    """A figure as ``st.plotly_chart`` sends it, converted once: ``to_dict`` returns its JSON
+    parsed back (plain lists, dicts and plotly's base64 arrays) instead of a deep copy of the
+    figure, so a rerun only writes that JSON again. Never change it or what it returns."""
+
+    def __init__(self, figure: go.Figure) -> None:
+        super().__init__()
+        self._spec: dict[str, Any] = json.loads(pio.to_json(figure, validate=False))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figure's JSON parsed back, the same object every time."""
+        return self._spec
+
+
+_PREPARED: dict[int, tuple[weakref.ref[go.Figure], Prepared]] = {}
+""":func:`prepared` per figure object alive (by ``id``, with a weak reference to check it)."""
+
+
+def prepared(fig: go.Figure) -> Prepared:
+    """:class:`Prepared` of ``fig``, computed on its first showing and kept as long as the
+    figure lives: the cached figures (:mod:`.figures`, shared by every session) are shown on
+    every rerun without being copied, encoded or read again. Do not change a figure after
+    showing it."""
+    entry = _PREPARED.get(id(fig))
+    if entry is not None and entry[0]() is fig:
+        return entry[1]
+    classes = accessibility.map_classes(fig) if accessibility.is_map(fig) else None
+    made = Prepared(sent=Serialised(fig), alt=accessibility.chart_name(fig), classes=classes)
+    _PREPARED[id(fig)] = (weakref.ref(fig), made)
+    weakref.finalize(fig, _PREPARED.pop, id(fig), None)
+    return made
+
+
 def chart(
     fig: go.Figure, *, key: str, select: bool = False, map_table: bool = True, **options: Any
 ) -> list[str]:
     """Show a plotly figure in Dutch with an accessible name; with ``select`` return the area
     codes the user clicked. A map gets the table of its classes per area under it (unless
     not ``map_table``)."""
+    shown = prepared(fig)
     common: dict[str, Any] = {
         "key": key,
         "config": accessibility.PLOTLY_CONFIG,
-        "alt": accessibility.chart_name(fig),
+        "alt": shown.alt,
         **options,
     }
     if not select:
-        st.plotly_chart(fig, **common)
+        st.plotly_chart(shown.sent, **common)
         event: Any = None
     else:
-        event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", **common)
-    if map_table and accessibility.is_map(fig):
-        map_classes(fig)
+        event = st.plotly_chart(shown.sent, on_select="rerun", selection_mode="points", **common)
+    if map_table and shown.classes is not None:
+        map_classes(shown.classes)
     points = (event or {}).get("selection", {}).get("points", []) if event else []
     codes: list[str] = []
     for point in points:
@@ -414,11 +481,12 @@ def chart(
     return codes
 
 
-def map_classes(fig: go.Figure) -> None:
-    """The map's classes per area as a table (folded away), for who cannot see the colours:
-    a plain HTML table, which a screen reader reads as text, row by row."""
+def map_classes(classes: pd.DataFrame) -> None:
+    """A map's classes per area (:func:`accessibility.map_classes`) as a table (folded
+    away), for who cannot see the colours: a plain HTML table, which a screen reader reads
+    as text, row by row."""
     with st.expander("Tabel bij de kaart: de klasse van elk gebied"):
-        st.table(accessibility.map_classes(fig), hide_index=True)
+        _shown_table(classes, html=True, hide_index=True)
 
 
 def open_profile(code: str) -> None:
