@@ -8,21 +8,28 @@ way a person does in the sidebar: the period (``laatste 3 maanden``, ``laatste 6
 back to ``laatste 12 maanden``) and the area level (``wijk``, back to ``buurt``). A filter
 change is timed from sending the new widget values until the server reports the rerun finished.
 
-Two phases: one session alone, then ``--sessions`` sessions at the same time (after the first,
-every computation of a filter is cached, as on a server that has been running). Printed: median,
-p95 and maximum per filter change and per phase, script errors, and the server's peak memory.
+``--servers N`` starts N ``streamlit run`` processes on the same store, as behind the reverse
+proxy with sticky sessions of the README ("Several dashboard servers"): session ``i`` opens on
+server ``i % N`` and stays there. Each process has its own caches, so every server is first
+warmed up (untimed: one session per page making each filter change once, as on servers that
+have been running). Then two timed phases: one session alone (on the first server), then
+``--sessions`` sessions at the same time. Printed: median, p95 and maximum per filter change and
+per phase, script errors, and each server's peak memory.
 
 Usage::
 
     python benchmarks/bench_load.py                     # 20 sessions, demo store in a temp folder
     python benchmarks/bench_load.py --store data/store --sessions 20 --rounds 3
+    python benchmarks/bench_load.py --store data/store --servers 2
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -129,10 +136,18 @@ def _summary(name: str, timings: dict[str, list[float]], errors: int) -> None:
         )
 
 
-async def phase(url: str, pages: list[str], sessions: int, rounds: int) -> tuple[dict, int]:
+async def phase(
+    urls: list[str], pages: list[str], sessions: int, rounds: int
+) -> tuple[dict[str, list[float]], int]:
+    """``sessions`` sessions at once, session ``i`` on page ``i % len(pages)`` of server
+    ``i % len(urls)`` (sticky: all its reruns go there); timings per filter change and the
+    script errors seen."""
     timings: dict[str, list[float]] = {}
     errors = await asyncio.gather(
-        *(run_session(url, pages[i % len(pages)], rounds, timings) for i in range(sessions))
+        *(
+            run_session(urls[i % len(urls)], pages[i % len(pages)], rounds, timings)
+            for i in range(sessions)
+        )
     )
     return timings, sum(errors)
 
@@ -142,26 +157,48 @@ def main() -> None:
     parser.add_argument("--store", type=Path, help="a built store (default: a new demo store)")
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--servers", type=int, default=1, help="streamlit processes, sessions sticky to one"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         store = args.store or build_demo(Path(tmp))
-        port = free_port()
-        server = start_server(store, port)
+        servers = []
         try:
-            url = f"ws://127.0.0.1:{port}/_stcore/stream"
+            for _ in range(args.servers):
+                servers.append(start_server(store, free_port()))
+            urls = [f"ws://127.0.0.1:{_port(server)}/_stcore/stream" for server in servers]
             pages = [p for p in app_pages() if p not in ("data", "presentatie", "buurtprofiel")]
-            alone, errors = asyncio.run(phase(url, pages[:1], 1, args.rounds))
+            for url in urls:  # untimed: every server's caches hold what its sessions ask
+                asyncio.run(phase([url], pages, len(pages), 1))
+            alone, errors = asyncio.run(phase(urls[:1], pages[:1], 1, args.rounds))
             _summary("1 sessie alleen", alone, errors)
-            together, errors = asyncio.run(phase(url, pages, args.sessions, args.rounds))
-            _summary(f"{args.sessions} sessies tegelijk", together, errors)
-            print(f"\nserver: piekgeheugen {peak_rss_mb(server.pid):.0f} MB (VmHWM)")
+            together, errors = asyncio.run(phase(urls, pages, args.sessions, args.rounds))
+            _summary(
+                f"{args.sessions} sessies tegelijk over {len(urls)} server(s), elke sessie "
+                "vast op één server (sticky, zoals achter de reverse proxy)",
+                together,
+                errors,
+            )
+            for number, server in enumerate(servers, 1):
+                print(f"server {number}: piekgeheugen {peak_rss_mb(server.pid):.0f} MB (VmHWM)")
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            for server in servers:
+                server.terminate()
+                server.wait(timeout=30)
     print(
-        "Times are server-side reruns (send to 'script finished') of whole pages after a "
-        "filter change, over websockets; pages: " + ", ".join(pages) + "."
+        f"Times are server-side reruns (send to 'script finished') of whole pages after a "
+        f"filter change, over websockets, {args.servers} streamlit process(es) on one store, "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end; pages: "
+        + ", ".join(pages)
+        + "."
     )
+
+
+def _port(server: subprocess.Popen[bytes]) -> str:
+    """The ``--server.port`` a server of :func:`start_server` was started with."""
+    arguments = [str(a) for a in server.args]  # type: ignore[union-attr]
+    return arguments[arguments.index("--server.port") + 1]
 
 
 if __name__ == "__main__":
