@@ -1,0 +1,164 @@
+"""What a cached rerun does not repeat: a figure is converted for sending, named and its classes
+read once per figure object (``components.prepared``), a table is built once per content and
+replayed (``components.table``), and the server does no full garbage collection after every
+run; none of it may show one selection's figure or table for another."""
+
+from __future__ import annotations
+
+import gc
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from regie_analytics import accessibility
+from regie_analytics.ui import components
+from tests.conftest import ROOT
+from tests.conftest import run_app as _app
+
+
+def _map(title: str, codes: list[str], values: list[float]) -> go.Figure:
+    """A small choropleth of squares, one class per value."""
+    features = [
+        {
+            "type": "Feature",
+            "id": code,
+            "properties": {},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[i, 0], [i + 1, 0], [i + 1, 1], [i, 1], [i, 0]]],
+            },
+        }
+        for i, code in enumerate(codes)
+    ]
+    figure = go.Figure()
+    for code, value in zip(codes, values, strict=True):
+        figure.add_trace(
+            go.Choroplethmap(
+                geojson={"type": "FeatureCollection", "features": features},
+                locations=[code],
+                z=[value],
+                customdata=[[f"gebied {code}"]],
+                name=f"klasse {value:g}",
+            )
+        )
+    return figure.update_layout(title={"text": title})
+
+
+def test_a_prepared_figure_sends_what_plotly_writes_and_is_kept_while_the_figure_lives() -> None:
+    figure = _map("Aantal signalen", ["A", "B"], [1.0, 2.0])
+    made = components.prepared(figure)
+    assert made.sent.to_dict() == json.loads(pio.to_json(figure))
+    assert made.alt == accessibility.chart_name(figure)
+    assert made.alt.startswith("Kaart: Aantal signalen")
+    assert made.classes is not None
+    assert made.classes.to_dict("list") == {
+        "Gebied": ["gebied A", "gebied B"],
+        "Code": ["A", "B"],
+        "Klasse": ["klasse 1", "klasse 2"],
+    }
+    assert components.prepared(figure) is made  # the second showing converts nothing
+    chart = go.Figure(go.Bar(x=["a"], y=[1])).update_layout(title={"text": "Staaf"})
+    assert components.prepared(chart).classes is None
+    assert components.prepared(chart).alt == "Grafiek: Staaf"
+
+
+def test_a_new_figure_never_gets_the_spec_of_a_figure_that_is_gone() -> None:
+    """Figures are known by ``id`` while alive: once one is collected its entry goes, and a
+    new figure (which may get the same ``id``) is converted for itself."""
+    old = _map("Oud", ["A"], [1.0])
+    old_id = id(old)
+    components.prepared(old)
+    assert old_id in components._PREPARED
+    del old
+    gc.collect()
+    assert old_id not in components._PREPARED
+    for _ in range(50):  # try to get the same id again
+        new = _map("Nieuw", ["B", "C"], [3.0, 4.0])
+        if id(new) == old_id:
+            break
+    made = components.prepared(new)
+    assert made.sent.to_dict()["layout"]["title"]["text"] == "Nieuw"
+    assert list(made.classes["Code"]) == ["B", "C"]  # type: ignore[index]
+
+
+def _tables_script() -> None:
+    import pandas as pd
+
+    from regie_analytics.ui import components
+
+    components.table(pd.DataFrame({"Aantal": [5, 1234]}), hide_index=True)
+    components.table(pd.DataFrame({"Aantal": ["5", "1234"]}), hide_index=True)
+    components.table(pd.DataFrame({"Aantal": [5, 1234]}), hide_index=True)
+    components.table(pd.DataFrame({"Aantal": [5, 1234]}, index=["x", "y"]))
+
+
+def test_tables_are_replayed_per_exact_content_and_options() -> None:
+    """The same frame again is the same element (replayed); numbers and the same text, or
+    another index shown, are tables of their own."""
+    st.cache_data.clear()
+    at = AppTest.from_function(_tables_script, default_timeout=60).run()
+    assert not at.exception
+    frames = [element.value for element in at.dataframe]
+    assert len(frames) == 4
+    assert frames[0]["Aantal"].tolist() == [5, 1234]
+    assert frames[1]["Aantal"].tolist() == ["5", "1234"]
+    assert frames[2]["Aantal"].tolist() == [5, 1234]
+    assert frames[3].index.tolist() == ["x", "y"]
+    # the Dutch notation of every cell is in the element, whether built or replayed
+    for element in (at.dataframe[0], at.dataframe[2]):
+        assert b"1.234" in element.proto.arrow_data.styler.display_values
+    again = AppTest.from_function(_tables_script, default_timeout=60).run()  # all replayed
+    assert [element.proto.SerializeToString() for element in again.dataframe] == [
+        element.proto.SerializeToString() for element in at.dataframe
+    ]
+
+
+@pytest.mark.slow
+def test_a_second_session_shows_the_shared_figures_without_preparing_them_again(
+    app_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Samenhang's figures come from a cache shared by sessions: a second session sends
+    the same JSON, reads no map's classes again, and showing them changes no cached figure."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    first = _app("samenhang")
+    assert not first.exception
+    from regie_analytics.ui import figures
+
+    shared = [figures.bivariate_legend()]
+    before = [pio.to_json(figure) for figure in shared]
+    read: list[object] = []
+    real = accessibility.map_classes
+    monkeypatch.setattr(accessibility, "map_classes", lambda fig: read.append(fig) or real(fig))
+    second = _app("samenhang")
+    assert not second.exception
+    assert read == []
+    sent = [element.proto.spec for element in second.get("plotly_chart")]
+    assert sent == [element.proto.spec for element in first.get("plotly_chart")]
+    assert len(sent) >= 4
+    assert [pio.to_json(figure) for figure in shared] == before
+    # what was sent is the figure itself: the legend's JSON, parsed, equals plotly's own
+    legend = json.loads(pio.to_json(shared[0]))
+    assert legend in [json.loads(spec) for spec in sent]
+
+
+def test_the_server_does_no_full_garbage_collection_after_every_run() -> None:
+    """``.streamlit/config.toml`` switches ``runner.postScriptGC`` off; Streamlit reads it
+    (an option it renamed or dropped would be ignored and the setting lost)."""
+    code = (
+        "from streamlit import config; config.get_config_options(force_reparse=True); "
+        "print(config.get_option('runner.postScriptGC'), config.get_where_defined("
+        "'runner.postScriptGC'))"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert shown[0] == "False"
+    assert Path(shown[1]).resolve() == (ROOT / ".streamlit" / "config.toml").resolve()
