@@ -408,6 +408,8 @@ def browser_times(
     driven by Debian's Chromium through Playwright (localhost only)."""
     from playwright.sync_api import sync_playwright
 
+    if str(ROOT) not in sys.path:  # run as a script without AppTest having imported the app
+        sys.path.insert(0, str(ROOT))
     from regie_analytics.chromium import LAUNCH_ARGS
 
     executable = shutil.which("chromium")
