@@ -3,7 +3,7 @@
 import streamlit as st
 
 from regie_analytics import insights
-from regie_analytics.formatting import fmt_period, plain_text
+from regie_analytics.formatting import fmt_level, fmt_period, plain_text
 from regie_analytics.ui import components, downloads, figures, filters, queries, views, zoom
 
 components.require_app()
@@ -61,7 +61,14 @@ with left:
         components.explain("anomalies", level=sel.level)
 with right:
     fig = figures.overview_map(data, sel)
-    zoom.coarse_note(data, sel)
+    areas = fmt_level(sel.level, plural=True)
+    zoom.coarse_note(
+        data,
+        sel,
+        shows="het aantal signalen"
+        if ov.gap
+        else f"hoeveel {areas} sociaal én fysiek hoog zijn (de {areas} van de lijst)",
+    )
     clicked = components.chart(fig, key="overzicht_kaart", select=True)
     if clicked:
         components.open_profile(clicked[0])

@@ -11,11 +11,13 @@ level for the ``part`` zoomed on (:func:`.zoom.map_areas`), with classes of what
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from regie_analytics import aggregate, charts, insights
 from regie_analytics.formatting import fmt_level
+from regie_analytics.geo.mapview import part_codes
 from regie_analytics.snapshot import Snapshot
 from regie_analytics.ui import queries
 from regie_analytics.ui.data import BY_KEY
@@ -29,11 +31,23 @@ from regie_analytics.ui.zoom import map_areas
 @st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
 def overview_map(snap: Snapshot, sel: Filters) -> go.Figure:
     """The Overzicht's map: the samenhangsindex per area, or the number of signals when one
-    domain has none (there is no index then)."""
+    domain has none (there is no index then). Mapped at a coarser level (too many areas),
+    it shows per coarser area how many of its areas are sociaal én fysiek hoog: the areas
+    the page's top list and headline count."""
     level, areas = map_areas(snap, sel.level, None)
-    sel = sel.at_level(level)
     table = queries.pressure(snap, sel)
     gap = insights.samenhang_gap(table, selected=sel.domains, available=snap.domains)
+    if level != sel.level and not gap:
+        return _flagged_map(
+            snap,
+            sel,
+            table["beide_hoog"],
+            shown=level,
+            what="sociaal én fysiek hoog",
+            height=380,
+        )
+    sel = sel.at_level(level)
+    table = queries.pressure(snap, sel)
     measure = "totaal" if gap else "samenhangsindex"
     return charts.choropleth(
         areas,
@@ -45,6 +59,28 @@ def overview_map(snap: Snapshot, sel: Filters) -> go.Figure:
         decimals=0,
         height=380,
         features=snap.features(sel.level),
+    )
+
+
+def _flagged_map(
+    snap: Snapshot, sel: Filters, flags: pd.Series, *, shown: str, what: str, height: int = 560
+) -> go.Figure:
+    """Per area of the coarser level ``shown``: how many of its areas at the selected level
+    are flagged (``what`` they are), n = its areas (:func:`insights.flagged_per_part`)."""
+    per_part = insights.flagged_per_part(
+        flags, part_codes(snap.areas_at(sel.level), part_level=shown)
+    )
+    areas = fmt_level(sel.level, plural=True)
+    label = f"{areas} {what}"
+    return charts.choropleth(
+        snap.web_areas(shown),
+        per_part["gemarkeerd"],
+        title=f"{label.capitalize()}, per {fmt_level(shown)}",
+        label=label,
+        n=per_part["gebieden"],
+        decimals=0,
+        height=height,
+        features=snap.features(shown),
     )
 
 
@@ -208,10 +244,14 @@ def seasonality(snap: Snapshot, sel: Filters, *, code: str | None) -> go.Figure:
 @st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
 def emerging_map(snap: Snapshot, sel: Filters) -> go.Figure:
     """The emerging hot spot class per area (:func:`queries.emerging`; call it only when
-    there are classes)."""
+    there are classes). Mapped at a coarser level (too many areas), it shows per coarser
+    area how many of its areas have a hot spot pattern (the classes the page's table
+    counts)."""
     level, areas = map_areas(snap, sel.level, None)
-    sel = sel.at_level(level)
     spots, _ = queries.emerging(snap, sel)
+    if level != sel.level:
+        hot = spots["klasse"].astype("str").str.endswith("hotspot")
+        return _flagged_map(snap, sel, hot, shown=level, what="met een hotspotpatroon")
     return charts.emerging_map(
         areas,
         spots["klasse"],

@@ -92,17 +92,23 @@ def picker(data: Snapshot, sel: Filters) -> str | None:
     return part
 
 
-def coarse_note(data: Snapshot, sel: Filters) -> None:
+def coarse_note(data: Snapshot, sel: Filters, *, shows: str | None = None) -> None:
     """Say so when the whole is mapped at a coarser level than the filter's (too many
-    areas for one map)."""
+    areas for one map): by default that a part can be zoomed on ('Inzoomen op'); with
+    ``shows``, what the map shows per coarser area instead (a page without zooming)."""
     shown, _ = map_areas(data, sel.level, None)
     if shown == sel.level:
         return
     count = len(data.areas_at(sel.level))
-    st.info(
+    text = (
         f"Er zijn {fmt_int(count)} {fmt_level(sel.level, plural=True)}: te veel voor één "
-        f"kaart. De kaart toont daarom {fmt_level(shown, plural=True)}; de "
-        f"{fmt_level(sel.level, plural=True)} ziet u per deel: kies een deel bij "
-        "'Inzoomen op' of klik op de Kaart op een gebied.",
-        icon=":material/zoom_in:",
+        f"kaart. De kaart toont daarom {fmt_level(shown, plural=True)}"
     )
+    if shows:
+        text += f": per {fmt_level(shown)} {shows}."
+    else:
+        text += (
+            f"; de {fmt_level(sel.level, plural=True)} ziet u per deel: kies een deel bij "
+            "'Inzoomen op' of klik op de Kaart op een gebied."
+        )
+    st.info(text, icon=":material/zoom_in:")
