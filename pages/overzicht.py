@@ -68,6 +68,7 @@ with right:
         shows="het aantal signalen"
         if ov.gap
         else f"hoeveel {areas} sociaal én fysiek hoog zijn (de {areas} van de lijst)",
+        zooms=False,
     )
     clicked = components.chart(fig, key="overzicht_kaart", select=True)
     if clicked:

@@ -46,7 +46,12 @@ if why_none:
     components.empty_state(why_none)
 else:
     areas = fmt_level(sel.level, plural=True)
-    zoom.coarse_note(data, sel, shows=f"hoeveel {areas} een hotspotpatroon hebben")
+    zoom.coarse_note(
+        data,
+        sel,
+        shows=f"hoeveel {areas} een hotspotpatroon hebben (die de tabel telt)",
+        zooms=False,
+    )
     components.chart(figures.emerging_map(data, sel.until_end), key="emerging")
     counts = spots["klasse"].value_counts().rename_axis("Patroon")
     components.table(counts.reset_index(name=areas.capitalize()), hide_index=True)
