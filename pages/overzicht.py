@@ -50,8 +50,10 @@ with left:
         st.caption(insights.top_caption(ov))
     components.note(ov.size_note)
     components.explain("samenhang", level=sel.level)
-    spots, _ = queries.emerging(data, sel.until_end)
-    sentence = insights.emerging_sentence(spots["klasse"], ov.pressure["name"], level=sel.level)
+    found = queries.emerging_pending(data, sel.until_end)  # a side note: it may come later
+    sentence = found and insights.emerging_sentence(
+        found[0]["klasse"], ov.pressure["name"], level=sel.level
+    )
     if sentence:
         st.markdown(f"**Hotspots in de tijd:** {plain_text(sentence)}")
     jumps = queries.jumps(data, sel)

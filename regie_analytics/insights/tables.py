@@ -161,7 +161,8 @@ def flagged_per_part(flags: pd.Series, parts: pd.Series) -> pd.DataFrame:
     frame = pd.DataFrame(
         {"part": parts.to_numpy(), "flag": flagged.fillna(False).astype(bool).to_numpy()}
     )
-    out = frame.groupby("part", sort=True)["flag"].agg(gebieden="size", gemarkeerd="sum")
+    grouped = frame.groupby("part", sort=True)["flag"]
+    out = pd.DataFrame({"gebieden": grouped.size(), "gemarkeerd": grouped.sum()})
     out.index.name = AREA_CODE
     return out.astype("int64")
 

@@ -29,6 +29,8 @@ INLINE_SECONDS = 2.0
 """How long a page waits for a new computation before it shows the progress instead."""
 REFRESH_SECONDS = 0.5
 """How often the progress on the page is brought up to date."""
+PENDING_SECONDS = 0.3
+"""How long :func:`pending` waits before it shows the progress and lets the page go on."""
 KEPT_RESULTS = 32
 """Finished results kept (the most recently asked first out last)."""
 
@@ -91,6 +93,27 @@ def progress_text(job: Job) -> str:
     return f"{job.label}… {done}% klaar; de pagina gaat verder zodra het klaar is."
 
 
+def _finished(key: Hashable, job: Job) -> Any:
+    """The result of a finished job, or its error raised (and the job forgotten)."""
+    if job.error is not None:
+        forget(key)
+        raise job.error
+    return job.result
+
+
+def _show_progress(job: Job) -> None:
+    """The job's progress on the page, brought up to date until it is done; then the page
+    reruns."""
+
+    @st.fragment(run_every=REFRESH_SECONDS)
+    def show_progress() -> None:
+        if job.done.is_set():
+            st.rerun(scope="app")
+        st.progress(job.progress, text=progress_text(job))
+
+    show_progress()
+
+
 def computed(key: Hashable, compute: Callable[[], _T], *, label: str) -> _T:
     """The result of ``compute``, computed once per ``key`` in the background (see the module).
 
@@ -100,16 +123,28 @@ def computed(key: Hashable, compute: Callable[[], _T], *, label: str) -> _T:
     """
     job = start(key, compute, label=label)
     if job.done.wait(INLINE_SECONDS):
-        if job.error is not None:
-            forget(key)
-            raise job.error
-        return cast(_T, job.result)
-
-    @st.fragment(run_every=REFRESH_SECONDS)
-    def show_progress() -> None:
-        if job.done.is_set():
-            st.rerun(scope="app")
-        st.progress(job.progress, text=progress_text(job))
-
-    show_progress()
+        return cast(_T, _finished(key, job))
+    _show_progress(job)
     st.stop()
+
+
+def pending(
+    key: Hashable, compute: Callable[[], _T], *, label: str, wait: float = PENDING_SECONDS
+) -> _T | None:
+    """The result of ``compute`` (computed once per ``key`` in the background) when ready
+    within ``wait`` seconds; otherwise its progress in this place and None, and the page goes
+    on (it reruns itself when the result is there): for a part of a page that can come later.
+    The job's error, if any, is raised here."""
+    job = start(key, compute, label=label)
+    if job.done.wait(wait):
+        return cast(_T, _finished(key, job))
+    _show_progress(job)
+    return None
+
+
+def waited(key: Hashable, compute: Callable[[], _T], *, label: str) -> _T:
+    """The result of ``compute``, computed once per ``key`` in the background and waited for
+    (the job another session or :func:`pending` started is shared, not started again)."""
+    job = start(key, compute, label=label)
+    job.done.wait()
+    return cast(_T, _finished(key, job))

@@ -13,6 +13,7 @@ an exact count; small published counts read "<5". Off, the analyst sees exact co
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -251,24 +252,45 @@ def regie(snap: Snapshot, sel: Filters) -> pd.DataFrame:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def _emerging_job(
+    snap: Snapshot, sel: Filters
+) -> tuple[tuple[Any, ...], Callable[[], tuple[pd.DataFrame, str | None]], str]:
+    """The background job of :func:`emerging`: its key, computation (of the cube cut in the
+    engine now) and Dutch label."""
+    cube = _cube(snap, sel, by=(AREA_CODE, MONTH), period=False, end=sel.end)
+    level_areas = snap.areas_at(sel.level)
+    w = snap.weights(sel.level)
+    table = ptable(sel)
+
+    def compute() -> tuple[pd.DataFrame, str | None]:
+        try:
+            spots = insights.emerging(
+                cube, snap.areas, level=sel.level, w=w, end=sel.end, ptable=table
+            )
+        except InputError as exc:  # too few months: no trend analysis possible
+            text = str(exc)
+            return pd.DataFrame({"klasse": pd.Series(dtype="str")}), text[:1].upper() + text[1:]
+        return spots, None
+
+    label = f"Hotspots in de tijd berekenen voor {len(level_areas):n} gebieden"
+    return ("emerging", snap.key, sel), compute, label
+
+
 def emerging(snap: Snapshot, sel: Filters) -> tuple[pd.DataFrame, str | None]:
     """Emerging hot spot classes per area (new, intensifying, persistent, ...) from every
     month up to the period's end (call it with ``sel.until_end``), or an empty frame and the
-    Dutch reason why there are none (too few months)."""
-    try:
-        spots = insights.emerging(
-            _cube(snap, sel, by=(AREA_CODE, MONTH), period=False, end=sel.end),
-            snap.areas,
-            level=sel.level,
-            w=snap.weights(sel.level),
-            end=sel.end,
-            ptable=ptable(sel),
-        )
-    except InputError as exc:  # too few months: no trend analysis possible
-        text = str(exc)
-        return pd.DataFrame({"klasse": pd.Series(dtype="str")}), text[:1].upper() + text[1:]
-    return spots, None
+    Dutch reason why there are none (too few months). Computed once per selection in the
+    background (:func:`background.waited`; shared with :func:`emerging_pending`): do not
+    change it."""
+    key, compute, label = _emerging_job(snap, sel)
+    return background.waited(key, compute, label=label)
+
+
+def emerging_pending(snap: Snapshot, sel: Filters) -> tuple[pd.DataFrame, str | None] | None:
+    """:func:`emerging` when ready soon, else None while the page shows its progress
+    (:func:`background.pending`): for a page where it is a side note."""
+    key, compute, label = _emerging_job(snap, sel)
+    return background.pending(key, compute, label=label)
 
 
 # --- jumps -------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ def map_areas(data: Snapshot, level: str, part: str | None) -> tuple[str, gpd.Ge
         level=level,
         part=part,
         part_level=part_level(data, level, part),
+        limit=geo.MAP_AREA_LIMIT,
     )
     web = data.web_areas(shown)
     return shown, web if len(codes) == len(web) else web.loc[codes]
