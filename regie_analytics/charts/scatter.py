@@ -1,6 +1,6 @@
 """The quadrant scatter: areas by one measure against another, with median lines, named
 quadrants, the most extreme areas labelled and chosen areas circled and numbered. Each point
-carries its area code in ``customdata``. Above :data:`POINT_LIMIT` areas (a national buurt
+carries its area code in ``customdata``. Above :data:`_POINT_LIMIT` areas (a national buurt
 level) the chart draws how many areas lie in each small cell of the plane (a density layer)
 and, as points, only the areas farthest from the medians and the chosen ones."""
 
@@ -25,9 +25,9 @@ from regie_analytics.charts.style import (
 )
 from regie_analytics.schema import PHYSICAL, SOCIAL
 
-POINT_LIMIT = 1000
+_POINT_LIMIT = 1000
 """The most areas drawn as points; above it the others are shown as a density layer."""
-DENSITY_BINS = 60
+_DENSITY_BINS = 60
 """Cells of the density layer along each axis."""
 
 
@@ -92,7 +92,7 @@ def quadrant_scatter(
     highlight: list[str] | None = None,
     x_name: str = SOCIAL,
     y_name: str = PHYSICAL,
-    limit: int = POINT_LIMIT,
+    limit: int = _POINT_LIMIT,
 ) -> go.Figure:
     """Areas by ``x`` against ``y`` with dashed median lines and named quadrants.
 
@@ -104,7 +104,7 @@ def quadrant_scatter(
 
     With more than ``limit`` areas, the ``limit`` areas farthest from the medians and the
     ``highlight`` areas are drawn as points (clickable, with their hover) and every area
-    counts in a grey density layer of :data:`DENSITY_BINS` x :data:`DENSITY_BINS` cells
+    counts in a grey density layer of :data:`_DENSITY_BINS` x :data:`_DENSITY_BINS` cells
     (trace ``dichtheid``: how many areas lie in each cell); the medians, quadrants and axes
     are those of all areas. ``layout.meta`` holds ``median_x``, ``median_y``, ``areas`` (all)
     and ``points`` (drawn as points).
@@ -265,13 +265,13 @@ def quadrant_scatter(
 def _add_density(
     fig: go.Figure, xs: np.ndarray, ys: np.ndarray, *, x_title: str, y_title: str
 ) -> None:
-    """A grey layer of how many areas lie in each of :data:`DENSITY_BINS` x
-    :data:`DENSITY_BINS` cells of the plane (empty cells blank), below the points."""
+    """A grey layer of how many areas lie in each of :data:`_DENSITY_BINS` x
+    :data:`_DENSITY_BINS` cells of the plane (empty cells blank), below the points."""
     x_edges = np.linspace(
-        xs.min(), xs.max() if xs.max() > xs.min() else xs.min() + 1, DENSITY_BINS + 1
+        xs.min(), xs.max() if xs.max() > xs.min() else xs.min() + 1, _DENSITY_BINS + 1
     )
     y_edges = np.linspace(
-        ys.min(), ys.max() if ys.max() > ys.min() else ys.min() + 1, DENSITY_BINS + 1
+        ys.min(), ys.max() if ys.max() > ys.min() else ys.min() + 1, _DENSITY_BINS + 1
     )
     counts, _, _ = np.histogram2d(xs, ys, bins=[x_edges, y_edges])
     z = np.where(counts > 0, counts, np.nan).T  # rows: y
