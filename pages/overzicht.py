@@ -56,8 +56,8 @@ with left:
     )
     if sentence:
         st.markdown(f"**Hotspots in de tijd:** {plain_text(sentence)}")
-    jumps = queries.jumps(data, sel)
-    if len(jumps):
+    jumps = queries.jumps_pending(data, sel)  # a side note: it may come later
+    if jumps is not None and len(jumps):
         st.subheader("Opvallende sprongen deze periode")
         components.table(jumps, hide_index=True)
         components.explain("anomalies", level=sel.level)

@@ -56,11 +56,11 @@ else:
     counts = spots["klasse"].value_counts().rename_axis("Patroon")
     components.table(counts.reset_index(name=areas.capitalize()), hide_index=True)
 components.explain("trends", level=sel.level)
-jumps = queries.jumps(data, sel)
-if len(jumps):
+jumps = queries.jumps_pending(data, sel)  # None: its progress shows here until it is done
+if jumps is not None and len(jumps):
     st.subheader("Sprongen: maanden ver boven het seizoenspatroon")
     components.table(jumps, hide_index=True)
     components.explain("anomalies", level=sel.level)
-else:
+elif jumps is not None:
     components.note(views.jumps_gap(data))
 components.footer(data, sel)
