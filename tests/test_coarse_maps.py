@@ -152,3 +152,26 @@ def test_a_pending_side_computation_lets_the_page_go_on_and_comes_later() -> Non
     assert background.waited(key, slow, label="Wachten") == "klaar"
     assert background.pending(key, slow, label="Wachten", wait=0.05) == "klaar"
     background.forget(key)
+
+
+def test_one_by_one_runs_its_jobs_in_order_in_one_thread_and_shares_started_ones() -> None:
+    ran: list[tuple[str, int]] = []
+    tag = id(ran)
+
+    def job(name: str) -> Any:
+        def compute() -> str:
+            ran.append((name, threading.get_native_id()))
+            return name.upper()
+
+        return (("test", tag, name), compute, name)
+
+    other = background.start(("test", tag, "b"), lambda: "van een pagina", label="b")
+    assert other.done.wait(10)
+    background.one_by_one(("test", tag, "alle"), [job("a"), job("b"), job("c")])
+    assert background.waited(("test", tag, "alle"), lambda: None, label="alle") is None
+    assert [name for name, _ in ran] == ["a", "c"]  # b was there already: not run again
+    assert len({thread for _, thread in ran}) == 1
+    assert background.waited(("test", tag, "b"), lambda: "opnieuw", label="b") == "van een pagina"
+    assert background.waited(("test", tag, "c"), lambda: "opnieuw", label="c") == "C"
+    for name in ("a", "b", "c", "alle"):
+        background.forget(("test", tag, name))

@@ -13,9 +13,10 @@ Finished results are kept (the :data:`KEPT_RESULTS` most recently asked), as a c
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
@@ -65,20 +66,46 @@ def _run(job: Job, compute: Callable[[], Any]) -> None:
         job.done.set()
 
 
-def start(key: Hashable, compute: Callable[[], Any], *, label: str) -> Job:
-    """The job of ``key``: the one already started (by any session), or ``compute`` started
-    now in a background thread. ``compute`` must not call Streamlit."""
+def _claim(key: Hashable, label: str) -> tuple[Job, bool]:
+    """The job of ``key`` and False when one exists, else a new one and True (the caller
+    runs it)."""
     with _LOCK:
         job = _JOBS.get(key)
         if job is not None:
             _JOBS.move_to_end(key)
-            return job
+            return job, False
         job = _JOBS[key] = Job(label=label)
         finished = [k for k, j in _JOBS.items() if j.done.is_set()]
         for old in finished[: max(0, len(finished) - KEPT_RESULTS)]:
             del _JOBS[old]
-    threading.Thread(target=_run, args=(job, compute), name=label, daemon=True).start()
+    return job, True
+
+
+def start(key: Hashable, compute: Callable[[], Any], *, label: str) -> Job:
+    """The job of ``key``: the one already started (by any session), or ``compute`` started
+    now in a background thread. ``compute`` must not call Streamlit."""
+    job, new = _claim(key, label)
+    if new:
+        threading.Thread(target=_run, args=(job, compute), name=label, daemon=True).start()
     return job
+
+
+def one_by_one(key: Hashable, jobs: Sequence[tuple[Hashable, Callable[[], Any], str]]) -> None:
+    """Run the ``jobs`` (key, computation, label) one after another in one background
+    thread of low priority (nice 10; the job of ``key``), for work nobody waits for yet. A
+    job a page started meanwhile is waited for, not run again; a page asking for one of
+    these meanwhile shares it."""
+
+    def run_all() -> None:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)  # this thread only
+        for job_key, compute, label in jobs:
+            job, new = _claim(job_key, label)
+            if new:
+                _run(job, compute)
+            else:
+                job.done.wait()
+
+    start(key, run_all, label="Voorbereiden")
 
 
 def forget(key: Hashable) -> None:

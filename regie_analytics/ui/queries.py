@@ -336,13 +336,17 @@ def jumps_all(snap: Snapshot, level: str, private: bool) -> pd.DataFrame:
 @st.cache_resource(show_spinner=False, max_entries=4, hash_funcs=BY_KEY)
 def warm_up(snap: Snapshot) -> bool:
     """Start once per store version what each area level needs beyond its geometry and
-    weights (loaded with the snapshot): the jumps per area, theme and month, in the
-    background (:func:`background.start`). ``app.py`` calls this after the page has been
-    drawn; it returns at once, so neither the first visitor nor the script run waits."""
-    for private in (True, False):  # protected first: every new session starts protected
-        for level in snap.levels:
-            key, compute, label = _jumps_job(snap, level, private)
-            background.start(key, compute, label=label)
+    weights (loaded with the snapshot): the jumps per area, theme and month of every level
+    and protection, one after another in one background thread of low priority
+    (:func:`background.one_by_one`). ``app.py`` calls this after the page has been drawn; it
+    returns at once, so neither the first visitor nor the script run waits, and a page that
+    needs a job not yet started starts it at once."""
+    jobs = [
+        _jumps_job(snap, level, private)
+        for private in (True, False)  # protected first: every new session starts protected
+        for level in snap.levels
+    ]
+    background.one_by_one(("warm_up", snap.key), jobs)
     return True
 
 
