@@ -3,6 +3,7 @@
 import streamlit as st
 
 from regie_analytics import aggregate, report
+from regie_analytics.formatting import fmt_level
 from regie_analytics.ui import access, components, figures, filters, queries, views, zoom
 
 components.require_app()
@@ -39,14 +40,15 @@ if int(table["count"].sum()) == 0:
     components.empty_state(*queries.empty_reason(data, sel))
     st.stop()
 
-part = zoom.picker(data, sel)
+hotspots = f"hoeveel {fmt_level(sel.level, plural=True)} een hotspot zijn"
+part = zoom.picker(data, sel, shows=hotspots if layer == "hotspots" else "hun eigen waarde")
 if layer == "hotspots":
     fig = figures.hotspot_map(data, sel, measure=measure, part=part)
 else:
     fig = figures.measure_map(
         data, sel, measure=measure, scheme=scheme or "quantiles", basemap=basemap, part=part
     )
-shown, areas = zoom.map_areas(data, sel.level, part)
+shown, _ = zoom.map_areas(data, sel.level, part)
 clicked = components.chart(fig, key=f"kaart_{shown}_{part}", select=True)
 if clicked and shown != sel.level:  # a coarser area: zoom on it
     zoom.go_to(clicked[0])
@@ -60,7 +62,7 @@ if choice:
 for key in views.map_explanations(layer or "waarden", measure):
     components.explain(key, level=sel.level)
 safe = queries.area_download(data, sel)  # always protected, whatever is shown
-in_view = None if part is None or shown != sel.level else areas.index  # the part mapped
+in_view = zoom.codes_in_view(data, sel.level, part)  # the part zoomed on, at the level
 if sel.private:  # the footnote row as a caption below; ranked by the counts shown
     components.area_table(
         safe.iloc[:-1],

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from regie_analytics import insights
-from regie_analytics.formatting import fmt_period, plain_text
+from regie_analytics.formatting import fmt_level, fmt_period, plain_text
 from regie_analytics.ui import components, downloads, figures, filters, queries, views, zoom
 
 components.require_app()
@@ -50,18 +50,28 @@ with left:
         st.caption(insights.top_caption(ov))
     components.note(ov.size_note)
     components.explain("samenhang", level=sel.level)
-    spots, _ = queries.emerging(data, sel.until_end)
-    sentence = insights.emerging_sentence(spots["klasse"], ov.pressure["name"], level=sel.level)
+    found = queries.emerging_pending(data, sel.until_end)  # a side note: it may come later
+    sentence = found and insights.emerging_sentence(
+        found[0]["klasse"], ov.pressure["name"], level=sel.level
+    )
     if sentence:
         st.markdown(f"**Hotspots in de tijd:** {plain_text(sentence)}")
-    jumps = queries.jumps(data, sel)
-    if len(jumps):
+    jumps = queries.jumps_pending(data, sel)  # a side note: it may come later
+    if jumps is not None and len(jumps):
         st.subheader("Opvallende sprongen deze periode")
         components.table(jumps, hide_index=True)
         components.explain("anomalies", level=sel.level)
 with right:
     fig = figures.overview_map(data, sel)
-    zoom.coarse_note(data, sel)
+    areas = fmt_level(sel.level, plural=True)
+    zoom.coarse_note(
+        data,
+        sel,
+        shows="het aantal signalen"
+        if ov.gap
+        else f"hoeveel {areas} sociaal én fysiek hoog zijn (de {areas} van de lijst)",
+        zooms=False,
+    )
     clicked = components.chart(fig, key="overzicht_kaart", select=True)
     if clicked:
         components.open_profile(clicked[0])

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from regie_analytics import insights
+from regie_analytics.formatting import fmt_level
 from regie_analytics.ui import components, figures, filters, queries, views, zoom
 
 components.require_app()
@@ -21,7 +22,12 @@ if gap:
     components.empty_state(gap)
     st.stop()
 components.note(insights.size_ranking_note(table["population"], level=sel.level))
-part = zoom.picker(data, sel)
+areas = fmt_level(sel.level, plural=True)
+part = zoom.picker(
+    data,
+    sel,
+    shows=f"hoeveel {areas} sociaal én fysiek hoog zijn en in een hoog-hoogcluster liggen",
+)
 shown, _ = zoom.map_areas(data, sel.level, part)
 left, right = st.columns([3, 1])
 with left:
@@ -32,8 +38,9 @@ with left:
     elif clicked:
         components.open_profile(clicked[0])
 with right:
-    components.chart(figures.bivariate_legend(), key="legenda")
-    st.caption(insights.bivariate_caption(sel.level))
+    if shown == sel.level:  # the 3x3 classes; a coarser map counts the regie list's areas
+        components.chart(figures.bivariate_legend(), key="legenda")
+        st.caption(insights.bivariate_caption(sel.level))
 components.explain("samenhang", level=sel.level)
 
 st.subheader(insights.regie_title(sel.level))

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from regie_analytics.formatting import fmt_level
 from regie_analytics.ui import components, figures, filters, queries, views, zoom
 
 components.require_app()
@@ -14,7 +15,7 @@ st.title("Trends")
 names = data.areas_at(sel.level)["name"].sort_values()
 code = components.area_picker(
     "Gebied",
-    {c: f"{names[c]} ({c})" for c in names.index},
+    dict(zip(names.index, names + " (" + names.index + ")", strict=True)),
     param="trend_gebied",
     placeholder="Hele gemeente (kies een gebied om in te zoomen)",
 )
@@ -44,16 +45,22 @@ spots, why_none = queries.emerging(data, sel.until_end)
 if why_none:
     components.empty_state(why_none)
 else:
-    zoom.coarse_note(data, sel)
+    areas = fmt_level(sel.level, plural=True)
+    zoom.coarse_note(
+        data,
+        sel,
+        shows=f"hoeveel {areas} een hotspotpatroon hebben (die de tabel telt)",
+        zooms=False,
+    )
     components.chart(figures.emerging_map(data, sel.until_end), key="emerging")
-    counts = spots["klasse"].value_counts().rename_axis("Patroon").reset_index(name="Gebieden")
-    components.table(counts, hide_index=True)
+    counts = spots["klasse"].value_counts().rename_axis("Patroon")
+    components.table(counts.reset_index(name=areas.capitalize()), hide_index=True)
 components.explain("trends", level=sel.level)
-jumps = queries.jumps(data, sel)
-if len(jumps):
+jumps = queries.jumps_pending(data, sel)  # None: its progress shows here until it is done
+if jumps is not None and len(jumps):
     st.subheader("Sprongen: maanden ver boven het seizoenspatroon")
     components.table(jumps, hide_index=True)
     components.explain("anomalies", level=sel.level)
-else:
+elif jumps is not None:
     components.note(views.jumps_gap(data))
 components.footer(data, sel)

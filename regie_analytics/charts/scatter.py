@@ -1,6 +1,8 @@
 """The quadrant scatter: areas by one measure against another, with median lines, named
 quadrants, the most extreme areas labelled and chosen areas circled and numbered. Each point
-carries its area code in ``customdata``."""
+carries its area code in ``customdata``. Above :data:`_POINT_LIMIT` areas (a national buurt
+level) the chart draws how many areas lie in each small cell of the plane (a density layer)
+and, as points, only the areas farthest from the medians and the chosen ones."""
 
 from __future__ import annotations
 
@@ -22,6 +24,11 @@ from regie_analytics.charts.style import (
     apply_house_style,
 )
 from regie_analytics.schema import PHYSICAL, SOCIAL
+
+_POINT_LIMIT = 1000
+"""The most areas drawn as points; above it the others are shown as a density layer."""
+_DENSITY_BINS = 60
+"""Cells of the density layer along each axis."""
 
 
 def _spread(values: pd.Series) -> float:
@@ -85,6 +92,7 @@ def quadrant_scatter(
     highlight: list[str] | None = None,
     x_name: str = SOCIAL,
     y_name: str = PHYSICAL,
+    limit: int = _POINT_LIMIT,
 ) -> go.Figure:
     """Areas by ``x`` against ``y`` with dashed median lines and named quadrants.
 
@@ -93,6 +101,13 @@ def quadrant_scatter(
     (1 = first), so the numbers match a ranked list next to the chart and names that lie close
     together do not overlap; their names are in the hover. ``customdata`` is the area code.
     ``x_name`` / ``y_name`` name the axes in the quadrant labels ("alleen sociaal hoog").
+
+    With more than ``limit`` areas, the ``limit`` areas farthest from the medians and the
+    ``highlight`` areas are drawn as points (clickable, with their hover) and every area
+    counts in a grey density layer of :data:`_DENSITY_BINS` x :data:`_DENSITY_BINS` cells
+    (trace ``dichtheid``: how many areas lie in each cell); the medians, quadrants and axes
+    are those of all areas. ``layout.meta`` holds ``median_x``, ``median_y``, ``areas`` (all)
+    and ``points`` (drawn as points).
     """
     fig = _new_figure(title)
     data = frame.copy()
@@ -110,6 +125,16 @@ def quadrant_scatter(
             data, x=x, y=y, candidates=extreme_points(data, x=x, y=y, n=n_labels), taken=chosen
         )
     )
+    all_x, all_y = data[x].to_numpy(dtype=float), data[y].to_numpy(dtype=float)
+    n_areas = len(data)
+    if n_areas > limit:  # the farthest from the medians, and the chosen, as points
+        kept = set(extreme_points(data, x=x, y=y, n=limit)) | {
+            c for c in data.index if str(c) in chosen
+        }
+        data = data.loc[data.index.isin(list(kept))]
+        codes = [str(c) for c in data.index]
+        names = names.loc[data.index]
+        _add_density(fig, all_x, all_y, x_title=x_title, y_title=y_title)
     both_high = (data[x] > med_x) & (data[y] > med_y)
     xs, ys = data[x].to_numpy(dtype=float), data[y].to_numpy(dtype=float)
     extra = [] if size is None else [f"<br>{size}: {_fmt_auto(v)}" for v in data[size].tolist()]
@@ -209,7 +234,8 @@ def quadrant_scatter(
         for text_, ax, ay, xanchor, yanchor in corners
     ]
     # room above and beside the points for the quadrant names in the corners
-    x_lo, x_hi, y_lo, y_hi = float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max())
+    x_lo, x_hi = float(all_x.min()), float(all_x.max())
+    y_lo, y_hi = float(all_y.min()), float(all_y.max())
     pad_x, pad_y = (x_hi - x_lo) or 1.0, (y_hi - y_lo) or 1.0
     _set_layout(
         fig,
@@ -222,10 +248,46 @@ def quadrant_scatter(
                 "title": {"text": y_title},
                 "range": [y_lo - 0.12 * pad_y, y_hi + 0.14 * pad_y],
             },
-            "meta": {"median_x": med_x, "median_y": med_y},
+            "meta": {
+                "median_x": med_x,
+                "median_y": med_y,
+                "areas": n_areas,
+                "points": len(data),
+            },
         },
         shapes=[{**shape, "line": median_line} for shape in medians],
         annotations=labels,
     )
     apply_house_style(fig, height=560)
     return _set_layout(fig, xaxes={"showgrid": True, "gridcolor": GRID_COLOR})
+
+
+def _add_density(
+    fig: go.Figure, xs: np.ndarray, ys: np.ndarray, *, x_title: str, y_title: str
+) -> None:
+    """A grey layer of how many areas lie in each of :data:`_DENSITY_BINS` x
+    :data:`_DENSITY_BINS` cells of the plane (empty cells blank), below the points."""
+    x_edges = np.linspace(
+        xs.min(), xs.max() if xs.max() > xs.min() else xs.min() + 1, _DENSITY_BINS + 1
+    )
+    y_edges = np.linspace(
+        ys.min(), ys.max() if ys.max() > ys.min() else ys.min() + 1, _DENSITY_BINS + 1
+    )
+    counts, _, _ = np.histogram2d(xs, ys, bins=[x_edges, y_edges])
+    z = np.where(counts > 0, counts, np.nan).T  # rows: y
+    centres_x = (x_edges[:-1] + x_edges[1:]) / 2
+    centres_y = (y_edges[:-1] + y_edges[1:]) / 2
+    fig.add_trace(
+        go.Heatmap(
+            x=np.round(centres_x, 3),
+            y=np.round(centres_y, 3),
+            z=z,
+            colorscale=[[0, "#e6e6e6"], [1, "#4d4d4d"]],
+            showscale=False,
+            hovertemplate=(
+                f"{x_title}: ± %{{x}}<br>{y_title}: ± %{{y}}<br>%{{z}} gebieden<extra></extra>"
+            ),
+            name="dichtheid",
+            hoverongaps=False,
+        )
+    )

@@ -29,6 +29,14 @@ def codes_in_part(areas: gpd.GeoDataFrame, *, part: str, part_level: str) -> pd.
     return areas.index[(areas[column] == part).to_numpy()]
 
 
+def part_codes(areas: gpd.GeoDataFrame, *, part_level: str) -> pd.Series:
+    """The code at ``part_level`` (a coarser level) of each of ``areas`` (areas at a finer
+    level, as :func:`~regie_analytics.geo.areas_at_level` returns them), by area code."""
+    return pd.Series(
+        areas[_PARENT_COLUMN[part_level]].astype("str").to_numpy(), index=areas.index.astype("str")
+    )
+
+
 def map_view(
     areas_at: Callable[[str], gpd.GeoDataFrame],
     *,

@@ -101,57 +101,55 @@ DOMAIN_ADJECTIVE = {PHYSICAL: "fysieke", SOCIAL: "sociale"}
 """The Dutch adjective of a classified domain (``het sociale domein``)."""
 
 
-def _top_share(percentile: float) -> str:
-    """Percentile rank 0..100 as 'the highest N%' (at least 1%)."""
-    return f"{max(1, round(100 - percentile))}%"
-
-
-def _why(
-    row: tuple[float, float, float, float, object, int, int],
-    *,
-    empty: dict[str, bool],
-    rates: bool,
-    level: str,
-) -> str:
-    index, pct_s, pct_f, population, cluster, n_s, n_f = row
-    if empty["te weinig"]:
-        return "te weinig gebieden om te vergelijken"
-    missing = [d for d in (SOCIAL, PHYSICAL) if empty[d]]
-    if missing:
-        return (
-            " en ".join(f"geen {DOMAIN_ADJECTIVE[d]}" for d in missing) + " signalen in de selectie"
-        )
-    if pd.isna(index):
-        if rates and not population >= aggregate.MIN_POPULATION:
-            return f"minder dan {aggregate.MIN_POPULATION} inwoners, dus geen cijfer per inwoner"
-        return "geen gegevens"
-    none_here = [d for d, n in ((SOCIAL, n_s), (PHYSICAL, n_f)) if n == 0]
-    if none_here:
-        return " en ".join(f"geen {DOMAIN_ADJECTIVE[d]}" for d in none_here) + (
-            f" signalen in deze {fmt_level(level)}"
-        )
-    parts = [
-        f"sociaal bij de hoogste {_top_share(pct_s)} van de {fmt_level(level, plural=True)}",
-        f"fysiek bij de hoogste {_top_share(pct_f)}",
-    ]
-    if cluster == "hoog-hoog":
-        parts.append("omliggende gebieden ook hoog (significant)")
-    return "; ".join(parts)
+def _top_shares(percentiles: np.ndarray) -> list[str]:
+    """Percentile ranks 0..100 as 'the highest N%' (at least 1%), rounded as Python does."""
+    shares = np.maximum(1, np.round(100 - percentiles)).astype("int64")
+    return [f"{share}%" for share in shares.tolist()]
 
 
 def _why_texts(pressure: pd.DataFrame, *, level: str) -> list[str]:
-    """Why each area scores as it does, or has no index, in plain Dutch (one text per row)."""
-    empty = {d: int(pressure[d].sum()) == 0 for d in (SOCIAL, PHYSICAL)}
-    empty["te weinig"] = len(pressure) < stats.MIN_AREAS_COMPARED
-    rates = compares_rates(pressure["population"])
-    rows = zip(
-        pressure["samenhangsindex"].tolist(),
-        pressure["pct_sociaal"].tolist(),
-        pressure["pct_fysiek"].tolist(),
-        pressure["population"].tolist(),
-        pressure["cluster_sociaal_fysiek"].tolist(),
-        pressure["sociaal"].tolist(),
-        pressure["fysiek"].tolist(),
-        strict=True,
-    )
-    return [_why(row, empty=empty, rates=rates, level=level) for row in rows]
+    """Why each area scores as it does, or has no index, in plain Dutch (one text per row):
+    the first that holds of too few areas to compare, a domain without signals in the
+    selection, no index (too few inhabitants, or no data), a domain without signals in the
+    area, else the area's rank in each domain (and its significant hoog-hoog cluster)."""
+    n = len(pressure)
+    if n < stats.MIN_AREAS_COMPARED:
+        return ["te weinig gebieden om te vergelijken"] * n
+    missing = [d for d in (SOCIAL, PHYSICAL) if int(pressure[d].sum()) == 0]
+    if missing:
+        text = " en ".join(f"geen {DOMAIN_ADJECTIVE[d]}" for d in missing)
+        return [text + " signalen in de selectie"] * n
+    index = pressure["samenhangsindex"].to_numpy(dtype="float64")
+    population = pressure["population"].to_numpy(dtype="float64")
+    counts = {d: pressure[d].to_numpy() for d in (SOCIAL, PHYSICAL)}
+    out = np.empty(n, dtype=object)
+    no_index = np.isnan(index)
+    with np.errstate(invalid="ignore"):
+        few_people = ~(population >= aggregate.MIN_POPULATION)
+    if compares_rates(pressure["population"]):
+        out[no_index & few_people] = (
+            f"minder dan {aggregate.MIN_POPULATION} inwoners, dus geen cijfer per inwoner"
+        )
+        out[no_index & ~few_people] = "geen gegevens"
+    else:
+        out[no_index] = "geen gegevens"
+    rest = ~no_index
+    for none_here in ([SOCIAL], [PHYSICAL], [SOCIAL, PHYSICAL]):
+        rows = rest.copy()
+        for domain in (SOCIAL, PHYSICAL):
+            rows &= (counts[domain] == 0) == (domain in none_here)
+        out[rows] = " en ".join(f"geen {DOMAIN_ADJECTIVE[d]}" for d in none_here) + (
+            f" signalen in deze {fmt_level(level)}"
+        )
+        rest &= ~rows
+    rows = np.flatnonzero(rest)
+    social = _top_shares(pressure["pct_sociaal"].to_numpy(dtype="float64")[rows])
+    physical = _top_shares(pressure["pct_fysiek"].to_numpy(dtype="float64")[rows])
+    clustered = (pressure["cluster_sociaal_fysiek"].to_numpy()[rows] == "hoog-hoog").tolist()
+    levels = fmt_level(level, plural=True)
+    out[rows] = [
+        f"sociaal bij de hoogste {s} van de {levels}; fysiek bij de hoogste {f}"
+        + ("; omliggende gebieden ook hoog (significant)" if c else "")
+        for s, f, c in zip(social, physical, clustered, strict=True)
+    ]
+    return out.tolist()

@@ -140,6 +140,33 @@ def area_series(
     return series, (total * share).rename("gemiddelde gemeente")
 
 
+def flagged_per_part(flags: pd.Series, parts: pd.Series) -> pd.DataFrame:
+    """How many areas of each part (a coarser area) are flagged: the statistics of a fine
+    level summed up for a map of the coarser level, so the map shows what the page's tables
+    count.
+
+    Parameters
+    ----------
+    flags
+        True/False per area (indexed by area code); missing counts as False.
+    parts
+        The part each area lies in (area code -> code of the coarser area).
+
+    Returns
+    -------
+    DataFrame indexed by the parts' codes (sorted) with ``gebieden`` (areas in the part) and
+    ``gemarkeerd`` (of them flagged).
+    """
+    flagged = flags.set_axis(flags.index.astype("str")).reindex(parts.index.astype("str"))
+    frame = pd.DataFrame(
+        {"part": parts.to_numpy(), "flag": flagged.fillna(False).astype(bool).to_numpy()}
+    )
+    grouped = frame.groupby("part", sort=True)["flag"]
+    out = pd.DataFrame({"gebieden": grouped.size(), "gemarkeerd": grouped.sum()})
+    out.index.name = AREA_CODE
+    return out.astype("int64")
+
+
 def emerging(
     cube: pd.DataFrame,
     areas: pd.DataFrame,

@@ -47,28 +47,36 @@ def _emerging_class(hot: np.ndarray, cold: np.ndarray, trend: int) -> str:
     ``hot``/``cold``: per month significant hot/cold; ``trend``: +1 significant increase of
     the Gi* z-scores, -1 significant decrease, 0 none.
     """
+    return _emerging_classes(hot[None, :], cold[None, :], np.array([trend]))[0]
+
+
+def _emerging_classes(hot: np.ndarray, cold: np.ndarray, trend: np.ndarray) -> list[str]:
+    """:func:`_emerging_class` of every row of ``hot``/``cold`` (areas x months) at once, with
+    ``trend`` per row: hot spot checks first, then cold spot checks, else no pattern."""
+    rows, n = hot.shape
+    out = np.full(rows, "geen patroon", dtype=object)
+    open_ = np.ones(rows, dtype=bool)  # no class yet
     for kind, same, other, up in (("hotspot", hot, cold, 1), ("coldspot", cold, hot, -1)):
-        n = len(same)
-        share = same.sum() / n
-        if not same[-1]:
-            if share >= 0.9:
-                return f"historische {kind}"
-            continue
-        if share >= 0.9:
-            if trend == up:
-                return f"intensiverende {kind}"
-            if trend == -up:
-                return f"afnemende {kind}"
-            return f"persistente {kind}"
-        if other[:-1].any():
-            return f"oscillerende {kind}"
-        if not same[:-1].any():
-            return f"nieuwe {kind}"
-        final_run = n if same.all() else int(np.argmax(~same[::-1]))
-        if final_run >= 2 and not same[: n - final_run].any():
-            return f"opeenvolgende {kind}"
-        return f"sporadische {kind}"
-    return "geen patroon"
+        months = same.sum(axis=1)
+        mostly = months / n >= 0.9
+        last = same[:, -1]
+        trailing = np.where(same.all(axis=1), n, np.argmax(~same[:, ::-1], axis=1))
+        earlier_other = other[:, :-1].any(axis=1)
+        checks = (
+            (~last & mostly, f"historische {kind}"),
+            (last & mostly & (trend == up), f"intensiverende {kind}"),
+            (last & mostly & (trend == -up), f"afnemende {kind}"),
+            (last & mostly, f"persistente {kind}"),
+            (last & earlier_other, f"oscillerende {kind}"),
+            (last & (months == 1), f"nieuwe {kind}"),
+            (last & (trailing >= 2) & (months == trailing), f"opeenvolgende {kind}"),
+            (last, f"sporadische {kind}"),
+        )
+        for rows_of, label in checks:
+            chosen = open_ & rows_of
+            out[chosen] = label
+            open_ &= ~chosen
+    return out.tolist()
 
 
 def emerging_hotspots(
@@ -150,7 +158,7 @@ def emerging_hotspots(
     cold = significant & (zv < 0)
     _, _, trend_z, trend_p, tau = _mann_kendall_rows(zv)
     trend = np.where(trend_p <= alpha, np.sign(trend_z), 0).astype(int)
-    klasse = [_emerging_class(hot[i], cold[i], int(trend[i])) for i in range(len(ids))]
+    klasse = _emerging_classes(hot, cold, trend)
     return pd.DataFrame(
         {
             "klasse": klasse,

@@ -13,9 +13,10 @@ Finished results are kept (the :data:`KEPT_RESULTS` most recently asked), as a c
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
@@ -29,6 +30,8 @@ INLINE_SECONDS = 2.0
 """How long a page waits for a new computation before it shows the progress instead."""
 REFRESH_SECONDS = 0.5
 """How often the progress on the page is brought up to date."""
+PENDING_SECONDS = 0.3
+"""How long :func:`pending` waits before it shows the progress and lets the page go on."""
 KEPT_RESULTS = 32
 """Finished results kept (the most recently asked first out last)."""
 
@@ -63,20 +66,46 @@ def _run(job: Job, compute: Callable[[], Any]) -> None:
         job.done.set()
 
 
-def start(key: Hashable, compute: Callable[[], Any], *, label: str) -> Job:
-    """The job of ``key``: the one already started (by any session), or ``compute`` started
-    now in a background thread. ``compute`` must not call Streamlit."""
+def _claim(key: Hashable, label: str) -> tuple[Job, bool]:
+    """The job of ``key`` and False when one exists, else a new one and True (the caller
+    runs it)."""
     with _LOCK:
         job = _JOBS.get(key)
         if job is not None:
             _JOBS.move_to_end(key)
-            return job
+            return job, False
         job = _JOBS[key] = Job(label=label)
         finished = [k for k, j in _JOBS.items() if j.done.is_set()]
         for old in finished[: max(0, len(finished) - KEPT_RESULTS)]:
             del _JOBS[old]
-    threading.Thread(target=_run, args=(job, compute), name=label, daemon=True).start()
+    return job, True
+
+
+def start(key: Hashable, compute: Callable[[], Any], *, label: str) -> Job:
+    """The job of ``key``: the one already started (by any session), or ``compute`` started
+    now in a background thread. ``compute`` must not call Streamlit."""
+    job, new = _claim(key, label)
+    if new:
+        threading.Thread(target=_run, args=(job, compute), name=label, daemon=True).start()
     return job
+
+
+def one_by_one(key: Hashable, jobs: Sequence[tuple[Hashable, Callable[[], Any], str]]) -> None:
+    """Run the ``jobs`` (key, computation, label) one after another in one background
+    thread of low priority (nice 10; the job of ``key``), for work nobody waits for yet. A
+    job a page started meanwhile is waited for, not run again; a page asking for one of
+    these meanwhile shares it."""
+
+    def run_all() -> None:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)  # this thread only
+        for job_key, compute, label in jobs:
+            job, new = _claim(job_key, label)
+            if new:
+                _run(job, compute)
+            else:
+                job.done.wait()
+
+    start(key, run_all, label="Voorbereiden")
 
 
 def forget(key: Hashable) -> None:
@@ -91,6 +120,27 @@ def progress_text(job: Job) -> str:
     return f"{job.label}… {done}% klaar; de pagina gaat verder zodra het klaar is."
 
 
+def _finished(key: Hashable, job: Job) -> Any:
+    """The result of a finished job, or its error raised (and the job forgotten)."""
+    if job.error is not None:
+        forget(key)
+        raise job.error
+    return job.result
+
+
+def _show_progress(job: Job) -> None:
+    """The job's progress on the page, brought up to date until it is done; then the page
+    reruns."""
+
+    @st.fragment(run_every=REFRESH_SECONDS)
+    def show_progress() -> None:
+        if job.done.is_set():
+            st.rerun(scope="app")
+        st.progress(job.progress, text=progress_text(job))
+
+    show_progress()
+
+
 def computed(key: Hashable, compute: Callable[[], _T], *, label: str) -> _T:
     """The result of ``compute``, computed once per ``key`` in the background (see the module).
 
@@ -100,16 +150,28 @@ def computed(key: Hashable, compute: Callable[[], _T], *, label: str) -> _T:
     """
     job = start(key, compute, label=label)
     if job.done.wait(INLINE_SECONDS):
-        if job.error is not None:
-            forget(key)
-            raise job.error
-        return cast(_T, job.result)
-
-    @st.fragment(run_every=REFRESH_SECONDS)
-    def show_progress() -> None:
-        if job.done.is_set():
-            st.rerun(scope="app")
-        st.progress(job.progress, text=progress_text(job))
-
-    show_progress()
+        return cast(_T, _finished(key, job))
+    _show_progress(job)
     st.stop()
+
+
+def pending(
+    key: Hashable, compute: Callable[[], _T], *, label: str, wait: float = PENDING_SECONDS
+) -> _T | None:
+    """The result of ``compute`` (computed once per ``key`` in the background) when ready
+    within ``wait`` seconds; otherwise its progress in this place and None, and the page goes
+    on (it reruns itself when the result is there): for a part of a page that can come later.
+    The job's error, if any, is raised here."""
+    job = start(key, compute, label=label)
+    if job.done.wait(wait):
+        return cast(_T, _finished(key, job))
+    _show_progress(job)
+    return None
+
+
+def waited(key: Hashable, compute: Callable[[], _T], *, label: str) -> _T:
+    """The result of ``compute``, computed once per ``key`` in the background and waited for
+    (the job another session or :func:`pending` started is shared, not started again)."""
+    job = start(key, compute, label=label)
+    job.done.wait()
+    return cast(_T, _finished(key, job))

@@ -11,11 +11,14 @@ level for the ``part`` zoomed on (:func:`.zoom.map_areas`), with classes of what
 
 from __future__ import annotations
 
+import geopandas as gpd
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from regie_analytics import aggregate, charts, insights
 from regie_analytics.formatting import fmt_level
+from regie_analytics.geo.mapview import part_codes
 from regie_analytics.snapshot import Snapshot
 from regie_analytics.ui import queries
 from regie_analytics.ui.data import BY_KEY
@@ -29,11 +32,24 @@ from regie_analytics.ui.zoom import map_areas
 @st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
 def overview_map(snap: Snapshot, sel: Filters) -> go.Figure:
     """The Overzicht's map: the samenhangsindex per area, or the number of signals when one
-    domain has none (there is no index then)."""
+    domain has none (there is no index then). Mapped at a coarser level (too many areas),
+    it shows per coarser area how many of its areas are sociaal én fysiek hoog: the areas
+    the page's top list and headline count."""
     level, areas = map_areas(snap, sel.level, None)
-    sel = sel.at_level(level)
     table = queries.pressure(snap, sel)
     gap = insights.samenhang_gap(table, selected=sel.domains, available=snap.domains)
+    if level != sel.level and not gap:
+        return _flagged_map(
+            snap,
+            sel,
+            table["beide_hoog"],
+            shown=level,
+            areas=areas,
+            what="sociaal én fysiek hoog",
+            height=380,
+        )
+    sel = sel.at_level(level)
+    table = queries.pressure(snap, sel)
     measure = "totaal" if gap else "samenhangsindex"
     return charts.choropleth(
         areas,
@@ -45,6 +61,35 @@ def overview_map(snap: Snapshot, sel: Filters) -> go.Figure:
         decimals=0,
         height=380,
         features=snap.features(sel.level),
+    )
+
+
+def _flagged_map(
+    snap: Snapshot,
+    sel: Filters,
+    flags: pd.Series,
+    *,
+    shown: str,
+    areas: gpd.GeoDataFrame,
+    what: str,
+    height: int = 560,
+) -> go.Figure:
+    """Per area of the coarser level ``shown`` (those of ``areas``, with web geometry): how
+    many of its areas at the selected level are flagged (``what`` they are), n = its areas
+    (:func:`insights.flagged_per_part`)."""
+    per_part = insights.flagged_per_part(
+        flags, part_codes(snap.areas_at(sel.level), part_level=shown)
+    )
+    label = f"{fmt_level(sel.level, plural=True)} {what}"
+    return charts.choropleth(
+        areas,
+        per_part["gemarkeerd"],
+        title=f"{label.capitalize()}, per {fmt_level(shown)}",
+        label=label,
+        n=per_part["gebieden"],
+        decimals=0,
+        height=height,
+        features=snap.features(shown),
     )
 
 
@@ -95,10 +140,13 @@ def hotspot_map(
     snap: Snapshot, sel: Filters, *, measure: str, part: str | None = None
 ) -> go.Figure:
     """The Kaart's hot and cold spots of ``measure`` (:func:`queries.hotspots`, of all areas
-    at the level; those of ``part`` shown when zoomed)."""
+    at the level; those of ``part`` shown when zoomed). Mapped at a coarser level (too many
+    areas), it shows per coarser area how many of its areas are a hotspot."""
     level, areas = map_areas(snap, sel.level, part)
-    sel = sel.at_level(level)
     spots = queries.hotspots(snap, sel, measure)
+    if level != sel.level:
+        hot = spots["klasse"].astype("str").str.startswith("hotspot")
+        return _flagged_map(snap, sel, hot, shown=level, areas=areas, what="die een hotspot zijn")
     return charts.hotspot_map(
         areas,
         spots["klasse"],
@@ -113,10 +161,15 @@ def hotspot_map(
 @st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
 def bivariate_map(snap: Snapshot, sel: Filters, *, part: str | None = None) -> go.Figure:
     """Social x physical in 3x3 classes (of all areas at the level, as the regie list), without
-    its class list (its legend is beside it); those of ``part`` when zoomed."""
+    its class list (its legend is beside it); those of ``part`` when zoomed. Mapped at a
+    coarser level (too many areas), it shows per coarser area how many of its areas are
+    sociaal én fysiek hoog (the areas of the regie list)."""
     level, areas = map_areas(snap, sel.level, part)
-    sel = sel.at_level(level)
     table = queries.pressure(snap, sel)
+    if level != sel.level:
+        return _flagged_map(
+            snap, sel, table["beide_hoog"], shown=level, areas=areas, what="sociaal én fysiek hoog"
+        )
     _, _, what = insights.domain_rates(table)
     figure = charts.bivariate_choropleth(
         areas,
@@ -154,10 +207,15 @@ def quadrant(snap: Snapshot, sel: Filters) -> go.Figure:
 @st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
 def cluster_map(snap: Snapshot, sel: Filters, *, part: str | None = None) -> go.Figure:
     """The bivariate Moran clusters of social x physical (of all areas at the level; those of
-    ``part`` shown when zoomed)."""
+    ``part`` shown when zoomed). Mapped at a coarser level (too many areas), it shows per
+    coarser area how many of its areas lie in a hoog-hoog cluster."""
     level, areas = map_areas(snap, sel.level, part)
-    sel = sel.at_level(level)
     table = queries.pressure(snap, sel)
+    if level != sel.level:
+        high = table["cluster_sociaal_fysiek"].astype("object") == "hoog-hoog"
+        return _flagged_map(
+            snap, sel, high, shown=level, areas=areas, what="in een hoog-hoogcluster"
+        )
     return charts.cluster_map(
         areas,
         table["cluster_sociaal_fysiek"],
@@ -208,10 +266,14 @@ def seasonality(snap: Snapshot, sel: Filters, *, code: str | None) -> go.Figure:
 @st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
 def emerging_map(snap: Snapshot, sel: Filters) -> go.Figure:
     """The emerging hot spot class per area (:func:`queries.emerging`; call it only when
-    there are classes)."""
+    there are classes). Mapped at a coarser level (too many areas), it shows per coarser
+    area how many of its areas have a hot spot pattern (the classes the page's table
+    counts)."""
     level, areas = map_areas(snap, sel.level, None)
-    sel = sel.at_level(level)
     spots, _ = queries.emerging(snap, sel)
+    if level != sel.level:
+        hot = spots["klasse"].astype("str").str.endswith("hotspot")
+        return _flagged_map(snap, sel, hot, shown=level, areas=areas, what="met een hotspotpatroon")
     return charts.emerging_map(
         areas,
         spots["klasse"],

@@ -13,6 +13,7 @@ an exact count; small published counts read "<5". Off, the analyst sees exact co
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -21,7 +22,7 @@ import streamlit as st
 from regie_analytics import aggregate, insights, privacy, stats
 from regie_analytics import engine as engines
 from regie_analytics.cellkey import PTable
-from regie_analytics.formatting import fmt_month
+from regie_analytics.formatting import fmt_int, fmt_month
 from regie_analytics.schema import (
     AREA_CODE,
     CELL_KEY,
@@ -206,7 +207,7 @@ def hotspots(snap: Snapshot, sel: Filters, measure: str) -> pd.DataFrame:
         lambda: stats.hotspots(
             table[column], snap.weights(sel.level), seed=0, counts=table["count"]
         ),
-        label=f"Hotspots berekenen voor {len(table):n} gebieden",
+        label=f"Hotspots berekenen voor {fmt_int(len(table))} gebieden",
     )
 
 
@@ -251,65 +252,106 @@ def regie(snap: Snapshot, sel: Filters) -> pd.DataFrame:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def _emerging_job(
+    snap: Snapshot, sel: Filters
+) -> tuple[tuple[Any, ...], Callable[[], tuple[pd.DataFrame, str | None]], str]:
+    """The background job of :func:`emerging`: its key, computation (of the cube cut in the
+    engine now) and Dutch label."""
+    cube = _cube(snap, sel, by=(AREA_CODE, MONTH), period=False, end=sel.end)
+    level_areas = snap.areas_at(sel.level)
+    w = snap.weights(sel.level)
+    table = ptable(sel)
+
+    def compute() -> tuple[pd.DataFrame, str | None]:
+        try:
+            spots = insights.emerging(
+                cube, snap.areas, level=sel.level, w=w, end=sel.end, ptable=table
+            )
+        except InputError as exc:  # too few months: no trend analysis possible
+            text = str(exc)
+            return pd.DataFrame({"klasse": pd.Series(dtype="str")}), text[:1].upper() + text[1:]
+        return spots, None
+
+    label = f"Hotspots in de tijd berekenen voor {fmt_int(len(level_areas))} gebieden"
+    return ("emerging", snap.key, sel), compute, label
+
+
 def emerging(snap: Snapshot, sel: Filters) -> tuple[pd.DataFrame, str | None]:
     """Emerging hot spot classes per area (new, intensifying, persistent, ...) from every
     month up to the period's end (call it with ``sel.until_end``), or an empty frame and the
-    Dutch reason why there are none (too few months)."""
-    try:
-        spots = insights.emerging(
-            _cube(snap, sel, by=(AREA_CODE, MONTH), period=False, end=sel.end),
-            snap.areas,
-            level=sel.level,
-            w=snap.weights(sel.level),
-            end=sel.end,
-            ptable=ptable(sel),
-        )
-    except InputError as exc:  # too few months: no trend analysis possible
-        text = str(exc)
-        return pd.DataFrame({"klasse": pd.Series(dtype="str")}), text[:1].upper() + text[1:]
-    return spots, None
+    Dutch reason why there are none (too few months). Computed once per selection in the
+    background (:func:`background.waited`; shared with :func:`emerging_pending`): do not
+    change it."""
+    key, compute, label = _emerging_job(snap, sel)
+    return background.waited(key, compute, label=label)
+
+
+def emerging_pending(snap: Snapshot, sel: Filters) -> tuple[pd.DataFrame, str | None] | None:
+    """:func:`emerging` when ready soon, else None while the page shows its progress
+    (:func:`background.pending`): for a page where it is a side note."""
+    key, compute, label = _emerging_job(snap, sel)
+    return background.pending(key, compute, label=label)
 
 
 # --- jumps -------------------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner=False, max_entries=8, hash_funcs=BY_KEY)
+def _jumps_job(
+    snap: Snapshot, level: str, private: bool
+) -> tuple[tuple[Any, ...], Callable[[], pd.DataFrame], str]:
+    """The background job of :func:`jumps_all`: its key, computation (of the cube cut in the
+    engine now, shared by every level and protection) and Dutch label."""
+    cube = cube_cut(snap, None, None, None, (), (), (AREA_CODE, MONTH, DOMAIN, THEME), True)
+    parents = None if level == snap.levels[0] else snap.parent_codes(level)
+
+    def compute() -> pd.DataFrame:
+        codes = cube[AREA_CODE]
+        if parents is not None:
+            codes = aggregate.codes_at_level(codes, parents)
+        keys = [codes.rename(AREA_CODE), cube[MONTH], cube[DOMAIN], cube[THEME]]
+        long = cube[[COUNT, CELL_KEY]].groupby(keys, observed=True).sum().reset_index()
+        for column in (AREA_CODE, MONTH, DOMAIN, THEME):
+            long[column] = long[column].astype("str")
+        long = aggregate.published(long, privacy.PTABLE if private else None)
+        if long.empty or long[MONTH].nunique() < JUMP_MONTHS:
+            return pd.DataFrame()
+        domains = long.drop_duplicates(THEME).set_index(THEME)[DOMAIN]
+        found = stats.anomalies(long.drop(columns=DOMAIN), alpha=0.001)
+        found = found.loc[found["afwijking"] == stats.ANOMALY_HIGH]
+        return found.assign(**{DOMAIN: found[THEME].map(domains).to_numpy()})
+
+    label = f"Sprongen zoeken in {fmt_int(len(snap.areas_at(level)))} gebieden"
+    return ("jumps", snap.key, level, private), compute, label
+
+
 def jumps_all(snap: Snapshot, level: str, private: bool) -> pd.DataFrame:
     """Anomalies per area, theme and month over all channels (once per store, level and
-    protection: with it, of the perturbed counts)."""
-    cube = cube_cut(snap, None, None, None, (), (), (AREA_CODE, MONTH, DOMAIN, THEME), True)
-    codes = cube[AREA_CODE]
-    if level != snap.levels[0]:
-        codes = aggregate.codes_at_level(codes, snap.parent_codes(level))
-    keys = [codes.rename(AREA_CODE), cube[MONTH], cube[DOMAIN], cube[THEME]]
-    long = cube[[COUNT, CELL_KEY]].groupby(keys, observed=True).sum().reset_index()
-    for column in (AREA_CODE, MONTH, DOMAIN, THEME):
-        long[column] = long[column].astype("str")
-    long = aggregate.published(long, privacy.PTABLE if private else None)
-    if long.empty or long[MONTH].nunique() < JUMP_MONTHS:
-        return pd.DataFrame()
-    domains = long.drop_duplicates(THEME).set_index(THEME)[DOMAIN]
-    found = stats.anomalies(long.drop(columns=DOMAIN), alpha=0.001)
-    found = found.loc[found["afwijking"] == stats.ANOMALY_HIGH]
-    return found.assign(**{DOMAIN: found[THEME].map(domains).to_numpy()})
+    protection: with it, of the perturbed counts), computed in the background
+    (:func:`background.waited`, shared with :func:`warm_up` and :func:`jumps_pending`): do
+    not change it."""
+    key, compute, label = _jumps_job(snap, level, private)
+    return background.waited(key, compute, label=label)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4, hash_funcs=BY_KEY)
 def warm_up(snap: Snapshot) -> bool:
-    """Compute once per store version what each area level needs beyond its geometry and
-    weights (loaded with the snapshot): the jumps per area, theme and month. ``app.py`` calls
-    this after the page has been drawn, so the first visitor does not wait for it."""
-    for private in (True, False):  # protected first: every new session starts protected
-        for level in snap.levels:
-            jumps_all(snap, level, private)
+    """Start once per store version what each area level needs beyond its geometry and
+    weights (loaded with the snapshot): the jumps per area, theme and month of every level
+    and protection, one after another in one background thread of low priority
+    (:func:`background.one_by_one`). ``app.py`` calls this after the page has been drawn; it
+    returns at once, so neither the first visitor nor the script run waits, and a page that
+    needs a job not yet started starts it at once."""
+    jobs = [
+        _jumps_job(snap, level, private)
+        for private in (True, False)  # protected first: every new session starts protected
+        for level in snap.levels
+    ]
+    background.one_by_one(("warm_up", snap.key), jobs)
     return True
 
 
-def jumps(snap: Snapshot, sel: Filters) -> pd.DataFrame:
-    """Months in the period where an area's theme count jumped far above its seasonal
-    baseline (a count-data test, see :func:`stats.anomalies`), largest first."""
-    found = jumps_all(snap, sel.level, sel.private)
+def _period_jumps(snap: Snapshot, sel: Filters, found: pd.DataFrame) -> pd.DataFrame:
+    """The jumps of the selection's period and filters among ``found``, largest first."""
     if found.empty:
         return found
     mask = (found[MONTH] >= sel.start) & (found[MONTH] <= sel.end)
@@ -330,6 +372,20 @@ def jumps(snap: Snapshot, sel: Filters) -> pd.DataFrame:
             "Verwacht": found["expected"].round(1).to_numpy(),
         }
     )
+
+
+def jumps(snap: Snapshot, sel: Filters) -> pd.DataFrame:
+    """Months in the period where an area's theme count jumped far above its seasonal
+    baseline (a count-data test, see :func:`stats.anomalies`), largest first."""
+    return _period_jumps(snap, sel, jumps_all(snap, sel.level, sel.private))
+
+
+def jumps_pending(snap: Snapshot, sel: Filters) -> pd.DataFrame | None:
+    """:func:`jumps` when ready soon, else None while the page shows the progress of its
+    computation (:func:`background.pending`): for a page where the jumps are a side note."""
+    key, compute, label = _jumps_job(snap, sel.level, sel.private)
+    found = background.pending(key, compute, label=label)
+    return None if found is None else _period_jumps(snap, sel, found)
 
 
 # --- lead times ----------------------------------------------------------------------------------

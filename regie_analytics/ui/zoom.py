@@ -6,6 +6,7 @@ the whole and the finer level for one part at a time (:func:`geo.map_view`)."""
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
 from regie_analytics import geo
@@ -38,9 +39,19 @@ def map_areas(data: Snapshot, level: str, part: str | None) -> tuple[str, gpd.Ge
         level=level,
         part=part,
         part_level=part_level(data, level, part),
+        limit=geo.MAP_AREA_LIMIT,
     )
     web = data.web_areas(shown)
     return shown, web if len(codes) == len(web) else web.loc[codes]
+
+
+def codes_in_view(data: Snapshot, level: str, part: str | None) -> pd.Index | None:
+    """The codes of the areas at ``level`` inside the ``part`` zoomed on (whatever level the
+    map draws them at), or None for the whole: the rows a table under the map shows."""
+    level_of_part = part_level(data, level, part)
+    if part is None or level_of_part is None:
+        return None
+    return geo.codes_in_part(data.areas_at(level), part=part, part_level=level_of_part)
 
 
 def _options(data: Snapshot, level: str) -> dict[str, str]:
@@ -65,9 +76,10 @@ def go_to(code: str) -> None:
     st.rerun()
 
 
-def picker(data: Snapshot, sel: Filters) -> str | None:
+def picker(data: Snapshot, sel: Filters, *, shows: str | None = None) -> str | None:
     """Draw "Inzoomen op" (only when there are parts to choose), a note on what the map
-    shows and, when zoomed, the way back; return the area code zoomed on, or None."""
+    shows (``shows``: what a coarser map shows per area, see :func:`coarse_note`) and, when
+    zoomed, the way back; return the area code zoomed on, or None."""
     options = _options(data, sel.level)
     if not options:
         return None
@@ -79,7 +91,7 @@ def picker(data: Snapshot, sel: Filters) -> str | None:
     )
     level_of_part = part_level(data, sel.level, part)
     if part is None or level_of_part is None:
-        coarse_note(data, sel)
+        coarse_note(data, sel, shows=shows)
         return None
     shown, areas = map_areas(data, sel.level, part)
     name = data.areas_at(level_of_part).loc[part, "name"]
@@ -92,17 +104,26 @@ def picker(data: Snapshot, sel: Filters) -> str | None:
     return part
 
 
-def coarse_note(data: Snapshot, sel: Filters) -> None:
+def coarse_note(
+    data: Snapshot, sel: Filters, *, shows: str | None = None, zooms: bool = True
+) -> None:
     """Say so when the whole is mapped at a coarser level than the filter's (too many
-    areas for one map)."""
+    areas for one map): with ``shows``, what the map shows per coarser area; with ``zooms``
+    that a part can be zoomed on ('Inzoomen op', a page with the picker)."""
     shown, _ = map_areas(data, sel.level, None)
     if shown == sel.level:
         return
     count = len(data.areas_at(sel.level))
-    st.info(
+    text = (
         f"Er zijn {fmt_int(count)} {fmt_level(sel.level, plural=True)}: te veel voor één "
-        f"kaart. De kaart toont daarom {fmt_level(shown, plural=True)}; de "
-        f"{fmt_level(sel.level, plural=True)} ziet u per deel: kies een deel bij "
-        "'Inzoomen op' of klik op de Kaart op een gebied.",
-        icon=":material/zoom_in:",
+        f"kaart. De kaart toont daarom {fmt_level(shown, plural=True)}"
     )
+    if shows:
+        text += f", per {fmt_level(shown)} {shows}"
+    if zooms:
+        text += (
+            f"; de {fmt_level(sel.level, plural=True)} ziet u per deel: kies een deel bij "
+            "'Inzoomen op' of klik op de kaart op een gebied"
+        )
+    text += "."
+    st.info(text, icon=":material/zoom_in:")
