@@ -175,3 +175,32 @@ def test_one_by_one_runs_its_jobs_in_order_in_one_thread_and_shares_started_ones
     assert background.waited(("test", tag, "c"), lambda: "opnieuw", label="c") == "C"
     for name in ("a", "b", "c", "alle"):
         background.forget(("test", tag, name))
+
+
+@pytest.mark.slow
+def test_loading_converts_levels_too_large_for_one_map_in_the_background(
+    demo_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first page waits for the features of the levels a map draws whole; the buurten
+    (518 > 60, drawn only in parts) are converted by a background thread, to the same
+    features as a direct conversion."""
+    from regie_analytics.ui import data
+
+    monkeypatch.setattr(geo, "MAP_AREA_LIMIT", 60)
+    st.cache_resource.clear()
+    current = snapshot.current(demo_store)
+    assert current is not None
+    snap = data._load(str(demo_store), *current)
+    small = [lv for lv in snap.levels if len(snap.areas_at(lv)) <= 60]
+    assert small and "buurt" not in small
+    assert all(("features", lv) in snap._kept for lv in small)
+    workers = [t for t in threading.enumerate() if t.name == "regie-features"]
+    assert workers
+    for worker in workers:
+        worker.join(timeout=120)
+    assert ("features", "buurt") in snap._kept
+    direct = charts.geojson_features(snap.web_areas("buurt"))
+    assert snap.features("buurt").keys() == direct.keys()
+    code = next(iter(direct))
+    assert snap.features("buurt")[code] == direct[code]
+    st.cache_resource.clear()
