@@ -36,7 +36,6 @@ from regie_analytics.formatting import fmt_level
 from regie_analytics.geo.stored import stored_web
 from regie_analytics.schema import CHANNEL, CUBE_DIMENSIONS, DOMAIN, DOMAINS, MONTH, THEME
 from regie_analytics.stats.stored import stored_weights
-from regie_analytics.stats.weights import spatial_weights
 from regie_analytics.store import PostgresStore, Store, StoreError, is_database, open_store
 
 _T = TypeVar("_T")
@@ -231,12 +230,13 @@ class Snapshot:
 
     def web_areas(self, level: str) -> gpd.GeoDataFrame:
         """The areas at ``level`` with geometry simplified for the browser
-        (:func:`geo.simplify_for_web`, as stored with the boundaries: :func:`geo.stored.stored_web`;
-        computed for a version without it, and for a database store; shared: do not change it)."""
+        (:func:`geo.simplify_for_web`, as stored with the boundaries: :func:`geo.stored.stored_web`,
+        :meth:`PostgresStore.web_areas`; computed for a version without it; shared: do not
+        change it)."""
 
         def build() -> gpd.GeoDataFrame:
             if is_database(str(self.path)):
-                return geo.simplify_for_web(self.areas_at(level))
+                return self._database().web_areas(level, self.areas_at(level))
             return stored_web(Path(self.path) / self.version, level, self.areas_at(level))
 
         return self._derived("web", level, build)
@@ -248,15 +248,18 @@ class Snapshot:
 
     def weights(self, level: str) -> Any:
         """Queen contiguity weights of the areas at ``level``, as stored with the boundaries
-        (:func:`stats.stored.stored_weights`; computed for a version without them, and for a
-        database store, which does not store them)."""
+        (:func:`stats.stored.stored_weights`, :meth:`PostgresStore.weights`; computed for a
+        version without them)."""
 
         def build() -> Any:
             if is_database(str(self.path)):
-                return spatial_weights(self.areas_at(level))
+                return self._database().weights(level, self.areas_at(level))
             return stored_weights(Path(self.path) / self.version, level, self.areas_at(level))
 
         return self._derived("weights", level, build)
+
+    def _database(self) -> PostgresStore:
+        return PostgresStore(str(self.path), version=self.version)
 
     def area_labels(self) -> dict[str, str]:
         """Every area code at every level with a searchable label: ``'Name (wijk, WK...)'``."""

@@ -74,7 +74,14 @@ def read_web(folder: Path, level: str, areas: gpd.GeoDataFrame) -> gpd.GeoDataFr
     path = Path(folder) / WEB_FILE
     if not path.exists():
         return None
-    stored = gpd.read_parquet(path, filters=[(LEVEL, "==", level)])
+    return web_of(gpd.read_parquet(path, filters=[(LEVEL, "==", level)]), level, areas)
+
+
+def web_of(
+    stored: gpd.GeoDataFrame, level: str, areas: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame | None:
+    """A copy of ``areas`` with the geometry of ``stored`` (rows of :func:`web_table` of
+    ``level``), or None when they are not exactly these areas at today's tolerance."""
     codes = pd.Index(stored[AREA_CODE].astype("str"))
     if (
         len(codes) != len(areas)

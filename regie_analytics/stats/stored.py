@@ -87,6 +87,13 @@ def read_weights(folder: Path, level: str, ids: pd.Index) -> W | None:
     if not path.exists():
         return None
     edges = pd.read_parquet(path, columns=[FOCAL, NEIGHBOUR], filters=[(LEVEL, "==", level)])
+    return weights_of(edges, ids)
+
+
+def weights_of(edges: pd.DataFrame, ids: pd.Index) -> W | None:
+    """The weights of an edge list (``focal``, ``neighbour`` of one level, in the order of
+    :func:`weights_table`) with ``id_order`` = ``ids``, or None when they are not of these
+    areas."""
     codes = [str(code) for code in ids]
     known = pd.Index(codes)
     focal = known.get_indexer(pd.Index(edges[FOCAL]))

@@ -12,6 +12,10 @@ are created on first write (with the PostGIS extension):
     that tells a rebuilt store's version 1 from the one before.
 ``areas``, ``taxonomies``
     boundaries (PostGIS geometry) and taxonomy files, shared by the versions that use them.
+``area_web``, ``area_weights``
+    per areas set and level the map geometry (:func:`regie_analytics.geo.stored.web_table`)
+    and the queen weights as an edge list (:func:`regie_analytics.stats.stored.weights_table`),
+    written with the areas (the folder store's ``web.parquet`` and ``weights.parquet``).
 ``signals``, ``counts``, ``cube_parts``
     each import's records and cube part, keyed by part id (a version lists its parts in its
     manifest; parts are never changed, a correction writes new ones).
@@ -22,8 +26,11 @@ are created on first write (with the PostGIS extension):
 
 from __future__ import annotations
 
+import atexit
+import os
 import re
 import shlex
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
@@ -34,6 +41,7 @@ import pandas as pd
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.pq import TransactionStatus
 
 from regie_analytics.schema import (
     CELL_KEY,
@@ -111,6 +119,23 @@ CREATE TABLE IF NOT EXISTS areas (
     geom geometry,
     PRIMARY KEY (area_set, position)
 );
+CREATE TABLE IF NOT EXISTS area_web (
+    area_set integer NOT NULL,
+    level text NOT NULL,
+    position integer NOT NULL,
+    area_code text NOT NULL,
+    tolerance_m double precision NOT NULL,
+    geom geometry,
+    PRIMARY KEY (area_set, level, position)
+);
+CREATE TABLE IF NOT EXISTS area_weights (
+    area_set integer NOT NULL,
+    level text NOT NULL,
+    seq bigint NOT NULL,
+    focal text NOT NULL,
+    neighbour text NOT NULL,
+    PRIMARY KEY (area_set, level, seq)
+);
 CREATE TABLE IF NOT EXISTS signals (part integer NOT NULL, seq bigint NOT NULL,
     {_columns(SIGNAL_COLUMNS)});
 CREATE INDEX IF NOT EXISTS signals_part ON signals (part);
@@ -168,38 +193,151 @@ def schema_of(url: str) -> str:
 
 def unreachable(exc: psycopg.Error, url: str) -> StoreError:
     """A database that cannot be reached (or refuses us), explained in Dutch."""
-    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return StoreError(
-        f"de database van de store is niet bereikbaar ({reason}); er is niets gelezen of "
+        f"de database van de store is niet bereikbaar ({_reason(exc)}); er is niets gelezen of "
         "geschreven.",
         file=shown_url(url),
         hint="controleer het adres, de gebruiker en het wachtwoord, en of de server draait.",
     )
 
 
-@contextmanager
-def connection(url: str, schema: str) -> Iterator[psycopg.Connection[Any]]:
-    """A connection whose ``search_path`` is the store's schema, then PostGIS's."""
-    try:
-        conn = psycopg.connect(url, autocommit=True, application_name="regie_analytics")
-    except psycopg.OperationalError as exc:
-        raise unreachable(exc, url) from exc
-    try:
+def lost(exc: psycopg.Error, url: str) -> StoreError:
+    """The connection to the database lost in the middle of a read or write, in Dutch."""
+    return StoreError(
+        f"de verbinding met de database van de store is verbroken ({_reason(exc)}); er is "
+        "niets geschreven.",
+        file=shown_url(url),
+        hint="probeer het zo opnieuw (laad de pagina opnieuw); blijft dit zo, vraag de beheerder "
+        "of de databaseserver draait.",
+    )
+
+
+def _reason(exc: psycopg.Error) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+MAX_CONNECTIONS = 8
+"""Connections one process holds at most to one store (sessions beyond wait for one)."""
+WAIT_S = 60.0
+"""How long a query waits for a free connection before it is refused."""
+
+
+class _Pool:
+    """The connections of this process to one store: idle ones are kept and handed out again
+    (checked first: a server restarted meanwhile leaves them broken), at most
+    :data:`MAX_CONNECTIONS` at once. Thread-safe."""
+
+    def __init__(self, url: str, schema: str) -> None:
+        self.url, self.schema = url, schema
+        self._idle: list[psycopg.Connection[Any]] = []
+        self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        try:
+            conn = psycopg.connect(self.url, autocommit=True, application_name="regie_analytics")
+        except psycopg.OperationalError as exc:
+            raise unreachable(exc, self.url) from exc
         row = conn.execute(
             "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'postgis'"
         ).fetchone()
-        path = [schema] + ([row[0]] if row else ["public"])
+        path = [self.schema] + ([row[0]] if row else ["public"])
         conn.execute(
             sql.SQL("SET search_path TO {}").format(sql.SQL(", ").join(map(sql.Identifier, path)))
         )
+        return conn
+
+    def take(self) -> psycopg.Connection[Any]:
+        """A connection of this store: an idle one that still answers, else a new one."""
+        if not self._slots.acquire(timeout=WAIT_S):
+            raise StoreError(
+                f"de database van de store is te druk: na {WAIT_S:.0f} s was er nog geen "
+                "verbinding vrij.",
+                file=shown_url(self.url),
+                hint="probeer het zo opnieuw; blijft dit zo, vraag de beheerder naar de "
+                "belasting van de databaseserver.",
+            )
+        try:
+            while True:
+                with self._lock:
+                    conn = self._idle.pop() if self._idle else None
+                if conn is None:
+                    return self._connect()
+                try:
+                    conn.execute("")  # one round trip: does the server still answer?
+                    return conn
+                except psycopg.Error:  # lost (a restarted server): so are the other idle ones
+                    conn.close()
+                    self.clear()
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def give(self, conn: psycopg.Connection[Any]) -> None:
+        """Hand back a connection taken with :meth:`take` (kept when it is clean)."""
+        try:
+            clean = not conn.closed and conn.info.transaction_status == TransactionStatus.IDLE
+            with self._lock:
+                if clean:
+                    self._idle.append(conn)
+            if not clean:
+                conn.close()
+        finally:
+            self._slots.release()
+
+    def clear(self) -> None:
+        """Close the idle connections."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+
+_POOLS: dict[tuple[int, str, str], _Pool] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def _pool(url: str, schema: str) -> _Pool:
+    """This process's pool of ``url`` (a forked child makes its own)."""
+    key = (os.getpid(), url, schema)
+    with _POOLS_LOCK:
+        found = _POOLS.get(key)
+        if found is None:
+            found = _POOLS[key] = _Pool(url, schema)
+        return found
+
+
+@atexit.register
+def close_connections() -> None:
+    """Close every idle connection of this process (at exit; the pools stay usable)."""
+    with _POOLS_LOCK:
+        pools = [pool for (pid, _, _), pool in _POOLS.items() if pid == os.getpid()]
+    for pool in pools:
+        pool.clear()
+
+
+@contextmanager
+def connection(url: str, schema: str) -> Iterator[psycopg.Connection[Any]]:
+    """A connection of this process's pool for the store (autocommit; ``search_path`` the
+    store's schema, then PostGIS's). An unreachable database, or a connection lost on the
+    way, raises a :class:`StoreError` that says so in Dutch."""
+    pool = _pool(url, schema)
+    conn = pool.take()
+    try:
         yield conn
+    except psycopg.OperationalError as exc:
+        if conn.broken or conn.closed:
+            raise lost(exc, url) from exc
+        raise
     finally:
-        conn.close()
+        pool.give(conn)
 
 
-def has_tables(conn: psycopg.Connection[Any], schema: str) -> bool:
-    """Whether the store's tables exist (a store that was never written has none)."""
-    row = conn.execute("SELECT to_regclass(%s)", (f"{schema}.head",)).fetchone()
+def has_tables(conn: psycopg.Connection[Any], schema: str, table: str = "head") -> bool:
+    """Whether the store's tables exist (a store that was never written has none), or one
+    ``table`` (added later than the others)."""
+    row = conn.execute("SELECT to_regclass(%s)", (f"{schema}.{table}",)).fetchone()
     return row is not None and row[0] is not None
 
 

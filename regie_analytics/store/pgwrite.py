@@ -9,15 +9,19 @@ from contextlib import contextmanager
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import psycopg
 import shapely
+from libpysal.weights import W
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from regie_analytics.geo import AREA_COLUMNS
+from regie_analytics.geo.stored import LEVEL, TOLERANCE, web_of, web_table
 from regie_analytics.ingest import PreparedImport
 from regie_analytics.schema import AREA_CODE, CUBE_COLUMNS
+from regie_analytics.stats.stored import FOCAL, NEIGHBOUR, weights_of, weights_table
 from regie_analytics.store.commit import import_entry, replaced_keys, without_keys
 from regie_analytics.store.errors import StoreError, busy
 from regie_analytics.store.pgschema import (
@@ -56,7 +60,7 @@ def writing(
         ).fetchone()
         if not (row and row[0]):
             raise busy(root)
-        if not has_tables(conn, schema):
+        if not has_tables(conn, schema, "area_weights"):  # none, or made before it existed
             _create(conn, schema, root)
         yield conn, read_version(conn, schema, pinned=None, root=root)
 
@@ -78,28 +82,121 @@ def _create(conn: psycopg.Connection[Any], schema: str, root: str) -> None:
 def drop_all(conn: psycopg.Connection[Any]) -> None:
     """Empty every table of the store (for a commit that replaces the store)."""
     _drop_views(conn, [row[0] for row in conn.execute("SELECT version FROM versions")])
-    for table in ("head", "versions", "cube", "cube_parts", "signals", "counts", "areas"):
+    for table in (*_TABLES, "areas", *_AREA_TABLES):
         conn.execute(f"DELETE FROM {table}")  # type: ignore[arg-type]
     conn.execute("DELETE FROM taxonomies")
 
 
-def write_areas(conn: psycopg.Connection[Any], areas: gpd.GeoDataFrame | None) -> int:
-    """Store boundaries as a new areas set (PostGIS geometry); returns its id."""
+def write_areas(
+    conn: psycopg.Connection[Any],
+    areas: gpd.GeoDataFrame | None,
+    *,
+    same_geometry: int | None = None,
+) -> int:
+    """Store boundaries as a new areas set (PostGIS geometry) with their map geometry and
+    weights per level (copied from areas set ``same_geometry`` when only the population
+    changed, else computed); returns its id."""
     if areas is None:
         raise ValueError("boundaries are needed for a store's first version")
     area_set = new_id(conn)
-    epsg = areas.crs.to_epsg() if areas.crs is not None else None
-    geoms = shapely.set_srid(areas.geometry.to_numpy(), epsg or 0)
-    frame = pd.DataFrame(
+    copy_rows(
+        conn,
+        "areas",
+        [*_AREA_FIELDS, "geom"],
+        [_geometry_rows(areas)],
+        fixed={"area_set": area_set},
+    )
+    if same_geometry is not None:
+        for table in _AREA_TABLES:
+            columns = sql.SQL(", ").join(map(sql.Identifier, _AREA_TABLES[table]))
+            conn.execute(
+                sql.SQL(
+                    "INSERT INTO {} (area_set, {}) SELECT %s, {} FROM {} WHERE area_set = %s"
+                ).format(sql.Identifier(table), columns, columns, sql.Identifier(table)),
+                (area_set, same_geometry),
+            )
+        return area_set
+    web = web_table(areas)
+    web["position"] = web.groupby(LEVEL).cumcount()
+    rows = pd.DataFrame(
+        {c: web[c].to_numpy() for c in (LEVEL, "position", AREA_CODE, TOLERANCE)}
+        | {"geom": _wkb(web)}
+    )
+    copy_rows(conn, "area_web", list(rows.columns), [rows], fixed={"area_set": area_set})
+    edges = weights_table(areas)
+    copy_rows(
+        conn,
+        "area_weights",
+        list(edges.columns),
+        [edges],
+        fixed={"area_set": area_set},
+        numbered=True,
+    )
+    return area_set
+
+
+_AREA_FIELDS = (AREA_CODE, *AREA_TEXT, *AREA_NUMBERS, "position")
+_AREA_TABLES = {
+    "area_web": ("level", "position", "area_code", "tolerance_m", "geom"),
+    "area_weights": ("level", "seq", "focal", "neighbour"),
+}
+"""What is stored with an areas set, and its columns."""
+_TABLES = ("head", "versions", "cube", "cube_parts", "signals", "counts")
+
+
+def _wkb(frame: gpd.GeoDataFrame) -> np.ndarray:
+    """The geometry of ``frame`` as hex EWKB (with its SRID), as COPY reads PostGIS geometry."""
+    epsg = frame.crs.to_epsg() if frame.crs is not None else None
+    geoms = shapely.set_srid(frame.geometry.to_numpy(), epsg or 0)
+    return np.asarray(shapely.to_wkb(geoms, hex=True, include_srid=True))
+
+
+def _geometry_rows(areas: gpd.GeoDataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
         {
             AREA_CODE: areas.index.astype("str"),
             **{c: areas[c].to_numpy() for c in (*AREA_TEXT, *AREA_NUMBERS)},
             "position": range(len(areas)),
-            "geom": shapely.to_wkb(geoms, hex=True, include_srid=True),
+            "geom": _wkb(areas),
         }
     )
-    copy_rows(conn, "areas", list(frame.columns), [frame], fixed={"area_set": area_set})
-    return area_set
+
+
+def read_web(
+    conn: psycopg.Connection[Any], area_set: int, level: str, areas: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame | None:
+    """The stored map geometry of ``areas`` (the areas at ``level`` of ``area_set``), as
+    :func:`regie_analytics.geo.stored.read_web` reads it; None when it was not stored."""
+    frame = read_frame(
+        conn,
+        "SELECT area_code, tolerance_m, ST_AsBinary(geom) AS wkb, ST_SRID(geom) AS srid "
+        "FROM area_web WHERE area_set = %s AND level = %s ORDER BY position",
+        (area_set, level),
+    )
+    if frame.empty:
+        return None
+    srid = int(frame["srid"].iloc[0]) or None
+    stored = gpd.GeoDataFrame(
+        frame[[AREA_CODE, TOLERANCE]],
+        geometry=gpd.GeoSeries.from_wkb(frame["wkb"].map(bytes), crs=srid).to_numpy(),
+        crs=srid,
+    )
+    return web_of(stored, level, areas)
+
+
+def read_weights(
+    conn: psycopg.Connection[Any], area_set: int, level: str, ids: pd.Index
+) -> W | None:
+    """The stored weights of ``level`` of ``area_set`` with ``id_order`` = ``ids``, as
+    :func:`regie_analytics.stats.stored.read_weights` reads them; None when not stored."""
+    edges = read_frame(
+        conn,
+        "SELECT focal, neighbour FROM area_weights WHERE area_set = %s AND level = %s ORDER BY seq",
+        (area_set, level),
+    )
+    if edges.empty and len(ids) > 1:
+        return None
+    return weights_of(edges.astype({FOCAL: "str", NEIGHBOUR: "str"}), ids)
 
 
 def read_areas(conn: psycopg.Connection[Any], area_set: int) -> gpd.GeoDataFrame:
@@ -254,6 +351,12 @@ def _clean(conn: psycopg.Connection[Any], oldest: int) -> None:
     gone = sorted(set().union(*(_parts(m) for _, m, _, _ in rows)) - used)
     for table in ("signals", "counts", "cube_parts"):
         conn.execute(f"DELETE FROM {table} WHERE part = ANY(%s)", (gone,))  # type: ignore[arg-type]
+    unused = sorted({r[2] for r in rows} - {r[1] for r in kept})
+    for table in _AREA_TABLES:
+        conn.execute(
+            sql.SQL("DELETE FROM {} WHERE area_set = ANY(%s)").format(sql.Identifier(table)),
+            (unused,),
+        )
     for table, column, index in (("areas", "area_set", 1), ("taxonomies", "id", 2)):
         unused = sorted({r[index + 1] for r in rows} - {r[index] for r in kept})
         conn.execute(

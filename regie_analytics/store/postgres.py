@@ -23,6 +23,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import psycopg
+from libpysal.weights import W
 from psycopg import sql
 
 from regie_analytics import cellkey, geo
@@ -36,6 +37,7 @@ from regie_analytics.ingest import (
 )
 from regie_analytics.ingest.staged import KnownRecords
 from regie_analytics.schema import OTHER, SIGNAL_COLUMNS, SIGNAL_ID, SOURCE
+from regie_analytics.stats.weights import spatial_weights
 from regie_analytics.store import pgwrite
 from regie_analytics.store.commit import commit_secret
 from regie_analytics.store.errors import (
@@ -144,6 +146,22 @@ class PostgresStore:
         with the cell key of each count."""
         with self._reading() as (conn, found):
             return _cube(conn, found.number)
+
+    def web_areas(self, level: str, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        """``areas`` (the areas at ``level``) with the map geometry stored with the
+        boundaries (:func:`regie_analytics.geo.stored.stored_web` of a folder store); computed
+        for boundaries stored without it."""
+        with self._reading() as (conn, found):
+            stored = pgwrite.read_web(conn, found.areas, level, areas)
+        return stored if stored is not None else geo.simplify_for_web(areas)
+
+    def weights(self, level: str, areas: gpd.GeoDataFrame) -> W:
+        """The queen weights of ``areas`` (the areas at ``level``) stored with the boundaries
+        (:func:`regie_analytics.stats.stored.stored_weights` of a folder store); computed for
+        boundaries stored without them."""
+        with self._reading() as (conn, found):
+            stored = pgwrite.read_weights(conn, found.areas, level, areas.index)
+        return stored if stored is not None else spatial_weights(areas)
 
     def secret(self) -> str | None:
         """The store's secret for record keys (None for an empty store)."""
@@ -316,7 +334,7 @@ class PostgresStore:
         with pgwrite.writing(self.location, self.schema, self.root) as (conn, old):
             old = _required(old, self.root)
             areas = geo.with_population(pgwrite.read_areas(conn, old.areas), population)
-            area_set = pgwrite.write_areas(conn, areas)
+            area_set = pgwrite.write_areas(conn, areas, same_geometry=old.areas)
             manifest = {
                 **old.manifest,
                 "version": old.number + 1,
