@@ -30,8 +30,23 @@ class Cluster:
 
     def stop(self) -> None:
         """Stop the server and remove its folder."""
-        _as_postgres(str(BIN / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "stop")
+        self.stop_server()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+    def stop_server(self) -> None:
+        """Stop the server (every connection to it is lost), keeping its data."""
+        _as_postgres(str(BIN / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "stop")
+
+    def start_server(self) -> None:
+        """Start the server again on the same port (after :meth:`stop_server`)."""
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=localhost -c fsync=off"
+        data, log = str(self.folder / "data"), str(self.folder / "log")
+        _as_postgres(str(BIN / "pg_ctl"), "-D", data, "-o", options, "-l", log, "-w", "start")
+
+    def restart(self) -> None:
+        """Restart the server: the connections made before are lost, the data is kept."""
+        self.stop_server()
+        self.start_server()
 
 
 def available() -> str | None:
@@ -66,20 +81,9 @@ def start(folder: Path) -> Cluster:
     _as_postgres(
         str(BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8"
     )
-    port = _free_port()
-    options = f"-p {port} -k {folder} -c listen_addresses=localhost -c fsync=off"
-    _as_postgres(
-        str(BIN / "pg_ctl"),
-        "-D",
-        str(data),
-        "-o",
-        options,
-        "-l",
-        str(folder / "log"),
-        "-w",
-        "start",
-    )
-    cluster = Cluster(folder, port)
+    cluster = Cluster(folder, _free_port())
+    cluster.start_server()
+    port = cluster.port
     _as_postgres(str(BIN / "createdb"), "-h", "localhost", "-p", str(port), DATABASE)
     _as_postgres(
         str(BIN / "psql"),

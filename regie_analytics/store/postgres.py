@@ -55,6 +55,7 @@ from regie_analytics.store.pgschema import (
     as_cube,
     as_records,
     connection,
+    has_tables,
     read_frame,
     read_version,
     schema_of,
@@ -152,7 +153,11 @@ class PostgresStore:
         boundaries (:func:`regie_analytics.geo.stored.stored_web` of a folder store); computed
         for boundaries stored without it."""
         with self._reading() as (conn, found):
-            stored = pgwrite.read_web(conn, found.areas, level, areas)
+            stored = (
+                pgwrite.read_web(conn, found.areas, level, areas)
+                if has_tables(conn, self.schema, "area_web")
+                else None
+            )
         return stored if stored is not None else geo.simplify_for_web(areas)
 
     def weights(self, level: str, areas: gpd.GeoDataFrame) -> W:
@@ -160,7 +165,11 @@ class PostgresStore:
         (:func:`regie_analytics.stats.stored.stored_weights` of a folder store); computed for
         boundaries stored without them."""
         with self._reading() as (conn, found):
-            stored = pgwrite.read_weights(conn, found.areas, level, areas.index)
+            stored = (
+                pgwrite.read_weights(conn, found.areas, level, areas.index)
+                if has_tables(conn, self.schema, "area_weights")
+                else None
+            )
         return stored if stored is not None else spatial_weights(areas)
 
     def secret(self) -> str | None:

@@ -2,6 +2,8 @@
 
 - An import that replaces the store version while a page is drawn: the page is drawn again on
   the new version.
+- The store itself failing (:class:`StoreError`: a database that cannot be reached, say):
+  an error naming the store and what to do.
 - An input the library refuses (:class:`InputError`, already a Dutch message with what to do):
   shown as a warning.
 - Anything unexpected: logged in full on the server under a reference
@@ -20,6 +22,7 @@ import streamlit as st
 from regie_analytics import incidents
 from regie_analytics.schema import InputError
 from regie_analytics.snapshot import StoreChanged
+from regie_analytics.store import StoreError
 
 MAX_RETRIES = 3
 """Runs started again in a row because the store changed, before saying so instead."""
@@ -45,6 +48,12 @@ def guarded(run: Callable[[], None], *, where: str, quiet: bool = False) -> bool
             "De gegevens worden op dit moment bijgewerkt door een import. Laad de pagina zo "
             "opnieuw.",
             icon=":material/hourglass_top:",
+        )
+    except StoreError as exc:  # the store itself (a database unreachable, say), not the filter
+        st.error(
+            f"De gegevens van de store '{exc.file_label}' kunnen nu niet worden gelezen: "
+            f"{exc.message} Wat te doen: {exc.hint or 'laad de pagina zo opnieuw.'}",
+            icon=":material/database:",
         )
     except InputError as exc:
         st.warning(f"Dit kan niet met deze gegevens of dit filter. {exc}", icon=":material/info:")

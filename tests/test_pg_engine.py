@@ -1,0 +1,176 @@
+"""The PostgreSQL store as a shared deployment runs it: one pool of connections per process and
+store that survives a restarted server and explains an unreachable one in Dutch, and the map
+geometry and weights stored with the boundaries in the database. Against a real PostgreSQL
+with PostGIS (``tests/pg.py``)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import psycopg
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from regie_analytics import aggregate, geo
+from regie_analytics import snapshot as snapshots
+from regie_analytics.formatting import fmt_int
+from regie_analytics.stats.weights import spatial_weights
+from regie_analytics.store import PostgresStore, StoreError
+from regie_analytics.store.pgschema import MAX_CONNECTIONS
+from tests import pg
+from tests.conftest import APP_TIMEOUT, ROOT, SAMPLES, cli, run_app, store_env
+
+pytestmark = pytest.mark.subprocess
+
+
+@pytest.fixture
+def cluster() -> Iterator[pg.Cluster]:
+    """A cluster of this test's own (it is stopped and restarted)."""
+    started = pg.start(Path(tempfile.mkdtemp(prefix="regie-pg-restart-")))
+    yield started
+    started.stop()
+
+
+def _import(url: str, path: Path, preset: str) -> None:
+    result = cli("import", path, "--preset", preset, "--store", url)
+    assert result.code == 0, result.err
+
+
+def _snapshot(url: str) -> snapshots.Snapshot:
+    current = snapshots.current(url)
+    assert current is not None
+    return snapshots.load(url, version=current[0], key=current[1])
+
+
+def test_pool_reuses_connections_and_recovers_after_a_restart(cluster: pg.Cluster) -> None:
+    url = cluster.url + "?options=-csearch_path%3Drestart"
+    _import(url, SAMPLES / "open311_requests.json", "open311")
+    engine = PostgresStore(url).engine("v000001")
+    total = f"SELECT SUM(count) AS n FROM {engine.cube}"
+    backend = "SELECT pg_backend_pid() AS pid"
+    first = int(engine.query(backend)["pid"].iloc[0])
+    assert int(engine.query(backend)["pid"].iloc[0]) == first  # the same connection again
+    assert int(engine.query(total)["n"].iloc[0]) == 300
+    cluster.restart()
+    assert int(engine.query(total)["n"].iloc[0]) == 300  # the next query, on a new connection
+    assert int(engine.query(backend)["pid"].iloc[0]) != first
+    # sessions in threads at once: each query its own connection, at most MAX_CONNECTIONS
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=MAX_CONNECTIONS + 4) as pool:
+        sums = list(pool.map(lambda _: int(engine.query(total)["n"].iloc[0]), range(40)))
+    assert sums == [300] * 40
+    with psycopg.connect(cluster.url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'regie_analytics'"
+        ).fetchone()
+    assert row is not None and 1 <= row[0] <= MAX_CONNECTIONS
+
+
+def test_unreachable_database_is_explained_on_the_dashboard(cluster: pg.Cluster) -> None:
+    url = cluster.url + "?options=-csearch_path%3Ddown"
+    _import(url, SAMPLES / "open311_requests.json", "open311")
+    store = PostgresStore(url)
+    engine = store.engine("v000001")
+    cluster.stop_server()
+    with pytest.raises(StoreError, match="niet bereikbaar") as caught:
+        engine.query(f"SELECT SUM(count) FROM {engine.cube}")
+    assert caught.value.file == store.root and caught.value.hint
+    with store_env(url):  # type: ignore[arg-type]
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT).run()
+        errors = [e.value for e in at.error]
+        assert not at.exception
+        assert len(errors) == 1, errors
+        assert f"De gegevens van de store '{store.root}' kunnen nu niet worden gelezen" in errors[0]
+        assert "niet bereikbaar" in errors[0] and "of de server draait" in errors[0]
+        assert "referentie" not in errors[0].lower()
+        cluster.start_server()
+        at = run_app(privacy=False)
+        assert not at.exception and not at.error
+        shown = next(m.value for m in at.metric if m.label == "Totaal")
+    cube = store.cube()
+    located = cube[~cube["area_code"].isin(["ZONDER_LOCATIE", "BUITEN_GEBIED"])]
+    last = cube["month"].max()
+    year = located[located["month"] >= aggregate.shift_month(last, -11)]
+    assert shown == fmt_int(int(year["count"].sum()))
+
+
+def test_web_geometry_and_weights_are_stored_with_the_boundaries(pg_url: str) -> None:
+    url = pg_url + "?options=-csearch_path%3Dstored"
+    _import(url, SAMPLES / "open311_requests.json", "open311")
+    store = PostgresStore(url)
+    areas = store.areas()
+    snap = _snapshot(url)
+    expected_rows = 0
+    for level in snap.levels:
+        at_level = geo.areas_at_level(areas, level)
+        expected_rows += len(at_level)
+        web = snap.web_areas(level)
+        assert list(web.index) == list(at_level.index)
+        computed = geo.simplify_for_web(at_level)
+        assert web.geometry.geom_equals_exact(computed.geometry, 1e-9).all()
+        w, built = snap.weights(level), spatial_weights(at_level)
+        assert w.id_order == built.id_order and w.neighbors == built.neighbors
+        assert w.transform.lower() == "r"
+    with psycopg.connect(url) as conn:
+
+        def one(query: str) -> object:
+            row = conn.execute(query).fetchone()
+            assert row is not None
+            return row[0]
+
+        assert one("SELECT count(*) FROM stored.area_web") == expected_rows
+        edges = sum(len(n) for n in spatial_weights(areas).neighbors.values())
+        assert one("SELECT count(*) FROM stored.area_weights WHERE level = 'buurt'") == edges
+        # what the snapshot shows is what the database holds: a changed row is read back
+        code = str(areas.index[0])
+        conn.execute(
+            "UPDATE stored.area_web SET geom = public.ST_Envelope(geom) "
+            "WHERE level = 'buurt' AND area_code = %s",
+            (code,),
+        )
+        conn.commit()
+        changed = _snapshot(url).web_areas("buurt")
+        assert changed.geometry.loc[code].equals(changed.geometry.loc[code].envelope)
+        assert not snap.web_areas("buurt").geometry.loc[code].equals(changed.geometry.loc[code])
+        # a new population keeps the geometry: the rows are copied to the new areas set,
+        # and the set only the versions now removed used is gone with them
+        for number in range(4):
+            store.set_population(pd.Series({code: 100.0 + number}), source="handmatig")
+        sets = conn.execute(
+            "SELECT area_set, count(*) FROM stored.area_web GROUP BY area_set ORDER BY area_set"
+        ).fetchall()
+        assert [n for _, n in sets] == [expected_rows] * 4  # the versions kept: 2, 3, 4, 5
+        kept = one("SELECT array_agg(DISTINCT areas ORDER BY areas) FROM stored.versions")
+        assert [s for s, _ in sets] == kept
+    assert _snapshot(url).web_areas("buurt").geometry.loc[code].equals(changed.geometry.loc[code])
+
+
+def test_a_store_made_before_stored_weights_still_loads(pg_url: str) -> None:
+    """A store written before ``area_web`` and ``area_weights`` existed: its weights and map
+    geometry are computed, and the next write adds the tables."""
+    url = pg_url + "?options=-csearch_path%3Dolder"
+    _import(url, SAMPLES / "open311_requests.json", "open311")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE older.area_web, older.area_weights")
+    snap = _snapshot(url)
+    built = spatial_weights(snap.areas_at("buurt"))
+    assert snap.weights("buurt").neighbors == built.neighbors
+    assert len(snap.web_areas("buurt")) == len(snap.areas_at("buurt"))
+    _import(url, SAMPLES / "wijkteam_telling.csv", "counts")
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT to_regclass('older.area_web')").fetchone()
+    assert row is not None and row[0] is not None
+    assert _snapshot(url).weights("buurt").neighbors == built.neighbors
+
+
+def test_unreachable_database_message_names_the_store() -> None:
+    url = "postgresql://postgres:geheim@localhost:1/niets?options=-csearch_path%3Dergens"
+    with pytest.raises(StoreError) as caught:
+        PostgresStore(url).current_key()
+    text = str(caught.value)
+    assert "postgresql://postgres@localhost:1/niets" in text and "geheim" not in text
+    assert "niet bereikbaar" in text and "Wat te doen" in text
