@@ -174,3 +174,26 @@ def test_unreachable_database_message_names_the_store() -> None:
     text = str(caught.value)
     assert "postgresql://postgres@localhost:1/niets" in text and "geheim" not in text
     assert "niet bereikbaar" in text and "Wat te doen" in text
+
+
+def test_signals_stream_in_batches(pg_url: str) -> None:
+    """The signals read batch by batch (exact batch sizes) are the signals read whole, in
+    import order, missing closing times kept missing."""
+    url = pg_url + "?options=-csearch_path%3Dbatches"
+    _import(url, SAMPLES / "open311_requests.json", "open311")
+    _import(url, SAMPLES / "signalen", "signalen")
+    store = PostgresStore(url)
+    whole = store.signals()
+    total = len(whole)
+    assert total > 300
+    batches = list(store.signal_batches(rows=128))
+    assert [len(b) for b in batches] == [128] * (total // 128) + (
+        [total % 128] if total % 128 else []
+    )
+    joined = pd.concat(batches, ignore_index=True)
+    assert list(joined.columns) == list(whole.columns)
+    pd.testing.assert_frame_equal(joined.astype("str"), whole.astype("str"))
+    assert joined["source"].astype("str").tolist()[:300] == ["open311"] * 300
+    assert joined["closed_at"].isna().sum() == whole["closed_at"].isna().sum() > 0
+    ids = list(store.signal_batches(["signal_id"], rows=1000))
+    assert len(ids) == 1 and ids[0]["signal_id"].tolist() == whole["signal_id"].tolist()

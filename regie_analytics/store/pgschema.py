@@ -27,11 +27,12 @@ are created on first write (with the PostGIS extension):
 from __future__ import annotations
 
 import atexit
+import io
 import os
 import re
 import shlex
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit, urlunsplit
@@ -40,6 +41,7 @@ import numpy as np
 import pandas as pd
 import psycopg
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.pq import TransactionStatus
@@ -492,6 +494,107 @@ def copy_rows(
                 written += rows
         copy.write(b"\xff\xff")
     return written
+
+
+class _CopyOut(io.RawIOBase):
+    """The bytes of a ``COPY ... TO STDOUT`` as a file Arrow's CSV reader reads from, block by
+    block as the server sends them."""
+
+    def __init__(self, copy: Iterator[Any]) -> None:
+        self._blocks = copy
+        self._left = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._left:
+            block = next(self._blocks, None)
+            if block is None:
+                return 0
+            self._left = bytes(block)
+        size = min(len(buffer), len(self._left))
+        buffer[:size] = self._left[:size]
+        self._left = self._left[size:]
+        return size
+
+
+_ARROW_TYPES = {
+    "smallint": pa.int16(),
+    "integer": pa.int32(),
+    "bigint": pa.int64(),
+    "double precision": pa.float64(),
+    "timestamp without time zone": pa.timestamp("us"),
+    "timestamp": pa.timestamp("us"),
+    "boolean": pa.bool_(),
+}
+
+
+def stream_frames(
+    conn: psycopg.Connection[Any],
+    query: sql.Composable,
+    params: Sequence[Any],
+    types: dict[str, str],
+    *,
+    rows: int = 500_000,
+) -> Iterator[pd.DataFrame]:
+    """The rows of ``query`` (its columns of SQL ``types``, by name) as frames of ``rows``
+    rows (the last one fewer, one empty frame for no rows), as the server sends them: ``COPY``
+    as CSV read by Arrow, so no value becomes a Python object and about a batch is held. A
+    missing value stays missing, an empty text stays empty."""
+    statement = sql.SQL("COPY ({}) TO STDOUT (FORMAT csv, HEADER true, FORCE_QUOTE *)").format(
+        query
+    )
+    convert = pa_csv.ConvertOptions(
+        column_types={name: _ARROW_TYPES.get(kind, pa.string()) for name, kind in types.items()},
+        true_values=["t"],
+        false_values=["f"],
+        null_values=[""],
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=False,
+    )
+    with conn.cursor() as cur, cur.copy(statement, params or None) as copy:
+        reader = pa_csv.open_csv(
+            _CopyOut(iter(copy)),
+            read_options=pa_csv.ReadOptions(block_size=16 << 20),
+            convert_options=convert,
+        )
+        waiting = pa.Table.from_batches([], schema=reader.schema)
+        sent = False
+        for batch in reader:
+            waiting = pa.concat_tables([waiting, pa.Table.from_batches([batch])])
+            while waiting.num_rows >= rows:
+                yield waiting.slice(0, rows).to_pandas()
+                waiting, sent = waiting.slice(rows), True
+        if waiting.num_rows or not sent:
+            yield waiting.to_pandas()
+
+
+_TYPE_NAMES = {
+    16: "boolean",
+    20: "bigint",
+    21: "smallint",
+    23: "integer",
+    700: "double precision",
+    701: "double precision",
+    1700: "double precision",  # numeric (SUM of whole numbers): as DuckDB gives it, a double
+    1114: "timestamp",
+}
+"""SQL types (by type oid) read as other than text from a query's result."""
+
+
+def query_frame(
+    conn: psycopg.Connection[Any], statement: str, params: Sequence[Any] = ()
+) -> pd.DataFrame:
+    """The rows of an SQL ``statement`` (``%s`` placeholders, and ``%%`` for ``%``, when there
+    are ``params``; without them the text as it is) as one frame read through Arrow
+    (:func:`stream_frames`): numbers as numpy columns, text as Arrow-backed strings, as
+    :class:`regie_analytics.engine.DuckDBEngine` gives them; no Python object per value."""
+    with conn.cursor() as cur:  # the result's columns and types, without running it
+        cur.execute(f"SELECT * FROM ({statement}) AS result LIMIT 0", params or None)  # type: ignore[arg-type]
+        types = {d.name: _TYPE_NAMES.get(d.type_code, "text") for d in cur.description or []}
+    frames = stream_frames(conn, sql.SQL(statement), params, types, rows=1 << 62)  # type: ignore[arg-type]
+    return next(iter(frames))
 
 
 def read_frame(

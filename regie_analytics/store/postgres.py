@@ -14,15 +14,18 @@ import dataclasses
 import os
 import tempfile
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import psycopg
+import pyarrow as pa
+import pyarrow.parquet as pq
 from libpysal.weights import W
 from psycopg import sql
 
@@ -36,7 +39,7 @@ from regie_analytics.ingest import (
     with_keys,
 )
 from regie_analytics.ingest.staged import KnownRecords
-from regie_analytics.schema import OTHER, SIGNAL_COLUMNS, SIGNAL_ID, SOURCE
+from regie_analytics.schema import CUBE_COLUMNS, OTHER, SIGNAL_COLUMNS, SIGNAL_ID, SOURCE
 from regie_analytics.stats.weights import spatial_weights
 from regie_analytics.store import pgwrite
 from regie_analytics.store.commit import commit_secret
@@ -56,15 +59,20 @@ from regie_analytics.store.pgschema import (
     as_records,
     connection,
     has_tables,
-    read_frame,
+    query_frame,
     read_version,
     schema_of,
     shown_url,
+    sql_type,
+    stream_frames,
     version_name,
     version_number,
 )
 from regie_analytics.store.summary import store_info
 from regie_analytics.taxonomy import Taxonomy, load_taxonomy
+
+BATCH_ROWS = 500_000
+"""Records read from the database at a time when they are streamed."""
 
 
 class PostgresStore:
@@ -181,9 +189,18 @@ class PostgresStore:
         return str(found.manifest.get(SECRET_FIELD) or "") or None
 
     def signals(self, columns: list[str] | None = None) -> pd.DataFrame:
-        """Record-level signals (all imports), optionally only some columns."""
+        """Record-level signals (all imports), optionally only some columns (read as
+        :meth:`signal_batches` and put together)."""
         with self._reading() as (conn, found):
             return _records(conn, found.manifest, "signals", columns=columns)
+
+    def signal_batches(
+        self, columns: list[str] | None = None, *, rows: int = BATCH_ROWS
+    ) -> Iterator[pd.DataFrame]:
+        """The record-level signals (all imports, in import order) in frames of ``rows``
+        records (the last one fewer), streamed from the database: about a batch is held."""
+        with self._reading() as (conn, found):
+            yield from _record_batches(conn, found.manifest, "signals", columns=columns, rows=rows)
 
     def counts(self) -> pd.DataFrame:
         """Pre-aggregated counts (all imports)."""
@@ -192,12 +209,15 @@ class PostgresStore:
 
     def known_records(self, source: str, kind: str) -> KnownRecords:
         """What the store holds for ``source``: where the signal ids are (``kind="signals"``,
-        a file of the ids read from the database, see :func:`ids_file`), or the stored counts
-        with their keys (``kind="counts"``); see :func:`regie_analytics.ingest.drop_known`."""
+        a file of the ids read from the database batch by batch, see :func:`ids_file`), or the
+        stored counts with their keys (``kind="counts"``); see
+        :func:`regie_analytics.ingest.drop_known`."""
         with self._connect() as conn:
             found = self._read_version(conn)
-            known = _known(conn, found.manifest, source, kind) if found else pd.DataFrame()
-        return ids_file([known], source) if kind == "signals" else known
+            manifest = found.manifest if found else None
+            if kind == "signals":
+                return ids_file(_known_ids(conn, manifest, source), source)
+            return _known_counts(conn, manifest, source)
 
     def info(self) -> dict[str, Any]:
         """A summary for ``python -m regie_analytics info`` and the Data page."""
@@ -375,7 +395,8 @@ class PostgresEngine:
     """Queries on one version's cube and signals, run in PostgreSQL: :attr:`cube` and
     :attr:`signals` are SQL relations of the version (see :class:`regie_analytics.engine.Engine`)
     and :meth:`query` runs SQL with ``?`` placeholders (as DuckDB writes them) and returns a
-    frame."""
+    frame read through Arrow, typed as the DuckDB engine's (see
+    :func:`~regie_analytics.store.pgschema.query_frame`)."""
 
     def __init__(self, url: str, schema: str, version: int, signal_parts: list[int]) -> None:
         self._url = url
@@ -389,14 +410,18 @@ class PostgresEngine:
 
     def query(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
         """The rows of ``sql`` (``?`` placeholders filled from ``params``) as a frame."""
-        statement = sql.replace("%", "%%").replace("?", "%s")
+        statement = sql.replace("%", "%%").replace("?", "%s") if params else sql
         with connection(self._url, self._schema) as conn:
-            return read_frame(conn, statement, tuple(params))
+            return query_frame(conn, statement, tuple(params))
 
 
 def _cube(conn: psycopg.Connection[Any], version: int) -> pd.DataFrame:
     """A version's cube with the folder store's types and order."""
-    return as_cube(read_frame(conn, "SELECT * FROM cube WHERE version = %s", (version,)))
+    query = sql.SQL("SELECT {} FROM cube WHERE version = %s").format(
+        sql.SQL(", ").join(map(sql.Identifier, CUBE_COLUMNS))
+    )
+    types = {name: sql_type(name) for name in CUBE_COLUMNS}
+    return as_cube(pd.concat(stream_frames(conn, query, (version,), types), ignore_index=True))
 
 
 def _required(old: VersionRow | None, root: str) -> VersionRow:
@@ -431,46 +456,76 @@ def _records(
     source: str | None = None,
 ) -> pd.DataFrame:
     """The records of ``kind`` of a version's imports (of one ``source``), in import order."""
+    frames = list(_record_batches(conn, manifest, kind, columns=columns, source=source))
+    if not frames:
+        return pd.DataFrame(columns=columns or [])
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def _record_batches(
+    conn: psycopg.Connection[Any],
+    manifest: dict[str, Any],
+    kind: str,
+    *,
+    columns: list[str] | None = None,
+    source: str | None = None,
+    rows: int = BATCH_ROWS,
+) -> Iterator[pd.DataFrame]:
+    """:func:`_records` in batches of ``rows`` records, as the database sends them
+    (none for a version without records of ``kind``)."""
     parts = [
         imp["parts"][kind]
         for imp in manifest["imports"]
         if kind in imp["parts"] and (source is None or imp["source"] == source)
     ]
-    names = list(columns or RECORD_COLUMNS[kind])
     if not parts:
-        return pd.DataFrame(columns=columns or [])
+        return
+    names = list(columns or RECORD_COLUMNS[kind])
     query = sql.SQL(
         "SELECT {} FROM {} WHERE part = ANY(%s) ORDER BY array_position(%s, part), seq"
     ).format(sql.SQL(", ").join(map(sql.Identifier, names)), sql.Identifier(kind))
-    frame = read_frame(conn, query, (parts, parts))
-    return as_records(frame, kind)
+    types = {name: sql_type(name) for name in names}
+    for frame in stream_frames(conn, query, (parts, parts), types, rows=rows):
+        yield as_records(frame, kind)
 
 
-def ids_file(frames: list[pd.DataFrame], source: str) -> StoredIds:
-    """The signal ids in ``frames`` (of ``source``) in a temporary Parquet file, where
-    :func:`regie_analytics.ingest.drop_known` looks for them as it does in a folder store's
-    parts; the file is removed when the returned object is no longer used."""
-    ids = [f[SIGNAL_ID] for f in frames if not f.empty]
-    frame = pd.DataFrame(
-        {SIGNAL_ID: pd.concat(ids, ignore_index=True) if ids else pd.Series(dtype="str")}
-    )
-    frame[SIGNAL_ID] = frame[SIGNAL_ID].astype("str")
-    frame[SOURCE] = source
+def ids_file(frames: Iterable[pd.DataFrame], source: str) -> StoredIds:
+    """The signal ids in ``frames`` (of ``source``) in a temporary Parquet file, written
+    frame by frame, where :func:`regie_analytics.ingest.drop_known` looks for them as it does
+    in a folder store's parts; the file is removed when the returned object is no longer used."""
     handle, name = tempfile.mkstemp(prefix="regie-ids-", suffix=".parquet")
     os.close(handle)
-    frame.to_parquet(name, index=False)
+    schema = pa.schema([(SIGNAL_ID, pa.string()), (SOURCE, pa.string())])
+    with pq.ParquetWriter(name, schema) as writer:
+        for frame in frames:
+            ids = frame[SIGNAL_ID].astype("str").to_numpy(dtype=object)
+            writer.write_table(
+                pa.table({SIGNAL_ID: ids, SOURCE: [source] * len(ids)}, schema=schema)
+            )
     stored = StoredIds(files=(Path(name),), source=source)
     weakref.finalize(stored, os.unlink, name)
     return stored
 
 
-def _known(
-    conn: psycopg.Connection[Any], manifest: dict[str, Any], source: str, kind: str
+def _known_ids(
+    conn: psycopg.Connection[Any], manifest: dict[str, Any] | None, source: str
+) -> Iterator[pd.DataFrame]:
+    """The ids of the stored signals of ``source``, in batches (none for an empty store)."""
+    if manifest is None:
+        return
+    columns = [SOURCE, SIGNAL_ID]
+    for batch in _record_batches(conn, manifest, "signals", columns=columns, source=source):
+        yield batch.loc[batch[SOURCE].astype("str") == source]
+
+
+def _known_counts(
+    conn: psycopg.Connection[Any], manifest: dict[str, Any] | None, source: str
 ) -> pd.DataFrame:
-    """The stored records of one source and kind (signals: ids only), as
+    """The stored counts of ``source`` with their keys, as
     :func:`regie_analytics.store.parts.stored_records` reads them from a folder."""
-    columns = [SOURCE, SIGNAL_ID] if kind == "signals" else None
-    frame = _records(conn, manifest, kind, columns=columns, source=source)
+    if manifest is None:
+        return pd.DataFrame()
+    frame = _records(conn, manifest, "counts", source=source)
     if frame.empty:
         return pd.DataFrame()
     return frame.loc[frame[SOURCE].astype("str") == source].reset_index(drop=True)
@@ -483,18 +538,18 @@ def _recheck(
     and against each other; those that add or correct nothing are left out (see
     :func:`regie_analytics.store.commit.recheck`)."""
     todo: list[PreparedImport] = []
+    manifest = old.manifest if old else None
     for prep in prepared:
         source = prep.report.source
-        known = [_known(conn, old.manifest, source, prep.kind) if old else pd.DataFrame()]
-        known += [
-            p.staged.frame([SIGNAL_ID]) if p.kind == "signals" else p.records
-            for p in todo
-            if p.kind == prep.kind and p.report.source == source
-        ]
-        frames = [k for k in known if not k.empty]
+        earlier = [p for p in todo if p.kind == prep.kind and p.report.source == source]
         if prep.kind == "signals":
-            checked = drop_known(prep, ids_file(frames, source))
+            staged = (p.staged.frame([SIGNAL_ID]) for p in earlier)
+            checked = drop_known(
+                prep, ids_file(chain(_known_ids(conn, manifest, source), staged), source)
+            )
         else:
+            known = [_known_counts(conn, manifest, source), *(p.records for p in earlier)]
+            frames = [k for k in known if not k.empty]
             checked = drop_known(prep, pd.concat(frames, ignore_index=True)) if frames else prep
         if checked.report.imported > 0 or checked.replaces is not None:
             todo.append(checked)
