@@ -20,8 +20,9 @@ are created on first write (with the PostGIS extension):
     each import's records and cube part, keyed by part id (a version lists its parts in its
     manifest; parts are never changed, a correction writes new ones).
 ``cube``
-    each kept version's cube, summed in the database from its imports' cube parts; the view
-    ``v000003`` is version 3's cube (what the dashboard's queries read).
+    each kept version's cube, summed in the database from its imports' cube parts, its rows in
+    month order (indexed by version and month); the view ``v000003`` is version 3's cube (what
+    the dashboard's queries read).
 """
 
 from __future__ import annotations
@@ -148,7 +149,7 @@ CREATE INDEX IF NOT EXISTS counts_part ON counts (part);
 CREATE TABLE IF NOT EXISTS cube_parts (part integer NOT NULL, {_columns(CUBE_COLUMNS)});
 CREATE INDEX IF NOT EXISTS cube_parts_part ON cube_parts (part);
 CREATE TABLE IF NOT EXISTS cube (version integer NOT NULL, {_columns(CUBE_COLUMNS)});
-CREATE INDEX IF NOT EXISTS cube_version ON cube (version);
+CREATE INDEX IF NOT EXISTS cube_version_month ON cube (version, month);
 """
 """The store's tables (in the store's schema; see the module docstring)."""
 
@@ -502,21 +503,27 @@ class _CopyOut(io.RawIOBase):
 
     def __init__(self, copy: Iterator[Any]) -> None:
         self._blocks = copy
-        self._left = b""
+        self._left = memoryview(b"")
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        while not self._left:
-            block = next(self._blocks, None)
-            if block is None:
-                return 0
-            self._left = bytes(block)
-        size = min(len(buffer), len(self._left))
-        buffer[:size] = self._left[:size]
-        self._left = self._left[size:]
-        return size
+        """Fill ``buffer`` as far as the data goes (Arrow reads a block at a time: a short
+        read would make a batch of every network packet)."""
+        view = memoryview(buffer).cast("B")
+        filled = 0
+        while filled < len(view):
+            if not self._left:
+                block = next(self._blocks, None)
+                if block is None:
+                    break
+                self._left = memoryview(bytes(block))
+            size = min(len(view) - filled, len(self._left))
+            view[filled : filled + size] = self._left[:size]
+            self._left = self._left[size:]
+            filled += size
+        return filled
 
 
 _ARROW_TYPES = {
@@ -559,15 +566,20 @@ def stream_frames(
             read_options=pa_csv.ReadOptions(block_size=16 << 20),
             convert_options=convert,
         )
-        waiting = pa.Table.from_batches([], schema=reader.schema)
-        sent = False
+        batches: list[pa.RecordBatch] = []
+        held, sent = 0, False
         for batch in reader:
-            waiting = pa.concat_tables([waiting, pa.Table.from_batches([batch])])
+            batches.append(batch)
+            held += batch.num_rows
+            if held < rows:
+                continue
+            waiting = pa.Table.from_batches(batches, schema=reader.schema)
             while waiting.num_rows >= rows:
                 yield waiting.slice(0, rows).to_pandas()
                 waiting, sent = waiting.slice(rows), True
-        if waiting.num_rows or not sent:
-            yield waiting.to_pandas()
+            batches, held = waiting.to_batches(), waiting.num_rows
+        if held or not sent:
+            yield pa.Table.from_batches(batches, schema=reader.schema).to_pandas()
 
 
 _TYPE_NAMES = {
@@ -638,17 +650,19 @@ def as_cube(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 CUBE_COPY = sql.SQL(
-    "INSERT INTO cube (version, {columns}) SELECT %s, {columns} FROM cube_parts WHERE part = %s"
+    "INSERT INTO cube (version, {columns}) SELECT %s, {columns} FROM cube_parts WHERE part = %s "
+    "ORDER BY month"
 ).format(columns=sql.SQL(", ").join(map(sql.Identifier, CUBE_COLUMNS)))
 """The cube of a version with one import: its cube part as it is (a part has one row per
-cell already)."""
+cell already), its rows in month order (see :data:`CUBE_SUM`)."""
 
 CUBE_SUM = sql.SQL(
     "INSERT INTO cube (version, {dims}, count, cell_key) "
     "SELECT %s, {dims}, SUM(count), SUM(cell_key) %% 256 FROM cube_parts "
-    "WHERE part = ANY(%s) GROUP BY {dims}"
+    "WHERE part = ANY(%s) GROUP BY {dims} ORDER BY month"
 ).format(dims=sql.SQL(", ").join(map(sql.Identifier, CUBE_DIMENSIONS)))
-"""The version's cube summed from its imports' cube parts (cell key: key sum mod 256)."""
+"""The version's cube summed from its imports' cube parts (cell key: key sum mod 256), its rows
+in month order: with the index on (version, month) a cut to a period reads only its months."""
 
 
 class VersionRow(NamedTuple):

@@ -323,6 +323,7 @@ def switch(
         summed = conn.execute(CUBE_COPY, (number, parts[0]))
     else:
         summed = conn.execute(CUBE_SUM, (number, parts))
+    conn.execute("ANALYZE cube")  # the planner's statistics of the new rows, at once
     manifest = {**manifest, "cube_rows": summed.rowcount}
     conn.execute(
         "INSERT INTO versions (version, manifest, areas, taxonomy) VALUES (%s, %s, %s, %s)",
