@@ -197,3 +197,64 @@ def test_signals_stream_in_batches(pg_url: str) -> None:
     assert joined["closed_at"].isna().sum() == whole["closed_at"].isna().sum() > 0
     ids = list(store.signal_batches(["signal_id"], rows=1000))
     assert len(ids) == 1 and ids[0]["signal_id"].tolist() == whole["signal_id"].tolist()
+
+
+def test_binary_copy_and_arrow_reads_keep_every_value(pg_url: str) -> None:
+    """Values that text formats get wrong: empty text next to missing text, quotes, commas,
+    newlines and accents, missing numbers and times, times before 2000 and to the microsecond,
+    negative and large whole numbers: written with the binary COPY and read back by Arrow."""
+    from regie_analytics.store.pgschema import connection, copy_rows, query_frame
+
+    url = pg_url + "?options=-csearch_path%3Droundtrip"
+    frame = pd.DataFrame(
+        {
+            "t": pd.Series(["", None, 'a "b", c', "regel\nnieuw", "Café Ünïcode"], dtype="str"),
+            "c": pd.Categorical(["x", "y", None, "x", ""]),
+            "n": pd.Series([0, -1, 2**40, None, 7], dtype="Int64"),
+            "s": pd.Series([1, -2, 3, 32767, -32768], dtype="int16"),
+            "f": [0.1, float("nan"), -1e300, 2.5, 1 / 3],
+            "at": pd.to_datetime(
+                [
+                    "1999-12-31 23:59:59.999999",
+                    None,
+                    "2000-01-01 00:00:00",
+                    "2026-12-05 10:00:00.5",
+                    None,
+                ],
+                format="ISO8601",
+            ),
+        }
+    )
+    with connection(url, "roundtrip") as conn:
+        conn.execute("CREATE SCHEMA roundtrip")
+        conn.execute(
+            "CREATE TABLE roundtrip.values (part integer, seq bigint, t text, c text, "
+            "n bigint, s smallint, f double precision, at timestamp)"
+        )
+        batches = [frame.iloc[:2], frame.iloc[2:]]
+        assert (
+            copy_rows(
+                conn, "values", list(frame.columns), batches, fixed={"part": 9}, numbered=True
+            )
+            == 5
+        )
+        back = query_frame(conn, "SELECT * FROM roundtrip.values ORDER BY seq")
+        nulls = query_frame(
+            conn,
+            "SELECT count(*) FILTER (WHERE t IS NULL) AS t, count(*) FILTER (WHERE t = '') AS e "
+            "FROM roundtrip.values",
+        )
+    assert back["part"].tolist() == [9] * 5 and back["seq"].tolist() == [0, 1, 2, 3, 4]
+    assert back["t"].tolist()[2:] == ['a "b", c', "regel\nnieuw", "Café Ünïcode"]
+    assert back["t"].iloc[0] == "" and pd.isna(back["t"].iloc[1])
+    assert (int(nulls["t"].iloc[0]), int(nulls["e"].iloc[0])) == (1, 1)
+    assert back["c"].iloc[4] == "" and pd.isna(back["c"].iloc[2])
+    assert back["n"].iloc[:3].astype("int64").tolist() == [0, -1, 2**40] and pd.isna(
+        back["n"].iloc[3]
+    )
+    assert back["s"].tolist() == [1, -2, 3, 32767, -32768]
+    assert back["f"].iloc[0] == 0.1 and back["f"].iloc[4] == 1 / 3 and back["f"].iloc[2] == -1e300
+    assert pd.isna(back["f"].iloc[1])
+    times = pd.to_datetime(back["at"])
+    assert times.iloc[0] == pd.Timestamp("1999-12-31 23:59:59.999999")
+    assert times.iloc[3] == pd.Timestamp("2026-12-05 10:00:00.5") and times.isna().sum() == 2
