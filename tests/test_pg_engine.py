@@ -203,7 +203,8 @@ def test_binary_copy_and_arrow_reads_keep_every_value(pg_url: str) -> None:
     """Values that text formats get wrong: empty text next to missing text, quotes, commas,
     newlines and accents, missing numbers and times, times before 2000 and to the microsecond,
     negative and large whole numbers: written with the binary COPY and read back by Arrow."""
-    from regie_analytics.store.pgschema import connection, copy_rows, query_frame
+    from regie_analytics.store.pgcopy import copy_rows, query_frame
+    from regie_analytics.store.pgschema import connection
 
     url = pg_url + "?options=-csearch_path%3Droundtrip"
     frame = pd.DataFrame(

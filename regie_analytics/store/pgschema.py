@@ -1,4 +1,5 @@
-"""The PostgreSQL store's tables, connections and bulk transfers.
+"""The PostgreSQL store's tables, URL and schema, and its pool of connections (bulk transfers:
+:mod:`~regie_analytics.store.pgcopy`).
 
 A database location is a URL (``postgresql://user:password@host:5432/database``); the
 store's tables live in one schema, ``regie`` unless the URL's ``options`` set another
@@ -28,21 +29,17 @@ are created on first write (with the PostGIS extension):
 from __future__ import annotations
 
 import atexit
-import io
 import os
 import re
 import shlex
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
-import numpy as np
 import pandas as pd
 import psycopg
-import pyarrow as pa
-import pyarrow.csv as pa_csv
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.pq import TransactionStatus
@@ -62,6 +59,8 @@ from regie_analytics.schema import (
     SIGNAL_ID,
 )
 from regie_analytics.store.errors import StoreError, replaced
+from regie_analytics.store.pgcopy import copy_rows as copy_rows  # where it was before
+from regie_analytics.store.pgcopy import read_frame as read_frame
 
 DEFAULT_SCHEMA = "regie"
 """The schema of a store whose URL names none."""
@@ -360,263 +359,6 @@ def new_id(conn: psycopg.Connection[Any]) -> int:
     row = conn.execute("SELECT nextval('ids')").fetchone()
     assert row is not None
     return int(row[0])
-
-
-_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
-"""The binary COPY format's signature, flags and header extension length (both zero)."""
-_PG_EPOCH_US = 946_684_800_000_000
-"""PostgreSQL's timestamps count microseconds from 2000-01-01."""
-_FIXED = {"smallint": ">i2", "integer": ">i4", "bigint": ">i8", "double precision": ">f8"}
-ENCODE_ROWS = 100_000
-"""Rows encoded at a time (bounds the encoder's temporary arrays to some tens of MB)."""
-
-
-class _Field(NamedTuple):
-    """One column of a batch in COPY's binary form: each row's length (-1 for a missing
-    value) and the values' bytes one after another (missing ones left out)."""
-
-    lengths: np.ndarray
-    data: np.ndarray
-
-
-def _field(values: pd.Series | None, kind: str, rows: int) -> _Field:
-    """The binary form of ``values`` for a column of SQL type ``kind`` (``None``: all
-    missing). Whole numbers and doubles big-endian, timestamps as microseconds since 2000,
-    text as UTF-8, geometry as (E)WKB bytes."""
-    if values is None:
-        return _Field(np.full(rows, -1, dtype=np.int64), np.empty(0, dtype=np.uint8))
-    if kind in _FIXED or kind == "timestamp without time zone":
-        if kind == "timestamp without time zone":
-            stamps = pd.to_datetime(values)
-            if getattr(stamps.dt, "tz", None) is not None:
-                stamps = stamps.dt.tz_localize(None)
-            missing = stamps.isna().to_numpy()
-            raw = stamps.to_numpy(dtype="datetime64[us]").view("int64") - _PG_EPOCH_US
-            width, packed = 8, raw.astype(">i8")
-        else:
-            double = kind == "double precision"
-            numbers = values.astype("Float64" if double else "Int64")
-            missing = numbers.isna().to_numpy()
-            plain = numbers.to_numpy(
-                dtype="float64" if double else "int64", na_value=np.nan if double else 0
-            )
-            packed = plain.astype(_FIXED[kind])
-            width = packed.dtype.itemsize
-        data = packed[~missing].view(np.uint8)
-        return _Field(np.where(missing, -1, width).astype(np.int64), data)
-    array = pa.array(values, from_pandas=True)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    if pa.types.is_dictionary(array.type):
-        array = array.dictionary_decode()
-    array = array.cast(pa.large_binary() if kind == "geometry" else pa.large_string())
-    _, offset_buffer, body = array.buffers()
-    offsets = np.frombuffer(offset_buffer, dtype=np.int64)[array.offset : array.offset + rows + 1]
-    lengths = np.diff(offsets)
-    if array.null_count:
-        lengths[np.asarray(array.is_null())] = -1
-    data = (
-        np.frombuffer(body, dtype=np.uint8)[offsets[0] : offsets[-1]]
-        if body is not None
-        else np.empty(0, dtype=np.uint8)
-    )
-    return _Field(lengths, data)
-
-
-def _binary_rows(fields: list[_Field], rows: int) -> bytes:
-    """Rows in COPY's binary form: per row the number of fields, then each field's length
-    (big-endian int32, -1 for a missing value) and its bytes."""
-    sizes = [np.maximum(f.lengths, 0) for f in fields]
-    row_size = 2 + sum(4 + size for size in sizes)
-    starts = np.zeros(rows, dtype=np.int64)
-    np.cumsum(row_size[:-1], out=starts[1:])
-    out = np.empty(int(row_size.sum()), dtype=np.uint8)
-    count = np.frombuffer(np.array(len(fields), dtype=">i2").tobytes(), dtype=np.uint8)
-    out[starts] = count[0]
-    out[starts + 1] = count[1]
-    position = starts + 2
-    four = np.arange(4)
-    for field, size in zip(fields, sizes, strict=True):
-        prefix = field.lengths.astype(">i4").view(np.uint8).reshape(rows, 4)
-        out[position[:, None] + four] = prefix
-        total = int(size.sum())
-        if total:
-            before = np.zeros(rows, dtype=np.int64)
-            np.cumsum(size[:-1], out=before[1:])
-            out[np.repeat(position + 4 - before, size) + np.arange(total)] = field.data
-        position = position + 4 + size
-    return out.tobytes()
-
-
-def column_types(conn: psycopg.Connection[Any], table: str) -> dict[str, str]:
-    """The SQL type of every column of one of the store's tables."""
-    rows = conn.execute(
-        "SELECT attname, format_type(atttypid, NULL) FROM pg_attribute "
-        "WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped",
-        (table,),
-    ).fetchall()
-    return {str(name): str(kind) for name, kind in rows}
-
-
-def copy_rows(
-    conn: psycopg.Connection[Any],
-    table: str,
-    columns: list[str],
-    batches: Iterable[pd.DataFrame],
-    *,
-    fixed: dict[str, int] | None = None,
-    numbered: bool = False,
-) -> int:
-    """Write frames into ``table`` with a binary ``COPY``, batch by batch, encoded in numpy
-    (no value becomes a Python object); ``fixed`` columns get the same value in every row (the
-    part id) and ``numbered`` adds each row's position (``seq``). A column missing from a
-    frame is written as missing. Returns the rows written."""
-    fixed = fixed or {}
-    names = [*fixed, *(["seq"] if numbered else []), *columns]
-    types = column_types(conn, table)
-    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, names))
-    )
-    written = 0
-    with conn.cursor() as cur, cur.copy(statement) as copy:
-        copy.write(_HEADER)
-        for batch in batches:
-            for start in range(0, len(batch), ENCODE_ROWS):
-                frame = batch.iloc[start : start + ENCODE_ROWS]
-                rows = len(frame)
-                extra = {name: pd.Series(np.full(rows, value)) for name, value in fixed.items()}
-                if numbered:
-                    extra["seq"] = pd.Series(np.arange(written, written + rows))
-                fields = [
-                    _field(extra[name] if name in extra else frame.get(name), types[name], rows)
-                    for name in names
-                ]
-                copy.write(_binary_rows(fields, rows))
-                written += rows
-        copy.write(b"\xff\xff")
-    return written
-
-
-class _CopyOut(io.RawIOBase):
-    """The bytes of a ``COPY ... TO STDOUT`` as a file Arrow's CSV reader reads from, block by
-    block as the server sends them."""
-
-    def __init__(self, copy: Iterator[Any]) -> None:
-        self._blocks = copy
-        self._left = memoryview(b"")
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        """Fill ``buffer`` as far as the data goes (Arrow reads a block at a time: a short
-        read would make a batch of every network packet)."""
-        view = memoryview(buffer).cast("B")
-        filled = 0
-        while filled < len(view):
-            if not self._left:
-                block = next(self._blocks, None)
-                if block is None:
-                    break
-                self._left = memoryview(bytes(block))
-            size = min(len(view) - filled, len(self._left))
-            view[filled : filled + size] = self._left[:size]
-            self._left = self._left[size:]
-            filled += size
-        return filled
-
-
-_ARROW_TYPES = {
-    "smallint": pa.int16(),
-    "integer": pa.int32(),
-    "bigint": pa.int64(),
-    "double precision": pa.float64(),
-    "timestamp without time zone": pa.timestamp("us"),
-    "timestamp": pa.timestamp("us"),
-    "boolean": pa.bool_(),
-}
-
-
-def stream_frames(
-    conn: psycopg.Connection[Any],
-    query: sql.Composable,
-    params: Sequence[Any],
-    types: dict[str, str],
-    *,
-    rows: int = 500_000,
-) -> Iterator[pd.DataFrame]:
-    """The rows of ``query`` (its columns of SQL ``types``, by name) as frames of ``rows``
-    rows (the last one fewer, one empty frame for no rows), as the server sends them: ``COPY``
-    as CSV read by Arrow, so no value becomes a Python object and about a batch is held. A
-    missing value stays missing, an empty text stays empty."""
-    statement = sql.SQL("COPY ({}) TO STDOUT (FORMAT csv, HEADER true, FORCE_QUOTE *)").format(
-        query
-    )
-    convert = pa_csv.ConvertOptions(
-        column_types={name: _ARROW_TYPES.get(kind, pa.string()) for name, kind in types.items()},
-        true_values=["t"],
-        false_values=["f"],
-        null_values=[""],
-        strings_can_be_null=True,
-        quoted_strings_can_be_null=False,
-    )
-    with conn.cursor() as cur, cur.copy(statement, params or None) as copy:
-        reader = pa_csv.open_csv(
-            _CopyOut(iter(copy)),
-            read_options=pa_csv.ReadOptions(block_size=16 << 20),
-            convert_options=convert,
-        )
-        batches: list[pa.RecordBatch] = []
-        held, sent = 0, False
-        for batch in reader:
-            batches.append(batch)
-            held += batch.num_rows
-            if held < rows:
-                continue
-            waiting = pa.Table.from_batches(batches, schema=reader.schema)
-            while waiting.num_rows >= rows:
-                yield waiting.slice(0, rows).to_pandas()
-                waiting, sent = waiting.slice(rows), True
-            batches, held = waiting.to_batches(), waiting.num_rows
-        if held or not sent:
-            yield pa.Table.from_batches(batches, schema=reader.schema).to_pandas()
-
-
-_TYPE_NAMES = {
-    16: "boolean",
-    20: "bigint",
-    21: "smallint",
-    23: "integer",
-    700: "double precision",
-    701: "double precision",
-    1700: "double precision",  # numeric (SUM of whole numbers): as DuckDB gives it, a double
-    1114: "timestamp",
-}
-"""SQL types (by type oid) read as other than text from a query's result."""
-
-
-def query_frame(
-    conn: psycopg.Connection[Any], statement: str, params: Sequence[Any] = ()
-) -> pd.DataFrame:
-    """The rows of an SQL ``statement`` (``%s`` placeholders, and ``%%`` for ``%``, when there
-    are ``params``; without them the text as it is) as one frame read through Arrow
-    (:func:`stream_frames`): numbers as numpy columns, text as Arrow-backed strings, as
-    :class:`regie_analytics.engine.DuckDBEngine` gives them; no Python object per value."""
-    with conn.cursor() as cur:  # the result's columns and types, without running it
-        cur.execute(f"SELECT * FROM ({statement}) AS result LIMIT 0", params or None)  # type: ignore[arg-type]
-        types = {d.name: _TYPE_NAMES.get(d.type_code, "text") for d in cur.description or []}
-    frames = stream_frames(conn, sql.SQL(statement), params, types, rows=1 << 62)  # type: ignore[arg-type]
-    return next(iter(frames))
-
-
-def read_frame(
-    conn: psycopg.Connection[Any], query: sql.Composable | str, params: Any = None
-) -> pd.DataFrame:
-    """The rows of a query as a frame with the query's column names."""
-    with conn.cursor() as cur:
-        cur.execute(query, params)  # type: ignore[arg-type]
-        names = [d.name for d in cur.description or []]
-        return pd.DataFrame(cur.fetchall(), columns=names)
 
 
 def as_records(frame: pd.DataFrame, kind: str) -> pd.DataFrame:

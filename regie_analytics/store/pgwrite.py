@@ -24,6 +24,7 @@ from regie_analytics.schema import AREA_CODE, CUBE_COLUMNS
 from regie_analytics.stats.stored import FOCAL, NEIGHBOUR, weights_of, weights_table
 from regie_analytics.store.commit import import_entry, replaced_keys, without_keys
 from regie_analytics.store.errors import StoreError, busy
+from regie_analytics.store.pgcopy import copy_rows, read_frame
 from regie_analytics.store.pgschema import (
     AREA_NUMBERS,
     AREA_TEXT,
@@ -33,11 +34,9 @@ from regie_analytics.store.pgschema import (
     VersionRow,
     as_records,
     connection,
-    copy_rows,
     create_tables,
     has_tables,
     new_id,
-    read_frame,
     read_version,
     version_name,
 )

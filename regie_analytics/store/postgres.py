@@ -52,6 +52,7 @@ from regie_analytics.store.errors import (
     other_boundaries,
 )
 from regie_analytics.store.parts import FORMAT_VERSION, SECRET_FIELD
+from regie_analytics.store.pgcopy import query_frame, stream_frames
 from regie_analytics.store.pgschema import (
     RECORD_COLUMNS,
     VersionRow,
@@ -59,12 +60,10 @@ from regie_analytics.store.pgschema import (
     as_records,
     connection,
     has_tables,
-    query_frame,
     read_version,
     schema_of,
     shown_url,
     sql_type,
-    stream_frames,
     version_name,
     version_number,
 )
