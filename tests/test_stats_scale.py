@@ -3,6 +3,10 @@ esda computations equal to esda on real CBS wijken, progress of long permutation
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -100,6 +104,38 @@ def test_stored_weights_are_the_computed_weights_of_every_level(bounded_store: P
         touching = gemeenten.index[gemeenten.geometry.distance(shape) < 0.01].drop(code)
         assert sorted(got.neighbors[code]) == sorted(touching)
     assert sorted(got.neighbors["GM0014"])[:3] == ["GM0009", "GM0017", "GM0056"]
+
+
+_NEIGHBOURS = (
+    "import json, sys; import geopandas as gpd; from regie_analytics import stats; "
+    "w = stats.spatial_weights(gpd.read_parquet(sys.argv[1])); "
+    "print(json.dumps([w.neighbors[c] for c in w.id_order]))"
+)
+
+
+@pytest.mark.subprocess
+def test_weights_are_the_same_in_every_process(wijken, w, tmp_path: Path) -> None:
+    """Each area's neighbours come in the order of the areas, whatever the hash seed of the
+    process (libpysal's own order follows the codes' hashes): weights stored by one process
+    (the import's child) are the weights another computes, and so are the statistics' sums."""
+    path = tmp_path / "wijken.parquet"
+    wijken.to_parquet(path)
+    root = str(Path(__file__).resolve().parents[1])
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", _NEIGHBOURS, str(path)],
+            env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": root},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    ]
+    here = [w.neighbors[c] for c in w.id_order]
+    assert all(json.loads(run) == here for run in runs)
+    position = {code: i for i, code in enumerate(w.id_order)}
+    with_many = [n for n in here if len(n) > 3]
+    assert with_many and all(n == sorted(n, key=position.__getitem__) for n in with_many)
 
 
 def test_a_version_without_stored_weights_gets_them_computed(bounded_store: Path) -> None:

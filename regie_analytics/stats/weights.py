@@ -181,12 +181,17 @@ def spatial_weights(areas: gpd.GeoDataFrame, *, kind: str = "queen") -> W:
     frame = gpd.GeoDataFrame(geometry=areas.geometry.to_numpy(), index=ids, crs=areas.crs)
     with _pysal_call():
         contiguity = builders[kind].from_dataframe(frame, use_index=True)
-    neighbors = {code: [str(n) for n in contiguity.neighbors[code]] for code in ids}
+    # each area's neighbours in the order of the areas: libpysal's order follows the hashes of
+    # the codes, which differ per process, and the sums of the statistics follow this order
+    position = {code: i for i, code in enumerate(ids)}
+    neighbors = {
+        code: sorted((str(n) for n in contiguity.neighbors[code]), key=position.__getitem__)
+        for code in ids
+    }
     islands = [code for code in ids if not neighbors[code]]
     if islands and len(ids) > 1:
         centroids = frame.geometry.to_crs(METRIC_CRS).centroid
         xy = np.column_stack([centroids.x.to_numpy(), centroids.y.to_numpy()])
-        position = {code: i for i, code in enumerate(ids)}
         for code in islands:
             i = position[code]
             distance = np.hypot(*(xy - xy[i]).T)
