@@ -19,6 +19,7 @@ import pandas as pd
 
 from regie_analytics import cellkey, geo
 from regie_analytics.cellkey import PTable
+from regie_analytics.engine import LEAD_TIME_QUANTILES, LEAD_TIME_UNIT
 from regie_analytics.limits import check_month_span
 from regie_analytics.schema import (
     AREA_CODE,
@@ -566,18 +567,84 @@ def lead_times(
     out["open"] = out["ontvangen"] - out["afgesloten"]
     if ptable is not None:
         out = _published_lead_times(out, frame, grouped, group, ptable)
+    return _finished_lead_times(out, by)
+
+
+def _finished_lead_times(out: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """The lead-time table as shown: days to one decimal, counts whole, largest first."""
     out[["mediaan_dagen", "p90_dagen"]] = out[["mediaan_dagen", "p90_dagen"]].round(1)
     out = out.astype({"ontvangen": "int64", "afgesloten": "int64", "open": "int64"})
     out.index.name = by if by is not None else "groep"
     return out.sort_values("ontvangen", ascending=False)
 
 
+def lead_times_of_cut(
+    cut: pd.DataFrame, *, by: str | None = THEME, ptable: PTable | None = None
+) -> pd.DataFrame:
+    """:func:`lead_times` of the signals the engine summed in ``cut`` (see
+    :func:`regie_analytics.engine.lead_time_cut`, with the same ``by``, period and norm):
+    the same table, to the last digit, without the signals in pandas.
+
+    The median and the 90th percentile are computed from the lead times at the ranks around
+    them as pandas computes a group's median (the mean of the two middle values) and
+    quantile (linear between the values at the ranks around ``q * (n - 1)``)."""
+    counts = cut.assign(g=cut["g"].astype("str")).set_index("g").sort_index()
+    whole = ["ontvangen", "afgesloten", "binnen_norm", "k", "k_closed", "k_open", "k_within"]
+    received = counts["ontvangen"].astype("int64")
+    closed = counts["afgesloten"].astype("int64")
+    within = counts["binnen_norm"].astype("int64")
+    median, p90 = _lead_time_quantiles(counts, closed.to_numpy())
+    out = pd.DataFrame(
+        {
+            "ontvangen": received,
+            "afgesloten": closed,
+            "mediaan_dagen": median,
+            "p90_dagen": p90,
+            "binnen_norm": within / received,
+        },
+        index=counts.index,
+    )
+    out["open"] = out["ontvangen"] - out["afgesloten"]
+    if ptable is not None:
+        sums = counts[whole[3:]].astype("int64")
+        sums.columns = ["_k", "_k_closed", "_k_open", "_k_within"]
+        out = _perturbed_lead_times(out, within, sums, ptable)
+    return _finished_lead_times(out, by)
+
+
+def _lead_time_quantiles(counts: pd.DataFrame, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per group the median and 90th percentile of the lead times in days, from the values
+    around each quantile that :func:`~regie_analytics.engine.lead_time_cut` returns."""
+
+    def at(i: int, rank: np.ndarray) -> np.ndarray:
+        """The ``i``-th quantile's neighbourhood's value at ``rank`` (0-based) per group."""
+        lt, le = (counts[f"{c}{i}"].fillna(0).to_numpy(dtype=np.int64) for c in ("lt", "le"))
+        values = [  # whole microseconds (as floats, those beyond 2**53 would not be exact)
+            counts[f"{c}{i}"].fillna(0).to_numpy(dtype=np.int64) for c in ("v", "below", "above")
+        ]
+        inside = (lt <= rank) & (rank < le)
+        known = inside | (rank == lt - 1) | (rank == le) | (n == 0)
+        if not known.all():
+            raise RuntimeError("lead time quantile outside the values the engine returned")
+        micros = np.select([inside, rank == lt - 1], values[:2], values[2])
+        nanos = pd.Series(micros * (1_000_000_000 // LEAD_TIME_UNIT), dtype="timedelta64[ns]")
+        return (nanos.dt.total_seconds() / 86400.0).to_numpy()
+
+    lower, upper = at(0, np.maximum(n - 1, 0) // 2), at(0, n // 2)
+    median = np.where(n % 2 == 1, upper, (lower + upper) / 2)
+    position = LEAD_TIME_QUANTILES[1] * (n - 1).astype("float64")  # as pandas' quantile(0.9)
+    index = np.maximum(position, 0).astype(np.int64)
+    fraction = position % 1
+    low, high = at(1, index), at(1, np.minimum(index + 1, np.maximum(n - 1, 0)))
+    p90 = np.where(fraction == 0.0, low, low + (high - low) * fraction)
+    nothing = n == 0
+    return np.where(nothing, np.nan, median), np.where(nothing, np.nan, p90)
+
+
 def _published_lead_times(
     exact: pd.DataFrame, frame: pd.DataFrame, grouped: Any, group: str, ptable: PTable
 ) -> pd.DataFrame:
     """The lead-time table with its counts perturbed and what follows from them."""
-    from regie_analytics import privacy
-
     if RECORD_KEY not in frame.columns:
         raise _without_keys()
     key = frame[RECORD_KEY].to_numpy(dtype=np.int64)
@@ -593,6 +660,16 @@ def _published_lead_times(
     )
     sums = keys.groupby(frame[group], observed=True).sum().reindex(exact.index, fill_value=0)
     within = grouped["_within"].sum().reindex(exact.index, fill_value=0).astype("int64")
+    return _perturbed_lead_times(exact, within, sums, ptable)
+
+
+def _perturbed_lead_times(
+    exact: pd.DataFrame, within: pd.Series, sums: pd.DataFrame, ptable: PTable
+) -> pd.DataFrame:
+    """``exact`` with its counts perturbed by the record keys' ``sums`` (``_k``, ``_k_closed``,
+    ``_k_open``, ``_k_within``) and the share within the norm and the quantiles following."""
+    from regie_analytics import privacy
+
     out = exact.copy()
     out["ontvangen"] = cellkey.perturb(exact["ontvangen"], sums["_k"], ptable=ptable)
     out["afgesloten"] = cellkey.perturb(exact["afgesloten"], sums["_k_closed"], ptable=ptable)

@@ -31,7 +31,6 @@ from regie_analytics.schema import (
     DEPARTMENT,
     DOMAIN,
     MONTH,
-    SENTINEL_AREAS,
     THEME,
     InputError,
 )
@@ -391,15 +390,33 @@ def jumps_pending(snap: Snapshot, sel: Filters) -> pd.DataFrame | None:
 # --- lead times ----------------------------------------------------------------------------------
 
 
-def _signal_mask(signals: pd.DataFrame, sel: Filters) -> pd.Series:
-    """The signals received in the period that pass the filters."""
-    mask = (signals[MONTH] >= sel.start) & (signals[MONTH] <= sel.end)
-    mask &= signals[DOMAIN].isin(sel.domains)
-    if sel.themes:
-        mask &= signals[THEME].isin(sel.themes)
-    if sel.channels:
-        mask &= signals["channel"].isin(sel.channels)
-    return mask
+def _lead_times(
+    snap: Snapshot,
+    sel: Filters,
+    *,
+    norm_days: float,
+    by: str | None,
+    area_codes: tuple[str, ...] | None = None,
+    groups: dict[str, str] | None = None,
+    located: bool = False,
+) -> pd.DataFrame:
+    """:func:`aggregate.lead_times` of the selection's signals, summed in the engine
+    (:func:`engine.lead_time_cut`; ``groups``: per area at a coarser level, in areas only):
+    only the counts and the values around the quantiles per group reach pandas."""
+    cut = engines.lead_time_cut(
+        snap.engine,
+        by=by,
+        norm_days=norm_days,
+        groups=groups,
+        start=sel.start,
+        end=sel.end,
+        domains=sel.domains,
+        themes=sel.themes or None,
+        channels=sel.channels or None,
+        area_codes=area_codes,
+        located=located or groups is not None,
+    )
+    return aggregate.lead_times_of_cut(cut, by=by, ptable=ptable(sel))
 
 
 @st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
@@ -414,42 +431,23 @@ def lead_times(
 ) -> pd.DataFrame:
     """Lead times of the selection per ``by`` group (or overall), for the whole municipality
     or one area (``code``, at ``level``: by default the level it belongs to)."""
-    signals = snap.signals()
-    if signals.empty:
-        return pd.DataFrame()
-    mask = _signal_mask(signals, sel)
+    members = None
     if code is not None:
-        members = aggregate.member_codes(snap.areas, level or snap.level_of(code), code)
-        mask &= signals[AREA_CODE].isin(members)
-    return aggregate.lead_times(
-        signals.loc[mask],
-        by=by,
-        start=sel.start,
-        end=sel.end,
-        norm_days=norm_days,
-        ptable=ptable(sel),
-    )
+        members = tuple(aggregate.member_codes(snap.areas, level or snap.level_of(code), code))
+    table = _lead_times(snap, sel, norm_days=norm_days, by=by, area_codes=members)
+    return pd.DataFrame() if table.empty else table
 
 
 @st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
 def lead_time_by_area(snap: Snapshot, sel: Filters, *, norm_days: float) -> pd.DataFrame:
     """Lead times per area at the selected level, slowest first (areas with fewer than 20
     closed signals left out)."""
-    signals = snap.signals()
-    frame = signals.loc[_signal_mask(signals, sel) & ~signals[AREA_CODE].isin(SENTINEL_AREAS)]
-    codes = frame[AREA_CODE]
     if sel.level == snap.levels[0]:
-        codes = codes.astype("str")
-    else:  # mapped per category, not per row
-        codes = aggregate.codes_at_level(codes, snap.parent_codes(sel.level)).astype("object")
-    table = aggregate.lead_times(
-        frame.assign(gebied=codes.to_numpy()),
-        by="gebied",
-        start=sel.start,
-        end=sel.end,
-        norm_days=norm_days,
-        ptable=ptable(sel),
-    )
+        table = _lead_times(snap, sel, norm_days=norm_days, by=AREA_CODE, located=True)
+    else:  # the signals' areas mapped to their parents in the engine
+        parents = snap.parent_codes(sel.level).dropna()
+        groups = dict(zip(parents.index.astype("str"), parents.astype("str"), strict=True))
+        table = _lead_times(snap, sel, norm_days=norm_days, by=None, groups=groups)
     table = table.loc[table["afgesloten"] >= aggregate.MIN_CLOSED_FOR_MEDIAN].sort_values(
         "mediaan_dagen", ascending=False
     )
