@@ -41,19 +41,6 @@ from regie_analytics.store import PostgresStore, Store, StoreError, is_database,
 
 _T = TypeVar("_T")
 
-SIGNAL_COLUMNS = [
-    "source",
-    "received_at",
-    "closed_at",
-    "domain",
-    "theme",
-    "area_code",
-    "channel",
-    "record_key",
-]
-"""The record-level columns the dashboard reads (lead times)."""
-
-
 class StoreChanged(Exception):
     """The store version being read was replaced by imports meanwhile (read it again)."""
 
@@ -277,24 +264,15 @@ class Snapshot:
                 return level
         return self.levels[0]
 
-    def signals(self) -> pd.DataFrame:
-        """The record-level signals (:data:`SIGNAL_COLUMNS` and ``month``), read once;
-        :class:`StoreChanged` when imports replaced this version meanwhile."""
-        return self._derived("signals", None, self._read_signals)
-
-    def _read_signals(self) -> pd.DataFrame:
-        from regie_analytics.ingest import month_labels
-
+    def read(self, query: Callable[[], _T]) -> _T:
+        """``query()`` (a query of :attr:`engine`), or :class:`StoreChanged` when it failed
+        because imports replaced this version meanwhile (its files or tables are gone)."""
         try:
-            frame = open_store(self.path, version=self.version).signals(columns=SIGNAL_COLUMNS)
-        except (FileNotFoundError, StoreError) as exc:
+            return query()
+        except Exception as exc:
             if _version_kept(self.path, self.version):
                 raise
             raise StoreChanged(f"versie {self.version} is vervangen") from exc
-        for column in ("source", "domain", "theme", "area_code", "channel"):
-            frame[column] = frame[column].astype("category")
-        frame[MONTH] = month_labels(frame["received_at"])
-        return frame
 
 
 def _version_kept(path: str | Path, version: str) -> bool:

@@ -403,18 +403,20 @@ def _lead_times(
     """:func:`aggregate.lead_times` of the selection's signals, summed in the engine
     (:func:`engine.lead_time_cut`; ``groups``: per area at a coarser level, in areas only):
     only the counts and the values around the quantiles per group reach pandas."""
-    cut = engines.lead_time_cut(
-        snap.engine,
-        by=by,
-        norm_days=norm_days,
-        groups=groups,
-        start=sel.start,
-        end=sel.end,
-        domains=sel.domains,
-        themes=sel.themes or None,
-        channels=sel.channels or None,
-        area_codes=area_codes,
-        located=located or groups is not None,
+    cut = snap.read(
+        lambda: engines.lead_time_cut(
+            snap.engine,
+            by=by,
+            norm_days=norm_days,
+            groups=groups,
+            start=sel.start,
+            end=sel.end,
+            domains=sel.domains,
+            themes=sel.themes or None,
+            channels=sel.channels or None,
+            area_codes=area_codes,
+            located=located or groups is not None,
+        )
     )
     return aggregate.lead_times_of_cut(cut, by=by, ptable=ptable(sel))
 
