@@ -251,6 +251,7 @@ def test_messy_signals_have_every_rank_and_kind() -> None:
     assert march["closed_at"].notna().sum() >= sum(range(1, 42))
 
 
+@pytest.mark.slow
 def test_lead_times_in_duckdb_equal_pandas(tmp_path: Path) -> None:
     folder = tmp_path / "v000001"
     (folder / "signals").mkdir(parents=True)
