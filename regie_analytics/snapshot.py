@@ -5,11 +5,11 @@ A :class:`Snapshot` holds what the dashboard reads of one committed store versio
 areas at each level, their simplified map geometry and GeoJSON features, parent codes, spatial
 weights, the domains, themes and channels present. The cube stays in the engine: the pages'
 computations query cuts of it (:func:`regie_analytics.engine.cube_cut`), filtered and summed
-there, and only the whole-cube readers (the council report) load it, on first use. Each derived
-table is built on first use and kept
-with the snapshot (:meth:`Snapshot._derived`, the one cache below Streamlit's), so the
-library's functions stay pure: a caller that wants reuse takes the derived table from the
-snapshot and passes it in.
+there (the lead times too, over the signals: :func:`regie_analytics.engine.lead_time_cut`;
+:meth:`Snapshot.read` says when the version was replaced meanwhile). Each derived table is
+built on first use and kept with the snapshot (:meth:`Snapshot._derived`, the one cache below
+Streamlit's), so the library's functions stay pure: a caller that wants reuse takes the
+derived table from the snapshot and passes it in.
 
 Nothing derived may be changed by its callers: it is shared by every session that reads the
 version. The dashboard keeps one snapshot per store version (``ui/data.py``); :attr:`key`
@@ -171,8 +171,8 @@ class Snapshot:
     @property
     def cube(self) -> pd.DataFrame:
         """The whole cube in pandas, its dimensions categorical (months stay text: they are
-        compared with < and >), read from the engine on first use. Only what needs every
-        cell reads it (the council report); the pages query cuts of it instead."""
+        compared with < and >), read from the engine on first use: for the benchmarks' and
+        tests' whole-cube references. The pages and the council report query cuts of it."""
         return self._derived("cube", None, self._read_cube)
 
     def _read_cube(self) -> pd.DataFrame:
