@@ -41,6 +41,7 @@ from regie_analytics.store import PostgresStore, Store, StoreError, is_database,
 
 _T = TypeVar("_T")
 
+
 class StoreChanged(Exception):
     """The store version being read was replaced by imports meanwhile (read it again)."""
 
