@@ -588,12 +588,21 @@ def lead_times_of_cut(
     The median and the 90th percentile are computed from the lead times at the ranks around
     them as pandas computes a group's median (the mean of the two middle values) and
     quantile (linear between the values at the ranks around ``q * (n - 1)``)."""
-    counts = cut.assign(g=cut["g"].astype("str")).set_index("g").sort_index()
-    whole = ["ontvangen", "afgesloten", "binnen_norm", "k", "k_closed", "k_open", "k_within"]
-    received = counts["ontvangen"].astype("int64")
-    closed = counts["afgesloten"].astype("int64")
-    within = counts["binnen_norm"].astype("int64")
-    median, p90 = _lead_time_quantiles(counts, closed.to_numpy())
+    groups = cut["g"].astype("str").to_numpy(dtype=object)
+    order = np.argsort(groups, kind="stable")  # by group, as pandas' groupby orders them
+    index = pd.Index(groups[order], dtype="str")
+
+    def column(name: str) -> np.ndarray:
+        """A column of the cut in group order, whole numbers (0 for none)."""
+        return pd.to_numeric(cut[name]).fillna(0).to_numpy(dtype=np.int64)[order]
+
+    received, closed, within = (column(c) for c in ("ontvangen", "afgesloten", "binnen_norm"))
+    quantiles = {
+        f"{c}{i}": column(f"{c}{i}")
+        for c in ("v", "lt", "le", "below", "above")
+        for i in range(len(LEAD_TIME_QUANTILES))
+    }
+    median, p90 = _lead_time_quantiles(quantiles, closed)
     out = pd.DataFrame(
         {
             "ontvangen": received,
@@ -602,31 +611,34 @@ def lead_times_of_cut(
             "p90_dagen": p90,
             "binnen_norm": within / received,
         },
-        index=counts.index,
+        index=index,
     )
     out["open"] = out["ontvangen"] - out["afgesloten"]
     if ptable is not None:
-        sums = counts[whole[3:]].astype("int64")
-        sums.columns = ["_k", "_k_closed", "_k_open", "_k_within"]
-        out = _perturbed_lead_times(out, within, sums, ptable)
+        sums = pd.DataFrame(
+            {f"_{c}": column(c) for c in ("k", "k_closed", "k_open", "k_within")}, index=index
+        )
+        out = _perturbed_lead_times(out, pd.Series(within, index=index), sums, ptable)
     return _finished_lead_times(out, by)
 
 
-def _lead_time_quantiles(counts: pd.DataFrame, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _lead_time_quantiles(
+    around: dict[str, np.ndarray], n: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Per group the median and 90th percentile of the lead times in days, from the values
-    around each quantile that :func:`~regie_analytics.engine.lead_time_cut` returns."""
+    around each quantile that :func:`~regie_analytics.engine.lead_time_cut` returns (whole
+    microseconds, 0 where missing)."""
 
     def at(i: int, rank: np.ndarray) -> np.ndarray:
         """The ``i``-th quantile's neighbourhood's value at ``rank`` (0-based) per group."""
-        lt, le = (counts[f"{c}{i}"].fillna(0).to_numpy(dtype=np.int64) for c in ("lt", "le"))
-        values = [  # whole microseconds (as floats, those beyond 2**53 would not be exact)
-            counts[f"{c}{i}"].fillna(0).to_numpy(dtype=np.int64) for c in ("v", "below", "above")
-        ]
+        lt, le = around[f"lt{i}"], around[f"le{i}"]
         inside = (lt <= rank) & (rank < le)
         known = inside | (rank == lt - 1) | (rank == le) | (n == 0)
         if not known.all():
             raise RuntimeError("lead time quantile outside the values the engine returned")
-        micros = np.select([inside, rank == lt - 1], values[:2], values[2])
+        micros = np.select(
+            [inside, rank == lt - 1], [around[f"v{i}"], around[f"below{i}"]], around[f"above{i}"]
+        )
         nanos = pd.Series(micros * (1_000_000_000 // LEAD_TIME_UNIT), dtype="timedelta64[ns]")
         return (nanos.dt.total_seconds() / 86400.0).to_numpy()
 

@@ -282,6 +282,24 @@ LEAD_TIME_QUANTILES = (0.5, 0.9)
 """The quantiles of the lead times the pages show (median and 90th percentile)."""
 
 
+LEAD_TIME_CUT_COLUMNS = (
+    "g",
+    "ontvangen",
+    "afgesloten",
+    "binnen_norm",
+    "k",
+    "k_closed",
+    "k_open",
+    "k_within",
+    *(
+        f"{c}{i}"
+        for i in range(len(LEAD_TIME_QUANTILES))
+        for c in ("v", "lt", "le", "below", "above")
+    ),
+)
+"""The columns of :func:`lead_time_cut`."""
+
+
 def _month_start(month: str, *, offset: int = 0) -> datetime:
     year, number = divmod(int(month[:4]) * 12 + int(month[5:7]) - 1 + offset, 12)
     return datetime(year, number + 1, 1)

@@ -165,6 +165,11 @@ class Snapshot:
         return [d for d in DOMAINS if d in present]
 
     @cached_property
+    def has_signals(self) -> bool:
+        """True when an import of the version holds record-level signals (lead times)."""
+        return any("signals" in imp.get("parts", {}) for imp in self.manifest.get("imports", []))
+
+    @cached_property
     def channels(self) -> list[str]:
         """Channels present in the cube."""
         return engines.distinct(self.engine, CHANNEL)

@@ -390,35 +390,47 @@ def jumps_pending(snap: Snapshot, sel: Filters) -> pd.DataFrame | None:
 # --- lead times ----------------------------------------------------------------------------------
 
 
-def _lead_times(
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def lead_time_cut(
     snap: Snapshot,
-    sel: Filters,
+    start: str,
+    end: str,
+    domains: tuple[str, ...],
+    themes: tuple[str, ...],
+    channels: tuple[str, ...],
     *,
     norm_days: float,
     by: str | None,
     area_codes: tuple[str, ...] | None = None,
-    groups: dict[str, str] | None = None,
-    located: bool = False,
+    level: str | None = None,
 ) -> pd.DataFrame:
-    """:func:`aggregate.lead_times` of the selection's signals, summed in the engine
-    (:func:`engine.lead_time_cut`; ``groups``: per area at a coarser level, in areas only):
-    only the counts and the values around the quantiles per group reach pandas."""
-    cut = snap.read(
+    """The selection's lead times summed in the engine (:func:`engine.lead_time_cut`) per
+    ``by`` column, or with ``level`` per area at that level (in areas only); shared by both
+    protections and every area level a page does not group by; no rows for a store of
+    counts only."""
+    if not snap.has_signals:
+        return pd.DataFrame(columns=list(engines.LEAD_TIME_CUT_COLUMNS))
+    groups, located = None, False
+    if level == snap.levels[0]:
+        by, located = AREA_CODE, True
+    elif level is not None:  # the signals' areas mapped to their parents in the engine
+        parents = snap.parent_codes(level).dropna()
+        groups = dict(zip(parents.index.astype("str"), parents.astype("str"), strict=True))
+    return snap.read(
         lambda: engines.lead_time_cut(
             snap.engine,
             by=by,
             norm_days=norm_days,
             groups=groups,
-            start=sel.start,
-            end=sel.end,
-            domains=sel.domains,
-            themes=sel.themes or None,
-            channels=sel.channels or None,
+            start=start,
+            end=end,
+            domains=domains,
+            themes=themes or None,
+            channels=channels or None,
             area_codes=area_codes,
-            located=located or groups is not None,
+            located=located,
         )
     )
-    return aggregate.lead_times_of_cut(cut, by=by, ptable=ptable(sel))
 
 
 @st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
@@ -436,20 +448,38 @@ def lead_times(
     members = None
     if code is not None:
         members = tuple(aggregate.member_codes(snap.areas, level or snap.level_of(code), code))
-    table = _lead_times(snap, sel, norm_days=norm_days, by=by, area_codes=members)
-    return pd.DataFrame() if table.empty else table
+    cut = lead_time_cut(
+        snap,
+        sel.start,
+        sel.end,
+        sel.domains,
+        sel.themes,
+        sel.channels,
+        norm_days=norm_days,
+        by=by,
+        area_codes=members,
+    )
+    if not snap.has_signals:  # counts only: no lead times at all
+        return pd.DataFrame()
+    return aggregate.lead_times_of_cut(cut, by=by, ptable=ptable(sel))
 
 
 @st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
 def lead_time_by_area(snap: Snapshot, sel: Filters, *, norm_days: float) -> pd.DataFrame:
     """Lead times per area at the selected level, slowest first (areas with fewer than 20
     closed signals left out)."""
-    if sel.level == snap.levels[0]:
-        table = _lead_times(snap, sel, norm_days=norm_days, by=AREA_CODE, located=True)
-    else:  # the signals' areas mapped to their parents in the engine
-        parents = snap.parent_codes(sel.level).dropna()
-        groups = dict(zip(parents.index.astype("str"), parents.astype("str"), strict=True))
-        table = _lead_times(snap, sel, norm_days=norm_days, by=None, groups=groups)
+    cut = lead_time_cut(
+        snap,
+        sel.start,
+        sel.end,
+        sel.domains,
+        sel.themes,
+        sel.channels,
+        norm_days=norm_days,
+        by=None,
+        level=sel.level,
+    )
+    table = aggregate.lead_times_of_cut(cut, by="gebied", ptable=ptable(sel))
     table = table.loc[table["afgesloten"] >= aggregate.MIN_CLOSED_FOR_MEDIAN].sort_values(
         "mediaan_dagen", ascending=False
     )
