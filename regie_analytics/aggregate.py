@@ -1,4 +1,4 @@
-"""Cube roll-ups, filters, comparisons and lead times.
+"""Cube roll-ups, filters and comparisons (lead times: :mod:`regie_analytics.lead_times`).
 
 The cube (see :mod:`regie_analytics.schema`) holds counts per buurt x month x domain x theme x
 channel x department x source, each with its cell key. Everything the dashboard shows is a
@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from regie_analytics import cellkey, geo
 from regie_analytics.cellkey import PTable
+from regie_analytics.lead_times import lead_times as lead_times  # importable from here
+from regie_analytics.lead_times import lead_times_of_cut as lead_times_of_cut
 from regie_analytics.limits import check_month_span
 from regie_analytics.schema import (
     AREA_CODE,
@@ -28,7 +29,6 @@ from regie_analytics.schema import (
     DEPARTMENT,
     DOMAIN,
     MONTH,
-    RECORD_KEY,
     SENTINEL_AREAS,
     SOURCE,
     THEME,
@@ -512,94 +512,3 @@ def monthly(
         out = out.reindex(full, fill_value=0)
     out = out.astype("int64").reset_index()
     return out if keep_keys else published(out, ptable)
-
-
-# --- lead times ------------------------------------------------------------------------------
-def lead_times(
-    signals: pd.DataFrame,
-    *,
-    by: str | None = THEME,
-    start: str | None = None,
-    end: str | None = None,
-    norm_days: float = 10.0,
-    ptable: PTable | None = None,
-) -> pd.DataFrame:
-    """Lead times (doorlooptijden) of record-level signals received in ``start``..``end``.
-
-    A ``month`` column (``YYYY-MM``), when present, saves deriving it from ``received_at``.
-    Per ``by`` group (or overall): ``ontvangen``; ``afgesloten``; ``mediaan_dagen`` and
-    ``p90_dagen`` of closed signals; ``binnen_norm``: the share of received signals closed
-    within ``norm_days`` (open ones count as not within); ``open``: still open (the backlog).
-
-    With ``ptable`` (the signals need their ``record_key``) the three counts are published
-    perturbed, each a cell of its own, the share is that of the perturbed signals closed within
-    the norm in the perturbed received ones, and a group with fewer than
-    :data:`privacy.DEFAULT_THRESHOLD` closed (perturbed) gets no median or percentile.
-    """
-    received = signals["received_at"]
-    month = signals[MONTH] if MONTH in signals.columns else received.dt.to_period("M").astype("str")
-    mask = pd.Series(True, index=signals.index)
-    if start is not None:
-        mask &= month >= start
-    if end is not None:
-        mask &= month <= end
-    frame = signals.loc[mask]
-    days = (frame["closed_at"] - frame["received_at"]).dt.total_seconds() / 86400.0
-    frame = frame.assign(
-        _days=days,
-        _closed=frame["closed_at"].notna(),
-        _within=(days <= norm_days).fillna(False),
-    )
-    group = by if by is not None else "_alle"
-    if by is None:
-        frame = frame.assign(_alle="totaal")
-    grouped = frame.groupby(group, observed=True)
-    out = pd.DataFrame(
-        {
-            "ontvangen": grouped.size(),
-            "afgesloten": grouped["_closed"].sum(),
-            "mediaan_dagen": grouped["_days"].median(),
-            "p90_dagen": grouped["_days"].quantile(0.9),
-            "binnen_norm": grouped["_within"].mean(),
-        }
-    )
-    out["open"] = out["ontvangen"] - out["afgesloten"]
-    if ptable is not None:
-        out = _published_lead_times(out, frame, grouped, group, ptable)
-    out[["mediaan_dagen", "p90_dagen"]] = out[["mediaan_dagen", "p90_dagen"]].round(1)
-    out = out.astype({"ontvangen": "int64", "afgesloten": "int64", "open": "int64"})
-    out.index.name = by if by is not None else "groep"
-    return out.sort_values("ontvangen", ascending=False)
-
-
-def _published_lead_times(
-    exact: pd.DataFrame, frame: pd.DataFrame, grouped: Any, group: str, ptable: PTable
-) -> pd.DataFrame:
-    """The lead-time table with its counts perturbed and what follows from them."""
-    from regie_analytics import privacy
-
-    if RECORD_KEY not in frame.columns:
-        raise _without_keys()
-    key = frame[RECORD_KEY].to_numpy(dtype=np.int64)
-    closed = frame["_closed"].to_numpy(dtype=bool)
-    keys = pd.DataFrame(  # only the columns summed: the frame may have a million rows
-        {
-            "_k": key,
-            "_k_closed": np.where(closed, key, 0),
-            "_k_open": np.where(closed, 0, key),
-            "_k_within": np.where(frame["_within"].to_numpy(dtype=bool), key, 0),
-        },
-        index=frame.index,
-    )
-    sums = keys.groupby(frame[group], observed=True).sum().reindex(exact.index, fill_value=0)
-    within = grouped["_within"].sum().reindex(exact.index, fill_value=0).astype("int64")
-    out = exact.copy()
-    out["ontvangen"] = cellkey.perturb(exact["ontvangen"], sums["_k"], ptable=ptable)
-    out["afgesloten"] = cellkey.perturb(exact["afgesloten"], sums["_k_closed"], ptable=ptable)
-    out["open"] = cellkey.perturb(exact["open"], sums["_k_open"], ptable=ptable)
-    published_within = cellkey.perturb(within, sums["_k_within"], ptable=ptable)
-    received = out["ontvangen"].where(out["ontvangen"] > 0)
-    out["binnen_norm"] = (published_within / received).clip(upper=1.0)
-    few = out["afgesloten"] < privacy.DEFAULT_THRESHOLD
-    out.loc[few, ["mediaan_dagen", "p90_dagen"]] = np.nan
-    return out

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, TypedDict, Unpack
 
@@ -28,11 +29,14 @@ from regie_analytics.schema import (
     AREA_CODE,
     CELL_KEY,
     CHANNEL,
+    CLOSED_AT,
     COUNT,
     CUBE_COLUMNS,
     CUBE_DIMENSIONS,
     DOMAIN,
     MONTH,
+    RECEIVED_AT,
+    RECORD_KEY,
     SENTINEL_AREAS,
     THEME,
 )
@@ -260,3 +264,120 @@ def distinct(
         params,
     )
     return sorted(str(v) for v in frame["v"])
+
+
+# --- lead times over the signals ------------------------------------------------------------------
+
+LEAD_TIME_UNIT = 1_000_000
+"""Lead times leave the engine as whole microseconds (both engines store times to the
+microsecond; pandas turns them into days exactly as it does from the signals' times)."""
+
+_LEAD_TIME = (
+    f'CAST(ROUND(EXTRACT(EPOCH FROM ("{CLOSED_AT}" - "{RECEIVED_AT}")) * {LEAD_TIME_UNIT}) '
+    "AS BIGINT)"
+)
+"""A signal's lead time in microseconds (NULL while open), the same on DuckDB and PostgreSQL."""
+
+LEAD_TIME_QUANTILES = (0.5, 0.9)
+"""The quantiles of the lead times the pages show (median and 90th percentile)."""
+
+
+LEAD_TIME_CUT_COLUMNS = (
+    "g",
+    "ontvangen",
+    "afgesloten",
+    "binnen_norm",
+    "k",
+    "k_closed",
+    "k_open",
+    "k_within",
+    *(
+        f"{c}{i}"
+        for i in range(len(LEAD_TIME_QUANTILES))
+        for c in ("v", "lt", "le", "below", "above")
+    ),
+)
+"""The columns of :func:`lead_time_cut`."""
+
+
+def _month_start(month: str, *, offset: int = 0) -> datetime:
+    year, number = divmod(int(month[:4]) * 12 + int(month[5:7]) - 1 + offset, 12)
+    return datetime(year, number + 1, 1)
+
+
+def signal_filter(**choices: Unpack[Choices]) -> tuple[str, list[Any]]:
+    """:func:`cube_filter`'s condition for the ``signals`` relation: the months ``start`` to
+    ``end`` are those the signals were received in."""
+    start, end = choices.pop("start", None), choices.pop("end", None)
+    where, params = cube_filter(**choices)
+    if start is not None:
+        where += f' AND "{RECEIVED_AT}" >= CAST(? AS TIMESTAMP)'
+        params.append(_month_start(start))
+    if end is not None:
+        where += f' AND "{RECEIVED_AT}" < CAST(? AS TIMESTAMP)'
+        params.append(_month_start(end, offset=1))
+    return where, params
+
+
+def lead_time_cut(
+    engine: Engine,
+    *,
+    by: str | None,
+    norm_days: float,
+    groups: Mapping[str, str] | None = None,
+    **choices: Unpack[Choices],
+) -> pd.DataFrame:
+    """The lead times of the signals that pass the ``choices`` (see :func:`signal_filter`)
+    summed per ``by`` column (None: all together, group ``'totaal'``), in the engine; with
+    ``groups`` the signals' area codes mapped to groups (an area's code at a coarser level:
+    signals in no group are left out). Rows without a group value are left out, as pandas'
+    groupby does.
+
+    One row per group ``g`` (text): ``ontvangen``, ``afgesloten``, ``binnen_norm`` (closed
+    within ``norm_days``), the record keys' sums (modulo 256) of all, closed, open and within
+    the norm signals (``k``, ``k_closed``, ``k_open``, ``k_within``), and per quantile ``i``
+    of :data:`LEAD_TIME_QUANTILES` the closed signals' lead time (microseconds) at that
+    quantile (``v{i}``, ``percentile_disc``), how many are shorter (``lt{i}``) and not longer
+    (``le{i}``), the longest shorter one (``below{i}``) and the shortest longer one
+    (``above{i}``): the values at the ranks around ``v{i}``, so that pandas computes the
+    quantiles exactly as from the signals (:func:`aggregate.lead_times_of_cut`)."""
+    where, params = signal_filter(**choices)
+    source, joined = engine.signals, []
+    if groups is not None:
+        source += (
+            ' JOIN (SELECT UNNEST(CAST(? AS TEXT[])) AS "_code", '
+            'UNNEST(CAST(? AS TEXT[])) AS "_group") AS "_groups" '
+            f'ON "{AREA_CODE}" = "_code"'
+        )
+        joined = [list(groups), [str(g) for g in groups.values()]]
+        group = '"_group"'
+    else:
+        group = "'totaal'" if by is None else f'CAST("{by}" AS VARCHAR)'
+    within = "d.us <= ?"
+    key = "d.k"
+    quantiles = ", ".join(
+        f"percentile_disc({q}) WITHIN GROUP (ORDER BY us) AS v{i}"
+        for i, q in enumerate(LEAD_TIME_QUANTILES)
+    )
+    around = "".join(
+        f", MAX(q.v{i}) AS v{i}, SUM(CASE WHEN d.us < q.v{i} THEN 1 ELSE 0 END) AS lt{i}, "
+        f"SUM(CASE WHEN d.us <= q.v{i} THEN 1 ELSE 0 END) AS le{i}, "
+        f"MAX(CASE WHEN d.us < q.v{i} THEN d.us END) AS below{i}, "
+        f"MIN(CASE WHEN d.us > q.v{i} THEN d.us END) AS above{i}"
+        for i in range(len(LEAD_TIME_QUANTILES))
+    )
+    sql = (
+        f'WITH d AS (SELECT {group} AS g, {_LEAD_TIME} AS us, "{RECORD_KEY}" AS k '
+        f"FROM {source} WHERE {where} AND {group} IS NOT NULL), "
+        f"q AS (SELECT g, {quantiles} FROM d WHERE us IS NOT NULL GROUP BY g) "
+        "SELECT d.g AS g, COUNT(*) AS ontvangen, COUNT(d.us) AS afgesloten, "
+        f"SUM(CASE WHEN {within} THEN 1 ELSE 0 END) AS binnen_norm, "
+        f"CAST(SUM({key}) % 256 AS BIGINT) AS k, "
+        f"CAST(SUM(CASE WHEN d.us IS NOT NULL THEN {key} ELSE 0 END) % 256 AS BIGINT) AS k_closed, "
+        f"CAST(SUM(CASE WHEN d.us IS NULL THEN {key} ELSE 0 END) % 256 AS BIGINT) AS k_open, "
+        f"CAST(SUM(CASE WHEN {within} THEN {key} ELSE 0 END) % 256 AS BIGINT) AS k_within"
+        f"{around} FROM d LEFT JOIN q ON d.g = q.g GROUP BY d.g"
+    )
+    norm = float(norm_days) * 86400.0 * LEAD_TIME_UNIT
+    # the placeholders in order: the groups (in d), then the two norms (in the SELECT)
+    return engine.query(sql, [*joined, *params, norm, norm])

@@ -5,11 +5,11 @@ A :class:`Snapshot` holds what the dashboard reads of one committed store versio
 areas at each level, their simplified map geometry and GeoJSON features, parent codes, spatial
 weights, the domains, themes and channels present. The cube stays in the engine: the pages'
 computations query cuts of it (:func:`regie_analytics.engine.cube_cut`), filtered and summed
-there, and only the whole-cube readers (the council report) load it, on first use. Each derived
-table is built on first use and kept
-with the snapshot (:meth:`Snapshot._derived`, the one cache below Streamlit's), so the
-library's functions stay pure: a caller that wants reuse takes the derived table from the
-snapshot and passes it in.
+there (the lead times too, over the signals: :func:`regie_analytics.engine.lead_time_cut`;
+:meth:`Snapshot.read` says when the version was replaced meanwhile). Each derived table is
+built on first use and kept with the snapshot (:meth:`Snapshot._derived`, the one cache below
+Streamlit's), so the library's functions stay pure: a caller that wants reuse takes the
+derived table from the snapshot and passes it in.
 
 Nothing derived may be changed by its callers: it is shared by every session that reads the
 version. The dashboard keeps one snapshot per store version (``ui/data.py``); :attr:`key`
@@ -39,18 +39,6 @@ from regie_analytics.stats.stored import stored_weights
 from regie_analytics.store import PostgresStore, Store, StoreError, is_database, open_store
 
 _T = TypeVar("_T")
-
-SIGNAL_COLUMNS = [
-    "source",
-    "received_at",
-    "closed_at",
-    "domain",
-    "theme",
-    "area_code",
-    "channel",
-    "record_key",
-]
-"""The record-level columns the dashboard reads (lead times)."""
 
 
 class StoreChanged(Exception):
@@ -176,6 +164,11 @@ class Snapshot:
         return [d for d in DOMAINS if d in present]
 
     @cached_property
+    def has_signals(self) -> bool:
+        """True when an import of the version holds record-level signals (lead times)."""
+        return any("signals" in imp.get("parts", {}) for imp in self.manifest.get("imports", []))
+
+    @cached_property
     def channels(self) -> list[str]:
         """Channels present in the cube."""
         return engines.distinct(self.engine, CHANNEL)
@@ -183,8 +176,8 @@ class Snapshot:
     @property
     def cube(self) -> pd.DataFrame:
         """The whole cube in pandas, its dimensions categorical (months stay text: they are
-        compared with < and >), read from the engine on first use. Only what needs every
-        cell reads it (the council report); the pages query cuts of it instead."""
+        compared with < and >), read from the engine on first use: for the benchmarks' and
+        tests' whole-cube references. The pages and the council report query cuts of it."""
         return self._derived("cube", None, self._read_cube)
 
     def _read_cube(self) -> pd.DataFrame:
@@ -280,24 +273,15 @@ class Snapshot:
                 return level
         return self.levels[0]
 
-    def signals(self) -> pd.DataFrame:
-        """The record-level signals (:data:`SIGNAL_COLUMNS` and ``month``), read once;
-        :class:`StoreChanged` when imports replaced this version meanwhile."""
-        return self._derived("signals", None, self._read_signals)
-
-    def _read_signals(self) -> pd.DataFrame:
-        from regie_analytics.ingest import month_labels
-
+    def read(self, query: Callable[[], _T]) -> _T:
+        """``query()`` (a query of :attr:`engine`), or :class:`StoreChanged` when it failed
+        because imports replaced this version meanwhile (its files or tables are gone)."""
         try:
-            frame = open_store(self.path, version=self.version).signals(columns=SIGNAL_COLUMNS)
-        except (FileNotFoundError, StoreError) as exc:
+            return query()
+        except Exception as exc:
             if _version_kept(self.path, self.version):
                 raise
             raise StoreChanged(f"versie {self.version} is vervangen") from exc
-        for column in ("source", "domain", "theme", "area_code", "channel"):
-            frame[column] = frame[column].astype("category")
-        frame[MONTH] = month_labels(frame["received_at"])
-        return frame
 
 
 def _version_kept(path: str | Path, version: str) -> bool:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from regie_analytics import aggregate, geo
 from regie_analytics.cli.common import write_export
-from regie_analytics.schema import DOMAINS, OTHER
+from regie_analytics.schema import AREA_CODE, CHANNEL, DOMAIN, OTHER, THEME
 from regie_analytics.store import open_store
 
 EXACT_WARNING = (
@@ -25,12 +25,12 @@ def _level(areas: pd.DataFrame, level: str | None) -> str:
     return level or geo.available_levels(areas)[0]
 
 
-def _period(cube: pd.DataFrame, text: str | None) -> tuple[str | None, str | None]:
+def _period(months: list[str], text: str | None) -> tuple[str | None, str | None]:
     """The months of ``--period`` (see :func:`aggregate.parse_period`), checked against the
-    months in the cube; (None, None) without it."""
+    ``months`` with data; (None, None) without it."""
     if not text:
         return None, None
-    return aggregate.parse_period(text, months=aggregate.months_in(cube))
+    return aggregate.parse_period(text, months=months)
 
 
 def cmd_counts(args: argparse.Namespace) -> int:
@@ -38,7 +38,7 @@ def cmd_counts(args: argparse.Namespace) -> int:
     store = open_store(args.store)
     by = [b.strip() for b in args.by.split(",") if b.strip()]
     cube, areas = store.cube(), store.areas()
-    start, end = _period(cube, args.period)
+    start, end = _period(aggregate.months_in(cube), args.period)
     cube = aggregate.filter_cube(cube, start=start, end=end)
     args.level = _level(areas, args.level)
     table = aggregate.roll_up(cube, areas, level=args.level, by=by)
@@ -59,26 +59,33 @@ def cmd_counts(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """``export``: the protected table per area, as CSV (the Kaart page's download)."""
-    from regie_analytics import report
+    """``export``: the protected table per area, as CSV (the Kaart page's download), from
+    the cube cut per area and domain in the store's engine."""
+    from regie_analytics import engine, report
+    from regie_analytics.export.collect import stored_snapshot
 
-    store = open_store(args.store)
-    cube = store.cube()
-    months = aggregate.months_in(cube)
-    start, end = _period(cube, args.period)
+    snap = stored_snapshot(open_store(args.store))
+    start, end = _period(snap.months, args.period)
     preset = "aangepast" if args.period else "laatste 12 maanden"
-    start, end = aggregate.resolve_period(months, preset, start=start, end=end)
-    aggregate.check_choices(cube, domains=args.domain, themes=args.theme, channels=args.channel)
-    present = [d for d in DOMAINS if d in set(cube["domain"])]
-    domains = list(dict.fromkeys(args.domain or [d for d in present if d != OTHER] or present))
+    start, end = aggregate.resolve_period(snap.months, preset, start=start, end=end)
+    present = engine.cube_cut(snap.engine, by=(DOMAIN, THEME, CHANNEL))  # what can be chosen
+    aggregate.check_choices(present, domains=args.domain, themes=args.theme, channels=args.channel)
+    domains = list(
+        dict.fromkeys(args.domain or [d for d in snap.domains if d != OTHER] or snap.domains)
+    )
     themes = list(dict.fromkeys(args.theme)) if args.theme else None
     channels = list(dict.fromkeys(args.channel)) if args.channel else None
-    selected = aggregate.filter_cube(
-        cube, start=start, end=end, domains=domains, themes=themes, channels=channels
+    selected = engine.cube_cut(
+        snap.engine,
+        by=(AREA_CODE, DOMAIN),
+        start=start,
+        end=end,
+        domains=domains,
+        themes=themes,
+        channels=channels,
     )
-    areas = store.areas()
-    args.level = _level(areas, args.level)
-    table = report.area_download(selected, areas, level=args.level)
+    args.level = _level(snap.areas, args.level)
+    table = report.area_download(selected, snap.areas, level=args.level)
     details = {
         "formaat": "csv (beschermd)",
         "niveau": args.level,
@@ -90,7 +97,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     write_export(args, report.to_csv_bytes(table), details, rows=len(table) - 1)
     n_areas = f"{len(table) - 2:,}".replace(",", ".")
     print(f"Beschermde tabel ({n_areas} gebieden, {start} t/m {end}) geschreven naar {args.out}.")
-    if store.manifest().get("generated"):
+    if snap.generated:
         print("Let op: de store bevat gegenereerde demodata.")
     return 0
 
@@ -102,7 +109,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     store = open_store(args.store)
     cube, areas = store.cube(), store.areas()
-    start, end = _period(cube, args.period)
+    start, end = _period(aggregate.months_in(cube), args.period)
     args.level = _level(areas, args.level)
     result = insights.run_analysis(
         args.kind,

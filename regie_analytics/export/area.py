@@ -53,14 +53,15 @@ def area_report(
     pop = float(population.get(code, np.nan))
     w = level_weights(ctx.data, level_areas, level)
     web = web_areas(ctx.data, level_areas, level)
-    now = aggregate.filter_cube(ctx.cube, start=ctx.start, end=ctx.end)
+    now = ctx.cut(AREA_CODE, DOMAIN, start=ctx.start, end=ctx.end)
     pressure = insights.pressure_table(
         now, ctx.areas, level=level, w=w, seed=0, ptable=privacy.PTABLE, level_areas=level_areas
     )
     protected: list[Protected] = []
 
     # themes x domains of the area, and the same for the whole municipality (for rates)
-    by_theme = aggregate.roll_up(now, ctx.areas, level=level, by=(DOMAIN, THEME), keep_keys=True)
+    themes = ctx.cut(AREA_CODE, DOMAIN, THEME, start=ctx.start, end=ctx.end)
+    by_theme = aggregate.roll_up(themes, ctx.areas, level=level, by=(DOMAIN, THEME), keep_keys=True)
     mine = by_theme.loc[by_theme[AREA_CODE] == code]
     theme_truth = theme_table(mine, ctx.domains)
     theme_keys = theme_table(mine, ctx.domains, value=CELL_KEY).reindex(theme_truth.index)

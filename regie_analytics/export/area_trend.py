@@ -11,7 +11,7 @@ from regie_analytics.export.cells import cell_text, long_published, published_ta
 from regie_analytics.export.content import Protected, ReportItem
 from regie_analytics.export.context import ReportContext, presented
 from regie_analytics.formatting import fmt_month
-from regie_analytics.schema import CELL_KEY, COUNT, DOMAIN, MONTH
+from regie_analytics.schema import AREA_CODE, CELL_KEY, COUNT, DOMAIN, MONTH
 
 BLOCK_MONTHS = 3
 """Months per bar in the trend of a single area."""
@@ -49,11 +49,13 @@ def area_trend_item(
     their column totals)."""
     threshold = ctx.threshold
     prev_start, prev_end, start, end = ctx.window
+    members = aggregate.member_codes(ctx.areas, level, code)
     series, _ = insights.area_series(
-        ctx.cube,
+        ctx.cut(AREA_CODE, MONTH, DOMAIN, area_codes=members),  # every month: its domains
         ctx.areas,
         level=level,
         code=code,
+        whole=ctx.cut(MONTH, located=True),
         start=prev_start,
         end=end,
         by=DOMAIN,

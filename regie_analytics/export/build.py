@@ -4,15 +4,10 @@ lays it out as a deck (:func:`build_pptx`), a PDF or a zip of chart PNGs."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import geopandas as gpd
-import pandas as pd
 
 from regie_analytics import aggregate
-from regie_analytics.export.collect import collect
+from regie_analytics.export.collect import collect, stored_snapshot
 from regie_analytics.export.content import ReportContent
 from regie_analytics.export.deck.slides import build_deck
 from regie_analytics.export.images import build_png_zip
@@ -30,15 +25,6 @@ def build_pptx(content: ReportContent, *, template: bytes | Path | None = None) 
     python-pptx's default master at 16:9 or of ``template`` (a ``.pptx`` file, path or
     bytes)."""
     return build_deck(content, template=template)
-
-
-@dataclass
-class _Loaded:
-    """A store's cube, areas and manifest, read once."""
-
-    cube: pd.DataFrame
-    areas: gpd.GeoDataFrame
-    manifest: dict[str, Any]
 
 
 def build_report(
@@ -64,13 +50,13 @@ def build_report(
         raise InputError(
             "een sjabloon geldt alleen voor dia's.", hint="gebruik --template met --format pptx."
         )
-    loaded = _Loaded(cube=store.cube(), areas=store.areas(), manifest=store.manifest())
-    months = aggregate.months_in(loaded.cube)
+    snap = stored_snapshot(store)  # the report's cuts are summed in the store's engine
+    months = snap.months
     if period:
         start, end = aggregate.parse_period(period, months=months)
     else:
         start, end = aggregate.resolve_period(months, "laatste 12 maanden")
-    content = collect(loaded, start=start, end=end, area=area, level=level, themes=themes)
+    content = collect(snap, start=start, end=end, area=area, level=level, themes=themes)
     if fmt == "pptx":
         return build_pptx(content, template=template)
     if fmt == "pdf":

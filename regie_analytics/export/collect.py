@@ -6,33 +6,35 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from regie_analytics import aggregate, geo, insights, privacy
+from regie_analytics import aggregate, geo, insights, privacy, snapshot
 from regie_analytics.export.area import area_report
 from regie_analytics.export.content import ReportContent, ReportData, source_line
 from regie_analytics.export.context import ReportContext, areas_at
 from regie_analytics.export.municipality import municipality_report
 from regie_analytics.formatting import fmt_date, fmt_period
-from regie_analytics.schema import (
-    AREA_CODE,
-    CLASSIFIED_DOMAINS,
-    COUNT,
-    DOMAIN,
-    DOMAINS,
-    SENTINEL_AREAS,
-    InputError,
-)
-from regie_analytics.store import Store
+from regie_analytics.schema import CELL_KEY, CLASSIFIED_DOMAINS, COUNT, DOMAIN, DOMAINS, InputError
+from regie_analytics.snapshot import Snapshot
+from regie_analytics.store import AnyStore, PostgresStore, Store
+from regie_analytics.store.errors import outdated
 
 
-def _unpack(data: Store | ReportData) -> tuple[pd.DataFrame, gpd.GeoDataFrame, dict[str, Any]]:
-    if isinstance(data, Store):
-        return data.cube(), data.areas(), data.manifest()
-    return data.cube, data.areas, data.manifest
+def stored_snapshot(store: AnyStore) -> Snapshot:
+    """The store's version (its current one, or the one it is pinned to) as a snapshot: the
+    report's cuts are summed in its engine, and its stored weights and map geometry are
+    used. :class:`StoreError` for an empty store or one without cell keys."""
+    store.manifest()  # the Dutch error for an empty store
+    version = str(store.version_name)
+    snap = snapshot.load(store.location, version=version, key=f"{store.location}#{version}")
+    columns = snap.engine.query(f"SELECT * FROM {snap.engine.cube} WHERE FALSE").columns
+    if CELL_KEY not in columns:
+        raise outdated(Path(store.location))
+    return snap
 
 
 def _check_months(start: str, end: str, months: Sequence[str]) -> None:
@@ -115,16 +117,38 @@ def collect(
         without signals.
     """
     threshold = privacy.label_threshold() if threshold is None else threshold
-    cube, areas, manifest = _unpack(data)
-    months = aggregate.months_in(cube)
+    if isinstance(data, Store | PostgresStore):
+        data = stored_snapshot(data)
+    areas, manifest = data.areas, data.manifest
+    filtered: pd.DataFrame | None = None
+    if isinstance(data, Snapshot):  # cut in the engine
+        months, available = data.months, list(data.domains)
+    else:
+        cube = data.cube
+        months = aggregate.months_in(cube)
+        available = _domain_order([str(d) for d in pd.unique(cube[DOMAIN].dropna())])
     _check_months(start, end, months)
     domains = _domain_order(domains)
     if not domains:
         raise InputError("kies minstens één domein.", hint=f"kies uit {', '.join(DOMAINS)}.")
-    filtered = aggregate.filter_cube(cube, domains=domains, themes=themes, channels=channels)
-    now = aggregate.filter_cube(filtered, start=start, end=end)
-    inside_now = now.loc[~now[AREA_CODE].isin(SENTINEL_AREAS)]
-    if int(inside_now[COUNT].sum()) == 0:
+    if not isinstance(data, Snapshot):
+        filtered = aggregate.filter_cube(
+            data.cube, domains=domains, themes=themes, channels=channels
+        )
+    context = ReportContext(
+        data=data,
+        areas=areas,
+        months=months,
+        start=start,
+        end=end,
+        domains=domains,
+        themes=themes,
+        channels=channels,
+        available=available,
+        threshold=threshold,
+        cube=filtered,
+    )
+    if int(context.cut(start=start, end=end, located=True)[COUNT].sum()) == 0:
         raise InputError(
             f"er zijn geen signalen in {fmt_period(start, end)} binnen dit filter.",
             hint="kies een andere periode of verruim het filter.",
@@ -142,17 +166,6 @@ def collect(
         "end": end,
         "threshold": threshold,
     }
-    context = ReportContext(
-        data=data,
-        cube=filtered,
-        areas=areas,
-        months=months,
-        start=start,
-        end=end,
-        domains=domains,
-        available=_domain_order([str(d) for d in pd.unique(cube[DOMAIN].dropna())]),
-        threshold=threshold,
-    )
     if area is not None:
         area_level, level_areas = _area_level(data, areas, area)
         filter_parts.append(f"niveau: {area_level}")

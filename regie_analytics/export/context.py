@@ -1,9 +1,10 @@
-"""What both council reports (municipality and area) start from: the filtered cube and period
-(:class:`ReportContext`), and the areas, weights and web geometries per level (a snapshot's,
-kept per level, or computed from a store)."""
+"""What both council reports (municipality and area) start from: the filter and period and the
+cuts of the cube they need (:class:`ReportContext`), and the areas, weights and web geometries
+per level (a snapshot's, kept per level, or computed from loaded data)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from regie_analytics import aggregate, charts, geo, stats
+from regie_analytics import engine as engines
 from regie_analytics.export.content import ReportData
+from regie_analytics.schema import AREA_CODE, MONTH, SENTINEL_AREAS
 from regie_analytics.snapshot import Snapshot
 from regie_analytics.store import Store
 
@@ -47,24 +50,64 @@ def web_areas(
 
 @dataclass
 class ReportContext:
-    """The data, the filtered cube, the period, the selected and available domains and the
-    threshold of one report."""
+    """The data, the filter, the period, the selected and available domains and the
+    threshold of one report, and the cuts of the cube it needs (:meth:`cut`)."""
 
     data: Store | ReportData
-    cube: pd.DataFrame
     areas: gpd.GeoDataFrame
     months: list[str]
     start: str
     end: str
     domains: list[str]
+    themes: Sequence[str] | None
+    channels: Sequence[str] | None
     available: list[str]
     threshold: int
+    cube: pd.DataFrame | None = None
+    """The cube cut to the filter, for data without an engine (None: cut in the engine)."""
 
     @property
     def window(self) -> tuple[str, str, str, str]:
         """Previous period (clipped to the data) and the report period."""
         prev_start, prev_end = aggregate.previous_period(self.start, self.end)
         return max(prev_start, self.months[0]), prev_end, self.start, self.end
+
+    def cut(
+        self,
+        *by: str,
+        start: str | None = None,
+        end: str | None = None,
+        located: bool = False,
+        area_codes: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """The cube cut to the report's filter and the months ``start`` to ``end`` (None:
+        open), ``located``: only rows in an area, ``area_codes``: only these finest-level
+        areas. A snapshot's cube is summed per ``by`` in its engine (only that reaches
+        pandas); loaded data's filtered rows are returned whole. Every roll-up over ``by``
+        is the same either way (counts and cell keys)."""
+        if self.cube is not None:
+            rows = aggregate.filter_cube(self.cube, start=start, end=end)
+            if located:
+                rows = rows.loc[~rows[AREA_CODE].isin(SENTINEL_AREAS)]
+            if area_codes is not None:
+                rows = rows.loc[rows[AREA_CODE].isin(list(area_codes))]
+            return rows
+        snap = self.data
+        assert isinstance(snap, Snapshot)
+        return snap.read(
+            lambda: engines.cube_cut(
+                snap.engine,
+                by=by,
+                start=start,
+                end=end,
+                domains=self.domains,
+                themes=self.themes,
+                channels=self.channels,
+                area_codes=area_codes,
+                located=located,
+                categories={c: snap.categories(c) for c in by if c != MONTH},
+            )
+        )
 
 
 def map_measure(table: pd.DataFrame) -> tuple[str, str]:

@@ -31,6 +31,7 @@ from regie_analytics.export.context import (
 )
 from regie_analytics.formatting import fmt_int, fmt_period
 from regie_analytics.schema import (
+    AREA_CODE,
     CELL_KEY,
     CLASSIFIED_DOMAINS,
     COUNT,
@@ -56,21 +57,26 @@ def municipality_report(
     threshold = ctx.threshold
     level_areas = areas_at(ctx.data, ctx.areas, level)
     web = web_areas(ctx.data, level_areas, level)
-    ov = overview or insights.overview(
-        ctx.cube,
-        ctx.areas,
-        start=ctx.start,
-        end=ctx.end,
-        level=level,
-        w=level_weights(ctx.data, level_areas, level),
-        n_top=n_top,
-        selected=ctx.domains,
-        available=ctx.available,
-        ptable=privacy.PTABLE,
-        level_areas=level_areas,
-    )
+    now = ctx.cut(AREA_CODE, DOMAIN, start=ctx.start, end=ctx.end)
+    if overview is None:
+        first, last = aggregate.previous_period(ctx.start, ctx.end)
+        overview = insights.overview(
+            now,
+            ctx.areas,
+            start=ctx.start,
+            end=ctx.end,
+            level=level,
+            w=level_weights(ctx.data, level_areas, level),
+            n_top=n_top,
+            selected=ctx.domains,
+            available=ctx.available,
+            ptable=privacy.PTABLE,
+            level_areas=level_areas,
+            before=ctx.cut(AREA_CODE, DOMAIN, start=first, end=last),
+            has_previous=not ctx.cut(MONTH, start=first, end=first).empty,
+        )
+    ov = overview
     pressure = ov.pressure  # perturbed counts, and everything computed from them
-    now = aggregate.filter_cube(ctx.cube, start=ctx.start, end=ctx.end)
     exact = aggregate.counts_by_area_domain(now, ctx.areas, level=level, level_areas=level_areas)
     protected: list[Protected] = []
 
@@ -87,10 +93,11 @@ def municipality_report(
     prev_start, prev_end, start, end = ctx.window
     trend_parts = []
     period_pub: dict[str, pd.DataFrame] = {}
+    located = ctx.cut(MONTH, DOMAIN, located=True)  # every month: the domains with signals
     for name, (lo, hi) in (("vorige periode", (prev_start, prev_end)), ("periode", (start, end))):
         if lo > hi:
             continue
-        monthly = insights.domain_monthly(ctx.cube, start=lo, end=hi, keep_keys=True)
+        monthly = insights.domain_monthly(located, start=lo, end=hi, keep_keys=True)
         month_truth, month_keys = (
             wide_table(monthly, MONTH, ctx.domains, aggregate.month_range(lo, hi), value=value)
             for value in (COUNT, CELL_KEY)

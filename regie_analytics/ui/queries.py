@@ -31,7 +31,6 @@ from regie_analytics.schema import (
     DEPARTMENT,
     DOMAIN,
     MONTH,
-    SENTINEL_AREAS,
     THEME,
     InputError,
 )
@@ -391,15 +390,47 @@ def jumps_pending(snap: Snapshot, sel: Filters) -> pd.DataFrame | None:
 # --- lead times ----------------------------------------------------------------------------------
 
 
-def _signal_mask(signals: pd.DataFrame, sel: Filters) -> pd.Series:
-    """The signals received in the period that pass the filters."""
-    mask = (signals[MONTH] >= sel.start) & (signals[MONTH] <= sel.end)
-    mask &= signals[DOMAIN].isin(sel.domains)
-    if sel.themes:
-        mask &= signals[THEME].isin(sel.themes)
-    if sel.channels:
-        mask &= signals["channel"].isin(sel.channels)
-    return mask
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def lead_time_cut(
+    snap: Snapshot,
+    start: str,
+    end: str,
+    domains: tuple[str, ...],
+    themes: tuple[str, ...],
+    channels: tuple[str, ...],
+    *,
+    norm_days: float,
+    by: str | None,
+    area_codes: tuple[str, ...] | None = None,
+    level: str | None = None,
+) -> pd.DataFrame:
+    """The selection's lead times summed in the engine (:func:`engine.lead_time_cut`) per
+    ``by`` column, or with ``level`` per area at that level (in areas only); shared by both
+    protections and every area level a page does not group by; no rows for a store of
+    counts only."""
+    if not snap.has_signals:
+        return pd.DataFrame(columns=list(engines.LEAD_TIME_CUT_COLUMNS))
+    groups, located = None, False
+    if level == snap.levels[0]:
+        by, located = AREA_CODE, True
+    elif level is not None:  # the signals' areas mapped to their parents in the engine
+        parents = snap.parent_codes(level).dropna()
+        groups = dict(zip(parents.index.astype("str"), parents.astype("str"), strict=True))
+    return snap.read(
+        lambda: engines.lead_time_cut(
+            snap.engine,
+            by=by,
+            norm_days=norm_days,
+            groups=groups,
+            start=start,
+            end=end,
+            domains=domains,
+            themes=themes or None,
+            channels=channels or None,
+            area_codes=area_codes,
+            located=located,
+        )
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
@@ -414,42 +445,41 @@ def lead_times(
 ) -> pd.DataFrame:
     """Lead times of the selection per ``by`` group (or overall), for the whole municipality
     or one area (``code``, at ``level``: by default the level it belongs to)."""
-    signals = snap.signals()
-    if signals.empty:
-        return pd.DataFrame()
-    mask = _signal_mask(signals, sel)
+    members = None
     if code is not None:
-        members = aggregate.member_codes(snap.areas, level or snap.level_of(code), code)
-        mask &= signals[AREA_CODE].isin(members)
-    return aggregate.lead_times(
-        signals.loc[mask],
-        by=by,
-        start=sel.start,
-        end=sel.end,
+        members = tuple(aggregate.member_codes(snap.areas, level or snap.level_of(code), code))
+    cut = lead_time_cut(
+        snap,
+        sel.start,
+        sel.end,
+        sel.domains,
+        sel.themes,
+        sel.channels,
         norm_days=norm_days,
-        ptable=ptable(sel),
+        by=by,
+        area_codes=members,
     )
+    if not snap.has_signals:  # counts only: no lead times at all
+        return pd.DataFrame()
+    return aggregate.lead_times_of_cut(cut, by=by, ptable=ptable(sel))
 
 
 @st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
 def lead_time_by_area(snap: Snapshot, sel: Filters, *, norm_days: float) -> pd.DataFrame:
     """Lead times per area at the selected level, slowest first (areas with fewer than 20
     closed signals left out)."""
-    signals = snap.signals()
-    frame = signals.loc[_signal_mask(signals, sel) & ~signals[AREA_CODE].isin(SENTINEL_AREAS)]
-    codes = frame[AREA_CODE]
-    if sel.level == snap.levels[0]:
-        codes = codes.astype("str")
-    else:  # mapped per category, not per row
-        codes = aggregate.codes_at_level(codes, snap.parent_codes(sel.level)).astype("object")
-    table = aggregate.lead_times(
-        frame.assign(gebied=codes.to_numpy()),
-        by="gebied",
-        start=sel.start,
-        end=sel.end,
+    cut = lead_time_cut(
+        snap,
+        sel.start,
+        sel.end,
+        sel.domains,
+        sel.themes,
+        sel.channels,
         norm_days=norm_days,
-        ptable=ptable(sel),
+        by=None,
+        level=sel.level,
     )
+    table = aggregate.lead_times_of_cut(cut, by="gebied", ptable=ptable(sel))
     table = table.loc[table["afgesloten"] >= aggregate.MIN_CLOSED_FOR_MEDIAN].sort_values(
         "mediaan_dagen", ascending=False
     )

@@ -1,0 +1,308 @@
+"""Lead times summed in the engine equal pandas' lead times of the signals, to the last digit.
+
+Messy signals written by hand (ties, open signals, zero and negative lead times, times to the
+microsecond, a group of one, groups of every size up to 41 for the quantiles' ranks, the
+sentinel areas, themes without any closed signal, several months) are put in a Parquet signal
+part (DuckDB) and in a PostgreSQL store's signal table (a real server); for every filter,
+period, grouping, norm and protection the engine's table (:func:`engine.lead_time_cut`,
+:func:`aggregate.lead_times_of_cut`) must equal :func:`aggregate.lead_times` run on the
+signals in pandas, as the dashboard computed it before: the same frame, the same order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import psycopg
+import pytest
+from pandas.testing import assert_frame_equal
+
+from regie_analytics import aggregate, engine, privacy
+from regie_analytics.engine import DuckDBEngine, Engine
+from regie_analytics.ingest.stored import month_labels
+from regie_analytics.schema import AREA_CODE, MONTH, SENTINEL_AREAS, SIGNAL_COLUMNS
+from regie_analytics.store import pgschema
+from regie_analytics.store.postgres import PostgresEngine
+
+AREAS = ["A1", "A2", "B1", "B2", "C1", *sorted(SENTINEL_AREAS)]
+PARENTS = {"A1": "A", "A2": "A", "B1": "B", "B2": "B"}  # C1 has no parent: left out
+THEMES = ["afval", "groen", "jeugd", "schuld", "verlichting", "zorg"]
+DOMAIN_OF = {
+    "afval": "fysiek",
+    "groen": "fysiek",
+    "verlichting": "fysiek",
+    "jeugd": "sociaal",
+    "schuld": "sociaal",
+    "zorg": "overig",
+}
+
+
+def _messy_signals(seed: int = 7) -> pd.DataFrame:
+    """About 3,000 signals over 14 months; lead times from a small set of values (many ties),
+    some to the microsecond, some zero or negative, 12% open; 'verlichting' never closed;
+    in 2025-03 exactly 1, 2, ..., 41 signals of 'schuld' in area B2 (every quantile rank)."""
+    rng = np.random.default_rng(seed)
+    n = 3000
+    received = pd.Timestamp("2024-11-01") + pd.to_timedelta(
+        rng.integers(0, 14 * 30 * 86400, n), unit="s"
+    )
+    received = received + pd.to_timedelta(
+        rng.integers(0, 1_000_000, n) * (rng.random(n) < 0.2), unit="us"
+    )
+    days = rng.choice([0.0, 0.5, 1.0, 2.0, 3.0, 7.0, 10.0, 10.0, 14.5, 30.0, -1.0], n)
+    exact = pd.to_timedelta(rng.integers(0, 40 * 86_400_000_000, n), unit="us")
+    lead = np.where(rng.random(n) < 0.3, exact, pd.to_timedelta(days, unit="D"))
+    theme = rng.choice(THEMES, n)
+    closed = pd.Series(received + pd.to_timedelta(lead))
+    closed[(rng.random(n) < 0.12) | (theme == "verlichting")] = pd.NaT
+    frame = pd.DataFrame(
+        {
+            "source": "test",
+            "signal_id": [f"s{i}" for i in range(n)],
+            "received_at": pd.Series(received).astype("datetime64[ns]"),
+            "closed_at": closed.astype("datetime64[ns]"),
+            "channel": rng.choice(["app", "telefoon", "mail"], n),
+            "theme": theme,
+            "area_code": rng.choice(
+                AREAS,
+                n,
+                p=[0.25, 0.2, 0.2, 0.15, 0.1, *[0.1 / len(SENTINEL_AREAS)] * len(SENTINEL_AREAS)],
+            ),
+            "record_key": rng.integers(0, 256, n).astype("int16"),
+        }
+    )
+    ranks = []
+    for size in range(1, 42):  # a group per size (per month) in one area and theme
+        month = pd.Timestamp("2025-03-01") + pd.DateOffset(days=size % 28)
+        for i in range(size):
+            ranks.append(
+                {
+                    "source": "test",
+                    "signal_id": f"r{size}-{i}",
+                    "received_at": month,
+                    "closed_at": month + pd.Timedelta(hours=int(rng.integers(0, 30 * 24))),
+                    "channel": "app",
+                    "theme": "schuld",
+                    "area_code": "B2",
+                    "record_key": int(rng.integers(0, 256)),
+                }
+            )
+    frame = pd.concat([frame, pd.DataFrame(ranks)], ignore_index=True)
+    frame["domain"] = frame["theme"].map(DOMAIN_OF)
+    for column in ("category", "subcategory", "department", "status"):
+        frame[column] = "x"
+    frame["lon"] = frame["lat"] = np.nan
+    frame["received_at"] = frame["received_at"].astype("datetime64[ns]")
+    frame["closed_at"] = frame["closed_at"].astype("datetime64[ns]")
+    frame["record_key"] = frame["record_key"].astype("int16")
+    return frame[list(SIGNAL_COLUMNS)]
+
+
+SIGNALS = _messy_signals()
+
+
+def _as_read(signals: pd.DataFrame) -> pd.DataFrame:
+    """The signals as the dashboard read them before (``Snapshot.signals``)."""
+    frame = signals.copy()
+    for column in ("source", "domain", "theme", "area_code", "channel"):
+        frame[column] = frame[column].astype("category")
+    frame[MONTH] = month_labels(frame["received_at"])
+    return frame
+
+
+def _reference(
+    signals: pd.DataFrame,
+    *,
+    start: str,
+    end: str,
+    domains: tuple[str, ...],
+    themes: tuple[str, ...],
+    channels: tuple[str, ...],
+    by: str | None,
+    per_area: str | None,
+    norm: float,
+    ptable: Any,
+    members: list[str] | None = None,
+) -> pd.DataFrame:
+    """The lead times as ``ui/queries.py`` computed them in pandas before."""
+    mask = (signals[MONTH] >= start) & (signals[MONTH] <= end) & signals["domain"].isin(domains)
+    if themes:
+        mask &= signals["theme"].isin(themes)
+    if channels:
+        mask &= signals["channel"].isin(channels)
+    if members is not None:
+        mask &= signals[AREA_CODE].isin(members)
+    options: dict[str, Any] = {"start": start, "end": end, "norm_days": norm, "ptable": ptable}
+    if per_area is None:
+        return aggregate.lead_times(signals.loc[mask], by=by, **options)
+    frame = signals.loc[mask & ~signals[AREA_CODE].isin(SENTINEL_AREAS)]
+    codes = frame[AREA_CODE]
+    if per_area == "fine":
+        codes = codes.astype("str")
+    else:
+        mapping = pd.Series(PARENTS).reindex(sorted(set(AREAS) - SENTINEL_AREAS))
+        codes = aggregate.codes_at_level(codes, mapping).astype("object")
+    return aggregate.lead_times(frame.assign(gebied=codes.to_numpy()), by="gebied", **options)
+
+
+def _engine_table(
+    eng: Engine,
+    *,
+    start: str,
+    end: str,
+    domains: tuple[str, ...],
+    themes: tuple[str, ...],
+    channels: tuple[str, ...],
+    by: str | None,
+    per_area: str | None,
+    norm: float,
+    ptable: Any,
+    members: list[str] | None = None,
+) -> pd.DataFrame:
+    choices: dict[str, Any] = {
+        "start": start,
+        "end": end,
+        "domains": domains,
+        "themes": themes or None,
+        "channels": channels or None,
+        "area_codes": members,
+    }
+    if per_area == "fine":
+        cut = engine.lead_time_cut(eng, by=AREA_CODE, norm_days=norm, located=True, **choices)
+        return aggregate.lead_times_of_cut(cut, by="gebied", ptable=ptable)
+    if per_area == "parent":
+        cut = engine.lead_time_cut(
+            eng, by=None, norm_days=norm, groups=PARENTS, located=True, **choices
+        )
+        return aggregate.lead_times_of_cut(cut, by="gebied", ptable=ptable)
+    cut = engine.lead_time_cut(eng, by=by, norm_days=norm, **choices)
+    return aggregate.lead_times_of_cut(cut, by=by, ptable=ptable)
+
+
+CASES: list[dict[str, Any]] = [
+    {"start": "2024-11", "end": "2025-12", "domains": ("fysiek", "sociaal", "overig")},
+    {"start": "2025-01", "end": "2025-12", "domains": ("fysiek", "sociaal")},
+    {"start": "2025-03", "end": "2025-03", "domains": ("sociaal",), "themes": ("schuld",)},
+    {"start": "2025-02", "end": "2025-04", "domains": ("fysiek",), "channels": ("app", "mail")},
+    {"start": "2025-06", "end": "2025-06", "domains": ("fysiek", "sociaal"), "themes": ("jeugd",)},
+    {"start": "2024-11", "end": "2025-12", "domains": ("fysiek",), "themes": ("verlichting",)},
+    {"start": "2023-01", "end": "2023-12", "domains": ("fysiek", "sociaal")},  # no signals
+    {"start": "2025-01", "end": "2025-12", "domains": ()},  # nothing chosen
+]
+GROUPINGS: list[tuple[str | None, str | None]] = [
+    (None, None),
+    ("theme", None),
+    ("channel", None),
+    (None, "fine"),
+    (None, "parent"),
+]
+
+
+def _compare(eng: Engine) -> int:
+    """Every case x grouping x norm x protection: the engine's table equals the reference.
+    Returns the number of tables compared."""
+    signals = _as_read(SIGNALS)
+    compared = 0
+    for case in CASES:
+        choices = {"themes": (), "channels": (), **case}
+        for by, per_area in GROUPINGS:
+            for norm, ptable in ((10, None), (10, privacy.PTABLE), (2.5, privacy.PTABLE)):
+                options = {**choices, "by": by, "per_area": per_area, "norm": norm}
+                want = _reference(signals, **options, ptable=ptable)
+                got = _engine_table(eng, **options, ptable=ptable)
+                assert_frame_equal(
+                    got,
+                    want,
+                    check_exact=True,
+                    check_index_type=False,
+                    check_categorical=False,
+                    obj=str(options),
+                )
+                assert list(got.index) == [str(i) for i in want.index], options
+                compared += 1
+    # one area's members (Buurtprofiel)
+    for members in (["A1", "A2"], ["B2"], ["C1"]):
+        for ptable in (None, privacy.PTABLE):
+            options = {"start": "2024-11", "end": "2025-12", "domains": ("fysiek", "sociaal")}
+            options |= {"themes": (), "channels": (), "by": "theme", "per_area": None}
+            options |= {"norm": 10, "members": members}
+            want = _reference(signals, **options, ptable=ptable)
+            got = _engine_table(eng, **options, ptable=ptable)
+            assert_frame_equal(
+                got, want, check_exact=True, check_index_type=False, check_categorical=False
+            )
+            compared += 1
+    return compared
+
+
+def test_messy_signals_have_every_rank_and_kind() -> None:
+    """The data exercise what they claim to (ties, open, negative, microseconds, sizes)."""
+    lead = SIGNALS["closed_at"] - SIGNALS["received_at"]
+    assert SIGNALS["closed_at"].isna().mean() > 0.1
+    assert (lead < pd.Timedelta(0)).sum() > 10 and (lead == pd.Timedelta(0)).sum() > 10
+    assert (SIGNALS["received_at"].dt.microsecond > 0).sum() > 100
+    assert lead.dropna().duplicated().sum() > 1000
+    assert SIGNALS["area_code"].isin(SENTINEL_AREAS).sum() > 50
+    signals = _as_read(SIGNALS)
+    march = signals.loc[(signals[MONTH] == "2025-03") & (signals["theme"] == "schuld")]
+    assert march["closed_at"].notna().sum() >= sum(range(1, 42))
+
+
+@pytest.mark.slow
+def test_lead_times_in_duckdb_equal_pandas(tmp_path: Path) -> None:
+    folder = tmp_path / "v000001"
+    (folder / "signals").mkdir(parents=True)
+    SIGNALS.to_parquet(folder / "signals" / "part-00001.parquet")
+    eng = DuckDBEngine(folder, signal_parts=["signals/part-00001.parquet"])
+    assert _compare(eng) == len(CASES) * len(GROUPINGS) * 3 + 6
+
+
+def test_a_known_median_and_percentile(tmp_path: Path) -> None:
+    """Four closed signals of 1, 2, 4 and 10 days and one open: median 3 days, P90 8.2 days
+    (linear between 4 and 10 at 0.9 x 3 = 2.7), 2 of 5 within 3 days, 1 open."""
+    start = pd.Timestamp("2025-05-02 08:00")
+    rows = SIGNALS.iloc[:5].copy()
+    rows["received_at"] = start
+    rows["closed_at"] = [start + pd.Timedelta(days=d) for d in (1, 2, 4, 10)] + [pd.NaT]
+    rows["theme"], rows["domain"], rows["area_code"] = "afval", "fysiek", "A1"
+    folder = tmp_path / "v000001"
+    (folder / "signals").mkdir(parents=True)
+    rows.to_parquet(folder / "signals" / "part-00001.parquet")
+    eng = DuckDBEngine(folder, signal_parts=["signals/part-00001.parquet"])
+    cut = engine.lead_time_cut(eng, by=None, norm_days=3, start="2025-05", end="2025-05")
+    table = aggregate.lead_times_of_cut(cut, by=None)
+    assert table.to_dict("records") == [
+        {
+            "ontvangen": 5,
+            "afgesloten": 4,
+            "mediaan_dagen": 3.0,
+            "p90_dagen": 8.2,
+            "binnen_norm": 0.4,
+            "open": 1,
+        }
+    ]
+
+
+@pytest.fixture
+def pg_signals(pg_url: str) -> Iterator[PostgresEngine]:
+    """The messy signals in a PostgreSQL store's signal table (part 1 of its own schema)."""
+    schema = "lead_times"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    with pgschema.connection(pg_url, schema) as conn, conn.transaction():
+        pgschema.create_tables(conn, schema)
+        conn.execute(f"SET search_path TO {schema}, public")
+        pgschema.copy_rows(
+            conn, "signals", list(SIGNAL_COLUMNS), [SIGNALS], fixed={"part": 1}, numbered=True
+        )
+    yield PostgresEngine(pg_url, schema, 1, [1])
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.mark.subprocess
+def test_lead_times_in_postgresql_equal_pandas(pg_signals: PostgresEngine) -> None:
+    assert _compare(pg_signals) == len(CASES) * len(GROUPINGS) * 3 + 6
