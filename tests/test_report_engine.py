@@ -18,6 +18,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
+from regie_analytics import engine as engines
 from regie_analytics import report, snapshot
 from regie_analytics.export.collect import stored_snapshot
 from regie_analytics.export.content import ReportContent
@@ -105,6 +106,32 @@ def test_a_store_reports_from_its_engine(demo_store: Path) -> None:
     snap = _snapshot(demo_store)
     configs = [c for c in _configurations(snap) if "themes" in c or "domains" in c]
     _same_reports(open_store(demo_store), _loaded(demo_store), configs)
+
+
+@pytest.mark.slow
+def test_another_level_of_the_same_filter_sums_nothing_again(
+    demo_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The presentation's level switch: the cuts of a filter are kept per snapshot version,
+    not per level, so the report at another level asks the engine nothing and is the same
+    report as from the whole cube; another period does ask."""
+    snap = _snapshot(demo_store)
+    months = snap.months
+    options = {"start": months[-6], "end": months[-1], "today": date(2026, 1, 1)}
+    report.collect(snap, level="buurt", **options)
+    calls: list[dict[str, Any]] = []
+    summed = engines.cube_cut
+
+    def counted(*args: Any, **kwargs: Any) -> pd.DataFrame:
+        calls.append(kwargs)
+        return summed(*args, **kwargs)
+
+    monkeypatch.setattr(engines, "cube_cut", counted)
+    got = _content(report.collect(snap, level="wijk", **options))
+    assert calls == []
+    assert got == _content(report.collect(_loaded(demo_store), level="wijk", **options))
+    report.collect(snap, level="wijk", **{**options, "start": months[-4]})
+    assert calls
 
 
 def test_an_empty_or_outdated_store_says_what_to_do(tmp_path: Path) -> None:

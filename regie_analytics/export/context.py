@@ -4,6 +4,8 @@ per level (a snapshot's, kept per level, or computed from loaded data)."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -94,20 +96,49 @@ class ReportContext:
             return rows
         snap = self.data
         assert isinstance(snap, Snapshot)
-        return snap.read(
-            lambda: engines.cube_cut(
-                snap.engine,
-                by=by,
-                start=start,
-                end=end,
-                domains=self.domains,
-                themes=self.themes,
-                channels=self.channels,
-                area_codes=area_codes,
-                located=located,
-                categories={c: snap.categories(c) for c in by if c != MONTH},
-            )
+        key = (
+            snap.key,
+            by,
+            start,
+            end,
+            tuple(self.domains),
+            None if self.themes is None else tuple(self.themes),
+            None if self.channels is None else tuple(self.channels),
+            located,
+            None if area_codes is None else tuple(area_codes),
         )
+        with _CUTS_LOCK:
+            kept = _CUTS.get(key)
+            if kept is not None:
+                _CUTS.move_to_end(key)
+        if kept is None:
+            kept = snap.read(
+                lambda: engines.cube_cut(
+                    snap.engine,
+                    by=by,
+                    start=start,
+                    end=end,
+                    domains=self.domains,
+                    themes=self.themes,
+                    channels=self.channels,
+                    area_codes=area_codes,
+                    located=located,
+                    categories={c: snap.categories(c) for c in by if c != MONTH},
+                )
+            )
+            with _CUTS_LOCK:
+                _CUTS[key] = kept
+                while len(_CUTS) > CUTS_KEPT:
+                    _CUTS.popitem(last=False)
+        return kept.copy()
+
+
+CUTS_KEPT = 64
+"""Engine cuts kept by :meth:`ReportContext.cut` (the most recently used; per snapshot
+version and filter, not per area level: another level, area or slide order of the same
+filter sums nothing again in the engine)."""
+_CUTS: OrderedDict[tuple[Any, ...], pd.DataFrame] = OrderedDict()
+_CUTS_LOCK = threading.Lock()
 
 
 def map_measure(table: pd.DataFrame) -> tuple[str, str]:
