@@ -317,6 +317,38 @@ def test_series_profiles_and_counts_equal_pandas(demo: Snapshot) -> None:
 
 
 @pytest.mark.slow
+def test_the_overig_notice_asks_nothing_again_for_another_level_domain_or_theme(
+    demo: Snapshot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The overig count depends on the months and channels only: switching the level, the
+    domains or the themes (a rerun of every page) sums nothing in the engine again."""
+    st.cache_data.clear()
+    last = demo.months[-1]
+    start = aggregate.shift_month(last, -5)
+    first = Filters(start, last, ("fysiek", "sociaal"), (), (), "buurt", True)
+    expected = components.overig_counts(demo, first, protected=True)
+    calls: list[Any] = []
+    summed = engine.cube_cut
+
+    def counted(*args: Any, **kwargs: Any) -> pd.DataFrame:
+        calls.append(kwargs)
+        return summed(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "cube_cut", counted)
+    themes = tuple(demo.themes_of(("sociaal",))[:2])
+    for other in (
+        Filters(start, last, ("fysiek", "sociaal"), (), (), "wijk", True),
+        Filters(start, last, ("sociaal",), themes, (), "stadsdeel", True),
+    ):
+        assert components.overig_counts(demo, other, protected=True) == expected
+    assert calls == []
+    components.overig_counts(
+        demo, Filters(start, last, ("sociaal",), (), (), "buurt", False), protected=False
+    )
+    assert len(calls) == 1
+
+
+@pytest.mark.slow
 def test_facts_of_the_version_equal_the_whole_cube(demo: Snapshot) -> None:
     cube = demo.cube
     assert demo.months == aggregate.months_in(cube)

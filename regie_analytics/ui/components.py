@@ -122,20 +122,35 @@ def empty_state(message: str, hint: str = "") -> None:
     st.info(plain_text(message + (f" {hint}" if hint else "")), icon=":material/info:")
 
 
-@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
 def overig_counts(snap: Snapshot, sel: Filters | None, *, protected: bool) -> tuple[int, int]:
     """Signals in ``overig`` and all signals: of the selection's months and channels, in an
     area (without ``sel``: the whole store), perturbed when ``protected``."""
-    ptable = privacy.PTABLE if protected else None
     if sel is None:
+        return _overig_counts(snap, None, None, (), protected=protected)
+    return _overig_counts(snap, sel.start, sel.end, tuple(sel.channels), protected=protected)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def _overig_counts(
+    snap: Snapshot,
+    start: str | None,
+    end: str | None,
+    channels: tuple[str, ...],
+    *,
+    protected: bool,
+) -> tuple[int, int]:
+    """:func:`overig_counts` of the months ``start``-``end`` and ``channels`` (None: the
+    whole store), cached by those alone: another level, domain or theme asks nothing again."""
+    ptable = privacy.PTABLE if protected else None
+    if start is None:
         cut = engines.cube_cut(snap.engine, by=(DOMAIN,))
     else:  # cut and summed per domain in the engine
         cut = engines.cube_cut(
             snap.engine,
             by=(DOMAIN,),
-            start=sel.start,
-            end=sel.end,
-            channels=sel.channels or None,
+            start=start,
+            end=end,
+            channels=list(channels) or None,
             located=True,
         )
     return aggregate.domain_count(cut, UNKNOWN_DOMAIN, ptable=ptable)
