@@ -128,6 +128,7 @@ def run_import(case: Case, store: str) -> dict[str, float]:
         str(case.boundaries),
         "--store",
         store,
+        "--gegenereerd",
     ]
     return _run(_MEASURE.format(argv=argv, module="regie_analytics"), env=_limits_env(case))
 

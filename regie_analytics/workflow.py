@@ -299,11 +299,13 @@ def import_file(
     limits: Limits | None = None,
     date_order: str | None = None,
     progress: Progress | None = None,
+    generated: bool | None = None,
 ) -> ImportReport:
     """Validate and import one input; the store changes only if the whole import succeeds.
 
     ``progress(fraction, message)`` is told how far the import is (for a progress bar). The
     report says what was committed: the store checks the records again when it commits.
+    ``generated``: True marks the store as holding generated data (None: as it was).
     """
     if progress is not None:
         progress(0.05, "bestand lezen en controleren…")
@@ -335,6 +337,7 @@ def import_file(
         boundaries=context.boundaries,
         taxonomy=context.taxonomy if (context.new_store or taxonomy is not None) else None,
         taxonomy_info=context.taxonomy_info,
+        generated=generated,
     )
     if progress is not None:
         progress(1.0, "klaar")

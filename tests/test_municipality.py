@@ -350,3 +350,29 @@ def test_kerncijfers_without_population_are_derived_from_men_and_women_and_say_s
     assert pd.isna(kerncijfers.population["BU02339997"])
     assert kerncijfers.derived == ("Mannen_6", "Vrouwen_7")
     assert kerncijfers.derived_codes == frozenset({"BU02330000"})
+
+
+@pytest.mark.slow
+def test_a_store_imported_as_generated_says_so_on_every_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``import --gegenereerd`` (the national benchmark case) marks the store as generated
+    data: the manifest, ``info`` and the banner on the pages say so, without claiming the
+    Amsterdam boundaries of the demo; a store imported without it shows no banner."""
+    from conftest import ALKMAAR, open_app, texts
+
+    from regie_analytics.store import Store
+
+    codes = [f"WK0361{i:02d}" for i in range(1, 9)]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    generated = _counts_store(tmp_path / "a", ALKMAAR, codes, "--gegenereerd")
+    plain = _counts_store(tmp_path / "b", ALKMAAR, codes)
+    assert Store(generated).manifest()["generated"] is True
+    assert Store(plain).manifest()["generated"] is False
+    assert "LET OP: gegenereerde demodata" in cli("info", "--store", generated).out
+    monkeypatch.setenv("REGIE_STORE", str(generated))
+    shown = texts(open_app())
+    assert "Gegenereerde demodata" in shown and "Amsterdamse" not in shown
+    monkeypatch.setenv("REGIE_STORE", str(plain))
+    assert "Gegenereerde demodata" not in texts(open_app())

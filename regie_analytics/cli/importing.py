@@ -113,7 +113,11 @@ def cmd_import(args: argparse.Namespace) -> int:
             "--boundaries voor een andere gemeente (python -m regie_analytics boundaries "
             "--gemeente GM.... --out grenzen.gpkg).\n"
         )
-    report = workflow.import_file(args.path, **_import_kwargs(args))  # type: ignore[arg-type]
+    report = workflow.import_file(
+        args.path,
+        **_import_kwargs(args),  # type: ignore[arg-type]
+        generated=True if args.gegenereerd else None,
+    )
     extra = {"taxonomie": args.taxonomy.name} if args.taxonomy else {}
     if new_store:
         extra["grenzen"] = (args.boundaries or geo.DEFAULT_BOUNDARIES).name

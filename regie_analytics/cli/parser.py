@@ -123,6 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="importeer een export in de store")
     _add_import_options(imp)
+    imp.add_argument(
+        "--gegenereerd",
+        action="store_true",
+        help="markeer de store als gegenereerde testgegevens (elke pagina en elk rapport zegt "
+        "het), zoals het landelijke benchmarkgeval",
+    )
 
     val = sub.add_parser("validate", help="controleer een export; er wordt niets geschreven")
     _add_import_options(val)

@@ -65,9 +65,10 @@ def demo_banner(data: Snapshot, *, thin: bool = False) -> None:
                 f"**{DEMO_NOTICE}**: geen echte meldingen en geen echte inwonertallen.",
             )
         return
+    where = " op de echte Amsterdamse buurtgrenzen" if data.municipality == "Amsterdam" else ""
     st.warning(
-        f"**{DEMO_NOTICE}.** Deze cijfers zijn gegenereerd op de echte Amsterdamse "
-        "buurtgrenzen; het zijn geen echte meldingen en geen echte inwonertallen.",
+        f"**{DEMO_NOTICE}.** Deze cijfers zijn gegenereerd{where}; het zijn geen echte "
+        "meldingen en geen echte inwonertallen.",
         icon=":material/warning:",
     )
 
