@@ -360,6 +360,8 @@ class Notation:
 
     def update(self, values: pd.Series, *, origin: pd.DataFrame | None = None) -> None:
         """Collect the evidence of one batch (``origin``: see :func:`_first`)."""
+        if not self.integer and "dot" in self.seen and _only_plain_decimals(values):
+            return  # such a batch shows nothing but decimal points, already noted
         text = _clean_number_text(values)
         text = text[_present(values)]
         if text.empty:
@@ -420,6 +422,16 @@ class Notation:
                 "(zonder scheidingsteken voor duizendtallen).",
             )
         return "nl" if dutch else "en"
+
+
+def _only_plain_decimals(values: pd.Series) -> bool:
+    """Every value missing or a plain decimal such as ``-52.37`` (one Arrow regex)?"""
+    try:
+        array = pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return False
+    plain = pc.match_substring_regex(array, r"^[+-]?\d+(?:\.\d+)?$")
+    return bool(pc.all(plain, min_count=0).as_py())
 
 
 def _count_points(text: pd.Series) -> pd.Series:

@@ -1,5 +1,6 @@
-"""Dates: the fast path for plain ISO dates gives exactly what the general path gives, with
-known answers for every supported notation, bad values and the day/month order evidence."""
+"""Fast paths of the parsers give exactly what the general paths give: plain ISO dates (known
+answers for every supported notation, bad values and the day/month order evidence) and batches
+of plain decimals in the evidence for a column's number notation."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regie_analytics.io.parse import ColumnError, DateOrder, _general_datetimes, parse_datetimes
+from regie_analytics.io.parse import (
+    ColumnError,
+    DateOrder,
+    Notation,
+    _general_datetimes,
+    parse_datetimes,
+)
 
 # value -> expected local naive time ("" where missing, "BAD" where present but not a date)
 _KNOWN = {
@@ -120,3 +127,44 @@ def test_date_order_evidence_skips_plain_iso_rows_but_keeps_rows() -> None:
     assert caught.value.row == 3
     assert "rij 3: '13-02-2025'" in caught.value.message
     assert "rij 5: '02-13-2025'" in caught.value.message
+
+
+def _batch(values: list[str | None], first_row: int) -> tuple[pd.Series, pd.DataFrame]:
+    index = pd.RangeIndex(first_row, first_row + len(values))
+    origin = pd.DataFrame({"_file": "x.csv", "_row": np.asarray(index) + 2}, index=index)
+    return pd.Series(values, index=index, dtype="str"), origin
+
+
+def test_notation_of_decimals_over_batches() -> None:
+    batches = [
+        ["52", None, "52.37", "4.9"],
+        ["-52.371", "4.90", None],  # plain decimals only: nothing new
+        [None, None],
+        [" 52.5", "1.234.567"],  # a space (general path) and a Dutch grouping
+    ]
+    notation = Notation(integer=False)
+    start = 0
+    for values in batches[:3]:
+        series, origin = _batch(values, start)
+        notation.update(series, origin=origin)
+        start += len(values)
+    assert notation.seen == {"dot": ("x.csv", 4, "52.37")}
+    assert notation.decide() == "en"
+    series, origin = _batch(batches[3], start)
+    notation.update(series, origin=origin)
+    assert notation.seen["nl"] == ("x.csv", 12, "1.234.567")
+    with pytest.raises(ColumnError) as caught:
+        notation.decide()
+    assert "rij 12: '1.234.567'" in caught.value.message
+    assert "rij 4: '52.37'" in caught.value.message
+
+
+def test_notation_after_plain_decimals_still_sees_commas() -> None:
+    notation = Notation(integer=False)
+    for start, values in ((0, ["52.37", "4.9"]), (2, ["52.38"]), (3, ["52,37", "4.9"])):
+        series, origin = _batch(values, start)
+        notation.update(series, origin=origin)
+    assert set(notation.seen) == {"dot", "comma"}
+    assert notation.seen["comma"] == ("x.csv", 5, "52,37")
+    with pytest.raises(ColumnError, match="mengt Nederlandse notatie"):
+        notation.decide()
