@@ -123,11 +123,21 @@ def _containing(
     lo = np.searchsorted(sx, bounds[:, 0], side="left")
     hi = np.searchsorted(sx, bounds[:, 2], side="right")
     best = np.full(len(x), n_areas, dtype=np.int64)
-    for k in range(n_areas):
-        if lo[k] == hi[k]:
+    some = np.flatnonzero(lo < hi)  # in code order: the first area found is the lowest code
+    slabs = zip(
+        some.tolist(),
+        lo[some].tolist(),
+        hi[some].tolist(),
+        bounds[some, 1].tolist(),
+        bounds[some, 3].tolist(),
+        strict=True,
+    )
+    for k, start, stop, bottom, top in slabs:  # plain Python numbers: the loop runs per area
+        slab = sy[start:stop]
+        candidates = ((slab >= bottom) & (slab <= top)).nonzero()[0]
+        if candidates.size == 0:
             continue
-        slab = sy[lo[k] : hi[k]]
-        candidates = np.flatnonzero((slab >= bounds[k, 1]) & (slab <= bounds[k, 3])) + lo[k]
+        candidates += start
         candidates = candidates[best[candidates] == n_areas]
         if candidates.size == 0:
             continue
