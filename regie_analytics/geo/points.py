@@ -5,6 +5,8 @@ corrected per row; each point goes to the area containing it (:func:`assign_poin
 from __future__ import annotations
 
 import functools
+import threading
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,13 +60,57 @@ def _as_float(values: Any) -> np.ndarray:
     return np.asarray(values, dtype="float64")
 
 
+@dataclass(frozen=True, eq=False)
+class _Prepared:
+    """Areas ready for look-ups: codes sorted, prepared copies of the geometries (WGS84) in
+    that order, their bounds and the bounds of all."""
+
+    codes: np.ndarray
+    geometries: np.ndarray
+    bounds: np.ndarray
+    total_bounds: np.ndarray
+
+
+_last_prepared: tuple[weakref.ReferenceType[gpd.GeoDataFrame], _Prepared] | None = None
+_prepared_lock = threading.Lock()
+
+
+def _prepared(areas: gpd.GeoDataFrame) -> _Prepared:
+    """The areas prepared for :func:`assign_points`; kept for the last frame seen while it
+    lives (an import assigns batch after batch to the same areas; frames are never changed in
+    place)."""
+    global _last_prepared
+    with _prepared_lock:
+        if _last_prepared is not None and _last_prepared[0]() is areas:
+            return _last_prepared[1]
+    wgs84 = areas
+    if wgs84.crs is not None and wgs84.crs.to_epsg() != 4326:
+        wgs84 = wgs84.to_crs(WGS84)
+    codes = np.asarray(wgs84.index.astype("str"), dtype=object)
+    order = np.argsort(codes, kind="stable")
+    # copies: preparing changes a geometry object, and the caller's stay as they were
+    geometries = shapely.from_wkb(shapely.to_wkb(np.asarray(wgs84.geometry.values)[order]))
+    shapely.prepare(geometries)
+    prepared = _Prepared(
+        codes=codes[order],
+        geometries=geometries,
+        bounds=shapely.bounds(geometries),
+        total_bounds=np.asarray(wgs84.total_bounds, dtype="float64"),
+    )
+    with _prepared_lock:
+        _last_prepared = (weakref.ref(areas), prepared)
+    return prepared
+
+
 def _bbox_distance2(x: np.ndarray, y: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     dx = np.maximum(np.maximum(bounds[0] - x, 0.0), x - bounds[2])
     dy = np.maximum(np.maximum(bounds[1] - y, 0.0), y - bounds[3])
     return dx * dx + dy * dy
 
 
-def _containing(geometries: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def _containing(
+    geometries: np.ndarray, bounds: np.ndarray, x: np.ndarray, y: np.ndarray
+) -> np.ndarray:
     """Index of the first geometry containing or touching each point, ``len(geometries)``
     for none.
 
@@ -74,15 +120,24 @@ def _containing(geometries: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndar
     n_areas = len(geometries)
     order = np.argsort(x, kind="stable")
     sx, sy = x[order], y[order]
-    bounds = shapely.bounds(geometries)
     lo = np.searchsorted(sx, bounds[:, 0], side="left")
     hi = np.searchsorted(sx, bounds[:, 2], side="right")
     best = np.full(len(x), n_areas, dtype=np.int64)
-    for k in range(n_areas):
-        if lo[k] == hi[k]:
+    some = np.flatnonzero(lo < hi)  # in code order: the first area found is the lowest code
+    slabs = zip(
+        some.tolist(),
+        lo[some].tolist(),
+        hi[some].tolist(),
+        bounds[some, 1].tolist(),
+        bounds[some, 3].tolist(),
+        strict=True,
+    )
+    for k, start, stop, bottom, top in slabs:  # plain Python numbers: the loop runs per area
+        slab = sy[start:stop]
+        candidates = ((slab >= bottom) & (slab <= top)).nonzero()[0]
+        if candidates.size == 0:
             continue
-        slab = sy[lo[k] : hi[k]]
-        candidates = np.flatnonzero((slab >= bounds[k, 1]) & (slab <= bounds[k, 3])) + lo[k]
+        candidates += start
         candidates = candidates[best[candidates] == n_areas]
         if candidates.size == 0:
             continue
@@ -122,9 +177,8 @@ def assign_points(
     xs, ys = _as_float(x), _as_float(y)
     if xs.shape != ys.shape or xs.ndim != 1:
         raise ValueError("x and y must be one-dimensional and of equal length")
-    if areas.crs is not None and areas.crs.to_epsg() != 4326:
-        areas = areas.to_crs(WGS84)
-    bounds = np.asarray(areas.total_bounds, dtype="float64")
+    prepared = _prepared(areas)
+    bounds = prepared.total_bounds
 
     with np.errstate(invalid="ignore"):
         finite = np.isfinite(xs) & np.isfinite(ys) & ~((xs == 0) & (ys == 0))
@@ -163,20 +217,15 @@ def assign_points(
             "y-coördinaat of breedtegraad, en geef ze goed op.",
         )
 
-    codes = np.asarray(areas.index.astype("str"), dtype=object)
-    order = np.argsort(codes, kind="stable")
-    geometries = shapely.from_wkb(shapely.to_wkb(np.asarray(areas.geometry.values)[order]))
-    shapely.prepare(geometries)
-
     with np.errstate(invalid="ignore"):
         in_box = (lon >= bounds[0]) & (lon <= bounds[2]) & (lat >= bounds[1]) & (lat <= bounds[3])
     candidates = np.flatnonzero(usable & in_box)
-    found = _containing(geometries, lon[candidates], lat[candidates])
-    hit = found < len(geometries)
+    found = _containing(prepared.geometries, prepared.bounds, lon[candidates], lat[candidates])
+    hit = found < len(prepared.geometries)
 
     area_code = np.full(len(xs), OUTSIDE, dtype=object)
     area_code[~usable] = NO_LOCATION
-    area_code[candidates[hit]] = codes[order][found[hit]]
+    area_code[candidates[hit]] = prepared.codes[found[hit]]
     n_assigned = int(hit.sum())
     return PointAssignment(
         area_code=area_code,

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 LOCAL_TZ = "Europe/Amsterdam"
 DATE_ORDERS = ("dmy", "mdy")
@@ -97,6 +99,20 @@ _NUMERIC_DATE = (
 )
 _ISO_START = r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}"
 _OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
+_PLAIN_ISO = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$"
+"""ISO 8601 without offset, spaces or fractions (``2024-12-31 14:05:00``): how most exports
+write a date. One regex in Arrow picks these rows, parsed in one go as the general path would
+(:func:`_iso` without an offset); the other rows take the general path."""
+
+
+def _plain_iso(values: pd.Series) -> np.ndarray:
+    """Rows holding a plain ISO date (:data:`_PLAIN_ISO`); none when the column is not text."""
+    try:
+        array = pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return np.zeros(len(values), dtype=bool)
+    matched = pc.fill_null(pc.match_substring_regex(array, _PLAIN_ISO), False)
+    return np.asarray(matched.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 @dataclass
@@ -113,7 +129,10 @@ class DateOrder:
 
     def update(self, values: pd.Series, *, origin: pd.DataFrame | None = None) -> None:
         """Collect the evidence of one batch (``origin``: see :func:`_first`)."""
-        text = values.astype("str").str.strip()
+        plain = _plain_iso(values)  # never a numeric date
+        if plain.all():
+            return
+        text = values[~plain].astype("str").str.strip()
         numeric = text.str.match(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{4}", na=False)
         if not numeric.any():
             return
@@ -218,6 +237,22 @@ def parse_datetimes(values: pd.Series, *, order: str = "dmy") -> tuple[pd.Series
         an overflow
     bad : bool array, True where a value was present but not a date
     """
+    plain = _plain_iso(values)
+    if not plain.any():
+        return _general_datetimes(values, order=order)
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    parsed = pd.to_datetime(values[plain].astype("str"), format="ISO8601", errors="coerce")
+    out[plain] = parsed.astype("datetime64[us]").to_numpy()
+    bad = plain & out.isna().to_numpy()
+    if not plain.all():
+        rest, bad_rest = _general_datetimes(values[~plain], order=order)
+        out[~plain] = rest.to_numpy()
+        bad[~plain] = bad_rest
+    return out, bad
+
+
+def _general_datetimes(values: pd.Series, *, order: str) -> tuple[pd.Series, np.ndarray]:
+    """:func:`parse_datetimes` for any value it accepts, row by row in pandas."""
     present = _present(values)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
     if not present.any():
@@ -325,6 +360,8 @@ class Notation:
 
     def update(self, values: pd.Series, *, origin: pd.DataFrame | None = None) -> None:
         """Collect the evidence of one batch (``origin``: see :func:`_first`)."""
+        if not self.integer and "dot" in self.seen and _only_plain_decimals(values):
+            return  # such a batch shows nothing but decimal points, already noted
         text = _clean_number_text(values)
         text = text[_present(values)]
         if text.empty:
@@ -387,19 +424,23 @@ class Notation:
         return "nl" if dutch else "en"
 
 
-def _count_points(text: pd.Series) -> pd.Series:
-    import pyarrow as pa
-    import pyarrow.compute as pc
+def _only_plain_decimals(values: pd.Series) -> bool:
+    """Every value missing or a plain decimal such as ``-52.37`` (one Arrow regex)?"""
+    try:
+        array = pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return False
+    plain = pc.match_substring_regex(array, r"^[+-]?\d+(?:\.\d+)?$")
+    return bool(pc.all(plain, min_count=0).as_py())
 
+
+def _count_points(text: pd.Series) -> pd.Series:
     counts = pc.count_substring(pa.array(text, type=pa.string(), from_pandas=True), ".")
     return pd.Series(counts.to_numpy(zero_copy_only=False), index=text.index)
 
 
 def _arrow_floats(values: pd.Series) -> pd.Series | None:
     """All values plain numbers (or empty)? Then cast in Arrow, far faster than pandas."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     try:
         array = pa.array(values, type=pa.string(), from_pandas=True)
         stripped = pc.utf8_trim_whitespace(array)
