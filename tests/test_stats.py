@@ -319,6 +319,23 @@ def test_bivariate_moran_p_values_equal_esda_with_missing_areas(areas, w, permut
     np.testing.assert_allclose(result.loc[order, "I"].to_numpy(), reference.Is, rtol=1e-12)
 
 
+@pytest.mark.parametrize("chunk", [1, 997, 10**9])
+def test_bivariate_moran_p_values_do_not_depend_on_the_step_size(areas, w, monkeypatch, chunk):
+    """However many areas one step of the conditional randomisation takes (one area, a few
+    hundred values, all at once), the p-values are esda's."""
+    from regie_analytics.stats import esda_vendored
+
+    monkeypatch.setattr(esda_vendored, "_CHUNK_VALUES", chunk)
+    rng = np.random.default_rng(11)
+    x = pd.Series(rng.gamma(2.0, 3.0, len(areas)), index=areas.index)
+    y = pd.Series(rng.poisson(4, len(areas)).astype(float), index=areas.index)
+
+    result = stats.bivariate_moran(x, y, w, permutations=99, seed=3)
+
+    reference = Moran_Local_BV(x.to_numpy(), y.to_numpy(), w, permutations=99, seed=3)
+    np.testing.assert_array_equal(result["p"].to_numpy(), reference.p_sim)
+
+
 def test_random_draws_are_esdas():
     from esda.crand import vec_permutations
 

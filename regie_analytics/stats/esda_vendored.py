@@ -54,9 +54,10 @@ def _draws(max_card: int, n: int, permutations: int, seed: int) -> np.ndarray:
     return drawn
 
 
-_CHUNK_VALUES = 2_000_000
+_CHUNK_VALUES = 200_000
 """Random values gathered per step of :func:`_conditional_p` (areas x permutations x
-neighbours): about 16 MB at a time, whatever the number of areas."""
+neighbours): about 1.6 MB at a time, whatever the number of areas, so a step's arrays stay in
+the processor's cache."""
 
 
 def _conditional_p(
@@ -98,14 +99,14 @@ def _conditional_p(
         weights_k = np.zeros((len(rows_k), width))
         if k:
             weights_k[:] = adj.data[adj.indptr[rows_k][:, None] + np.arange(k)]
+        # the first `width` draws as contiguous blocks: selecting from them is twice as fast
+        drawn_k = np.ascontiguousarray(drawn[None, :, :width])
+        below_k = np.ascontiguousarray(below[None, :, :width])
+        from_i_k = np.ascontiguousarray(from_i[None, :, :width])
         step = max(1, _CHUNK_VALUES // (permutations * width))
         for first in range(0, len(rows_k), step):
             rows = rows_k[first : first + step]
-            values = np.where(
-                drawn[None, :, :width] >= rows[:, None, None],
-                from_i[None, :, :width],
-                below[None, :, :width],
-            )
+            values = np.where(drawn_k >= rows[:, None, None], from_i_k, below_k)
             # one matrix-vector product per area (numpy's stacked matmul), as esda
             lags = np.matmul(values, weights_k[first : first + len(rows), :, None])[..., 0]
             sims = statistic(rows, lags)
