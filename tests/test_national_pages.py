@@ -241,6 +241,18 @@ def test_jumps_of_a_national_frame_equal_the_month_by_month_computation() -> Non
     )
 
 
+def test_jumps_of_categorical_keys_equal_those_of_text_keys() -> None:
+    """The dashboard passes its keys as categories (no text per row): the same rows, the same
+    numbers and text columns, as with the keys as text."""
+    counts = _national_counts(seed=3).iloc[::7]  # 14,000 buurten, fewer rows
+    as_text = stats.anomalies(counts, alpha=0.01)
+    categorical = counts.astype({AREA_CODE: "category", THEME: "category", MONTH: "category"})
+    assert len(as_text) > 50
+    pd.testing.assert_frame_equal(
+        stats.anomalies(categorical, alpha=0.01), as_text, check_exact=True
+    )
+
+
 @pytest.mark.slow
 def test_jumps_of_the_demo_store_equal_the_month_by_month_computation(demo_store: Path) -> None:
     cube = Store(demo_store).cube()

@@ -136,11 +136,13 @@ def anomalies(
     keys = [AREA_CODE, THEME] if THEME in counts_long.columns else [AREA_CODE]
     data = counts_long[~counts_long[AREA_CODE].isin(SENTINEL_AREAS)]
     months = _month_range(data[MONTH])
-    table = (
-        data.groupby([*(data[k] for k in keys), data[MONTH].astype("str")], observed=True)[COUNT]
-        .sum()
-        .unstack(fill_value=0)
+    # grouped on the columns as they are (categorical keys: by code, not a text per row);
+    # the keys become text in the table's index, so the result is the same for either
+    table = data.groupby([data[k] for k in [*keys, MONTH]], observed=True)[COUNT].sum()
+    table.index = table.index.set_levels(
+        [level.astype("str") for level in table.index.levels], verify_integrity=False
     )
+    table = table.unstack(fill_value=0)
     table.columns = pd.PeriodIndex(table.columns, freq="M")
     table = table.reindex(columns=months, fill_value=0).astype(float)
     y = table.to_numpy()

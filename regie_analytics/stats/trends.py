@@ -62,7 +62,7 @@ def mann_kendall(values: Sequence[float] | np.ndarray | pd.Series) -> MannKendal
 
 def _month_range(months: pd.Series) -> pd.PeriodIndex:
     try:  # parse each distinct month once
-        periods = pd.PeriodIndex(pd.unique(months.astype(str).to_numpy()), freq="M")
+        periods = pd.PeriodIndex(pd.Series(months.unique()).astype(str).to_numpy(), freq="M")
     except (ValueError, TypeError) as err:
         raise ValueError(
             "Maanden moeten de vorm 'JJJJ-MM' hebben, bijvoorbeeld '2024-03'."

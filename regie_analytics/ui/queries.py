@@ -308,13 +308,13 @@ def _jumps_job(
         if parents is not None:
             codes = aggregate.codes_at_level(codes, parents)
         keys = [codes.rename(AREA_CODE), cube[MONTH], cube[DOMAIN], cube[THEME]]
+        # the keys stay categorical (not a text per row): anomalies returns them as text
         long = cube[[COUNT, CELL_KEY]].groupby(keys, observed=True).sum().reset_index()
-        for column in (AREA_CODE, MONTH, DOMAIN, THEME):
-            long[column] = long[column].astype("str")
         long = aggregate.published(long, privacy.PTABLE if private else None)
         if long.empty or long[MONTH].nunique() < JUMP_MONTHS:
             return pd.DataFrame()
-        domains = long.drop_duplicates(THEME).set_index(THEME)[DOMAIN]
+        domains = long.drop_duplicates(THEME).astype({THEME: "str", DOMAIN: "str"})
+        domains = domains.set_index(THEME)[DOMAIN]
         found = stats.anomalies(long.drop(columns=DOMAIN), alpha=0.001)
         found = found.loc[found["afwijking"] == stats.ANOMALY_HIGH]
         return found.assign(**{DOMAIN: found[THEME].map(domains).to_numpy()})
