@@ -60,7 +60,8 @@ def _readable_labels(
     xs, ys = data[x].astype(float), data[y].astype(float)
     span_x = float(xs.max() - xs.min()) or 1.0
     span_y = float(ys.max() - ys.min()) or 1.0
-    circles = [(xs[c], ys[c]) for c in data.index if str(c) in taken]
+    circled = data.index[data.index.astype("str").isin(list(taken))]
+    circles = [(xs[c], ys[c]) for c in circled]
     names: list[tuple[float, float]] = []
     kept = []
     for code in candidates:
@@ -116,25 +117,25 @@ def quadrant_scatter(
     data = data.loc[np.isfinite(data[[x, y]].to_numpy(dtype=float)).all(axis=1)]
     if data.empty:
         return apply_house_style(_no_data(fig), height=560)
-    codes = [str(c) for c in data.index]
-    names = data[label].astype(str) if label in data.columns else pd.Series(codes, data.index)
+    text_codes = data.index.astype("str")  # once, not per area
+    names = data[label].astype(str) if label in data.columns else pd.Series(text_codes, data.index)
     med_x, med_y = float(data[x].median()), float(data[y].median())
     chosen = {str(c) for c in (highlight or [])}
+    n_areas = len(data)
+    # the farthest from the medians: the first n_labels get a name, the first `limit` are
+    # drawn as points when there are more areas than that (the same order for both)
+    farthest = extreme_points(data, x=x, y=y, n=max(n_labels, limit if n_areas > limit else 0))
     labelled = set(
-        _readable_labels(
-            data, x=x, y=y, candidates=extreme_points(data, x=x, y=y, n=n_labels), taken=chosen
-        )
+        _readable_labels(data, x=x, y=y, candidates=farthest[:n_labels], taken=chosen)
     )
     all_x, all_y = data[x].to_numpy(dtype=float), data[y].to_numpy(dtype=float)
-    n_areas = len(data)
     if n_areas > limit:  # the farthest from the medians, and the chosen, as points
-        kept = set(extreme_points(data, x=x, y=y, n=limit)) | {
-            c for c in data.index if str(c) in chosen
-        }
-        data = data.loc[data.index.isin(list(kept))]
-        codes = [str(c) for c in data.index]
+        keep = data.index.isin(farthest[:limit]) | text_codes.isin(list(chosen))
+        data = data.loc[keep]
+        text_codes = text_codes[keep]
         names = names.loc[data.index]
         _add_density(fig, all_x, all_y, x_title=x_title, y_title=y_title)
+    codes = text_codes.tolist()
     both_high = (data[x] > med_x) & (data[y] > med_y)
     xs, ys = data[x].to_numpy(dtype=float), data[y].to_numpy(dtype=float)
     extra = [] if size is None else [f"<br>{size}: {_fmt_auto(v)}" for v in data[size].tolist()]
@@ -237,7 +238,10 @@ def quadrant_scatter(
     x_lo, x_hi = float(all_x.min()), float(all_x.max())
     y_lo, y_hi = float(all_y.min()), float(all_y.max())
     pad_x, pad_y = (x_hi - x_lo) or 1.0, (y_hi - y_lo) or 1.0
-    _set_layout(
+    # the house style first, then the chart's own layout merged into it, in one assignment
+    # (plotly validates a whole layout each time): the same layout as the other way round
+    apply_house_style(fig, height=560)
+    return _set_layout(
         fig,
         {
             "xaxis": {
@@ -255,11 +259,10 @@ def quadrant_scatter(
                 "points": len(data),
             },
         },
+        xaxes={"showgrid": True, "gridcolor": GRID_COLOR},
         shapes=[{**shape, "line": median_line} for shape in medians],
         annotations=labels,
     )
-    apply_house_style(fig, height=560)
-    return _set_layout(fig, xaxes={"showgrid": True, "gridcolor": GRID_COLOR})
 
 
 def _add_density(
