@@ -125,9 +125,7 @@ def quadrant_scatter(
     # the farthest from the medians: the first n_labels get a name, the first `limit` are
     # drawn as points when there are more areas than that (the same order for both)
     farthest = extreme_points(data, x=x, y=y, n=max(n_labels, limit if n_areas > limit else 0))
-    labelled = set(
-        _readable_labels(data, x=x, y=y, candidates=farthest[:n_labels], taken=chosen)
-    )
+    labelled = set(_readable_labels(data, x=x, y=y, candidates=farthest[:n_labels], taken=chosen))
     all_x, all_y = data[x].to_numpy(dtype=float), data[y].to_numpy(dtype=float)
     if n_areas > limit:  # the farthest from the medians, and the chosen, as points
         keep = data.index.isin(farthest[:limit]) | text_codes.isin(list(chosen))
