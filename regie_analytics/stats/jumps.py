@@ -4,6 +4,8 @@ its season and recent level lead to expect (:func:`anomalies`).
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -138,11 +140,11 @@ def anomalies(
     months = _month_range(data[MONTH])
     # grouped on the columns as they are (categorical keys: by code, not a text per row);
     # the keys become text in the table's index, so the result is the same for either
-    table = data.groupby([data[k] for k in [*keys, MONTH]], observed=True)[COUNT].sum()
-    table.index = table.index.set_levels(
-        [level.astype("str") for level in table.index.levels], verify_integrity=False
-    )
-    table = table.unstack(fill_value=0)
+    counts = data.groupby([data[k] for k in [*keys, MONTH]], observed=True)[COUNT].sum()
+    index = cast(pd.MultiIndex, counts.index)  # a key and the month at least
+    texts: list[Any] = [level.astype("str") for level in index.levels]
+    counts.index = index.set_levels(texts, verify_integrity=False)
+    table = counts.unstack(fill_value=0)
     table.columns = pd.PeriodIndex(table.columns, freq="M")
     table = table.reindex(columns=months, fill_value=0).astype(float)
     y = table.to_numpy()

@@ -313,8 +313,8 @@ def _jumps_job(
         long = aggregate.published(long, privacy.PTABLE if private else None)
         if long.empty or long[MONTH].nunique() < JUMP_MONTHS:
             return pd.DataFrame()
-        domains = long.drop_duplicates(THEME).astype({THEME: "str", DOMAIN: "str"})
-        domains = domains.set_index(THEME)[DOMAIN]
+        themes = long.drop_duplicates(THEME).astype({THEME: "str", DOMAIN: "str"})
+        domains = themes.set_index(THEME)[DOMAIN]
         found = stats.anomalies(long.drop(columns=DOMAIN), alpha=0.001)
         found = found.loc[found["afwijking"] == stats.ANOMALY_HIGH]
         return found.assign(**{DOMAIN: found[THEME].map(domains).to_numpy()})
