@@ -207,6 +207,24 @@ def _at_level(areas: pd.DataFrame, level: str, level_areas: pd.DataFrame | None)
     return geo.areas_at_level(areas, level) if level_areas is None else level_areas
 
 
+_WIDE_DOMAINS: tuple[str, ...] = ("fysiek", "sociaal", "overig")
+"""The domain columns of :func:`counts_by_area_domain` (in this order, then ``totaal``)."""
+
+
+def _factorized(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Per row the number of its value (-1: missing) and the distinct values as text: a
+    categorical column's own codes and categories (each value looked up once, not per row)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), pd.Index(values.cat.categories).astype("str")
+    row_codes, distinct = pd.factorize(values)
+    return row_codes, pd.Index(distinct).astype("str")
+
+
+def _per_row(row_codes: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``positions`` (one per distinct value) per row (-1 for a missing value)."""
+    return np.append(positions, -1)[row_codes]
+
+
 def counts_by_area_domain(
     cube: pd.DataFrame,
     areas: pd.DataFrame,
@@ -217,24 +235,38 @@ def counts_by_area_domain(
 ) -> pd.DataFrame:
     """Counts per area (rows, indexed by area code, all areas) and domain (columns), with
     ``totaal``; with ``ptable`` each count perturbed, ``totaal`` as a cell of its own (it need
-    not be the sum of the perturbed domains). ``level_areas``: see :func:`area_table`."""
-    long = roll_up(cube, areas, level=level, by=(DOMAIN,), keep_keys=True)
-    long[DOMAIN] = long[DOMAIN].astype("str")
+    not be the sum of the perturbed domains). ``level_areas``: see :func:`area_table`.
+
+    The sums are those of :func:`roll_up` (rows outside every area, without location or of
+    another domain are left out), counted per (area, domain) position with numpy; the index
+    is ``level_areas``' own, so frames built on it align without a lookup."""
     index = _at_level(areas, level, level_areas).index
-    tables = {}
-    for column in [COUNT, *([CELL_KEY] if CELL_KEY in long.columns else [])]:
-        wide = long.set_index([AREA_CODE, DOMAIN])[column].unstack(fill_value=0)
-        wide = wide.reindex(index=index, columns=["fysiek", "sociaal", "overig"], fill_value=0)
-        wide = wide.fillna(0).astype("int64")
+    row_codes, distinct = _factorized(cube[AREA_CODE])
+    targets = distinct
+    if level != geo.available_levels(areas)[0]:
+        targets = distinct.map(geo.parent_code_map(areas, level))
+    found = np.where(distinct.isin(SENTINEL_AREAS), -1, index.get_indexer(targets))
+    area = _per_row(row_codes, found)
+    domain_codes, domains = _factorized(cube[DOMAIN])
+    domain = _per_row(domain_codes, pd.Index(_WIDE_DOMAINS).get_indexer(domains))
+    inside = (area >= 0) & (domain >= 0)
+    cell = area[inside] * len(_WIDE_DOMAINS) + domain[inside]
+    size = len(index) * len(_WIDE_DOMAINS)
+
+    def summed(column: str) -> pd.DataFrame:
+        values = cube[column].to_numpy(dtype="int64")[inside]
+        grid = np.bincount(cell, weights=values, minlength=size).astype("int64")
+        wide = pd.DataFrame(grid.reshape(len(index), len(_WIDE_DOMAINS)), index=index)
+        wide.columns = list(_WIDE_DOMAINS)
         wide["totaal"] = wide.sum(axis=1)
-        wide.columns.name = None
-        tables[column] = wide
-    counts = tables[COUNT]
+        return wide
+
+    counts = summed(COUNT)
     if ptable is None:
         return counts
-    if CELL_KEY not in tables:
+    if CELL_KEY not in cube.columns:
         raise _without_keys()
-    keys = tables[CELL_KEY]
+    keys = summed(CELL_KEY)
     return pd.DataFrame(
         {c: cellkey.perturb(counts[c], keys[c], ptable=ptable) for c in counts.columns},
         index=counts.index,
