@@ -35,7 +35,7 @@ _PARENT_COLUMN: dict[str, str] = {
 
 
 def _base_level(areas: gpd.GeoDataFrame) -> str:
-    present = set(areas[AREA_LEVEL].dropna().unique())  # not per row: 14,000 Arrow strings
+    present = set(areas[AREA_LEVEL].dropna())
     for level in LEVELS:
         if level in present:
             return level
@@ -45,11 +45,11 @@ def _base_level(areas: gpd.GeoDataFrame) -> str:
 def available_levels(areas: gpd.GeoDataFrame) -> list[str]:
     """Area levels these areas can be shown at, finest first (e.g. buurt, wijk, gemeente)."""
     base = _base_level(areas)
-    finest = (areas[AREA_LEVEL] == base).to_numpy()
+    rows = areas[areas[AREA_LEVEL] == base]
     levels = [base]
     for level in LEVELS[LEVELS.index(base) + 1 :]:
         parent = _PARENT_COLUMN.get(level)
-        if parent is not None and areas[parent].notna().to_numpy()[finest].all():
+        if parent is not None and rows[parent].notna().all():
             levels.append(level)
     return levels
 
@@ -76,12 +76,11 @@ def _check_level(areas: gpd.GeoDataFrame, level: str) -> str:
 def parent_code_map(areas: gpd.GeoDataFrame, level: str) -> pd.Series:
     """The code at ``level`` of every finest-level area, indexed by its ``area_code``."""
     base = _check_level(areas, level)
-    finest = (areas[AREA_LEVEL] == base).to_numpy()  # the columns, not the geometry, cut
+    rows = areas[areas[AREA_LEVEL] == base]
     if level == base:
-        codes = areas.index[finest]
-        return pd.Series(codes, index=codes, name=AREA_CODE, dtype="str")
+        return pd.Series(rows.index, index=rows.index, name=AREA_CODE, dtype="str")
     column = _PARENT_COLUMN[level]
-    return areas[column][finest].astype("str").rename(column)
+    return rows[column].astype("str").rename(column)
 
 
 def _unique_or_missing(values: pd.Series, groups: pd.Series) -> pd.Series:
