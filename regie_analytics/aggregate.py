@@ -496,11 +496,18 @@ def area_table(
 def domain_totals(cube: pd.DataFrame, *, ptable: PTable | None = None) -> pd.Series:
     """Signals per domain (``fysiek``, ``sociaal``, ``overig``) and in all (``totaal``), in
     areas and outside; with ``ptable`` each perturbed, ``totaal`` as a cell of its own."""
-    values = cube[[c for c in (COUNT, CELL_KEY) if c in cube.columns]]
-    per_domain = _summed(values, [cube[DOMAIN]]).astype({DOMAIN: "str"}).set_index(DOMAIN)
-    table = per_domain.reindex(["fysiek", "sociaal", "overig"], fill_value=0)
-    total = _summed(values.assign(_all="totaal"), ["_all"]).set_index("_all")
-    table = pd.concat([table, total.reindex(["totaal"], fill_value=0)])
+    row_codes, domains = _factorized(cube[DOMAIN])
+    domain = _per_row(row_codes, pd.Index(_WIDE_DOMAINS).get_indexer(domains))
+    known = domain >= 0
+
+    def summed(column: str) -> np.ndarray:
+        values = cube[column].to_numpy(dtype="int64")
+        per_domain = np.bincount(domain[known], weights=values[known], minlength=3)
+        return np.append(per_domain.astype("int64"), values.sum())  # the total: every row
+
+    table = pd.DataFrame({COUNT: summed(COUNT)}, index=[*_WIDE_DOMAINS, "totaal"])
+    if CELL_KEY in cube.columns:
+        table[CELL_KEY] = cellkey.cell_keys(summed(CELL_KEY))
     return published(table, ptable)[COUNT].astype("int64").rename(COUNT)
 
 

@@ -142,6 +142,33 @@ def test_counts_by_area_domain_equal_a_plain_pivot(amsterdam, level, categorical
     assert (shown.to_numpy() != exact.to_numpy()).any()  # perturbed, not the exact counts
 
 
+def test_domain_totals_count_every_row_in_the_total():
+    """Per domain only the three domains; the total counts every row (another or a missing
+    domain too), its cell key the sum of all keys modulo 256."""
+    cube = pd.DataFrame(
+        {
+            "domain": ["fysiek", None, "onbekend", "sociaal", "fysiek"],
+            "count": [1, 2, 3, 4, 5],
+            "cell_key": [10, 20, 30, 40, 250],
+        }
+    )
+    table = cellkey.DEFAULT_PTABLE
+
+    def shown(count: int, key: int) -> int:
+        return count + int(table.perturbation(np.array([count]), np.array([key]))[0])
+
+    for rows in (cube, cube.astype({"domain": "category"})):
+        exact = aggregate.domain_totals(rows)
+        assert exact.to_dict() == {"fysiek": 6, "sociaal": 4, "overig": 0, "totaal": 15}
+        assert exact.name == "count" and exact.dtype == "int64"
+        assert aggregate.domain_totals(rows, ptable=table).to_dict() == {
+            "fysiek": shown(6, 4),  # keys 10 + 250 = 260 = 4 mod 256
+            "sociaal": shown(4, 40),
+            "overig": 0,
+            "totaal": shown(15, 94),  # 350 = 94 mod 256
+        }
+
+
 def test_monthly_fills_every_month_and_every_group(amsterdam):
     cube = _categorical(_cube(ROWS))
     # overig has a signal only in 2025-03: it still gets its zero rows in the range
