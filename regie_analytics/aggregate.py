@@ -90,9 +90,9 @@ def domain_count(
     return int(totals.get(domain, 0)), int(totals["totaal"])
 
 
-def _summed(values: pd.DataFrame, keys: list[pd.Series] | list[str]) -> pd.DataFrame:
+def _summed(values: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """``count`` (and ``cell_key``, when present: modulo 256) summed per ``keys``, as columns
-    (the grouping columns first, sorted, only observed combinations)."""
+    (the grouping columns ``keys`` of ``values`` first, sorted, only observed combinations)."""
     columns = [c for c in (COUNT, CELL_KEY) if c in values.columns]
     out = values.groupby(keys, observed=True, sort=True)[columns].sum().reset_index()
     out[COUNT] = out[COUNT].astype("int64")
@@ -154,12 +154,12 @@ def roll_up(
     # only the columns summed over are copied (the cube may have a million rows)
     values = [COUNT, *([CELL_KEY] if CELL_KEY in cube.columns else [])]
     inside = cube.loc[~cube[AREA_CODE].isin(SENTINEL_AREAS), [AREA_CODE, *by, *values]]
-    codes = inside[AREA_CODE]
     if level != geo.available_levels(areas)[0]:
-        codes = codes_at_level(codes, geo.parent_code_map(areas, level))
-    # grouping on the (categorical) columns themselves is fastest; unmapped codes drop out
-    keys = [codes.rename(AREA_CODE), *(inside[column] for column in by)]
-    out = _summed(inside[values], keys)
+        parents = geo.parent_code_map(areas, level)
+        inside = inside.assign(**{AREA_CODE: codes_at_level(inside[AREA_CODE], parents)})
+    # grouping on the (categorical) columns themselves, by name, is fastest (a Series as key
+    # costs pandas a failed column lookup that prints it); unmapped codes drop out
+    out = _summed(inside, [AREA_CODE, *by])
     out[AREA_CODE] = out[AREA_CODE].astype("str")
     if include_empty_areas and not by:
         all_codes = geo.areas_at_level(areas, level).index
