@@ -244,7 +244,7 @@ def counts_by_area_domain(
     row_codes, distinct = _factorized(cube[AREA_CODE])
     targets = distinct
     if level != geo.available_levels(areas)[0]:
-        targets = distinct.map(geo.parent_code_map(areas, level))
+        targets = pd.Index(geo.parent_code_map(areas, level).reindex(distinct).to_numpy())
     found = np.where(distinct.isin(SENTINEL_AREAS), -1, index.get_indexer(targets))
     area = _per_row(row_codes, found)
     domain_codes, domains = _factorized(cube[DOMAIN])
