@@ -90,9 +90,9 @@ def domain_count(
     return int(totals.get(domain, 0)), int(totals["totaal"])
 
 
-def _summed(values: pd.DataFrame, keys: list[pd.Series] | list[str]) -> pd.DataFrame:
+def _summed(values: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """``count`` (and ``cell_key``, when present: modulo 256) summed per ``keys``, as columns
-    (the grouping columns first, sorted, only observed combinations)."""
+    (the grouping columns ``keys`` of ``values`` first, sorted, only observed combinations)."""
     columns = [c for c in (COUNT, CELL_KEY) if c in values.columns]
     out = values.groupby(keys, observed=True, sort=True)[columns].sum().reset_index()
     out[COUNT] = out[COUNT].astype("int64")
@@ -154,12 +154,12 @@ def roll_up(
     # only the columns summed over are copied (the cube may have a million rows)
     values = [COUNT, *([CELL_KEY] if CELL_KEY in cube.columns else [])]
     inside = cube.loc[~cube[AREA_CODE].isin(SENTINEL_AREAS), [AREA_CODE, *by, *values]]
-    codes = inside[AREA_CODE]
     if level != geo.available_levels(areas)[0]:
-        codes = codes_at_level(codes, geo.parent_code_map(areas, level))
-    # grouping on the (categorical) columns themselves is fastest; unmapped codes drop out
-    keys = [codes.rename(AREA_CODE), *(inside[column] for column in by)]
-    out = _summed(inside[values], keys)
+        parents = geo.parent_code_map(areas, level)
+        inside = inside.assign(**{AREA_CODE: codes_at_level(inside[AREA_CODE], parents)})
+    # grouping on the (categorical) columns themselves, by name, is fastest (a Series as key
+    # costs pandas a failed column lookup that prints it); unmapped codes drop out
+    out = _summed(inside, [AREA_CODE, *by])
     out[AREA_CODE] = out[AREA_CODE].astype("str")
     if include_empty_areas and not by:
         all_codes = geo.areas_at_level(areas, level).index
@@ -207,6 +207,24 @@ def _at_level(areas: pd.DataFrame, level: str, level_areas: pd.DataFrame | None)
     return geo.areas_at_level(areas, level) if level_areas is None else level_areas
 
 
+_WIDE_DOMAINS: tuple[str, ...] = ("fysiek", "sociaal", "overig")
+"""The domain columns of :func:`counts_by_area_domain` (in this order, then ``totaal``)."""
+
+
+def _factorized(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Per row the number of its value (-1: missing) and the distinct values as text: a
+    categorical column's own codes and categories (each value looked up once, not per row)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), pd.Index(values.cat.categories).astype("str")
+    row_codes, distinct = pd.factorize(values)
+    return row_codes, pd.Index(distinct).astype("str")
+
+
+def _per_row(row_codes: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``positions`` (one per distinct value) per row (-1 for a missing value)."""
+    return np.append(positions, -1)[row_codes]
+
+
 def counts_by_area_domain(
     cube: pd.DataFrame,
     areas: pd.DataFrame,
@@ -217,24 +235,38 @@ def counts_by_area_domain(
 ) -> pd.DataFrame:
     """Counts per area (rows, indexed by area code, all areas) and domain (columns), with
     ``totaal``; with ``ptable`` each count perturbed, ``totaal`` as a cell of its own (it need
-    not be the sum of the perturbed domains). ``level_areas``: see :func:`area_table`."""
-    long = roll_up(cube, areas, level=level, by=(DOMAIN,), keep_keys=True)
-    long[DOMAIN] = long[DOMAIN].astype("str")
+    not be the sum of the perturbed domains). ``level_areas``: see :func:`area_table`.
+
+    The sums are those of :func:`roll_up` (rows outside every area, without location or of
+    another domain are left out), counted per (area, domain) position with numpy; the index
+    is ``level_areas``' own, so frames built on it align without a lookup."""
     index = _at_level(areas, level, level_areas).index
-    tables = {}
-    for column in [COUNT, *([CELL_KEY] if CELL_KEY in long.columns else [])]:
-        wide = long.set_index([AREA_CODE, DOMAIN])[column].unstack(fill_value=0)
-        wide = wide.reindex(index=index, columns=["fysiek", "sociaal", "overig"], fill_value=0)
-        wide = wide.fillna(0).astype("int64")
+    row_codes, distinct = _factorized(cube[AREA_CODE])
+    targets = distinct
+    if level != geo.available_levels(areas)[0]:
+        targets = pd.Index(geo.parent_code_map(areas, level).reindex(distinct).to_numpy())
+    found = np.where(distinct.isin(SENTINEL_AREAS), -1, index.get_indexer(targets))
+    area = _per_row(row_codes, found)
+    domain_codes, domains = _factorized(cube[DOMAIN])
+    domain = _per_row(domain_codes, pd.Index(_WIDE_DOMAINS).get_indexer(domains))
+    inside = (area >= 0) & (domain >= 0)
+    cell = area[inside] * len(_WIDE_DOMAINS) + domain[inside]
+    size = len(index) * len(_WIDE_DOMAINS)
+
+    def summed(column: str) -> pd.DataFrame:
+        values = cube[column].to_numpy(dtype="int64")[inside]
+        grid = np.bincount(cell, weights=values, minlength=size).astype("int64")
+        wide = pd.DataFrame(grid.reshape(len(index), len(_WIDE_DOMAINS)), index=index)
+        wide.columns = list(_WIDE_DOMAINS)
         wide["totaal"] = wide.sum(axis=1)
-        wide.columns.name = None
-        tables[column] = wide
-    counts = tables[COUNT]
+        return wide
+
+    counts = summed(COUNT)
     if ptable is None:
         return counts
-    if CELL_KEY not in tables:
+    if CELL_KEY not in cube.columns:
         raise _without_keys()
-    keys = tables[CELL_KEY]
+    keys = summed(CELL_KEY)
     return pd.DataFrame(
         {c: cellkey.perturb(counts[c], keys[c], ptable=ptable) for c in counts.columns},
         index=counts.index,
@@ -464,11 +496,18 @@ def area_table(
 def domain_totals(cube: pd.DataFrame, *, ptable: PTable | None = None) -> pd.Series:
     """Signals per domain (``fysiek``, ``sociaal``, ``overig``) and in all (``totaal``), in
     areas and outside; with ``ptable`` each perturbed, ``totaal`` as a cell of its own."""
-    values = cube[[c for c in (COUNT, CELL_KEY) if c in cube.columns]]
-    per_domain = _summed(values, [cube[DOMAIN]]).astype({DOMAIN: "str"}).set_index(DOMAIN)
-    table = per_domain.reindex(["fysiek", "sociaal", "overig"], fill_value=0)
-    total = _summed(values.assign(_all="totaal"), ["_all"]).set_index("_all")
-    table = pd.concat([table, total.reindex(["totaal"], fill_value=0)])
+    row_codes, domains = _factorized(cube[DOMAIN])
+    domain = _per_row(row_codes, pd.Index(_WIDE_DOMAINS).get_indexer(domains))
+    known = domain >= 0
+
+    def summed(column: str) -> np.ndarray:
+        values = cube[column].to_numpy(dtype="int64")
+        per_domain = np.bincount(domain[known], weights=values[known], minlength=3)
+        return np.append(per_domain.astype("int64"), values.sum())  # the total: every row
+
+    table = pd.DataFrame({COUNT: summed(COUNT)}, index=[*_WIDE_DOMAINS, "totaal"])
+    if CELL_KEY in cube.columns:
+        table[CELL_KEY] = cellkey.cell_keys(summed(CELL_KEY))
     return published(table, ptable)[COUNT].astype("int64").rename(COUNT)
 
 

@@ -94,7 +94,11 @@ def lead_times_of_cut(
 
     def column(name: str) -> np.ndarray:
         """A column of the cut in group order, whole numbers (0 for none)."""
-        return pd.to_numeric(cut[name]).fillna(0).to_numpy(dtype=np.int64)[order]
+        values = cut[name]
+        if values.dtype == object:  # the engine's sums as Decimals: each turned into an int
+            whole = np.array(values.where(values.notna(), 0).to_numpy(), dtype=np.int64)
+            return whole[order]
+        return pd.to_numeric(values).fillna(0).to_numpy(dtype=np.int64)[order]
 
     received, closed, within = (column(c) for c in ("ontvangen", "afgesloten", "binnen_norm"))
     quantiles = {

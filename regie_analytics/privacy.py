@@ -186,11 +186,10 @@ def suppress_counts(
     _check_threshold(threshold)
     values = _count_array(counts)
     small = _small(values, threshold, suppress_zero)
-    label = suppressed_label(threshold)
-    cells = [
-        label if is_small else np.nan if np.isnan(v) else int(v)
-        for v, is_small in zip(values, small, strict=True)
-    ]
+    cells = np.full(len(values), np.nan, dtype=object)
+    shown = ~small & ~np.isnan(values)
+    cells[shown] = values[shown].astype(np.int64).tolist()  # Python ints, as the rows were
+    cells[small] = suppressed_label(threshold)
     return pd.Series(cells, index=counts.index, name=counts.name, dtype=object)
 
 

@@ -10,7 +10,14 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from regie_analytics import aggregate, cellkey, geo, insights
-from regie_analytics.schema import CUBE_COLUMNS, CUBE_DIMENSIONS, MONTH, OUTSIDE, InputError
+from regie_analytics.schema import (
+    CUBE_COLUMNS,
+    CUBE_DIMENSIONS,
+    MONTH,
+    NO_LOCATION,
+    OUTSIDE,
+    InputError,
+)
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +81,92 @@ def test_counts_by_area_domain_has_every_area_and_domain(amsterdam):
     assert wide.loc["WK0363AA"].tolist() == [7, 7, 3, 17]
     assert wide.loc["WK0363AB"].tolist() == [4, 0, 0, 4]
     assert int(wide["totaal"].sum()) == 21
+
+
+def _reference_wide(cube: pd.DataFrame, areas: gpd.GeoDataFrame, level: str) -> pd.DataFrame:
+    """Counts and key sums per area and domain the plain way: each row's code mapped to its
+    level, summed with ``pivot_table``, every area at the level, the three domains."""
+    parents = geo.parent_code_map(areas, level)
+    rows = cube.astype({"area_code": "str", "domain": "str"})
+    rows = rows.loc[~rows["area_code"].isin([OUTSIDE, NO_LOCATION])]
+    rows = rows.assign(at=parents.reindex(rows["area_code"]).to_numpy()).dropna(subset=["at"])
+    index = geo.areas_at_level(areas, level).index
+    wide = {}
+    for value in ("count", "cell_key"):
+        table = rows.pivot_table(index="at", columns="domain", values=value, aggfunc="sum")
+        table = table.reindex(index=index, columns=["fysiek", "sociaal", "overig"]).fillna(0)
+        wide[value] = table.astype("int64").assign(totaal=lambda t: t.sum(axis=1))
+    return pd.concat(wide, axis=1)
+
+
+@pytest.mark.parametrize("level", ["buurt", "wijk", "stadsdeel", "gemeente"])
+@pytest.mark.parametrize("categorical", [False, True])
+def test_counts_by_area_domain_equal_a_plain_pivot(amsterdam, level, categorical):
+    """Counted per (area, domain) position, every count and every perturbed count equals the
+    plain pivot's: rows outside every area, without location, of an unknown area code or of
+    another domain count nowhere; a missing code neither."""
+    rng = np.random.default_rng(7)
+    codes = [*amsterdam.index[:300].astype("str"), OUTSIDE, NO_LOCATION, "BU9999XX99", None]
+    n = 4000
+    cube = pd.DataFrame(
+        {
+            "area_code": pd.Series(rng.choice(np.array(codes, dtype=object), n), dtype="str"),
+            "month": "2025-01",
+            "domain": rng.choice(["fysiek", "sociaal", "overig", "onbekend"], n),
+            "theme": "afval",
+            "count": rng.integers(1, 9, n),
+            "channel": "web",
+            "department": "x",
+            "source": "test",
+            "cell_key": rng.integers(0, 256, n),
+        }
+    )[list(CUBE_COLUMNS)]
+    if categorical:
+        cube = _categorical(cube)
+    reference = _reference_wide(cube, amsterdam, level)
+    exact = aggregate.counts_by_area_domain(cube, amsterdam, level=level)
+    assert_frame_equal(exact, reference["count"], check_names=False)
+    assert exact.index.name == "area_code" and int(exact["totaal"].sum()) > 0
+    table = cellkey.DEFAULT_PTABLE
+    shown = aggregate.counts_by_area_domain(cube, amsterdam, level=level, ptable=table)
+    expected = pd.DataFrame(
+        {
+            column: reference[("count", column)]
+            + table.perturbation(
+                reference[("count", column)].to_numpy(), reference[("cell_key", column)] % 256
+            )
+            for column in ["fysiek", "sociaal", "overig", "totaal"]
+        }
+    )
+    assert_frame_equal(shown, expected, check_names=False)
+    assert (shown.to_numpy() != exact.to_numpy()).any()  # perturbed, not the exact counts
+
+
+def test_domain_totals_count_every_row_in_the_total():
+    """Per domain only the three domains; the total counts every row (another or a missing
+    domain too), its cell key the sum of all keys modulo 256."""
+    cube = pd.DataFrame(
+        {
+            "domain": ["fysiek", None, "onbekend", "sociaal", "fysiek"],
+            "count": [1, 2, 3, 4, 5],
+            "cell_key": [10, 20, 30, 40, 250],
+        }
+    )
+    table = cellkey.DEFAULT_PTABLE
+
+    def shown(count: int, key: int) -> int:
+        return count + int(table.perturbation(np.array([count]), np.array([key]))[0])
+
+    for rows in (cube, cube.astype({"domain": "category"})):
+        exact = aggregate.domain_totals(rows)
+        assert exact.to_dict() == {"fysiek": 6, "sociaal": 4, "overig": 0, "totaal": 15}
+        assert exact.name == "count" and exact.dtype == "int64"
+        assert aggregate.domain_totals(rows, ptable=table).to_dict() == {
+            "fysiek": shown(6, 4),  # keys 10 + 250 = 260 = 4 mod 256
+            "sociaal": shown(4, 40),
+            "overig": 0,
+            "totaal": shown(15, 94),  # 350 = 94 mod 256
+        }
 
 
 def test_monthly_fills_every_month_and_every_group(amsterdam):

@@ -92,6 +92,27 @@ def test_suppress_counts_writes_ints_and_labels():
     assert p.suppress_counts(counts, suppress_zero=True).tolist() == [SMALL, SMALL, 12, 5]
 
 
+@pytest.mark.parametrize("dtype", ["int64", "float64", "Int64"])
+def test_suppress_counts_cell_by_cell(dtype):
+    """Every cell as its definition says: a small count (from 1, or 0 with ``suppress_zero``,
+    below the threshold) the label, a missing one NaN, any other its count as a Python int."""
+    rng = np.random.default_rng(3)
+    counts = pd.Series(rng.integers(0, 14, 2000), dtype=dtype, name="n")
+    if dtype != "int64":
+        counts[::7] = None
+    for threshold in (5, 10):
+        for zero in (False, True):
+            out = p.suppress_counts(counts, threshold=threshold, suppress_zero=zero)
+            for value, cell in zip(counts, out, strict=True):
+                if pd.isna(value):
+                    assert isinstance(cell, float) and np.isnan(cell)
+                elif (0 if zero else 1) <= value < threshold:
+                    assert cell == f"<{threshold}"
+                else:
+                    assert type(cell) is int and cell == value
+            assert out.index.equals(counts.index) and out.name == "n"
+
+
 @pytest.mark.parametrize(
     ("counts", "message"),
     [

@@ -22,6 +22,7 @@ from regie_analytics import engine as engines
 from regie_analytics import report, snapshot
 from regie_analytics.export.collect import stored_snapshot
 from regie_analytics.export.content import ReportContent
+from regie_analytics.schema import InputError
 from regie_analytics.snapshot import Snapshot
 from regie_analytics.store import StoreError, open_store
 from tests.conftest import SAMPLES, cli
@@ -132,6 +133,36 @@ def test_another_level_of_the_same_filter_sums_nothing_again(
     assert got == _content(report.collect(_loaded(demo_store), level="wijk", **options))
     report.collect(snap, level="wijk", **{**options, "start": months[-4]})
     assert calls
+
+
+@pytest.mark.slow
+def test_a_new_filter_asks_the_engine_each_cut_once(
+    demo_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report of a filter not asked before sums each cut it needs once, and no cut of its
+    own to see whether the filter has signals in areas (the areas' cut every report starts
+    from tells); a filter without any is refused with the Dutch message, in both ways."""
+    snap = _snapshot(demo_store)
+    months = snap.months
+    theme = snap.themes_of(["fysiek"])[0]
+    calls: list[tuple[Any, ...]] = []
+    summed = engines.cube_cut
+
+    def counted(*args: Any, **kwargs: Any) -> pd.DataFrame:
+        calls.append(tuple(sorted((k, str(v)) for k, v in kwargs.items())))
+        return summed(*args, **kwargs)
+
+    monkeypatch.setattr(engines, "cube_cut", counted)
+    options = {"start": months[-5], "end": months[-1], "today": date(2026, 1, 1)}
+    got = report.collect(snap, level="buurt", themes=[theme], **options)
+    assert calls and len(calls) == len(set(calls))
+    assert all(dict(call)["by"] != "()" for call in calls)
+    assert _content(got) == _content(
+        report.collect(_loaded(demo_store), level="buurt", themes=[theme], **options)
+    )
+    for data in (snap, _loaded(demo_store)):
+        with pytest.raises(InputError, match="geen signalen"):
+            report.collect(data, level="buurt", domains=["sociaal"], themes=[theme], **options)
 
 
 def test_an_empty_or_outdated_store_says_what_to_do(tmp_path: Path) -> None:

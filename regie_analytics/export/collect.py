@@ -18,7 +18,16 @@ from regie_analytics.export.content import ReportContent, ReportData, source_lin
 from regie_analytics.export.context import ReportContext, areas_at
 from regie_analytics.export.municipality import municipality_report
 from regie_analytics.formatting import fmt_date, fmt_period
-from regie_analytics.schema import CELL_KEY, CLASSIFIED_DOMAINS, COUNT, DOMAIN, DOMAINS, InputError
+from regie_analytics.schema import (
+    AREA_CODE,
+    CELL_KEY,
+    CLASSIFIED_DOMAINS,
+    COUNT,
+    DOMAIN,
+    DOMAINS,
+    SENTINEL_AREAS,
+    InputError,
+)
 from regie_analytics.snapshot import Snapshot
 from regie_analytics.store import AnyStore, PostgresStore, Store
 from regie_analytics.store.errors import outdated
@@ -148,7 +157,10 @@ def collect(
         threshold=threshold,
         cube=filtered,
     )
-    if int(context.cut(start=start, end=end, located=True)[COUNT].sum()) == 0:
+    # the cut both reports start from (kept), not a query of its own: any signal in an area?
+    now = context.cut(AREA_CODE, DOMAIN, start=start, end=end)
+    located = now[AREA_CODE].notna() & ~now[AREA_CODE].isin(SENTINEL_AREAS)
+    if int(now.loc[located, COUNT].sum()) == 0:
         raise InputError(
             f"er zijn geen signalen in {fmt_period(start, end)} binnen dit filter.",
             hint="kies een andere periode of verruim het filter.",
