@@ -13,10 +13,12 @@ are created on first write (with the PostGIS extension):
     that tells a rebuilt store's version 1 from the one before.
 ``areas``, ``taxonomies``
     boundaries (PostGIS geometry) and taxonomy files, shared by the versions that use them.
-``area_web``, ``area_weights``
-    per areas set and level the map geometry (:func:`regie_analytics.geo.stored.web_table`)
-    and the queen weights as an edge list (:func:`regie_analytics.stats.stored.weights_table`),
-    written with the areas (the folder store's ``web.parquet`` and ``weights.parquet``).
+``area_levels``, ``area_web``, ``area_weights``
+    per areas set and level the dissolved geometry of the coarser levels
+    (:func:`regie_analytics.geo.stored.levels_table`), the map geometry
+    (:func:`regie_analytics.geo.stored.web_table`) and the queen weights as an edge list
+    (:func:`regie_analytics.stats.stored.weights_table`), written with the areas (the folder
+    store's ``levels.parquet``, ``web.parquet`` and ``weights.parquet``).
 ``signals``, ``counts``, ``cube_parts``
     each import's records and cube part, keyed by part id (a version lists its parts in its
     manifest; parts are never changed, a correction writes new ones).
@@ -121,6 +123,14 @@ CREATE TABLE IF NOT EXISTS areas (
     {", ".join(f"{c} double precision" for c in AREA_NUMBERS)},
     geom geometry,
     PRIMARY KEY (area_set, position)
+);
+CREATE TABLE IF NOT EXISTS area_levels (
+    area_set integer NOT NULL,
+    level text NOT NULL,
+    position integer NOT NULL,
+    area_code text NOT NULL,
+    geom geometry,
+    PRIMARY KEY (area_set, level, position)
 );
 CREATE TABLE IF NOT EXISTS area_web (
     area_set integer NOT NULL,

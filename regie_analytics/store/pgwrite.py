@@ -18,7 +18,15 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from regie_analytics.geo import AREA_COLUMNS
-from regie_analytics.geo.stored import LEVEL, TOLERANCE, web_of, web_table
+from regie_analytics.geo.stored import (
+    LEVEL,
+    TOLERANCE,
+    level_areas,
+    level_geometry,
+    levels_table,
+    web_of,
+    web_table_of,
+)
 from regie_analytics.ingest import PreparedImport
 from regie_analytics.schema import AREA_CODE, CUBE_COLUMNS
 from regie_analytics.stats.stored import FOCAL, NEIGHBOUR, weights_of, weights_table
@@ -65,7 +73,7 @@ def writing(
             raise busy(root)
         # the cube's GROUP BY in memory rather than in batches on disk (for this transaction)
         conn.execute(sql.SQL("SET LOCAL work_mem = {}").format(sql.Literal(WRITE_WORK_MEM)))
-        if not has_tables(conn, schema, "area_weights"):  # none, or made before it existed
+        if not has_tables(conn, schema, "area_levels"):  # none, or made before it existed
             _create(conn, schema, root)
         yield conn, read_version(conn, schema, pinned=None, root=root)
 
@@ -121,14 +129,16 @@ def write_areas(
                 (area_set, same_geometry),
             )
         return area_set
-    web = web_table(areas)
-    web["position"] = web.groupby(LEVEL).cumcount()
-    rows = pd.DataFrame(
-        {c: web[c].to_numpy() for c in (LEVEL, "position", AREA_CODE, TOLERANCE)}
-        | {"geom": _wkb(web)}
-    )
-    copy_rows(conn, "area_web", list(rows.columns), [rows], fixed={"area_set": area_set})
-    edges = weights_table(areas)
+    at_level = level_areas(areas)  # dissolved once for the three tables
+    for table, frame in (
+        ("area_levels", levels_table(at_level)),
+        ("area_web", web_table_of(at_level)),
+    ):
+        frame["position"] = frame.groupby(LEVEL).cumcount()
+        fields = [c for c in _AREA_TABLES[table] if c != "geom"]
+        rows = pd.DataFrame({c: frame[c].to_numpy() for c in fields} | {"geom": _wkb(frame)})
+        copy_rows(conn, table, list(rows.columns), [rows], fixed={"area_set": area_set})
+    edges = weights_table(areas, at_level=at_level)
     copy_rows(
         conn,
         "area_weights",
@@ -142,6 +152,7 @@ def write_areas(
 
 _AREA_FIELDS = (AREA_CODE, *AREA_TEXT, *AREA_NUMBERS, "position")
 _AREA_TABLES = {
+    "area_levels": ("level", "position", "area_code", "geom"),
     "area_web": ("level", "position", "area_code", "tolerance_m", "geom"),
     "area_weights": ("level", "seq", "focal", "neighbour"),
 }
@@ -187,6 +198,24 @@ def read_web(
         crs=srid,
     )
     return web_of(stored, level, areas)
+
+
+def read_levels(conn: psycopg.Connection[Any], area_set: int, level: str) -> gpd.GeoSeries | None:
+    """The stored dissolved geometry of ``level`` of ``area_set`` by area code, as
+    :func:`regie_analytics.geo.stored.stored_areas_at` reads it; None when not stored."""
+    frame = read_frame(
+        conn,
+        "SELECT area_code, ST_AsBinary(geom) AS wkb FROM area_levels "
+        "WHERE area_set = %s AND level = %s ORDER BY position",
+        (area_set, level),
+    )
+    if frame.empty:
+        return None
+    stored = gpd.GeoDataFrame(
+        {LEVEL: level, AREA_CODE: frame[AREA_CODE].astype("str")},
+        geometry=shapely.from_wkb(frame["wkb"].map(bytes).to_numpy()),
+    )
+    return level_geometry(stored, level)
 
 
 def read_weights(

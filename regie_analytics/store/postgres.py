@@ -155,6 +155,17 @@ class PostgresStore:
         with self._reading() as (conn, found):
             return _cube(conn, found.number)
 
+    def areas_at(self, level: str, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        """:func:`regie_analytics.geo.areas_at_level` of ``areas`` (the store's) with the
+        dissolved geometry stored with them (:func:`regie_analytics.geo.stored.stored_areas_at`
+        of a folder store); dissolved now for boundaries stored without it."""
+        stored = None
+        if level != geo.available_levels(areas)[0]:
+            with self._reading() as (conn, found):
+                if has_tables(conn, self.schema, "area_levels"):
+                    stored = pgwrite.read_levels(conn, found.areas, level)
+        return geo.areas_at_level(areas, level, dissolved=stored)
+
     def web_areas(self, level: str, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         """``areas`` (the areas at ``level``) with the map geometry stored with the
         boundaries (:func:`regie_analytics.geo.stored.stored_web` of a folder store); computed
