@@ -257,9 +257,15 @@ def typed_cut(
 def distinct(
     engine: Engine, column: str, *, where: str = "TRUE", params: Sequence[object] = ()
 ) -> list[str]:
-    """The sorted distinct (non-missing) values of a cube ``column`` where ``where`` holds."""
+    """The sorted distinct (non-missing) values of a cube ``column`` where ``where`` holds
+    (read from the engine's ``dimensions``, where it has them, for a column and condition
+    that leave out the area: the PostgreSQL store keeps them per version)."""
+    relation = engine.cube
+    dimensions = getattr(engine, "dimensions", None)
+    if dimensions is not None and column != AREA_CODE and AREA_CODE not in where:
+        relation = dimensions
     frame = engine.query(
-        f'SELECT DISTINCT "{column}" AS v FROM {engine.cube} WHERE ({where}) '
+        f'SELECT DISTINCT "{column}" AS v FROM {relation} WHERE ({where}) '
         f'AND "{column}" IS NOT NULL',
         params,
     )

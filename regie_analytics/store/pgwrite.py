@@ -38,6 +38,7 @@ from regie_analytics.store.pgschema import (
     AREA_TEXT,
     CUBE_COPY,
     CUBE_SUM,
+    DIMS_COLUMNS,
     RECORD_COLUMNS,
     VersionRow,
     as_records,
@@ -73,7 +74,7 @@ def writing(
             raise busy(root)
         # the cube's GROUP BY in memory rather than in batches on disk (for this transaction)
         conn.execute(sql.SQL("SET LOCAL work_mem = {}").format(sql.Literal(WRITE_WORK_MEM)))
-        if not has_tables(conn, schema, "area_levels"):  # none, or made before it existed
+        if not all(has_tables(conn, schema, t) for t in _NEWEST):  # none, or made before
             _create(conn, schema, root)
         yield conn, read_version(conn, schema, pinned=None, root=root)
 
@@ -157,7 +158,9 @@ _AREA_TABLES = {
     "area_weights": ("level", "seq", "focal", "neighbour"),
 }
 """What is stored with an areas set, and its columns."""
-_TABLES = ("head", "versions", "cube", "cube_parts", "signals", "counts")
+_TABLES = ("head", "versions", "cube", "cube_dims", "cube_parts", "signals", "counts")
+_NEWEST = ("area_levels", "cube_dims")
+"""The tables added last: a store without them gets them on its next write."""
 
 
 def _wkb(frame: gpd.GeoDataFrame) -> np.ndarray:
@@ -352,6 +355,14 @@ def switch(
     else:
         summed = conn.execute(CUBE_SUM, (number, parts))
     conn.execute("ANALYZE cube")  # the planner's statistics of the new rows, at once
+    dims = sql.SQL(", ").join(map(sql.Identifier, DIMS_COLUMNS))
+    conn.execute(
+        sql.SQL(
+            "INSERT INTO cube_dims (version, {}) "
+            "SELECT DISTINCT %s, {} FROM cube WHERE version = %s"
+        ).format(dims, dims),
+        (number, number),
+    )
     manifest = {**manifest, "cube_rows": summed.rowcount}
     conn.execute(
         "INSERT INTO versions (version, manifest, areas, taxonomy) VALUES (%s, %s, %s, %s)",
@@ -382,7 +393,8 @@ def _clean(conn: psycopg.Connection[Any], oldest: int) -> None:
     ).fetchall()
     if not rows:
         return
-    conn.execute("DELETE FROM cube WHERE version < %s", (oldest,))
+    for table in ("cube", "cube_dims"):
+        conn.execute(f"DELETE FROM {table} WHERE version < %s", (oldest,))  # type: ignore[arg-type]
     _drop_views(conn, [number for number, _, _, _ in rows])
     kept = conn.execute("SELECT manifest, areas, taxonomy FROM versions").fetchall()
     used = set().union(*(_parts(m) for m, _, _ in kept))
