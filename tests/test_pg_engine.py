@@ -262,9 +262,9 @@ def test_binary_copy_and_arrow_reads_keep_every_value(pg_url: str) -> None:
 
 
 def test_lists_of_values_come_from_the_stored_dimensions(pg_url: str) -> None:
-    """The distinct months, domains, themes and channels of a version are read from its
-    ``cube_dims`` (the same values as from the whole cube, and from the folder store's
-    DuckDB engine); a version written before ``cube_dims`` existed reads them from the cube."""
+    """The distinct months, domains, themes, channels and areas of a version are read from its
+    ``cube_dims`` and ``cube_areas`` (the same values as from the whole cube); a version
+    written before they existed reads them from the cube."""
     from regie_analytics import engine as engines
     from regie_analytics.schema import CUBE_DIMENSIONS
 
@@ -275,13 +275,14 @@ def test_lists_of_values_come_from_the_stored_dimensions(pg_url: str) -> None:
     current = store.current
     assert current is not None
     engine = store.engine(current)
-    assert engine.dimensions is not None
+    assert engine.dimensions is not None and engine.area_codes is not None
     cube = store.cube()
     with psycopg.connect(url) as conn:
-        rows = conn.execute("SELECT version, count(*) FROM dims.cube_dims GROUP BY 1").fetchall()
-    dims = [c for c in CUBE_DIMENSIONS if c != "area_code"]
-    assert sorted(dict(rows)) == [1, 2]  # both versions kept
-    assert dict(rows)[2] == len(cube[dims].drop_duplicates()) < len(cube)
+        rows = conn.execute(
+            "SELECT version, count(*), sum(count) FROM dims.cube_dims GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    assert [r[0] for r in rows] == [1, 2]  # both versions kept
+    assert rows[1][1] < len(cube) and rows[1][2] == cube["count"].sum()
     where, params = engines.in_list("domain", ["sociaal"])
     for column in CUBE_DIMENSIONS:
         expected = sorted(str(v) for v in cube[column].dropna().unique())
@@ -291,9 +292,9 @@ def test_lists_of_values_come_from_the_stored_dimensions(pg_url: str) -> None:
         assert got == sorted(str(v) for v in social.unique()) and got
     # a version written before cube_dims existed: its values are read from the cube
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP TABLE dims.cube_dims")
+        conn.execute("DROP TABLE dims.cube_dims, dims.cube_areas")
     older = PostgresStore(url).engine(current)
-    assert older.dimensions is None
+    assert older.dimensions is None and older.area_codes is None
     assert engines.distinct(older, "theme") == sorted(str(v) for v in cube["theme"].unique())
     _import(url, SAMPLES / "signalen", "signalen")  # the next write makes the table again
     newest = PostgresStore(url)

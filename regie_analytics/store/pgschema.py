@@ -22,10 +22,11 @@ are created on first write (with the PostGIS extension):
 ``signals``, ``counts``, ``cube_parts``
     each import's records and cube part, keyed by part id (a version lists its parts in its
     manifest; parts are never changed, a correction writes new ones).
-``cube_dims``
-    each kept version's distinct rows of the cube's dimensions but the area (a few thousand
-    rows: what the dashboard's lists of months, domains, themes and channels are read from
-    instead of the whole cube).
+``cube_dims``, ``cube_areas``
+    each kept version's cube summed over the areas (per row of the other dimensions and
+    ``located``: whether the area is one, not a sentinel; a few thousand rows), and its
+    distinct area codes: what the dashboard's cuts without areas and its lists of months,
+    domains, themes, channels and areas are read from instead of the whole cube.
 ``cube``
     each kept version's cube, summed in the database from its imports' cube parts, its rows in
     month order (indexed by version and month); the view ``v000003`` is version 3's cube (what
@@ -107,7 +108,7 @@ def _columns(names: Iterable[str]) -> str:
 
 
 DIMS_COLUMNS = tuple(c for c in CUBE_DIMENSIONS if c != AREA_CODE)
-"""The columns of ``cube_dims``: the cube's dimensions but the area."""
+"""The dimensions of ``cube_dims``: the cube's dimensions but the area."""
 
 
 TABLES = f"""
@@ -168,8 +169,11 @@ CREATE TABLE IF NOT EXISTS cube_parts (part integer NOT NULL, {_columns(CUBE_COL
 CREATE INDEX IF NOT EXISTS cube_parts_part ON cube_parts (part);
 CREATE TABLE IF NOT EXISTS cube (version integer NOT NULL, {_columns(CUBE_COLUMNS)});
 CREATE INDEX IF NOT EXISTS cube_version_month ON cube (version, month);
-CREATE TABLE IF NOT EXISTS cube_dims (version integer NOT NULL, {_columns(DIMS_COLUMNS)});
+CREATE TABLE IF NOT EXISTS cube_dims (version integer NOT NULL, located boolean,
+    {_columns(DIMS_COLUMNS)}, count bigint, cell_key integer);
 CREATE INDEX IF NOT EXISTS cube_dims_version ON cube_dims (version);
+CREATE TABLE IF NOT EXISTS cube_areas (version integer NOT NULL, area_code text);
+CREATE INDEX IF NOT EXISTS cube_areas_version ON cube_areas (version);
 """
 """The store's tables (in the store's schema; see the module docstring)."""
 
@@ -433,6 +437,15 @@ CUBE_SUM = sql.SQL(
 ).format(dims=sql.SQL(", ").join(map(sql.Identifier, CUBE_DIMENSIONS)))
 """The version's cube summed from its imports' cube parts (cell key: key sum mod 256), its rows
 in month order: with the index on (version, month) a cut to a period reads only its months."""
+
+
+CUBE_DIMS = sql.SQL(
+    "INSERT INTO cube_dims (version, located, {dims}, count, cell_key) "
+    "SELECT %s, area_code <> ALL(%s), {dims}, SUM(count), SUM(cell_key) %% 256 FROM cube "
+    "WHERE version = %s GROUP BY 2, {dims}"
+).format(dims=sql.SQL(", ").join(map(sql.Identifier, DIMS_COLUMNS)))
+"""A version's ``cube_dims``: its cube summed over the areas, apart for the sentinel areas
+(``located`` false, or missing where the area is), as :func:`engine.cube_cut` sums it."""
 
 
 class VersionRow(NamedTuple):

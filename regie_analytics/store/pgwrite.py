@@ -28,7 +28,7 @@ from regie_analytics.geo.stored import (
     web_table_of,
 )
 from regie_analytics.ingest import PreparedImport
-from regie_analytics.schema import AREA_CODE, CUBE_COLUMNS
+from regie_analytics.schema import AREA_CODE, CUBE_COLUMNS, SENTINEL_AREAS
 from regie_analytics.stats.stored import FOCAL, NEIGHBOUR, weights_of, weights_table
 from regie_analytics.store.commit import import_entry, replaced_keys, without_keys
 from regie_analytics.store.errors import StoreError, busy
@@ -37,8 +37,8 @@ from regie_analytics.store.pgschema import (
     AREA_NUMBERS,
     AREA_TEXT,
     CUBE_COPY,
+    CUBE_DIMS,
     CUBE_SUM,
-    DIMS_COLUMNS,
     RECORD_COLUMNS,
     VersionRow,
     as_records,
@@ -158,8 +158,17 @@ _AREA_TABLES = {
     "area_weights": ("level", "seq", "focal", "neighbour"),
 }
 """What is stored with an areas set, and its columns."""
-_TABLES = ("head", "versions", "cube", "cube_dims", "cube_parts", "signals", "counts")
-_NEWEST = ("area_levels", "cube_dims")
+_TABLES = (
+    "head",
+    "versions",
+    "cube",
+    "cube_dims",
+    "cube_areas",
+    "cube_parts",
+    "signals",
+    "counts",
+)
+_NEWEST = ("area_levels", "cube_dims", "cube_areas")
 """The tables added last: a store without them gets them on its next write."""
 
 
@@ -355,12 +364,10 @@ def switch(
     else:
         summed = conn.execute(CUBE_SUM, (number, parts))
     conn.execute("ANALYZE cube")  # the planner's statistics of the new rows, at once
-    dims = sql.SQL(", ").join(map(sql.Identifier, DIMS_COLUMNS))
+    conn.execute(CUBE_DIMS, (number, sorted(SENTINEL_AREAS), number))
     conn.execute(
-        sql.SQL(
-            "INSERT INTO cube_dims (version, {}) "
-            "SELECT DISTINCT %s, {} FROM cube WHERE version = %s"
-        ).format(dims, dims),
+        "INSERT INTO cube_areas (version, area_code) "
+        "SELECT DISTINCT %s, area_code FROM cube WHERE version = %s",
         (number, number),
     )
     manifest = {**manifest, "cube_rows": summed.rowcount}
@@ -393,7 +400,7 @@ def _clean(conn: psycopg.Connection[Any], oldest: int) -> None:
     ).fetchall()
     if not rows:
         return
-    for table in ("cube", "cube_dims"):
+    for table in ("cube", "cube_dims", "cube_areas"):
         conn.execute(f"DELETE FROM {table} WHERE version < %s", (oldest,))  # type: ignore[arg-type]
     _drop_views(conn, [number for number, _, _, _ in rows])
     kept = conn.execute("SELECT manifest, areas, taxonomy FROM versions").fetchall()

@@ -39,7 +39,16 @@ from regie_analytics.ingest import (
     with_keys,
 )
 from regie_analytics.ingest.staged import KnownRecords
-from regie_analytics.schema import CUBE_COLUMNS, OTHER, SIGNAL_COLUMNS, SIGNAL_ID, SOURCE
+from regie_analytics.schema import (
+    AREA_CODE,
+    CELL_KEY,
+    COUNT,
+    CUBE_COLUMNS,
+    OTHER,
+    SIGNAL_COLUMNS,
+    SIGNAL_ID,
+    SOURCE,
+)
 from regie_analytics.stats.weights import spatial_weights
 from regie_analytics.store import pgwrite
 from regie_analytics.store.commit import commit_secret
@@ -247,9 +256,10 @@ class PostgresStore:
         number = version_number(version)
         with PostgresStore(self.location, version=version)._reading() as (conn, found):
             manifest = found.manifest
-            dims = has_tables(conn, self.schema, "cube_dims") and bool(
+            tables = all(has_tables(conn, self.schema, t) for t in ("cube_dims", "cube_areas"))
+            dims = tables and bool(
                 conn.execute(
-                    "SELECT EXISTS (SELECT 1 FROM cube_dims WHERE version = %s)", (number,)
+                    "SELECT EXISTS (SELECT 1 FROM cube_areas WHERE version = %s)", (number,)
                 ).fetchone()[0]  # type: ignore[index]
             )
         parts = [
@@ -431,14 +441,22 @@ class PostgresEngine:
         self._schema = schema
         self._types: dict[tuple[str, tuple[str, ...]], dict[str, str]] = {}
         self.cube = f"{schema}.{version_name(version)}"
-        dims = ", ".join(f'"{c}"' for c in DIMS_COLUMNS)
+        dims = ", ".join(f'"{c}"' for c in ("located", *DIMS_COLUMNS, COUNT, CELL_KEY))
         self.dimensions = (
             f"(SELECT {dims} FROM {schema}.cube_dims WHERE version = {int(version)}) AS dims"
             if dimensions
             else None
         )
-        """The version's distinct rows of the cube's dimensions but the area (``cube_dims``;
-        None for a version written before it existed): :func:`engine.distinct` reads them."""
+        """The version's cube summed over the areas (``cube_dims``: the cube's columns but
+        the area, and ``located``; None for a version written before it existed):
+        :func:`engine.cube_cut` and :func:`engine.distinct` read it where they can."""
+        self.area_codes = (
+            f'(SELECT "{AREA_CODE}" FROM {schema}.cube_areas WHERE version = {int(version)}) '
+            "AS area_codes"
+            if dimensions
+            else None
+        )
+        """The version's distinct area codes (``cube_areas``; None as :attr:`dimensions`)."""
         columns = ", ".join(f'"{c}"' for c in SIGNAL_COLUMNS)
         parts = ", ".join(str(int(p)) for p in signal_parts) or "NULL"
         self.signals = (
