@@ -168,8 +168,8 @@ _TABLES = (
     "signals",
     "counts",
 )
-_NEWEST = ("area_levels", "cube_dims", "cube_areas")
-"""The tables added last: a store without them gets them on its next write."""
+_NEWEST = ("area_web", "area_weights", "area_levels", "cube_dims", "cube_areas")
+"""The tables added after the first ones: a store without them gets them on its next write."""
 
 
 def _wkb(frame: gpd.GeoDataFrame) -> np.ndarray:
