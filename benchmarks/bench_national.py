@@ -29,12 +29,14 @@ Usage::
     python benchmarks/bench_national.py --quick              # 1,000,000 signals
     python benchmarks/bench_national.py --quick --pages kaart overzicht --runs 1
     python benchmarks/bench_national.py --postgres postgresql://user@127.0.0.1:5432/regie
+    python benchmarks/bench_national.py --quick --postgres cluster   # a throwaway cluster
     python benchmarks/bench_national.py --quick --browser --skip-import
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import shutil
@@ -238,7 +240,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_ROWS:,} signals")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", type=Path, default=CACHE, help=f"default {CACHE}")
-    parser.add_argument("--postgres", help="also a PostgreSQL store: postgresql://...")
+    parser.add_argument(
+        "--postgres",
+        help="also a PostgreSQL store: postgresql://..., or 'cluster' for a throwaway local "
+        "cluster (tests/pg.py: Debian's PostgreSQL 15 with PostGIS), stopped at the end",
+    )
     parser.add_argument("--pages", nargs="*", help="only these pages (none: skip the pages)")
     parser.add_argument("--runs", type=int, default=1, help="repetitions per page (median)")
     parser.add_argument("--zoom", nargs="*", default=["inzoomen=GM0363"], help="Kaart URL k=v")
@@ -252,7 +258,14 @@ def main() -> None:
     print(f"National case: {rows:,} signals, seed {args.seed}, cache {args.cache}")
     case = build_case(args.cache, rows=rows, seed=args.seed)
     stores = {"parquet/duckdb": str(args.cache / f"store_{rows}_seed{args.seed}")}
-    if args.postgres:
+    if args.postgres == "cluster":
+        from tests import pg
+
+        cluster = pg.start(Path(tempfile.mkdtemp(prefix="regie-bench-pg-")))
+        atexit.register(cluster.stop)
+        print(f"PostgreSQL cluster: {cluster.url}")
+        stores["postgresql"] = cluster.url
+    elif args.postgres:
         stores["postgresql"] = args.postgres
     results: dict[str, dict[str, Any]] = {name: {} for name in stores}
     print(f"{'step':<26}{'wall s':>9}{'rows/s':>12}{'peak MB':>9}")

@@ -206,18 +206,34 @@ def cube_cut(
     unknown = [b for b in by if b not in CUBE_DIMENSIONS]
     if unknown:
         raise ValueError(f"not a cube dimension: {unknown}")
-    where, params = cube_filter(**choices)
+    relation, where, params = _cut_source(engine, by, choices)
     columns = ", ".join(f'"{b}"' for b in by)
     sums = f'CAST(SUM("{COUNT}") AS BIGINT) AS "{COUNT}", ' + sum_keys()
     if by:
         sql = (
-            f"SELECT {columns}, {sums} FROM {engine.cube} WHERE {where} "
+            f"SELECT {columns}, {sums} FROM {relation} WHERE {where} "
             f"GROUP BY {columns}"  # sorted in pandas, on the categories' codes: faster
         )
     else:
-        sql = f"SELECT {sums} FROM {engine.cube} WHERE {where} HAVING COUNT(*) > 0"
+        sql = f"SELECT {sums} FROM {relation} WHERE {where} HAVING COUNT(*) > 0"
     frame = engine.query(sql, params)
     return typed_cut(frame, by, categories=categories)
+
+
+def _cut_source(engine: Engine, by: Sequence[str], choices: Choices) -> tuple[str, str, list[Any]]:
+    """The relation a cut reads, its condition and parameters: the cube, or for a cut that
+    neither shows nor picks areas the engine's ``dimensions`` where it has them (the cube
+    summed over the areas, with ``located``: the PostgreSQL store keeps it per version; the
+    same sums from a few thousand rows)."""
+    dimensions = getattr(engine, "dimensions", None)
+    if dimensions is None or AREA_CODE in by or choices.get("area_codes") is not None:
+        return engine.cube, *cube_filter(**choices)
+    others = Choices(**choices)
+    others["located"] = False
+    where, params = cube_filter(**others)
+    if choices.get("located"):
+        where += ' AND "located"'
+    return dimensions, where, params
 
 
 def sum_keys(column: str = CELL_KEY) -> str:
@@ -257,9 +273,18 @@ def typed_cut(
 def distinct(
     engine: Engine, column: str, *, where: str = "TRUE", params: Sequence[object] = ()
 ) -> list[str]:
-    """The sorted distinct (non-missing) values of a cube ``column`` where ``where`` holds."""
+    """The sorted distinct (non-missing) values of a cube ``column`` where ``where`` holds
+    (read from the engine's ``dimensions`` and ``area_codes``, where it has them, for a
+    column and condition they hold: the PostgreSQL store keeps them per version)."""
+    relation = engine.cube
+    dimensions = getattr(engine, "dimensions", None)
+    area_codes = getattr(engine, "area_codes", None)
+    if dimensions is not None and column != AREA_CODE and AREA_CODE not in where:
+        relation = dimensions
+    elif area_codes is not None and column == AREA_CODE and where == "TRUE":
+        relation = area_codes
     frame = engine.query(
-        f'SELECT DISTINCT "{column}" AS v FROM {engine.cube} WHERE ({where}) '
+        f'SELECT DISTINCT "{column}" AS v FROM {relation} WHERE ({where}) '
         f'AND "{column}" IS NOT NULL',
         params,
     )

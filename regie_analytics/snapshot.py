@@ -33,7 +33,7 @@ from regie_analytics import geo
 from regie_analytics.charts.geojson import SharedGeoJSON, geojson_features
 from regie_analytics.engine import DuckDBEngine, Engine
 from regie_analytics.formatting import fmt_level
-from regie_analytics.geo.stored import stored_web
+from regie_analytics.geo.stored import stored_areas_at, stored_web
 from regie_analytics.schema import CHANNEL, CUBE_DIMENSIONS, DOMAIN, DOMAINS, MONTH, THEME
 from regie_analytics.stats.stored import stored_weights
 from regie_analytics.store import PostgresStore, Store, StoreError, is_database, open_store
@@ -214,8 +214,17 @@ class Snapshot:
         )
 
     def areas_at(self, level: str) -> gpd.GeoDataFrame:
-        """:func:`geo.areas_at_level` of the snapshot's areas (shared: do not change it)."""
-        return self._derived("areas", level, lambda: geo.areas_at_level(self.areas, level))
+        """:func:`geo.areas_at_level` of the snapshot's areas, with the dissolved geometry
+        stored with the boundaries (:func:`geo.stored.stored_areas_at`,
+        :meth:`PostgresStore.areas_at`; dissolved now for a version without it; shared: do not
+        change it)."""
+
+        def build() -> gpd.GeoDataFrame:
+            if is_database(str(self.path)):
+                return self._database().areas_at(level, self.areas)
+            return stored_areas_at(Path(self.path) / self.version, level, self.areas)
+
+        return self._derived("areas", level, build)
 
     def parent_codes(self, level: str) -> pd.Series:
         """:func:`geo.parent_code_map` of the snapshot's areas (shared: do not change it)."""

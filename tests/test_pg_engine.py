@@ -259,3 +259,66 @@ def test_binary_copy_and_arrow_reads_keep_every_value(pg_url: str) -> None:
     times = pd.to_datetime(back["at"])
     assert times.iloc[0] == pd.Timestamp("1999-12-31 23:59:59.999999")
     assert times.iloc[3] == pd.Timestamp("2026-12-05 10:00:00.5") and times.isna().sum() == 2
+
+
+def test_lists_of_values_come_from_the_stored_dimensions(pg_url: str) -> None:
+    """The distinct months, domains, themes, channels and areas of a version are read from its
+    ``cube_dims`` and ``cube_areas`` (the same values as from the whole cube); a version
+    written before they existed reads them from the cube."""
+    from regie_analytics import engine as engines
+    from regie_analytics.schema import CUBE_DIMENSIONS
+
+    url = pg_url + "?options=-csearch_path%3Ddims"
+    _import(url, SAMPLES / "open311_requests.json", "open311")
+    _import(url, SAMPLES / "wijkteam_telling.csv", "counts")
+    store = PostgresStore(url)
+    current = store.current
+    assert current is not None
+    engine = store.engine(current)
+    assert engine.dimensions is not None and engine.area_codes is not None
+    cube = store.cube()
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT version, count(*), sum(count) FROM dims.cube_dims GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    assert [r[0] for r in rows] == [1, 2]  # both versions kept
+    assert rows[1][1] < len(cube) and int(rows[1][2]) == int(cube["count"].sum())
+    where, params = engines.in_list("domain", ["sociaal"])
+    for column in CUBE_DIMENSIONS:
+        expected = sorted(str(v) for v in cube[column].dropna().unique())
+        assert engines.distinct(engine, column) == expected
+        social = cube.loc[cube["domain"] == "sociaal", column].dropna()
+        got = engines.distinct(engine, column, where=where, params=params)
+        assert got == sorted(str(v) for v in social.unique()) and got
+    # a version written before cube_dims existed: its values are read from the cube
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE dims.cube_dims, dims.cube_areas")
+    older = PostgresStore(url).engine(current)
+    assert older.dimensions is None and older.area_codes is None
+    assert engines.distinct(older, "theme") == sorted(str(v) for v in cube["theme"].unique())
+    _import(url, SAMPLES / "signalen", "signalen")  # the next write makes the table again
+    newest = PostgresStore(url)
+    assert newest.engine(str(newest.current)).dimensions is not None
+
+
+def test_reading_connections_hash_in_memory_and_keep_result_types(pg_url: str) -> None:
+    """The dashboard's connections sort and hash in memory without JIT, and an engine asks
+    a statement's result types once per kind of parameter (a small and a large integer and a
+    text in the same statement each give their own types)."""
+    from regie_analytics.store.pgschema import READ_SETTINGS
+
+    url = pg_url + "?options=-csearch_path%3Dsettings"
+    _import(url, SAMPLES / "open311_requests.json", "open311")
+    store = PostgresStore(url)
+    engine = store.engine(str(store.current))
+    for name, value in READ_SETTINGS.items():
+        shown = engine.query(f"SELECT current_setting('{name}') AS v")
+        assert shown["v"].tolist() == [value]
+    small = engine.query("SELECT ? AS x", [41])  # psycopg sends it as int2
+    text = engine.query("SELECT ? AS x", ["41"])
+    large = engine.query("SELECT ? AS x", [2**40])  # as int8: not read as int2
+    again = engine.query("SELECT ? AS x", [42])
+    assert small["x"].dtype == again["x"].dtype == "int16" and large["x"].dtype == "int64"
+    assert small["x"].tolist() == [41] and again["x"].tolist() == [42]
+    assert large["x"].tolist() == [2**40]
+    assert text["x"].tolist() == ["41"] and text["x"].dtype != "int16"

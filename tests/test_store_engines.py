@@ -17,8 +17,20 @@ from geopandas.testing import assert_geodataframe_equal
 from streamlit.testing.v1 import AppTest
 
 from regie_analytics import aggregate, audit
+from regie_analytics import engine as engines
 from regie_analytics.formatting import fmt_int
-from regie_analytics.store import PostgresStore, is_database, open_store, pgwrite, versions
+from regie_analytics.schema import SENTINEL_AREAS
+from regie_analytics.snapshot import version_engine
+from regie_analytics.store import (
+    PostgresStore,
+    Store,
+    is_database,
+    open_store,
+    pgwrite,
+    versions,
+)
+from regie_analytics.store.pgschema import version_number
+from regie_analytics.store.postgres import PostgresEngine
 from tests.conftest import BAD, ROOT, SAMPLES, cli, data_files, protected_count, run_app, store_env
 
 SAMPLE_IMPORTS = [
@@ -239,6 +251,56 @@ def test_database_engine_aggregates_in_the_database(pg_url: str) -> None:
     assert got["n"].astype("int64").tolist() == [
         int(counts.query("month >= '2025-02'")["count"].sum())
     ]
+
+
+@pytest.mark.subprocess
+def test_cuts_without_areas_read_the_summed_dimensions(tmp_path: Path, pg_url: str) -> None:
+    """A cut that neither shows nor picks areas is summed by PostgreSQL from ``cube_dims``
+    (the cube summed over the areas at commit): the same counts and cell keys as the same cut
+    of the whole cube, the same counts as the folder store's DuckDB, and as pandas by hand."""
+    folder, url = str(tmp_path / "store"), pg_url + "?options=-csearch_path%3Dsummed"
+    for path, preset in SAMPLE_IMPORTS:
+        _import(folder, path, preset)
+        _import(url, path, preset)
+    store = PostgresStore(url)
+    version = str(store.current)
+    summed = store.engine(version)
+    assert summed.dimensions is not None
+    manifest = store.manifest()
+    parts = [int(i["parts"]["signals"]) for i in manifest["imports"] if "signals" in i["parts"]]
+    whole = PostgresEngine(url, store.schema, version_number(version), parts)
+    assert whole.dimensions is None
+    duck = Store(Path(folder))
+    assert duck.current is not None
+    duck_engine = version_engine(duck.current, duck.manifest())
+    cube = store.cube()
+    months = sorted(cube["month"].unique())
+    cuts: list[tuple[tuple[str, ...], dict[str, object]]] = [
+        (("month",), {}),
+        (("month", "domain"), {"located": True}),
+        (("domain",), {"start": months[1], "end": months[-2], "located": True}),
+        (("theme", "channel"), {"domains": ["sociaal"]}),
+        (("channel",), {"themes": sorted(cube["theme"].dropna().unique())[:2], "located": True}),
+        (("source", "department"), {"channels": sorted(cube["channel"].unique())[:1]}),
+        ((), {"located": True, "domains": ["fysiek"]}),
+        ((), {"domains": []}),  # nothing chosen: no row
+    ]
+    for by, choices in cuts:
+        got = engines.cube_cut(summed, by=by, **choices).astype({b: "str" for b in by})  # type: ignore[arg-type]
+        expected = engines.cube_cut(whole, by=by, **choices).astype({b: "str" for b in by})  # type: ignore[arg-type]
+        pd.testing.assert_frame_equal(got, expected)
+        # the folder store has its own secret: its cell keys differ, its counts do not
+        duck_cut = engines.cube_cut(duck_engine, by=by, **choices).astype({b: "str" for b in by})  # type: ignore[arg-type]
+        pd.testing.assert_frame_equal(
+            got.drop(columns="cell_key"), duck_cut.drop(columns="cell_key")
+        )
+    # by hand: the located count per month, cell keys summed mod 256
+    located = cube.loc[~cube["area_code"].isin(SENTINEL_AREAS)]
+    month_cut = engines.cube_cut(summed, by=("month",), located=True)
+    assert month_cut["count"].tolist() == located.groupby("month")["count"].sum().tolist()
+    keys = located.groupby("month")["cell_key"].sum() % 256
+    assert month_cut["cell_key"].tolist() == keys.tolist()
+    assert len(cube) > len(cube.loc[cube["area_code"].isin(SENTINEL_AREAS)]) > 0
 
 
 @pytest.mark.subprocess

@@ -127,13 +127,18 @@ def municipality_name(areas: gpd.GeoDataFrame) -> str | None:
     return _national_gemeente_names().get(code, code)
 
 
-def areas_at_level(areas: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
+def areas_at_level(
+    areas: gpd.GeoDataFrame, level: str, *, dissolved: gpd.GeoSeries | None = None
+) -> gpd.GeoDataFrame:
     """Areas at ``level``: the finest areas themselves, or their dissolve into wijken,
     stadsdelen or the gemeente.
 
     Population is summed (all missing stays missing), ``area_km2`` summed. Raises
     :class:`InputError` when the level is not available for these areas. A caller that needs
     it more than once keeps it (the dashboard's :class:`~regie_analytics.snapshot.Snapshot`).
+    ``dissolved``: the geometry of this dissolve by code, as stored with the boundaries
+    (:mod:`regie_analytics.geo.stored`); used when it holds exactly the level's codes, else
+    the areas are dissolved.
     """
     base = _check_level(areas, level)
     rows = areas[areas[AREA_LEVEL] == base]
@@ -141,11 +146,10 @@ def areas_at_level(areas: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
         return rows.copy()
     key_column = _PARENT_COLUMN[level]
     keys = rows[key_column].astype("str")
-    dissolved = (
-        gpd.GeoDataFrame({"key": keys.to_numpy()}, geometry=rows.geometry.to_numpy(), crs=WGS84)
-        .dissolve(by="key", sort=True)
-        .geometry
-    )
+    if dissolved is None or not pd.Index(dissolved.index.astype("str")).equals(
+        pd.Index(np.sort(keys.unique()))
+    ):
+        dissolved = _dissolve(rows.geometry, keys)
     index = pd.Index(dissolved.index.astype("str"), name=AREA_CODE)
     grouped = pd.DataFrame(
         {
@@ -172,7 +176,10 @@ def areas_at_level(areas: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
     else:
         sd_name = pd.Series(np.nan, index=index, dtype="str")
     gm_name = _unique_or_missing(_gemeente_names(rows), keys).reindex(index)
-    names = [_level_name(level, code, sd_name[code], gm_name[code]) for code in index]
+    names = [
+        _level_name(level, code, sd, gm)
+        for code, sd, gm in zip(index, sd_name.to_numpy(), gm_name.to_numpy(), strict=True)
+    ]
 
     return gpd.GeoDataFrame(
         {
@@ -186,10 +193,18 @@ def areas_at_level(areas: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
             POPULATION: population.astype("float64"),
             AREA_KM2: area.astype("float64"),
         },
-        geometry=_repair(dissolved.to_numpy()),
+        geometry=dissolved.to_numpy(),
         index=index,
         crs=WGS84,
     )
+
+
+def _dissolve(geometry: gpd.GeoSeries, keys: pd.Series) -> gpd.GeoSeries:
+    """The union of ``geometry`` (WGS84) per key, sorted by key and made valid: the geometry
+    of :func:`areas_at_level` above the finest level."""
+    frame = gpd.GeoDataFrame({"key": keys.to_numpy()}, geometry=geometry.to_numpy(), crs=WGS84)
+    dissolved = frame.dissolve(by="key", sort=True).geometry
+    return gpd.GeoSeries(_repair(dissolved.to_numpy()), index=dissolved.index, crs=WGS84)
 
 
 def with_population(areas: gpd.GeoDataFrame, population: pd.Series) -> gpd.GeoDataFrame:

@@ -10,6 +10,7 @@ A version without the file (written before it existed) gets its weights computed
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -27,14 +28,18 @@ AREAS_FILE = "areas.parquet"
 LEVEL, FOCAL, NEIGHBOUR = "level", "focal", "neighbour"
 
 
-def weights_table(areas: gpd.GeoDataFrame) -> pd.DataFrame:
+def weights_table(
+    areas: gpd.GeoDataFrame, *, at_level: Mapping[str, gpd.GeoDataFrame] | None = None
+) -> pd.DataFrame:
     """The queen weights of every level of ``areas`` (store areas, as ``areas.parquet``) as
     an edge list: ``level``, ``focal``, ``neighbour``, one row per ordered pair of
     neighbours in the order of ``w.neighbors`` (:func:`spatial_weights` of
-    :func:`geo.areas_at_level`), so the weights read back are the same, order included."""
+    :func:`geo.areas_at_level`, or of ``at_level``: those areas by level, dissolved once for
+    other tables too), so the weights read back are the same, order included."""
     frames = []
     for level in geo.available_levels(areas):
-        w = spatial_weights(geo.areas_at_level(areas, level))
+        level_areas = at_level[level] if at_level else geo.areas_at_level(areas, level)
+        w = spatial_weights(level_areas)
         lists = [w.neighbors[code] for code in w.id_order]  # in libpysal's order
         focal = np.repeat(np.asarray(w.id_order, dtype=object), [len(n) for n in lists])
         neighbour = [code for found in lists for code in found]

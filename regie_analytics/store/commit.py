@@ -103,8 +103,9 @@ def _known(
     return pd.concat(frames, ignore_index=True) if frames else None
 
 
-DERIVED_FILES = ("areas.parquet", "weights.parquet", "web.parquet")
-"""What a version holds of its boundaries: the areas, their weights and their web geometry."""
+DERIVED_FILES = ("areas.parquet", "weights.parquet", "levels.parquet", "web.parquet")
+"""What a version holds of its boundaries: the areas, their weights, the dissolved geometry of
+their coarser levels and their web geometry."""
 
 
 _DERIVE = (
@@ -124,9 +125,10 @@ def _stop(process: subprocess.Popen[bytes], folder: Path) -> None:
 
 
 class DerivedBoundaries:
-    """The files a new store version derives from new boundaries (weights and web geometry of
-    every level: half a minute for national boundaries), computed in a child process on the
-    other core while the import is read and checked; :func:`build_version` links them in.
+    """The files a new store version derives from new boundaries (weights, dissolved and web
+    geometry of every level: half a minute for national boundaries), computed in a child
+    process on the other core while the import is read and checked; :func:`build_version`
+    links them in.
 
     The child stops, and its files are removed, with this object (or at exit).
     """

@@ -249,16 +249,30 @@ _TYPE_NAMES = {
 """SQL types (by type oid) read as other than text from a query's result."""
 
 
-def query_frame(
+def result_types(
     conn: psycopg.Connection[Any], statement: str, params: Sequence[Any] = ()
+) -> dict[str, str]:
+    """The columns of an SQL ``statement``'s result and the SQL types :func:`query_frame`
+    reads them as, by name (asked of the server without running the statement)."""
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT * FROM ({statement}) AS result LIMIT 0", params or None)  # type: ignore[arg-type]
+        return {d.name: _TYPE_NAMES.get(d.type_code, "text") for d in cur.description or []}
+
+
+def query_frame(
+    conn: psycopg.Connection[Any],
+    statement: str,
+    params: Sequence[Any] = (),
+    *,
+    types: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """The rows of an SQL ``statement`` (``%s`` placeholders, and ``%%`` for ``%``, when there
     are ``params``; without them the text as it is) as one frame read through Arrow
     (:func:`stream_frames`): numbers as numpy columns, text as Arrow-backed strings, as
-    :class:`regie_analytics.engine.DuckDBEngine` gives them; no Python object per value."""
-    with conn.cursor() as cur:  # the result's columns and types, without running it
-        cur.execute(f"SELECT * FROM ({statement}) AS result LIMIT 0", params or None)  # type: ignore[arg-type]
-        types = {d.name: _TYPE_NAMES.get(d.type_code, "text") for d in cur.description or []}
+    :class:`regie_analytics.engine.DuckDBEngine` gives them; no Python object per value.
+    ``types``: its :func:`result_types` when known (else asked first: one round trip more)."""
+    if types is None:
+        types = result_types(conn, statement, params)
     frames = stream_frames(conn, sql.SQL(statement), params, types, rows=1 << 62)  # type: ignore[arg-type]
     return next(iter(frames))
 

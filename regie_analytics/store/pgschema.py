@@ -13,13 +13,20 @@ are created on first write (with the PostGIS extension):
     that tells a rebuilt store's version 1 from the one before.
 ``areas``, ``taxonomies``
     boundaries (PostGIS geometry) and taxonomy files, shared by the versions that use them.
-``area_web``, ``area_weights``
-    per areas set and level the map geometry (:func:`regie_analytics.geo.stored.web_table`)
-    and the queen weights as an edge list (:func:`regie_analytics.stats.stored.weights_table`),
-    written with the areas (the folder store's ``web.parquet`` and ``weights.parquet``).
+``area_levels``, ``area_web``, ``area_weights``
+    per areas set and level the dissolved geometry of the coarser levels
+    (:func:`regie_analytics.geo.stored.levels_table`), the map geometry
+    (:func:`regie_analytics.geo.stored.web_table`) and the queen weights as an edge list
+    (:func:`regie_analytics.stats.stored.weights_table`), written with the areas (the folder
+    store's ``levels.parquet``, ``web.parquet`` and ``weights.parquet``).
 ``signals``, ``counts``, ``cube_parts``
     each import's records and cube part, keyed by part id (a version lists its parts in its
     manifest; parts are never changed, a correction writes new ones).
+``cube_dims``, ``cube_areas``
+    each kept version's cube summed over the areas (per row of the other dimensions and
+    ``located``: whether the area is one, not a sentinel; a few thousand rows), and its
+    distinct area codes: what the dashboard's cuts without areas and its lists of months,
+    domains, themes, channels and areas are read from instead of the whole cube.
 ``cube``
     each kept version's cube, summed in the database from its imports' cube parts, its rows in
     month order (indexed by version and month); the view ``v000003`` is version 3's cube (what
@@ -45,6 +52,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.pq import TransactionStatus
 
 from regie_analytics.schema import (
+    AREA_CODE,
     CELL_KEY,
     CLOSED_AT,
     COUNT,
@@ -99,6 +107,10 @@ def _columns(names: Iterable[str]) -> str:
     return ", ".join(f"{name} {sql_type(name)}" for name in names)
 
 
+DIMS_COLUMNS = tuple(c for c in CUBE_DIMENSIONS if c != AREA_CODE)
+"""The dimensions of ``cube_dims``: the cube's dimensions but the area."""
+
+
 TABLES = f"""
 CREATE TABLE IF NOT EXISTS head (
     one boolean PRIMARY KEY DEFAULT true CHECK (one),
@@ -121,6 +133,14 @@ CREATE TABLE IF NOT EXISTS areas (
     {", ".join(f"{c} double precision" for c in AREA_NUMBERS)},
     geom geometry,
     PRIMARY KEY (area_set, position)
+);
+CREATE TABLE IF NOT EXISTS area_levels (
+    area_set integer NOT NULL,
+    level text NOT NULL,
+    position integer NOT NULL,
+    area_code text NOT NULL,
+    geom geometry,
+    PRIMARY KEY (area_set, level, position)
 );
 CREATE TABLE IF NOT EXISTS area_web (
     area_set integer NOT NULL,
@@ -149,6 +169,11 @@ CREATE TABLE IF NOT EXISTS cube_parts (part integer NOT NULL, {_columns(CUBE_COL
 CREATE INDEX IF NOT EXISTS cube_parts_part ON cube_parts (part);
 CREATE TABLE IF NOT EXISTS cube (version integer NOT NULL, {_columns(CUBE_COLUMNS)});
 CREATE INDEX IF NOT EXISTS cube_version_month ON cube (version, month);
+CREATE TABLE IF NOT EXISTS cube_dims (version integer NOT NULL, located boolean,
+    {_columns(DIMS_COLUMNS)}, count bigint, cell_key integer);
+CREATE INDEX IF NOT EXISTS cube_dims_version ON cube_dims (version);
+CREATE TABLE IF NOT EXISTS cube_areas (version integer NOT NULL, area_code text);
+CREATE INDEX IF NOT EXISTS cube_areas_version ON cube_areas (version);
 """
 """The store's tables (in the store's schema; see the module docstring)."""
 
@@ -222,6 +247,11 @@ def _reason(exc: psycopg.Error) -> str:
 
 MAX_CONNECTIONS = 8
 """Connections one process holds at most to one store (sessions beyond wait for one)."""
+READ_SETTINGS = {"work_mem": "128MB", "jit": "off"}
+"""Session settings of this program's connections (a writer raises ``work_mem`` further in
+its transaction): a national cube cut's GROUP BY hashes in memory instead of sorting on disk
+(PostgreSQL's default, 4 MB, makes it about twice as slow), and no query waits for JIT
+compilation (a tenth of a second per query over the whole cube, for no gain on these)."""
 WAIT_S = 60.0
 """How long a query waits for a free connection before it is refused."""
 
@@ -249,6 +279,8 @@ class _Pool:
         conn.execute(
             sql.SQL("SET search_path TO {}").format(sql.SQL(", ").join(map(sql.Identifier, path)))
         )
+        for name, value in READ_SETTINGS.items():
+            conn.execute(sql.SQL("SET {} = {}").format(sql.Identifier(name), sql.Literal(value)))
         return conn
 
     def take(self) -> psycopg.Connection[Any]:
@@ -405,6 +437,15 @@ CUBE_SUM = sql.SQL(
 ).format(dims=sql.SQL(", ").join(map(sql.Identifier, CUBE_DIMENSIONS)))
 """The version's cube summed from its imports' cube parts (cell key: key sum mod 256), its rows
 in month order: with the index on (version, month) a cut to a period reads only its months."""
+
+
+CUBE_DIMS = sql.SQL(
+    "INSERT INTO cube_dims (version, located, {dims}, count, cell_key) "
+    "SELECT %s, area_code <> ALL(%s), {dims}, SUM(count), SUM(cell_key) %% 256 FROM cube "
+    "WHERE version = %s GROUP BY 2, {dims}"
+).format(dims=sql.SQL(", ").join(map(sql.Identifier, DIMS_COLUMNS)))
+"""A version's ``cube_dims``: its cube summed over the areas, apart for the sentinel areas
+(``located`` false, or missing where the area is), as :func:`engine.cube_cut` sums it."""
 
 
 class VersionRow(NamedTuple):

@@ -18,9 +18,17 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from regie_analytics.geo import AREA_COLUMNS
-from regie_analytics.geo.stored import LEVEL, TOLERANCE, web_of, web_table
+from regie_analytics.geo.stored import (
+    LEVEL,
+    TOLERANCE,
+    level_areas,
+    level_geometry,
+    levels_table,
+    web_of,
+    web_table_of,
+)
 from regie_analytics.ingest import PreparedImport
-from regie_analytics.schema import AREA_CODE, CUBE_COLUMNS
+from regie_analytics.schema import AREA_CODE, CUBE_COLUMNS, SENTINEL_AREAS
 from regie_analytics.stats.stored import FOCAL, NEIGHBOUR, weights_of, weights_table
 from regie_analytics.store.commit import import_entry, replaced_keys, without_keys
 from regie_analytics.store.errors import StoreError, busy
@@ -29,6 +37,7 @@ from regie_analytics.store.pgschema import (
     AREA_NUMBERS,
     AREA_TEXT,
     CUBE_COPY,
+    CUBE_DIMS,
     CUBE_SUM,
     RECORD_COLUMNS,
     VersionRow,
@@ -65,7 +74,7 @@ def writing(
             raise busy(root)
         # the cube's GROUP BY in memory rather than in batches on disk (for this transaction)
         conn.execute(sql.SQL("SET LOCAL work_mem = {}").format(sql.Literal(WRITE_WORK_MEM)))
-        if not has_tables(conn, schema, "area_weights"):  # none, or made before it existed
+        if not all(has_tables(conn, schema, t) for t in _NEWEST):  # none, or made before
             _create(conn, schema, root)
         yield conn, read_version(conn, schema, pinned=None, root=root)
 
@@ -121,14 +130,16 @@ def write_areas(
                 (area_set, same_geometry),
             )
         return area_set
-    web = web_table(areas)
-    web["position"] = web.groupby(LEVEL).cumcount()
-    rows = pd.DataFrame(
-        {c: web[c].to_numpy() for c in (LEVEL, "position", AREA_CODE, TOLERANCE)}
-        | {"geom": _wkb(web)}
-    )
-    copy_rows(conn, "area_web", list(rows.columns), [rows], fixed={"area_set": area_set})
-    edges = weights_table(areas)
+    at_level = level_areas(areas)  # dissolved once for the three tables
+    for table, frame in (
+        ("area_levels", levels_table(at_level)),
+        ("area_web", web_table_of(at_level)),
+    ):
+        frame["position"] = frame.groupby(LEVEL).cumcount()
+        fields = [c for c in _AREA_TABLES[table] if c != "geom"]
+        rows = pd.DataFrame({c: frame[c].to_numpy() for c in fields} | {"geom": _wkb(frame)})
+        copy_rows(conn, table, list(rows.columns), [rows], fixed={"area_set": area_set})
+    edges = weights_table(areas, at_level=at_level)
     copy_rows(
         conn,
         "area_weights",
@@ -142,11 +153,23 @@ def write_areas(
 
 _AREA_FIELDS = (AREA_CODE, *AREA_TEXT, *AREA_NUMBERS, "position")
 _AREA_TABLES = {
+    "area_levels": ("level", "position", "area_code", "geom"),
     "area_web": ("level", "position", "area_code", "tolerance_m", "geom"),
     "area_weights": ("level", "seq", "focal", "neighbour"),
 }
 """What is stored with an areas set, and its columns."""
-_TABLES = ("head", "versions", "cube", "cube_parts", "signals", "counts")
+_TABLES = (
+    "head",
+    "versions",
+    "cube",
+    "cube_dims",
+    "cube_areas",
+    "cube_parts",
+    "signals",
+    "counts",
+)
+_NEWEST = ("area_web", "area_weights", "area_levels", "cube_dims", "cube_areas")
+"""The tables added after the first ones: a store without them gets them on its next write."""
 
 
 def _wkb(frame: gpd.GeoDataFrame) -> np.ndarray:
@@ -187,6 +210,24 @@ def read_web(
         crs=srid,
     )
     return web_of(stored, level, areas)
+
+
+def read_levels(conn: psycopg.Connection[Any], area_set: int, level: str) -> gpd.GeoSeries | None:
+    """The stored dissolved geometry of ``level`` of ``area_set`` by area code, as
+    :func:`regie_analytics.geo.stored.stored_areas_at` reads it; None when not stored."""
+    frame = read_frame(
+        conn,
+        "SELECT area_code, ST_AsBinary(geom) AS wkb FROM area_levels "
+        "WHERE area_set = %s AND level = %s ORDER BY position",
+        (area_set, level),
+    )
+    if frame.empty:
+        return None
+    stored = gpd.GeoDataFrame(
+        {LEVEL: level, AREA_CODE: frame[AREA_CODE].astype("str")},
+        geometry=shapely.from_wkb(frame["wkb"].map(bytes).to_numpy()),
+    )
+    return level_geometry(stored, level)
 
 
 def read_weights(
@@ -323,6 +364,12 @@ def switch(
     else:
         summed = conn.execute(CUBE_SUM, (number, parts))
     conn.execute("ANALYZE cube")  # the planner's statistics of the new rows, at once
+    conn.execute(CUBE_DIMS, (number, sorted(SENTINEL_AREAS), number))
+    conn.execute(
+        "INSERT INTO cube_areas (version, area_code) "
+        "SELECT DISTINCT %s, area_code FROM cube WHERE version = %s",
+        (number, number),
+    )
     manifest = {**manifest, "cube_rows": summed.rowcount}
     conn.execute(
         "INSERT INTO versions (version, manifest, areas, taxonomy) VALUES (%s, %s, %s, %s)",
@@ -353,7 +400,8 @@ def _clean(conn: psycopg.Connection[Any], oldest: int) -> None:
     ).fetchall()
     if not rows:
         return
-    conn.execute("DELETE FROM cube WHERE version < %s", (oldest,))
+    for table in ("cube", "cube_dims", "cube_areas"):
+        conn.execute(f"DELETE FROM {table} WHERE version < %s", (oldest,))  # type: ignore[arg-type]
     _drop_views(conn, [number for number, _, _, _ in rows])
     kept = conn.execute("SELECT manifest, areas, taxonomy FROM versions").fetchall()
     used = set().union(*(_parts(m) for m, _, _ in kept))

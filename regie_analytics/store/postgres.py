@@ -39,7 +39,16 @@ from regie_analytics.ingest import (
     with_keys,
 )
 from regie_analytics.ingest.staged import KnownRecords
-from regie_analytics.schema import CUBE_COLUMNS, OTHER, SIGNAL_COLUMNS, SIGNAL_ID, SOURCE
+from regie_analytics.schema import (
+    AREA_CODE,
+    CELL_KEY,
+    COUNT,
+    CUBE_COLUMNS,
+    OTHER,
+    SIGNAL_COLUMNS,
+    SIGNAL_ID,
+    SOURCE,
+)
 from regie_analytics.stats.weights import spatial_weights
 from regie_analytics.store import pgwrite
 from regie_analytics.store.commit import commit_secret
@@ -52,8 +61,9 @@ from regie_analytics.store.errors import (
     other_boundaries,
 )
 from regie_analytics.store.parts import FORMAT_VERSION, SECRET_FIELD
-from regie_analytics.store.pgcopy import query_frame, stream_frames
+from regie_analytics.store.pgcopy import query_frame, result_types, stream_frames
 from regie_analytics.store.pgschema import (
+    DIMS_COLUMNS,
     RECORD_COLUMNS,
     VersionRow,
     as_cube,
@@ -72,6 +82,8 @@ from regie_analytics.taxonomy import Taxonomy, load_taxonomy
 
 BATCH_ROWS = 500_000
 """Records read from the database at a time when they are streamed."""
+TYPES_KEPT = 512
+"""Statements whose result types an engine keeps (all of them are forgotten beyond)."""
 
 
 class PostgresStore:
@@ -155,6 +167,17 @@ class PostgresStore:
         with self._reading() as (conn, found):
             return _cube(conn, found.number)
 
+    def areas_at(self, level: str, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        """:func:`regie_analytics.geo.areas_at_level` of ``areas`` (the store's) with the
+        dissolved geometry stored with them (:func:`regie_analytics.geo.stored.stored_areas_at`
+        of a folder store); dissolved now for boundaries stored without it."""
+        stored = None
+        if level != geo.available_levels(areas)[0]:
+            with self._reading() as (conn, found):
+                if has_tables(conn, self.schema, "area_levels"):
+                    stored = pgwrite.read_levels(conn, found.areas, level)
+        return geo.areas_at_level(areas, level, dissolved=stored)
+
     def web_areas(self, level: str, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         """``areas`` (the areas at ``level``) with the map geometry stored with the
         boundaries (:func:`regie_analytics.geo.stored.stored_web` of a folder store); computed
@@ -230,13 +253,21 @@ class PostgresStore:
     def engine(self, version: str) -> PostgresEngine:
         """Queries on ``version``'s cube and signals, run in the database (see
         :class:`PostgresEngine`)."""
-        manifest = PostgresStore(self.location, version=version).manifest()
+        number = version_number(version)
+        with PostgresStore(self.location, version=version)._reading() as (conn, found):
+            manifest = found.manifest
+            tables = all(has_tables(conn, self.schema, t) for t in ("cube_dims", "cube_areas"))
+            dims = tables and bool(
+                conn.execute(
+                    "SELECT EXISTS (SELECT 1 FROM cube_areas WHERE version = %s)", (number,)
+                ).fetchone()[0]  # type: ignore[index]
+            )
         parts = [
             int(imp["parts"]["signals"])
             for imp in manifest.get("imports", [])
             if "signals" in imp.get("parts", {})
         ]
-        return PostgresEngine(self.location, self.schema, version_number(version), parts)
+        return PostgresEngine(self.location, self.schema, number, parts, dimensions=dims)
 
     # -- writing ---------------------------------------------------------------------------
     def commit(
@@ -397,10 +428,35 @@ class PostgresEngine:
     frame read through Arrow, typed as the DuckDB engine's (see
     :func:`~regie_analytics.store.pgschema.query_frame`)."""
 
-    def __init__(self, url: str, schema: str, version: int, signal_parts: list[int]) -> None:
+    def __init__(
+        self,
+        url: str,
+        schema: str,
+        version: int,
+        signal_parts: list[int],
+        *,
+        dimensions: bool = False,
+    ) -> None:
         self._url = url
         self._schema = schema
+        self._types: dict[tuple[str, tuple[str, ...]], dict[str, str]] = {}
         self.cube = f"{schema}.{version_name(version)}"
+        dims = ", ".join(f'"{c}"' for c in ("located", *DIMS_COLUMNS, COUNT, CELL_KEY))
+        self.dimensions = (
+            f"(SELECT {dims} FROM {schema}.cube_dims WHERE version = {int(version)}) AS dims"
+            if dimensions
+            else None
+        )
+        """The version's cube summed over the areas (``cube_dims``: the cube's columns but
+        the area, and ``located``; None for a version written before it existed):
+        :func:`engine.cube_cut` and :func:`engine.distinct` read it where they can."""
+        self.area_codes = (
+            f'(SELECT "{AREA_CODE}" FROM {schema}.cube_areas WHERE version = {int(version)}) '
+            "AS area_codes"
+            if dimensions
+            else None
+        )
+        """The version's distinct area codes (``cube_areas``; None as :attr:`dimensions`)."""
         columns = ", ".join(f'"{c}"' for c in SIGNAL_COLUMNS)
         parts = ", ".join(str(int(p)) for p in signal_parts) or "NULL"
         self.signals = (
@@ -408,10 +464,30 @@ class PostgresEngine:
         )
 
     def query(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
-        """The rows of ``sql`` (``?`` placeholders filled from ``params``) as a frame."""
+        """The rows of ``sql`` (``?`` placeholders filled from ``params``) as a frame (the
+        result's types asked of the server once per statement and kinds of parameters: the
+        pages run the same statements with other values)."""
         statement = sql.replace("%", "%%").replace("?", "%s") if params else sql
+        key = (statement, tuple(_kind(p) for p in params))
         with connection(self._url, self._schema) as conn:
-            return query_frame(conn, statement, tuple(params))
+            types = self._types.get(key)
+            if types is None:
+                types = result_types(conn, statement, tuple(params))
+                if len(self._types) >= TYPES_KEPT:
+                    self._types.clear()
+                self._types[key] = types
+            return query_frame(conn, statement, tuple(params), types=types)
+
+
+def _kind(value: object) -> str:
+    """What decides the SQL type psycopg sends ``value`` as: its Python type, and for a whole
+    number the smallest of int2, int4 and int8 that holds it (numeric beyond)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        fits = (
+            f"int{bits}" for bits in (16, 32, 64) if -(2 ** (bits - 1)) <= value < 2 ** (bits - 1)
+        )
+        return next(fits, "numeric")
+    return type(value).__qualname__
 
 
 def _cube(conn: psycopg.Connection[Any], version: int) -> pd.DataFrame:
