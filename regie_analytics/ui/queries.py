@@ -255,13 +255,13 @@ def _emerging_job(
     snap: Snapshot, sel: Filters
 ) -> tuple[tuple[Any, ...], Callable[[], tuple[pd.DataFrame, str | None]], str]:
     """The background job of :func:`emerging`: its key, computation (of the cube cut in the
-    engine now) and Dutch label."""
-    cube = _cube(snap, sel, by=(AREA_CODE, MONTH), period=False, end=sel.end)
+    engine in the job, not in the script run) and Dutch label."""
     level_areas = snap.areas_at(sel.level)
-    w = snap.weights(sel.level)
     table = ptable(sel)
 
     def compute() -> tuple[pd.DataFrame, str | None]:
+        cube = _cube(snap, sel, by=(AREA_CODE, MONTH), period=False, end=sel.end)
+        w = snap.weights(sel.level)
         try:
             spots = insights.emerging(
                 cube, snap.areas, level=sel.level, w=w, end=sel.end, ptable=table
@@ -299,11 +299,12 @@ def _jumps_job(
     snap: Snapshot, level: str, private: bool
 ) -> tuple[tuple[Any, ...], Callable[[], pd.DataFrame], str]:
     """The background job of :func:`jumps_all`: its key, computation (of the cube cut in the
-    engine now, shared by every level and protection) and Dutch label."""
-    cube = cube_cut(snap, None, None, None, (), (), (AREA_CODE, MONTH, DOMAIN, THEME), True)
+    engine in the job, not in the script run; shared by every level and protection) and Dutch
+    label."""
     parents = None if level == snap.levels[0] else snap.parent_codes(level)
 
     def compute() -> pd.DataFrame:
+        cube = cube_cut(snap, None, None, None, (), (), (AREA_CODE, MONTH, DOMAIN, THEME), True)
         codes = cube[AREA_CODE]
         if parents is not None:
             codes = aggregate.codes_at_level(codes, parents)
