@@ -361,6 +361,8 @@ _SETTLED = """quiet => {
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (bench.runs === 0 && performance.now() - bench.t0 < 5000) return false;
   if (!document.querySelector('h1')) return false;
+  // an element whose code is still loading (the plotly chart's, on a first load)
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
   const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
   if (!charts.every(c => !c.checkVisibility() || c.querySelector('.main-svg'))) return false;
   return performance.now() - Math.max(bench.last, bench.plotted) > quiet;
