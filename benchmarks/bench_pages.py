@@ -32,7 +32,11 @@ Usage::
 ``--browser`` starts ``streamlit run app.py`` on a free localhost port and drives Debian's
 Chromium through Playwright: per page the first load, then the period and the area level
 changed in the sidebar, each timed from the click until the run ended and until every plotly
-chart was drawn (``plotly_afterplot``) and the page stopped changing, next to the server times.
+chart was drawn (``plotly_afterplot``), no element still loading its code and the page stopped
+changing. Per change it also prints the server's script runs meanwhile (wall time, CPU of the
+script thread and of the server's other threads: background work), the tab's main-thread time
+(DevTools ``Performance.getMetrics``: the browser's work, which a loaded machine stretches in
+wall time) and how many visible charts were drawn again (new or replotted) of those shown.
 ``--zoom inzoomen=GM0363`` also measures the Kaart figure opened with those URL parameters.
 """
 
