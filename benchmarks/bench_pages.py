@@ -34,9 +34,9 @@ Chromium through Playwright: per page the first load, then the period and the ar
 changed in the sidebar, each timed from the click until the run ended and until every plotly
 chart was drawn (``plotly_afterplot``), no element still loading its code and the page stopped
 changing. Per change it also prints the server's script runs meanwhile (wall time, CPU of the
-script thread and of the server's other threads: background work), the tab's main-thread time
-(DevTools ``Performance.getMetrics``: the browser's work, which a loaded machine stretches in
-wall time) and how many visible charts were drawn again (new or replotted) of those shown.
+script thread and of the server's other threads: background work), how long the tab's main
+thread was busy (DevTools ``Performance.getMetrics``: the browser's own work without the waits
+for the server; a loaded machine stretches it too) and how many visible charts were drawn again (new or replotted) of those shown.
 ``--zoom inzoomen=GM0363`` also measures the Kaart figure opened with those URL parameters.
 """
 
@@ -428,9 +428,10 @@ def _server_runs(run_log: Path, seen: int) -> tuple[int, dict[str, float]]:
 
 
 def _main_thread_ms(cdp: Any) -> dict[str, float]:
-    """ms the tab's main thread has spent so far in tasks and, of those, in scripts, layout and
-    style (Chrome DevTools ``Performance.getMetrics``): the browser's CPU work, which a loaded
-    machine stretches in wall time but does not change."""
+    """ms the tab's main thread has been busy so far with tasks and, of those, with scripts,
+    layout and style (Chrome DevTools ``Performance.getMetrics``): the browser's own work,
+    without the waits for the server (the durations are wall time: a loaded machine stretches
+    them too)."""
     metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
     return {
         "browser": 1000 * metrics["TaskDuration"],
