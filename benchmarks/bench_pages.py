@@ -36,7 +36,8 @@ chart was drawn (``plotly_afterplot``), no element still loading its code and th
 changing. Per change it also prints the server's script runs meanwhile (wall time, CPU of the
 script thread and of the server's other threads: background work), how long the tab's main
 thread was busy (DevTools ``Performance.getMetrics``: the browser's own work without the waits
-for the server; a loaded machine stretches it too) and how many visible charts were drawn again (new or replotted) of those shown.
+for the server; a loaded machine stretches it too) and how many visible charts were drawn again
+(new or replotted) of those shown.
 ``--zoom inzoomen=GM0363`` also measures the Kaart figure opened with those URL parameters.
 """
 
