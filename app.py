@@ -6,7 +6,16 @@ from pathlib import Path
 import streamlit as st
 
 from regie_analytics import auth
-from regie_analytics.ui import access, browser, components, data, errors, filters, queries
+from regie_analytics.ui import (
+    access,
+    background,
+    browser,
+    components,
+    data,
+    errors,
+    filters,
+    queries,
+)
 
 st.set_page_config(
     page_title="Regie Analytics",
@@ -65,5 +74,7 @@ def warm_up() -> None:
         queries.warm_up(latest)
 
 
-if errors.guarded(run_page, where=f"pagina {page.title}"):
+with background.page_run():  # the warm-up's jobs wait until the page has run
+    shown = errors.guarded(run_page, where=f"pagina {page.title}")
+if shown:
     errors.guarded(warm_up, where="voorbereiding", quiet=True)

@@ -32,7 +32,12 @@ Usage::
 ``--browser`` starts ``streamlit run app.py`` on a free localhost port and drives Debian's
 Chromium through Playwright: per page the first load, then the period and the area level
 changed in the sidebar, each timed from the click until the run ended and until every plotly
-chart was drawn (``plotly_afterplot``) and the page stopped changing, next to the server times.
+chart was drawn (``plotly_afterplot``), no element still loading its code and the page stopped
+changing. Per change it also prints the server's script runs meanwhile (wall time, CPU of the
+script thread and of the server's other threads: background work), how long the tab's main
+thread was busy (DevTools ``Performance.getMetrics``: the browser's own work without the waits
+for the server; a loaded machine stretches it too) and how many visible charts were drawn again
+(new or replotted) of those shown.
 ``--zoom inzoomen=GM0363`` also measures the Kaart figure opened with those URL parameters.
 """
 
@@ -88,15 +93,45 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(store: str | Path, port: int, *, timeout: float = 300) -> subprocess.Popen[bytes]:
+_TIMED_RUNS = """
+import json, sys, threading, time
+from streamlit.runtime.scriptrunner import script_runner
+from streamlit.web import cli
+
+log, original = sys.argv[1], script_runner.ScriptRunner._run_script
+
+def timed(self, rerun_data):
+    wall, cpu, process = time.perf_counter(), time.thread_time(), time.process_time()
+    try:
+        return original(self, rerun_data)
+    finally:
+        cpu, process = time.thread_time() - cpu, time.process_time() - process
+        line = {"wall": time.perf_counter() - wall, "cpu": cpu, "others": process - cpu,
+                "fragment": bool(rerun_data.fragment_id_queue)}
+        with open(log, "a") as out:
+            out.write(json.dumps(line) + "\\n")
+
+script_runner.ScriptRunner._run_script = timed
+sys.argv = ["streamlit", *sys.argv[2:]]
+cli.main()
+"""
+"""``streamlit`` with every script run timed into the file named by its first argument, a
+JSON line per run: ``wall`` seconds, ``cpu`` of the script thread and ``others`` (the CPU
+seconds the process's other threads used meanwhile: background work, the web server)."""
+
+
+def start_server(
+    store: str | Path, port: int, *, timeout: float = 300, run_log: Path | None = None
+) -> subprocess.Popen[bytes]:
     """``streamlit run app.py`` on ``store`` (a folder or a database URL), headless, on
-    ``port`` of localhost; returns once ``/_stcore/health`` answers."""
+    ``port`` of localhost; returns once ``/_stcore/health`` answers. With ``run_log``, every
+    script run is timed into that file (:data:`_TIMED_RUNS`)."""
     env = {**os.environ, "REGIE_STORE": str(store)}
+    launch = ["-m", "streamlit"] if run_log is None else ["-c", _TIMED_RUNS, str(run_log)]
     server = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "streamlit",
+            *launch,
             "run",
             str(APP),
             "--server.port",
@@ -307,7 +342,7 @@ _WATCH = """
     for (const gd of node.querySelectorAll ? node.querySelectorAll('.js-plotly-plot') : []) {
       if (!gd.__benchHooked && gd.on) {
         gd.__benchHooked = true;
-        gd.on('plotly_afterplot', () => { bench.plotted = performance.now(); });
+        gd.on('plotly_afterplot', () => { bench.plotted = gd.__benchPlotted = performance.now(); });
       }
     }
   };
@@ -331,13 +366,26 @@ _SETTLED = """quiet => {
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (bench.runs === 0 && performance.now() - bench.t0 < 5000) return false;
   if (!document.querySelector('h1')) return false;
+  // an element whose code is still loading (the plotly chart's, on a first load)
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
   const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
   if (!charts.every(c => !c.checkVisibility() || c.querySelector('.main-svg'))) return false;
   return performance.now() - Math.max(bench.last, bench.plotted) > quiet;
 }"""
 _ELAPSED = """() => {
   const b = window.__bench;
-  return {run: b.ended - b.t0, drawn: Math.max(b.last, b.plotted) - b.t0};
+  const charts = [...document.querySelectorAll('.js-plotly-plot')].filter(c => c.checkVisibility());
+  const redrawn = charts.filter(c => !c.__benchOld || c.__benchPlotted > b.t0);
+  return {run: b.ended - b.t0, drawn: Math.max(b.last, b.plotted) - b.t0,
+          charts: charts.length, redrawn: redrawn.length};
+}"""
+"""The times since the change (``t0``) and how many of the visible charts were drawn since: new
+chart elements, and those plotly drew again (``afterplot``); charts of the old run marked by
+:data:`_START`."""
+_START = """() => {
+  Object.assign(window.__bench, {t0: performance.now(), last: performance.now(), plotted: 0,
+                                 runs: 0, ended: 0});
+  for (const chart of document.querySelectorAll('.js-plotly-plot')) chart.__benchOld = true;
 }"""
 BROWSER_CHANGES: tuple[tuple[str, str, str], ...] = (
     ("period", "Periode", "laatste 3 maanden"),
@@ -365,12 +413,45 @@ def _has_box(tab: Any, label: str, *, timeout_ms: float = 5000) -> bool:
     return True
 
 
+def _server_runs(run_log: Path, seen: int) -> tuple[int, dict[str, float]]:
+    """The script runs logged after the first ``seen`` lines of ``run_log``: how many lines
+    there are now, and the runs' summed ms (``server``: wall; ``cpu``: the script thread;
+    ``others``: the process's other threads meanwhile) and their number."""
+    lines = run_log.read_text().splitlines() if run_log.exists() else []
+    runs = [json.loads(line) for line in lines[seen:]]
+    summed = {name: 1000 * sum(run[name] for run in runs) for name in ("wall", "cpu", "others")}
+    return len(lines), {
+        "server": summed["wall"],
+        "cpu": summed["cpu"],
+        "others": summed["others"],
+        "server_runs": float(len(runs)),
+    }
+
+
+def _main_thread_ms(cdp: Any) -> dict[str, float]:
+    """ms the tab's main thread has been busy so far with tasks and, of those, with scripts,
+    layout and style (Chrome DevTools ``Performance.getMetrics``): the browser's own work,
+    without the waits for the server (the durations are wall time: a loaded machine stretches
+    them too)."""
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return {
+        "browser": 1000 * metrics["TaskDuration"],
+        "scripts": 1000 * metrics["ScriptDuration"],
+        "layout": 1000 * (metrics["LayoutDuration"] + metrics["RecalcStyleDuration"]),
+    }
+
+
+def _spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {name: after[name] - before[name] for name in after}
+
+
 def browser_page(
-    browser: Any, base: str, page_name: str, *, timeout_ms: float
+    browser: Any, base: str, page_name: str, *, timeout_ms: float, run_log: Path
 ) -> dict[str, dict[str, float]]:
     """Open one page in a fresh tab (first load: from navigation until drawn), then each of
     :data:`BROWSER_CHANGES`: ms until the run ended and until every chart was drawn and the
-    page stopped changing (the last DOM change or plotly ``afterplot``)."""
+    page stopped changing (the last DOM change or plotly ``afterplot``), and the server's
+    script runs meanwhile (:func:`_server_runs` of the server's ``run_log``)."""
     context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="nl-NL")
     context.route(
         "**/*",
@@ -383,11 +464,17 @@ def browser_page(
     context.add_init_script(_WATCH)
     context.set_default_timeout(timeout_ms)
     tab = context.new_page()
+    cdp = context.new_cdp_session(tab)
+    cdp.send("Performance.enable")
     out: dict[str, dict[str, float]] = {}
+    seen, _ = _server_runs(run_log, 0)
     try:
         path = "" if page_name == app_pages()[0] else page_name
         tab.goto(f"{base}/{path}")
         out["first load"] = _settle(tab, timeout_ms=timeout_ms)
+        seen, server = _server_runs(run_log, seen)
+        out["first load"].update(server)
+        out["first load"].update(_main_thread_ms(cdp))
         shown = {label for _, label, _ in BROWSER_CHANGES if _has_box(tab, label)}
         for name, label, option in BROWSER_CHANGES:
             if label not in shown:  # a page without this filter (Data; a store of one level)
@@ -398,12 +485,14 @@ def browser_page(
             if box.get_attribute("aria-expanded") != "true":  # a click can close it again
                 box.press("ArrowDown")
             choice = tab.get_by_role("option", name=re.compile(f"^{option}", re.IGNORECASE))
-            tab.evaluate(
-                "() => Object.assign(window.__bench, {t0: performance.now(), "
-                "last: performance.now(), plotted: 0, runs: 0, ended: 0})"
-            )
+            tab.evaluate(_START)
+            seen, _ = _server_runs(run_log, seen)  # runs of opening the box (none expected)
+            before = _main_thread_ms(cdp)
             choice.first.click()
             out[name] = _settle(tab, timeout_ms=timeout_ms)
+            out[name].update(_spent(before, _main_thread_ms(cdp)))
+            seen, server = _server_runs(run_log, seen)
+            out[name].update(server)
     finally:
         context.close()
     return out
@@ -424,22 +513,30 @@ def browser_times(
     if executable is None:
         raise RuntimeError("chromium is not installed (apt-get install chromium)")
     port = free_port()
-    server = start_server(store, port)
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=executable, args=list(LAUNCH_ARGS))
-            try:
-                return {
-                    page: browser_page(
-                        browser, f"http://127.0.0.1:{port}", page, timeout_ms=timeout_s * 1000
-                    )
-                    for page in pages
-                }
-            finally:
-                browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with tempfile.TemporaryDirectory() as tmp:
+        run_log = Path(tmp) / "runs.jsonl"
+        server = start_server(store, port, run_log=run_log)
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=executable, args=list(LAUNCH_ARGS)
+                )
+                try:
+                    return {
+                        page: browser_page(
+                            browser,
+                            f"http://127.0.0.1:{port}",
+                            page,
+                            timeout_ms=timeout_s * 1000,
+                            run_log=run_log,
+                        )
+                        for page in pages
+                    }
+                finally:
+                    browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 def print_browser(times: dict[str, dict[str, dict[str, float]]], *, target_ms: float) -> None:
@@ -457,6 +554,21 @@ def print_browser(times: dict[str, dict[str, dict[str, float]]], *, target_ms: f
         if changed:
             worst = f"{max(changed):>6.0f} {_flag(max(changed) <= target_ms)}"
         print(f"{page:<14}" + "".join(f"{c:>18}" for c in cells) + f"  {worst}", flush=True)
+    print(
+        "Server script runs (ms: wall / CPU of the script thread / CPU of the server's other "
+        "threads meanwhile, number of runs); the tab's main thread (ms: all tasks / scripts); "
+        "charts drawn again / visible"
+    )
+    print(f"{'page':<14}" + "".join(f"{name:>40}" for name in names))
+    for page, result in times.items():
+        cells = [
+            f"{r['server']:>6.0f} /{r['cpu']:>5.0f} /{r['others']:>5.0f} {r['server_runs']:>1.0f}x"
+            f"{r['browser']:>6.0f} /{r['scripts']:>5.0f}{r['redrawn']:>3.0f}/{r['charts']:<2.0f}"
+            if "browser" in (r := result.get(n, {}))
+            else "-"
+            for n in names
+        ]
+        print(f"{page:<14}" + "".join(f"{c:>40}" for c in cells), flush=True)
 
 
 def _flag(ok: bool) -> str:

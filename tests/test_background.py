@@ -101,3 +101,42 @@ def test_the_page_shows_dutch_progress_until_the_result_is_there():
     at.run()
     assert not at.get("progress")
     assert [m.value for m in at.markdown] == ["Uitkomst: 42"]
+
+
+def test_the_warm_up_starts_no_job_while_a_page_runs():
+    """:func:`background.one_by_one` waits before each job until no page run is in progress
+    (the jobs would take turns with the page at the interpreter lock), then runs them all; a
+    page that ends by ``st.stop`` (an exception) ends its run too."""
+    started: list[str] = []
+    ran = {"a": threading.Event(), "b": threading.Event()}
+
+    def job(name: str) -> str:
+        started.append(name)
+        ran[name].set()
+        return name
+
+    tag = uuid.uuid4().hex
+    keys = [(tag, name) for name in ("a", "b")]
+    page_started, page_may_end = threading.Event(), threading.Event()
+
+    def page() -> None:
+        with background.page_run():
+            page_started.set()
+            page_may_end.wait(10)
+
+    running = threading.Thread(target=page)
+    running.start()
+    assert page_started.wait(10)
+    background.one_by_one(
+        ("warm_up", tag), [(key, lambda n=key[1]: job(n), f"taak {key[1]}") for key in keys]
+    )
+    assert not ran["a"].wait(0.5)  # held while the page runs
+    assert started == [] and not background.pages_quiet(timeout=0.1)
+    page_may_end.set()
+    running.join(10)
+    assert ran["b"].wait(10)
+    assert background.waited(keys[1], lambda: "nooit", label="x") == "b"  # the warm-up's result
+    assert started == ["a", "b"]
+    with pytest.raises(RuntimeError), background.page_run():  # st.stop and errors end it too
+        raise RuntimeError("gestopt")
+    assert background.pages_quiet(timeout=1)

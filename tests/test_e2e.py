@@ -490,6 +490,51 @@ def test_kaart_map_click_opens_profile(page: Page) -> None:
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
 
 
+MAP_CLASSES_JS = """chart => {
+    // per area code drawn: the name of the class (trace) it is drawn in, as plotly holds it
+    const drawn = {};
+    for (const trace of chart.querySelector('.js-plotly-plot').data) {
+        if (trace.hoverinfo === 'skip' || !trace.locations) continue;
+        for (const code of trace.locations) drawn[code] = trace.name;
+    }
+    return drawn;
+}"""
+
+
+def _map_table(page: Page) -> dict[str, str]:
+    """The Kaart's table under the map, opened: per area code its class (checking the columns
+    and that no area is listed twice)."""
+    expander = page.locator('[data-testid="stExpander"]').filter(has_text=MAP_TABLE)
+    table = expander.locator("table.regie-table")
+    if not table.is_visible():
+        expander.get_by_text(MAP_TABLE).click()
+    expect(table).to_be_visible()
+    assert table.locator("th").all_inner_texts() == ["Gebied", "Code", "Klasse"]
+    rows = [
+        [cell.strip() for cell in row.locator("td").all_inner_texts()]
+        for row in table.locator("tbody tr").all()
+    ]
+    assert len({code for _, code, _ in rows}) == len(rows)
+    return {code: klasse for _, code, klasse in rows}
+
+
+def test_kaart_map_table_follows_the_map_after_a_filter_change(page: Page) -> None:
+    """The table under the map (one HTML table) lists every area the map draws with the class
+    it is drawn in, also after the period changes the classes."""
+    _open(page, "/kaart")
+    _wait_drawn(page)
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    before = chart.evaluate(MAP_CLASSES_JS)
+    assert len(before) > 400  # the demo's buurten
+    assert _map_table(page) == before
+    _rerun(page, lambda: _choose(page, "Periode", "laatste 3 maanden"))
+    _wait_drawn(page)
+    after = chart.evaluate(MAP_CLASSES_JS)
+    assert after != before  # other counts, other class bounds
+    assert _map_table(page) == after
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+
+
 def test_deep_link_on_fresh_server(demo_store: Path, browser: Browser, tmp_path: Path) -> None:
     """A shared link is often the first thing a freshly started server sees (Streamlit's
     legacy pages/ folder handling runs such a page without app.py: components.require_app)."""

@@ -9,6 +9,7 @@ import gc
 import json
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -63,10 +64,77 @@ def test_a_prepared_figure_sends_what_plotly_writes_and_is_kept_while_the_figure
         "Code": ["A", "B"],
         "Klasse": ["klasse 1", "klasse 2"],
     }
+    assert _parsed_table(made.classes_html or "") == [
+        ["Gebied", "Code", "Klasse"],
+        ["gebied A", "A", "klasse 1"],
+        ["gebied B", "B", "klasse 2"],
+    ]
     assert components.prepared(figure) is made  # the second showing converts nothing
     chart = go.Figure(go.Bar(x=["a"], y=[1])).update_layout(title={"text": "Staaf"})
     assert components.prepared(chart).classes is None
     assert components.prepared(chart).alt == "Grafiek: Staaf"
+
+
+def _parsed_table(html: str) -> list[list[str]]:
+    """The rows of the one HTML table in ``html`` as the browser reads them (header first),
+    checking that nothing but the table's own tags is in it."""
+    rows: list[list[str]] = []
+    tags: list[str] = []
+
+    class Reader(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            tags.append(tag)
+            if tag == "tr":
+                rows.append([])
+            elif tag in ("th", "td"):
+                rows[-1].append("")
+
+        def handle_data(self, data: str) -> None:
+            rows[-1][-1] += data
+
+    Reader(convert_charrefs=True).feed(html)
+    assert set(tags) <= {"table", "thead", "tbody", "tr", "th", "td"}, tags
+    assert tags.count("table") == 1
+    return rows
+
+
+def test_a_map_table_is_one_html_table_with_every_value_escaped() -> None:
+    """The table under a map is plain HTML (one element for the browser, not a markdown element
+    per cell): every header and cell in order, markup and entities in a name shown as text."""
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "Gebied": ['<b>Oost</b> & "West"', "Zuid <script>x</script>", "’t Hof"],
+            "Code": ["BU01", "BU02", "BU03"],
+            "Klasse": ["1 – 5", "&lt;5", "6 – 10"],
+        }
+    )
+    html = components.html_table(frame)
+    assert _parsed_table(html) == [["Gebied", "Code", "Klasse"], *frame.to_numpy().tolist()]
+    assert html.count('<th scope="col">') == 3 and html.count("<tr>") == 4
+    assert "<b>" not in html and "<script>" not in html
+
+
+def test_the_map_table_is_shown_as_one_html_element_folded_under_the_map() -> None:
+    at = AppTest.from_function(_map_script, default_timeout=60).run()
+    assert not at.exception
+    assert len(at.table) == 0
+    (expander,) = at.expander
+    assert expander.label == "Tabel bij de kaart: de klasse van elk gebied"
+    (shown,) = [element for element in expander if element.type == "html"]
+    assert _parsed_table(shown.proto.body) == [
+        ["Gebied", "Code", "Klasse"],
+        ["gebied A", "A", "klasse 1"],
+        ["gebied B", "B", "klasse 2"],
+    ]
+
+
+def _map_script() -> None:
+    from regie_analytics.ui import components
+    from tests.test_rerun_cost import _map
+
+    components.chart(_map("Aantal signalen", ["A", "B"], [1.0, 2.0]), key="kaart")
 
 
 def test_a_new_figure_never_gets_the_spec_of_a_figure_that_is_gone() -> None:

@@ -16,7 +16,8 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
@@ -34,6 +35,9 @@ PENDING_SECONDS = 0.3
 """How long :func:`pending` waits before it shows the progress and lets the page go on."""
 KEPT_RESULTS = 32
 """Finished results kept (the most recently asked first out last)."""
+PAUSE_SECONDS = 10.0
+"""How long :func:`one_by_one` waits at most, before each job, for the page runs in progress to
+end (so work nobody waits for never stops for good while sessions keep the server busy)."""
 
 
 @dataclass
@@ -90,15 +94,45 @@ def start(key: Hashable, compute: Callable[[], Any], *, label: str) -> Job:
     return job
 
 
+_RUNS = threading.Condition()
+_running = 0
+"""Page runs in progress (:func:`page_run`), guarded by :data:`_RUNS`."""
+
+
+@contextmanager
+def page_run() -> Iterator[None]:
+    """Mark a page's script run in progress (``app.py`` runs every page inside it): the jobs
+    of :func:`one_by_one` are not started while one is, so they do not take turns with it at
+    Python's interpreter lock (a low priority does not help there) when a filter changes."""
+    global _running
+    with _RUNS:
+        _running += 1
+    try:
+        yield
+    finally:
+        with _RUNS:
+            _running -= 1
+            _RUNS.notify_all()
+
+
+def pages_quiet(*, timeout: float = PAUSE_SECONDS) -> bool:
+    """Wait until no page run is in progress (:func:`page_run`), at most ``timeout`` seconds;
+    whether none is."""
+    with _RUNS:
+        return _RUNS.wait_for(lambda: _running == 0, timeout=timeout)
+
+
 def one_by_one(key: Hashable, jobs: Sequence[tuple[Hashable, Callable[[], Any], str]]) -> None:
     """Run the ``jobs`` (key, computation, label) one after another in one background
-    thread of low priority (nice 10; the job of ``key``), for work nobody waits for yet. A
-    job a page started meanwhile is waited for, not run again; a page asking for one of
-    these meanwhile shares it."""
+    thread of low priority (nice 10; the job of ``key``), for work nobody waits for yet,
+    each started when no page run is in progress (:func:`pages_quiet`). A job a page started
+    meanwhile is waited for, not run again; a page asking for one of these meanwhile shares
+    it."""
 
     def run_all() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)  # this thread only
         for job_key, compute, label in jobs:
+            pages_quiet()
             job, new = _claim(job_key, label)
             if new:
                 _run(job, compute)

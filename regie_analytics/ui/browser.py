@@ -37,6 +37,11 @@ _STYLE = """<style>
 .st-key-regie-document { display: none; }
 /* a caption is faded (opacity 0.6), its code too: black code stays above 4.5:1 */
 [data-testid="stCaptionContainer"] code { color: #000000; }
+/* components.html_table: the tables under the maps */
+table.regie-table { border-collapse: collapse; font-size: 0.875rem; width: 100%; }
+table.regie-table th, table.regie-table td {
+  border-bottom: 1px solid #d5d5d9; padding: 0.25rem 0.5rem; text-align: left; }
+table.regie-table th { font-weight: 600; }
 </style>"""
 
 _document = components_v2.component("regie_document", js=_DOCUMENT_JS, isolate_styles=False)
