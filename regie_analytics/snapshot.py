@@ -136,6 +136,12 @@ class Snapshot:
                     self._kept[slot] = value
         return cast(_T, self._kept[slot])
 
+    def shared(self, kind: str, key: Hashable, build: Callable[[], _T]) -> _T:
+        """``build()`` once per ``kind`` and ``key`` for this snapshot, kept with it and shared
+        by every thread (for work outside a script run, where Streamlit's caches are not
+        used: the dashboard's background jobs)."""
+        return self._derived(f"shared:{kind}", key, build)
+
     # -- facts of the version ----------------------------------------------------------------
     @property
     def generated(self) -> bool:

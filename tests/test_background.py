@@ -140,3 +140,33 @@ def test_the_warm_up_starts_no_job_while_a_page_runs():
     with pytest.raises(RuntimeError), background.page_run():  # st.stop and errors end it too
         raise RuntimeError("gestopt")
     assert background.pages_quiet(timeout=1)
+
+
+def test_the_pending_parts_of_one_page_run_wait_together():
+    """In a page run the first pending part waits, the later ones get only what is left of its
+    wait (two side notes do not each hold the page); outside a page run each waits its own."""
+    tag = uuid.uuid4().hex
+    first_done, second_done = threading.Event(), threading.Event()
+    threading.Timer(0.6, second_done.set).start()  # the second job ends 0.6 s from now
+
+    def first() -> str:
+        first_done.wait(30)  # ends only when the test lets it
+        return "eerste"
+
+    def second() -> str:
+        second_done.wait(30)
+        return "tweede"
+
+    try:
+        with background.page_run():
+            assert background.pending((tag, 1), first, label="a", wait=0.2) is None
+            # its deadline has passed: the second part does not wait its 20 s
+            assert background.pending((tag, 2), second, label="b", wait=20) is None
+            assert not second_done.is_set()
+        # a new run (or none) waits again: the same second job's result is there in time
+        with background.page_run():
+            assert background.pending((tag, 2), second, label="b", wait=20) == "tweede"
+        assert background.pending((tag, 1), first, label="a", wait=0.01) is None
+    finally:
+        first_done.set()
+        second_done.set()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
@@ -32,7 +33,8 @@ INLINE_SECONDS = 2.0
 REFRESH_SECONDS = 0.5
 """How often the progress on the page is brought up to date."""
 PENDING_SECONDS = 0.3
-"""How long :func:`pending` waits before it shows the progress and lets the page go on."""
+"""How long :func:`pending` waits before it shows the progress and lets the page go on: in a
+page run (:func:`page_run`) this is for all of its pending parts together."""
 KEPT_RESULTS = 32
 """Finished results kept (the most recently asked first out last)."""
 PAUSE_SECONDS = 10.0
@@ -107,12 +109,32 @@ def page_run() -> Iterator[None]:
     global _running
     with _RUNS:
         _running += 1
+    _THIS_RUN.deadline = None
+    _THIS_RUN.active = True
     try:
         yield
     finally:
+        _THIS_RUN.active = False
         with _RUNS:
             _running -= 1
             _RUNS.notify_all()
+
+
+_THIS_RUN = threading.local()
+"""The script thread's page run: whether one is in progress and until when its pending parts
+may wait (:func:`pending`)."""
+
+
+def _wait_left(wait: float) -> float:
+    """How long :func:`pending` may wait now: ``wait``, but in a page run the first pending
+    part sets the run's deadline and later ones get what is left of it (two side notes of a
+    page wait 0.3 s together, not one after the other)."""
+    if not getattr(_THIS_RUN, "active", False):
+        return wait
+    now = time.monotonic()
+    if _THIS_RUN.deadline is None:
+        _THIS_RUN.deadline = now + wait
+    return max(0.0, min(wait, _THIS_RUN.deadline - now))
 
 
 def pages_quiet(*, timeout: float = PAUSE_SECONDS) -> bool:
@@ -193,11 +215,12 @@ def pending(
     key: Hashable, compute: Callable[[], _T], *, label: str, wait: float = PENDING_SECONDS
 ) -> _T | None:
     """The result of ``compute`` (computed once per ``key`` in the background) when ready
-    within ``wait`` seconds; otherwise its progress in this place and None, and the page goes
+    within ``wait`` seconds (in a page run: what is left of the first pending part's wait);
+    otherwise its progress in this place and None, and the page goes
     on (it reruns itself when the result is there): for a part of a page that can come later.
     The job's error, if any, is raised here."""
     job = start(key, compute, label=label)
-    if job.done.wait(wait):
+    if job.done.wait(_wait_left(wait)):
         return cast(_T, _finished(key, job))
     _show_progress(job)
     return None

@@ -251,6 +251,29 @@ def regie(snap: Snapshot, sel: Filters) -> pd.DataFrame:
     )
 
 
+def _job_cut(
+    snap: Snapshot,
+    by: tuple[str, ...],
+    *,
+    sel: Filters | None = None,
+    end: str | None = None,
+    located: bool = False,
+) -> pd.DataFrame:
+    """:func:`cube_cut` for a background job (it must not call Streamlit, so not through its
+    cache): every month up to ``end`` (None: open) of the selection's domains, themes and
+    channels (``sel`` None: all), summed per ``by`` in the engine."""
+    return engines.cube_cut(
+        snap.engine,
+        by=by,
+        end=end,
+        domains=None if sel is None else sel.domains,
+        themes=(sel.themes or None) if sel is not None else None,
+        channels=(sel.channels or None) if sel is not None else None,
+        located=located,
+        categories={column: snap.categories(column) for column in by if column != MONTH},
+    )
+
+
 def _emerging_job(
     snap: Snapshot, sel: Filters
 ) -> tuple[tuple[Any, ...], Callable[[], tuple[pd.DataFrame, str | None]], str]:
@@ -260,7 +283,7 @@ def _emerging_job(
     table = ptable(sel)
 
     def compute() -> tuple[pd.DataFrame, str | None]:
-        cube = _cube(snap, sel, by=(AREA_CODE, MONTH), period=False, end=sel.end)
+        cube = _job_cut(snap, (AREA_CODE, MONTH), sel=sel, end=sel.end)
         w = snap.weights(sel.level)
         try:
             spots = insights.emerging(
@@ -304,7 +327,8 @@ def _jumps_job(
     parents = None if level == snap.levels[0] else snap.parent_codes(level)
 
     def compute() -> pd.DataFrame:
-        cube = cube_cut(snap, None, None, None, (), (), (AREA_CODE, MONTH, DOMAIN, THEME), True)
+        by = (AREA_CODE, MONTH, DOMAIN, THEME)
+        cube = snap.shared("jumps", None, lambda: _job_cut(snap, by, located=True))
         codes = cube[AREA_CODE]
         if parents is not None:
             codes = aggregate.codes_at_level(codes, parents)
