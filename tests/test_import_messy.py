@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -15,7 +16,7 @@ import pytest
 
 from regie_analytics import cellkey, geo, workflow
 from regie_analytics.geo.stored import web_table
-from regie_analytics.ingest import cube_part
+from regie_analytics.ingest import cube_part, signals, worker
 from regie_analytics.ingest.stored import combine_cubes, cube_files_summed
 from regie_analytics.io import csv_files
 from regie_analytics.schema import CUBE_DIMENSIONS
@@ -262,3 +263,58 @@ def test_weights_and_web_geometry_are_computed_in_the_commit_when_the_child_fail
         .reset_index(drop=True),
     )
     assert len(gpd.read_parquet(version / "web.parquet")) > 0
+
+
+class _CountedWorker(worker.BatchWorker):
+    """The batch worker, counting the batches it checked."""
+
+    answered: ClassVar[list[int]] = []
+
+    def _answer(self, index: int) -> tuple[object, ...] | None:
+        answer = super()._answer(index)
+        if answer is not None:
+            self.answered.append(index)
+        return answer
+
+
+@pytest.mark.parametrize("worker_runs", [True, False])
+def test_batches_checked_in_the_worker_process_give_the_same_store(
+    tmp_path: Path,
+    messy: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    worker_runs: bool,
+) -> None:
+    """About 15 batches of the messy file, checked here alone, and spread over the worker
+    process and here (or, when the worker dies at once, all here again): the same report
+    with its example rows in the same order, the same records, keys and cube."""
+    path, mapping = messy
+    monkeypatch.setattr(csv_files, "_CSV_BLOCK", 4 << 10)
+    here = _import(path, mapping, tmp_path / "here")
+    monkeypatch.setattr(signals, "WORKER_ROWS", 0)
+    monkeypatch.setattr(signals, "BatchWorker", _CountedWorker)
+    _CountedWorker.answered = []
+    if not worker_runs:
+        monkeypatch.setattr(worker, "_SERVE", "raise SystemExit(3)")
+    both = _import(path, mapping, tmp_path / "both")
+    if worker_runs:  # the worker checked some batches, not all (this process checks others)
+        assert 0 < len(_CountedWorker.answered) < 15
+        assert _CountedWorker.answered == sorted(_CountedWorker.answered)
+    else:
+        assert _CountedWorker.answered == []
+    assert both == here
+    assert here["problems"][0]["row"] == 10  # the first row without an id
+    stores = {name: Store(tmp_path / name) for name in ("here", "both")}
+    records = {name: store.signals() for name, store in stores.items()}
+    pd.testing.assert_frame_equal(
+        records["both"].drop(columns="record_key"), records["here"].drop(columns="record_key")
+    )
+    for name, store in stores.items():
+        secret = store.manifest()[SECRET_FIELD]
+        keys = cellkey.record_keys(
+            secret, source=records[name]["source"], ids=records[name]["signal_id"]
+        )
+        np.testing.assert_array_equal(records[name]["record_key"].to_numpy(), keys)
+    pd.testing.assert_frame_equal(
+        stores["both"].cube().drop(columns="cell_key"),
+        stores["here"].cube().drop(columns="cell_key"),
+    )

@@ -301,6 +301,7 @@ def prepare_import(
         orders, notations = _scan(
             ext, report, limits=limits, dates=dates, numbers=numbers, forced_order=date_order
         )
+        secret = secret or cellkey.new_secret()
         ctx = _Context(
             extract=ext,
             report=report,
@@ -310,10 +311,10 @@ def prepare_import(
             window=(lo, hi),
             orders=orders,
             notations=notations,
+            secret=secret,
         )
         flagged = prepare_signals(ctx) if ext.kind == "signals" else prepare_counts(ctx)
     known = existing_keys(ext.source, ext.kind) if existing_keys is not None else None
-    secret = secret or cellkey.new_secret()
     figures = _Figures(report)
     batches: Iterable[pd.DataFrame]
     if isinstance(flagged, StagedRecords):
