@@ -118,6 +118,7 @@ def serve() -> None:
         return
     while (item := _receive(inp)) is not None:
         index, part = item
+        answer: tuple[Any, ...]
         try:
             answer = (index, *checked_batch(ctx, part, _signal_batch))
         except Exception:  # checked again by the sender, which raises it at its place
