@@ -6,17 +6,20 @@ to those computed in the process."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from regie_analytics import cellkey, geo, workflow
 from regie_analytics.geo.stored import web_table
-from regie_analytics.ingest import cube_part, signals, worker
+from regie_analytics.ingest import cube_part, prepare, signals, worker
+from regie_analytics.ingest.staged import StagedRecords
 from regie_analytics.ingest.stored import combine_cubes, cube_files_summed
 from regie_analytics.io import csv_files
 from regie_analytics.schema import CUBE_DIMENSIONS
@@ -318,3 +321,84 @@ def test_batches_checked_in_the_worker_process_give_the_same_store(
         stores["both"].cube().drop(columns="cell_key"),
         stores["here"].cube().drop(columns="cell_key"),
     )
+
+
+@pytest.fixture
+def tidy_ids(messy: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    """The messy file without its repeated ids (every other problem stays)."""
+    path, mapping = messy
+    rows = pd.read_csv(path, dtype="str", keep_default_na=False)
+    again = rows["melding"].str.startswith("0") | (
+        rows["melding"].duplicated() & (rows["melding"] != "")
+    )
+    assert int(again.sum()) == CYCLES + 1
+    tidy = tmp_path / "zonder_dubbelen.csv"
+    rows.loc[~again].to_csv(tidy, index=False)
+    return tidy, mapping
+
+
+@pytest.mark.parametrize("batch_bytes", [None, 4 << 10])
+def test_without_repeated_ids_the_records_are_copied_in_arrow_with_the_same_result(
+    tmp_path: Path,
+    tidy_ids: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    batch_bytes: int | None,
+) -> None:
+    """No id twice and none in the store: the figures counted while checking and the records
+    copied by Arrow give the report, records, keys and cube of the second pass through pandas
+    (forced here by a duplicate position no row has)."""
+    path, mapping = tidy_ids
+    if batch_bytes:
+        monkeypatch.setattr(csv_files, "_CSV_BLOCK", batch_bytes)
+    copies: list[int] = []
+    select = StagedRecords.selected
+
+    def counted_select(self: StagedRecords, columns: Sequence[str]) -> StagedRecords:
+        copies.append(self.rows)
+        return select(self, columns)
+
+    monkeypatch.setattr(StagedRecords, "selected", counted_select)
+    copied = _import(path, mapping, tmp_path / "copied")
+    assert copies == [copied["imported"]]  # copied by Arrow: every checked row imported
+    repeated = prepare._repeated
+    monkeypatch.setattr(
+        prepare,
+        "_repeated",
+        lambda flagged, known: (np.array([-1]), repeated(flagged, known)[1]),
+    )
+    through_pandas = _import(path, mapping, tmp_path / "pandas")
+    assert len(copies) == 1
+    assert copied == through_pandas
+    n = CYCLES
+    assert copied["duplicates_in_file"] == 0
+    # all kinds but the repeated id, less the last cycle's A0; no id, bad date, early, future
+    assert copied["imported"] == (KINDS - 1) * n - 1 - 4 * n
+    assert copied["rd_converted"] == copied["swapped_corrected"] == n
+    assert copied["unknown_categories"] == {"vliegende schotels / klein": n}
+    stores = {name: Store(tmp_path / name) for name in ("copied", "pandas")}
+    records = {name: store.signals() for name, store in stores.items()}
+    pd.testing.assert_frame_equal(
+        records["copied"].drop(columns="record_key"),
+        records["pandas"].drop(columns="record_key"),
+    )
+    for name, store in stores.items():
+        secret = store.manifest()[SECRET_FIELD]
+        keys = cellkey.record_keys(
+            secret, source=records[name]["source"], ids=records[name]["signal_id"]
+        )
+        np.testing.assert_array_equal(records[name]["record_key"].to_numpy(), keys)
+        cube = store.cube()
+        reference = cube_part(records[name], kind="signals")
+        pd.testing.assert_frame_equal(
+            cube, reference.sort_values(list(CUBE_DIMENSIONS)).reset_index(drop=True)
+        )
+    pd.testing.assert_frame_equal(
+        stores["copied"].cube().drop(columns="cell_key"),
+        stores["pandas"].cube().drop(columns="cell_key"),
+    )
+    schemas = {}
+    for name, store in stores.items():
+        assert store.current is not None
+        (part,) = (store.current / "signals").glob("*.parquet")
+        schemas[name] = pq.read_schema(part)
+    assert schemas["copied"].remove_metadata() == schemas["pandas"].remove_metadata()

@@ -3,6 +3,8 @@ classified, and staged on disk; duplicate ids are found over all batches afterwa
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -130,11 +132,14 @@ def _signal_batch(ctx: _Context, part: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def prepare_signals(ctx: _Context) -> StagedRecords:
+def prepare_signals(
+    ctx: _Context, *, each: Callable[[pd.DataFrame], object] | None = None
+) -> StagedRecords:
     """Check, locate and classify record-level signals, batch by batch, into a file on disk
     (with the report's flags, and ``_pos``: the row's place among them). Duplicate ids are
     not dropped here: :func:`duplicate_positions` finds them over all batches. A large input
-    is checked on both cores (:class:`BatchWorker`), with the same report and records."""
+    is checked on both cores (:class:`BatchWorker`), with the same report and records.
+    ``each`` is called with every checked batch, in order (to count figures meanwhile)."""
     extract = ctx.extract
     staged = StagedRecords()
     position = 0
@@ -146,6 +151,8 @@ def prepare_signals(ctx: _Context) -> StagedRecords:
     )
     for batch, report, tallies in checked:
         absorb(ctx, report, tallies)
+        if each is not None:
+            each(batch)
         batch[POSITION] = np.arange(position, position + len(batch), dtype=np.int64)
         position += len(batch)
         staged.append(batch)

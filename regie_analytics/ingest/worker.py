@@ -11,6 +11,7 @@ raised here, at its place in the sequence, as it would be without the worker.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import queue
@@ -247,7 +248,5 @@ class BatchWorker:
             thread.join()
         for stream in (self._process.stdin, self._process.stdout):
             if stream is not None and not stream.closed:
-                try:
+                with contextlib.suppress(OSError):  # a batch left unsent: the worker is gone
                     stream.close()
-                except OSError:  # a batch left unsent: the worker is gone already
-                    pass

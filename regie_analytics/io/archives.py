@@ -12,6 +12,7 @@ import errno
 import hashlib
 import shutil
 import tempfile
+import threading
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -248,9 +249,40 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+_HASHED: dict[tuple[str, int, int, int, int, int], bytes] = {}
+"""Digests of the files hashed lately, by the file's identity and state: an import hashes its
+file while it checks it, and the audit log asks again afterwards."""
+_HASHED_KEPT = 8
+_hashed_lock = threading.Lock()
+
+
+def _identity(file: Path) -> tuple[str, int, int, int, int, int]:
+    state = file.stat()
+    return (
+        str(file.resolve()),
+        state.st_dev,
+        state.st_ino,
+        state.st_size,
+        state.st_mtime_ns,
+        state.st_ctime_ns,
+    )
+
+
 def _sha256(file: Path) -> bytes:
+    """SHA-256 of one file; a file hashed before and not changed since (same inode, size and
+    modification and change times, to the nanosecond) is not read again."""
+    key = _identity(file)
+    with _hashed_lock:
+        if key in _HASHED:
+            return _HASHED[key]
     inner = hashlib.sha256()
     with open(file, "rb") as handle:
         while chunk := handle.read(1 << 22):
             inner.update(chunk)
-    return inner.digest()
+    digest = inner.digest()
+    if _identity(file) == key:  # not changed while it was read
+        with _hashed_lock:
+            while len(_HASHED) >= _HASHED_KEPT:
+                del _HASHED[next(iter(_HASHED))]
+            _HASHED[key] = digest
+    return digest
