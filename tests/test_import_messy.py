@@ -6,7 +6,6 @@ to those computed in the process."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -338,28 +337,29 @@ def tidy_ids(messy: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
 
 
 @pytest.mark.parametrize("batch_bytes", [None, 4 << 10])
-def test_without_repeated_ids_the_records_are_copied_in_arrow_with_the_same_result(
+def test_without_repeated_ids_the_checked_file_is_stored_with_the_same_result(
     tmp_path: Path,
     tidy_ids: tuple[Path, Path],
     monkeypatch: pytest.MonkeyPatch,
     batch_bytes: int | None,
 ) -> None:
     """No id twice and none in the store: the figures counted while checking and the records
-    copied by Arrow give the report, records, keys and cube of the second pass through pandas
-    (forced here by a duplicate position no row has)."""
+    file written while checking (its working columns kept apart) give the report, records,
+    keys and cube of the second pass through pandas (forced here by a duplicate position no
+    row has)."""
     path, mapping = tidy_ids
     if batch_bytes:
         monkeypatch.setattr(csv_files, "_CSV_BLOCK", batch_bytes)
-    copies: list[int] = []
-    select = StagedRecords.selected
+    taken: list[int] = []
+    own_records = StagedRecords.own_records
 
-    def counted_select(self: StagedRecords, columns: Sequence[str]) -> StagedRecords:
-        copies.append(self.rows)
-        return select(self, columns)
+    def counted(self: StagedRecords) -> StagedRecords:
+        taken.append(self.rows)
+        return own_records(self)
 
-    monkeypatch.setattr(StagedRecords, "selected", counted_select)
+    monkeypatch.setattr(StagedRecords, "own_records", counted)
     copied = _import(path, mapping, tmp_path / "copied")
-    assert copies == [copied["imported"]]  # copied by Arrow: every checked row imported
+    assert taken == [copied["imported"]]  # the checked file taken as it is: all imported
     repeated = prepare._repeated
     monkeypatch.setattr(
         prepare,
@@ -367,7 +367,7 @@ def test_without_repeated_ids_the_records_are_copied_in_arrow_with_the_same_resu
         lambda flagged, known: (np.array([-1]), repeated(flagged, known)[1]),
     )
     through_pandas = _import(path, mapping, tmp_path / "pandas")
-    assert len(copies) == 1
+    assert len(taken) == 1
     assert copied == through_pandas
     n = CYCLES
     assert copied["duplicates_in_file"] == 0

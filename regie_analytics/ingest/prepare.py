@@ -186,10 +186,10 @@ class _Figures:
 def _repeated(flagged: StagedRecords, known: KnownRecords | None) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the staged signals not imported: a later row with an id an earlier row
     has, and (the others) ids the store holds."""
-    twice = duplicate_positions(flagged, key=SIGNAL_ID, position=POSITION)
+    twice = duplicate_positions(flagged, key=SIGNAL_ID)
     in_store = np.zeros(0, dtype=np.int64)
     if isinstance(known, StoredIds):
-        found = positions_in(flagged, known, key=SIGNAL_ID, position=POSITION)
+        found = positions_in(flagged, known, key=SIGNAL_ID)
         in_store = np.setdiff1d(found, twice, assume_unique=True)
     return twice, in_store
 
@@ -346,7 +346,7 @@ def prepare_import(
     if batches is None:  # every checked signal: its columns copied by Arrow, not via pandas
         absorb(ctx, checked.report, {})
         figures = replace(checked, report=report)
-        staged = cast(StagedRecords, flagged).selected(SIGNAL_COLUMNS)
+        staged = cast(StagedRecords, flagged).own_records()
         cube = records_cube(staged)
     else:
         figures = _Figures(report)

@@ -36,6 +36,7 @@ from regie_analytics.schema import (
     LON,
     RECEIVED_AT,
     RECORD_KEY,
+    SIGNAL_COLUMNS,
     SIGNAL_ID,
     SOURCE,
     STATUS,
@@ -141,7 +142,7 @@ def prepare_signals(
     is checked on both cores (:class:`BatchWorker`), with the same report and records.
     ``each`` is called with every checked batch, in order (to count figures meanwhile)."""
     extract = ctx.extract
-    staged = StagedRecords()
+    staged = StagedRecords(own=SIGNAL_COLUMNS if ctx.secret else None)
     position = 0
     parts = extract.frames()
     checked = (
