@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import ClassVar
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from regie_analytics import cellkey, geo, workflow
 from regie_analytics.geo.stored import web_table
-from regie_analytics.ingest import cube_part
+from regie_analytics.ingest import cube_part, prepare, signals, worker
+from regie_analytics.ingest.staged import StagedRecords
 from regie_analytics.ingest.stored import combine_cubes, cube_files_summed
 from regie_analytics.io import csv_files
 from regie_analytics.schema import CUBE_DIMENSIONS
@@ -262,3 +265,140 @@ def test_weights_and_web_geometry_are_computed_in_the_commit_when_the_child_fail
         .reset_index(drop=True),
     )
     assert len(gpd.read_parquet(version / "web.parquet")) > 0
+
+
+class _CountedWorker(worker.BatchWorker):
+    """The batch worker, counting the batches it checked."""
+
+    answered: ClassVar[list[int]] = []
+
+    def _answer(self, index: int) -> tuple[object, ...] | None:
+        answer = super()._answer(index)
+        if answer is not None:
+            self.answered.append(index)
+        return answer
+
+
+@pytest.mark.parametrize("worker_runs", [True, False])
+def test_batches_checked_in_the_worker_process_give_the_same_store(
+    tmp_path: Path,
+    messy: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    worker_runs: bool,
+) -> None:
+    """About 15 batches of the messy file, checked here alone, and spread over the worker
+    process and here (or, when the worker dies at once, all here again): the same report
+    with its example rows in the same order, the same records, keys and cube."""
+    path, mapping = messy
+    monkeypatch.setattr(csv_files, "_CSV_BLOCK", 4 << 10)
+    here = _import(path, mapping, tmp_path / "here")
+    monkeypatch.setattr(signals, "WORKER_ROWS", 0)
+    monkeypatch.setattr(signals, "BatchWorker", _CountedWorker)
+    _CountedWorker.answered = []
+    if not worker_runs:
+        monkeypatch.setattr(worker, "_SERVE", "raise SystemExit(3)")
+    both = _import(path, mapping, tmp_path / "both")
+    if worker_runs:  # the worker checked some batches, not all (this process checks others)
+        assert 0 < len(_CountedWorker.answered) < 15
+        assert _CountedWorker.answered == sorted(_CountedWorker.answered)
+    else:
+        assert _CountedWorker.answered == []
+    assert both == here
+    assert here["problems"][0]["row"] == 10  # the first row without an id
+    stores = {name: Store(tmp_path / name) for name in ("here", "both")}
+    records = {name: store.signals() for name, store in stores.items()}
+    pd.testing.assert_frame_equal(
+        records["both"].drop(columns="record_key"), records["here"].drop(columns="record_key")
+    )
+    for name, store in stores.items():
+        secret = store.manifest()[SECRET_FIELD]
+        keys = cellkey.record_keys(
+            secret, source=records[name]["source"], ids=records[name]["signal_id"]
+        )
+        np.testing.assert_array_equal(records[name]["record_key"].to_numpy(), keys)
+    pd.testing.assert_frame_equal(
+        stores["both"].cube().drop(columns="cell_key"),
+        stores["here"].cube().drop(columns="cell_key"),
+    )
+
+
+@pytest.fixture
+def tidy_ids(messy: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    """The messy file without its repeated ids (every other problem stays)."""
+    path, mapping = messy
+    rows = pd.read_csv(path, dtype="str", keep_default_na=False)
+    again = rows["melding"].str.startswith("0") | (
+        rows["melding"].duplicated() & (rows["melding"] != "")
+    )
+    assert int(again.sum()) == CYCLES + 1
+    tidy = tmp_path / "zonder_dubbelen.csv"
+    rows.loc[~again].to_csv(tidy, index=False)
+    return tidy, mapping
+
+
+@pytest.mark.parametrize("batch_bytes", [None, 4 << 10])
+def test_without_repeated_ids_the_checked_file_is_stored_with_the_same_result(
+    tmp_path: Path,
+    tidy_ids: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    batch_bytes: int | None,
+) -> None:
+    """No id twice and none in the store: the figures counted while checking and the records
+    file written while checking (its working columns kept apart) give the report, records,
+    keys and cube of the second pass through pandas (forced here by a duplicate position no
+    row has)."""
+    path, mapping = tidy_ids
+    if batch_bytes:
+        monkeypatch.setattr(csv_files, "_CSV_BLOCK", batch_bytes)
+    taken: list[int] = []
+    own_records = StagedRecords.own_records
+
+    def counted(self: StagedRecords) -> StagedRecords:
+        taken.append(self.rows)
+        return own_records(self)
+
+    monkeypatch.setattr(StagedRecords, "own_records", counted)
+    copied = _import(path, mapping, tmp_path / "copied")
+    assert taken == [copied["imported"]]  # the checked file taken as it is: all imported
+    repeated = prepare._repeated
+    monkeypatch.setattr(
+        prepare,
+        "_repeated",
+        lambda flagged, known: (np.array([-1]), repeated(flagged, known)[1]),
+    )
+    through_pandas = _import(path, mapping, tmp_path / "pandas")
+    assert len(taken) == 1
+    assert copied == through_pandas
+    n = CYCLES
+    assert copied["duplicates_in_file"] == 0
+    # all kinds but the repeated id, less the last cycle's A0; no id, bad date, early, future
+    assert copied["imported"] == (KINDS - 1) * n - 1 - 4 * n
+    assert copied["rd_converted"] == copied["swapped_corrected"] == n
+    assert copied["unknown_categories"] == {"vliegende schotels / klein": n}
+    stores = {name: Store(tmp_path / name) for name in ("copied", "pandas")}
+    records = {name: store.signals() for name, store in stores.items()}
+    pd.testing.assert_frame_equal(
+        records["copied"].drop(columns="record_key"),
+        records["pandas"].drop(columns="record_key"),
+    )
+    for name, store in stores.items():
+        secret = store.manifest()[SECRET_FIELD]
+        keys = cellkey.record_keys(
+            secret, source=records[name]["source"], ids=records[name]["signal_id"]
+        )
+        np.testing.assert_array_equal(records[name]["record_key"].to_numpy(), keys)
+        cube = store.cube()
+        reference = cube_part(records[name], kind="signals")
+        pd.testing.assert_frame_equal(
+            cube, reference.sort_values(list(CUBE_DIMENSIONS)).reset_index(drop=True)
+        )
+    pd.testing.assert_frame_equal(
+        stores["copied"].cube().drop(columns="cell_key"),
+        stores["pandas"].cube().drop(columns="cell_key"),
+    )
+    schemas = {}
+    for name, store in stores.items():
+        assert store.current is not None
+        (part,) = (store.current / "signals").glob("*.parquet")
+        schemas[name] = pq.read_schema(part)
+    assert schemas["copied"].remove_metadata() == schemas["pandas"].remove_metadata()

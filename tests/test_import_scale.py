@@ -3,7 +3,10 @@ once across batches, and a second import's cube equal to the cube of all records
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -12,7 +15,8 @@ import pytest
 from regie_analytics import workflow
 from regie_analytics.ingest import StoredIds, cube_part
 from regie_analytics.ingest.staged import StagedRecords, positions_in
-from regie_analytics.io import csv_files
+from regie_analytics.io import archives, csv_files
+from regie_analytics.io.readers import file_sha256
 from regie_analytics.schema import CUBE_DIMENSIONS
 from regie_analytics.store import Store
 
@@ -144,3 +148,31 @@ def test_ids_a_store_holds_are_found_in_its_parts_in_any_spelling(tmp_path: Path
     other = positions_in(staged, StoredIds(files=(part,), source="signalen"), key="signal_id")
     assert list(other) == [6]
     assert len(positions_in(staged, StoredIds(files=(), source="open311"), key="signal_id")) == 0
+
+
+def test_a_file_is_hashed_once_while_unchanged_and_again_when_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import hashes its file while checking it and the audit log asks again: the second
+    answer comes without reading; a file rewritten since (even to the same size) is read."""
+    monkeypatch.setattr(archives, "SETTLED_NS", 0)  # the file was written just now
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"id;datum\n1;2024-01-01\n")
+    first = file_sha256(path)
+    assert first == hashlib.sha256(path.read_bytes()).hexdigest()
+    reads: list[Path] = []
+    real_open = open
+
+    def counted_open(file: Path, mode: str = "r") -> IO[Any]:
+        reads.append(Path(file))
+        return real_open(file, mode)
+
+    monkeypatch.setattr("builtins.open", counted_open)
+    assert file_sha256(path) == first
+    assert reads == []
+    path.write_bytes(b"id;datum\n2;2024-01-01\n")  # the same size, another content
+    written = path.stat().st_mtime_ns + 1_000_000_000  # a later time, whatever the clock's grain
+    os.utime(path, ns=(written, written))
+    second = file_sha256(path)
+    assert reads == [path]
+    assert second == hashlib.sha256(b"id;datum\n2;2024-01-01\n").hexdigest() != first

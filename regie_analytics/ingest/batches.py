@@ -97,6 +97,8 @@ class _Context:
     orders: dict[str, str]
     notations: dict[str, str]
     tallies: dict[str, _Tally] = field(default_factory=dict)
+    secret: str = ""
+    """The store's secret for the record keys of signals ("": none made while checking)."""
 
     def tally(self, column: str) -> _Tally:
         return self.tallies.setdefault(column, _Tally())

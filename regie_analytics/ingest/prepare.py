@@ -4,7 +4,7 @@ removes what the store holds already, and counts the report's figures on the row
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
@@ -24,7 +24,14 @@ from regie_analytics.ingest.staged import (
     duplicate_positions,
     positions_in,
 )
-from regie_analytics.ingest.stored import _match_known, count_keys, staged_with_cube, with_keys
+from regie_analytics.ingest.stored import (
+    _match_known,
+    count_keys,
+    records_cube,
+    staged_with_cube,
+    with_keys,
+)
+from regie_analytics.ingest.worker import _blank, absorb
 from regie_analytics.io.ahead import in_background
 from regie_analytics.io.parse import clean_text
 from regie_analytics.io.presets import extract
@@ -176,17 +183,23 @@ class _Figures:
         )
 
 
-def _signal_batches(
-    ctx: _Context, flagged: StagedRecords, known: KnownRecords | None
-) -> Iterator[pd.DataFrame]:
-    """The staged signals batch by batch without duplicate ids: a later row with an id an
-    earlier row has (counted and shown), and ids the store holds (counted)."""
-    report = ctx.report
-    twice = duplicate_positions(flagged, key=SIGNAL_ID, position=POSITION)
+def _repeated(flagged: StagedRecords, known: KnownRecords | None) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the staged signals not imported: a later row with an id an earlier row
+    has, and (the others) ids the store holds."""
+    twice = duplicate_positions(flagged, key=SIGNAL_ID)
     in_store = np.zeros(0, dtype=np.int64)
     if isinstance(known, StoredIds):
-        found = positions_in(flagged, known, key=SIGNAL_ID, position=POSITION)
+        found = positions_in(flagged, known, key=SIGNAL_ID)
         in_store = np.setdiff1d(found, twice, assume_unique=True)
+    return twice, in_store
+
+
+def _signal_batches(
+    ctx: _Context, flagged: StagedRecords, twice: np.ndarray, in_store: np.ndarray
+) -> Iterator[pd.DataFrame]:
+    """The staged signals batch by batch without those at the positions ``twice`` (an id an
+    earlier row has: counted and shown) and ``in_store`` (an id the store holds: counted)."""
+    report = ctx.report
     report.duplicates_in_store = len(in_store)
     for batch in flagged.batches():
         position = batch[POSITION].to_numpy()
@@ -301,6 +314,7 @@ def prepare_import(
         orders, notations = _scan(
             ext, report, limits=limits, dates=dates, numbers=numbers, forced_order=date_order
         )
+        secret = secret or cellkey.new_secret()
         ctx = _Context(
             extract=ext,
             report=report,
@@ -310,22 +324,38 @@ def prepare_import(
             window=(lo, hi),
             orders=orders,
             notations=notations,
+            secret=secret,
         )
-        flagged = prepare_signals(ctx) if ext.kind == "signals" else prepare_counts(ctx)
+        # the figures of every checked signal, counted while checking: the report's when
+        # every one of them is imported (no id twice, none the store holds)
+        checked = _Figures(_blank(report))
+        flagged = (
+            prepare_signals(ctx, each=checked.counted)
+            if ext.kind == "signals"
+            else prepare_counts(ctx)
+        )
     known = existing_keys(ext.source, ext.kind) if existing_keys is not None else None
-    secret = secret or cellkey.new_secret()
-    figures = _Figures(report)
-    batches: Iterable[pd.DataFrame]
+    batches: Iterable[pd.DataFrame] | None = None
+    replaces = None
     if isinstance(flagged, StagedRecords):
-        batches, replaces = _signal_batches(ctx, flagged, known), None
+        twice, in_store = _repeated(flagged, known)
+        if len(twice) or len(in_store):
+            batches = _signal_batches(ctx, flagged, twice, in_store)
     else:
         batches, replaces = _count_batches(ctx, flagged, known)
-    columns = SIGNAL_COLUMNS if ext.kind == "signals" else COUNT_COLUMNS
-    records = (
-        _without_flags(with_keys(figures.counted(batch), kind=ext.kind, secret=secret), columns)
-        for batch in batches
-    )
-    staged, cube = staged_with_cube(records, kind=ext.kind)
+    if batches is None:  # every checked signal: its columns copied by Arrow, not via pandas
+        absorb(ctx, checked.report, {})
+        figures = replace(checked, report=report)
+        staged = cast(StagedRecords, flagged).own_records()
+        cube = records_cube(staged)
+    else:
+        figures = _Figures(report)
+        columns = SIGNAL_COLUMNS if ext.kind == "signals" else COUNT_COLUMNS
+        records = (
+            _without_flags(with_keys(figures.counted(batch), kind=ext.kind, secret=secret), columns)
+            for batch in batches
+        )
+        staged, cube = staged_with_cube(records, kind=ext.kind)
     figures.finish(taxonomy)
     if report.rows_read and report.imported == 0 and report.rejected_rows == report.rows_read:
         first = report.problems[0] if report.problems else None

@@ -3,9 +3,12 @@ classified, and staged on disk; duplicate ids are found over all batches afterwa
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
+from regie_analytics.cellkey import record_keys
 from regie_analytics.ingest.batches import (
     _DATE_HINT,
     _MATCH,
@@ -19,6 +22,7 @@ from regie_analytics.ingest.batches import (
     _text,
 )
 from regie_analytics.ingest.staged import StagedRecords
+from regie_analytics.ingest.worker import WORKER_ROWS, BatchWorker, absorb, checked_batch
 from regie_analytics.io.parse import normalise_ids, parse_datetimes
 from regie_analytics.schema import (
     AREA_CODE,
@@ -31,6 +35,8 @@ from regie_analytics.schema import (
     LAT,
     LON,
     RECEIVED_AT,
+    RECORD_KEY,
+    SIGNAL_COLUMNS,
     SIGNAL_ID,
     SOURCE,
     STATUS,
@@ -45,7 +51,8 @@ POSITION = "_pos"
 
 
 def _signal_batch(ctx: _Context, part: pd.DataFrame) -> pd.DataFrame:
-    """One batch of signals: checked, located and classified, with the report's flags."""
+    """One batch of signals: checked, located and classified, with the report's flags (and
+    the record keys, when the context has the store's secret)."""
     report, extract = ctx.report, ctx.extract
     ids = normalise_ids(_text(part, "signal_id"))
     no_id = (ids.isna() | (ids == "")).to_numpy()
@@ -96,12 +103,16 @@ def _signal_batch(ctx: _Context, part: pd.DataFrame) -> pd.DataFrame:
     frame = _classify(ctx, frame).reset_index(drop=True)
     n = len(frame)
     flags = ("_file", "_row", "_swapped", "_rd", "_bad_xy", "_unknown_code", _MATCH, "_cleaned")
+    ids = frame["signal_id"].astype("str")
+    keys = (
+        {RECORD_KEY: record_keys(ctx.secret, source=extract.source, ids=ids)} if ctx.secret else {}
+    )
     return pd.DataFrame(
         {
             SOURCE: pd.Categorical.from_codes(
                 np.zeros(n, dtype="int8"), categories=pd.Index([extract.source], dtype="str")
             ),
-            SIGNAL_ID: frame["signal_id"].astype("str"),
+            SIGNAL_ID: ids,
             RECEIVED_AT: frame[RECEIVED_AT],
             CLOSED_AT: frame[CLOSED_AT],
             CHANNEL: _label(_text(frame, "channel"), UNKNOWN_CHANNEL).astype("category"),
@@ -116,20 +127,33 @@ def _signal_batch(ctx: _Context, part: pd.DataFrame) -> pd.DataFrame:
             LAT: frame[LAT],
             GIVEN_AREA_CODE: frame[GIVEN_AREA_CODE].astype("category"),
             "_closed": frame["_closed"],
+            **keys,
             **{flag: frame[flag] for flag in flags},
         }
     )
 
 
-def prepare_signals(ctx: _Context) -> StagedRecords:
+def prepare_signals(
+    ctx: _Context, *, each: Callable[[pd.DataFrame], object] | None = None
+) -> StagedRecords:
     """Check, locate and classify record-level signals, batch by batch, into a file on disk
     (with the report's flags, and ``_pos``: the row's place among them). Duplicate ids are
-    not dropped here: :func:`duplicate_positions` finds them over all batches."""
+    not dropped here: :func:`duplicate_positions` finds them over all batches. A large input
+    is checked on both cores (:class:`BatchWorker`), with the same report and records.
+    ``each`` is called with every checked batch, in order (to count figures meanwhile)."""
     extract = ctx.extract
-    staged = StagedRecords()
+    staged = StagedRecords(own=SIGNAL_COLUMNS if ctx.secret else None)
     position = 0
-    for part in extract.frames():
-        batch = _signal_batch(ctx, part)
+    parts = extract.frames()
+    checked = (
+        BatchWorker(ctx).checked(ctx, parts, _signal_batch)
+        if ctx.report.rows_read >= WORKER_ROWS
+        else (checked_batch(ctx, part, _signal_batch) for part in parts)
+    )
+    for batch, report, tallies in checked:
+        absorb(ctx, report, tallies)
+        if each is not None:
+            each(batch)
         batch[POSITION] = np.arange(position, position + len(batch), dtype=np.int64)
         position += len(batch)
         staged.append(batch)

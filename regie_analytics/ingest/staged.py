@@ -39,22 +39,39 @@ def _widened(schema: pa.Schema) -> pa.Schema:
     return pa.schema(fields, metadata=schema.metadata)
 
 
+def _joined(tables: list[pa.Table], order: list[str]) -> pd.DataFrame:
+    """The columns of ``tables`` (the same rows) side by side, in ``order``."""
+    parts = [table.to_pandas() for table in tables]
+    return (parts[0] if len(parts) == 1 else pd.concat(parts, axis=1))[order]
+
+
 class StagedRecords:
     """Records in a temporary Parquet file (removed with this object, or at exit).
 
     :meth:`append` writes a batch (a row group, in a thread while the caller goes on);
     :meth:`close` finishes the file; then
     :meth:`batches` reads them back in order and :meth:`frame` all at once.
+
+    With ``own``, only those columns of each batch go to the file (``path``), and the others
+    (working columns: flags, positions) to a second file next to it, row group for row group;
+    :meth:`batches` joins them again, and :meth:`own_records` is the file alone.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, own: Sequence[str] | None = None) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="regie-import-"))
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.folder, True)
         self.path = self.folder / "records.parquet"
         self.rows = 0
-        self._writer: pq.ParquetWriter | None = None
+        self._own = list(own) if own is not None else None
+        self._writers: list[pq.ParquetWriter] = []
         self._writing: Future[None] | None = None
         self._empty: pd.DataFrame | None = None
+
+    def _split(self, frame: pd.DataFrame) -> list[pd.DataFrame]:
+        """The batch as written: whole, or its own columns and the others."""
+        if self._own is None:
+            return [frame]
+        return [frame[self._own], frame.drop(columns=self._own)]
 
     def append(self, frame: pd.DataFrame) -> None:
         """Write one batch (after the first, the columns and their types must be the same)."""
@@ -62,13 +79,22 @@ class StagedRecords:
             self._empty = frame.iloc[:0]
         if frame.empty:
             return
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        if self._writer is None:
-            self._writer = pq.ParquetWriter(self.path, _widened(table.schema))
-        writer = self._writer
-        table = table.cast(writer.schema)
+        tables = [pa.Table.from_pandas(part, preserve_index=False) for part in self._split(frame)]
+        if not self._writers:
+            paths = [self.path, self.folder / "working.parquet"]
+            self._writers = [
+                pq.ParquetWriter(path, _widened(table.schema))
+                for path, table in zip(paths, tables, strict=False)
+            ]
+        writers = self._writers
+        tables = [table.cast(w.schema) for table, w in zip(tables, writers, strict=True)]
         self._wait()  # one batch written at a time, in order
-        self._writing = in_background(lambda: writer.write_table(table))
+
+        def write() -> None:
+            for writer, table in zip(writers, tables, strict=True):
+                writer.write_table(table)
+
+        self._writing = in_background(write)
         self.rows += len(frame)
 
     def _wait(self) -> None:
@@ -79,9 +105,9 @@ class StagedRecords:
     def close(self) -> StagedRecords:
         """Finish the file (waiting for the last batch to be written); returns itself."""
         self._wait()
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+        for writer in self._writers:
+            writer.close()
+        self._writers = []
         return self
 
     def batches(self, columns: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
@@ -90,20 +116,60 @@ class StagedRecords:
             if self._empty is not None:
                 yield self._empty if columns is None else self._empty[list(columns)]
             return
-        parquet = pq.ParquetFile(self.path)
         wanted = list(columns) if columns is not None else None
-        groups = (
-            parquet.read_row_group(group, columns=wanted) for group in range(parquet.num_row_groups)
+        if self._own is None:
+            parquet = pq.ParquetFile(self.path)
+            groups: Iterator[pa.Table] = (
+                parquet.read_row_group(group, columns=wanted)
+                for group in range(parquet.num_row_groups)
+            )
+            for table in read_ahead(groups):  # the next batch is read on the other core
+                yield table.to_pandas()
+            return
+        files = [(pq.ParquetFile(path), names) for path, names in self._files(wanted)]
+        joined = (
+            [file.read_row_group(group, columns=names) for file, names in files]
+            for group in range(files[0][0].num_row_groups)
         )
-        for table in read_ahead(groups):  # the next batch is read on the other core
-            yield table.to_pandas()
+        for tables in read_ahead(joined):  # the next batch is read on the other core
+            yield _joined(tables, self._order(wanted))
+
+    def _order(self, wanted: list[str] | None) -> list[str]:
+        assert self._empty is not None
+        return wanted if wanted is not None else list(self._empty.columns)
+
+    def _files(self, wanted: list[str] | None) -> list[tuple[Path, list[str]]]:
+        """The files that hold the ``wanted`` columns (all: ``None``), with theirs."""
+        assert self._own is not None
+        order = self._order(wanted)
+        own = [c for c in order if c in self._own]
+        working = [c for c in order if c not in self._own]
+        files = [(self.path, own), (self.folder / "working.parquet", working)]
+        return [(path, names) for path, names in files if names]
 
     def frame(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """All records at once."""
         parts = list(self.batches(columns))
         if len(parts) == 1:
             return parts[0]
-        return pq.read_table(self.path, columns=list(columns) if columns else None).to_pandas()
+        wanted = list(columns) if columns else None
+        if self._own is None:
+            return pq.read_table(self.path, columns=wanted).to_pandas()
+        tables = [pq.read_table(path, columns=names) for path, names in self._files(wanted)]
+        return _joined(tables, self._order(wanted))
+
+    def own_records(self) -> StagedRecords:
+        """The records with only their own columns (``own``): a new object with the file
+        itself (linked, not copied, where the file system allows), the working columns
+        left out."""
+        if self._own is None:
+            return self
+        out = StagedRecords()
+        out._empty = self._empty[self._own] if self._empty is not None else None
+        if self.rows:
+            self.link_to(out.path)
+            out.rows = self.rows
+        return out
 
     def link_to(self, target: Path) -> None:
         """Put the file at ``target``: a hard link where the file system allows, a copy
@@ -114,19 +180,23 @@ class StagedRecords:
             shutil.copyfile(self.path, target)
 
 
-def duplicate_positions(staged: StagedRecords, *, key: str, position: str) -> np.ndarray:
-    """Sorted ``position`` values of the rows whose ``key`` an earlier row has (exactly, not
-    by hash; "earlier" by ``position``)."""
+def duplicate_positions(
+    staged: StagedRecords, *, key: str, position: str | None = None
+) -> np.ndarray:
+    """Sorted ``position`` values (by default the row numbers in the file) of the rows whose
+    ``key`` an earlier row has (exactly, not by hash; "earlier" by ``position``)."""
     import duckdb
 
     if staged.rows == 0:
         return np.zeros(0, dtype=np.int64)
+    where = f'"{position}"' if position else "file_row_number"
+    numbered = "" if position else ", file_row_number = true"
     with duckdb.connect() as con:
         con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
         con.execute(f"SET temp_directory = '{staged.folder / 'duckdb'}'")
         found = con.execute(
             f"""
-            WITH rows AS (SELECT "{key}" AS k, "{position}" AS p FROM read_parquet(?)),
+            WITH rows AS (SELECT "{key}" AS k, {where} AS p FROM read_parquet(?{numbered})),
             twice AS (SELECT k, min(p) AS first FROM rows GROUP BY k HAVING count(*) > 1)
             SELECT rows.p FROM rows JOIN twice USING (k) WHERE rows.p <> twice.first
             ORDER BY rows.p

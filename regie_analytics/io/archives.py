@@ -12,6 +12,8 @@ import errno
 import hashlib
 import shutil
 import tempfile
+import threading
+import time
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -248,9 +250,46 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+_HASHED: dict[tuple[str, int, int, int, int, int], bytes] = {}
+"""Digests of the files hashed lately, by the file's identity and state: an import hashes its
+file while it checks it, and the audit log asks again afterwards."""
+_HASHED_KEPT = 8
+SETTLED_NS = 2_000_000_000
+"""Only files unchanged for this long (nanoseconds) are kept: file times are coarse (a few
+milliseconds), so a file rewritten to the same size just after it was hashed could look the
+same."""
+_hashed_lock = threading.Lock()
+
+
+def _identity(file: Path) -> tuple[str, int, int, int, int, int]:
+    state = file.stat()
+    return (
+        str(file.resolve()),
+        state.st_dev,
+        state.st_ino,
+        state.st_size,
+        state.st_mtime_ns,
+        state.st_ctime_ns,
+    )
+
+
 def _sha256(file: Path) -> bytes:
+    """SHA-256 of one file; a file hashed before and not changed since (same inode, size and
+    modification and change times, to the nanosecond) is not read again."""
+    started = time.time_ns()
+    key = _identity(file)
+    with _hashed_lock:
+        if key in _HASHED:
+            return _HASHED[key]
     inner = hashlib.sha256()
     with open(file, "rb") as handle:
         while chunk := handle.read(1 << 22):
             inner.update(chunk)
-    return inner.digest()
+    digest = inner.digest()
+    settled = started - max(key[4], key[5]) >= SETTLED_NS
+    if settled and _identity(file) == key:  # not changed lately, nor while it was read
+        with _hashed_lock:
+            while len(_HASHED) >= _HASHED_KEPT:
+                del _HASHED[next(iter(_HASHED))]
+            _HASHED[key] = digest
+    return digest
