@@ -123,10 +123,16 @@ def test_a_killed_writer_leaves_the_log_readable(tmp_path: Path) -> None:
     for proc in procs:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
     deadline = time.monotonic() + 30
-    while audit.log_path(tmp_path).stat().st_size < 400_000 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    for proc in procs:
-        os.kill(proc.pid, signal.SIGKILL)
+    log_file = audit.log_path(tmp_path)
+    try:  # "ready" comes before the first record: the log may not exist yet
+        while (
+            not log_file.exists() or log_file.stat().st_size < 400_000
+        ) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:  # never leave the writers running, whatever happens above
+        for proc in procs:
+            if proc.poll() is None:
+                os.kill(proc.pid, signal.SIGKILL)
     for proc in procs:
         proc.wait(timeout=20)
         assert proc.stdout is not None

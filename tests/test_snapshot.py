@@ -14,6 +14,7 @@ import pytest
 from pandas.testing import assert_frame_equal, assert_series_equal
 
 from regie_analytics import engine, geo, snapshot, stats
+from regie_analytics.geo import stored as geo_stored
 from regie_analytics.snapshot import Snapshot, StoreChanged
 from regie_analytics.store import Store
 from tests.conftest import SAMPLES, cli
@@ -27,15 +28,18 @@ def _loaded(store: Path) -> Snapshot:
 
 
 def _count(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
-    """The levels ``geo.name`` is called for (each call still computes)."""
+    """The levels ``geo.name`` is called for (each call still computes), also where the
+    store's readers (:mod:`regie_analytics.geo.stored`) call it."""
     real = getattr(geo, name)
     levels: list[str] = []
 
-    def counted(areas: pd.DataFrame, level: str) -> object:
+    def counted(areas: pd.DataFrame, level: str, **options: object) -> object:
         levels.append(level)
-        return real(areas, level)
+        return real(areas, level, **options)
 
     monkeypatch.setattr(geo, name, counted)
+    if hasattr(geo_stored, name):
+        monkeypatch.setattr(geo_stored, name, counted)
     return levels
 
 
