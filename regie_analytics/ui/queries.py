@@ -50,8 +50,7 @@ def ptable(sel: Filters) -> PTable | None:
 # --- the cube cut to the filters -----------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner=False, max_entries=48, hash_funcs=BY_KEY)
-def cube_cut(
+def engine_cut(
     snap: Snapshot,
     start: str | None,
     end: str | None,
@@ -65,8 +64,8 @@ def cube_cut(
     """The cube cut to the months from ``start`` to ``end`` (None: open) and the filters
     (``domains`` None: every domain; no themes or channels: all), summed per ``by`` in the
     store's engine (:func:`engine.cube_cut`; ``located``: only rows in an area;
-    ``area_codes``: only these finest-level areas), queried once and shared by every
-    computation of it: do not change it."""
+    ``area_codes``: only these finest-level areas). Not cached and not calling Streamlit: for
+    background jobs; a page uses :func:`cube_cut`."""
     return engines.cube_cut(
         snap.engine,
         by=by,
@@ -79,6 +78,23 @@ def cube_cut(
         located=located,
         categories={column: snap.categories(column) for column in by if column != MONTH},
     )
+
+
+@st.cache_resource(show_spinner=False, max_entries=48, hash_funcs=BY_KEY)
+def cube_cut(
+    snap: Snapshot,
+    start: str | None,
+    end: str | None,
+    domains: tuple[str, ...] | None,
+    themes: tuple[str, ...],
+    channels: tuple[str, ...],
+    by: tuple[str, ...] = (AREA_CODE, DOMAIN),
+    located: bool = False,
+    area_codes: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
+    """:func:`engine_cut`, queried once and shared by every computation of it: do not change
+    it."""
+    return engine_cut(snap, start, end, domains, themes, channels, by, located, area_codes)
 
 
 def _cube(
@@ -251,29 +267,6 @@ def regie(snap: Snapshot, sel: Filters) -> pd.DataFrame:
     )
 
 
-def _job_cut(
-    snap: Snapshot,
-    by: tuple[str, ...],
-    *,
-    sel: Filters | None = None,
-    end: str | None = None,
-    located: bool = False,
-) -> pd.DataFrame:
-    """:func:`cube_cut` for a background job (it must not call Streamlit, so not through its
-    cache): every month up to ``end`` (None: open) of the selection's domains, themes and
-    channels (``sel`` None: all), summed per ``by`` in the engine."""
-    return engines.cube_cut(
-        snap.engine,
-        by=by,
-        end=end,
-        domains=None if sel is None else sel.domains,
-        themes=(sel.themes or None) if sel is not None else None,
-        channels=(sel.channels or None) if sel is not None else None,
-        located=located,
-        categories={column: snap.categories(column) for column in by if column != MONTH},
-    )
-
-
 def _emerging_job(
     snap: Snapshot, sel: Filters
 ) -> tuple[tuple[Any, ...], Callable[[], tuple[pd.DataFrame, str | None]], str]:
@@ -283,7 +276,9 @@ def _emerging_job(
     table = ptable(sel)
 
     def compute() -> tuple[pd.DataFrame, str | None]:
-        cube = _job_cut(snap, (AREA_CODE, MONTH), sel=sel, end=sel.end)
+        cube = engine_cut(
+            snap, None, sel.end, sel.domains, sel.themes, sel.channels, (AREA_CODE, MONTH)
+        )
         w = snap.weights(sel.level)
         try:
             spots = insights.emerging(
@@ -328,7 +323,9 @@ def _jumps_job(
 
     def compute() -> pd.DataFrame:
         by = (AREA_CODE, MONTH, DOMAIN, THEME)
-        cube = snap.shared("jumps", None, lambda: _job_cut(snap, by, located=True))
+        cube = snap.shared(
+            "jumps", None, lambda: engine_cut(snap, None, None, None, (), (), by, True)
+        )
         codes = cube[AREA_CODE]
         if parents is not None:
             codes = aggregate.codes_at_level(codes, parents)
