@@ -133,26 +133,98 @@ def _cell_formatter(decimals: int, missing: str) -> Callable[[object], str]:
     return cell
 
 
+_DUTCH_NUMBER = re.compile(r"^-?\d{1,3}(?:\.\d{3})*(?:,(\d+))?$")
+"""A number as :func:`fmt_num` and :func:`fmt_int` write it: ``1.234``, ``289,7``, ``-2``."""
+MAX_LABELS = 3
+"""Different texts (``"<5"``, ``""``) a column of numbers may hold and still sort by value."""
+_LABEL = re.compile(r"^(?:|[–—-]|[<>≤≥] ?\d+)$")
+"""A cell a column of numbers may hold as text: empty, a dash, a bound such as ``<5``."""
+
+
+def _sortable(values: pd.Series) -> tuple[pd.Series, pd.Series, int] | None:
+    """A column of numbers written as text (as :func:`fmt_num` writes them) or mixed with a
+    few labels (:data:`_LABEL`: a protected count ``"<5"``, an empty cell), as numbers to
+    sort by: (the numbers, missing where a label is; the labels, missing elsewhere; the
+    decimals the texts were written with). None for a column that is not numbers."""
+    numbers = np.full(len(values), np.nan)
+    labels: list[object] = [None] * len(values)
+    decimals, found = 0, False
+    for position, value in enumerate(values.tolist()):
+        if _is_missing(value):
+            continue
+        if _is_number(value):
+            numbers[position], found = float(value), True
+            continue
+        text = str(value)
+        match = _DUTCH_NUMBER.match(text.strip())
+        if match:
+            numbers[position] = float(text.strip().replace(".", "").replace(",", "."))
+            decimals, found = max(decimals, len(match.group(1) or "")), True
+        else:
+            labels[position] = text
+    shown = pd.Series(labels, index=values.index, dtype=object)
+    texts = shown.dropna().unique()
+    if not found or len(texts) > MAX_LABELS or not all(_LABEL.match(str(t)) for t in texts):
+        return None
+    finite = numbers[np.isfinite(numbers)]
+    if np.array_equal(finite, finite.round()):  # counts stay whole numbers (nullable)
+        whole = pd.array(np.where(np.isfinite(numbers), numbers, 0).astype("int64"), dtype="Int64")
+        whole[~np.isfinite(numbers)] = pd.NA
+        return pd.Series(whole, index=values.index), shown, decimals
+    return pd.Series(numbers, index=values.index), shown, decimals
+
+
+def _constant(text: str) -> Callable[[object], str]:
+    def cell(_: object) -> str:
+        return text
+
+    return cell
+
+
 def dutch_numbers(
     frame: pd.DataFrame, *, decimals: Mapping[str, int] | None = None, missing: str = "–"
 ) -> Styler:
     """``frame`` for the screen with Dutch notation in every browser: ``150.542`` and
-    ``12,5``, whatever the browser's language (the numbers stay numbers, so a column still
-    sorts by value). Every column with numbers in it (also one that mixes counts with
-    ``"<5"``) gets the ``decimals`` given for it, or :func:`column_decimals`; a missing value
-    reads ``missing``."""
+    ``12,5``, whatever the browser's language. The numbers stay numbers, so a column sorts
+    by value: also a column that mixes counts with ``"<5"`` or holds numbers written as Dutch
+    text (``"289,7"``) is sent as numbers (a label's cell as missing, so its value is never
+    sent) and shown as it was written. Every column with numbers in it gets the ``decimals``
+    given for it, or as few as show its numbers; a missing value reads ``missing``. Codes
+    (a column named ``...code...``) stay text."""
     given = dict(decimals or {})
+    data = frame.copy(deep=False)
+    unique = frame.index.is_unique and frame.columns.is_unique
     formatters: dict[Any, str | Callable[[object], str] | None] = {}
+    labelled: list[tuple[Any, pd.Series]] = []
     for position, column in enumerate(frame.columns):
         values = frame.iloc[:, position]
-        if pd.api.types.is_bool_dtype(values) or not (
-            pd.api.types.is_numeric_dtype(values)
-            or (values.dtype == object and any(_is_number(v) for v in values))
-        ):
+        if pd.api.types.is_bool_dtype(values):
             continue
-        places = given.get(str(column), column_decimals(values))
+        if pd.api.types.is_numeric_dtype(values):
+            places = given.get(str(column), column_decimals(values))
+            formatters[column] = _cell_formatter(places, missing)
+            continue
+        written = (
+            _sortable(values)
+            if unique and "code" not in str(column).casefold() and values.dtype != "category"
+            else None
+        )
+        if written is None:
+            if values.dtype == object and any(_is_number(v) for v in values):
+                places = given.get(str(column), column_decimals(values))
+                formatters[column] = _cell_formatter(places, missing)
+            continue
+        numbers, labels, places = written
+        data.isetitem(position, numbers.array)
+        places = given.get(str(column), max(places, column_decimals(numbers)))
         formatters[column] = _cell_formatter(places, missing)
-    return frame.style.format(formatters, na_rep=missing)
+        labelled.append((column, labels))
+    styler = data.style.format(formatters, na_rep=missing)
+    for column, labels in labelled:
+        for text in labels.dropna().unique():
+            rows = (labels == text).to_numpy()
+            styler = styler.format(_constant(str(text)), subset=(rows, [column]))
+    return styler
 
 
 def fmt_pct(value: float | None, decimals: int = 0, *, signed: bool = False) -> str:

@@ -135,6 +135,35 @@ def test_dutch_numbers_whatever_the_browser():
     pd.testing.assert_frame_equal(frame, before)
 
 
+def test_numbers_written_as_text_or_beside_labels_sort_as_numbers():
+    """A protected table (counts mixed with "<5", rates written in Dutch) reaches the grid as
+    numbers, so sorting a column orders 9 before 27 and 99,5 before 289,7; a label's cell is
+    sent as missing, never as a value, and shown as written; codes and names stay text."""
+    frame = pd.DataFrame(
+        {
+            "Gebiedscode": ["001", "002", "003", ""],
+            "Gebied": ["A", "B", "C", "Totaal"],
+            "Sociaal": pd.Series([27, "<5", 9, 1040], dtype=object),
+            "Per 1.000 inwoners": ["289,7", "99,5", "1.204,0", ""],
+            "Status": ["nieuw", "12", "oud", "nieuw"],
+        }
+    )
+    styler = dutch_numbers(frame)
+    data = styler.data
+    assert str(data["Sociaal"].dtype) == "Int64"
+    assert data["Sociaal"].isna().tolist() == [False, True, False, False]
+    assert data["Sociaal"].sort_values().dropna().tolist() == [9, 27, 1040]
+    assert data["Per 1.000 inwoners"].tolist()[:3] == [289.7, 99.5, 1204.0]
+    assert data["Gebiedscode"].tolist() == ["001", "002", "003", ""]
+    assert data["Status"].tolist() == ["nieuw", "12", "oud", "nieuw"]  # words: stays text
+    assert _shown(frame) == [
+        ["001", "A", "27", "289,7", "nieuw"],
+        ["002", "B", "<5", "99,5", "12"],
+        ["003", "C", "9", "1.204,0", "oud"],
+        ["", "Totaal", "1.040", "", "nieuw"],
+    ]
+
+
 def test_column_decimals_are_as_few_as_show_every_number():
     assert column_decimals(pd.Series([3, 4])) == 0
     assert column_decimals(pd.Series([1.0, 2.5, np.nan])) == 1

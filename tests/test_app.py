@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
+from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from regie_analytics import aggregate, cellkey, charts, geo, insights, privacy, report, stats
@@ -87,8 +88,23 @@ def test_kaart_table_matches_area_table(app_store: Path) -> None:
     download = report.area_download(cube, store.areas(), level="buurt")
     shown = at.dataframe[0].value
     assert len(shown) == 519  # the areas and the municipality's totals; the note is below
-    # the browser gets the cells as text (mixed numbers and "<5")
-    assert shown.astype(str).values.tolist() == download.iloc[:-1].astype(str).values.tolist()
+    # the browser gets numbers (a column sorts by value) and reads what the download holds:
+    # a protected count is sent as missing, never as its value, and shown as "<5"
+    expected = download.iloc[:-1].reset_index(drop=True)
+    grid = at.dataframe[0].proto.arrow_data
+    texts = dataframe_util.convert_arrow_bytes_to_pandas_df(grid.styler.display_values)
+    for column in ("Fysiek", "Sociaal", "Totaal"):
+        assert str(shown[column].dtype) == "Int64", column
+        small = expected[column].astype(str) == "<5"
+        assert small.any() or column != "Sociaal"  # the test data has small social counts
+        assert shown.loc[small.to_numpy(), column].isna().all()
+        assert (texts.loc[small.to_numpy(), column] == "<5").all()
+        counts = expected.loc[~small.to_numpy(), column].astype(int).to_numpy()
+        assert shown.loc[~small.to_numpy(), column].astype(int).tolist() == counts.tolist()
+    rates = shown["Per 1.000 inwoners"]
+    assert rates.dtype == float and rates.max() > 0
+    written = expected["Per 1.000 inwoners"].fillna("–")  # a missing rate reads "–"
+    assert texts["Per 1.000 inwoners"].tolist() == written.tolist()
 
 
 @pytest.mark.slow
@@ -231,11 +247,15 @@ def test_presentatie_steps_through_slides_without_small_counts(app_store: Path) 
 @pytest.mark.slow
 def test_small_counts_are_hidden_on_screen_by_default(app_store: Path) -> None:
     at = _app("kaart", periode="laatste maand")
-    table = at.dataframe[0].value
+    table = at.dataframe[0].value  # what the browser gets: a protected count as missing
+    texts = dataframe_util.convert_arrow_bytes_to_pandas_df(
+        at.dataframe[0].proto.arrow_data.styler.display_values
+    )
     for column in ("Fysiek", "Sociaal", "Overig", "Totaal"):
-        numbers = [v for v in table[column] if not isinstance(v, str)]
-        assert all(v == 0 or v >= 5 for v in numbers), column
-    assert (table["Totaal"] == "<5").any() or (table["Sociaal"] == "<5").any()
+        numbers = table[column].dropna().astype(int)
+        assert ((numbers == 0) | (numbers >= 5)).all(), column
+        assert (texts.loc[table[column].isna().to_numpy(), column] == "<5").all(), column
+    assert (texts["Totaal"] == "<5").any() or (texts["Sociaal"] == "<5").any()
 
 
 # --- one caching layer: computed once per selection, never another selection's figure ---------

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from regie_analytics import aggregate, cli, geo, privacy, report
@@ -314,11 +315,23 @@ def _numbers(text: str) -> list[float]:
     return [float(n.replace(".", "").replace(",", ".")) for n in found]
 
 
+def _grid(element: Any) -> pd.DataFrame:
+    """A table as the browser gets it: its values (a protected count is sent as missing),
+    with the text shown in the cells shown as "<5"."""
+    values = element.value
+    grid = element.proto.arrow_data
+    if not grid.HasField("styler"):
+        return values
+    texts = dataframe_util.convert_arrow_bytes_to_pandas_df(grid.styler.display_values)
+    labelled = values.isna().to_numpy() & (texts == privacy.SUPPRESSED_LABEL).to_numpy()
+    return values.astype(object).mask(labelled, privacy.SUPPRESSED_LABEL)
+
+
 def _browser_values(at: AppTest) -> dict[str, Any]:
     """What the browser receives: metrics, tables and every plotly figure as JSON."""
     return {
         "metrics": {m.label: m.value for m in at.metric},
-        "tables": [d.value for d in at.dataframe],
+        "tables": [_grid(d) for d in at.dataframe],
         "figures": [json.loads(e.proto.spec) for e in at.get("plotly_chart")],
     }
 

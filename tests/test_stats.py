@@ -173,6 +173,38 @@ def test_hotspots_equal_esda_g_local(areas, counts, w):
     assert w.transform == "R"
 
 
+def test_gi_star_by_month_where_one_area_borders_all_others():
+    """Ermelo's three wijken: one borders both others, so its neighbourhood (with itself) is
+    every area and Gi* has no variance (0/0 in esda). It has no clustering (z 0, p 1), the
+    others keep esda's z-scores, and the adjustment over the month does not fail."""
+    from libpysal.weights import W
+
+    star = W({"A": ["B", "C"], "B": ["A"], "C": ["A"]})
+    counts = [[0.0, 0.0, 0.0], [1.0, 7.0, 0.0]] + [[m % 3, 2.0, m % 5] for m in range(10)]
+    long = pd.DataFrame(
+        {
+            AREA_CODE: ["A", "B", "C"] * 12,
+            MONTH: [f"2025-{m:02d}" for m in range(1, 13) for _ in range(3)],
+            COUNT: np.ravel(counts),
+        }
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reference = G_Local(
+            np.array([1.0, 7.0, 0.0]), copy.deepcopy(star), transform="B", star=True, permutations=0
+        )
+    assert np.isnan(reference.Zs[0]) and np.isfinite(reference.Zs[1:]).all()
+
+    result = stats.gi_star_by_month(long, star).set_index([MONTH, AREA_CODE])
+
+    assert result.loc[("2025-02", "A"), "gi_z"] == 0 and result.loc[("2025-02", "A"), "p"] == 1
+    got = result.loc["2025-02"].loc[["B", "C"], "gi_z"].to_numpy()
+    np.testing.assert_allclose(got, reference.Zs[1:], rtol=1e-12)
+    assert (result.loc["2025-01", "gi_z"] == 0).all()
+    assert result["p_fdr"].between(0, 1).all()
+    spots = stats.emerging_hotspots(long, star, seed=0)  # the page's call: no error
+    assert set(spots.index) == {"A", "B", "C"}
+
+
 def test_gi_star_by_month_equals_esda_month_by_month(areas, w):
     rng = np.random.default_rng(11)
     months = [f"2025-{m:02d}" for m in range(1, 7)]

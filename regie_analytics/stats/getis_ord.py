@@ -52,8 +52,11 @@ def _gi_star(
 
 def _adjust(two_sided: np.ndarray, *, fdr: bool) -> np.ndarray:
     """Benjamini-Hochberg adjusted p-values when ``fdr``, else the p-values themselves."""
-    if fdr and len(two_sided):
-        return np.asarray(stats.false_discovery_control(two_sided, method="bh"), float)
+    known = np.isfinite(two_sided)
+    if fdr and known.any():  # an unknown p-value stays unknown and is not counted as a test
+        adjusted = np.full(len(two_sided), np.nan)
+        adjusted[known] = stats.false_discovery_control(two_sided[known], method="bh")
+        return adjusted
     return two_sided
 
 
@@ -164,6 +167,12 @@ def _gi_star_months(
     n, months = values.shape
     if inference == "normal":  # every month at once, as esda computes each
         z_all = _gi_star_columns(values, adj)[1]
+        # a month without variation (no signal at all, or the same count everywhere) has no
+        # clustering, as in _gi_star, and neither has an area whose neighbourhood is every
+        # area (three wijken, one bordering both others): their z-scores are 0/0 otherwise
+        flat = np.ptp(values, axis=0) == 0 if n else np.ones(months, dtype=bool)
+        z_all[:, flat] = 0.0
+        z_all[~np.isfinite(z_all)] = 0.0
         p_all = 2.0 * stats.norm.sf(np.abs(z_all))
     else:
         z_all, p_all = np.zeros((n, months)), np.ones((n, months))
