@@ -137,18 +137,22 @@ _DUTCH_NUMBER = re.compile(r"^-?\d{1,3}(?:\.\d{3})*(?:,(\d+))?$")
 """A number as :func:`fmt_num` and :func:`fmt_int` write it: ``1.234``, ``289,7``, ``-2``."""
 MAX_LABELS = 3
 """Different texts (``"<5"``, ``""``) a column of numbers may hold and still sort by value."""
-_LABEL = re.compile(r"^(?:|[–—-]|[<>≤≥] ?\d+)$")
+_LABEL = re.compile(r"^(?:|[–—-]|([<>≤≥]) ?\d+)$")
 """A cell a column of numbers may hold as text: empty, a dash, a bound such as ``<5``."""
 
 
 def _sortable(values: pd.Series) -> tuple[pd.Series, pd.Series, int] | None:
     """A column of numbers written as text (as :func:`fmt_num` writes them) or mixed with a
     few labels (:data:`_LABEL`: a protected count ``"<5"``, an empty cell), as numbers to
-    sort by: (the numbers, missing where a label is; the labels, missing elsewhere; the
-    decimals the texts were written with). None for a column that is not numbers."""
+    sort by: (the numbers; the labels, missing elsewhere; the decimals the texts were
+    written with). None for a column that is not numbers.
+
+    A bound sorts below every number (``<5``: ``-inf``) or above (``>``: ``inf``), never as
+    a value it could have; an empty cell or a dash is missing. The browser's grid shows a
+    missing cell as its placeholder, so a bound cannot be missing to read as itself."""
     numbers = np.full(len(values), np.nan)
     labels: list[object] = [None] * len(values)
-    decimals, found = 0, False
+    decimals, found, bounded = 0, False, False
     for position, value in enumerate(values.tolist()):
         if _is_missing(value):
             continue
@@ -160,16 +164,21 @@ def _sortable(values: pd.Series) -> tuple[pd.Series, pd.Series, int] | None:
         if match:
             numbers[position] = float(text.strip().replace(".", "").replace(",", "."))
             decimals, found = max(decimals, len(match.group(1) or "")), True
-        else:
-            labels[position] = text
+            continue
+        label = _LABEL.match(text.strip())
+        if label is None:
+            return None  # words: a column of text
+        labels[position] = text
+        if label.group(1):
+            numbers[position] = -np.inf if label.group(1) in "<≤" else np.inf
+            bounded = True
     shown = pd.Series(labels, index=values.index, dtype=object)
-    texts = shown.dropna().unique()
-    if not found or len(texts) > MAX_LABELS or not all(_LABEL.match(str(t)) for t in texts):
+    if not found or shown.dropna().nunique() > MAX_LABELS:
         return None
     finite = numbers[np.isfinite(numbers)]
-    if np.array_equal(finite, finite.round()):  # counts stay whole numbers (nullable)
+    if not bounded and np.array_equal(finite, finite.round()):  # counts: whole numbers
         whole = pd.array(np.where(np.isfinite(numbers), numbers, 0).astype("int64"), dtype="Int64")
-        whole[~np.isfinite(numbers)] = pd.NA
+        whole[np.isnan(numbers)] = pd.NA
         return pd.Series(whole, index=values.index), shown, decimals
     return pd.Series(numbers, index=values.index), shown, decimals
 
@@ -187,10 +196,10 @@ def dutch_numbers(
     """``frame`` for the screen with Dutch notation in every browser: ``150.542`` and
     ``12,5``, whatever the browser's language. The numbers stay numbers, so a column sorts
     by value: also a column that mixes counts with ``"<5"`` or holds numbers written as Dutch
-    text (``"289,7"``) is sent as numbers (a label's cell as missing, so its value is never
-    sent) and shown as it was written. Every column with numbers in it gets the ``decimals``
-    given for it, or as few as show its numbers; a missing value reads ``missing``. Codes
-    (a column named ``...code...``) stay text."""
+    text (``"289,7"``) is sent as numbers and shown as it was written (``"<5"`` as ``-inf``,
+    never as a value it could have, see :func:`_sortable`). Every column with numbers in it
+    gets the ``decimals`` given for it, or as few as show its numbers; a missing value reads
+    ``missing``. Codes (a column named ``...code...``) stay text."""
     given = dict(decimals or {})
     data = frame.copy(deep=False)
     unique = frame.index.is_unique and frame.columns.is_unique

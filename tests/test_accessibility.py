@@ -137,8 +137,9 @@ def test_dutch_numbers_whatever_the_browser():
 
 def test_numbers_written_as_text_or_beside_labels_sort_as_numbers():
     """A protected table (counts mixed with "<5", rates written in Dutch) reaches the grid as
-    numbers, so sorting a column orders 9 before 27 and 99,5 before 289,7; a label's cell is
-    sent as missing, never as a value, and shown as written; codes and names stay text."""
+    numbers, so sorting a column orders 9 before 27 and 99,5 before 289,7; "<5" is sent as
+    -inf (below every count, never a value it could have) and shown as written; an empty
+    cell is missing; codes and names stay text."""
     frame = pd.DataFrame(
         {
             "Gebiedscode": ["001", "002", "003", ""],
@@ -150,10 +151,13 @@ def test_numbers_written_as_text_or_beside_labels_sort_as_numbers():
     )
     styler = dutch_numbers(frame)
     data = styler.data
-    assert str(data["Sociaal"].dtype) == "Int64"
-    assert data["Sociaal"].isna().tolist() == [False, True, False, False]
-    assert data["Sociaal"].sort_values().dropna().tolist() == [9, 27, 1040]
+    assert data["Sociaal"].tolist() == [27, -np.inf, 9, 1040]  # "<5" below every count
+    assert data["Sociaal"].sort_values().tolist() == [-np.inf, 9, 27, 1040]
     assert data["Per 1.000 inwoners"].tolist()[:3] == [289.7, 99.5, 1204.0]
+    assert np.isnan(data["Per 1.000 inwoners"].iloc[3])
+    assert str(dutch_numbers(frame[["Gebied"]].assign(n=["1", "2", "3", ""])).data["n"].dtype) == (
+        "Int64"
+    )  # whole numbers without a bound stay whole numbers
     assert data["Gebiedscode"].tolist() == ["001", "002", "003", ""]
     assert data["Status"].tolist() == ["nieuw", "12", "oud", "nieuw"]  # words: stays text
     assert _shown(frame) == [
