@@ -4,6 +4,7 @@ readable, the page showing it in Dutch until the result is there, errors raised 
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 
 import pytest
@@ -170,3 +171,72 @@ def test_the_pending_parts_of_one_page_run_wait_together():
     finally:
         first_done.set()
         second_done.set()
+
+
+def test_a_side_part_asked_for_in_a_page_run_is_computed_after_the_run():
+    """A new job of :func:`background.pending` in a page run does not take turns with the run
+    at the interpreter lock: it starts when the run has ended, once for every asker."""
+    tag = uuid.uuid4().hex
+    calls: list[int] = []
+    page_may_end = threading.Event()
+    answers: list[object] = []
+
+    def compute() -> str:
+        calls.append(threading.get_ident())
+        return "later"
+
+    def page() -> None:
+        with background.page_run():
+            answers.append(background.pending((tag, 1), compute, label=f"deel {tag}"))
+            page_may_end.wait(10)
+
+    running = threading.Thread(target=page)
+    running.start()
+    threading.Event().wait(0.3)
+    assert answers == [None] and calls == []  # not computed while the run lasts
+    page_may_end.set()
+    running.join(10)
+    job = background.start((tag, 1), compute, label=f"deel {tag}")
+    assert job.done.wait(10)
+    with background.page_run():
+        assert background.pending((tag, 1), compute, label=f"deel {tag}") == "later"
+    assert len(calls) == 1 and calls[0] != running.ident
+
+
+def test_a_quick_kind_of_side_part_is_computed_in_the_run_and_a_slow_one_after_it():
+    """Once a job of a label took at most ``QUICK_SECONDS`` of CPU, a new job of that label is
+    computed in the page run that asks for it (its result at once, in the run's thread); a
+    label whose last job took longer is left until the run has ended."""
+    tag = uuid.uuid4().hex
+    threads: list[int] = []
+
+    def quick() -> str:
+        threads.append(threading.get_ident())
+        return "snel"
+
+    def slow() -> str:
+        spent = time.thread_time()
+        while time.thread_time() - spent < background.QUICK_SECONDS * 1.5:
+            pass
+        return "traag"
+
+    assert not background.is_quick(f"snel {tag}")  # never seen: not known to be quick
+    for label, compute in ((f"snel {tag}", quick), (f"traag {tag}", slow)):
+        assert background.start((tag, label, 0), compute, label=label).done.wait(10)
+    assert background.is_quick(f"snel {tag}") and not background.is_quick(f"traag {tag}")
+    with background.page_run():
+        assert background.pending((tag, "snel", 1), quick, label=f"snel {tag}") == "snel"
+        assert threads[-1] == threading.get_ident()
+        assert background.pending((tag, "traag", 1), slow, label=f"traag {tag}") is None
+        job = background.start((tag, "traag", 1), slow, label=f"traag {tag}", deferred=True)
+        assert not job.done.wait(0.3)  # held until the run ends
+    assert job.done.wait(10) and job.result == "traag"
+
+
+def test_waiting_for_a_side_part_in_the_run_that_deferred_it_computes_it_at_once():
+    """A deferred job that the same run then needs (:func:`background.waited`) is computed at
+    once: the run never waits for itself."""
+    tag = uuid.uuid4().hex
+    with background.page_run():
+        assert background.pending((tag,), lambda: 5, label=f"nodig {tag}") is None
+        assert background.waited((tag,), lambda: 6, label=f"nodig {tag}") == 5

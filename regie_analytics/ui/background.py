@@ -9,6 +9,12 @@ every :data:`REFRESH_SECONDS` and reruns the page when it is done. Every session
 same key shares the one job. A failed computation raises its error in the page that asks for it
 (the page guard says it in Dutch and logs it) and is started again on the next request.
 Finished results are kept (the :data:`KEPT_RESULTS` most recently asked), as a cache.
+
+A part of a page that can come later (:func:`pending`) never takes turns with the page run
+that asked for it at Python's interpreter lock: a new job of a kind that took at most
+:data:`QUICK_SECONDS` last time is computed in the run itself (cheaper than a thread and a
+wait), any other new job starts only when that run has ended (the page shows its progress and
+reruns itself when it is done).
 """
 
 from __future__ import annotations
@@ -37,6 +43,10 @@ PENDING_SECONDS = 0.3
 page run (:func:`page_run`) this is for all of its pending parts together."""
 KEPT_RESULTS = 32
 """Finished results kept (the most recently asked first out last)."""
+QUICK_SECONDS = 0.1
+"""A job of :func:`pending` whose kind (its label) last took at most this much CPU time in its
+own thread is computed in the page run that asks for it; a slower or unknown one waits for the
+run to end (see the module)."""
 PAUSE_SECONDS = 10.0
 """How long :func:`one_by_one` waits at most, before each job, for the page runs in progress to
 end (so work nobody waits for never stops for good while sessions keep the server busy)."""
@@ -51,6 +61,9 @@ class Job:
     result: Any = None
     error: BaseException | None = None
     done: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+    """Set when the job may start computing: at once, or (a job :func:`pending` deferred) when
+    the page run that asked for it has ended, or as soon as anyone waits for its result."""
 
     def advance(self, share: float) -> None:
         """Record the share done (never going back)."""
@@ -59,17 +72,30 @@ class Job:
 
 _JOBS: OrderedDict[Hashable, Job] = OrderedDict()
 _LOCK = threading.Lock()
+_SECONDS: dict[str, float] = {}
+"""CPU seconds the last finished job of each label took in its own thread (see
+:data:`QUICK_SECONDS`)."""
 
 
 def _run(job: Job, compute: Callable[[], Any]) -> None:
+    job.released.wait()
+    started = time.thread_time()
     try:
         with reporting(job.advance):
             job.result = compute()
     except Exception as exc:  # raised again in the page that asks for it
         job.error = exc
     finally:
+        if job.error is None:
+            _SECONDS[job.label] = time.thread_time() - started
         job.progress = 1.0
         job.done.set()
+
+
+def is_quick(label: str) -> bool:
+    """Whether the last finished job labelled ``label`` took at most :data:`QUICK_SECONDS`
+    of CPU time in its own thread (False when none has finished)."""
+    return _SECONDS.get(label, float("inf")) <= QUICK_SECONDS
 
 
 def _claim(key: Hashable, label: str) -> tuple[Job, bool]:
@@ -87,12 +113,18 @@ def _claim(key: Hashable, label: str) -> tuple[Job, bool]:
     return job, True
 
 
-def start(key: Hashable, compute: Callable[[], Any], *, label: str) -> Job:
+def start(
+    key: Hashable, compute: Callable[[], Any], *, label: str, deferred: bool = False
+) -> Job:
     """The job of ``key``: the one already started (by any session), or ``compute`` started
-    now in a background thread. ``compute`` must not call Streamlit."""
+    now in a background thread. ``compute`` must not call Streamlit. A job asked for without
+    ``deferred`` computes at once (also one deferred before); a new job with ``deferred``
+    waits for :meth:`Job.released`."""
     job, new = _claim(key, label)
     if new:
         threading.Thread(target=_run, args=(job, compute), name=label, daemon=True).start()
+    if not deferred:
+        job.released.set()
     return job
 
 
@@ -111,10 +143,14 @@ def page_run() -> Iterator[None]:
         _running += 1
     _THIS_RUN.deadline = None
     _THIS_RUN.active = True
+    _THIS_RUN.deferred = []
     try:
         yield
     finally:
         _THIS_RUN.active = False
+        for job in _THIS_RUN.deferred:  # the jobs this run's pending parts asked for
+            job.released.set()
+        _THIS_RUN.deferred = []
         with _RUNS:
             _running -= 1
             _RUNS.notify_all()
@@ -156,6 +192,7 @@ def one_by_one(key: Hashable, jobs: Sequence[tuple[Hashable, Callable[[], Any], 
         for job_key, compute, label in jobs:
             pages_quiet()
             job, new = _claim(job_key, label)
+            job.released.set()
             if new:
                 _run(job, compute)
             else:
@@ -218,8 +255,23 @@ def pending(
     within ``wait`` seconds (in a page run: what is left of the first pending part's wait);
     otherwise its progress in this place and None, and the page goes
     on (it reruns itself when the result is there): for a part of a page that can come later.
-    The job's error, if any, is raised here."""
-    job = start(key, compute, label=label)
+    The job's error, if any, is raised here.
+
+    In a page run (:func:`page_run`) a new job is not computed beside the run: one of a
+    quick kind (:func:`is_quick`) is computed here, any other starts when the run has ended
+    (None at once; the page reruns itself when it is done)."""
+    if not getattr(_THIS_RUN, "active", False):  # not a page run: nothing to keep apart
+        job = start(key, compute, label=label)
+    else:
+        job, new = _claim(key, label)
+        if new and is_quick(label):  # computed here: no thread, no turns at the lock
+            job.released.set()
+            _run(job, compute)
+        elif new:  # computed once this run has ended
+            _THIS_RUN.deferred.append(job)
+            threading.Thread(target=_run, args=(job, compute), name=label, daemon=True).start()
+            _show_progress(job)
+            return None
     if job.done.wait(_wait_left(wait)):
         return cast(_T, _finished(key, job))
     _show_progress(job)
