@@ -148,3 +148,29 @@ def test_one_area_is_nothing_to_compare(amsterdam) -> None:
     assert (table["waarom"] == "te weinig gebieden om te vergelijken").all()
     gap = insights.samenhang_gap(table)
     assert gap is not None and gap.startswith("Op dit gebiedsniveau is er 1 gebied")
+
+
+@pytest.mark.parametrize("protected", [False, True])
+def test_the_previous_periods_both_high_flags_are_the_pressure_tables(amsterdam, protected) -> None:
+    """The Overzicht's previous period asks only which areas are sociaal én fysiek hoog
+    (:func:`insights.both_high_flags`): the same flags as the full table, exact or perturbed."""
+    import numpy as np
+
+    from regie_analytics import privacy
+
+    buurten = geo.areas_at_level(amsterdam, "buurt")
+    rng = np.random.default_rng(3)
+    rows = [
+        (code, "2025-02", domain, int(rng.poisson(12 if i % 7 == 0 else 3)))
+        for i, code in enumerate(buurten.index)
+        for domain in ("fysiek", "sociaal")
+    ]
+    cube = _cube(rows).assign(cell_key=rng.integers(0, 256, len(rows)))
+    w = stats.spatial_weights(buurten)
+    ptable = privacy.PTABLE if protected else None
+    full = insights.pressure_table(cube, amsterdam, level="buurt", w=w, clusters=False,
+                                   ptable=ptable)  # fmt: skip
+    flags = insights.both_high_flags(cube, amsterdam, level="buurt", w=w, ptable=ptable)
+    assert flags.dtype == bool and flags.index.equals(full.index)
+    assert flags.equals(full["beide_hoog"])
+    assert 5 < int(flags.sum()) < len(flags) // 2

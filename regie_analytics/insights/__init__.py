@@ -23,6 +23,7 @@ from regie_analytics.insights.captions import (
 )
 from regie_analytics.insights.periods import Overview, headline, overview, top_caption
 from regie_analytics.insights.pressure import (
+    both_high_flags,
     compares_rates,
     default_measure,
     domain_rates,
@@ -45,6 +46,7 @@ __all__ = [
     "analysis_notes",
     "area_series",
     "bivariate_caption",
+    "both_high_flags",
     "compares_rates",
     "correlation_caption",
     "default_measure",

@@ -14,7 +14,12 @@ from regie_analytics import aggregate, stats
 from regie_analytics.cellkey import PTable
 from regie_analytics.formatting import change_direction, fmt_change, fmt_int, fmt_level, fmt_period
 from regie_analytics.insights.captions import samenhang_gap, size_ranking_note
-from regie_analytics.insights.pressure import DOMAIN_ADJECTIVE, pressure_table, regie_areas
+from regie_analytics.insights.pressure import (
+    DOMAIN_ADJECTIVE,
+    both_high_flags,
+    pressure_table,
+    regie_areas,
+)
 from regie_analytics.schema import AREA_CODE, CLASSIFIED_DOMAINS, MONTH, SENTINEL_AREAS
 
 
@@ -94,17 +99,10 @@ def overview(
         )
     pressure = pressure.copy()
     # the previous period only says which areas were both high: no cluster statistics
-    earlier = pressure_table(
-        before_cube,
-        areas,
-        level=level,
-        w=w,
-        seed=seed,
-        clusters=False,
-        ptable=ptable,
-        level_areas=level_areas,
+    earlier = both_high_flags(
+        before_cube, areas, level=level, w=w, ptable=ptable, level_areas=level_areas
     )
-    pressure["was_beide_hoog"] = earlier["beide_hoog"].reindex(pressure.index).fillna(False)
+    pressure["was_beide_hoog"] = earlier.reindex(pressure.index).fillna(False)
     if has_previous:
         status = np.where(pressure["was_beide_hoog"], "aanhoudend", "nieuw")
     else:
@@ -119,7 +117,7 @@ def overview(
         before=totals_before,
         pressure=pressure,
         both_high=int(pressure["beide_hoog"].sum()),
-        both_high_before=int(earlier["beide_hoog"].sum()),
+        both_high_before=int(earlier.sum()),
         top=regie_areas(pressure).head(n_top),
         sentences=[],
         has_previous=bool(has_previous),

@@ -80,6 +80,31 @@ def pressure_table(
     return out
 
 
+def both_high_flags(
+    cube: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    level: str,
+    w: Any,
+    ptable: PTable | None = None,
+    level_areas: pd.DataFrame | None = None,
+) -> pd.Series:
+    """``pressure_table(..., clusters=False)["beide_hoog"]`` without the rest of the table
+    (no bivariate Moran, measures or reasons): which areas are sociaal én fysiek hoog, for
+    a period that only needs that (the Overzicht's previous period)."""
+    table = aggregate.area_table(cube, areas, level=level, ptable=ptable, level_areas=level_areas)
+    social, physical, _ = domain_rates(table)
+    samen = stats.samenhang(
+        social,
+        physical,
+        w,
+        social_counts=table["sociaal"],
+        physical_counts=table["fysiek"],
+        clusters=False,
+    )
+    return samen["beide_hoog"].reindex(table.index).fillna(False).astype(bool)
+
+
 def regie_areas(pressure: pd.DataFrame) -> pd.DataFrame:
     """The areas where social and physical signals are both high (``beide_hoog``, see
     :func:`stats.samenhang`), highest samenhangsindex first (then most social and physical
