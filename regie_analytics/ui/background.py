@@ -113,9 +113,7 @@ def _claim(key: Hashable, label: str) -> tuple[Job, bool]:
     return job, True
 
 
-def start(
-    key: Hashable, compute: Callable[[], Any], *, label: str, deferred: bool = False
-) -> Job:
+def start(key: Hashable, compute: Callable[[], Any], *, label: str, deferred: bool = False) -> Job:
     """The job of ``key``: the one already started (by any session), or ``compute`` started
     now in a background thread. ``compute`` must not call Streamlit. A job asked for without
     ``deferred`` computes at once (also one deferred before); a new job with ``deferred``
