@@ -230,3 +230,32 @@ def test_the_server_does_no_full_garbage_collection_after_every_run() -> None:
     ).stdout.split()
     assert shown[0] == "False"
     assert Path(shown[1]).resolve() == (ROOT / ".streamlit" / "config.toml").resolve()
+
+
+def test_switching_small_counts_on_or_off_builds_the_kaart_download_once(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Kaart's download is always protected: both settings of "Kleine aantallen
+    verbergen" share its one cache entry (counted), and get the same protected table."""
+    from dataclasses import replace
+
+    from pandas.testing import assert_frame_equal
+
+    from regie_analytics import report, snapshot
+    from regie_analytics.ui import queries
+    from regie_analytics.ui.filters import Filters
+
+    st.cache_data.clear()
+    current = snapshot.current(store)
+    assert current is not None
+    snap = snapshot.load(store, version=current[0], key=current[1])
+    built: list[int] = []
+    real = report.area_download
+    monkeypatch.setattr(report, "area_download", lambda *a, **k: built.append(1) or real(*a, **k))
+    sel = Filters(snap.months[0], snap.months[-1], ("fysiek", "sociaal"), (), (), "buurt")
+    shown = queries.area_download(snap, sel)
+    exact = queries.area_download(snap, replace(sel, private=False))
+    assert built == [1]
+    assert_frame_equal(exact, shown, check_exact=True)
+    queries.area_download(snap, replace(sel, level="wijk"))  # another selection: built anew
+    assert built == [1, 1]

@@ -5,8 +5,6 @@ entropy), combined with the samenhangsindex into the regiescore, with a Dutch se
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -73,13 +71,18 @@ def regie_opgave(
     if samenhang is not None:
         index_values = samenhang.reindex(out.index).astype(float)
         out["regie_score"] = np.sqrt(100.0 * out["entropie_genormaliseerd"] * index_values)
-    out["toelichting"] = [_regie_sentence(row) for row in out.to_dict("records")]
+    scores = out["regie_score"].tolist() if "regie_score" in out else [None] * len(out)
+    out["toelichting"] = [
+        _regie_sentence(n, spread, score)
+        for n, spread, score in zip(
+            out["n_afdelingen"].tolist(), normalised.tolist(), scores, strict=True
+        )
+    ]
     return out
 
 
-def _regie_sentence(row: Mapping[Hashable, Any]) -> str:
-    n = int(row["n_afdelingen"])
-    spread = float(row["entropie_genormaliseerd"])
+def _regie_sentence(n: int, spread: float, index_value: float | None) -> str:
+    """The Dutch sentence of one area: its departments, their spread and its regiescore."""
     if n == 0:
         text = "In dit gebied zijn geen signalen met een bekende afdeling."
     elif n == 1:
@@ -94,7 +97,6 @@ def _regie_sentence(row: Mapping[Hashable, Any]) -> str:
         )
         text = f"De signalen in dit gebied lopen via {n} afdelingen, {how}"
         text += f" (spreiding {_nl(spread)})."
-    index_value = row.get("regie_score")
     if index_value is not None and np.isfinite(index_value):
         text += f" Regiescore {_nl(float(index_value), 0)} van 100."
     return text

@@ -196,13 +196,18 @@ def area_measures(snap: Snapshot, sel: Filters) -> pd.DataFrame:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
 def area_download(snap: Snapshot, sel: Filters) -> pd.DataFrame:
     """The protected area table of the selection, whatever ``sel.private``: the Kaart page's
-    download and, with small counts hidden, its table on screen."""
+    download and, with small counts hidden, its table on screen; one cache entry for both
+    settings of "Kleine aantallen verbergen" (switching it computes nothing new)."""
+    return _area_download(snap, sel.protected)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def _area_download(snap: Snapshot, protected: Filters) -> pd.DataFrame:
+    """:func:`area_download` of a protected selection."""
     from regie_analytics import report
 
-    protected = sel.protected
     return report.area_download(
         _cube(snap, protected, by=(AREA_CODE, DOMAIN)),
         snap.areas,
