@@ -71,35 +71,34 @@ def regie_opgave(
     if samenhang is not None:
         index_values = samenhang.reindex(out.index).astype(float)
         out["regie_score"] = np.sqrt(100.0 * out["entropie_genormaliseerd"] * index_values)
-    scores = out["regie_score"].tolist() if "regie_score" in out else [None] * len(out)
-    out["toelichting"] = [
-        _regie_sentence(n, spread, score)
-        for n, spread, score in zip(
-            out["n_afdelingen"].tolist(), normalised.tolist(), scores, strict=True
-        )
-    ]
+    scores = out["regie_score"].to_numpy() if "regie_score" in out else None
+    out["toelichting"] = _regie_sentences(out["n_afdelingen"].to_numpy(), normalised, scores)
     return out
 
 
-def _regie_sentence(n: int, spread: float, index_value: float | None) -> str:
-    """The Dutch sentence of one area: its departments, their spread and its regiescore."""
-    if n == 0:
-        text = "In dit gebied zijn geen signalen met een bekende afdeling."
-    elif n == 1:
-        text = "De signalen in dit gebied lopen via één afdeling."
-    else:
-        how = (
-            "gelijkmatig verdeeld"
-            if spread >= 0.75
-            else "redelijk verdeeld"
-            if spread >= 0.5
-            else "vooral bij enkele afdelingen"
-        )
-        text = f"De signalen in dit gebied lopen via {n} afdelingen, {how}"
-        text += f" (spreiding {_nl(spread)})."
-    if index_value is not None and np.isfinite(index_value):
-        text += f" Regiescore {_nl(float(index_value), 0)} van 100."
-    return text
+def _regie_sentences(n: np.ndarray, spread: np.ndarray, scores: np.ndarray | None) -> list[str]:
+    """The Dutch sentence of each area: its departments, their spread and its regiescore."""
+    how = np.where(
+        spread >= 0.75,
+        "gelijkmatig verdeeld",
+        np.where(spread >= 0.5, "redelijk verdeeld", "vooral bij enkele afdelingen"),
+    ).tolist()
+    shown = [math.nan] * len(n) if scores is None else scores.tolist()
+    texts = []
+    for k, spread_k, how_k, score in zip(n.tolist(), spread.tolist(), how, shown, strict=True):
+        if k == 0:
+            text = "In dit gebied zijn geen signalen met een bekende afdeling."
+        elif k == 1:
+            text = "De signalen in dit gebied lopen via één afdeling."
+        else:
+            text = (
+                f"De signalen in dit gebied lopen via {k} afdelingen, {how_k} "
+                f"(spreiding {_nl(spread_k)})."
+            )
+        if math.isfinite(score):
+            text += f" Regiescore {_nl(score, 0)} van 100."
+        texts.append(text)
+    return texts
 
 
 def _nl(x: float, digits: int = 2) -> str:
