@@ -815,3 +815,23 @@ def test_inputs_are_not_mutated(areas, counts, w):
     pd.testing.assert_series_equal(population, areas["population"])
     assert w.neighbors == neighbours_before
     assert w.transform == "R"
+
+
+def test_the_regie_sentence_of_each_area_says_its_departments_spread_and_score() -> None:
+    counts = pd.DataFrame(
+        {
+            "area_code": ["A", "A", "B", "C", "C", "C", "D"],
+            "department": ["x", "y", "x", "x", "y", "z", "onbekend"],
+            "count": [5, 5, 7, 8, 1, 1, 4],
+        }
+    )
+    table = stats.regie_opgave(counts, samenhang=pd.Series({"A": 64.0, "B": 50.0, "D": 1.0}))
+    # three departments in all: A's two equal halves spread 1 / log2(3) = 0.63, its score
+    # sqrt(100 * 0.63 * 64) = 63.5; C's shares 0.8, 0.1, 0.1: entropy 0.92 bits, 0.58
+    assert table["toelichting"].to_dict() == {
+        "A": "De signalen in dit gebied lopen via 2 afdelingen, redelijk verdeeld "
+        "(spreiding 0,63). Regiescore 64 van 100.",
+        "B": "De signalen in dit gebied lopen via één afdeling. Regiescore 0 van 100.",
+        "C": "De signalen in dit gebied lopen via 3 afdelingen, redelijk verdeeld "
+        "(spreiding 0,58).",
+    }
