@@ -17,7 +17,7 @@ from regie_analytics import engine, geo, snapshot, stats
 from regie_analytics.geo import stored as geo_stored
 from regie_analytics.snapshot import Snapshot, StoreChanged
 from regie_analytics.store import Store
-from tests.conftest import SAMPLES, cli
+from tests.conftest import SAMPLES, cli, imported
 
 
 def _loaded(store: Path) -> Snapshot:
@@ -147,3 +147,28 @@ def test_a_store_rebuilt_in_place_gets_another_key(store: Path, tmp_path: Path) 
     assert before is not None and after is not None
     assert after[0] == before[0] and after[1] != before[1]
     assert snapshot.current(tmp_path / "leeg") is None
+
+
+def test_the_themes_of_any_choice_of_domains_are_queried_once_per_domain(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sidebar's themes for a choice of domains: those present in the cube for any of
+    them, sorted; each domain's themes queried once, so another choice queries nothing."""
+    both_domains = imported(
+        tmp_path / "store",
+        (SAMPLES / "open311_requests.json", "open311"),
+        (SAMPLES / "wijkteam_telling.csv", "counts"),
+    )
+    snap = _loaded(both_domains)
+    cube = snap.cube
+    themes = {d: set(cube.loc[cube["domain"] == d, "theme"].astype(str)) for d in snap.domains}
+    queries: list[str] = []
+    real = snap.engine.query
+    monkeypatch.setattr(snap.engine, "query", lambda sql, *a: queries.append(sql) or real(sql, *a))
+    both = snap.themes_of(("fysiek", "sociaal"))
+    assert both == sorted(themes["fysiek"] | themes["sociaal"])
+    assert themes["fysiek"] and themes["sociaal"] and len(queries) == 2
+    assert snap.themes_of(("sociaal",)) == sorted(themes["sociaal"])
+    assert snap.themes_of(("sociaal", "fysiek")) == both
+    assert len(queries) == 2  # nothing new queried
+    assert snap.themes_of(()) == []
