@@ -172,6 +172,42 @@ def roll_up(
     return out if keep_keys else published(out, ptable)
 
 
+def wide_counts(
+    cube: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    level: str,
+    by: str,
+    ptable: PTable | None = None,
+    level_areas: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """:func:`roll_up` of ``cube`` per area at ``level`` and ``by`` as a wide frame: a row per
+    area of the level (``level_areas``' index), a column per value of ``by`` with a signal in
+    an area (sorted as text), 0.0 where an area has none. Each (area, value) is a cell of its
+    own, perturbed with ``ptable`` exactly as :func:`roll_up` publishes it; pivoted on the
+    columns' codes, without text keys per row. ``level_areas``: see :func:`area_table`."""
+    values = [COUNT, *([CELL_KEY] if CELL_KEY in cube.columns else [])]
+    inside = cube.loc[~cube[AREA_CODE].isin(SENTINEL_AREAS), [AREA_CODE, by, *values]]
+    if level != geo.available_levels(areas)[0]:
+        parents = geo.parent_code_map(areas, level)
+        inside = inside.assign(**{AREA_CODE: codes_at_level(inside[AREA_CODE], parents)})
+    cells = published(_summed(inside, [AREA_CODE, by]), ptable)
+    index = _at_level(areas, level, level_areas).index
+    area_codes, area_values = _factorized(cells[AREA_CODE])
+    rows = _per_row(area_codes, index.get_indexer(area_values))
+    value_codes, distinct = _factorized(cells[by])
+    present = np.unique(value_codes[value_codes >= 0])
+    names = distinct[present]
+    order = np.argsort(names.to_numpy(dtype=object), kind="stable")
+    column = np.full(len(distinct) + 1, -1)
+    column[present[order]] = np.arange(len(present))
+    cols = column[value_codes]
+    keep = (rows >= 0) & (cols >= 0)
+    grid = np.zeros((len(index), len(present)))
+    grid[rows[keep], cols[keep]] = cells[COUNT].to_numpy(dtype="float64")[keep]
+    return pd.DataFrame(grid, index=index, columns=names[order])
+
+
 def codes_at_level(codes: pd.Series, mapping: pd.Series) -> pd.Series:
     """Finest-level area codes mapped to a coarser level (``mapping``: finest code -> code at
     the level; unmapped codes become missing).

@@ -315,3 +315,41 @@ def test_check_choices_names_what_is_unknown_and_what_there_is() -> None:
         aggregate.check_choices(_categorical(cube), domains=["overig"])
     with pytest.raises(InputError, match="onbekend kanaal 'app'"):
         aggregate.check_choices(cube, channels=["app"])
+
+
+@pytest.mark.parametrize("level", ["buurt", "wijk", "gemeente"])
+@pytest.mark.parametrize("categorical", [False, True])
+@pytest.mark.parametrize("protected", [False, True])
+def test_wide_counts_are_the_roll_up_pivoted(amsterdam, level, categorical, protected):
+    """A row per area of the level and a column per theme with a signal in an area (sorted):
+    each cell the roll-up's count, exact or perturbed as the roll-up publishes it; 0 where an
+    area has none; rows outside every area, without location or of an unknown code nowhere."""
+    rng = np.random.default_rng(11)
+    codes = [*amsterdam.index[:200].astype("str"), OUTSIDE, NO_LOCATION, "BU9999XX99"]
+    n = 3000
+    cube = pd.DataFrame(
+        {
+            "area_code": pd.Series(rng.choice(np.array(codes, dtype=object), n), dtype="str"),
+            "month": "2025-01",
+            "domain": "fysiek",
+            "theme": rng.choice(["wegen", "afval", "groen"], n),
+            "count": rng.integers(1, 9, n),
+            "channel": "web",
+            "department": "x",
+            "source": "test",
+            "cell_key": rng.integers(0, 256, n),
+        }
+    )[list(CUBE_COLUMNS)]
+    cube.loc[cube["area_code"] == OUTSIDE, "theme"] = "zwerfvuil"  # only outside every area
+    if categorical:
+        cube = _categorical(cube)
+    ptable = cellkey.DEFAULT_PTABLE if protected else None
+    wide = aggregate.wide_counts(cube, amsterdam, level=level, by="theme", ptable=ptable)
+    long = aggregate.roll_up(cube, amsterdam, level=level, by=("theme",), ptable=ptable)
+    long["theme"] = long["theme"].astype("str")
+    pivot = long.set_index(["area_code", "theme"])["count"].unstack().astype("float64")
+    expected = pivot.reindex(geo.areas_at_level(amsterdam, level).index).fillna(0)
+    assert list(wide.columns) == ["afval", "groen", "wegen"]
+    assert_frame_equal(wide, expected, check_names=False)
+    assert wide.to_numpy().sum() > 0
+    assert level == "gemeente" or (wide.to_numpy() == 0).any()  # areas without signals: 0

@@ -69,12 +69,11 @@ def theme_matrix(
     known, else the count (perturbed with ``ptable``). Themes with fewer than 20 signals in
     all are left out. ``level_areas``: ``geo.areas_at_level(areas, level)`` when the caller
     has it (not dissolved again)."""
-    long = aggregate.roll_up(cube, areas, level=level, by=("theme",), ptable=ptable)
-    long["theme"] = long["theme"].astype("str")
-    wide = long.set_index([AREA_CODE, "theme"])[COUNT].unstack().astype("float64")
     if level_areas is None:
         level_areas = aggregate.geo.areas_at_level(areas, level)
-    wide = wide.reindex(level_areas.index).fillna(0)
+    wide = aggregate.wide_counts(
+        cube, areas, level=level, by="theme", ptable=ptable, level_areas=level_areas
+    )
     wide = wide.loc[:, wide.sum() >= 20]
     pop = aggregate.rate_population(level_areas["population"]).astype("float64")
     if pop.notna().any():  # stats.rate_per_1000 for every theme at once
