@@ -4,7 +4,6 @@ readable, the page showing it in Dutch until the result is there, errors raised 
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 
 import pytest
@@ -201,36 +200,6 @@ def test_a_side_part_asked_for_in_a_page_run_is_computed_after_the_run():
     with background.page_run():
         assert background.pending((tag, 1), compute, label=f"deel {tag}") == "later"
     assert len(calls) == 1 and calls[0] != running.ident
-
-
-def test_a_quick_kind_of_side_part_is_computed_in_the_run_and_a_slow_one_after_it():
-    """Once a job of a label took at most ``QUICK_SECONDS`` of CPU, a new job of that label is
-    computed in the page run that asks for it (its result at once, in the run's thread); a
-    label whose last job took longer is left until the run has ended."""
-    tag = uuid.uuid4().hex
-    threads: list[int] = []
-
-    def quick() -> str:
-        threads.append(threading.get_ident())
-        return "snel"
-
-    def slow() -> str:
-        spent = time.thread_time()
-        while time.thread_time() - spent < background.QUICK_SECONDS * 1.5:
-            pass
-        return "traag"
-
-    assert not background.is_quick(f"snel {tag}")  # never seen: not known to be quick
-    for label, compute in ((f"snel {tag}", quick), (f"traag {tag}", slow)):
-        assert background.start((tag, label, 0), compute, label=label).done.wait(10)
-    assert background.is_quick(f"snel {tag}") and not background.is_quick(f"traag {tag}")
-    with background.page_run():
-        assert background.pending((tag, "snel", 1), quick, label=f"snel {tag}") == "snel"
-        assert threads[-1] == threading.get_ident()
-        assert background.pending((tag, "traag", 1), slow, label=f"traag {tag}") is None
-        job = background.start((tag, "traag", 1), slow, label=f"traag {tag}", deferred=True)
-        assert not job.done.wait(0.3)  # held until the run ends
-    assert job.done.wait(10) and job.result == "traag"
 
 
 def test_waiting_for_a_side_part_in_the_run_that_deferred_it_computes_it_at_once():

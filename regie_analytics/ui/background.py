@@ -11,10 +11,8 @@ same key shares the one job. A failed computation raises its error in the page t
 Finished results are kept (the :data:`KEPT_RESULTS` most recently asked), as a cache.
 
 A part of a page that can come later (:func:`pending`) never takes turns with the page run
-that asked for it at Python's interpreter lock: a new job of a kind that took at most
-:data:`QUICK_SECONDS` last time is computed in the run itself (cheaper than a thread and a
-wait), any other new job starts only when that run has ended (the page shows its progress and
-reruns itself when it is done).
+that asked for it at Python's interpreter lock: a new job starts only when that run has ended
+(the page shows its progress and reruns itself when it is done).
 """
 
 from __future__ import annotations
@@ -43,10 +41,6 @@ PENDING_SECONDS = 0.3
 page run (:func:`page_run`) this is for all of its pending parts together."""
 KEPT_RESULTS = 32
 """Finished results kept (the most recently asked first out last)."""
-QUICK_SECONDS = 0.1
-"""A job of :func:`pending` whose kind (its label) last took at most this much CPU time in its
-own thread is computed in the page run that asks for it; a slower or unknown one waits for the
-run to end (see the module)."""
 PAUSE_SECONDS = 10.0
 """How long :func:`one_by_one` waits at most, before each job, for the page runs in progress to
 end (so work nobody waits for never stops for good while sessions keep the server busy)."""
@@ -72,30 +66,18 @@ class Job:
 
 _JOBS: OrderedDict[Hashable, Job] = OrderedDict()
 _LOCK = threading.Lock()
-_SECONDS: dict[str, float] = {}
-"""CPU seconds the last finished job of each label took in its own thread (see
-:data:`QUICK_SECONDS`)."""
 
 
 def _run(job: Job, compute: Callable[[], Any]) -> None:
     job.released.wait()
-    started = time.thread_time()
     try:
         with reporting(job.advance):
             job.result = compute()
     except Exception as exc:  # raised again in the page that asks for it
         job.error = exc
     finally:
-        if job.error is None:
-            _SECONDS[job.label] = time.thread_time() - started
         job.progress = 1.0
         job.done.set()
-
-
-def is_quick(label: str) -> bool:
-    """Whether the last finished job labelled ``label`` took at most :data:`QUICK_SECONDS`
-    of CPU time in its own thread (False when none has finished)."""
-    return _SECONDS.get(label, float("inf")) <= QUICK_SECONDS
 
 
 def _claim(key: Hashable, label: str) -> tuple[Job, bool]:
@@ -255,17 +237,13 @@ def pending(
     on (it reruns itself when the result is there): for a part of a page that can come later.
     The job's error, if any, is raised here.
 
-    In a page run (:func:`page_run`) a new job is not computed beside the run: one of a
-    quick kind (:func:`is_quick`) is computed here, any other starts when the run has ended
-    (None at once; the page reruns itself when it is done)."""
+    In a page run (:func:`page_run`) a new job is not computed beside the run: it starts
+    when the run has ended (None at once; the page reruns itself when it is done)."""
     if not getattr(_THIS_RUN, "active", False):  # not a page run: nothing to keep apart
         job = start(key, compute, label=label)
     else:
         job, new = _claim(key, label)
-        if new and is_quick(label):  # computed here: no thread, no turns at the lock
-            job.released.set()
-            _run(job, compute)
-        elif new:  # computed once this run has ended
+        if new:  # computed once this run has ended
             _THIS_RUN.deferred.append(job)
             threading.Thread(target=_run, args=(job, compute), name=label, daemon=True).start()
             _show_progress(job)
