@@ -95,16 +95,14 @@ def _claim(key: Hashable, label: str) -> tuple[Job, bool]:
     return job, True
 
 
-def start(key: Hashable, compute: Callable[[], Any], *, label: str, deferred: bool = False) -> Job:
+def start(key: Hashable, compute: Callable[[], Any], *, label: str) -> Job:
     """The job of ``key``: the one already started (by any session), or ``compute`` started
-    now in a background thread. ``compute`` must not call Streamlit. A job asked for without
-    ``deferred`` computes at once (also one deferred before); a new job with ``deferred``
-    waits for :meth:`Job.released`."""
+    now in a background thread. ``compute`` must not call Streamlit. A job a page run deferred
+    (:func:`pending`) computes at once from here on."""
     job, new = _claim(key, label)
     if new:
         threading.Thread(target=_run, args=(job, compute), name=label, daemon=True).start()
-    if not deferred:
-        job.released.set()
+    job.released.set()
     return job
 
 
