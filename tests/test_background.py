@@ -143,8 +143,9 @@ def test_the_warm_up_starts_no_job_while_a_page_runs():
 
 
 def test_the_pending_parts_of_one_page_run_wait_together():
-    """In a page run the first pending part waits, the later ones get only what is left of its
-    wait (two side notes do not each hold the page); outside a page run each waits its own."""
+    """In a page run a new pending part is not waited for (it starts when the run ends); a part
+    started before is, the later ones for only what is left of the first one's wait (two side
+    notes do not each hold the page); outside a page run each waits its own."""
     tag = uuid.uuid4().hex
     first_done, second_done = threading.Event(), threading.Event()
     threading.Timer(0.6, second_done.set).start()  # the second job ends 0.6 s from now
