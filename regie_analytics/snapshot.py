@@ -18,6 +18,7 @@ names it in every cache key.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
@@ -211,11 +212,9 @@ class Snapshot:
             where, params = engines.in_list(DOMAIN, [domain])
             return tuple(engines.distinct(self.engine, THEME, where=where, params=params))
 
-        found = {
-            t
-            for d in dict.fromkeys(domains)
-            for t in self._derived("themes", d, lambda d=d: build(d))
-        }
+        found: set[str] = set()
+        for domain in dict.fromkeys(domains):
+            found.update(self._derived("themes", domain, functools.partial(build, domain)))
         return sorted(found)
 
     def categories(self, column: str) -> tuple[str, ...]:
