@@ -64,6 +64,10 @@ FULL_HD: ViewportSize = {"width": 1920, "height": 1080}
 WIDE: ViewportSize = {"width": 1600, "height": 1000}
 BANNER = "Gegenereerde demodata"
 BUURT, BUURT_NAME = "BU0363AA01", "Planciusbuurt-Noord"
+MAPS = ".choroplethlayer, .maplibregl-canvas"
+"""A drawn map: its SVG areas (components.chart sends a map on the blank style as SVG,
+charts.svgmap), or MapLibre's canvas (a map with PDOK's tiles)."""
+VISIBLE_MAPS = ".choroplethlayer:visible, .maplibregl-canvas:visible"
 # URL path, title, texts on the page, minimum number of plotly charts and of maps
 PAGES: dict[str, tuple[str, str, tuple[str, ...], int, int]] = {
     "overzicht": ("/", "Overzicht", ("Signalen fysiek", "Signalen sociaal", "Totaal"), 2, 1),
@@ -271,9 +275,10 @@ def _check_page(page: Page, title: str, texts: tuple[str, ...], charts: int, map
     for text in texts:
         expect(main.get_by_text(text).first).to_be_attached()
     page.wait_for_function(
-        """([charts, maps]) => document.querySelectorAll('.js-plotly-plot').length >= charts
-            && document.querySelectorAll('.maplibregl-canvas').length >= maps""",
-        arg=[charts, maps],
+        """([charts, maps, selector]) =>
+            document.querySelectorAll('.js-plotly-plot').length >= charts
+            && document.querySelectorAll(selector).length >= maps""",
+        arg=[charts, maps, MAPS],
     )
     _wait_drawn(page)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
@@ -287,13 +292,13 @@ def _wait_drawn(page: Page) -> None:
             && [...document.querySelectorAll('[data-testid="stDataFrame"]')]
                 .every(table => !table.checkVisibility() || table.querySelector('[role="row"]'))"""
     )
-    for index in range(page.locator(".maplibregl-canvas:visible").count()):
+    for index in range(page.locator(VISIBLE_MAPS).count()):
         _expect_map_drawn(page, index)
 
 
 def _expect_map_drawn(page: Page, index: int) -> None:
-    """The ``index``-th map canvas shows polygons in several colours (not a blank canvas)."""
-    canvas = page.locator(".maplibregl-canvas:visible").nth(index)
+    """The ``index``-th map shows polygons in several colours (not a blank map)."""
+    canvas = page.locator(VISIBLE_MAPS).nth(index)
     expect(canvas).to_be_attached()
     deadline = time.monotonic() + DRAW_TIMEOUT / 1000
     colours = 0
@@ -477,7 +482,8 @@ def test_kaart_map_click_opens_profile(page: Page) -> None:
     """A click in the middle of the map (central Amsterdam is a buurt polygon there)."""
     _open(page, "/kaart")
     _expect_map_drawn(page, 0)
-    canvas = page.locator(".maplibregl-canvas").first
+    expect(page.locator(".maplibregl-canvas")).to_have_count(0)  # SVG, no WebGL
+    canvas = page.locator(MAPS).first
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     assert box is not None
@@ -749,7 +755,7 @@ def test_page_is_accessible(page: Page, name: str) -> None:
         assert label.startswith(("Grafiek: ", "Kaart: ")) and len(label) > 12, label
     # a map in a tab not shown (the Data page's Gebieden) may not have drawn its canvas yet
     map_tables = page.locator('[data-testid="stExpander"]:visible').filter(has_text=MAP_TABLE)
-    expect(map_tables).to_have_count(page.locator(".maplibregl-canvas:visible").count())
+    expect(map_tables).to_have_count(page.locator(VISIBLE_MAPS).count())
     assert _axe_violations(page) == []
 
 
@@ -817,9 +823,7 @@ def test_presentation_fits_the_screen(browser: Browser, server: str, size: Viewp
                     size_px = float(row.evaluate("e => getComputedStyle(e).fontSize")[:-2])
                     assert size_px >= 24 * scale
                     expect(row).to_be_in_viewport(ratio=1)
-            legends = tab.locator('[data-testid="stPlotlyChart"]').filter(
-                has=tab.locator(".maplibregl-canvas")
-            )
+            legends = tab.locator('[data-testid="stPlotlyChart"]').filter(has=tab.locator(MAPS))
             if tab.get_by_role("figure", name=re.compile("^Grafiek: Legenda")).count():
                 seen.add("bivariaat")
                 entries = legends.first.locator(".legendtext").all_text_contents()

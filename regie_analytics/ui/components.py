@@ -17,6 +17,7 @@ import streamlit as st
 
 from regie_analytics import accessibility, aggregate, privacy
 from regie_analytics import engine as engines
+from regie_analytics.charts import svgmap
 from regie_analytics.export.tables import AREA_COLUMNS_NL
 from regie_analytics.formatting import dutch_numbers, fmt_int, fmt_level, fmt_pct, plain_text
 from regie_analytics.schema import AREA_CODE, DOMAIN, UNKNOWN_THEME
@@ -436,16 +437,27 @@ class Prepared:
 class Serialised(go.Figure):
     """A figure as ``st.plotly_chart`` sends it, converted once: ``to_dict`` returns its JSON
     parsed back (plain lists, dicts and plotly's base64 arrays) instead of a deep copy of the
-    figure, so a rerun only writes that JSON again. Never change it or what it returns."""
+    figure, so a rerun only writes that JSON again; a map of areas on the blank style as an SVG
+    map (:func:`svgmap.on_screen`: the browser draws it in a fraction of a WebGL map's time).
+    Never change it or what it returns."""
 
     def __init__(self, figure: go.Figure) -> None:
         super().__init__()
-        self._spec: dict[str, Any] = json.loads(pio.to_json(figure, validate=False))
+        spec = json.loads(pio.to_json(figure, validate=False))
+        self._spec: dict[str, Any] = svgmap.on_screen(spec)
 
     def to_dict(self) -> dict[str, Any]:
         """The figure's JSON parsed back, the same object every time."""
         return self._spec
 
+
+SCREEN_CONFIG: dict[str, Any] = {
+    **accessibility.PLOTLY_CONFIG,
+    "topojsonURL": svgmap.TOPOJSON_URL,
+}
+"""The plotly configuration of every chart on screen: :data:`accessibility.PLOTLY_CONFIG` (Dutch,
+no logo, the PNG download's size) and, for the SVG maps (:func:`svgmap.on_screen`), an empty world
+topojson inline instead of plotly's from its CDN."""
 
 _PREPARED: dict[int, tuple[weakref.ref[go.Figure], Prepared]] = {}
 """:func:`prepared` per figure object alive (by ``id``, with a weak reference to check it)."""
@@ -480,7 +492,7 @@ def chart(
     shown = prepared(fig)
     common: dict[str, Any] = {
         "key": key,
-        "config": accessibility.PLOTLY_CONFIG,
+        "config": SCREEN_CONFIG,
         "alt": shown.alt,
         **options,
     }
