@@ -414,7 +414,8 @@ _ELAPSED = """() => {
   const b = window.__bench;
   const charts = [...document.querySelectorAll('.js-plotly-plot')].filter(c => c.checkVisibility());
   const redrawn = charts.filter(c => !c.__benchOld || c.__benchPlotted > b.t0);
-  return {run: b.ended - b.t0, drawn: Math.max(b.last, b.plotted) - b.t0,
+  // no run seen to end (a rerun that did not change the script state): no run time
+  return {run: b.ended ? b.ended - b.t0 : NaN, drawn: Math.max(b.last, b.plotted) - b.t0,
           charts: charts.length, redrawn: redrawn.length};
 }"""
 """The times since the change (``t0``) and how many of the visible charts were drawn since: new
