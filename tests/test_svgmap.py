@@ -40,7 +40,7 @@ def test_a_blank_map_is_sent_as_svg_with_the_same_traces_fitted_to_its_areas(buu
     fig = _classed(buurten, highlight=buurten.index[5])
     spec = _spec(fig)
     before = copy.deepcopy(spec)
-    shown = svgmap.on_screen(spec)
+    shown = svgmap.screen_spec(spec)
     assert spec == before  # the figure's own JSON is left alone
     assert [t["type"] for t in spec["data"]] == ["choroplethmap"] * len(spec["data"])
     assert [t["type"] for t in shown["data"]] == ["choropleth"] * len(spec["data"])
@@ -57,7 +57,7 @@ def test_a_blank_map_is_sent_as_svg_with_the_same_traces_fitted_to_its_areas(buu
     assert geo["visible"] is False and geo["projection"] == {"type": "mercator"}
     west, south, east, north = buurten.iloc[:40].total_bounds
     (lon0, lon1), (lat0, lat1) = geo["lonaxis"]["range"], geo["lataxis"]["range"]
-    pad_x, pad_y = svgmap.MARGIN * (east - west), svgmap.MARGIN * (north - south)
+    pad_x, pad_y = svgmap.FIT_MARGIN * (east - west), svgmap.FIT_MARGIN * (north - south)
     np.testing.assert_allclose([lon0, lon1], [west - pad_x, east + pad_x], rtol=0, atol=1e-6)
     np.testing.assert_allclose([lat0, lat1], [south - pad_y, north + pad_y], rtol=0, atol=1e-6)
     go.Figure(shown)  # every attribute one plotly's choropleth and geo know
@@ -65,21 +65,21 @@ def test_a_blank_map_is_sent_as_svg_with_the_same_traces_fitted_to_its_areas(buu
 
 def test_maps_that_need_maplibre_and_other_charts_are_sent_as_they_are(buurten):
     basemap = _spec(_classed(buurten, basemap=True))  # PDOK's tiles: only MapLibre draws them
-    assert svgmap.on_screen(basemap) is basemap
+    assert svgmap.screen_spec(basemap) is basemap
     bars = _spec(go.Figure(go.Bar(x=["a"], y=[1])))
-    assert svgmap.on_screen(bars) is bars
+    assert svgmap.screen_spec(bars) is bars
     no_style = _spec(go.Figure(go.Choroplethmap(locations=["A"], z=[1])))
-    assert svgmap.on_screen(no_style) is no_style
+    assert svgmap.screen_spec(no_style) is no_style
 
 
 def test_hotspot_and_bivariate_maps_are_svg_too(buurten):
     areas = buurten.iloc[:12]
     klasse = pd.Series(["hotspot 99%"] * 4 + ["niet significant"] * 8, index=areas.index)
-    hotspots = svgmap.on_screen(_spec(charts.hotspot_map(areas, klasse, title="Hotspots")))
+    hotspots = svgmap.screen_spec(_spec(charts.hotspot_map(areas, klasse, title="Hotspots")))
     assert {t["type"] for t in hotspots["data"]} == {"choropleth"}
     x = pd.Series(np.linspace(0, 1, 12), index=areas.index)
     bivariate = charts.bivariate_choropleth(areas, x, x[::-1].set_axis(areas.index), title="B")
-    assert {t["type"] for t in svgmap.on_screen(_spec(bivariate))["data"]} == {"choropleth"}
+    assert {t["type"] for t in svgmap.screen_spec(_spec(bivariate))["data"]} == {"choropleth"}
 
 
 def test_the_topojson_plotly_asks_for_is_an_empty_one_inline():
@@ -97,7 +97,7 @@ def test_the_topojson_plotly_asks_for_is_an_empty_one_inline():
 def test_a_shown_map_is_sent_as_svg_and_its_table_read_from_the_figure(buurten):
     fig = _classed(buurten)
     made = components.prepared(fig)
-    assert made.sent.to_dict() == svgmap.on_screen(_spec(fig))
+    assert made.sent.to_dict() == svgmap.screen_spec(_spec(fig))
     assert made.classes is not None
     assert made.classes.equals(accessibility.map_classes(fig))  # the figure's own classes
 
@@ -137,7 +137,7 @@ def test_chromium_draws_every_area_as_an_svg_path_and_a_click_names_its_code(buu
     if executable is None:
         pytest.skip("Debian's chromium is not installed")
     fig = _classed(buurten, n=60)
-    spec = svgmap.on_screen(_spec(fig))
+    spec = svgmap.screen_spec(_spec(fig))
     areas = sum(len(trace["locations"]) for trace in spec["data"])
     outside: list[str] = []
     with playwright_api.sync_playwright() as playwright:

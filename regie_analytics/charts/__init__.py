@@ -14,6 +14,7 @@ them by topic:
   :func:`fit_height` and the label helpers every chart shares;
 - :mod:`~regie_analytics.charts.geojson`: areas as shared GeoJSON, map centre and zoom;
 - :mod:`~regie_analytics.charts.maps`: the classed choropleth and what every map shares;
+- :mod:`~regie_analytics.charts.svgmap`: a map's JSON as the browser draws it (SVG);
 - :mod:`~regie_analytics.charts.bivariate`: the 3x3 bivariate map and its legend;
 - :mod:`~regie_analytics.charts.hotspots`: hot spot, cluster and emerging hot spot maps;
 - :mod:`~regie_analytics.charts.scatter`: the quadrant scatter;
@@ -74,6 +75,7 @@ from regie_analytics.charts.style import (
     apply_house_style,
     fit_height,
 )
+from regie_analytics.charts.svgmap import FIT_MARGIN, TOPOJSON_URL, is_blank_map, screen_spec
 from regie_analytics.charts.time import seasonality_chart, trend_chart, year_on_year_chart
 
 # The single module charts.py offered these through its own imports; callers use some of
@@ -101,6 +103,7 @@ __all__ = [
     "DOMAIN_COLORS",
     "DOMAIN_LABELS",
     "EMERGING_COLORS",
+    "FIT_MARGIN",
     "FONT_FAMILY",
     "GRID_COLOR",
     "HIGHLIGHT_COLOR",
@@ -122,6 +125,7 @@ __all__ = [
     "TERCILE_NAMES",
     "TEXT_COLOR",
     "TEXT_FORMATS",
+    "TOPOJSON_URL",
     "SharedGeoJSON",
     "apply_house_style",
     "bar_chart",
@@ -145,8 +149,10 @@ __all__ = [
     "fmt_num",
     "geojson_features",
     "hotspot_map",
+    "is_blank_map",
     "leadtime_chart",
     "quadrant_scatter",
+    "screen_spec",
     "seasonality_chart",
     "to_png",
     "trend_chart",

@@ -3,7 +3,7 @@
 The maps are built as ``go.Choroplethmap`` figures (:mod:`.maps`): MapLibre can put PDOK's
 background tiles under them, and the PNG exports draw them as they are. On screen, a map on the
 blank ``white-bg`` style is sent as the same areas in plotly's SVG ``choropleth`` trace on a
-``geo`` subplot without base layers (:func:`on_screen`): a browser without a graphics card
+``geo`` subplot without base layers (:func:`screen_spec`): a browser without a graphics card
 (software WebGL) takes 1-2.5 s of its main thread to draw a WebGL map, and Streamlit draws a
 chart anew on every filter change (the element's id holds the figure); the SVG map takes
 0.1-0.3 s of that. Everything a user reads or clicks stays: the same traces, classes, colours,
@@ -39,7 +39,7 @@ TOPOJSON_URL = (
 ``<topojsonURL>/<scope>_<resolution>m.json``; after the ``#`` that is only a fragment, so every
 name gets the same empty topology (no base layer is drawn) and nothing leaves the browser."""
 
-MARGIN = 0.03
+FIT_MARGIN = 0.03
 """Space around the areas, as a share of their extent on each side."""
 
 _MAP_ONLY = ("below", "subplot")
@@ -87,10 +87,10 @@ def is_blank_map(spec: dict[str, Any]) -> bool:
     )
 
 
-def on_screen(spec: dict[str, Any]) -> dict[str, Any]:
+def screen_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """A figure's JSON as the browser is sent it: a map of areas alone on the blank style
     (:func:`is_blank_map`) as SVG ``choropleth`` traces on a ``geo`` subplot in the Mercator
-    projection, without base layers, fitted to its areas (:data:`MARGIN` around them); any
+    projection, without base layers, fitted to its areas (:data:`FIT_MARGIN` around them); any
     other figure as it is. The traces keep everything else (areas, classes, colours, hover
     texts, legend); ``spec`` itself is not changed."""
     if not is_blank_map(spec):
@@ -108,8 +108,8 @@ def on_screen(spec: dict[str, Any]) -> dict[str, Any]:
     bounds = _bounds(traces)
     if bounds is not None:
         west, south, east, north = bounds
-        pad_x = max(MARGIN * (east - west), 1e-4)  # 1e-4 degrees: about 10 m
-        pad_y = max(MARGIN * (north - south), 1e-4)
+        pad_x = max(FIT_MARGIN * (east - west), 1e-4)  # 1e-4 degrees: about 10 m
+        pad_y = max(FIT_MARGIN * (north - south), 1e-4)
         geo["lonaxis"] = {"range": [west - pad_x, east + pad_x]}
         geo["lataxis"] = {"range": [south - pad_y, north + pad_y]}
     layout["geo"] = geo

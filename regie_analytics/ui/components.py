@@ -438,13 +438,13 @@ class Serialised(go.Figure):
     """A figure as ``st.plotly_chart`` sends it, converted once: ``to_dict`` returns its JSON
     parsed back (plain lists, dicts and plotly's base64 arrays) instead of a deep copy of the
     figure, so a rerun only writes that JSON again; a map of areas on the blank style as an SVG
-    map (:func:`svgmap.on_screen`: the browser draws it in a fraction of a WebGL map's time).
+    map (:func:`svgmap.screen_spec`: the browser draws it in a fraction of a WebGL map's time).
     Never change it or what it returns."""
 
     def __init__(self, figure: go.Figure) -> None:
         super().__init__()
         spec = json.loads(pio.to_json(figure, validate=False))
-        self._spec: dict[str, Any] = svgmap.on_screen(spec)
+        self._spec: dict[str, Any] = svgmap.screen_spec(spec)
 
     def to_dict(self) -> dict[str, Any]:
         """The figure's JSON parsed back, the same object every time."""
@@ -456,7 +456,7 @@ SCREEN_CONFIG: dict[str, Any] = {
     "topojsonURL": svgmap.TOPOJSON_URL,
 }
 """The plotly configuration of every chart on screen: :data:`accessibility.PLOTLY_CONFIG` (Dutch,
-no logo, the PNG download's size) and, for the SVG maps (:func:`svgmap.on_screen`), an empty world
+no logo, the PNG download's size) and, for the SVG maps (:func:`svgmap.screen_spec`), an empty world
 topojson inline instead of plotly's from its CDN."""
 
 _PREPARED: dict[int, tuple[weakref.ref[go.Figure], Prepared]] = {}
