@@ -298,6 +298,13 @@ def test_quadrant_scatter_medians_labels_and_selection():
     assert list(points.customdata) == codes
     labelled = [code for code, text in zip(codes, points.text, strict=True) if text]
     assert labelled == ["BU00", "BU20"]
+    # the names are drawn by a trace of their own, the points draw no text layer
+    names = fig.data[-1]
+    assert points.mode == "markers" and (names.name, names.mode) == ("namen", "text")
+    assert list(names.customdata) == ["BU00", "BU20"]
+    assert list(names.text) == ["buurt 0", "buurt 20"]
+    assert list(names.x) == [0.0, 200.0] and list(names.y) == [0.0, 150.0]
+    assert names.hoverinfo == "skip"
     texts = {a.text for a in fig.layout.annotations}
     assert texts >= {"beide hoog", "alleen sociaal hoog", "alleen fysiek hoog", "beide laag"}
     assert "sociaal: 200<br>fysiek: 150" in points.hovertext[-1]

@@ -63,7 +63,7 @@ def test_a_quadrant_of_many_areas_draws_a_density_layer_and_the_farthest_points(
     assert fig.layout.xaxis.range[1] > 30.0 and fig.layout.xaxis.range[0] < frame["s"].min()
     # at most the limit: every area a point, no density layer
     few = charts.quadrant_scatter(frame, x="s", y="f", x_title="s", y_title="f", title="T")
-    assert [t.name for t in few.data] == ["gebieden"]
+    assert [t.name for t in few.data] == ["gebieden", "namen"]
     assert len(few.data[0].customdata) == 40
 
 

@@ -61,7 +61,7 @@ from regie_analytics.charts.maps import (
     class_colors,
     class_labels,
 )
-from regie_analytics.charts.scatter import extreme_points, quadrant_scatter
+from regie_analytics.charts.scatter import LABELS_TRACE, extreme_points, quadrant_scatter
 from regie_analytics.charts.style import (
     BASE_FONT_SIZE,
     FONT_FAMILY,
@@ -108,6 +108,7 @@ __all__ = [
     "GRID_COLOR",
     "HIGHLIGHT_COLOR",
     "HOTSPOT_COLORS",
+    "LABELS_TRACE",
     "MONTHS_LONG",
     "MONTHS_SHORT",
     "MUTED_COLOR",

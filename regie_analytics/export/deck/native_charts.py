@@ -68,7 +68,8 @@ def _dutch(value: float | None) -> str:
 
 def native_chart(slide: Any, fig: go.Figure, *, box: tuple[float, float, float, float]) -> Any:
     """The figure's traces as one editable chart in the box (inches)."""
-    traces = list(fig.data)
+    # a trace of text only (the quadrant's names) is no series: its points carry the names
+    traces = [t for t in fig.data if getattr(t, "mode", None) != "text"]
     kind = traces[0].type
     if kind == "bar":
         frame = _bar_chart(slide, fig, traces, box)
