@@ -259,3 +259,27 @@ def test_switching_small_counts_on_or_off_builds_the_kaart_download_once(
     assert_frame_equal(exact, shown, check_exact=True)
     queries.area_download(snap, replace(sel, level="wijk"))  # another selection: built anew
     assert built == [1, 1]
+
+
+@pytest.mark.slow
+def test_overig_count_of_both_settings_of_small_counts_from_one_cut(
+    app_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Switching small counts off and on asks the engine nothing for the overig notice: its
+    cut per domain is cached by period and channels alone, the protection applied per run."""
+    st.cache_data.clear()
+    calls: list[object] = []
+    real = components.engines.cube_cut
+
+    def counted(*args: object, **kwargs: object) -> object:
+        if kwargs.get("by") == (components.DOMAIN,):
+            calls.append(kwargs.get("start"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(components.engines, "cube_cut", counted)
+    protected = _app("overzicht")
+    assert not protected.exception and len(calls) == 1
+    exact = _app("overzicht", privacy=False)
+    assert not exact.exception and len(calls) == 1
+    other = _app("overzicht", periode="laatste maand")  # another period: another cut
+    assert not other.exception and len(calls) == 2

@@ -129,22 +129,19 @@ def overig_counts(snap: Snapshot, sel: Filters | None, *, protected: bool) -> tu
     """Signals in ``overig`` and all signals: of the selection's months and channels, in an
     area (without ``sel``: the whole store), perturbed when ``protected``."""
     if sel is None:
-        return _overig_counts(snap, None, None, (), protected=protected)
-    return _overig_counts(snap, sel.start, sel.end, tuple(sel.channels), protected=protected)
+        cut = _domain_cut(snap, None, None, ())
+    else:
+        cut = _domain_cut(snap, sel.start, sel.end, tuple(sel.channels))
+    return aggregate.domain_count(cut, UNKNOWN_DOMAIN, ptable=privacy.PTABLE if protected else None)
 
 
 @st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
-def _overig_counts(
-    snap: Snapshot,
-    start: str | None,
-    end: str | None,
-    channels: tuple[str, ...],
-    *,
-    protected: bool,
-) -> tuple[int, int]:
-    """:func:`overig_counts` of the months ``start``-``end`` and ``channels`` (None: the
-    whole store), cached by those alone: another level, domain or theme asks nothing again."""
-    ptable = privacy.PTABLE if protected else None
+def _domain_cut(
+    snap: Snapshot, start: str | None, end: str | None, channels: tuple[str, ...]
+) -> pd.DataFrame:
+    """The signals per domain of the months ``start``-``end`` and ``channels`` (None: the
+    whole store) for :func:`overig_counts`, cached by those alone: another level, domain,
+    theme or setting of small counts asks nothing again (a few rows, counted on each run)."""
     if start is None:
         cut = engines.cube_cut(snap.engine, by=(DOMAIN,))
     else:  # cut and summed per domain in the engine
@@ -156,7 +153,7 @@ def _overig_counts(
             channels=list(channels) or None,
             located=True,
         )
-    return aggregate.domain_count(cut, UNKNOWN_DOMAIN, ptable=ptable)
+    return cut
 
 
 def _protected(sel: Filters | None, *, presentation: bool) -> bool:
