@@ -365,6 +365,7 @@ class CubeCells:
     def _numbers(self, column: str, values: pd.Series | np.ndarray) -> np.ndarray:
         """Each row's number of its value of ``column`` (-1: missing), new values numbered
         on from those of earlier batches."""
+        codes: np.ndarray
         if column == MONTH:
             months = np.asarray(values).astype("datetime64[M]")
             distinct, codes = np.unique(months, return_inverse=True)
