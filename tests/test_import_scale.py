@@ -176,3 +176,82 @@ def test_a_file_is_hashed_once_while_unchanged_and_again_when_changed(
     second = file_sha256(path)
     assert reads == [path]
     assert second == hashlib.sha256(b"id;datum\n2;2024-01-01\n").hexdigest() != first
+
+
+def _checked_batch(rows: list[tuple[str, str, str | None, str, int]]) -> pd.DataFrame:
+    """Checked signals as :func:`_signal_batch` gives them (the cube's columns)."""
+    area, month, theme, channel, key = zip(*rows, strict=True)
+    n = len(rows)
+    return pd.DataFrame(
+        {
+            "area_code": pd.Categorical(area),
+            "received_at": pd.to_datetime([f"{m}-15 10:00" for m in month]),
+            "domain": pd.Categorical(["sociaal" if t == "schulden" else "fysiek" for t in theme]),
+            "theme": pd.Categorical(theme),
+            "channel": pd.Categorical(channel),
+            "department": pd.Categorical(["Zorg"] * n),
+            "source": pd.Categorical(["bron"] * n),
+            "record_key": np.asarray(key, dtype=np.int16),
+        }
+    )
+
+
+def test_cube_counted_while_checking_equals_the_cube_summed_by_duckdb() -> None:
+    from regie_analytics.ingest.stored import CubeCells, records_cube
+
+    batches = [
+        _checked_batch(
+            [
+                ("BU2", "2024-12", "schulden", "Web", 200),
+                ("BU10", "2025-01", "afval", "Télefoon", 100),
+                ("BU2", "2024-12", "schulden", "Web", 100),  # the same cell: 2, key 44
+                ("BU2", "2024-12", None, "Web", 7),  # no theme: in no cell
+            ]
+        ),
+        _checked_batch(
+            [
+                ("BU2", "2024-12", "schulden", "Web", 255),  # the same cell in a later batch
+                ("BU10", "2025-01", "afval", "Zzz", 1),
+                ("BU10", "2025-01", "afval", "", 2),
+            ]
+        ),
+    ]
+    cells = CubeCells()
+    staged = StagedRecords()
+    for batch in batches:
+        cells.add(batch)
+        staged.append(batch)
+    counted = cells.cube()
+    assert counted is not None
+    pd.testing.assert_frame_equal(counted, records_cube(staged.close()))
+    # known answers: sorted by the dimensions as text ("BU10" before "BU2"; "" first)
+    assert list(zip(counted["area_code"], counted["channel"], strict=True)) == [
+        ("BU10", ""),
+        ("BU10", "Télefoon"),
+        ("BU10", "Zzz"),
+        ("BU2", "Web"),
+    ]
+    assert counted["count"].tolist() == [1, 1, 1, 3]
+    assert counted["cell_key"].tolist() == [2, 100, 1, (200 + 100 + 255) % 256]
+    assert counted["month"].tolist() == ["2025-01", "2025-01", "2025-01", "2024-12"]
+
+
+def test_cube_of_values_too_many_to_pack_is_left_to_duckdb() -> None:
+    from regie_analytics.ingest.stored import CubeCells
+
+    cells = CubeCells()
+    cells.add(_checked_batch([("BU1", "2024-01", "afval", f"kanaal {i}", 1) for i in range(300)]))
+    assert cells.cube() is None  # 300 channels: more than the packed key holds
+
+
+def test_csv_encoding_is_utf8_else_windows_1252_else_latin1(tmp_path: Path) -> None:
+    texts = {
+        "utf-8": "naam\nCafé\n".encode(),
+        "utf-8-sig": "\ufeffnaam\nCafé\n".encode(),
+        "cp1252": "naam\nCafé € \n".encode("cp1252"),
+        "latin-1": b"naam\nCaf\xe9 \x81\n",  # 0x81 is no character in Windows-1252
+    }
+    for expected, data in texts.items():
+        path = tmp_path / f"{expected}.csv"
+        path.write_bytes(data * 200_000 if expected != "utf-8-sig" else data)
+        assert csv_files._detect_file_encoding(path) == expected

@@ -168,3 +168,23 @@ def test_notation_after_plain_decimals_still_sees_commas() -> None:
     assert notation.seen["comma"] == ("x.csv", 5, "52,37")
     with pytest.raises(ColumnError, match="mengt Nederlandse notatie"):
         notation.decide()
+
+
+def test_plain_iso_parsed_by_arrow_equals_pandas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain ISO dates are cast by Arrow in one go; a batch with a plain date that is no
+    date (2025-02-30) falls back to pandas, which marks it: both give the same values."""
+    from regie_analytics.io import parse
+
+    plain = [k for k in _KNOWN if parse._plain_iso(pd.Series([k], dtype="str")).all()]
+    assert "2025-06-29 05:29" in plain and "2025-02-30 00:00:00" in plain
+    good = [v for v in plain if _KNOWN[v] != "BAD"]
+    for values in (good, plain, [*good, None, "13-02-2025 14:05"]):
+        series = pd.Series(values, dtype="str")
+        arrow, arrow_bad = parse_datetimes(series)
+        with monkeypatch.context() as patched:
+            patched.setattr(parse, "_arrow_iso", lambda text: None)
+            slow, slow_bad = parse_datetimes(series)
+        pd.testing.assert_series_equal(arrow, slow)
+        np.testing.assert_array_equal(arrow_bad, slow_bad)
+    assert parse._arrow_iso(pd.Series(good, dtype="str")) is not None
+    assert parse._arrow_iso(pd.Series(plain, dtype="str")) is None

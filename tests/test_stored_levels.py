@@ -158,3 +158,25 @@ def test_new_versions_link_the_levels_and_sum_the_new_population(bounded_store: 
         check_names=False,
     )
     _same_areas(gemeenten, geo.areas_at_level(snap.areas, "gemeente"))
+
+
+def test_boundaries_child_dissolves_once_and_writes_the_same_files(tmp_path: Path) -> None:
+    """What the child process of a new store writes (:func:`write_derived`: each level
+    dissolved once for all three files) is what the writers in turn write."""
+    from regie_analytics.geo.stored import write_derived, write_web
+    from regie_analytics.stats.stored import WEIGHTS_FILE, write_weights
+
+    areas = geo.load_boundaries(geo.DEFAULT_BOUNDARIES)
+    once, apart = tmp_path / "once", tmp_path / "apart"
+    for folder in (once, apart):
+        folder.mkdir()
+        areas.to_parquet(folder / "areas.parquet")
+    write_derived(once)
+    write_weights(apart)
+    write_web(apart)
+    for name in (WEIGHTS_FILE, LEVELS_FILE, WEB_FILE):
+        written, expected = pd.read_parquet(once / name), pd.read_parquet(apart / name)
+        assert len(written) > 0
+        pd.testing.assert_frame_equal(written, expected)
+    levels = pd.read_parquet(once / LEVELS_FILE)
+    assert set(levels[LEVEL]) == set(geo.available_levels(areas)[1:])

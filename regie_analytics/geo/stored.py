@@ -31,7 +31,6 @@ from regie_analytics.geo.geometry import WGS84
 from regie_analytics.geo.levels import areas_at_level, available_levels
 from regie_analytics.geo.web import WEB_TOLERANCE_M, simplify_for_web
 from regie_analytics.schema import AREA_CODE
-from regie_analytics.stats.stored import _same_boundaries
 
 WEB_FILE = "web.parquet"
 """The file of the web geometry in a store version, next to ``areas.parquet``."""
@@ -117,6 +116,8 @@ def write_web(folder: Path, *, previous: Path | None = None) -> None:
     ``folder`` (after its ``areas.parquet``): each linked from the ``previous`` version when
     that has it of the same boundaries, else computed from the areas (:func:`levels_table`,
     :func:`web_table`; the areas dissolved once for both)."""
+    from regie_analytics.stats.stored import _same_boundaries  # libpysal: only when writing
+
     folder = Path(folder)
     at_level: dict[str, gpd.GeoDataFrame] | None = None
     for name, table in ((LEVELS_FILE, levels_table), (WEB_FILE, web_table_of)):
@@ -128,6 +129,28 @@ def write_web(folder: Path, *, previous: Path | None = None) -> None:
             areas = gpd.read_parquet(folder / AREAS_FILE)
             at_level = level_areas(areas, dissolved=read_levels(folder))
         table(at_level).to_parquet(target, index=False)
+        with open(target, "rb") as handle:
+            os.fsync(handle.fileno())
+
+
+def write_derived(folder: Path) -> None:
+    """Write ``weights.parquet``, ``levels.parquet`` and ``web.parquet`` of new boundaries
+    into ``folder`` (after its ``areas.parquet``), the areas dissolved into each level once
+    for all three: the same files as :func:`~regie_analytics.stats.stored.write_weights`
+    and :func:`write_web` without a previous version."""
+    from regie_analytics.stats.stored import WEIGHTS_FILE, weights_table
+
+    folder = Path(folder)
+    areas = gpd.read_parquet(folder / AREAS_FILE)
+    at_level = level_areas(areas)
+    tables = (
+        (WEIGHTS_FILE, lambda: weights_table(areas, at_level=at_level)),
+        (LEVELS_FILE, lambda: levels_table(at_level)),
+        (WEB_FILE, lambda: web_table_of(at_level)),
+    )
+    for name, table in tables:
+        target = folder / name
+        table().to_parquet(target, index=False)
         with open(target, "rb") as handle:
             os.fsync(handle.fileno())
 

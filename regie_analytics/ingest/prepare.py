@@ -25,6 +25,7 @@ from regie_analytics.ingest.staged import (
     positions_in,
 )
 from regie_analytics.ingest.stored import (
+    CubeCells,
     _match_known,
     count_keys,
     records_cube,
@@ -329,11 +330,14 @@ def prepare_import(
         # the figures of every checked signal, counted while checking: the report's when
         # every one of them is imported (no id twice, none the store holds)
         checked = _Figures(_blank(report))
-        flagged = (
-            prepare_signals(ctx, each=checked.counted)
-            if ext.kind == "signals"
-            else prepare_counts(ctx)
-        )
+        # and their cube, counted meanwhile: the import's cube when every one is imported
+        cells = CubeCells()
+
+        def each(batch: pd.DataFrame) -> None:
+            checked.counted(batch)
+            cells.add(batch)
+
+        flagged = prepare_signals(ctx, each=each) if ext.kind == "signals" else prepare_counts(ctx)
     known = existing_keys(ext.source, ext.kind) if existing_keys is not None else None
     batches: Iterable[pd.DataFrame] | None = None
     replaces = None
@@ -347,7 +351,8 @@ def prepare_import(
         absorb(ctx, checked.report, {})
         figures = replace(checked, report=report)
         staged = cast(StagedRecords, flagged).own_records()
-        cube = records_cube(staged)
+        counted = cells.cube()
+        cube = counted if counted is not None else records_cube(staged)
     else:
         figures = _Figures(report)
         columns = SIGNAL_COLUMNS if ext.kind == "signals" else COUNT_COLUMNS

@@ -326,3 +326,125 @@ def reclassify(
     for column in (DOMAIN, THEME, DEPARTMENT):
         out[column] = out[column].astype("category" if kind == "signals" else "str")
     return out
+
+
+_CELL_BITS: dict[str, int] = {
+    AREA_CODE: 22,
+    MONTH: 12,
+    DOMAIN: 5,
+    THEME: 8,
+    CHANNEL: 8,
+    DEPARTMENT: 7,
+    SOURCE: 1,
+}
+"""Bits of a cell's packed key per dimension (63 in all): :class:`CubeCells` counts imports
+with at most 2**bits distinct values per dimension (4 million areas, 4,096 months, 256
+channels, ...); one with more leaves it to DuckDB (:func:`records_cube`)."""
+_KEY_BITS = 8
+"""Bits of a record key (0 .. 255: :data:`regie_analytics.cellkey.KEY_RANGE`)."""
+
+
+class CubeCells:
+    """The cube of checked signals, counted batch by batch while they are checked (see
+    :meth:`add`) instead of summed from the staged file afterwards: per record a packed key
+    of its cell (the number of each dimension's value in order of appearance) and its record
+    key, ten bytes a record. :meth:`cube` gives exactly what :func:`records_cube` gives for
+    the same records (cells sorted by their dimensions as text, count and cell key).
+
+    ``None`` from :meth:`cube` when the records do not fit the packed key (more distinct
+    values of a dimension than :data:`_CELL_BITS` allows): then the caller sums them from the
+    staged file (:func:`records_cube`).
+    """
+
+    def __init__(self) -> None:
+        self._values: dict[str, dict[str, int]] = {c: {} for c in CUBE_DIMENSIONS}
+        self._cells: list[np.ndarray] = []
+        self._keys: list[np.ndarray] = []
+        self._fits = True
+
+    def _numbers(self, column: str, values: pd.Series | np.ndarray) -> np.ndarray:
+        """Each row's number of its value of ``column`` (-1: missing), new values numbered
+        on from those of earlier batches."""
+        codes: np.ndarray
+        if column == MONTH:
+            months = np.asarray(values).astype("datetime64[M]")
+            distinct, codes = np.unique(months, return_inverse=True)
+            labels = [str(m) for m in distinct]
+            codes = np.where(np.isnat(months), -1, codes.ravel())
+        else:
+            series = values if isinstance(values, pd.Series) else pd.Series(values)
+            if not isinstance(series.dtype, pd.CategoricalDtype):
+                series = series.astype("category")
+            labels = [str(v) for v in series.cat.categories]
+            codes = series.cat.codes.to_numpy()
+        seen = self._values[column]
+        lookup = np.array([seen.setdefault(v, len(seen)) for v in labels], dtype=np.int64)
+        if len(seen) > 1 << _CELL_BITS[column]:
+            self._fits = False
+        return np.where(codes >= 0, lookup[np.maximum(codes, 0)] if len(lookup) else -1, -1)
+
+    def add(self, batch: pd.DataFrame) -> None:
+        """Count one batch of checked signals (with their record keys)."""
+        if not self._fits or batch.empty:
+            return
+        packed = np.zeros(len(batch), dtype=np.int64)
+        present = np.ones(len(batch), dtype=bool)
+        for column in CUBE_DIMENSIONS:
+            source = RECEIVED_AT if column == MONTH else column
+            values = batch[source]
+            numbers = self._numbers(column, values.to_numpy() if column == MONTH else values)
+            if not self._fits:
+                self._cells, self._keys = [], []
+                return
+            present &= numbers >= 0
+            packed = (packed << _CELL_BITS[column]) | np.maximum(numbers, 0)
+        self._cells.append(packed[present])
+        self._keys.append(batch[RECORD_KEY].to_numpy(dtype=np.int64)[present].astype(np.int16))
+
+    def cube(self) -> pd.DataFrame | None:
+        """The cube of every batch added (see :func:`records_cube`), or None when the
+        records did not fit the packed key."""
+        widths = {c: max(1, (len(v) - 1).bit_length()) for c, v in self._values.items()}
+        if not self._fits or sum(widths.values()) + _KEY_BITS > 63:
+            return None
+        cells = np.concatenate(self._cells) if self._cells else np.zeros(0, dtype=np.int64)
+        keys = np.concatenate(self._keys) if self._keys else np.zeros(0, dtype=np.int16)
+        self._cells, self._keys = [], []
+        if len(cells) == 0:
+            return empty_cube()
+        # each dimension's values renumbered in their order as text (as DuckDB sorts them),
+        # packed as tightly as they allow, the record key in the lowest bits: one sort
+        texts: dict[str, pa.Array] = {}
+        ranked = np.zeros(len(cells), dtype=np.int64)
+        shift = sum(_CELL_BITS.values())
+        for column in CUBE_DIMENSIONS:
+            shift -= _CELL_BITS[column]
+            labels = list(self._values[column])  # numbered in order of appearance
+            order = sorted(range(len(labels)), key=labels.__getitem__)  # code point order
+            rank = np.empty(len(labels), dtype=np.int64)
+            rank[order] = np.arange(len(labels))
+            texts[column] = pa.array([labels[i] for i in order], type=pa.large_string())
+            number = rank[(cells >> shift) & ((1 << _CELL_BITS[column]) - 1)]
+            ranked <<= widths[column]
+            ranked |= number
+        del cells
+        ranked <<= _KEY_BITS
+        ranked |= keys.astype(np.int64)
+        del keys
+        ranked.sort()
+        key_sums = np.bitwise_and(ranked, (1 << _KEY_BITS) - 1)
+        ranked >>= _KEY_BITS
+        starts = np.flatnonzero(np.concatenate([[True], ranked[1:] != ranked[:-1]]))
+        counts = np.diff(np.append(starts, len(ranked))).astype(np.int64)
+        sums = np.add.reduceat(key_sums, starts)
+        distinct = ranked[starts]
+        del ranked, key_sums
+        columns: dict[str, pa.Array] = {}
+        shift = sum(widths.values())
+        for column in CUBE_DIMENSIONS:
+            shift -= widths[column]
+            numbers = (distinct >> shift) & ((1 << widths[column]) - 1)
+            columns[column] = texts[column].take(pa.array(numbers))
+        columns[COUNT] = pa.array(counts)
+        columns[CELL_KEY] = pa.array(sums % cellkey.KEY_RANGE)
+        return pa.table(columns).to_pandas()

@@ -46,29 +46,29 @@ def detect_encoding(data: bytes) -> str:
     return "utf-8"
 
 
+def _decodes(path: Path, encoding: str) -> bool:
+    """Whether the whole file decodes as ``encoding`` (read in chunks, never whole)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 22):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _detect_file_encoding(path: Path) -> str:
-    """:func:`detect_encoding` for a file, read in chunks (never the whole file at once)."""
+    """:func:`detect_encoding` for a file, read in chunks (never the whole file at once):
+    UTF-8 first; Windows-1252 is tried (a second reading) only when that fails."""
     with open(path, "rb") as handle:
-        head = handle.read(3)
-        if head == b"\xef\xbb\xbf":
+        if handle.read(3) == b"\xef\xbb\xbf":
             return "utf-8-sig"
-        candidates = ["utf-8", "cp1252"]
-        decoders = {name: codecs.getincrementaldecoder(name)() for name in candidates}
-        handle.seek(0)
-        while chunk := handle.read(1 << 22):
-            for name in list(candidates):
-                try:
-                    decoders[name].decode(chunk)
-                except UnicodeDecodeError:
-                    candidates.remove(name)
-            if not candidates:
-                return "latin-1"
-        for name in list(candidates):
-            try:
-                decoders[name].decode(b"", final=True)
-            except UnicodeDecodeError:
-                candidates.remove(name)
-    return candidates[0] if candidates else "latin-1"
+    for encoding in ("utf-8", "cp1252"):
+        if _decodes(path, encoding):
+            return encoding
+    return "latin-1"
 
 
 def detect_delimiter(header_line: str) -> str:

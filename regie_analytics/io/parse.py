@@ -223,6 +223,17 @@ def _numeric(text: pd.Series, order: str) -> pd.Series:
     return parsed.astype("datetime64[us]")
 
 
+def _arrow_iso(text: pd.Series) -> np.ndarray | None:
+    """Plain ISO dates (:data:`_PLAIN_ISO`, every value one) parsed by Arrow in one go, as
+    ``datetime64[us]``; None when one of them is no date (then pandas finds which)."""
+    try:
+        array = pa.array(text, type=pa.string(), from_pandas=True)
+        stamps = pc.cast(array, pa.timestamp("us"))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    return np.asarray(stamps.to_numpy(zero_copy_only=False), dtype="datetime64[us]")
+
+
 def parse_datetimes(values: pd.Series, *, order: str = "dmy") -> tuple[pd.Series, np.ndarray]:
     """Parse a text column of dates in local (Europe/Amsterdam) time.
 
@@ -240,9 +251,20 @@ def parse_datetimes(values: pd.Series, *, order: str = "dmy") -> tuple[pd.Series
     plain = _plain_iso(values)
     if not plain.any():
         return _general_datetimes(values, order=order)
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
-    parsed = pd.to_datetime(values[plain].astype("str"), format="ISO8601", errors="coerce")
-    out[plain] = parsed.astype("datetime64[us]").to_numpy()
+    every = bool(plain.all())
+    text = values if every else values[plain]
+    parsed = _arrow_iso(text)
+    if parsed is None:  # some plain date is no date (2024-02-30): pandas marks which
+        parsed = (
+            pd.to_datetime(text.astype("str"), format="ISO8601", errors="coerce")
+            .astype("datetime64[us]")
+            .to_numpy()
+        )
+    if every:
+        out = pd.Series(parsed, index=values.index, dtype="datetime64[us]")
+    else:
+        out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+        out[plain] = parsed
     bad = plain & out.isna().to_numpy()
     if not plain.all():
         rest, bad_rest = _general_datetimes(values[~plain], order=order)

@@ -46,17 +46,30 @@ versions), :mod:`~regie_analytics.store.parts` (the files of one version) and
 """
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Union
 
 from regie_analytics.resources import is_database
 from regie_analytics.store.core import DEFAULT_STORE, Store
 from regie_analytics.store.errors import StoreError, disk_error
 from regie_analytics.store.parts import FORMAT_VERSION, SECRET_FIELD
-from regie_analytics.store.postgres import PostgresStore
 from regie_analytics.store.summary import population_source
 from regie_analytics.store.versions import KEEP_VERSIONS
 
-AnyStore = Store | PostgresStore
+if TYPE_CHECKING:
+    from regie_analytics.store.postgres import PostgresStore
+
+AnyStore = Union[Store, "PostgresStore"]  # PostgresStore is imported on use
 """A store in a folder or in a database."""
+
+
+def __getattr__(name: str) -> Any:
+    """``PostgresStore``, imported on first use: a command on a folder store never loads
+    psycopg, libpysal and the statistics it brings (a second of CPU at every start)."""
+    if name == "PostgresStore":
+        from regie_analytics.store.postgres import PostgresStore
+
+        return PostgresStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def open_store(location: str | Path | None = None, *, version: str | None = None) -> AnyStore:
@@ -64,6 +77,8 @@ def open_store(location: str | Path | None = None, *, version: str | None = None
     folder :class:`Store` otherwise (``data/store`` when None); ``version`` pins a version
     as both classes do."""
     if location is not None and is_database(str(location)):
+        from regie_analytics.store.postgres import PostgresStore
+
         return PostgresStore(str(location), version=version)
     return Store(location, version=version)
 

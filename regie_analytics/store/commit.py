@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from regie_analytics import cellkey
-from regie_analytics.geo.stored import write_web
 from regie_analytics.ingest import (
     PreparedImport,
     StoredIds,
@@ -28,7 +27,6 @@ from regie_analytics.ingest import (
     reclassify,
     with_keys,
 )
-from regie_analytics.stats.stored import write_weights
 from regie_analytics.store.errors import StoreError, outdated
 from regie_analytics.store.parts import (
     FORMAT_VERSION,
@@ -103,6 +101,22 @@ def _known(
     return pd.concat(frames, ignore_index=True) if frames else None
 
 
+def write_weights(folder: Path, *, previous: Path | None = None) -> None:
+    """:func:`regie_analytics.stats.stored.write_weights`, imported when called: libpysal
+    (and the statistics) are not loaded by commands that never write weights."""
+    from regie_analytics.stats.stored import write_weights as write
+
+    write(folder, previous=previous)
+
+
+def write_web(folder: Path, *, previous: Path | None = None) -> None:
+    """:func:`regie_analytics.geo.stored.write_web`, imported when called (see
+    :func:`write_weights`)."""
+    from regie_analytics.geo.stored import write_web as write
+
+    write(folder, previous=previous)
+
+
 DERIVED_FILES = ("areas.parquet", "weights.parquet", "levels.parquet", "web.parquet")
 """What a version holds of its boundaries: the areas, their weights, the dissolved geometry of
 their coarser levels and their web geometry."""
@@ -110,9 +124,8 @@ their coarser levels and their web geometry."""
 
 _DERIVE = (
     "import sys; from pathlib import Path; "
-    "from regie_analytics.stats.stored import write_weights; "
-    "from regie_analytics.geo.stored import write_web; "
-    "write_weights(Path(sys.argv[1])); write_web(Path(sys.argv[1]))"
+    "from regie_analytics.geo.stored import write_derived; "
+    "write_derived(Path(sys.argv[1]))"
 )
 """What the child process runs (a fresh interpreter: no state of this process is shared)."""
 

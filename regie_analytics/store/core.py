@@ -13,7 +13,6 @@ import geopandas as gpd
 import pandas as pd
 
 from regie_analytics import cellkey, geo
-from regie_analytics.geo.stored import write_web
 from regie_analytics.ingest import PreparedImport, StoredIds
 from regie_analytics.resources import default_store_folder
 from regie_analytics.schema import (
@@ -22,13 +21,14 @@ from regie_analytics.schema import (
     DOMAIN,
     OTHER,
 )
-from regie_analytics.stats.stored import write_weights
 from regie_analytics.store.commit import (
     DerivedBoundaries,
     build_version,
     commit_secret,
     recheck,
     reclassified,
+    write_web,
+    write_weights,
 )
 from regie_analytics.store.errors import (
     empty_store,
