@@ -304,6 +304,67 @@ def test_cuts_without_areas_read_the_summed_dimensions(tmp_path: Path, pg_url: s
 
 
 @pytest.mark.subprocess
+def test_lead_times_read_the_signal_leads(tmp_path: Path, pg_url: str) -> None:
+    """An import writes each signal part's lead times (``signal_leads``) and the engine reads
+    them there: the same lead-time cuts as from the signals and, but for the record keys (each
+    store has its own secret), as the folder store's DuckDB; a part without them (written
+    before the table existed) is read from the signals again."""
+    folder, url = str(tmp_path / "store"), pg_url + "?options=-csearch_path%3Dleads"
+    for path, preset in SAMPLE_IMPORTS:
+        _import(folder, path, preset)
+        _import(url, path, preset)
+    store = PostgresStore(url)
+    version = str(store.current)
+    leads = store.engine(version)
+    assert leads.leads is not None
+    manifest = store.manifest()
+    parts = [int(i["parts"]["signals"]) for i in manifest["imports"] if "signals" in i["parts"]]
+    assert len(parts) == 2
+    signals = PostgresEngine(url, store.schema, version_number(version), parts)
+    assert signals.leads is None
+    duck = Store(Path(folder))
+    assert duck.current is not None
+    duck_engine = version_engine(duck.current, duck.manifest())
+    months = sorted(store.cube()["month"].unique())
+    groups = {code: code[:6] for code in store.areas().index}
+    keys = ["k", "k_closed", "k_open", "k_within"]
+    cuts: list[dict[str, object]] = [
+        {"by": None},
+        {"by": "theme", "start": months[0], "end": months[-1]},
+        {"by": "channel", "domains": ["fysiek"]},
+        {"by": "area_code", "located": True, "start": months[1]},
+        {"by": None, "groups": groups, "located": True},
+        {"by": "source"},  # not in signal_leads: read from the signals
+    ]
+    for cut in cuts:
+        got = engines.lead_time_cut(leads, norm_days=3, **cut).sort_values("g", ignore_index=True)  # type: ignore[arg-type]
+        want = engines.lead_time_cut(signals, norm_days=3, **cut).sort_values(
+            "g", ignore_index=True
+        )  # type: ignore[arg-type]
+        pd.testing.assert_frame_equal(got, want, obj=str(cut))
+        duck_cut = engines.lead_time_cut(duck_engine, norm_days=3, **cut).sort_values(
+            "g", ignore_index=True
+        )  # type: ignore[arg-type]
+        pd.testing.assert_frame_equal(
+            aggregate.lead_times_of_cut(
+                got.drop(columns=keys).assign(**dict.fromkeys(keys, 0)), by="g"
+            ),
+            aggregate.lead_times_of_cut(
+                duck_cut.drop(columns=keys).assign(**dict.fromkeys(keys, 0)), by="g"
+            ),
+            obj=str(cut),
+        )
+    total = engines.lead_time_cut(leads, by=None, norm_days=3)
+    assert total["ontvangen"].astype("int64").tolist() == [len(store.signals())]
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM leads.signal_leads").fetchone() == (
+            len(store.signals()),
+        )
+        conn.execute("DELETE FROM leads.signal_leads WHERE part = %s", (parts[0],))
+    assert store.engine(version).leads is None
+
+
+@pytest.mark.subprocess
 def test_unreachable_database_is_explained(pg_url: str) -> None:
     url = "postgresql://postgres:geheim@localhost:1/niets"
     result = cli("info", "--store", url)
@@ -435,6 +496,7 @@ def test_old_versions_and_what_only_they_used_are_removed(pg_url: str, tmp_path:
             6,
         ]
         assert one("SELECT count(*) FROM kept.signals") == 300 + 300
+        assert one("SELECT count(*) FROM kept.signal_leads") == 300 + 300
         assert one("SELECT count(*) FROM kept.counts") == 2 + 2 + 2
         views = one(
             "SELECT array_agg(table_name::text ORDER BY table_name) FROM information_schema.views "

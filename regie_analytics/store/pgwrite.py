@@ -39,6 +39,7 @@ from regie_analytics.store.pgschema import (
     CUBE_COPY,
     CUBE_DIMS,
     CUBE_SUM,
+    LEADS_INSERT,
     RECORD_COLUMNS,
     VersionRow,
     as_records,
@@ -166,9 +167,10 @@ _TABLES = (
     "cube_areas",
     "cube_parts",
     "signals",
+    "signal_leads",
     "counts",
 )
-_NEWEST = ("area_web", "area_weights", "area_levels", "cube_dims", "cube_areas")
+_NEWEST = ("area_web", "area_weights", "area_levels", "cube_dims", "cube_areas", "signal_leads")
 """The tables added after the first ones: a store without them gets them on its next write."""
 
 
@@ -297,7 +299,16 @@ def write_part(
     fixed = {"part": part}
     copy_rows(conn, kind, list(RECORD_COLUMNS[kind]), batches, fixed=fixed, numbered=True)
     copy_rows(conn, "cube_parts", list(CUBE_COLUMNS), [cube], fixed=fixed)
+    if kind == "signals":
+        write_leads(conn, part)
     return {kind: part, "cube": part}
+
+
+def write_leads(conn: psycopg.Connection[Any], part: int) -> None:
+    """A signal part's ``signal_leads`` (its lead times, for the dashboard's lead-time
+    queries), from its rows in ``signals``."""
+    conn.execute(LEADS_INSERT, (part,))
+    conn.execute("ANALYZE signal_leads")
 
 
 def carry_over(
@@ -406,7 +417,7 @@ def _clean(conn: psycopg.Connection[Any], oldest: int) -> None:
     kept = conn.execute("SELECT manifest, areas, taxonomy FROM versions").fetchall()
     used = set().union(*(_parts(m) for m, _, _ in kept))
     gone = sorted(set().union(*(_parts(m) for _, m, _, _ in rows)) - used)
-    for table in ("signals", "counts", "cube_parts"):
+    for table in ("signals", "signal_leads", "counts", "cube_parts"):
         conn.execute(f"DELETE FROM {table} WHERE part = ANY(%s)", (gone,))  # type: ignore[arg-type]
     unused = sorted({r[2] for r in rows} - {r[1] for r in kept})
     for table in _AREA_TABLES:

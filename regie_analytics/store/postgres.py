@@ -30,6 +30,7 @@ from libpysal.weights import W
 from psycopg import sql
 
 from regie_analytics import cellkey, geo
+from regie_analytics.engine import LEAD_COLUMNS
 from regie_analytics.ingest import (
     PreparedImport,
     StoredIds,
@@ -262,12 +263,15 @@ class PostgresStore:
                     "SELECT EXISTS (SELECT 1 FROM cube_areas WHERE version = %s)", (number,)
                 ).fetchone()[0]  # type: ignore[index]
             )
-        parts = [
-            int(imp["parts"]["signals"])
-            for imp in manifest.get("imports", [])
-            if "signals" in imp.get("parts", {})
-        ]
-        return PostgresEngine(self.location, self.schema, number, parts, dimensions=dims)
+            parts = [
+                int(imp["parts"]["signals"])
+                for imp in manifest.get("imports", [])
+                if "signals" in imp.get("parts", {})
+            ]
+            leads = bool(parts) and _have_leads(conn, self.schema, parts)
+        return PostgresEngine(
+            self.location, self.schema, number, parts, dimensions=dims, leads=leads
+        )
 
     # -- writing ---------------------------------------------------------------------------
     def commit(
@@ -436,6 +440,7 @@ class PostgresEngine:
         signal_parts: list[int],
         *,
         dimensions: bool = False,
+        leads: bool = False,
     ) -> None:
         self._url = url
         self._schema = schema
@@ -462,6 +467,14 @@ class PostgresEngine:
         self.signals = (
             f"(SELECT {columns} FROM {schema}.signals WHERE part IN ({parts})) AS signals"
         )
+        lead_columns = ", ".join(f'"{c}"' for c in LEAD_COLUMNS)
+        self.leads = (
+            f"(SELECT {lead_columns} FROM {schema}.signal_leads WHERE part IN ({parts})) AS leads"
+            if leads
+            else None
+        )
+        """The signal parts' lead times (``signal_leads``, see
+        :func:`engine.lead_time_cut`; None for parts written before it existed)."""
 
     def query(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
         """The rows of ``sql`` (``?`` placeholders filled from ``params``) as a frame (the
@@ -477,6 +490,19 @@ class PostgresEngine:
                     self._types.clear()
                 self._types[key] = types
             return query_frame(conn, statement, tuple(params), types=types)
+
+
+def _have_leads(conn: psycopg.Connection[Any], schema: str, parts: list[int]) -> bool:
+    """Whether every signal part in ``parts`` has its rows in ``signal_leads`` (a part
+    written before the table existed has none: its lead times are read from the signals)."""
+    if not has_tables(conn, schema, "signal_leads"):
+        return False
+    row = conn.execute(
+        "SELECT bool_and(EXISTS (SELECT 1 FROM signal_leads l WHERE l.part = p)) "
+        "FROM unnest(%s::integer[]) AS p",
+        (parts,),
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def _kind(value: object) -> str:
