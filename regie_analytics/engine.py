@@ -221,13 +221,28 @@ def cube_cut(
     return typed_cut(frame, by, categories=categories)
 
 
+AREA_MONTH_DIMENSIONS = (AREA_CODE, MONTH, DOMAIN)
+"""The dimensions of an engine's ``area_months`` (see :func:`_cut_source`)."""
+
+
 def _cut_source(engine: Engine, by: Sequence[str], choices: Choices) -> tuple[str, str, list[Any]]:
     """The relation a cut reads, its condition and parameters: the cube, or for a cut that
     neither shows nor picks areas the engine's ``dimensions`` where it has them (the cube
     summed over the areas, with ``located``: the PostgreSQL store keeps it per version; the
-    same sums from a few thousand rows)."""
+    same sums from a few thousand rows), or for a cut by the area, the month and the domain at
+    most, with no theme or channel chosen, the engine's ``area_months`` where it has them (the
+    cube summed per area, month and domain: the PostgreSQL store keeps it per version; the
+    same sums from fewer rows)."""
     dimensions = getattr(engine, "dimensions", None)
     if dimensions is None or AREA_CODE in by or choices.get("area_codes") is not None:
+        area_months = getattr(engine, "area_months", None)
+        if (
+            area_months is not None
+            and all(b in AREA_MONTH_DIMENSIONS for b in by)
+            and choices.get("themes") is None
+            and choices.get("channels") is None
+        ):
+            return area_months, *cube_filter(**choices)
         return engine.cube, *cube_filter(**choices)
     others = Choices(**choices)
     others["located"] = False

@@ -34,6 +34,7 @@ from regie_analytics.store.commit import import_entry, replaced_keys, without_ke
 from regie_analytics.store.errors import StoreError, busy
 from regie_analytics.store.pgcopy import copy_rows, read_frame
 from regie_analytics.store.pgschema import (
+    AREA_MONTHS,
     AREA_NUMBERS,
     AREA_TEXT,
     CUBE_COPY,
@@ -165,12 +166,21 @@ _TABLES = (
     "cube",
     "cube_dims",
     "cube_areas",
+    "cube_area_months",
     "cube_parts",
     "signals",
     "signal_leads",
     "counts",
 )
-_NEWEST = ("area_web", "area_weights", "area_levels", "cube_dims", "cube_areas", "signal_leads")
+_NEWEST = (
+    "area_web",
+    "area_weights",
+    "area_levels",
+    "cube_dims",
+    "cube_areas",
+    "cube_area_months",
+    "signal_leads",
+)
 """The tables added after the first ones: a store without them gets them on its next write."""
 
 
@@ -376,6 +386,7 @@ def switch(
         summed = conn.execute(CUBE_SUM, (number, parts))
     conn.execute("ANALYZE cube")  # the planner's statistics of the new rows, at once
     conn.execute(CUBE_DIMS, (number, sorted(SENTINEL_AREAS), number))
+    conn.execute(AREA_MONTHS, (number, number))
     conn.execute(
         "INSERT INTO cube_areas (version, area_code) "
         "SELECT DISTINCT %s, area_code FROM cube WHERE version = %s",
@@ -411,7 +422,7 @@ def _clean(conn: psycopg.Connection[Any], oldest: int) -> None:
     ).fetchall()
     if not rows:
         return
-    for table in ("cube", "cube_dims", "cube_areas"):
+    for table in ("cube", "cube_dims", "cube_areas", "cube_area_months"):
         conn.execute(f"DELETE FROM {table} WHERE version < %s", (oldest,))  # type: ignore[arg-type]
     _drop_views(conn, [number for number, _, _, _ in rows])
     kept = conn.execute("SELECT manifest, areas, taxonomy FROM versions").fetchall()

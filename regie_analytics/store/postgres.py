@@ -62,8 +62,9 @@ from regie_analytics.store.errors import (
     other_boundaries,
 )
 from regie_analytics.store.parts import FORMAT_VERSION, SECRET_FIELD
-from regie_analytics.store.pgcopy import query_frame, result_types, stream_frames
+from regie_analytics.store.pgcopy import aggregated_frame, result_types, stream_frames
 from regie_analytics.store.pgschema import (
+    AREA_MONTH_COLUMNS,
     DIMS_COLUMNS,
     RECORD_COLUMNS,
     VersionRow,
@@ -269,8 +270,21 @@ class PostgresStore:
                 if "signals" in imp.get("parts", {})
             ]
             leads = bool(parts) and _have_leads(conn, self.schema, parts)
+            area_months = has_tables(conn, self.schema, "cube_area_months") and bool(
+                conn.execute(
+                    "SELECT EXISTS (SELECT 1 FROM cube_area_months WHERE version = %s) "
+                    "OR NOT EXISTS (SELECT 1 FROM cube WHERE version = %s)",
+                    (number, number),
+                ).fetchone()[0]  # type: ignore[index]
+            )
         return PostgresEngine(
-            self.location, self.schema, number, parts, dimensions=dims, leads=leads
+            self.location,
+            self.schema,
+            number,
+            parts,
+            dimensions=dims,
+            leads=leads,
+            area_months=area_months,
         )
 
     # -- writing ---------------------------------------------------------------------------
@@ -430,7 +444,7 @@ class PostgresEngine:
     :attr:`signals` are SQL relations of the version (see :class:`regie_analytics.engine.Engine`)
     and :meth:`query` runs SQL with ``?`` placeholders (as DuckDB writes them) and returns a
     frame read through Arrow, typed as the DuckDB engine's (see
-    :func:`~regie_analytics.store.pgschema.query_frame`)."""
+    :func:`~regie_analytics.store.pgcopy.aggregated_frame`)."""
 
     def __init__(
         self,
@@ -441,6 +455,7 @@ class PostgresEngine:
         *,
         dimensions: bool = False,
         leads: bool = False,
+        area_months: bool = False,
     ) -> None:
         self._url = url
         self._schema = schema
@@ -462,6 +477,16 @@ class PostgresEngine:
             else None
         )
         """The version's distinct area codes (``cube_areas``; None as :attr:`dimensions`)."""
+        months = ", ".join(f'"{c}"' for c in (*AREA_MONTH_COLUMNS, COUNT, CELL_KEY))
+        self.area_months = (
+            f"(SELECT {months} FROM {schema}.cube_area_months WHERE version = {int(version)}) "
+            "AS area_months"
+            if area_months
+            else None
+        )
+        """The version's cube summed per area, month and domain (``cube_area_months``; None
+        for a version written before it existed): :func:`engine.cube_cut` reads it for a cut
+        by those at most, filtered on nothing else."""
         columns = ", ".join(f'"{c}"' for c in SIGNAL_COLUMNS)
         parts = ", ".join(str(int(p)) for p in signal_parts) or "NULL"
         self.signals = (
@@ -489,7 +514,7 @@ class PostgresEngine:
                 if len(self._types) >= TYPES_KEPT:
                     self._types.clear()
                 self._types[key] = types
-            return query_frame(conn, statement, tuple(params), types=types)
+            return aggregated_frame(conn, statement, tuple(params), types=types)
 
 
 def _have_leads(conn: psycopg.Connection[Any], schema: str, parts: list[int]) -> bool:
