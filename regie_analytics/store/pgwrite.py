@@ -387,6 +387,7 @@ def switch(
     conn.execute("ANALYZE cube")  # the planner's statistics of the new rows, at once
     conn.execute(CUBE_DIMS, (number, sorted(SENTINEL_AREAS), number))
     conn.execute(AREA_MONTHS, (number, number))
+    conn.execute("ANALYZE cube_area_months")
     conn.execute(
         "INSERT INTO cube_areas (version, area_code) "
         "SELECT DISTINCT %s, area_code FROM cube WHERE version = %s",
