@@ -421,6 +421,19 @@ def test_lead_times_read_the_signal_leads(tmp_path: Path, pg_url: str) -> None:
         )
         conn.execute("DELETE FROM leads.signal_leads WHERE part = %s", (parts[0],))
     assert store.engine(version).leads is None
+    # the next version writes the missing part's lead times again (a store written before)
+    store.set_population(pd.Series({"BU0363AA01": 10.0}), source="handmatig")
+    upgraded = store.engine(str(store.current))
+    assert str(store.current) != version and upgraded.leads is not None
+    again = engines.lead_time_cut(upgraded, by="theme", norm_days=3)
+    want = engines.lead_time_cut(signals, by="theme", norm_days=3)
+    pd.testing.assert_frame_equal(
+        again.sort_values("g", ignore_index=True), want.sort_values("g", ignore_index=True)
+    )
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM leads.signal_leads").fetchone() == (
+            len(store.signals()),
+        )
 
 
 @pytest.mark.subprocess

@@ -379,6 +379,7 @@ def switch(
     versions older than :data:`KEEP_VERSIONS` and whatever only they used. Returns the
     manifest (with ``cube_rows``)."""
     number = int(manifest["version"])
+    _add_missing_leads(conn, manifest)
     parts = sorted({int(imp["parts"]["cube"]) for imp in manifest["imports"]})
     if len(parts) == 1:
         summed = conn.execute(CUBE_COPY, (number, parts[0]))
@@ -412,6 +413,23 @@ def switch(
     )
     _clean(conn, number - KEEP_VERSIONS)
     return manifest
+
+
+def _add_missing_leads(conn: psycopg.Connection[Any], manifest: dict[str, Any]) -> None:
+    """Write the ``signal_leads`` of the version's signal parts that have none (parts written
+    before the table existed): from this version on, its lead times are read there."""
+    signal_parts = [
+        int(i["parts"]["signals"]) for i in manifest["imports"] if "signals" in i["parts"]
+    ]
+    if not signal_parts:
+        return
+    missing = conn.execute(
+        "SELECT p FROM unnest(%s::integer[]) AS p "
+        "WHERE NOT EXISTS (SELECT 1 FROM signal_leads l WHERE l.part = p)",
+        (signal_parts,),
+    ).fetchall()
+    for (part,) in missing:
+        write_leads(conn, int(part))
 
 
 def _clean(conn: psycopg.Connection[Any], oldest: int) -> None:
