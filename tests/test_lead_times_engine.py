@@ -24,7 +24,7 @@ from regie_analytics import aggregate, engine, privacy
 from regie_analytics.engine import DuckDBEngine, Engine
 from regie_analytics.ingest.stored import month_labels
 from regie_analytics.schema import AREA_CODE, MONTH, SENTINEL_AREAS, SIGNAL_COLUMNS
-from regie_analytics.store import pgschema
+from regie_analytics.store import pgschema, pgwrite
 from regie_analytics.store.postgres import PostgresEngine
 
 AREAS = ["A1", "A2", "B1", "B2", "C1", *sorted(SENTINEL_AREAS)]
@@ -286,9 +286,12 @@ def test_a_known_median_and_percentile(tmp_path: Path) -> None:
     ]
 
 
-@pytest.fixture
-def pg_signals(pg_url: str) -> Iterator[PostgresEngine]:
-    """The messy signals in a PostgreSQL store's signal table (part 1 of its own schema)."""
+@pytest.fixture(params=[False, True], ids=["signals", "signal_leads"])
+def pg_signals(pg_url: str, request: pytest.FixtureRequest) -> Iterator[PostgresEngine]:
+    """The messy signals in a PostgreSQL store's signal table (part 1 of its own schema),
+    read from the signals, or from the part's ``signal_leads`` written as an import writes
+    them (:func:`pgwrite.write_leads`)."""
+    leads = bool(request.param)
     schema = "lead_times"
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
@@ -298,11 +301,53 @@ def pg_signals(pg_url: str) -> Iterator[PostgresEngine]:
         pgschema.copy_rows(
             conn, "signals", list(SIGNAL_COLUMNS), [SIGNALS], fixed={"part": 1}, numbered=True
         )
-    yield PostgresEngine(pg_url, schema, 1, [1])
+        if leads:
+            pgwrite.write_leads(conn, 1)
+    eng = PostgresEngine(pg_url, schema, 1, [1], leads=leads)
+    assert (eng.leads is not None) == leads
+    yield eng
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 @pytest.mark.subprocess
 def test_lead_times_in_postgresql_equal_pandas(pg_signals: PostgresEngine) -> None:
+    """From the signals or from ``signal_leads``: every table equals pandas' to the last
+    digit."""
     assert _compare(pg_signals) == len(CASES) * len(GROUPINGS) * 3 + 6
+
+
+@pytest.mark.subprocess
+def test_signal_leads_hold_each_signals_lead_time(pg_signals: PostgresEngine) -> None:
+    """``signal_leads`` has one row per signal, in order of the time received, with its lead
+    time in whole microseconds as pandas computes it (NULL while open)."""
+    if pg_signals.leads is None:
+        pytest.skip("the engine reads the signals")
+    got = pg_signals.query(
+        f'SELECT "received_at", "lead_us", "record_key", "theme" FROM {pg_signals.leads}'
+    )
+    assert len(got) == len(SIGNALS)
+    assert got["received_at"].is_monotonic_increasing
+    lead = (SIGNALS["closed_at"] - SIGNALS["received_at"]) // pd.Timedelta(microseconds=1)
+    want = pd.DataFrame(
+        {
+            "received_at": SIGNALS["received_at"].astype("datetime64[us]"),
+            "lead_us": lead.astype("Int64"),
+            "record_key": SIGNALS["record_key"].astype("int64"),
+            "theme": SIGNALS["theme"].astype("str"),
+        }
+    )
+    got = got.astype(
+        {
+            "received_at": "datetime64[us]",
+            "lead_us": "Int64",
+            "record_key": "int64",
+            "theme": "str",
+        }
+    )
+    assert got["lead_us"].isna().sum() == SIGNALS["closed_at"].isna().sum() > 0
+
+    def ordered(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.sort_values(list(frame.columns), ignore_index=True, na_position="first")
+
+    assert_frame_equal(ordered(got), ordered(want))

@@ -261,6 +261,52 @@ def test_binary_copy_and_arrow_reads_keep_every_value(pg_url: str) -> None:
     assert times.iloc[3] == pd.Timestamp("2026-12-05 10:00:00.5") and times.isna().sum() == 2
 
 
+def test_results_put_together_in_the_server_read_as_copied(pg_url: str) -> None:
+    """``aggregated_frame`` (the engine's reads: the rows as one CSV text from the server)
+    gives exactly the frame ``query_frame`` (COPY) gives: the same values, types and order,
+    for awkward text, missing values, times, sums, percent signs, parameters and no rows."""
+    from regie_analytics.store.pgcopy import aggregated_frame, query_frame, result_types
+    from regie_analytics.store.pgschema import connection
+
+    url = pg_url + "?options=-csearch_path%3Daggregated"
+    with connection(url, "aggregated") as conn:
+        conn.execute("CREATE SCHEMA aggregated")
+        conn.execute(
+            "CREATE TABLE aggregated.v AS SELECT * FROM (VALUES "
+            "(1, '', 2::bigint, 0.1::float8, TIMESTAMP '1999-12-31 23:59:59.999999', true), "
+            "(2, NULL, NULL, NULL, NULL, NULL), "
+            "(3, 'a \"b\", c', -5, 1e300, TIMESTAMP '2026-12-05 10:00:00.5', false), "
+            "(4, 'regel' || chr(10) || 'nieuw', 2^40, 1.0/3, TIMESTAMP '2000-01-01', true), "
+            "(5, 'Café 100%', 7, -0.0, TIMESTAMP '2025-11-01 08:00', NULL)"
+            ") AS t (i, t, n, f, at, b)"
+        )
+        statements: list[tuple[str, tuple[object, ...]]] = [
+            ("SELECT * FROM aggregated.v ORDER BY i DESC", ()),
+            (
+                "SELECT t, SUM(n) AS total, COUNT(*) AS k FROM aggregated.v GROUP BY t ORDER BY t",
+                (),
+            ),
+            ("SELECT i, t || '%%' AS p FROM aggregated.v WHERE i >= %s ORDER BY i", (2,)),
+            ("SELECT i, t FROM aggregated.v WHERE t = %s", ("geen",)),  # no rows
+            ("SELECT t FROM aggregated.v WHERE i = %s", (1,)),  # one empty text
+        ]
+        for statement, params in statements:
+            types = result_types(conn, statement, params)
+            want = query_frame(conn, statement, params, types=types)
+            got = aggregated_frame(conn, statement, params, types=types)
+            pd.testing.assert_frame_equal(got, want, check_exact=True, obj=statement)
+        whole = aggregated_frame(
+            conn,
+            "SELECT * FROM aggregated.v ORDER BY i",
+            types=result_types(conn, "SELECT * FROM aggregated.v ORDER BY i"),
+        )
+    assert whole["i"].tolist() == [1, 2, 3, 4, 5]
+    assert whole["t"].iloc[0] == "" and pd.isna(whole["t"].iloc[1])
+    assert whole["t"].iloc[2:].tolist() == ['a "b", c', "regel\nnieuw", "Café 100%"]
+    assert whole["f"].iloc[0] == 0.1 and whole["f"].iloc[3] == 1 / 3
+    assert whole["b"].iloc[:3].tolist()[0] is True
+
+
 def test_lists_of_values_come_from_the_stored_dimensions(pg_url: str) -> None:
     """The distinct months, domains, themes, channels and areas of a version are read from its
     ``cube_dims`` and ``cube_areas`` (the same values as from the whole cube); a version

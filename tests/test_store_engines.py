@@ -304,6 +304,139 @@ def test_cuts_without_areas_read_the_summed_dimensions(tmp_path: Path, pg_url: s
 
 
 @pytest.mark.subprocess
+def test_area_cuts_read_the_area_months(tmp_path: Path, pg_url: str) -> None:
+    """A cut by the area, the month and the domain at most, with no theme or channel chosen,
+    is summed by PostgreSQL from ``cube_area_months`` (the cube summed per area, month and
+    domain at commit): the same counts and cell keys as from the whole cube, the same counts as
+    the folder store's DuckDB; other cuts read the cube; a version without those rows too."""
+    folder, url = str(tmp_path / "store"), pg_url + "?options=-csearch_path%3Dareamonths"
+    for path, preset in SAMPLE_IMPORTS:
+        _import(folder, path, preset)
+        _import(url, path, preset)
+    store = PostgresStore(url)
+    version = str(store.current)
+    rolled = store.engine(version)
+    assert rolled.area_months is not None
+    manifest = store.manifest()
+    parts = [int(i["parts"]["signals"]) for i in manifest["imports"] if "signals" in i["parts"]]
+    whole = PostgresEngine(url, store.schema, version_number(version), parts)
+    assert whole.area_months is None
+    duck = Store(Path(folder))
+    assert duck.current is not None
+    duck_engine = version_engine(duck.current, duck.manifest())
+    cube = store.cube()
+    months = sorted(cube["month"].unique())
+    areas = sorted(cube["area_code"].unique())
+    cuts: list[tuple[tuple[str, ...], dict[str, object]]] = [
+        (("area_code", "domain"), {"start": months[1], "end": months[-2]}),
+        (("area_code", "month"), {"end": months[-1], "domains": ["fysiek", "sociaal"]}),
+        (("area_code",), {"located": True, "domains": ["sociaal"]}),
+        (("area_code", "month", "domain"), {"area_codes": areas[:3]}),
+        (("month",), {"area_codes": areas[1:4], "start": months[2]}),
+        (("domain",), {"area_codes": [], "located": True}),  # no area chosen: no row
+        (("area_code", "theme"), {"start": months[1]}),  # by theme: the cube
+        (("area_code",), {"themes": sorted(cube["theme"].dropna().unique())[:2]}),  # the cube
+        (("area_code",), {"channels": sorted(cube["channel"].unique())[:1]}),  # the cube
+    ]
+    for by, choices in cuts:
+        got = engines.cube_cut(rolled, by=by, **choices).astype({b: "str" for b in by})  # type: ignore[arg-type]
+        want = engines.cube_cut(whole, by=by, **choices).astype({b: "str" for b in by})  # type: ignore[arg-type]
+        pd.testing.assert_frame_equal(got, want, obj=f"{by} {choices}")
+        duck_cut = engines.cube_cut(duck_engine, by=by, **choices).astype({b: "str" for b in by})  # type: ignore[arg-type]
+        pd.testing.assert_frame_equal(
+            got.drop(columns="cell_key"), duck_cut.drop(columns="cell_key"), obj=f"{by} {choices}"
+        )
+    # by hand: the count per area of the located signals and counts, cell keys summed mod 256
+    located = cube.loc[~cube["area_code"].isin(SENTINEL_AREAS)]
+    per_area = engines.cube_cut(rolled, by=("area_code",), located=True)
+    assert per_area["count"].tolist() == located.groupby("area_code")["count"].sum().tolist()
+    keys = located.groupby("area_code")["cell_key"].sum() % 256
+    assert per_area["cell_key"].tolist() == keys.tolist()
+    with psycopg.connect(url) as conn:
+        number = version_number(version)
+        rows = conn.execute(
+            "SELECT count(*) FROM areamonths.cube_area_months WHERE version = %s", (number,)
+        ).fetchone()
+        assert rows is not None and 0 < rows[0] < len(cube)
+        conn.execute("DELETE FROM areamonths.cube_area_months WHERE version = %s", (number,))
+    assert store.engine(version).area_months is None
+
+
+@pytest.mark.subprocess
+def test_lead_times_read_the_signal_leads(tmp_path: Path, pg_url: str) -> None:
+    """An import writes each signal part's lead times (``signal_leads``) and the engine reads
+    them there: the same lead-time cuts as from the signals and, but for the record keys (each
+    store has its own secret), as the folder store's DuckDB; a part without them (written
+    before the table existed) is read from the signals again."""
+    folder, url = str(tmp_path / "store"), pg_url + "?options=-csearch_path%3Dleads"
+    for path, preset in SAMPLE_IMPORTS:
+        _import(folder, path, preset)
+        _import(url, path, preset)
+    store = PostgresStore(url)
+    version = str(store.current)
+    leads = store.engine(version)
+    assert leads.leads is not None
+    manifest = store.manifest()
+    parts = [int(i["parts"]["signals"]) for i in manifest["imports"] if "signals" in i["parts"]]
+    assert len(parts) == 2
+    signals = PostgresEngine(url, store.schema, version_number(version), parts)
+    assert signals.leads is None
+    duck = Store(Path(folder))
+    assert duck.current is not None
+    duck_engine = version_engine(duck.current, duck.manifest())
+    months = sorted(store.cube()["month"].unique())
+    groups = {code: code[:6] for code in store.areas().index}
+    keys = ["k", "k_closed", "k_open", "k_within"]
+    cuts: list[dict[str, object]] = [
+        {"by": None},
+        {"by": "theme", "start": months[0], "end": months[-1]},
+        {"by": "channel", "domains": ["fysiek"]},
+        {"by": "area_code", "located": True, "start": months[1]},
+        {"by": None, "groups": groups, "located": True},
+        {"by": "source"},  # not in signal_leads: read from the signals
+    ]
+    for cut in cuts:
+        got = engines.lead_time_cut(leads, norm_days=3, **cut).sort_values("g", ignore_index=True)  # type: ignore[arg-type]
+        want = engines.lead_time_cut(signals, norm_days=3, **cut).sort_values(
+            "g", ignore_index=True
+        )  # type: ignore[arg-type]
+        pd.testing.assert_frame_equal(got, want, obj=str(cut))
+        duck_cut = engines.lead_time_cut(duck_engine, norm_days=3, **cut).sort_values(
+            "g", ignore_index=True
+        )  # type: ignore[arg-type]
+        pd.testing.assert_frame_equal(
+            aggregate.lead_times_of_cut(
+                got.drop(columns=keys).assign(**dict.fromkeys(keys, 0)), by="g"
+            ),
+            aggregate.lead_times_of_cut(
+                duck_cut.drop(columns=keys).assign(**dict.fromkeys(keys, 0)), by="g"
+            ),
+            obj=str(cut),
+        )
+    total = engines.lead_time_cut(leads, by=None, norm_days=3)
+    assert total["ontvangen"].astype("int64").tolist() == [len(store.signals())]
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM leads.signal_leads").fetchone() == (
+            len(store.signals()),
+        )
+        conn.execute("DELETE FROM leads.signal_leads WHERE part = %s", (parts[0],))
+    assert store.engine(version).leads is None
+    # the next version writes the missing part's lead times again (a store written before)
+    store.set_population(pd.Series({"BU0363AA01": 10.0}), source="handmatig")
+    upgraded = store.engine(str(store.current))
+    assert str(store.current) != version and upgraded.leads is not None
+    again = engines.lead_time_cut(upgraded, by="theme", norm_days=3)
+    want = engines.lead_time_cut(signals, by="theme", norm_days=3)
+    pd.testing.assert_frame_equal(
+        again.sort_values("g", ignore_index=True), want.sort_values("g", ignore_index=True)
+    )
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM leads.signal_leads").fetchone() == (
+            len(store.signals()),
+        )
+
+
+@pytest.mark.subprocess
 def test_unreachable_database_is_explained(pg_url: str) -> None:
     url = "postgresql://postgres:geheim@localhost:1/niets"
     result = cli("info", "--store", url)
@@ -435,6 +568,7 @@ def test_old_versions_and_what_only_they_used_are_removed(pg_url: str, tmp_path:
             6,
         ]
         assert one("SELECT count(*) FROM kept.signals") == 300 + 300
+        assert one("SELECT count(*) FROM kept.signal_leads") == 300 + 300
         assert one("SELECT count(*) FROM kept.counts") == 2 + 2 + 2
         views = one(
             "SELECT array_agg(table_name::text ORDER BY table_name) FROM information_schema.views "

@@ -191,6 +191,19 @@ _ARROW_TYPES = {
 }
 
 
+def _csv_convert(types: dict[str, str]) -> pa_csv.ConvertOptions:
+    """How Arrow reads the CSV of a result whose columns have SQL ``types`` (by name): text
+    stays text, a missing value missing, an empty text empty."""
+    return pa_csv.ConvertOptions(
+        column_types={name: _ARROW_TYPES.get(kind, pa.string()) for name, kind in types.items()},
+        true_values=["t"],
+        false_values=["f"],
+        null_values=[""],
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=False,
+    )
+
+
 def stream_frames(
     conn: psycopg.Connection[Any],
     query: sql.Composable,
@@ -206,14 +219,7 @@ def stream_frames(
     statement = sql.SQL("COPY ({}) TO STDOUT (FORMAT csv, HEADER true, FORCE_QUOTE *)").format(
         query
     )
-    convert = pa_csv.ConvertOptions(
-        column_types={name: _ARROW_TYPES.get(kind, pa.string()) for name, kind in types.items()},
-        true_values=["t"],
-        false_values=["f"],
-        null_values=[""],
-        strings_can_be_null=True,
-        quoted_strings_can_be_null=False,
-    )
+    convert = _csv_convert(types)
     with conn.cursor() as cur, cur.copy(statement, params or None) as copy:
         reader = pa_csv.open_csv(
             _CopyOut(iter(copy)),
@@ -285,3 +291,50 @@ def read_frame(
         cur.execute(query, params)  # type: ignore[arg-type]
         names = [d.name for d in cur.description or []]
         return pd.DataFrame(cur.fetchall(), columns=names)
+
+
+def _csv_field(name: str, kind: str) -> str:
+    """SQL of a result column's value as COPY's CSV writes it (the type's own text output):
+    text quoted (quotes doubled), a missing value as nothing."""
+    column = 'r."' + name.replace('"', '""') + '"'
+    if kind == "boolean":  # as COPY writes it (a cast to text writes true and false)
+        return f"(CASE WHEN {column} THEN 't' WHEN NOT {column} THEN 'f' ELSE '' END)"
+    if kind in _ARROW_TYPES:
+        return f"COALESCE(CAST({column} AS TEXT), '')"
+    return f"""COALESCE('"' || replace(CAST({column} AS TEXT), '"', '""') || '"', '')"""
+
+
+def aggregated_frame(
+    conn: psycopg.Connection[Any],
+    statement: str,
+    params: Sequence[Any] = (),
+    *,
+    types: dict[str, str],
+) -> pd.DataFrame:
+    """:func:`query_frame` of ``statement`` (its result's columns of SQL ``types``, by name),
+    the rows put together as one CSV text in the server (``string_agg``, in the order the
+    statement gives them) and read by Arrow with the same options: the same frame, but one
+    value comes over the connection instead of a message per row, so the client spends
+    next to no time on a large result (a third of a million rows: some 30 ms instead of some
+    600 ms, in Python that holds the other threads up). A result too large for one text
+    (1 GB) is read with :func:`query_frame`."""
+    if not types:
+        return query_frame(conn, statement, params, types=types)
+    line = " || ',' || ".join(_csv_field(name, kind) for name, kind in types.items())
+    if params:  # the statement's placeholders are %s and its percent signs doubled: so ours
+        line = line.replace("%", "%%")
+    aggregated = f"SELECT string_agg({line}, E'\\n') FROM ({statement}) AS r"
+    try:
+        with conn.cursor() as cur:
+            cur.execute(aggregated, params or None)  # type: ignore[arg-type]
+            row = cur.fetchone()
+    except (psycopg.errors.ProgramLimitExceeded, psycopg.errors.OutOfMemory):
+        return query_frame(conn, statement, params, types=types)
+    header = ",".join('"' + name.replace('"', '""') + '"' for name in types)
+    data = (header + "\n" + (row[0] if row and row[0] is not None else "")).encode()
+    table = pa_csv.read_csv(
+        io.BytesIO(data),
+        read_options=pa_csv.ReadOptions(block_size=16 << 20),
+        convert_options=_csv_convert(types),
+    )
+    return table.to_pandas()

@@ -27,6 +27,16 @@ are created on first write (with the PostGIS extension):
     ``located``: whether the area is one, not a sentinel; a few thousand rows), and its
     distinct area codes: what the dashboard's cuts without areas and its lists of months,
     domains, themes, channels and areas are read from instead of the whole cube.
+``cube_area_months``
+    each kept version's cube summed over all but the area, the month and the domain (in month
+    order, indexed by version and month): what a cut by those three at most, filtered on
+    nothing else, is summed from (the maps, the area comparisons and trends of the default
+    view: about half the cube's rows for a million signals, far fewer for ten million).
+``signal_leads``
+    each signal part's lead times: per signal the columns the dashboard's lead-time queries
+    filter and group by and its lead time in microseconds, computed once when the part is
+    written (:data:`LEADS_INSERT`), in order of the time received and indexed by part and that
+    time: what :func:`regie_analytics.engine.lead_time_cut` reads instead of the signals.
 ``cube``
     each kept version's cube, summed in the database from its imports' cube parts, its rows in
     month order (indexed by version and month); the view ``v000003`` is version 3's cube (what
@@ -51,6 +61,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.pq import TransactionStatus
 
+from regie_analytics.engine import LEAD_COLUMNS, LEAD_TIME_SQL, LEAD_US
 from regie_analytics.schema import (
     AREA_CODE,
     CELL_KEY,
@@ -59,8 +70,10 @@ from regie_analytics.schema import (
     COUNT_COLUMNS,
     CUBE_COLUMNS,
     CUBE_DIMENSIONS,
+    DOMAIN,
     LAT,
     LON,
+    MONTH,
     RECEIVED_AT,
     RECORD_KEY,
     SIGNAL_COLUMNS,
@@ -109,6 +122,8 @@ def _columns(names: Iterable[str]) -> str:
 
 DIMS_COLUMNS = tuple(c for c in CUBE_DIMENSIONS if c != AREA_CODE)
 """The dimensions of ``cube_dims``: the cube's dimensions but the area."""
+AREA_MONTH_COLUMNS = (AREA_CODE, MONTH, DOMAIN)
+"""The dimensions of ``cube_area_months``: the area, the month and the domain."""
 
 
 TABLES = f"""
@@ -174,6 +189,12 @@ CREATE TABLE IF NOT EXISTS cube_dims (version integer NOT NULL, located boolean,
 CREATE INDEX IF NOT EXISTS cube_dims_version ON cube_dims (version);
 CREATE TABLE IF NOT EXISTS cube_areas (version integer NOT NULL, area_code text);
 CREATE INDEX IF NOT EXISTS cube_areas_version ON cube_areas (version);
+CREATE TABLE IF NOT EXISTS cube_area_months (version integer NOT NULL,
+    {_columns(AREA_MONTH_COLUMNS)}, count bigint, cell_key integer);
+CREATE INDEX IF NOT EXISTS cube_area_months_version_month ON cube_area_months (version, month);
+CREATE TABLE IF NOT EXISTS signal_leads (part integer NOT NULL,
+    {", ".join(f"{c} {'bigint' if c == LEAD_US else sql_type(c)}" for c in LEAD_COLUMNS)});
+CREATE INDEX IF NOT EXISTS signal_leads_part_received ON signal_leads (part, received_at);
 """
 """The store's tables (in the store's schema; see the module docstring)."""
 
@@ -446,6 +467,28 @@ CUBE_DIMS = sql.SQL(
 ).format(dims=sql.SQL(", ").join(map(sql.Identifier, DIMS_COLUMNS)))
 """A version's ``cube_dims``: its cube summed over the areas, apart for the sentinel areas
 (``located`` false, or missing where the area is), as :func:`engine.cube_cut` sums it."""
+
+
+AREA_MONTHS = sql.SQL(
+    "INSERT INTO cube_area_months (version, {dims}, count, cell_key) "
+    "SELECT %s, {dims}, SUM(count), SUM(cell_key) %% 256 FROM cube WHERE version = %s "
+    "GROUP BY {dims} ORDER BY month"
+).format(dims=sql.SQL(", ").join(map(sql.Identifier, AREA_MONTH_COLUMNS)))
+"""A version's ``cube_area_months``: its cube summed per area, month and domain (cell key: key
+sum mod 256, as :func:`engine.cube_cut` sums it), in month order."""
+
+LEADS_INSERT = sql.SQL(
+    "INSERT INTO signal_leads (part, {columns}) SELECT part, {values} FROM signals "
+    "WHERE part = %s ORDER BY received_at"
+).format(
+    columns=sql.SQL(", ").join(map(sql.Identifier, LEAD_COLUMNS)),
+    values=sql.SQL(", ").join(
+        sql.SQL(LEAD_TIME_SQL) if c == LEAD_US else sql.Identifier(c)  # type: ignore[arg-type]
+        for c in LEAD_COLUMNS
+    ),
+)
+"""A signal part's ``signal_leads``: its lead times computed as the engine computes them from
+the signals (:data:`regie_analytics.engine.LEAD_TIME_SQL`), so both give the same values."""
 
 
 class VersionRow(NamedTuple):

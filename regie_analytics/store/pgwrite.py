@@ -34,11 +34,13 @@ from regie_analytics.store.commit import import_entry, replaced_keys, without_ke
 from regie_analytics.store.errors import StoreError, busy
 from regie_analytics.store.pgcopy import copy_rows, read_frame
 from regie_analytics.store.pgschema import (
+    AREA_MONTHS,
     AREA_NUMBERS,
     AREA_TEXT,
     CUBE_COPY,
     CUBE_DIMS,
     CUBE_SUM,
+    LEADS_INSERT,
     RECORD_COLUMNS,
     VersionRow,
     as_records,
@@ -164,11 +166,21 @@ _TABLES = (
     "cube",
     "cube_dims",
     "cube_areas",
+    "cube_area_months",
     "cube_parts",
     "signals",
+    "signal_leads",
     "counts",
 )
-_NEWEST = ("area_web", "area_weights", "area_levels", "cube_dims", "cube_areas")
+_NEWEST = (
+    "area_web",
+    "area_weights",
+    "area_levels",
+    "cube_dims",
+    "cube_areas",
+    "cube_area_months",
+    "signal_leads",
+)
 """The tables added after the first ones: a store without them gets them on its next write."""
 
 
@@ -297,7 +309,16 @@ def write_part(
     fixed = {"part": part}
     copy_rows(conn, kind, list(RECORD_COLUMNS[kind]), batches, fixed=fixed, numbered=True)
     copy_rows(conn, "cube_parts", list(CUBE_COLUMNS), [cube], fixed=fixed)
+    if kind == "signals":
+        write_leads(conn, part)
     return {kind: part, "cube": part}
+
+
+def write_leads(conn: psycopg.Connection[Any], part: int) -> None:
+    """A signal part's ``signal_leads`` (its lead times, for the dashboard's lead-time
+    queries), from its rows in ``signals``."""
+    conn.execute(LEADS_INSERT, (part,))
+    conn.execute("ANALYZE signal_leads")
 
 
 def carry_over(
@@ -358,6 +379,7 @@ def switch(
     versions older than :data:`KEEP_VERSIONS` and whatever only they used. Returns the
     manifest (with ``cube_rows``)."""
     number = int(manifest["version"])
+    _add_missing_leads(conn, manifest)
     parts = sorted({int(imp["parts"]["cube"]) for imp in manifest["imports"]})
     if len(parts) == 1:
         summed = conn.execute(CUBE_COPY, (number, parts[0]))
@@ -365,6 +387,8 @@ def switch(
         summed = conn.execute(CUBE_SUM, (number, parts))
     conn.execute("ANALYZE cube")  # the planner's statistics of the new rows, at once
     conn.execute(CUBE_DIMS, (number, sorted(SENTINEL_AREAS), number))
+    conn.execute(AREA_MONTHS, (number, number))
+    conn.execute("ANALYZE cube_area_months")
     conn.execute(
         "INSERT INTO cube_areas (version, area_code) "
         "SELECT DISTINCT %s, area_code FROM cube WHERE version = %s",
@@ -391,6 +415,23 @@ def switch(
     return manifest
 
 
+def _add_missing_leads(conn: psycopg.Connection[Any], manifest: dict[str, Any]) -> None:
+    """Write the ``signal_leads`` of the version's signal parts that have none (parts written
+    before the table existed): from this version on, its lead times are read there."""
+    signal_parts = [
+        int(i["parts"]["signals"]) for i in manifest["imports"] if "signals" in i["parts"]
+    ]
+    if not signal_parts:
+        return
+    missing = conn.execute(
+        "SELECT p FROM unnest(%s::integer[]) AS p "
+        "WHERE NOT EXISTS (SELECT 1 FROM signal_leads l WHERE l.part = p)",
+        (signal_parts,),
+    ).fetchall()
+    for (part,) in missing:
+        write_leads(conn, int(part))
+
+
 def _clean(conn: psycopg.Connection[Any], oldest: int) -> None:
     """Remove versions before ``oldest``, their cubes, and parts, areas and taxonomies that
     no kept version uses."""
@@ -400,13 +441,13 @@ def _clean(conn: psycopg.Connection[Any], oldest: int) -> None:
     ).fetchall()
     if not rows:
         return
-    for table in ("cube", "cube_dims", "cube_areas"):
+    for table in ("cube", "cube_dims", "cube_areas", "cube_area_months"):
         conn.execute(f"DELETE FROM {table} WHERE version < %s", (oldest,))  # type: ignore[arg-type]
     _drop_views(conn, [number for number, _, _, _ in rows])
     kept = conn.execute("SELECT manifest, areas, taxonomy FROM versions").fetchall()
     used = set().union(*(_parts(m) for m, _, _ in kept))
     gone = sorted(set().union(*(_parts(m) for _, m, _, _ in rows)) - used)
-    for table in ("signals", "counts", "cube_parts"):
+    for table in ("signals", "signal_leads", "counts", "cube_parts"):
         conn.execute(f"DELETE FROM {table} WHERE part = ANY(%s)", (gone,))  # type: ignore[arg-type]
     unused = sorted({r[2] for r in rows} - {r[1] for r in kept})
     for table in _AREA_TABLES:

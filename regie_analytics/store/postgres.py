@@ -14,7 +14,7 @@ import dataclasses
 import os
 import tempfile
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from itertools import chain
@@ -40,12 +40,8 @@ from regie_analytics.ingest import (
 )
 from regie_analytics.ingest.staged import KnownRecords
 from regie_analytics.schema import (
-    AREA_CODE,
-    CELL_KEY,
-    COUNT,
     CUBE_COLUMNS,
     OTHER,
-    SIGNAL_COLUMNS,
     SIGNAL_ID,
     SOURCE,
 )
@@ -61,9 +57,9 @@ from regie_analytics.store.errors import (
     other_boundaries,
 )
 from regie_analytics.store.parts import FORMAT_VERSION, SECRET_FIELD
-from regie_analytics.store.pgcopy import query_frame, result_types, stream_frames
+from regie_analytics.store.pgcopy import stream_frames
+from regie_analytics.store.pgengine import PostgresEngine, have_leads
 from regie_analytics.store.pgschema import (
-    DIMS_COLUMNS,
     RECORD_COLUMNS,
     VersionRow,
     as_cube,
@@ -82,8 +78,6 @@ from regie_analytics.taxonomy import Taxonomy, load_taxonomy
 
 BATCH_ROWS = 500_000
 """Records read from the database at a time when they are streamed."""
-TYPES_KEPT = 512
-"""Statements whose result types an engine keeps (all of them are forgotten beyond)."""
 
 
 class PostgresStore:
@@ -262,12 +256,28 @@ class PostgresStore:
                     "SELECT EXISTS (SELECT 1 FROM cube_areas WHERE version = %s)", (number,)
                 ).fetchone()[0]  # type: ignore[index]
             )
-        parts = [
-            int(imp["parts"]["signals"])
-            for imp in manifest.get("imports", [])
-            if "signals" in imp.get("parts", {})
-        ]
-        return PostgresEngine(self.location, self.schema, number, parts, dimensions=dims)
+            parts = [
+                int(imp["parts"]["signals"])
+                for imp in manifest.get("imports", [])
+                if "signals" in imp.get("parts", {})
+            ]
+            leads = bool(parts) and have_leads(conn, self.schema, parts)
+            area_months = has_tables(conn, self.schema, "cube_area_months") and bool(
+                conn.execute(
+                    "SELECT EXISTS (SELECT 1 FROM cube_area_months WHERE version = %s) "
+                    "OR NOT EXISTS (SELECT 1 FROM cube WHERE version = %s)",
+                    (number, number),
+                ).fetchone()[0]  # type: ignore[index]
+            )
+        return PostgresEngine(
+            self.location,
+            self.schema,
+            number,
+            parts,
+            dimensions=dims,
+            leads=leads,
+            area_months=area_months,
+        )
 
     # -- writing ---------------------------------------------------------------------------
     def commit(
@@ -419,75 +429,6 @@ class PostgresStore:
             pgwrite.switch(conn, manifest, areas=old.areas, taxonomy=old.taxonomy)
             entry: dict[str, Any] = removed[0]
             return entry
-
-
-class PostgresEngine:
-    """Queries on one version's cube and signals, run in PostgreSQL: :attr:`cube` and
-    :attr:`signals` are SQL relations of the version (see :class:`regie_analytics.engine.Engine`)
-    and :meth:`query` runs SQL with ``?`` placeholders (as DuckDB writes them) and returns a
-    frame read through Arrow, typed as the DuckDB engine's (see
-    :func:`~regie_analytics.store.pgschema.query_frame`)."""
-
-    def __init__(
-        self,
-        url: str,
-        schema: str,
-        version: int,
-        signal_parts: list[int],
-        *,
-        dimensions: bool = False,
-    ) -> None:
-        self._url = url
-        self._schema = schema
-        self._types: dict[tuple[str, tuple[str, ...]], dict[str, str]] = {}
-        self.cube = f"{schema}.{version_name(version)}"
-        dims = ", ".join(f'"{c}"' for c in ("located", *DIMS_COLUMNS, COUNT, CELL_KEY))
-        self.dimensions = (
-            f"(SELECT {dims} FROM {schema}.cube_dims WHERE version = {int(version)}) AS dims"
-            if dimensions
-            else None
-        )
-        """The version's cube summed over the areas (``cube_dims``: the cube's columns but
-        the area, and ``located``; None for a version written before it existed):
-        :func:`engine.cube_cut` and :func:`engine.distinct` read it where they can."""
-        self.area_codes = (
-            f'(SELECT "{AREA_CODE}" FROM {schema}.cube_areas WHERE version = {int(version)}) '
-            "AS area_codes"
-            if dimensions
-            else None
-        )
-        """The version's distinct area codes (``cube_areas``; None as :attr:`dimensions`)."""
-        columns = ", ".join(f'"{c}"' for c in SIGNAL_COLUMNS)
-        parts = ", ".join(str(int(p)) for p in signal_parts) or "NULL"
-        self.signals = (
-            f"(SELECT {columns} FROM {schema}.signals WHERE part IN ({parts})) AS signals"
-        )
-
-    def query(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
-        """The rows of ``sql`` (``?`` placeholders filled from ``params``) as a frame (the
-        result's types asked of the server once per statement and kinds of parameters: the
-        pages run the same statements with other values)."""
-        statement = sql.replace("%", "%%").replace("?", "%s") if params else sql
-        key = (statement, tuple(_kind(p) for p in params))
-        with connection(self._url, self._schema) as conn:
-            types = self._types.get(key)
-            if types is None:
-                types = result_types(conn, statement, tuple(params))
-                if len(self._types) >= TYPES_KEPT:
-                    self._types.clear()
-                self._types[key] = types
-            return query_frame(conn, statement, tuple(params), types=types)
-
-
-def _kind(value: object) -> str:
-    """What decides the SQL type psycopg sends ``value`` as: its Python type, and for a whole
-    number the smallest of int2, int4 and int8 that holds it (numeric beyond)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        fits = (
-            f"int{bits}" for bits in (16, 32, 64) if -(2 ** (bits - 1)) <= value < 2 ** (bits - 1)
-        )
-        return next(fits, "numeric")
-    return type(value).__qualname__
 
 
 def _cube(conn: psycopg.Connection[Any], version: int) -> pd.DataFrame:
