@@ -174,3 +174,20 @@ def test_the_previous_periods_both_high_flags_are_the_pressure_tables(amsterdam,
     assert flags.dtype == bool and flags.index.equals(full.index)
     assert flags.equals(full["beide_hoog"])
     assert 5 < int(flags.sum()) < len(flags) // 2
+
+
+def test_rates_label_is_domain_rates_label_without_smoothing() -> None:
+    """The Samenhang's titles take the label alone: the same as the smoothed rates say, rates
+    with some area of at least MIN_POPULATION inhabitants, counts without."""
+    from regie_analytics import aggregate
+
+    big = aggregate.MIN_POPULATION
+    with_people = pd.DataFrame(
+        {"sociaal": [3, 8, 1], "fysiek": [5, 2, 9], "population": [big, 2 * big, 0]},
+        index=["A", "B", "C"],
+    )
+    without = with_people.assign(population=[0, big - 1, 0])
+    for table, label in ((with_people, insights.RATES_LABEL), (without, insights.COUNTS_LABEL)):
+        assert insights.rates_label(table["population"]) == label
+        assert insights.domain_rates(table)[2] == label
+    assert insights.domain_rates(without)[0].tolist() == [3.0, 8.0, 1.0]  # the counts

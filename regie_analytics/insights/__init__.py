@@ -23,11 +23,14 @@ from regie_analytics.insights.captions import (
 )
 from regie_analytics.insights.periods import Overview, headline, overview, top_caption
 from regie_analytics.insights.pressure import (
+    COUNTS_LABEL,
+    RATES_LABEL,
     both_high_flags,
     compares_rates,
     default_measure,
     domain_rates,
     pressure_table,
+    rates_label,
     regie_areas,
 )
 from regie_analytics.insights.tables import (
@@ -41,6 +44,8 @@ from regie_analytics.insights.tables import (
 )
 
 __all__ = [
+    "COUNTS_LABEL",
+    "RATES_LABEL",
     "RISING_CLASSES",
     "Overview",
     "analysis_notes",
@@ -60,6 +65,7 @@ __all__ = [
     "no_regie_text",
     "overview",
     "pressure_table",
+    "rates_label",
     "regie",
     "regie_areas",
     "regie_title",

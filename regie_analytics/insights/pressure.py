@@ -21,6 +21,16 @@ def compares_rates(population: pd.Series) -> bool:
     return bool(aggregate.rate_population(population).notna().any())
 
 
+RATES_LABEL, COUNTS_LABEL = "per 1.000 inwoners, gecorrigeerd", "aantallen"
+"""What :func:`domain_rates` returns, as its label says it."""
+
+
+def rates_label(population: pd.Series) -> str:
+    """The label of :func:`domain_rates` for areas with this ``population``, without
+    smoothing anything (a figure's title needs only the label)."""
+    return RATES_LABEL if compares_rates(population) else COUNTS_LABEL
+
+
 def domain_rates(table: pd.DataFrame) -> tuple[pd.Series, pd.Series, str]:
     """Social and physical values per area to compare areas by, and what they are.
 
@@ -33,8 +43,8 @@ def domain_rates(table: pd.DataFrame) -> tuple[pd.Series, pd.Series, str]:
     if compares_rates(table["population"]):
         social = stats.eb_smoothed_rate(table["sociaal"], pop, scope="global")
         physical = stats.eb_smoothed_rate(table["fysiek"], pop, scope="global")
-        return social, physical, "per 1.000 inwoners, gecorrigeerd"
-    return table["sociaal"].astype("float64"), table["fysiek"].astype("float64"), "aantallen"
+        return social, physical, RATES_LABEL
+    return table["sociaal"].astype("float64"), table["fysiek"].astype("float64"), COUNTS_LABEL
 
 
 def pressure_table(

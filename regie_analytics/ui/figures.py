@@ -170,7 +170,7 @@ def bivariate_map(snap: Snapshot, sel: Filters, *, part: str | None = None) -> g
         return _flagged_map(
             snap, sel, table["beide_hoog"], shown=level, areas=areas, what="sociaal én fysiek hoog"
         )
-    _, _, what = insights.domain_rates(table)
+    what = insights.rates_label(table["population"])
     figure = charts.bivariate_choropleth(
         areas,
         table["rate_sociaal"],
@@ -192,7 +192,7 @@ def bivariate_legend() -> go.Figure:
 def quadrant(snap: Snapshot, sel: Filters) -> go.Figure:
     """The areas by social and physical rate, the first five of the regie list circled."""
     table = queries.pressure(snap, sel)
-    _, _, what = insights.domain_rates(table)
+    what = insights.rates_label(table["population"])
     return charts.quadrant_scatter(
         table.dropna(subset=["rate_sociaal", "rate_fysiek"]),
         x="rate_sociaal",
