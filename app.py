@@ -14,6 +14,7 @@ from regie_analytics.ui import (
     data,
     errors,
     filters,
+    housekeeping,
     queries,
 )
 
@@ -78,3 +79,4 @@ with background.page_run():  # the warm-up's jobs wait until the page has run
     shown = errors.guarded(run_page, where=f"pagina {page.title}")
 if shown:
     errors.guarded(warm_up, where="voorbereiding", quiet=True)
+housekeeping.after_run()  # Python's full garbage collection when no page runs, not in one

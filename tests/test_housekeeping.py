@@ -1,0 +1,71 @@
+"""Python's full garbage collection between page runs (ui/housekeeping.py)."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+import weakref
+from collections.abc import Iterator
+
+import pytest
+
+from regie_analytics.ui import background, housekeeping
+
+
+class _Node:
+    def __init__(self) -> None:
+        self.me = self  # a reference cycle: only the collector frees it
+
+
+@pytest.fixture(autouse=True)
+def _unfrozen() -> Iterator[None]:
+    yield
+    gc.unfreeze()  # the rest of the test session as before
+
+
+def test_collect_frees_garbage_frozen_before_and_freezes_what_lives() -> None:
+    node = _Node()
+    gone = weakref.ref(node)
+    kept = [_Node() for _ in range(1000)]
+    housekeeping.collect()  # node and kept frozen: out of the collector's sight
+    assert gc.get_freeze_count() > 1000
+    del node
+    gc.collect()
+    assert gone() is not None  # a plain collection does not see frozen garbage
+    housekeeping.collect()  # takes the frozen objects back first
+    assert gone() is None
+    young = len(gc.get_objects(generation=2))
+    assert young < gc.get_freeze_count()  # a later full collection scans little
+    assert len(kept) == 1000
+
+
+def test_the_collection_waits_until_no_page_has_run_for_a_while(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(housekeeping, "QUIET_SECONDS", 0.2)
+    before = housekeeping.collections()
+    started, release = threading.Event(), threading.Event()
+
+    def page() -> None:
+        with background.page_run():
+            started.set()
+            release.wait(5)
+
+    running = threading.Thread(target=page)
+    running.start()
+    started.wait(5)
+    housekeeping.after_run()  # the end of an earlier run, while this page still runs
+    time.sleep(0.6)
+    assert housekeeping.collections() == before  # not during a page run
+    release.set()
+    running.join(5)
+    housekeeping.after_run()  # that run's end
+    time.sleep(0.05)
+    assert housekeeping.collections() == before  # not yet quiet long enough
+    deadline = time.monotonic() + 5
+    while housekeeping.collections() == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert housekeeping.collections() == before + 1
+    time.sleep(0.3)
+    assert housekeeping.collections() == before + 1  # once per quiet moment
