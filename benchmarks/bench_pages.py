@@ -265,9 +265,11 @@ def time_page(
     runs: int,
     changes: list[tuple[str, str, Any]],
     profile_area: str = PROFILE_AREA,
+    pause: float = 0.0,
 ) -> dict[str, Any]:
     """Cold, new-period, period-back and other filter times (ms) of one page, and its plotly
-    payload."""
+    payload; ``pause`` seconds of a user's thinking before each timed change (the server's
+    garbage collection waits for such a pause, ``ui/housekeeping.py``)."""
     from streamlit.testing.v1 import AppTest
 
     times: dict[str, list[float]] = {"cold": [], "period": [], "back": []}
@@ -290,6 +292,7 @@ def time_page(
         for name, key, value in changes:
             default = at.session_state[key] if key in at.session_state else None  # noqa: SIM401 (no .get here)
             at.session_state[key] = value
+            time.sleep(pause)
             times[name].append(_timed(at.run, cpu[name]))
             _checked(at, page)
             if at.session_state[key] != value:
@@ -303,6 +306,7 @@ def time_page(
         for step, period in enumerate(PERIODS * 2):
             at.session_state["periode"] = period
             column = "period" if step < len(PERIODS) else "back"
+            time.sleep(pause)
             times[column].append(_timed(at.run, cpu[column]))
             _checked(at, page)
             shown = at.sidebar.selectbox(key="periode").value
@@ -621,6 +625,7 @@ def measure(
     runs: int,
     zoom: dict[str, str] | None = None,
     profile_area: str = PROFILE_AREA,
+    pause: float = 0.0,
 ) -> dict[str, Any]:
     """Every figure of this benchmark for ``store`` (a folder or a database URL), in this
     process: per page the medians of :func:`time_page`, and :func:`map_payload`."""
@@ -637,13 +642,16 @@ def measure(
     changes = filter_changes(store)
     return {
         "header": f"store {store} · streamlit {streamlit.__version__} · {runs} runs · "
-        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
+        + (f"{pause:g} s pause before each change · " if pause else "")
+        + f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
         "changes": "Filter changes: "
         + "; ".join(f"{name} = {value!r}" for name, _, value in changes)
         + f"; period = {' / '.join(PERIODS)}",
         "columns": ["period", "back", *(name for name, _, _ in changes)],
         "pages": {
-            page: time_page(page, runs=runs, changes=changes, profile_area=profile_area)
+            page: time_page(
+                page, runs=runs, changes=changes, profile_area=profile_area, pause=pause
+            )
             for page in pages
         },
         "map": map_payload(store, zoom=zoom),
@@ -711,6 +719,12 @@ def main() -> None:
     parser.add_argument(
         "--browser-only", action="store_true", help="only Chromium (no AppTest timings)"
     )
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=0.0,
+        help="seconds between filter changes, as a user thinks (default 0: back to back)",
+    )
     parser.add_argument("--json", type=Path, help="write the figures to this file too")
     args = parser.parse_args()
 
@@ -729,6 +743,7 @@ def main() -> None:
             runs=args.runs,
             zoom=parse_zoom(args.zoom),
             profile_area=args.profile_area,
+            pause=args.pause,
         )
         print_pages(result, target_ms=TARGET_MS)
         print()
