@@ -109,6 +109,14 @@ def start(key: Hashable, compute: Callable[[], Any], *, label: str) -> Job:
 _RUNS = threading.Condition()
 _running = 0
 """Page runs in progress (:func:`page_run`), guarded by :data:`_RUNS`."""
+_last_end = 0.0
+"""When the last page run ended (``time.monotonic``), guarded by :data:`_RUNS`."""
+
+
+def last_run_end() -> float:
+    """When the last page run (:func:`page_run`) ended, in ``time.monotonic`` seconds."""
+    with _RUNS:
+        return _last_end
 
 
 @contextmanager
@@ -116,7 +124,7 @@ def page_run() -> Iterator[None]:
     """Mark a page's script run in progress (``app.py`` runs every page inside it): the jobs
     of :func:`one_by_one` are not started while one is, so they do not take turns with it at
     Python's interpreter lock (a low priority does not help there) when a filter changes."""
-    global _running
+    global _running, _last_end
     with _RUNS:
         _running += 1
     _THIS_RUN.deadline = None
@@ -131,6 +139,7 @@ def page_run() -> Iterator[None]:
         _THIS_RUN.deferred = []
         with _RUNS:
             _running -= 1
+            _last_end = time.monotonic()
             _RUNS.notify_all()
 
 

@@ -47,7 +47,8 @@ def _when_quiet() -> None:
     try:
         while True:
             with _LOCK:
-                left = _state["last_end"] + QUIET_SECONDS - time.monotonic()
+                last = max(_state["last_end"], background.last_run_end())
+            left = last + QUIET_SECONDS - time.monotonic()
             if left > 0:
                 time.sleep(left)
                 continue
