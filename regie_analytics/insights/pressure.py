@@ -71,16 +71,8 @@ def pressure_table(
     caller has it (not dissolved again).
     """
     table = aggregate.area_table(cube, areas, level=level, ptable=ptable, level_areas=level_areas)
-    social, physical, _ = domain_rates(table)
-    samen = stats.samenhang(
-        social,
-        physical,
-        w,
-        social_counts=table["sociaal"],
-        physical_counts=table["fysiek"],
-        seed=seed,
-        permutations=permutations,
-        clusters=clusters,
+    social, physical, samen = _samenhang(
+        table, w, seed=seed, permutations=permutations, clusters=clusters
     )
     out = table.join(samen.drop(columns=[SOCIAL, PHYSICAL]), how="left")
     out["rate_sociaal"] = social
@@ -88,6 +80,22 @@ def pressure_table(
     out["beide_hoog"] = out["beide_hoog"].fillna(False).astype(bool)
     out["waarom"] = _why_texts(out, level=level)
     return out
+
+
+def _samenhang(
+    table: pd.DataFrame, w: Any, **options: Any
+) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
+    """:func:`stats.samenhang` of an area table on its :func:`domain_rates`, with those."""
+    social, physical, _ = domain_rates(table)
+    samen = stats.samenhang(
+        social,
+        physical,
+        w,
+        social_counts=table["sociaal"],
+        physical_counts=table["fysiek"],
+        **options,
+    )
+    return social, physical, samen
 
 
 def both_high_flags(
@@ -103,15 +111,7 @@ def both_high_flags(
     (no bivariate Moran, measures or reasons): which areas are sociaal én fysiek hoog, for
     a period that only needs that (the Overzicht's previous period)."""
     table = aggregate.area_table(cube, areas, level=level, ptable=ptable, level_areas=level_areas)
-    social, physical, _ = domain_rates(table)
-    samen = stats.samenhang(
-        social,
-        physical,
-        w,
-        social_counts=table["sociaal"],
-        physical_counts=table["fysiek"],
-        clusters=False,
-    )
+    _, _, samen = _samenhang(table, w, clusters=False)
     return samen["beide_hoog"].reindex(table.index).fillna(False).astype(bool)
 
 
