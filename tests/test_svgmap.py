@@ -50,9 +50,14 @@ def test_a_blank_map_is_sent_as_svg_with_the_same_traces_fitted_to_its_areas(buu
             k: v for k, v in old.items() if k not in ("type", "below", "subplot")
         }
     assert "map" not in shown["layout"]
-    assert {k: v for k, v in shown["layout"].items() if k != "geo"} == {
-        k: v for k, v in spec["layout"].items() if k != "map"
+    assert {k: v for k, v in shown["layout"].items() if k not in ("geo", "legend")} == {
+        k: v for k, v in spec["layout"].items() if k not in ("map", "legend")
     }
+    # the legend keeps its title and fonts, but lies under the areas, not over them
+    legend = shown["layout"]["legend"]
+    assert legend["title"] == spec["layout"]["legend"]["title"]
+    assert legend["font"] == spec["layout"]["legend"]["font"]
+    assert (legend["orientation"], legend["y"], legend["yanchor"]) == ("h", 0, "top")
     geo = shown["layout"]["geo"]
     assert geo["visible"] is False and geo["projection"] == {"type": "mercator"}
     west, south, east, north = buurten.iloc[:40].total_bounds

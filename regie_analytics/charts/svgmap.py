@@ -42,6 +42,19 @@ name gets the same empty topology (no base layer is drawn) and nothing leaves th
 FIT_MARGIN = 0.03
 """Space around the areas, as a share of their extent on each side."""
 
+LEGEND_BELOW = {
+    "orientation": "h",
+    "x": 0,
+    "xanchor": "left",
+    "y": 0,
+    "yanchor": "top",
+    "bgcolor": "rgba(255,255,255,0)",
+    "borderwidth": 0,
+}
+"""The legend of a map on screen: one line (or more, in a narrow column) under the areas.
+Over the map's top left corner (as on MapLibre, which the user can pan) it hid areas of a map
+fitted to its box; below the plot area plotly makes room for it (the map shrinks to fit)."""
+
 _MAP_ONLY = ("below", "subplot")
 """Attributes of ``choroplethmap`` that ``choropleth`` does not have."""
 
@@ -92,7 +105,8 @@ def screen_spec(spec: dict[str, Any]) -> dict[str, Any]:
     (:func:`is_blank_map`) as SVG ``choropleth`` traces on a ``geo`` subplot in the Mercator
     projection, without base layers, fitted to its areas (:data:`FIT_MARGIN` around them); any
     other figure as it is. The traces keep everything else (areas, classes, colours, hover
-    texts, legend); ``spec`` itself is not changed."""
+    texts, legend entries), the legend goes under the areas (:data:`LEGEND_BELOW`); ``spec``
+    itself is not changed."""
     if not is_blank_map(spec):
         return spec
     traces = [
@@ -113,4 +127,5 @@ def screen_spec(spec: dict[str, Any]) -> dict[str, Any]:
         geo["lonaxis"] = {"range": [west - pad_x, east + pad_x]}
         geo["lataxis"] = {"range": [south - pad_y, north + pad_y]}
     layout["geo"] = geo
+    layout["legend"] = {**(layout.get("legend") or {}), **LEGEND_BELOW}
     return {**spec, "data": traces, "layout": layout}
