@@ -34,12 +34,12 @@ k[3].metric("Nog open", views.count_text(row["open"], sel))
 
 by_theme = queries.lead_times(data, sel, norm_days=norm, by="theme")
 components.chart(figures.lead_times(data, sel, norm_days=norm), key="doorlooptijd")
-components.table(views.lead_time_view(by_theme), column_config=views.LEADTIME_COLUMNS)
+components.table(views.lead_time_view(by_theme, sel), column_config=views.LEADTIME_COLUMNS)
 
 st.subheader("Per gebied")
 by_area = queries.lead_time_by_area(data, sel, norm_days=norm)
 components.table(
-    views.lead_time_view(by_area), hide_index=True, column_config=views.LEADTIME_COLUMNS
+    views.lead_time_view(by_area, sel), hide_index=True, column_config=views.LEADTIME_COLUMNS
 )
 st.caption(
     f"Gebieden met minder dan {aggregate.MIN_CLOSED_FOR_MEDIAN} afgesloten meldingen zijn "

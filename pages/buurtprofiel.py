@@ -61,7 +61,7 @@ with left:
             "Geen losse meldingen met afhandeling in dit gebied of deze periode."
         )
     else:
-        components.table(views.lead_time_view(times), column_config=views.LEADTIME_COLUMNS)
+        components.table(views.lead_time_view(times, sel), column_config=views.LEADTIME_COLUMNS)
 with right:
     st.subheader("Buurgebieden")
     neighbours = queries.neighbour_table(data, sel, code=code, level=level)

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from regie_analytics import aggregate, cellkey, charts, geo, insights, privacy, report, stats
 from regie_analytics.formatting import fmt_int
 from regie_analytics.store import Store
-from tests.conftest import ROOT, SAMPLES, CliResult, cli
+from tests.conftest import ROOT, SAMPLES, CliResult, cli, open_app
 from tests.conftest import run_app as _app
 
 TIMEOUT = 120
@@ -166,6 +166,41 @@ def test_buurtprofiel_from_url(app_store: Path) -> None:
         pd.Series([mine["count"].sum()]), pd.Series([mine["cell_key"].sum()])
     ).iloc[0]
     assert _metric(at, "Signalen") == fmt_int(expected)
+
+
+@pytest.mark.slow
+def test_buurtprofiel_lead_times_protect_small_counts_as_every_other_table(
+    app_store: Path,
+) -> None:
+    """Protected, the profile's lead-time table shows a received, closed or open count below 5
+    as "<5" (as its Domeinen table does for the same theme), never 1-4, and no share within
+    the norm next to a "<5" received. Expected: the library's protected lead times of the
+    area's signals (themes with 1-4 received exist in BU0363AA01's year)."""
+    code = "BU0363AA01"
+    at = open_app("buurtprofiel", params={"gebied": code})
+    assert not at.exception and at.title[0].value == Store(app_store).areas().loc[code, "name"]
+    start, end = _period(app_store)
+    signals = Store(app_store).signals()
+    mine = signals[(signals["area_code"] == code) & signals["domain"].isin(["fysiek", "sociaal"])]
+    expected = aggregate.lead_times(
+        mine, by="theme", start=start, end=end, norm_days=10, ptable=privacy.PTABLE
+    )
+    small = expected.index[(expected["ontvangen"] > 0) & (expected["ontvangen"] < 5)]
+    assert len(small) > 0
+    element = next(d for d in at.dataframe if "ontvangen" in d.value.columns)
+    shown = element.value
+    texts = dataframe_util.convert_arrow_bytes_to_pandas_df(
+        element.proto.arrow_data.styler.display_values
+    )
+    texts.index = shown.index
+    for column in ("ontvangen", "afgesloten", "open"):
+        numbers = shown[column][shown[column] != -np.inf].dropna().astype(int)
+        assert ((numbers == 0) | (numbers >= 5)).all(), column
+        tiny = expected.index[(expected[column] > 0) & (expected[column] < 5)]
+        assert (texts.loc[tiny, column] == "<5").all(), column
+    assert shown.loc[small, "binnen_norm"].isna().all()
+    large = expected.index[expected["ontvangen"] >= 5]
+    assert (shown.loc[large, "ontvangen"] == expected.loc[large, "ontvangen"]).all()
 
 
 @pytest.mark.slow

@@ -150,12 +150,22 @@ def regie_list(both: pd.DataFrame, regie: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def lead_time_view(table: pd.DataFrame) -> pd.DataFrame:
+def lead_time_view(table: pd.DataFrame, sel: Filters) -> pd.DataFrame:
     """Lead times as shown with :data:`LEADTIME_COLUMNS`: the share within the norm as a
-    whole percentage (87%, not 87,42%)."""
+    whole percentage (87%, not 87,42%); protected, the counts as every other table shows
+    them (small ones "<5", :func:`shown_counts`) and no share next to a "<5" received (its
+    median and percentile are already left out below 5 closed)."""
     if "binnen_norm" not in table.columns:
         return table
-    return table.assign(binnen_norm=(100 * table["binnen_norm"]).round(0))
+    out = table.assign(binnen_norm=(100 * table["binnen_norm"]).round(0))
+    if not sel.private:
+        return out
+    received = pd.to_numeric(out["ontvangen"])
+    out.loc[(received > 0) & (received < small_below(sel)), "binnen_norm"] = float("nan")
+    for column in ("ontvangen", "afgesloten", "open"):
+        if column in out.columns:
+            out[column] = shown_counts(out[column], sel)
+    return out
 
 
 # --- areas -------------------------------------------------------------------------------------
