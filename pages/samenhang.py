@@ -58,10 +58,7 @@ a, b = st.columns(2)
 with a:
     picked = components.chart(figures.quadrant(data, sel), key="kwadrant", select=True)
     if len(both):
-        st.caption(
-            f"Omcirkeld 1–{min(5, len(both))}: de eerste {min(5, len(both))} van de lijst "
-            "hierboven (Nr). Stippellijnen: de medianen. Klik op een punt voor het profiel."
-        )
+        st.caption(views.circled_caption(len(both)))
     if picked:
         components.open_profile(picked[0])
 with b:

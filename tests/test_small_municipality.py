@@ -28,11 +28,18 @@ CATEGORIES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def ermelo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="module", params=["met inwoners", "zonder inwoners"])
+def ermelo_store(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
     """About 700 seeded signals at random places in Ermelo's buurten, imported through the
-    command line with the real boundaries."""
+    command line with the real boundaries: with CBS's population, and without any (only codes,
+    names and shapes: counts instead of rates on every page)."""
     folder = tmp_path_factory.mktemp("ermelo")
+    boundaries = ERMELO
+    if request.param == "zonder inwoners":
+        bare = gpd.read_file(ERMELO)[["buurtcode", "buurtnaam", "wijkcode", "wijknaam",
+                                      "gemeentecode", "gemeentenaam", "geometry"]]  # fmt: skip
+        boundaries = folder / "ermelo_zonder_inwoners.gpkg"
+        bare.to_file(boundaries, layer="CBS_Buurten")
     buurten = gpd.read_file(ERMELO).to_crs(28992)
     rng = np.random.default_rng(5)
     points = buurten.sample_points(size=40, rng=rng).explode(index_parts=False)
@@ -74,9 +81,13 @@ def ermelo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = folder / "store"
     result = cli(
         "import", csv, "--preset", "generic", "--mapping", mapping,
-        "--boundaries", ERMELO, "--store", store,
+        "--boundaries", boundaries, "--store", store,
     )  # fmt: skip
     assert result.code == 0, result.err
+    from regie_analytics.store import Store
+
+    population = Store(store).areas()["population"]
+    assert population.notna().any() == (request.param == "met inwoners")
     return store
 
 
@@ -97,3 +108,12 @@ def test_every_page_at_every_level_of_a_small_municipality(
             assert not at.error, (where, [e.value for e in at.error])
             if page in ("overzicht", "kaart", "samenhang", "trends"):  # figures, or why not
                 assert at.get("plotly_chart") or any("te weinig" in i.value for i in at.info), where
+
+
+def test_the_quadrant_caption_names_what_it_circles() -> None:
+    """A municipality with one area high in both domains gets "Omcirkeld 1", not "1–1"."""
+    from regie_analytics.ui import views
+
+    assert views.circled_caption(1).startswith("Omcirkeld 1: het eerste gebied van de lijst")
+    assert views.circled_caption(3).startswith("Omcirkeld 1–3: de eerste 3 van de lijst")
+    assert views.circled_caption(12).startswith("Omcirkeld 1–5: de eerste 5 van de lijst")

@@ -133,6 +133,21 @@ def top_table(top: pd.DataFrame, sel: Filters) -> pd.DataFrame:
     )
 
 
+def circled_caption(listed: int) -> str:
+    """The quadrant chart's caption: which numbered areas of the list above are circled (the
+    first five at most; "Omcirkeld 1" alone when the list has one)."""
+    circled = min(5, listed)
+    which = (
+        "Omcirkeld 1: het eerste gebied"
+        if circled == 1
+        else f"Omcirkeld 1–{circled}: de eerste {circled}"
+    )
+    return (
+        f"{which} van de lijst hierboven (Nr). Stippellijnen: de medianen. Klik op een punt "
+        "voor het profiel."
+    )
+
+
 def regie_list(both: pd.DataFrame, regie: pd.DataFrame) -> pd.DataFrame:
     """The areas where both domains are high (:func:`insights.regie_areas`) as shown: index,
     cluster, departments, score and why (no empty cells: a missing figure reads "–")."""
