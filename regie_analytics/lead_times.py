@@ -185,13 +185,19 @@ def _perturbed_lead_times(
     exact: pd.DataFrame, within: pd.Series, sums: pd.DataFrame, ptable: PTable
 ) -> pd.DataFrame:
     """``exact`` with its counts perturbed by the record keys' ``sums`` (``_k``, ``_k_closed``,
-    ``_k_open``, ``_k_within``) and the share within the norm and the quantiles following."""
+    ``_k_open``, ``_k_within``) and the share within the norm and the quantiles following;
+    closed and open at most the published received."""
     from regie_analytics import privacy
 
     out = exact.copy()
     out["ontvangen"] = cellkey.perturb(exact["ontvangen"], sums["_k"], ptable=ptable)
-    out["afgesloten"] = cellkey.perturb(exact["afgesloten"], sums["_k_closed"], ptable=ptable)
-    out["open"] = cellkey.perturb(exact["open"], sums["_k_open"], ptable=ptable)
+    # Each count is a cell of its own, so closed or open could read more than received (48
+    # closed of 45 received): neither is shown above the published received. A function of
+    # published values only, so it tells nothing more about the signals.
+    closed = cellkey.perturb(exact["afgesloten"], sums["_k_closed"], ptable=ptable)
+    still_open = cellkey.perturb(exact["open"], sums["_k_open"], ptable=ptable)
+    out["afgesloten"] = np.minimum(closed, out["ontvangen"])
+    out["open"] = np.minimum(still_open, out["ontvangen"])
     published_within = cellkey.perturb(within, sums["_k_within"], ptable=ptable)
     received = out["ontvangen"].where(out["ontvangen"] > 0)
     out["binnen_norm"] = (published_within / received).clip(upper=1.0)
