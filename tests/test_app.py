@@ -3,6 +3,7 @@ the library computes for the same filter, and an empty filter shows the empty st
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -201,6 +202,38 @@ def test_buurtprofiel_lead_times_protect_small_counts_as_every_other_table(
     assert shown.loc[small, "binnen_norm"].isna().all()
     large = expected.index[expected["ontvangen"] >= 5]
     assert (shown.loc[large, "ontvangen"] == expected.loc[large, "ontvangen"]).all()
+
+
+@pytest.mark.slow
+def test_the_social_share_never_gives_a_small_domain_count_away(app_store: Path) -> None:
+    """Protected, the Kaart's map of the share social greys every area whose social or physical
+    count reads "<5" in the table (a 14,3% share of 28 signals showed 4 social ones), and the
+    profile shows no share for such an area. Such areas with a total of 5 or more exist in the
+    demo's last month (so the check is not empty)."""
+    at = _app("kaart", maat="share_social", periode="laatste maand")
+    table = at.dataframe[0].value.set_index("Gebiedscode")
+    small = (table["Sociaal"] == -np.inf) | (table["Fysiek"] == -np.inf)
+    telling = small & (table["Totaal"] != -np.inf)
+    assert telling.sum() > 10
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    grey = {
+        code
+        for trace in spec["data"]
+        if trace.get("name") == charts.maps.SUPPRESSED_NAME
+        for code in trace["locations"]
+    }
+    shown = {
+        code
+        for trace in spec["data"]
+        if trace.get("name") not in (charts.maps.SUPPRESSED_NAME, charts.maps.NO_DATA_NAME)
+        for code in trace.get("locations", [])
+    }
+    assert set(table.index[small]) <= grey
+    assert not set(table.index[small]) & shown
+    code = table.index[telling][0]
+    profile = open_app("buurtprofiel", state={"periode": "laatste maand"}, params={"gebied": code})
+    assert _metric(profile, "Aandeel sociaal") == "–"
+    assert _metric(profile, "Per 1.000 inwoners") != "–"  # the total is not small
 
 
 @pytest.mark.slow

@@ -316,8 +316,9 @@ def _numbers(text: str) -> list[float]:
 
 
 def _grid(element: Any) -> pd.DataFrame:
-    """A table as the browser gets it: its values (a protected count is sent as -inf, which
-    tells nothing), with the text shown in the cells shown as "<5"."""
+    """A table as the browser gets it: its values (a protected count is sent as -inf, or as
+    "<5" in a column without any number: both tell nothing), with the text shown in the cells
+    shown as "<5"."""
     values = element.value
     grid = element.proto.arrow_data
     if not grid.HasField("styler"):
@@ -325,7 +326,8 @@ def _grid(element: Any) -> pd.DataFrame:
     texts = dataframe_util.convert_arrow_bytes_to_pandas_df(grid.styler.display_values)
     labelled = (texts == privacy.SUPPRESSED_LABEL).to_numpy()
     sent = values.to_numpy(dtype=object)[labelled]
-    assert all(value == -np.inf for value in sent), sent  # never the count itself
+    # never the count itself: -inf in a column of numbers, the label in a column of labels only
+    assert all(value == -np.inf or value == privacy.SUPPRESSED_LABEL for value in sent), sent
     return values.astype(object).mask(labelled, privacy.SUPPRESSED_LABEL)
 
 

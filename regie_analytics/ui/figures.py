@@ -23,7 +23,7 @@ from regie_analytics.snapshot import Snapshot
 from regie_analytics.ui import queries
 from regie_analytics.ui.data import BY_KEY
 from regie_analytics.ui.filters import Filters
-from regie_analytics.ui.views import shown_counts, small_below, small_mask
+from regie_analytics.ui.views import measure_mask, shown_counts, small_below, small_mask
 from regie_analytics.ui.zoom import map_areas
 
 # --- Overzicht and Kaart -----------------------------------------------------------------------
@@ -130,7 +130,7 @@ def measure_map(
         scheme=scheme,
         decimals=0 if measure == "count" else 1,
         basemap=basemap,
-        suppressed=small_mask(table["count"], sel),
+        suppressed=measure_mask(table, measure, sel),
         features=snap.features(sel.level),
     )
 

@@ -83,6 +83,23 @@ def small_mask(counts: pd.Series, sel: Filters) -> pd.Series | None:
     return privacy.small_cell_mask(counts, threshold=small_below(sel)) if sel.private else None
 
 
+SHARE_MEASURES = ("share_social", "lq")
+"""Measures that follow from the social and physical counts apart (the share social, the
+location quotient): with the area's total they would give a "<5" domain count away."""
+
+
+def measure_mask(table: pd.DataFrame, measure: str, sel: Filters) -> pd.Series | None:
+    """The areas whose value of ``measure`` a protected map does not show (grey): its count
+    reads "<5", and for :data:`SHARE_MEASURES` also where the social or the physical count
+    does (a 14,3% share of 28 signals is 4 social ones). None in the exact view."""
+    mask = small_mask(table["count"], sel)
+    if mask is None or measure not in SHARE_MEASURES:
+        return mask
+    for column in ("sociaal", "fysiek"):
+        mask = mask | privacy.small_cell_mask(table[column], threshold=small_below(sel))
+    return mask
+
+
 def protection_note() -> str:
     """The Dutch footnote of every protected output (how counts are protected, "<5")."""
     return privacy.perturbation_note(threshold=privacy.label_threshold())
@@ -108,10 +125,16 @@ def total_help(sel: Filters) -> str:
 
 
 def profile_rates(row: pd.Series, sel: Filters) -> pd.Series:
-    """An area's rate per 1,000 and social share as shown: protected, none next to a "<5"."""
+    """An area's rate per 1,000 and social share as shown: protected, none next to a "<5" (no
+    share where the social or physical count reads "<5")."""
     rates = row[["per_1000", "share_social"]].astype("float64")
-    if sel.private and 0 < row["totaal"] < privacy.label_threshold():
+    if not sel.private:
+        return rates
+    threshold = privacy.label_threshold()
+    if 0 < row["totaal"] < threshold:
         return pd.Series(float("nan"), index=rates.index)
+    if any(0 < row[domain] < threshold for domain in ("sociaal", "fysiek")):
+        rates["share_social"] = float("nan")  # with the total it would give that count away
     return rates
 
 
