@@ -75,7 +75,13 @@ from regie_analytics.charts.style import (
     apply_house_style,
     fit_height,
 )
-from regie_analytics.charts.svgmap import FIT_MARGIN, TOPOJSON_URL, is_blank_map, screen_spec
+from regie_analytics.charts.svgmap import (
+    FIT_MARGIN,
+    LEGEND_BELOW,
+    TOPOJSON_URL,
+    is_blank_map,
+    screen_spec,
+)
 from regie_analytics.charts.time import seasonality_chart, trend_chart, year_on_year_chart
 
 # The single module charts.py offered these through its own imports; callers use some of
@@ -109,6 +115,7 @@ __all__ = [
     "HIGHLIGHT_COLOR",
     "HOTSPOT_COLORS",
     "LABELS_TRACE",
+    "LEGEND_BELOW",
     "MONTHS_LONG",
     "MONTHS_SHORT",
     "MUTED_COLOR",
