@@ -19,6 +19,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from regie_analytics import accessibility
+from regie_analytics.charts import svgmap
 from regie_analytics.ui import components
 from tests.conftest import ROOT
 from tests.conftest import run_app as _app
@@ -73,6 +74,54 @@ def test_a_prepared_figure_sends_what_plotly_writes_and_is_kept_while_the_figure
     chart = go.Figure(go.Bar(x=["a"], y=[1])).update_layout(title={"text": "Staaf"})
     assert components.prepared(chart).classes is None
     assert components.prepared(chart).alt == "Grafiek: Staaf"
+
+
+def _blank_map(title: str) -> go.Figure:
+    """:func:`_map` on the blank style, as the dashboard's maps are (sent as an SVG map)."""
+    return _map(title, ["A", "B"], [1.0, 2.0]).update_layout(map={"style": "white-bg"})
+
+
+def test_a_figure_is_written_as_json_once_and_sent_as_plotly_writes_it() -> None:
+    """The text sent is what plotly writes for the figure as shown (a blank map as the SVG
+    map), written when the figure is first prepared: Streamlit's ``plotly.io.to_json`` on
+    every run returns that same text object; any other figure or option is written as plotly
+    writes it."""
+    for figure in (
+        _blank_map("Kaart"),
+        _map("WebGL", ["A"], [1.0]),
+        go.Figure(go.Bar(x=["a", "b"], y=[1.5, float("nan")])).update_layout(title="<b>x</b>"),
+    ):
+        spec = components.prepared(figure).sent.to_dict()
+        expected = components._PLOTLY_TO_JSON(
+            svgmap.screen_spec(json.loads(components._PLOTLY_TO_JSON(figure, validate=False))),
+            validate=False,
+        )
+        assert isinstance(spec, components.SentSpec)
+        assert spec.text == expected
+        assert json.loads(spec.text) == spec
+        assert pio.to_json(spec, validate=False) is spec.text  # not written again
+        assert pio.to_json(dict(spec), validate=False) == expected  # plain dicts: plotly's
+        assert pio.to_json(spec, validate=False, pretty=True) != spec.text
+    assert json.loads(pio.to_json(_blank_map("SVG"), validate=False))["data"][0]["type"] == (
+        "choroplethmap"
+    )
+
+
+def _sent_script() -> None:
+    from regie_analytics.ui import components
+    from tests.test_rerun_cost import _blank_map
+
+    components.chart(_blank_map("Aantal signalen"), key="kaart", map_table=False)
+
+
+def test_streamlit_sends_the_json_written_once() -> None:
+    at = AppTest.from_function(_sent_script, default_timeout=60).run()
+    assert not at.exception
+    (element,) = at.get("plotly_chart")
+    spec = json.loads(element.proto.spec)
+    assert [trace["type"] for trace in spec["data"]] == ["choropleth", "choropleth"]
+    assert spec["layout"]["title"]["text"] == "Aantal signalen"
+    assert spec["layout"]["geo"]["lonaxis"]["range"] == pytest.approx([-0.06, 2.06])
 
 
 def _parsed_table(html: str) -> list[list[str]]:

@@ -431,17 +431,46 @@ class Prepared:
     classes_html: str | None
 
 
+class SentSpec(dict[str, Any]):
+    """A figure's JSON parsed back, with the JSON text it was read from (``text``): what
+    ``plotly.io.to_json(spec, validate=False)`` writes for it, kept so that no rerun writes it
+    again (:func:`_to_json`). Never change it."""
+
+    text: str
+
+
+_PLOTLY_TO_JSON = pio.to_json
+
+
+def _to_json(fig: Any, *args: Any, **kwargs: Any) -> str:
+    """``plotly.io.to_json``, which ``st.plotly_chart`` calls on every run to write a figure's
+    JSON: for a :class:`SentSpec` (``Serialised.to_dict``) as Streamlit calls it
+    (``validate=False``), its text as written when the figure was first shown instead of writing
+    the same JSON again (tens of ms for a map); anything else as plotly writes it."""
+    if type(fig) is SentSpec and not args and kwargs == {"validate": False}:
+        return fig.text
+    return _PLOTLY_TO_JSON(fig, *args, **kwargs)
+
+
+pio.to_json = _to_json  # Streamlit looks it up as ``plotly.io.to_json`` on every call
+
+
 class Serialised(go.Figure):
     """A figure as ``st.plotly_chart`` sends it, converted once: ``to_dict`` returns its JSON
     parsed back (plain lists, dicts and plotly's base64 arrays) instead of a deep copy of the
-    figure, so a rerun only writes that JSON again; a map of areas on the blank style as an SVG
-    map (:func:`svgmap.screen_spec`: the browser draws it in a fraction of a WebGL map's time).
-    Never change it or what it returns."""
+    figure, with the JSON text itself (:class:`SentSpec`), so a rerun writes nothing again; a
+    map of areas on the blank style as an SVG map (:func:`svgmap.screen_spec`: the browser
+    draws it in a fraction of a WebGL map's time). Never change it or what it returns."""
 
     def __init__(self, figure: go.Figure) -> None:
         super().__init__()
-        spec = json.loads(pio.to_json(figure, validate=False))
-        self._spec: dict[str, Any] = svgmap.screen_spec(spec)
+        text = _PLOTLY_TO_JSON(figure, validate=False)
+        spec = json.loads(text)
+        shown = svgmap.screen_spec(spec)
+        if shown is not spec:  # a map drawn as SVG: its own JSON
+            text = _PLOTLY_TO_JSON(shown, validate=False)
+        self._spec = SentSpec(shown)
+        self._spec.text = text
 
     def to_dict(self) -> dict[str, Any]:
         """The figure's JSON parsed back, the same object every time."""
