@@ -173,3 +173,42 @@ def test_chromium_draws_every_area_as_an_svg_path_and_a_click_names_its_code(buu
         finally:
             browser.close()
     assert outside == []  # no topojson or anything else fetched
+
+
+def _bounds_point_by_point(traces: list[dict]) -> tuple[float, float, float, float]:
+    """West, south, east, north over every point of every outer ring, one point at a time."""
+    lons: list[float] = []
+    lats: list[float] = []
+    for trace in traces:
+        for feature in trace["geojson"]["features"]:
+            geometry = feature["geometry"]
+            polygons = (
+                [geometry["coordinates"]]
+                if geometry["type"] == "Polygon"
+                else geometry["coordinates"]
+            )
+            for polygon in polygons:
+                for point in polygon[0]:
+                    lons.append(point[0])
+                    lats.append(point[1])
+    return min(lons), min(lats), max(lons), max(lats)
+
+
+def test_the_fitted_bounds_are_those_of_every_outer_ring_point(buurten):
+    spec = _spec(_classed(buurten, n=len(buurten)))
+    expected = _bounds_point_by_point(spec["data"])
+    assert svgmap._bounds(spec["data"]) == expected
+    assert expected == pytest.approx(tuple(buurten.total_bounds), abs=1e-5)
+    square = [[0.0, 0.0, 7.0], [2.0, 0.0, 7.0], [2.0, 3.0, 7.0], [0.0, 0.0, 7.0]]
+    hole = [
+        [5.0, 5.0],
+        [6.0, 5.0],
+        [5.0, 6.0],
+        [5.0, 5.0],
+    ]  # holes are not read (in a valid polygon they lie within)
+    multi = {
+        "type": "Feature",
+        "geometry": {"type": "MultiPolygon", "coordinates": [[square, hole], [[[-1.0, 1.0]]]]},
+    }
+    assert svgmap._bounds([{"geojson": multi}]) == (-1.0, 0.0, 2.0, 3.0)
+    assert svgmap._bounds([{"geojson": {"type": "FeatureCollection", "features": []}}]) is None

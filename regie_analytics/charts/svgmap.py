@@ -78,9 +78,11 @@ def _bounds(traces: list[dict[str, Any]]) -> tuple[float, float, float, float] |
         features = geojson.get("features", [geojson] if geojson.get("type") == "Feature" else [])
         for feature in features:
             for ring in _rings(feature.get("geometry") or {}):
-                for lon, lat, *_ in ring:
-                    west, east = min(west, lon), max(east, lon)
-                    south, north = min(south, lat), max(north, lat)
+                if not ring:
+                    continue
+                lons, lats = list(zip(*ring, strict=False))[:2]  # a ring's columns, in C
+                west, east = min(west, *lons), max(east, *lons)
+                south, north = min(south, *lats), max(north, *lats)
     if west > east or south > north:
         return None
     return west, south, east, north

@@ -464,12 +464,11 @@ class Serialised(go.Figure):
 
     def __init__(self, figure: go.Figure) -> None:
         super().__init__()
-        text = _PLOTLY_TO_JSON(figure, validate=False)
-        spec = json.loads(text)
-        shown = svgmap.screen_spec(spec)
-        if shown is not spec:  # a map drawn as SVG: its own JSON
-            text = _PLOTLY_TO_JSON(shown, validate=False)
-        self._spec = SentSpec(shown)
+        figure_dict = figure.to_dict()  # as plotly.io.to_json reads it, without trace uids
+        for trace in figure_dict.get("data", []):
+            trace.pop("uid", None)
+        text = _PLOTLY_TO_JSON(svgmap.screen_spec(figure_dict), validate=False)
+        self._spec = SentSpec(json.loads(text))
         self._spec.text = text
 
     def to_dict(self) -> dict[str, Any]:
