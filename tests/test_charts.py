@@ -9,6 +9,7 @@ import mapclassify
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from regie_analytics import charts
@@ -649,6 +650,42 @@ def test_set_layout_equals_plotly_updates():
     assert fast.to_dict()["layout"] == expected.to_dict()["layout"]
     assert fast.layout.title.text == "Titel" and fast.layout.title.font.size == 30
     assert fast.layout.separators == ",."  # the house style survives
+
+
+def _set_layout_by_json(fig: go.Figure, update: dict) -> go.Figure:
+    """``_set_layout(fig, update)`` as it was written first: the whole layout as JSON."""
+    layout = fig.layout.to_plotly_json()
+    template = layout.pop("template", None)
+    layout.update(update)
+    fig.layout = layout
+    if template is not None and template != fig.layout.template.to_plotly_json():
+        fig.layout.template = template
+    return fig
+
+
+@pytest.mark.parametrize("template", [None, "plotly_white", "none"])
+def test_set_layout_keeps_the_figure_template_without_copying_it_as_json(template):
+    """The default template, another one or none: the figure's JSON is what replacing the
+    whole layout (template and all) gives; an invalid value leaves the figure as it was."""
+
+    def base() -> go.Figure:
+        fig = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]), layout={"title": {"text": "T"}})
+        if template is not None:
+            fig.update_layout(template=template)
+        return fig
+
+    update = {"height": 300, "title": {"text": "U"}, "separators": ",."}
+    fast = charts.apply_house_style(_set_layout(base(), update))
+    expected = charts.apply_house_style(_set_layout_by_json(base(), update))
+    assert fast.to_dict() == expected.to_dict()
+    assert fast.layout.template == expected.layout.template
+    chosen = pio.templates[template or pio.templates.default]
+    assert fast.layout.template.to_plotly_json() == chosen.to_plotly_json()
+    fig = base()
+    before = fig.to_dict()
+    with pytest.raises(ValueError):
+        _set_layout(fig, {"height": "hoog"})
+    assert fig.to_dict() == before
 
 
 def test_quadrant_labels_do_not_run_into_each_other_or_the_numbered_circles():

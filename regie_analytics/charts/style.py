@@ -163,9 +163,15 @@ def _set_layout(
     """``fig.update_layout(update)``, ``update_xaxes(xaxes)``, ``update_yaxes(yaxes)``,
     ``add_shape`` and ``add_annotation`` in one go: the changes are merged into a copy of
     the layout, which is then assigned once. Plotly validates a whole layout about ten times
-    faster than it applies each update. Changes ``fig`` in place and returns it."""
-    layout = fig.layout.to_plotly_json()
-    template = layout.pop("template", None)
+    faster than it applies each update. Changes ``fig`` in place and returns it.
+
+    The template (plotly's default: a few thousand values) is never copied or compared as
+    JSON: it is taken out of the old layout (which plotly would otherwise copy once more as it
+    replaces it), plotly puts the default back, and the figure's own is put back only when it
+    was another."""
+    props = fig.layout._props  # the figure's layout as plotly holds it (validated)
+    template = props.pop("template", None)
+    layout = copy.deepcopy(props)
     _deep_update(layout, copy.deepcopy(update or {}))
     for prefix, axis_style in (("xaxis", xaxes), ("yaxis", yaxes)):
         if axis_style:
@@ -175,8 +181,13 @@ def _set_layout(
         layout["shapes"] = [*layout.get("shapes", []), *shapes]
     if annotations:
         layout["annotations"] = [*layout.get("annotations", []), *annotations]
-    fig.layout = layout  # plotly puts the default template back
-    if template is not None and template != fig.layout.template.to_plotly_json():
+    try:
+        fig.layout = layout  # plotly puts the default template back
+    except BaseException:
+        if template is not None:  # an invalid value: the figure as it was
+            props["template"] = template
+        raise
+    if template is not None and template != fig.layout._props.get("template"):
         fig.layout.template = template
     return fig
 
