@@ -102,7 +102,7 @@ def test_the_topojson_plotly_asks_for_is_an_empty_one_inline():
 def test_a_shown_map_is_sent_as_svg_and_its_table_read_from_the_figure(buurten):
     fig = _classed(buurten)
     made = components.prepared(fig)
-    assert made.sent.to_dict() == svgmap.screen_spec(_spec(fig))
+    assert json.loads(made.sent.to_dict().text) == svgmap.screen_spec(_spec(fig))
     assert made.classes is not None
     assert made.classes.equals(accessibility.map_classes(fig))  # the figure's own classes
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import pickle
 import weakref
 from dataclasses import dataclass
@@ -432,9 +431,11 @@ class Prepared:
 
 
 class SentSpec(dict[str, Any]):
-    """A figure's JSON parsed back, with the JSON text it was read from (``text``): what
-    ``plotly.io.to_json(spec, validate=False)`` writes for it, kept so that no rerun writes it
-    again (:func:`_to_json`). Never change it."""
+    """What ``st.plotly_chart`` reads of a figure once :func:`_to_json` hands it the JSON text
+    (``text``, as ``plotly.io.to_json(spec, validate=False)`` writes the figure as shown): the
+    layout's ``width`` and ``height`` (the chart's size), nothing else. The figure's JSON is
+    not read back into Python objects: a map's areas would be tens of thousands of lists,
+    kept as long as the figure, for Python's garbage collector to scan. Never change it."""
 
     text: str
 
@@ -454,25 +455,30 @@ def _to_json(fig: Any, *args: Any, **kwargs: Any) -> str:
 
 pio.to_json = _to_json  # Streamlit looks it up as ``plotly.io.to_json`` on every call
 
+SIZE_KEYS = ("width", "height")
+"""The layout's keys ``st.plotly_chart`` reads (for a chart of the figure's own size)."""
+
 
 class Serialised(go.Figure):
-    """A figure as ``st.plotly_chart`` sends it, converted once: ``to_dict`` returns its JSON
-    parsed back (plain lists, dicts and plotly's base64 arrays) instead of a deep copy of the
-    figure, with the JSON text itself (:class:`SentSpec`), so a rerun writes nothing again; a
-    map of areas on the blank style as an SVG map (:func:`svgmap.screen_spec`: the browser
-    draws it in a fraction of a WebGL map's time). Never change it or what it returns."""
+    """A figure as ``st.plotly_chart`` sends it, converted once: its JSON written when first
+    shown, kept as text in what ``to_dict`` returns (:class:`SentSpec`), so a rerun writes
+    nothing again; a map of areas on the blank style as an SVG map (:func:`svgmap.screen_spec`:
+    the browser draws it in a fraction of a WebGL map's time). Never change it or what it
+    returns."""
 
     def __init__(self, figure: go.Figure) -> None:
         super().__init__()
         figure_dict = figure.to_dict()  # as plotly.io.to_json reads it, without trace uids
         for trace in figure_dict.get("data", []):
             trace.pop("uid", None)
-        text = _PLOTLY_TO_JSON(svgmap.screen_spec(figure_dict), validate=False)
-        self._spec = SentSpec(json.loads(text))
-        self._spec.text = text
+        shown = svgmap.screen_spec(figure_dict)
+        layout = shown.get("layout") or {}
+        self._spec = SentSpec(layout={key: layout[key] for key in SIZE_KEYS if key in layout})
+        self._spec.text = _PLOTLY_TO_JSON(shown, validate=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """The figure's JSON parsed back, the same object every time."""
+        """:class:`SentSpec`: the JSON text and the chart's size; the same object every
+        time."""
         return self._spec
 
 
