@@ -69,3 +69,28 @@ def test_the_collection_waits_until_no_page_has_run_for_a_while(
     assert housekeeping.collections() == before + 1
     time.sleep(0.3)
     assert housekeeping.collections() == before + 1  # once per quiet moment
+
+
+def test_a_run_end_freezes_at_once_and_the_runs_without_a_quiet_moment_are_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Back to back runs: each run's end freezes what is there (the next run's collections
+    do not scan it), without collecting; garbage among it is freed by the end of the
+    ``MAX_RUNS_UNCOLLECTED``-th run without a quiet moment."""
+    monkeypatch.setitem(housekeeping._state, "waiting", True)  # no quiet moment comes
+    monkeypatch.setattr(housekeeping, "MAX_RUNS_UNCOLLECTED", 3)
+    housekeeping.collect()
+    before = housekeeping.collections()
+    node = _Node()
+    gone = weakref.ref(node)
+    frozen = gc.get_freeze_count()
+    housekeeping.after_run()  # the end of the run that made node
+    assert gc.get_freeze_count() > frozen
+    assert not any(o is node for o in gc.get_objects())  # out of the collector's sight
+    del node
+    gc.collect()
+    housekeeping.after_run()
+    assert gone() is not None and housekeeping.collections() == before  # frozen garbage
+    housekeeping.after_run()  # the third run without a quiet moment
+    assert gone() is None
+    assert housekeeping.collections() == before + 1
