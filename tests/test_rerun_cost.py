@@ -239,6 +239,45 @@ def test_tables_are_replayed_per_exact_content_and_options() -> None:
     ]
 
 
+def test_a_table_key_is_its_content_with_types_whoever_made_it() -> None:
+    """The same table, computed or read back from a cache (other objects, some shared), has
+    one key; a value of another type, another dtype, column or index never shares it."""
+    import pickle
+
+    import pandas as pd
+
+    name = "".join(["Oost", "erpark"])  # not interned: another object than the literal
+    frame = pd.DataFrame(
+        {
+            "Gebied": pd.Series(["Oosterpark", name, None], dtype=object),
+            "Totaal": pd.array([5, 1234, None], dtype="Int64"),
+            "Per 1.000": [1.5, float("nan"), 2.0],
+            "Klasse": ["<5", 7, "–"],
+        }
+    )
+    key = components._exact(frame)
+    assert components._exact(pickle.loads(pickle.dumps(frame))) == key
+    shared = frame.copy()
+    shared["Gebied"] = pd.Series(["Oosterpark", "Oosterpark", None], dtype=object)  # shared
+    assert pickle.dumps(shared) != pickle.dumps(frame)  # why pickles were no key
+    assert components._exact(shared) == key
+    others = [
+        frame.assign(Klasse=["<5", "7", "–"]),  # 7 as text
+        frame.assign(Klasse=["<5", 7.0, "–"]),
+        frame.assign(Totaal=[5, 1234, 0]),
+        frame.assign(Totaal=pd.array([5, 1234, None], dtype="Float64")),
+        frame.assign(Gebied=pd.Series(["Oosterpark", name, float("nan")], dtype=object)),
+        frame.assign(**{"Per 1.000": [1.5, -0.0, 2.0]}),
+        frame.set_axis(["a", "b", "c"]),
+        frame.rename(columns={"Totaal": "Aantal"}),
+        frame.iloc[:2],
+    ]
+    keys = {components._exact(other) for other in others}
+    assert key not in keys and len(keys) == len(others)
+    odd = frame.assign(Klasse=[("<", 5), 7, "–"])  # a value without an exact repr: pickled
+    assert components._exact(odd) == pickle.dumps(odd, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 @pytest.mark.slow
 def test_a_second_session_shows_the_shared_figures_without_preparing_them_again(
     app_store: Path, monkeypatch: pytest.MonkeyPatch

@@ -289,10 +289,27 @@ SEARCH_MATCHES = 50
 """Areas "Zoek een gebied" offers at most for what was typed."""
 
 
+_REPR_EXACT: frozenset[type] = frozenset(
+    {str, int, float, bool, type(None), type(pd.NA), type(pd.NaT), pd.Timestamp, pd.Timedelta}
+    | {np.float64, np.float32, np.int64, np.int32, np.bool_}
+)
+"""Types whose ``repr`` tells every value and its type apart (``5``, ``5.0``, ``'5'``,
+``np.float64(5.0)``; a float's shortest repr reads back as the same float)."""
+
+
 def _exact(frame: pd.DataFrame) -> bytes:
-    """A frame's cache key: its pickle, so values of another type (``5`` and ``"5"``), other
-    columns or another index never share an entry (pandas' own hash would)."""
-    return pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
+    """A frame's cache key: its index, column names, dtypes and every value written with its
+    type, so values of another type (``5`` and ``"5"``), other columns or another index never
+    share an entry (pandas' own hash would). Written as ``repr`` rather than pickled: a
+    pickle also records which cells hold the same object, so the same table computed or read
+    back from a cache gave another key (and was built again). Values of another type: the
+    frame's pickle."""
+    columns = [frame.index, frame.columns, *(values for _, values in frame.items())]
+    lists = [values.tolist() for values in columns]
+    if not all(type(v) in _REPR_EXACT for values in lists for v in values):
+        return pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
+    kinds = [type(frame.index), frame.index.names, list(map(str, frame.dtypes))]
+    return repr((kinds, lists)).encode()
 
 
 @st.cache_data(show_spinner=False, max_entries=256, hash_funcs={pd.DataFrame: _exact})
