@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import geopandas as gpd
+from plotly.io.json import to_json_plotly
 
 # Web-mercator tiles of MapLibre are 512 px at zoom 0.
 _TILE_PX = 512
@@ -33,6 +34,15 @@ class SharedGeoJSON(dict):  # type: ignore[type-arg]
 
     def __copy__(self) -> SharedGeoJSON:
         return self
+
+    def json_text(self) -> str:
+        """This GeoJSON as plotly writes it into a figure's JSON (``to_json_plotly``), written
+        once: a map of the same areas drawn again (another filter, class or colour) sends the
+        same outlines, and writing them is most of a map's JSON."""
+        text: str | None = self.__dict__.get("_json_text")
+        if text is None:
+            text = self.__dict__["_json_text"] = to_json_plotly(self)
+        return text
 
 
 def geojson_features(areas: gpd.GeoDataFrame) -> dict[str, SharedGeoJSON]:

@@ -69,23 +69,39 @@ def _rings(geometry: dict[str, Any]) -> Iterator[list[list[float]]]:
             yield from polygon[:1]
 
 
-def _bounds(traces: list[dict[str, Any]]) -> tuple[float, float, float, float] | None:
-    """West, south, east and north of every area the traces draw; None without any."""
+def _feature_bounds(feature: dict[str, Any]) -> tuple[float, float, float, float] | None:
+    """West, south, east and north of a feature's outer rings; None without any. Kept on a
+    feature that figures share (:class:`~regie_analytics.charts.geojson.SharedGeoJSON`, never
+    changed): each map of the same areas reads them again."""
+    kept = getattr(feature, "__dict__", None)  # a plain dict has none
+    if kept is not None and "_outer_bounds" in kept:
+        found: tuple[float, float, float, float] | None = kept["_outer_bounds"]
+        return found
     west = south = float("inf")
     east = north = float("-inf")
+    for ring in _rings(feature.get("geometry") or {}):
+        if not ring:
+            continue
+        lons, lats = list(zip(*ring, strict=False))[:2]  # a ring's columns, in C
+        west, east = min(west, *lons), max(east, *lons)
+        south, north = min(south, *lats), max(north, *lats)
+    found = None if west > east or south > north else (west, south, east, north)
+    if kept is not None:
+        kept["_outer_bounds"] = found
+    return found
+
+
+def _bounds(traces: list[dict[str, Any]]) -> tuple[float, float, float, float] | None:
+    """West, south, east and north of every area the traces draw; None without any."""
+    found: list[tuple[float, float, float, float]] = []
     for trace in traces:
         geojson = trace.get("geojson") or {}
         features = geojson.get("features", [geojson] if geojson.get("type") == "Feature" else [])
-        for feature in features:
-            for ring in _rings(feature.get("geometry") or {}):
-                if not ring:
-                    continue
-                lons, lats = list(zip(*ring, strict=False))[:2]  # a ring's columns, in C
-                west, east = min(west, *lons), max(east, *lons)
-                south, north = min(south, *lats), max(north, *lats)
-    if west > east or south > north:
+        found.extend(bounds for f in features if (bounds := _feature_bounds(f)) is not None)
+    if not found:
         return None
-    return west, south, east, north
+    wests, souths, easts, norths = zip(*found, strict=True)
+    return min(wests), min(souths), max(easts), max(norths)
 
 
 def is_blank_map(spec: dict[str, Any]) -> bool:

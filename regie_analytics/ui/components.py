@@ -17,6 +17,7 @@ import streamlit as st
 from regie_analytics import accessibility, aggregate, privacy
 from regie_analytics import engine as engines
 from regie_analytics.charts import svgmap
+from regie_analytics.charts.geojson import SharedGeoJSON
 from regie_analytics.export.tables import AREA_COLUMNS_NL
 from regie_analytics.formatting import dutch_numbers, fmt_int, fmt_level, fmt_pct, plain_text
 from regie_analytics.schema import AREA_CODE, DOMAIN, UNKNOWN_THEME
@@ -472,6 +473,44 @@ def _to_json(fig: Any, *args: Any, **kwargs: Any) -> str:
 
 pio.to_json = _to_json  # Streamlit looks it up as ``plotly.io.to_json`` on every call
 
+
+def _shared_features(geojson: Any) -> list[SharedGeoJSON] | None:
+    """The features of a FeatureCollection whose outlines figures share
+    (:class:`SharedGeoJSON` with ``type`` and ``features`` only, each feature shared too);
+    None for any other GeoJSON."""
+    if not isinstance(geojson, SharedGeoJSON) or list(geojson) != ["type", "features"]:
+        return None
+    if geojson["type"] != "FeatureCollection" or not isinstance(geojson["features"], list):
+        return None
+    features = geojson["features"]
+    return features if all(type(f) is SharedGeoJSON for f in features) else None
+
+
+def _figure_json(spec: dict[str, Any]) -> str:
+    """``plotly.io.to_json(spec, validate=False)`` (the text is the same), with the shared
+    areas of a map (:func:`_shared_features`) written from each feature's own JSON, written
+    once per feature (:meth:`SharedGeoJSON.json_text`): a new map of the same areas writes only
+    its classes, colours and texts."""
+    collections: dict[str, list[SharedGeoJSON]] = {}
+    data = []
+    for number, trace in enumerate(spec.get("data") or []):
+        features = _shared_features(trace.get("geojson"))
+        if features is not None:
+            marker = f"@@regie-geojson-{number}@@"
+            collections[f'"{marker}"'] = features
+            trace = {**trace, "geojson": marker}
+        data.append(trace)
+    if not collections:
+        return _PLOTLY_TO_JSON(spec, validate=False)
+    text = _PLOTLY_TO_JSON({**spec, "data": data}, validate=False)
+    if any(text.count(marker) != 1 for marker in collections):  # the marker in the data
+        return _PLOTLY_TO_JSON(spec, validate=False)
+    for marker, features in collections.items():
+        written = ",".join(feature.json_text() for feature in features)
+        text = text.replace(marker, '{"type":"FeatureCollection","features":[' + written + "]}")
+    return text
+
+
 SIZE_KEYS = ("width", "height")
 """The layout's keys ``st.plotly_chart`` reads (for a chart of the figure's own size)."""
 
@@ -491,7 +530,7 @@ class Serialised(go.Figure):
         shown = svgmap.screen_spec(figure_dict)
         layout = shown.get("layout") or {}
         self._spec = SentSpec(layout={key: layout[key] for key in SIZE_KEYS if key in layout})
-        self._spec.text = _PLOTLY_TO_JSON(shown, validate=False)
+        self._spec.text = _figure_json(shown)
 
     def to_dict(self) -> dict[str, Any]:
         """:class:`SentSpec`: the JSON text and the chart's size; the same object every
