@@ -173,7 +173,7 @@ def _sortable(values: pd.Series) -> tuple[pd.Series, pd.Series, int] | None:
             numbers[position] = -np.inf if label.group(1) in "<≤" else np.inf
             bounded = True
     shown = pd.Series(labels, index=values.index, dtype=object)
-    if not found or shown.dropna().nunique() > MAX_LABELS:
+    if not (found or bounded) or shown.dropna().nunique() > MAX_LABELS:  # bounds alone: counts
         return None
     finite = numbers[np.isfinite(numbers)]
     if not bounded and np.array_equal(finite, finite.round()):  # counts: whole numbers

@@ -168,6 +168,24 @@ def test_numbers_written_as_text_or_beside_labels_sort_as_numbers():
     ]
 
 
+def test_a_column_of_bounds_alone_is_sent_as_numbers():
+    """A protected table of one small row (every count "<5", a lead time's): the counts are
+    sent as -inf and shown as written, never as the text; words and dashes alone stay text."""
+    frame = pd.DataFrame(
+        {
+            "ontvangen": np.array(["<5"], dtype=object),
+            "afgesloten": np.array(["<5"], dtype=object),
+            "open": [0],
+            "status": np.array(["–"], dtype=object),
+        },
+        index=pd.Index(["afval"], name="theme"),
+    )
+    data = dutch_numbers(frame).data
+    assert data["ontvangen"].tolist() == [-np.inf] and data["afgesloten"].tolist() == [-np.inf]
+    assert data["status"].tolist() == ["–"]
+    assert _shown(frame) == [["<5", "<5", "0", "–"]]
+
+
 def test_column_decimals_are_as_few_as_show_every_number():
     assert column_decimals(pd.Series([3, 4])) == 0
     assert column_decimals(pd.Series([1.0, 2.5, np.nan])) == 1
