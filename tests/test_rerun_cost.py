@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from regie_analytics import accessibility
 from regie_analytics.charts import svgmap
-from regie_analytics.ui import components
+from regie_analytics.ui import components, sent
 from tests.conftest import ROOT
 from tests.conftest import run_app as _app
 
@@ -92,11 +92,11 @@ def test_a_figure_is_written_as_json_once_and_sent_as_plotly_writes_it() -> None
         go.Figure(go.Bar(x=["a", "b"], y=[1.5, float("nan")])).update_layout(title="<b>x</b>"),
     ):
         spec = components.prepared(figure).sent.to_dict()
-        expected = components._PLOTLY_TO_JSON(
-            svgmap.screen_spec(json.loads(components._PLOTLY_TO_JSON(figure, validate=False))),
+        expected = sent._PLOTLY_TO_JSON(
+            svgmap.screen_spec(json.loads(sent._PLOTLY_TO_JSON(figure, validate=False))),
             validate=False,
         )
-        assert isinstance(spec, components.SentSpec)
+        assert isinstance(spec, sent.SentSpec)
         assert spec.text == expected
         layout = json.loads(expected)["layout"]
         assert spec == {"layout": {k: layout[k] for k in ("width", "height") if k in layout}}

@@ -19,7 +19,7 @@ import pytest
 from regie_analytics import accessibility, charts, chromium
 from regie_analytics.charts import svgmap
 from regie_analytics.charts.geojson import geojson_features
-from regie_analytics.ui import components
+from regie_analytics.ui import components, sent
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
@@ -223,23 +223,22 @@ def test_shared_areas_are_written_once_and_the_figure_json_is_plotly_s(buurten):
     """A map of shared features (``geojson_features``) is written with each feature's JSON
     kept from its first writing: the text is plotly's, also with NaN elsewhere in the figure,
     a plain dict among the features or the marker itself in a text."""
-    from regie_analytics.ui import components
 
     shared = geojson_features(buurten)
     values = pd.Series(np.arange(len(buurten), dtype=float), index=buurten.index)
     values.iloc[3] = np.nan
     fig = charts.choropleth(buurten, values, title="Kaart", label="aantal", features=shared)
     spec = svgmap.screen_spec(fig.to_dict())
-    plain = components._PLOTLY_TO_JSON(spec, validate=False)
-    assert components._figure_json(spec) == plain
+    plain = sent._PLOTLY_TO_JSON(spec, validate=False)
+    assert sent._figure_json(spec) == plain
     first = next(iter(shared.values()))
     assert first.__dict__["_json_text"] == json.dumps(first, separators=(",", ":"))
-    assert components._figure_json(spec) == plain  # from the kept texts
+    assert sent._figure_json(spec) == plain  # from the kept texts
     for trace in spec["data"]:
         trace["customdata"] = [[float("nan"), "@@regie-geojson-0@@"]]
-    assert components._figure_json(spec) == components._PLOTLY_TO_JSON(spec, validate=False)
+    assert sent._figure_json(spec) == sent._PLOTLY_TO_JSON(spec, validate=False)
     features = spec["data"][0]["geojson"]["features"]
     mixed = {**spec, "data": [dict(t) for t in spec["data"]]}  # one plain dict among them
     mixed["data"][0]["geojson"] = {"type": "FeatureCollection", "features": [dict(features[0])]}
     mixed["data"][0]["geojson"]["features"].extend(features[1:])
-    assert components._figure_json(mixed) == components._PLOTLY_TO_JSON(spec, validate=False)
+    assert sent._figure_json(mixed) == sent._PLOTLY_TO_JSON(spec, validate=False)
