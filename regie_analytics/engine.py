@@ -97,12 +97,46 @@ class DuckDBEngine:
         self.folder = Path(folder)
         cube = self.folder / "cube.parquet"
         self._cube = f"read_parquet({_literal(cube)})" if cube.exists() else _EMPTY_CUBE
-        parts = [self.folder / p for p in signal_parts]
+        rels = [str(p) for p in signal_parts]
+        parts = [self.folder / p for p in rels]
         if parts:
             listed = ", ".join(_literal(p) for p in parts)
             self._signals = f"read_parquet([{listed}], union_by_name = true)"
         else:
             self._signals = "(SELECT NULL AS source WHERE FALSE)"
+        from regie_analytics.store.rollups import (
+            AREA_MONTHS_FILE,
+            CUBE_AREAS_FILE,
+            CUBE_DIMS_FILE,
+            leads_path,
+        )
+
+        def relation(name: str) -> str | None:
+            path = self.folder / name
+            return f"read_parquet({_literal(path)})" if path.exists() else None
+
+        rollups = cube.exists() and all(
+            (self.folder / name).exists() for name in (CUBE_DIMS_FILE, CUBE_AREAS_FILE)
+        )
+        self.dimensions: str | None = relation(CUBE_DIMS_FILE) if rollups else None
+        """The version's cube summed over the areas (``cube_dims.parquet``: the cube's
+        columns but the area, and ``located``; None for a version written before it existed):
+        :func:`cube_cut` and :func:`distinct` read it where they can."""
+        self.area_codes: str | None = relation(CUBE_AREAS_FILE) if rollups else None
+        """The version's distinct area codes (``cube_areas.parquet``; None as
+        :attr:`dimensions`)."""
+        self.area_months: str | None = relation(AREA_MONTHS_FILE) if cube.exists() else None
+        """The version's cube summed per area, month and domain (``cube_area_months.parquet``,
+        in month order; None for a version written before it existed): :func:`cube_cut`
+        reads it for a cut by those at most, filtered on nothing else."""
+        leads = [self.folder / leads_path(p) for p in rels]
+        self.leads: str | None = (
+            "read_parquet([" + ", ".join(_literal(p) for p in leads) + "])"
+            if leads and all(p.exists() for p in leads)
+            else None
+        )
+        """The signal parts' lead times (``leads/part-NNNNN.parquet``, in order of the time
+        received; see :func:`lead_time_cut`; None where a part has none)."""
         self._connection = duckdb.connect(":memory:")
         self._connection.execute("SET enable_progress_bar = false")
         self._lock = threading.Lock()
