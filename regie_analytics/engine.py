@@ -108,6 +108,7 @@ class DuckDBEngine:
             AREA_MONTHS_FILE,
             CUBE_AREAS_FILE,
             CUBE_DIMS_FILE,
+            CUBE_MONTHS_FILE,
             leads_path,
         )
 
@@ -129,6 +130,10 @@ class DuckDBEngine:
         """The version's cube summed per area, month and domain (``cube_area_months.parquet``,
         in month order; None for a version written before it existed): :func:`cube_cut`
         reads it for a cut by those at most, filtered on nothing else."""
+        self.cube_months: str | None = relation(CUBE_MONTHS_FILE) if cube.exists() else None
+        """The version's cube in month order (``cube_months.parquet``; None for a version
+        written before it existed): the cuts that read the cube read it, so that a period's
+        cut reads only the row groups of its months."""
         leads = [self.folder / leads_path(p) for p in rels]
         self.leads: str | None = (
             "read_parquet([" + ", ".join(_literal(p) for p in leads) + "])"
@@ -266,7 +271,8 @@ def _cut_source(engine: Engine, by: Sequence[str], choices: Choices) -> tuple[st
     same sums from a few thousand rows), or for a cut by the area, the month and the domain at
     most, with no theme or channel chosen, the engine's ``area_months`` where it has them (the
     cube summed per area, month and domain: the PostgreSQL store keeps it per version; the
-    same sums from fewer rows)."""
+    same sums from fewer rows), or else the engine's ``cube_months`` where it has them (the
+    cube's rows in month order: the folder store keeps them per version) or the cube."""
     dimensions = getattr(engine, "dimensions", None)
     if dimensions is None or AREA_CODE in by or choices.get("area_codes") is not None:
         area_months = getattr(engine, "area_months", None)
@@ -277,7 +283,8 @@ def _cut_source(engine: Engine, by: Sequence[str], choices: Choices) -> tuple[st
             and choices.get("channels") is None
         ):
             return area_months, *cube_filter(**choices)
-        return engine.cube, *cube_filter(**choices)
+        cube = getattr(engine, "cube_months", None) or engine.cube
+        return cube, *cube_filter(**choices)
     others = Choices(**choices)
     others["located"] = False
     where, params = cube_filter(**others)

@@ -51,6 +51,7 @@ def _engines(root: Path) -> tuple[DuckDBEngine, DuckDBEngine]:
     whole = version_engine(store.current, store.manifest())
     assert isinstance(whole, DuckDBEngine)
     whole.dimensions = whole.area_codes = whole.area_months = whole.leads = None
+    whole.cube_months = None
     return rolled, whole
 
 
@@ -134,6 +135,7 @@ def _same_leads(a: DuckDBEngine, b: DuckDBEngine, groups: dict[str, str]) -> Non
 def test_rollups_give_exactly_the_cubes_cuts(store: Path) -> None:
     rolled, whole = _engines(store)
     assert rolled.dimensions and rolled.area_codes and rolled.area_months and rolled.leads
+    assert rolled.cube_months
     cube = Store(store).cube()
     _same_cuts(rolled, whole, cube)
     # the rollups are far smaller than the cube and hold what it holds
@@ -144,6 +146,14 @@ def test_rollups_give_exactly_the_cubes_cuts(store: Path) -> None:
     assert len(dims) < len(cube) and len(months) < len(cube)
     assert int(dims["count"].sum()) == int(months["count"].sum()) == int(cube["count"].sum())
     assert months["month"].is_monotonic_increasing  # a period's cut skips other row groups
+    by_month = pd.read_parquet(folder / rollups.CUBE_MONTHS_FILE)
+    assert by_month["month"].is_monotonic_increasing
+    dims = list(cube.columns[:7])
+    pd.testing.assert_frame_equal(  # the cube's rows, in another order
+        by_month.sort_values(dims, ignore_index=True).astype({c: "str" for c in dims}),
+        cube.sort_values(dims, ignore_index=True).astype({c: "str" for c in dims}),
+        check_dtype=False,
+    )
     # by hand: the located count and cell key per month, and per area of the sociaal domain
     located = cube.loc[~cube["area_code"].isin(SENTINEL_AREAS)]
     month_cut = engines.cube_cut(rolled, by=("month",), located=True)
@@ -194,6 +204,7 @@ def test_a_version_without_rollups_answers_the_same_and_gets_them_next_write(
     bare = version_engine(version, Store(store).manifest())
     assert isinstance(bare, DuckDBEngine)
     assert (bare.dimensions, bare.area_codes, bare.area_months, bare.leads) == (None,) * 4
+    assert bare.cube_months is None
     _same(_answers(bare, cube), answers)
     _same(_lead_answers(bare, groups), leads)
     # the next version (here: population set) has them again, and reads them

@@ -14,6 +14,10 @@ store's counterparts of the PostgreSQL store's ``cube_dims``, ``cube_areas``,
     to a period reads only its months): what a cut by those three at most, filtered on nothing
     else, is summed from (the maps, area comparisons and hot spots of the default view: about
     a seventh of the cube's rows for ten million signals).
+``cube_months.parquet``
+    the cube's rows in month order and in small row groups: what the other cuts by area (a
+    theme or channel chosen, by theme or department) read, so that a cut to a period reads
+    only its months (the cube file is in area order: every row group holds every month).
 ``leads/part-NNNNN.parquet``
     per signal part (``signals/part-NNNNN.parquet``) each signal's lead time in microseconds
     (:data:`regie_analytics.engine.LEAD_TIME_SQL`, computed by the same engine as from the
@@ -53,7 +57,9 @@ CUBE_AREAS_FILE = "cube_areas.parquet"
 """The cube's distinct area codes."""
 AREA_MONTHS_FILE = "cube_area_months.parquet"
 """The cube summed per area, month and domain."""
-ROLLUP_FILES = (CUBE_DIMS_FILE, CUBE_AREAS_FILE, AREA_MONTHS_FILE)
+CUBE_MONTHS_FILE = "cube_months.parquet"
+"""The cube itself in month order (the cube file is in area order)."""
+ROLLUP_FILES = (CUBE_DIMS_FILE, CUBE_AREAS_FILE, AREA_MONTHS_FILE, CUBE_MONTHS_FILE)
 """A version's rollups of its cube (all or none)."""
 LEADS_FOLDER = "leads"
 """The folder of a version's lead-time parts (one per signal part, of the same name)."""
@@ -142,6 +148,10 @@ def write_rollups(folder: Path, *, previous: Path | None = None) -> None:
         AREA_MONTHS_FILE: (
             f"SELECT {months}, {sums} FROM {source} GROUP BY ALL "
             f'ORDER BY "{MONTH}", "{AREA_CODE}", "{DOMAIN}"'
+        ),
+        CUBE_MONTHS_FILE: (
+            f"SELECT * FROM {source} ORDER BY "
+            + ", ".join(f'"{c}"' for c in (MONTH, *(d for d in CUBE_DIMENSIONS if d != MONTH)))
         ),
     }
     with tempfile.TemporaryDirectory(prefix="regie-rollup-") as spill:
