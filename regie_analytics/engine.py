@@ -110,6 +110,7 @@ class DuckDBEngine:
             CUBE_DIMS_FILE,
             CUBE_MONTHS_FILE,
             leads_path,
+            partition_files,
         )
 
         def relation(name: str) -> str | None:
@@ -130,18 +131,24 @@ class DuckDBEngine:
         """The version's cube summed per area, month and domain (``cube_area_months.parquet``,
         in month order; None for a version written before it existed): :func:`cube_cut`
         reads it for a cut by those at most, filtered on nothing else."""
-        self.cube_months: str | None = relation(CUBE_MONTHS_FILE) if cube.exists() else None
-        """The version's cube in month order (``cube_months.parquet``; None for a version
-        written before it existed): the cuts that read the cube read it, so that a period's
-        cut reads only the row groups of its months."""
-        leads = [self.folder / leads_path(p) for p in rels]
-        self.leads: str | None = (
-            "read_parquet([" + ", ".join(_literal(p) for p in leads) + "])"
-            if leads and all(p.exists() for p in leads)
-            else None
+
+        def files(folders: list[Path]) -> str | None:
+            found = [partition_files(f) for f in folders]
+            paths = [p for f in found if f is not None for p in f]
+            if not folders or None in found or not paths:
+                return None
+            listed = ", ".join(_literal(p) for p in paths)
+            return f"read_parquet([{listed}], hive_partitioning = false)"
+
+        self.cube_months: str | None = (
+            files([self.folder / CUBE_MONTHS_FILE]) if cube.exists() else None
         )
-        """The signal parts' lead times (``leads/part-NNNNN.parquet``, in order of the time
-        received; see :func:`lead_time_cut`; None where a part has none)."""
+        """The version's cube a file per month (``cube_months/``; None for a version written
+        before it existed): the cuts that read the cube read it, so that a period's cut reads
+        only its months' files."""
+        self.leads: str | None = files([self.folder / leads_path(p) for p in rels])
+        """The signal parts' lead times (``leads/part-NNNNN/``, a file per month received; see
+        :func:`lead_time_cut`; None where a part has none)."""
         self._connection = duckdb.connect(":memory:")
         self._connection.execute("SET enable_progress_bar = false")
         self._lock = threading.Lock()

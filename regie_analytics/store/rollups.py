@@ -14,16 +14,18 @@ store's counterparts of the PostgreSQL store's ``cube_dims``, ``cube_areas``,
     to a period reads only its months): what a cut by those three at most, filtered on nothing
     else, is summed from (the maps, area comparisons and hot spots of the default view: about
     a seventh of the cube's rows for ten million signals).
-``cube_months.parquet``
-    the cube's rows in month order and in small row groups: what the other cuts by area (a
-    theme or channel chosen, by theme or department) read, so that a cut to a period reads
-    only its months (the cube file is in area order: every row group holds every month).
-``leads/part-NNNNN.parquet``
+``cube_months/month=YYYY-MM/*.parquet``
+    the cube's rows, a file per month: what the other cuts by area (a theme or channel
+    chosen, by theme or department) read, so that a cut to a period reads only its months'
+    files (the cube file is in area order: every row group holds every month). Partitioned,
+    not sorted: a sort of ten million signals' cube costs seconds more at commit.
+``leads/part-NNNNN/month=YYYY-MM/*.parquet``
     per signal part (``signals/part-NNNNN.parquet``) each signal's lead time in microseconds
     (:data:`regie_analytics.engine.LEAD_TIME_SQL`, computed by the same engine as from the
     signals: the same values) with the columns the lead-time queries filter and group by
-    (:data:`regie_analytics.engine.LEAD_COLUMNS`), in order of the time received and in small
-    row groups: what :func:`regie_analytics.engine.lead_time_cut` reads instead of the signals.
+    (:data:`regie_analytics.engine.LEAD_COLUMNS`), a file per month received: what
+    :func:`regie_analytics.engine.lead_time_cut` reads instead of the signals (a period's
+    cut skips the other months' files by their times received).
 
 Summing counts and cell keys (modulo 256) is associative, so every cut of a rollup equals that
 cut of the cube. A version without these files (written before them) is read from the cube and
@@ -39,6 +41,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from regie_analytics.schema import (
     AREA_CODE,
@@ -57,8 +60,8 @@ CUBE_AREAS_FILE = "cube_areas.parquet"
 """The cube's distinct area codes."""
 AREA_MONTHS_FILE = "cube_area_months.parquet"
 """The cube summed per area, month and domain."""
-CUBE_MONTHS_FILE = "cube_months.parquet"
-"""The cube itself in month order (the cube file is in area order)."""
+CUBE_MONTHS_FILE = "cube_months"
+"""The cube's rows a file per month (a folder; the cube file is in area order)."""
 ROLLUP_FILES = (CUBE_DIMS_FILE, CUBE_AREAS_FILE, AREA_MONTHS_FILE, CUBE_MONTHS_FILE)
 """A version's rollups of its cube (all or none)."""
 LEADS_FOLDER = "leads"
@@ -76,9 +79,52 @@ DUCKDB_MEMORY = "1GB"
 
 
 def leads_path(signals_rel: str) -> str:
-    """The lead-time part of a signal part (``signals/part-00001.parquet`` ->
-    ``leads/part-00001.parquet``)."""
-    return f"{LEADS_FOLDER}/{Path(signals_rel).name}"
+    """The lead-time folder of a signal part (``signals/part-00001.parquet`` ->
+    ``leads/part-00001``)."""
+    return f"{LEADS_FOLDER}/{Path(signals_rel).stem}"
+
+
+def partition_files(folder: Path) -> list[Path] | None:
+    """The Parquet files of a folder written by :func:`_partitioned` (sorted), None where
+    there is no such folder (a version written before it)."""
+    if not folder.is_dir():
+        return None
+    return sorted(folder.glob("*/*.parquet"))
+
+
+def _partitioned(con: Any, select: str, target: Path, *, by: str, keep: bool) -> None:
+    """Write the rows of ``select`` into folder ``target``, a file per value of column ``by``
+    (``by=value/data_0.parquet``; the column kept in the files with ``keep``), staged next to
+    it and renamed when complete and flushed."""
+    staged = target.with_name(target.name + ".tmp")
+    shutil.rmtree(staged, ignore_errors=True)
+    con.execute(
+        f'COPY ({select}) TO {_literal(staged)} (FORMAT parquet, PARTITION_BY ("{by}"), '
+        f"WRITE_PARTITION_COLUMNS {'true' if keep else 'false'}, "
+        f"ROW_GROUP_SIZE {ROW_GROUP_ROWS})"
+    )
+    staged.mkdir(exist_ok=True)  # no rows: no files, an empty folder
+    for path in staged.rglob("*.parquet"):
+        _fsync(path)
+    os.replace(staged, target)
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Hard links in ``target`` to every file of folder ``source`` (its folders made)."""
+    target.mkdir(parents=True)
+    for path in sorted(source.rglob("*")):
+        rel = path.relative_to(source)
+        if path.is_dir():
+            (target / rel).mkdir(parents=True, exist_ok=True)
+        else:
+            _link(path, target / rel)
+
+
+def _link_any(source: Path, target: Path) -> None:
+    if source.is_dir():
+        _link_tree(source, target)
+    else:
+        _link(source, target)
 
 
 def _literal(path: Path) -> str:
@@ -111,7 +157,7 @@ def _connect(spill: str):  # type: ignore[no-untyped-def]
     con.execute("SET enable_progress_bar = false")
     con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
     con.execute(f"SET temp_directory = {_literal(Path(spill))}")
-    con.execute("SET preserve_insertion_order = true")
+    con.execute("SET preserve_insertion_order = false")  # nothing here needs the order
     return con
 
 
@@ -128,7 +174,7 @@ def write_rollups(folder: Path, *, previous: Path | None = None) -> None:
         and all((previous / name).exists() for name in ROLLUP_FILES)
     ):
         for name in ROLLUP_FILES:
-            _link(previous / name, folder / name)
+            _link_any(previous / name, folder / name)
         return
     source = f"read_parquet({_literal(cube)})"
     sentinels = ", ".join("'" + s.replace("'", "''") + "'" for s in sorted(SENTINEL_AREAS))
@@ -149,10 +195,6 @@ def write_rollups(folder: Path, *, previous: Path | None = None) -> None:
             f"SELECT {months}, {sums} FROM {source} GROUP BY ALL "
             f'ORDER BY "{MONTH}", "{AREA_CODE}", "{DOMAIN}"'
         ),
-        CUBE_MONTHS_FILE: (
-            f"SELECT * FROM {source} ORDER BY "
-            + ", ".join(f'"{c}"' for c in (MONTH, *(d for d in CUBE_DIMENSIONS if d != MONTH)))
-        ),
     }
     with tempfile.TemporaryDirectory(prefix="regie-rollup-") as spill:
         con = _connect(spill)
@@ -161,6 +203,9 @@ def write_rollups(folder: Path, *, previous: Path | None = None) -> None:
                 target = folder / name
                 con.execute(f"COPY ({select}) TO {_literal(target)} {options}")
                 _fsync(target)
+            _partitioned(
+                con, f"SELECT * FROM {source}", folder / CUBE_MONTHS_FILE, by=MONTH, keep=True
+            )
         finally:
             con.close()
 
@@ -187,7 +232,7 @@ def write_leads(folder: Path, signal_parts: Iterable[str], *, previous: Path | N
             and old.exists()
             and _same_file(folder / rel, previous / rel)
         ):
-            _link(old, target)
+            _link_tree(old, target)
         else:
             todo.append(rel)
     if not todo:
@@ -199,15 +244,9 @@ def write_leads(folder: Path, signal_parts: Iterable[str], *, previous: Path | N
         con = _connect(spill)
         try:
             for rel in todo:
-                target = folder / leads_path(rel)
-                staged = target.with_name(target.name + ".tmp")
-                con.execute(
-                    f"COPY (SELECT {columns} FROM read_parquet({_literal(folder / rel)}) "
-                    f'ORDER BY "{RECEIVED_AT}") TO {_literal(staged)} '
-                    f"(FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_ROWS})"
-                )
-                _fsync(staged)
-                os.replace(staged, target)
+                month = f'strftime("{RECEIVED_AT}", \'%Y-%m\') AS "_month"'
+                select = f"SELECT {columns}, {month} FROM read_parquet({_literal(folder / rel)})"
+                _partitioned(con, select, folder / leads_path(rel), by="_month", keep=False)
         finally:
             con.close()
 
