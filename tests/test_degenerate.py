@@ -123,7 +123,8 @@ def test_unexpected_error_shows_a_reference_not_a_traceback(
     shutil.copytree(base_store, damaged)
     current = Store(damaged).current
     assert current is not None
-    (current / "cube.parquet").write_bytes(b"geen parquet")
+    for name in ("cube.parquet", "cube_dims.parquet"):  # what the first page reads
+        (current / name).write_bytes(b"geen parquet")
     old = config.get_option("client.showErrorDetails")
     config.set_option("client.showErrorDetails", "none")  # as .streamlit/config.toml
     try:

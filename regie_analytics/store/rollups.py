@@ -19,7 +19,7 @@ store's counterparts of the PostgreSQL store's ``cube_dims``, ``cube_areas``,
     chosen, by theme or department) read, so that a cut to a period reads only its months'
     files (the cube file is in area order: every row group holds every month). Partitioned,
     not sorted: a sort of ten million signals' cube costs seconds more at commit.
-``leads/part-NNNNN/month=YYYY-MM/*.parquet``
+``leads/part-NNNNN/_month=YYYY-MM/*.parquet``
     per signal part (``signals/part-NNNNN.parquet``) each signal's lead time in microseconds
     (:data:`regie_analytics.engine.LEAD_TIME_SQL`, computed by the same engine as from the
     signals: the same values) with the columns the lead-time queries filter and group by
