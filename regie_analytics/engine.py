@@ -97,21 +97,13 @@ class DuckDBEngine:
         self.folder = Path(folder)
         cube = self.folder / "cube.parquet"
         self._cube = f"read_parquet({_literal(cube)})" if cube.exists() else _EMPTY_CUBE
-        rels = [str(p) for p in signal_parts]
-        parts = [self.folder / p for p in rels]
+        parts = [self.folder / p for p in signal_parts]
         if parts:
             listed = ", ".join(_literal(p) for p in parts)
             self._signals = f"read_parquet([{listed}], union_by_name = true)"
         else:
             self._signals = "(SELECT NULL AS source WHERE FALSE)"
-        from regie_analytics.store.rollups import (
-            AREA_MONTHS_FILE,
-            CUBE_AREAS_FILE,
-            CUBE_DIMS_FILE,
-            CUBE_MONTHS_FILE,
-            leads_path,
-            partition_files,
-        )
+        from regie_analytics.store.rollups import AREA_MONTHS_FILE, CUBE_AREAS_FILE, CUBE_DIMS_FILE
 
         def relation(name: str) -> str | None:
             path = self.folder / name
@@ -131,24 +123,6 @@ class DuckDBEngine:
         """The version's cube summed per area, month and domain (``cube_area_months.parquet``,
         in month order; None for a version written before it existed): :func:`cube_cut`
         reads it for a cut by those at most, filtered on nothing else."""
-
-        def files(folders: list[Path]) -> str | None:
-            found = [partition_files(f) for f in folders]
-            paths = [p for f in found if f is not None for p in f]
-            if not folders or None in found or not paths:
-                return None
-            listed = ", ".join(_literal(p) for p in paths)
-            return f"read_parquet([{listed}], hive_partitioning = false)"
-
-        self.cube_months: str | None = (
-            files([self.folder / CUBE_MONTHS_FILE]) if cube.exists() else None
-        )
-        """The version's cube a file per month (``cube_months/``; None for a version written
-        before it existed): the cuts that read the cube read it, so that a period's cut reads
-        only its months' files."""
-        self.leads: str | None = files([self.folder / leads_path(p) for p in rels])
-        """The signal parts' lead times (``leads/part-NNNNN/``, a file per month received; see
-        :func:`lead_time_cut`; None where a part has none)."""
         self._connection = duckdb.connect(":memory:")
         self._connection.execute("SET enable_progress_bar = false")
         self._lock = threading.Lock()
@@ -278,8 +252,7 @@ def _cut_source(engine: Engine, by: Sequence[str], choices: Choices) -> tuple[st
     same sums from a few thousand rows), or for a cut by the area, the month and the domain at
     most, with no theme or channel chosen, the engine's ``area_months`` where it has them (the
     cube summed per area, month and domain: the PostgreSQL store keeps it per version; the
-    same sums from fewer rows), or else the engine's ``cube_months`` where it has them (the
-    cube's rows in month order: the folder store keeps them per version) or the cube."""
+    same sums from fewer rows)."""
     dimensions = getattr(engine, "dimensions", None)
     if dimensions is None or AREA_CODE in by or choices.get("area_codes") is not None:
         area_months = getattr(engine, "area_months", None)
@@ -290,8 +263,7 @@ def _cut_source(engine: Engine, by: Sequence[str], choices: Choices) -> tuple[st
             and choices.get("channels") is None
         ):
             return area_months, *cube_filter(**choices)
-        cube = getattr(engine, "cube_months", None) or engine.cube
-        return cube, *cube_filter(**choices)
+        return engine.cube, *cube_filter(**choices)
     others = Choices(**choices)
     others["located"] = False
     where, params = cube_filter(**others)

@@ -1,13 +1,12 @@
-"""The folder store's rollups (``cube_dims``, ``cube_areas``, ``cube_area_months``) and lead-time
-parts (``leads/``), written at commit inside the version: every cut read from them equals the
-same cut of the whole cube (counts and cell keys) and of the signals, and pandas by hand; a
-version without them answers the same from the cube and gets them with its next write; a failed
-commit leaves none; unchanged ones are hard links to the previous version's."""
+"""The folder store's rollups (``cube_dims``, ``cube_areas``, ``cube_area_months``), written at
+commit inside the version: every cut read from them equals the same cut of the whole cube
+(counts and cell keys), and pandas by hand; a version without them answers the same from the
+cube and gets them with its next write; a failed commit leaves none; unchanged ones are hard
+links to the previous version's."""
 
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -25,7 +24,6 @@ SAMPLE_IMPORTS = [
     (SAMPLES / "wijkteam_telling.csv", "counts"),
     (SAMPLES / "signalen", "signalen"),
 ]
-DERIVED = (*rollups.ROLLUP_FILES, rollups.LEADS_FOLDER)
 
 
 def _import(store: Path, path: Path, preset: str) -> None:
@@ -42,16 +40,15 @@ def store(tmp_path: Path) -> Path:
 
 
 def _engines(root: Path) -> tuple[DuckDBEngine, DuckDBEngine]:
-    """The current version's engine, and one over the same files that reads only the cube and
-    the signals (as for a version written before the rollups)."""
+    """The current version's engine, and one over the same files that reads only the cube (as
+    for a version written before the rollups)."""
     store = Store(root)
     assert store.current is not None
     rolled = version_engine(store.current, store.manifest())
     assert isinstance(rolled, DuckDBEngine)
     whole = version_engine(store.current, store.manifest())
     assert isinstance(whole, DuckDBEngine)
-    whole.dimensions = whole.area_codes = whole.area_months = whole.leads = None
-    whole.cube_months = None
+    whole.dimensions = whole.area_codes = whole.area_months = None
     return rolled, whole
 
 
@@ -110,32 +107,9 @@ def _same_cuts(a: DuckDBEngine, b: DuckDBEngine, cube: pd.DataFrame) -> None:
     _same(_answers(a, cube), _answers(b, cube))
 
 
-LEAD_CUTS: list[dict[str, object]] = [
-    {"by": None},
-    {"by": "theme", "start": "2025-01", "end": "2025-12"},
-    {"by": "channel", "domains": ["fysiek"]},
-    {"by": "area_code", "located": True, "start": "2025-03"},
-    {"by": "source"},  # not in the lead-time parts: read from the signals
-]
-
-
-def _lead_answers(engine: DuckDBEngine, groups: dict[str, str]) -> list[object]:
-    out: list[object] = []
-    for cut in [*LEAD_CUTS, {"by": None, "groups": groups, "located": True}]:
-        got = engines.lead_time_cut(engine, norm_days=3, **cut)  # type: ignore[arg-type]
-        assert len(got) > 0
-        out.append(got.sort_values("g", ignore_index=True))
-    return out
-
-
-def _same_leads(a: DuckDBEngine, b: DuckDBEngine, groups: dict[str, str]) -> None:
-    _same(_lead_answers(a, groups), _lead_answers(b, groups))
-
-
 def test_rollups_give_exactly_the_cubes_cuts(store: Path) -> None:
     rolled, whole = _engines(store)
-    assert rolled.dimensions and rolled.area_codes and rolled.area_months and rolled.leads
-    assert rolled.cube_months
+    assert rolled.dimensions and rolled.area_codes and rolled.area_months
     cube = Store(store).cube()
     _same_cuts(rolled, whole, cube)
     # the rollups are far smaller than the cube and hold what it holds
@@ -146,17 +120,8 @@ def test_rollups_give_exactly_the_cubes_cuts(store: Path) -> None:
     assert len(dims) < len(cube) and len(months) < len(cube)
     assert int(dims["count"].sum()) == int(months["count"].sum()) == int(cube["count"].sum())
     assert months["month"].is_monotonic_increasing  # a period's cut skips other row groups
-    month_files = rollups.partition_files(folder / rollups.CUBE_MONTHS_FILE)
-    assert month_files is not None and len(month_files) == cube["month"].nunique()
-    for path in month_files:  # a file per month
-        assert pd.read_parquet(path)["month"].nunique() == 1
-    by_month = pd.concat([pd.read_parquet(p) for p in month_files], ignore_index=True)
-    dims = list(cube.columns[:7])
-    pd.testing.assert_frame_equal(  # the cube's rows, in another order
-        by_month.sort_values(dims, ignore_index=True).astype({c: "str" for c in dims}),
-        cube.sort_values(dims, ignore_index=True).astype({c: "str" for c in dims}),
-        check_dtype=False,
-    )
+    areas = pd.read_parquet(folder / rollups.CUBE_AREAS_FILE)["area_code"].tolist()
+    assert areas == sorted(cube["area_code"].unique())
     # by hand: the located count and cell key per month, and per area of the sociaal domain
     located = cube.loc[~cube["area_code"].isin(SENTINEL_AREAS)]
     month_cut = engines.cube_cut(rolled, by=("month",), located=True)
@@ -170,56 +135,28 @@ def test_rollups_give_exactly_the_cubes_cuts(store: Path) -> None:
     assert area_cut["cell_key"].tolist() == keys.tolist()
 
 
-def test_lead_time_parts_give_exactly_the_signals_lead_times(store: Path) -> None:
-    rolled, whole = _engines(store)
-    areas = Store(store).areas()
-    _same_leads(rolled, whole, {code: code[:6] for code in areas.index})
-    folder = Store(store).current
-    assert folder is not None
-    parts = sorted((folder / rollups.LEADS_FOLDER).iterdir())
-    assert [p.name for p in parts] == sorted(
-        Path(p).stem for p in rollups.signal_parts(Store(store).manifest())
-    )
-    files = [f for p in parts for f in rollups.partition_files(p) or []]
-    leads = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-    signals = Store(store).signals()
-    assert len(leads) == len(signals)
-    # by hand: the lead time of every closed signal, in microseconds
-    closed = signals.dropna(subset=["closed_at"])
-    expected = (closed["closed_at"] - closed["received_at"]) // pd.Timedelta(microseconds=1)
-    assert sorted(leads["lead_us"].dropna().astype("int64")) == sorted(expected.astype("int64"))
-    assert int(leads["lead_us"].isna().sum()) == len(signals) - len(closed)
-    for path in files:  # a file per month received
-        assert pd.read_parquet(path)["received_at"].dt.strftime("%Y-%m").nunique() == 1
-
-
 def test_a_version_without_rollups_answers_the_same_and_gets_them_next_write(
     store: Path,
 ) -> None:
     rolled, _ = _engines(store)
     cube = Store(store).cube()
-    groups = {code: code[:6] for code in Store(store).areas().index}
-    answers, leads = _answers(rolled, cube), _lead_answers(rolled, groups)
+    answers = _answers(rolled, cube)
     version = Store(store).current
     assert version is not None
-    for name in DERIVED:  # as a version written before them
-        path = version / name
-        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    for name in rollups.ROLLUP_FILES:  # as a version written before them
+        (version / name).unlink()
     bare = version_engine(version, Store(store).manifest())
     assert isinstance(bare, DuckDBEngine)
-    assert (bare.dimensions, bare.area_codes, bare.area_months, bare.leads) == (None,) * 4
-    assert bare.cube_months is None
+    assert (bare.dimensions, bare.area_codes, bare.area_months) == (None,) * 3
     _same(_answers(bare, cube), answers)
-    _same(_lead_answers(bare, groups), leads)
     # the next version (here: population set) has them again, and reads them
     Store(store).set_population(pd.Series({cube["area_code"].iloc[0]: 10.0}), source="handmatig")
     upgraded = Store(store).current
     assert upgraded is not None and upgraded != version
-    assert all((upgraded / name).exists() for name in DERIVED)
+    assert all((upgraded / name).exists() for name in rollups.ROLLUP_FILES)
     again = version_engine(upgraded, Store(store).manifest())
-    assert isinstance(again, DuckDBEngine) and again.dimensions and again.leads
+    assert isinstance(again, DuckDBEngine) and again.dimensions and again.area_months
     _same(_answers(again, cube), answers)
-    _same(_lead_answers(again, groups), leads)
 
 
 def test_unchanged_rollups_are_hard_links_and_changed_ones_new(store: Path) -> None:
@@ -229,26 +166,13 @@ def test_unchanged_rollups_are_hard_links_and_changed_ones_new(store: Path) -> N
     Store(store).set_population(pd.Series({cube["area_code"].iloc[0]: 10.0}), source="handmatig")
     second = Store(store).current
     assert second is not None and second != first
-    leads = [Path(rollups.leads_path(p)) for p in rollups.signal_parts(Store(store).manifest())]
-
-    def same(a: Path, b: Path) -> bool:  # every file of a folder
-        if a.is_dir():
-            files = sorted(p.relative_to(a) for p in a.rglob("*.parquet"))
-            assert files and files == sorted(p.relative_to(b) for p in b.rglob("*.parquet"))
-            return all(os.path.samefile(a / f, b / f) for f in files)
-        return os.path.samefile(a, b)
-
-    for name in [*rollups.ROLLUP_FILES, *map(str, leads)]:  # the same cube and signals
-        assert same(first / name, second / name), name
-    Store(store).remove_import(2)  # the counts: another cube, the same signal parts
+    for name in rollups.ROLLUP_FILES:  # the same cube
+        assert os.path.samefile(first / name, second / name), name
+    Store(store).remove_import(2)  # the counts: another cube
     third = Store(store).current
     assert third is not None and third != second
     for name in rollups.ROLLUP_FILES:
-        assert not os.path.samefile(second / name, third / name) or (second / name).is_dir()
-    months = rollups.partition_files(second / rollups.CUBE_MONTHS_FILE) or []
-    assert not any(os.path.samefile(p, third / p.relative_to(second)) for p in months)
-    for name in leads:
-        assert same(second / name, third / name), name
+        assert not os.path.samefile(second / name, third / name), name
     rolled, whole = _engines(store)
     _same_cuts(rolled, whole, Store(store).cube())
 
@@ -261,13 +185,13 @@ def test_a_failed_commit_leaves_no_rollups(
     files = sorted(p.relative_to(store) for p in store.rglob("*"))
     staged: list[Path] = []
 
-    def failing(folder: Path, manifest: dict[str, object], *, previous: Path | None) -> None:
-        rollups.write_derived_tables(folder, manifest, previous=previous)
-        assert all((folder / name).exists() for name in DERIVED)
+    def failing(folder: Path, *, previous: Path | None) -> None:
+        rollups.write_rollups(folder, previous=previous)
+        assert all((folder / name).exists() for name in rollups.ROLLUP_FILES)
         staged.append(folder)
         raise OSError(28, "No space left on device")  # written, then the disk is full
 
-    monkeypatch.setattr(commit, "write_derived_tables", failing)
+    monkeypatch.setattr(commit, "write_rollups", failing)
     export = tmp_path / "nieuw.csv"
     export.write_text(
         "service_request_id,requested_datetime,service_name,lat,long\n"

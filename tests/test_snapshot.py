@@ -128,7 +128,7 @@ def test_queries_of_a_replaced_version_say_so(store: Path) -> None:
 
 def test_a_damaged_version_is_not_taken_for_a_replaced_one(store: Path) -> None:
     snap = _loaded(store)
-    parts = sorted((store / snap.version / "leads").glob("*/*/*.parquet"))  # lead times read
+    parts = sorted((store / snap.version / "signals").glob("*.parquet"))
     assert parts
     parts[0].unlink()
     with pytest.raises(duckdb.IOException):

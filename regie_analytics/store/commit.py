@@ -37,7 +37,7 @@ from regie_analytics.store.parts import (
     write_manifest,
     write_records,
 )
-from regie_analytics.store.rollups import write_derived_tables
+from regie_analytics.store.rollups import write_rollups
 from regie_analytics.taxonomy import Taxonomy, load_taxonomy
 
 
@@ -250,7 +250,7 @@ def build_version(
         "cube_rows": len(cube),
         SECRET_FIELD: secret,
     }
-    write_derived_tables(folder, manifest, previous=old)
+    write_rollups(folder, previous=old)
     write_manifest(folder, manifest)
     for path in folder.rglob("*.parquet"):
         with open(path, "rb") as handle:

@@ -48,7 +48,7 @@ from regie_analytics.store.parts import (
     stored_records,
     write_manifest,
 )
-from regie_analytics.store.rollups import write_derived_tables
+from regie_analytics.store.rollups import write_rollups
 from regie_analytics.store.summary import store_info
 from regie_analytics.store.versions import clean_leftovers, kept_versions, lock, staging, switch
 from regie_analytics.taxonomy import Taxonomy, load_taxonomy
@@ -289,7 +289,7 @@ class Store:
                     format=FORMAT_VERSION,
                     **{SECRET_FIELD: secret},
                 )
-                write_derived_tables(tmp, manifest, previous=old)
+                write_rollups(tmp, previous=old)
                 write_manifest(tmp, manifest)
                 switch(self.root, tmp, name)
             after = int(cube.loc[cube[DOMAIN] == OTHER, COUNT].sum())
@@ -344,7 +344,7 @@ class Store:
                     SECRET_FIELD: str((manifest or {}).get(SECRET_FIELD) or "")
                     or cellkey.new_secret(),
                 }
-                write_derived_tables(tmp, new, previous=old)
+                write_rollups(tmp, previous=old)
                 write_manifest(tmp, new)
                 switch(self.root, tmp, name)
             return new
@@ -370,7 +370,7 @@ class Store:
                     written_at=datetime.now().isoformat(timespec="seconds"),
                     boundaries={**manifest["boundaries"], "population": source},
                 )
-                write_derived_tables(tmp, manifest, previous=old)
+                write_rollups(tmp, previous=old)
                 write_manifest(tmp, manifest)
                 switch(self.root, tmp, name)
             return dict(manifest)
@@ -405,7 +405,7 @@ class Store:
                     imports=kept,
                     cube_rows=len(cube),
                 )
-                write_derived_tables(tmp, manifest, previous=old)
+                write_rollups(tmp, previous=old)
                 write_manifest(tmp, manifest)
                 switch(self.root, tmp, name)
             entry: dict[str, Any] = removed[0]
