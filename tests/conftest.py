@@ -130,6 +130,14 @@ def buurten():
     return geo.simplify_for_web(areas)
 
 
+SAMPLE_IMPORTS = [
+    (SAMPLES / "open311_requests.json", "open311"),
+    (SAMPLES / "wijkteam_telling.csv", "counts"),
+    (SAMPLES / "signalen", "signalen"),
+]
+"""The three bundled samples (open311, counts, a Signalen export) as (file, preset)."""
+
+
 def imported(root: Path, *imports: tuple[Path, str], extra: tuple[str | Path, ...] = ()) -> Path:
     """A store at ``root`` with each (file, preset) imported through the command line."""
     for path, preset in imports:

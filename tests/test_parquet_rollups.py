@@ -17,26 +17,12 @@ from regie_analytics.engine import DuckDBEngine
 from regie_analytics.schema import SENTINEL_AREAS
 from regie_analytics.snapshot import version_engine
 from regie_analytics.store import Store, commit, rollups
-from tests.conftest import SAMPLES, cli
-
-SAMPLE_IMPORTS = [
-    (SAMPLES / "open311_requests.json", "open311"),
-    (SAMPLES / "wijkteam_telling.csv", "counts"),
-    (SAMPLES / "signalen", "signalen"),
-]
-
-
-def _import(store: Path, path: Path, preset: str) -> None:
-    result = cli("import", path, "--preset", preset, "--store", store)
-    assert result.code == 0, result.err
+from tests.conftest import SAMPLE_IMPORTS, cli, imported
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> Path:
-    root = tmp_path / "store"
-    for path, preset in SAMPLE_IMPORTS:
-        _import(root, path, preset)
-    return root
+    return imported(tmp_path / "store", *SAMPLE_IMPORTS)
 
 
 def _engines(root: Path) -> tuple[DuckDBEngine, DuckDBEngine]:

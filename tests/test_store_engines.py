@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from regie_analytics import aggregate, audit
 from regie_analytics import engine as engines
+from regie_analytics.engine import Engine
 from regie_analytics.formatting import fmt_int
 from regie_analytics.schema import SENTINEL_AREAS
 from regie_analytics.snapshot import version_engine
@@ -31,19 +32,44 @@ from regie_analytics.store import (
 )
 from regie_analytics.store.pgschema import version_number
 from regie_analytics.store.postgres import PostgresEngine
-from tests.conftest import BAD, ROOT, SAMPLES, cli, data_files, protected_count, run_app, store_env
-
-SAMPLE_IMPORTS = [
-    (SAMPLES / "open311_requests.json", "open311"),
-    (SAMPLES / "wijkteam_telling.csv", "counts"),
-    (SAMPLES / "signalen", "signalen"),
-]
+from tests.conftest import (
+    BAD,
+    ROOT,
+    SAMPLE_IMPORTS,
+    SAMPLES,
+    cli,
+    data_files,
+    protected_count,
+    run_app,
+    store_env,
+)
 
 
 def _import(location: str, path: Path, preset: str) -> str:
     result = cli("import", path, "--preset", preset, "--store", location)
     assert result.code == 0, result.err
     return result.out
+
+
+def _derived_and_plain(
+    tmp_path: Path, url: str
+) -> tuple[PostgresStore, PostgresEngine, PostgresEngine, list[int], Engine]:
+    """The samples imported into a folder store and into ``url``: the PostgreSQL store, its
+    current version's engine (reading the tables derived at commit), an engine over the same
+    version without them (the cube and the signals only), the version's signal parts, and the
+    folder store's DuckDB engine."""
+    folder = str(tmp_path / "store")
+    for path, preset in SAMPLE_IMPORTS:
+        _import(folder, path, preset)
+        _import(url, path, preset)
+    store = PostgresStore(url)
+    version = str(store.current)
+    manifest = store.manifest()
+    parts = [int(i["parts"]["signals"]) for i in manifest["imports"] if "signals" in i["parts"]]
+    plain = PostgresEngine(url, store.schema, version_number(version), parts)
+    duck = Store(Path(folder))
+    assert duck.current is not None
+    return store, store.engine(version), plain, parts, version_engine(duck.current, duck.manifest())
 
 
 def _cube(location: str) -> pd.DataFrame:
@@ -258,21 +284,9 @@ def test_cuts_without_areas_read_the_summed_dimensions(tmp_path: Path, pg_url: s
     """A cut that neither shows nor picks areas is summed by PostgreSQL from ``cube_dims``
     (the cube summed over the areas at commit): the same counts and cell keys as the same cut
     of the whole cube, the same counts as the folder store's DuckDB, and as pandas by hand."""
-    folder, url = str(tmp_path / "store"), pg_url + "?options=-csearch_path%3Dsummed"
-    for path, preset in SAMPLE_IMPORTS:
-        _import(folder, path, preset)
-        _import(url, path, preset)
-    store = PostgresStore(url)
-    version = str(store.current)
-    summed = store.engine(version)
-    assert summed.dimensions is not None
-    manifest = store.manifest()
-    parts = [int(i["parts"]["signals"]) for i in manifest["imports"] if "signals" in i["parts"]]
-    whole = PostgresEngine(url, store.schema, version_number(version), parts)
-    assert whole.dimensions is None
-    duck = Store(Path(folder))
-    assert duck.current is not None
-    duck_engine = version_engine(duck.current, duck.manifest())
+    url = pg_url + "?options=-csearch_path%3Dsummed"
+    store, summed, whole, _parts, duck_engine = _derived_and_plain(tmp_path, url)
+    assert summed.dimensions is not None and whole.dimensions is None
     cube = store.cube()
     months = sorted(cube["month"].unique())
     cuts: list[tuple[tuple[str, ...], dict[str, object]]] = [
@@ -309,21 +323,10 @@ def test_area_cuts_read_the_area_months(tmp_path: Path, pg_url: str) -> None:
     is summed by PostgreSQL from ``cube_area_months`` (the cube summed per area, month and
     domain at commit): the same counts and cell keys as from the whole cube, the same counts as
     the folder store's DuckDB; other cuts read the cube; a version without those rows too."""
-    folder, url = str(tmp_path / "store"), pg_url + "?options=-csearch_path%3Dareamonths"
-    for path, preset in SAMPLE_IMPORTS:
-        _import(folder, path, preset)
-        _import(url, path, preset)
-    store = PostgresStore(url)
+    url = pg_url + "?options=-csearch_path%3Dareamonths"
+    store, rolled, whole, _parts, duck_engine = _derived_and_plain(tmp_path, url)
     version = str(store.current)
-    rolled = store.engine(version)
-    assert rolled.area_months is not None
-    manifest = store.manifest()
-    parts = [int(i["parts"]["signals"]) for i in manifest["imports"] if "signals" in i["parts"]]
-    whole = PostgresEngine(url, store.schema, version_number(version), parts)
-    assert whole.area_months is None
-    duck = Store(Path(folder))
-    assert duck.current is not None
-    duck_engine = version_engine(duck.current, duck.manifest())
+    assert rolled.area_months is not None and whole.area_months is None
     cube = store.cube()
     months = sorted(cube["month"].unique())
     areas = sorted(cube["area_code"].unique())
@@ -368,22 +371,11 @@ def test_lead_times_read_the_signal_leads(tmp_path: Path, pg_url: str) -> None:
     them there: the same lead-time cuts as from the signals and, but for the record keys (each
     store has its own secret), as the folder store's DuckDB; a part without them (written
     before the table existed) is read from the signals again."""
-    folder, url = str(tmp_path / "store"), pg_url + "?options=-csearch_path%3Dleads"
-    for path, preset in SAMPLE_IMPORTS:
-        _import(folder, path, preset)
-        _import(url, path, preset)
-    store = PostgresStore(url)
+    url = pg_url + "?options=-csearch_path%3Dleads"
+    store, leads, signals, parts, duck_engine = _derived_and_plain(tmp_path, url)
     version = str(store.current)
-    leads = store.engine(version)
-    assert leads.leads is not None
-    manifest = store.manifest()
-    parts = [int(i["parts"]["signals"]) for i in manifest["imports"] if "signals" in i["parts"]]
+    assert leads.leads is not None and signals.leads is None
     assert len(parts) == 2
-    signals = PostgresEngine(url, store.schema, version_number(version), parts)
-    assert signals.leads is None
-    duck = Store(Path(folder))
-    assert duck.current is not None
-    duck_engine = version_engine(duck.current, duck.manifest())
     months = sorted(store.cube()["month"].unique())
     groups = {code: code[:6] for code in store.areas().index}
     keys = ["k", "k_closed", "k_open", "k_within"]
