@@ -4,6 +4,8 @@ are text on every page; a page view while imports land shows no exception."""
 
 from __future__ import annotations
 
+import gc
+import os
 import re
 import shutil
 import subprocess
@@ -81,6 +83,20 @@ def test_data_page_keeps_one_temporary_copy_per_upload(
     at.file_uploader[0].clear()
     at.run()
     assert not folder.exists(), "the copy of a removed upload stays behind"
+
+
+def test_an_uploads_copy_goes_with_its_session(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session that ends with an upload still in it (the director closed the tab) leaves no
+    copy of the raw export behind (its state's garbage removes it)."""
+    existing = _uploads()
+    at = _upload(_data_page(store, monkeypatch), SAMPLES / "wijkteam_telling.csv", "counts")
+    [folder] = _uploads() - existing
+    assert folder.name.startswith(f"regie-upload-{os.getpid()}-")
+    del at
+    gc.collect()
+    assert not folder.exists(), "the copy of an upload outlives its session"
 
 
 def test_data_page_imports_with_corrected_counts_reported(

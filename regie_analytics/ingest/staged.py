@@ -7,7 +7,6 @@ DuckDB over the files (exactly, in parallel, spilling to disk rather than growin
 from __future__ import annotations
 
 import shutil
-import tempfile
 import weakref
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
@@ -19,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from regie_analytics import tempfiles
 from regie_analytics.io.ahead import in_background, read_ahead
 from regie_analytics.io.parse import normalise_ids
 from regie_analytics.schema import SIGNAL_ID, SOURCE
@@ -58,7 +58,7 @@ class StagedRecords:
     """
 
     def __init__(self, *, own: Sequence[str] | None = None) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="regie-import-"))
+        self.folder = Path(tempfiles.folder("import"))
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.folder, True)
         self.path = self.folder / "records.parquet"
         self.rows = 0

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from regie_analytics import cellkey
+from regie_analytics import cellkey, tempfiles
 from regie_analytics.ingest.report import PreparedImport
 from regie_analytics.ingest.staged import (
     DUCKDB_MEMORY,
@@ -267,7 +267,7 @@ def combine_cubes(parts: list[pd.DataFrame]) -> pd.DataFrame:
         return empty_cube()
     tables = {f"part{i}": _cube_table(frame) for i, frame in enumerate(frames)}
     rows = " UNION ALL ".join(f"SELECT * FROM {name}" for name in tables)
-    with tempfile.TemporaryDirectory(prefix="regie-cube-") as spill:
+    with tempfile.TemporaryDirectory(prefix=tempfiles.prefix("cube")) as spill:
         return _summed_cube(rows, [], spill=Path(spill), tables=tables)
 
 
@@ -281,7 +281,7 @@ def cube_files_summed(files: list[Path]) -> pd.DataFrame:
         f'SELECT {columns}, CAST("{COUNT}" AS BIGINT) AS "{COUNT}", '
         f'CAST("{CELL_KEY}" AS BIGINT) AS "{CELL_KEY}" FROM read_parquet(?, union_by_name = true)'
     )
-    with tempfile.TemporaryDirectory(prefix="regie-cube-") as spill:
+    with tempfile.TemporaryDirectory(prefix=tempfiles.prefix("cube")) as spill:
         return _summed_cube(rows, [[str(f) for f in files]], spill=Path(spill), tables={})
 
 

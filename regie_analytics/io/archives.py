@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import shutil
-import tempfile
 import threading
 import time
 import zipfile
@@ -20,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from regie_analytics import tempfiles
 from regie_analytics.io.formats import read_member
 from regie_analytics.io.rawtable import RawTable
 from regie_analytics.limits import Limits
@@ -99,7 +99,7 @@ def open_inputs(path: str | Path, *, limits: Limits | None = None) -> Iterator[I
             raise _too_big(path, size, limits)
         yield Inputs(members=[Member(path.name, path)])
         return
-    folder = Path(tempfile.mkdtemp(prefix="regie-unzip-"))
+    folder = tempfiles.folder("unzip")
     try:
         yield _unzip(path, folder, limits)
     finally:

@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from regie_analytics import tempfiles
 from regie_analytics.io.ahead import read_ahead
 from regie_analytics.io.rawtable import RawTable, in_memory_reader
 from regie_analytics.schema import InputError
@@ -212,7 +213,7 @@ def _first_ragged_row(path: Path, *, encoding: str, delimiter: str, width: int) 
 
 def read_csv_bytes(data: bytes, *, name: str) -> RawTable:
     """Read CSV bytes (an uploaded taxonomy, say) with :func:`read_csv_file`; held in memory."""
-    with tempfile.TemporaryDirectory(prefix="regie-csv-") as folder:
+    with tempfile.TemporaryDirectory(prefix=tempfiles.prefix("csv")) as folder:
         path = Path(folder) / "upload.csv"
         path.write_bytes(data)
         table = read_csv_file(path, name=name)

@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import weakref
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from regie_analytics import cellkey
+from regie_analytics import cellkey, tempfiles
 from regie_analytics.ingest import (
     PreparedImport,
     StoredIds,
@@ -149,7 +148,7 @@ class DerivedBoundaries:
 
     def __init__(self, areas: gpd.GeoDataFrame) -> None:
         self.areas = areas
-        self.folder = Path(tempfile.mkdtemp(prefix="regie-boundaries-"))
+        self.folder = tempfiles.folder("boundaries")
         areas.to_parquet(self.folder / "areas.parquet")
         package_root = str(Path(__file__).resolve().parents[2])  # this very package
         path = os.pathsep.join([package_root, *filter(None, [os.environ.get("PYTHONPATH")])])

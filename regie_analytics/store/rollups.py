@@ -28,6 +28,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from regie_analytics import tempfiles
 from regie_analytics.schema import (
     AREA_CODE,
     CELL_KEY,
@@ -127,7 +128,7 @@ def write_rollups(folder: Path, *, previous: Path | None = None) -> None:
             f'ORDER BY "{MONTH}", "{AREA_CODE}", "{DOMAIN}"'
         ),
     }
-    with tempfile.TemporaryDirectory(prefix="regie-rollup-") as spill:
+    with tempfile.TemporaryDirectory(prefix=tempfiles.prefix("rollup")) as spill:
         con = _connect(spill)
         try:
             for name, select in statements.items():

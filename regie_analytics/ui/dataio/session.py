@@ -5,7 +5,6 @@ session, and actions whose errors become Dutch messages on screen."""
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -13,7 +12,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from regie_analytics import incidents
+from regie_analytics import incidents, tempfiles
 from regie_analytics.formatting import plain_text
 from regie_analytics.io.readers import preview_rows
 from regie_analytics.schema import InputError
@@ -28,30 +27,33 @@ _UPLOAD = "_upload"
 def save_upload(upload: Any, *, slot: str = _UPLOAD) -> Path:
     """The uploaded file on disk, written once per upload (not on every rerun) in a private
     temporary folder; the folder of the session's previous upload in this ``slot`` (the
-    export, the boundaries, the kerncijfers) is removed."""
-    saved: tuple[str, Path] | None = st.session_state.get(slot)
+    export, the boundaries, the kerncijfers) is removed. The folder goes with the session too
+    (its state's garbage) or at the server's exit, and a server that was killed has its
+    folders swept by the next (:mod:`regie_analytics.tempfiles`): a raw export holds residents'
+    free text."""
+    saved: tuple[str, Path, tempfiles.OwnedFolder] | None = st.session_state.get(slot)
     if saved is not None and saved[0] == upload.file_id and saved[1].exists():
         return saved[1]
     forget_upload(slot=slot)
-    folder = Path(tempfile.mkdtemp(prefix="regie-upload-"))
-    path = folder / (Path(upload.name).name or "upload")
+    folder = tempfiles.OwnedFolder("upload")
+    path = folder.path / (Path(upload.name).name or "upload")
     try:
         with open(path, "wb") as handle:
             upload.seek(0)
             shutil.copyfileobj(upload, handle, length=1 << 20)
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        folder.remove()
         raise
-    st.session_state[slot] = (upload.file_id, path)
+    st.session_state[slot] = (upload.file_id, path, folder)
     return path
 
 
 def forget_upload(*, slot: str = _UPLOAD) -> None:
     """Remove the temporary copy of the session's upload in ``slot`` (when it is removed or
     replaced)."""
-    saved: tuple[str, Path] | None = st.session_state.pop(slot, None)
+    saved: tuple[str, Path, tempfiles.OwnedFolder] | None = st.session_state.pop(slot, None)
     if saved is not None:
-        shutil.rmtree(saved[1].parent, ignore_errors=True)
+        saved[2].remove()
 
 
 def guarded(action: Callable[[], T], *, failed: str, where: str) -> T | None:
