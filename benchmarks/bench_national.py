@@ -204,8 +204,11 @@ def summary(case: Case, results: dict[str, dict[str, Any]]) -> None:
         lines: list[tuple[str, float, float, str]] = []
         if "import" in result:
             imp = result["import"]
+            # the 60 s target is for 10M rows: a smaller run's import is mostly the
+            # boundaries (14,000 buurten dissolved, weights), so a scaled target means little
+            wall_target = IMPORT_S if scale == 1 else float("inf")
             lines += [
-                ("import wall time", imp["wall"], IMPORT_S * scale, "s"),
+                ("import wall time", imp["wall"], wall_target, "s"),
                 ("import peak memory", imp["peak_mb"], IMPORT_MB, "MB"),
             ]
         if "pages" in result:
@@ -231,7 +234,7 @@ def summary(case: Case, results: dict[str, dict[str, Any]]) -> None:
             flag = "" if target == float("inf") else _ok(value, target)
             print(f"{engine:<22}{name:<34}{value:>9,.0f} {unit:<3}{shown:>11}  {flag}")
     if scale != 1:
-        print(f"(the import time target is scaled by {scale:g} to the rows of this run)")
+        print(f"(the import time target, {IMPORT_S:.0f} s, is for {ROWS:,} rows: not judged here)")
 
 
 def main() -> None:

@@ -703,6 +703,12 @@ def print_map(payload: dict[str, float], *, target_kb: float) -> None:
         print(f"  {name:<52}{value:>9.0f}{unit}{flag}")
 
 
+DRAWN_MS = 1000.0
+"""A filter change on the demo store drawn in Chromium within this (issue 16)."""
+NATIONAL_DRAWN_MS = 2000.0
+"""The same on the national case (``--drawn-ms 2000``)."""
+
+
 def parse_zoom(values: list[str] | None) -> dict[str, str]:
     """``["inzoomen=GM0363"]`` as ``{"inzoomen": "GM0363"}``."""
     return dict(value.split("=", 1) for value in values or [])
@@ -725,6 +731,13 @@ def main() -> None:
         default=0.0,
         help="seconds between filter changes, as a user thinks (default 0: back to back)",
     )
+    parser.add_argument(
+        "--drawn-ms",
+        type=float,
+        default=DRAWN_MS,
+        help=f"the Chromium target in ms (default {DRAWN_MS:.0f}: the demo store's; issue 16 "
+        f"gives the national case {NATIONAL_DRAWN_MS:.0f})",
+    )
     parser.add_argument("--json", type=Path, help="write the figures to this file too")
     args = parser.parse_args()
 
@@ -734,7 +747,7 @@ def main() -> None:
             store = Path(store).resolve()
         pages = args.pages or app_pages()
         if args.browser_only:
-            print_browser(browser_times(store, pages), target_ms=1000.0)
+            print_browser(browser_times(store, pages), target_ms=args.drawn_ms)
             print(f"load average at the end {os.getloadavg()[0]:.1f}")
             return
         result = measure(
@@ -753,7 +766,7 @@ def main() -> None:
         if args.browser:
             result["browser"] = browser_times(store, pages)
             print()
-            print_browser(result["browser"], target_ms=1000.0)
+            print_browser(result["browser"], target_ms=args.drawn_ms)
         if args.json:
             args.json.write_text(json.dumps(result, indent=1))
         print(f"load average at the end {os.getloadavg()[0]:.1f}")
