@@ -30,12 +30,17 @@ st.title(plain_text(area["name"]))
 st.caption(plain_text(views.area_context(data, code, level)))
 table = queries.area_measures(data, sel.at_level(level))
 row = table.loc[code]
-k = st.columns(4)
 rates = views.profile_rates(row, sel)
-k[0].metric("Signalen", views.count_text(row["totaal"], sel))
-k[1].metric("Inwoners", fmt_int(row["population"]))
-k[2].metric("Per 1.000 inwoners", fmt_num(rates["per_1000"]))
-k[3].metric("Aandeel sociaal", fmt_pct(rates["share_social"] / 100))
+if data.has_population:
+    k = st.columns(4)
+    k[0].metric("Signalen", views.count_text(row["totaal"], sel))
+    k[1].metric("Inwoners", fmt_int(row["population"]))
+    k[2].metric("Per 1.000 inwoners", fmt_num(rates["per_1000"]))
+    k[3].metric("Aandeel sociaal", fmt_pct(rates["share_social"] / 100))
+else:  # no population at all: no empty "Inwoners –" and "Per 1.000 inwoners –" tiles
+    k = st.columns(4)
+    k[0].metric("Signalen", views.count_text(row["totaal"], sel))
+    k[1].metric("Aandeel sociaal", fmt_pct(rates["share_social"] / 100))
 components.population_note(data, population=row["population"])
 
 st.subheader("Domeinen en thema's")

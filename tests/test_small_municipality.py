@@ -117,3 +117,48 @@ def test_the_quadrant_caption_names_what_it_circles() -> None:
     assert views.circled_caption(1).startswith("Omcirkeld 1: het eerste gebied van de lijst")
     assert views.circled_caption(3).startswith("Omcirkeld 1–3: de eerste 3 van de lijst")
     assert views.circled_caption(12).startswith("Omcirkeld 1–5: de eerste 5 van de lijst")
+
+
+def test_the_profile_shows_inhabitants_only_where_there_are_any(
+    ermelo_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With CBS's population the profile shows the inhabitants and the rate per 1,000; without
+    any, no empty "–" tiles: the signals and the share social, and the note why."""
+    from regie_analytics.store import Store
+
+    monkeypatch.setenv("REGIE_STORE", str(ermelo_store))
+    areas = Store(ermelo_store).areas()
+    code = str(areas.index[0])
+    at = open_app("buurtprofiel", params={"gebied": code})
+    assert not at.exception, [e.value for e in at.exception]
+    labels = [m.label for m in at.metric]
+    if areas["population"].notna().any():
+        assert labels == ["Signalen", "Inwoners", "Per 1.000 inwoners", "Aandeel sociaal"]
+        assert {m.label: m.value for m in at.metric}["Inwoners"] != "–"
+    else:
+        assert labels == ["Signalen", "Aandeel sociaal"]
+        assert any("geen inwonertallen" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("population", [True, False])
+def test_the_generated_data_banner_names_inhabitants_only_when_there_are_any(
+    population: bool,
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    def page(population: bool) -> None:
+        from types import SimpleNamespace
+
+        from regie_analytics.ui import components
+
+        data = SimpleNamespace(generated=True, has_population=population, municipality="Ermelo")
+        components.demo_banner(data)  # type: ignore[arg-type]
+        components.demo_banner(data, thin=True)  # type: ignore[arg-type]
+
+    at = AppTest.from_function(page, args=(population,)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    [banner] = [w.value for w in at.warning]
+    [line] = [m.value for m in at.markdown if "Gegenereerde demodata" in m.value]
+    for text in (banner, line):
+        assert "geen echte meldingen" in text
+        assert ("geen echte inwonertallen" in text) == population, text

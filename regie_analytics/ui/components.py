@@ -60,16 +60,16 @@ def demo_banner(data: Snapshot, *, thin: bool = False) -> None:
     presentation, where the screen is for the slide)."""
     if not data.generated:
         return
+    what = "geen echte meldingen" + (
+        " en geen echte inwonertallen" if data.has_population else ""
+    )  # a generated store without population has no inhabitants to call unreal
     if thin:
         with st.container(key="demo-line"):
-            st.markdown(
-                f"**{DEMO_NOTICE}**: geen echte meldingen en geen echte inwonertallen.",
-            )
+            st.markdown(f"**{DEMO_NOTICE}**: {what}.")
         return
     where = " op de echte Amsterdamse buurtgrenzen" if data.municipality == "Amsterdam" else ""
     st.warning(
-        f"**{DEMO_NOTICE}.** Deze cijfers zijn gegenereerd{where}; het zijn geen echte "
-        "meldingen en geen echte inwonertallen.",
+        f"**{DEMO_NOTICE}.** Deze cijfers zijn gegenereerd{where}; het zijn {what}.",
         icon=":material/warning:",
     )
 
