@@ -196,8 +196,10 @@ def _checked_batch(rows: list[tuple[str, str, str | None, str, int]]) -> pd.Data
     )
 
 
-def test_cube_counted_while_checking_equals_the_cube_summed_by_duckdb() -> None:
-    from regie_analytics.ingest.stored import CubeCells, records_cube
+def test_cube_counted_while_checking_equals_the_cube_summed_by_duckdb(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from regie_analytics.ingest.stored import CUBE_DIMENSIONS, CubeCells, records_cube, write_cube
 
     batches = [
         _checked_batch(
@@ -223,7 +225,19 @@ def test_cube_counted_while_checking_equals_the_cube_summed_by_duckdb() -> None:
         staged.append(batch)
     counted = cells.cube()
     assert counted is not None
-    pd.testing.assert_frame_equal(counted, records_cube(staged.close()))
+    summed = records_cube(staged.close())
+    # the same cells; the dimensions as categories in memory (a byte a cell, not the text)
+    for column in CUBE_DIMENSIONS:
+        assert isinstance(counted[column].dtype, pd.CategoricalDtype), column
+        assert counted[column].cat.codes.dtype == "int8", column
+    pd.testing.assert_frame_equal(counted.astype({c: "str" for c in CUBE_DIMENSIONS}), summed)
+    # and written as the same file: text columns, read back equal
+    write_cube(counted, tmp_path / "counted.parquet")
+    write_cube(summed, tmp_path / "summed.parquet")
+    assert pq.read_schema(tmp_path / "counted.parquet").equals(
+        pq.read_schema(tmp_path / "summed.parquet"), check_metadata=True
+    )
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "counted.parquet"), summed)
     # known answers: sorted by the dimensions as text ("BU10" before "BU2"; "" first)
     assert list(zip(counted["area_code"], counted["channel"], strict=True)) == [
         ("BU10", ""),

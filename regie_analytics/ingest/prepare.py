@@ -28,6 +28,7 @@ from regie_analytics.ingest.stored import (
     CubeCells,
     _match_known,
     count_keys,
+    month_range,
     records_cube,
     staged_with_cube,
     with_keys,
@@ -45,7 +46,6 @@ from regie_analytics.schema import (
     COUNT_COLUMNS,
     DOMAIN,
     GIVEN_AREA_CODE,
-    MONTH,
     NO_LOCATION,
     OUTSIDE,
     SIGNAL_COLUMNS,
@@ -372,8 +372,9 @@ def prepare_import(
             hint="zie het rapport (python -m regie_analytics validate ...) voor de oorzaken.",
             details=[p.line() for p in report.problems[:MAX_EXAMPLES]],
         )
-    if len(cube):
-        report.first_month, report.last_month = str(cube[MONTH].min()), str(cube[MONTH].max())
+    months = month_range(cube) if len(cube) else None
+    if months is not None:
+        report.first_month, report.last_month = months
     return PreparedImport(
         report=report,
         kind=ext.kind,

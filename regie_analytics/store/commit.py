@@ -33,6 +33,7 @@ from regie_analytics.store.parts import (
     combine_cubes,
     cube_files_summed,
     stored_records,
+    write_cube,
     write_manifest,
     write_records,
 )
@@ -231,7 +232,7 @@ def build_version(
         else:
             records, cube_part_ = without_keys(prep.records, later, kind=prep.kind, cube=prep.cube)
             write_records(records, folder / record_rel)
-        cube_part_.to_parquet(folder / cube_rel, index=False)
+        write_cube(cube_part_, folder / cube_rel)
         imports.append(import_entry(prep, import_id, {kind_dir: record_rel, "cube": cube_rel}))
     cube = _new_cube(folder, old=old, imports=imports, added=todo, replaced=bool(replaced))
     manifest: dict[str, Any] = {
@@ -281,7 +282,7 @@ def _new_cube(
             *(folder / imp["parts"]["cube"] for imp in imports[len(imports) - len(added) :]),
         ]
     cube = cube_files_summed(files)
-    cube.to_parquet(target, index=False)
+    write_cube(cube, target)
     return cube
 
 

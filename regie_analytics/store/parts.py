@@ -14,6 +14,7 @@ from regie_analytics.ingest.staged import StoredIds
 from regie_analytics.ingest.stored import combine_cubes as combine_cubes
 from regie_analytics.ingest.stored import cube_files_summed as cube_files_summed
 from regie_analytics.ingest.stored import empty_cube as empty_cube
+from regie_analytics.ingest.stored import write_cube as write_cube
 from regie_analytics.schema import SOURCE
 
 FORMAT_VERSION = 2
