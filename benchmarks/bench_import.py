@@ -41,8 +41,27 @@ BUURTEN = ROOT / "data" / "boundaries" / "amsterdam_buurten_2022.geojson"
 TAXONOMY = ROOT / "data" / "taxonomy" / "taxonomie.csv"
 
 _MEASURE = """
-import json, resource, sys, time, runpy
+import json, os, resource, sys, threading, time, runpy
 start = time.perf_counter()
+held = [0.0]
+def _tree_mb():
+    pids, i, total = [os.getpid()], 0, 0
+    while i < len(pids):
+        try:
+            for task in os.listdir(f"/proc/{{pids[i]}}/task"):
+                with open(f"/proc/{{pids[i]}}/task/{{task}}/children") as f:
+                    pids += [int(p) for p in f.read().split()]
+            with open(f"/proc/{{pids[i]}}/statm") as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            pass
+        i += 1
+    return total / 2**20
+def _sample():
+    while True:
+        held[0] = max(held[0], _tree_mb())
+        time.sleep(0.05)
+threading.Thread(target=_sample, daemon=True).start()
 sys.argv = {argv!r}
 try:
     runpy.run_module({module!r}, run_name="__main__")
@@ -51,11 +70,14 @@ except SystemExit as exc:
         raise
 peak = sum(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF,
                                                          resource.RUSAGE_CHILDREN))
-print(json.dumps({{"seconds": time.perf_counter() - start, "peak_mb": peak / 1024}}))
+print(json.dumps({{"seconds": time.perf_counter() - start, "peak_mb": peak / 1024,
+                  "held_mb": held[0]}}))
 """
 """Runs a module in a fresh process: wall time, and peak memory of the process plus that of
 its largest child (the import computes the weights and web geometry of new boundaries in a
-child process): an upper bound of what both held at once."""
+child process, and checks batches in a second one): an upper bound of what they held at once
+(``peak_mb``); and what the process and its children held at once, sampled every 50 ms
+(``held_mb``: the memory the machine needed, to within a short spike)."""
 
 NAIVE_IMPORT = """
 import json, sys

@@ -210,6 +210,7 @@ def summary(case: Case, results: dict[str, dict[str, Any]]) -> None:
             lines += [
                 ("import wall time", imp["wall"], wall_target, "s"),
                 ("import peak memory", imp["peak_mb"], IMPORT_MB, "MB"),
+                ("import memory held at once", imp.get("held_mb", 0.0), IMPORT_MB, "MB"),
             ]
         if "pages" in result:
             pages = result["pages"]
@@ -271,14 +272,15 @@ def main() -> None:
     elif args.postgres:
         stores["postgresql"] = args.postgres
     results: dict[str, dict[str, Any]] = {name: {} for name in stores}
-    print(f"{'step':<26}{'wall s':>9}{'rows/s':>12}{'peak MB':>9}")
+    print(f"{'step':<26}{'wall s':>9}{'rows/s':>12}{'peak MB':>9}{'held MB':>9}")
     for name, store in stores.items():
         if not args.skip_import:
             figures = run_import(case, store)
             results[name]["import"] = figures
             print(
                 f"{'import ' + name:<26}{figures['wall']:>9.1f}"
-                f"{rows / figures['wall']:>12,.0f}{figures['peak_mb']:>9.0f}",
+                f"{rows / figures['wall']:>12,.0f}{figures['peak_mb']:>9.0f}"
+                f"{figures.get('held_mb', float('nan')):>9.0f}",
                 flush=True,
             )
     if not args.skip_baseline:
