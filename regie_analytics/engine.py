@@ -103,7 +103,13 @@ class DuckDBEngine:
             self._signals = f"read_parquet([{listed}], union_by_name = true)"
         else:
             self._signals = "(SELECT NULL AS source WHERE FALSE)"
-        from regie_analytics.store.rollups import AREA_MONTHS_FILE, CUBE_AREAS_FILE, CUBE_DIMS_FILE
+        from regie_analytics.store.rollups import (
+            AREA_CHANNELS_FILE,
+            AREA_MONTHS_FILE,
+            AREA_THEMES_FILE,
+            CUBE_AREAS_FILE,
+            CUBE_DIMS_FILE,
+        )
 
         def relation(name: str) -> str | None:
             path = self.folder / name
@@ -123,6 +129,14 @@ class DuckDBEngine:
         """The version's cube summed per area, month and domain (``cube_area_months.parquet``,
         in month order; None for a version written before it existed): :func:`cube_cut`
         reads it for a cut by those at most, filtered on nothing else."""
+        self.area_themes: str | None = relation(AREA_THEMES_FILE) if cube.exists() else None
+        """The version's cube summed per area, month, domain and theme
+        (``cube_area_themes.parquet``, in theme and month order; None for a version written
+        before it existed): :func:`cube_cut` reads it for a cut by and filtered on those at
+        most."""
+        self.area_channels: str | None = relation(AREA_CHANNELS_FILE) if cube.exists() else None
+        """The version's cube summed per area, month, domain and channel
+        (``cube_area_channels.parquet``, as :attr:`area_themes`)."""
         self._connection = duckdb.connect(":memory:")
         self._connection.execute("SET enable_progress_bar = false")
         self._lock = threading.Lock()
@@ -243,26 +257,49 @@ def cube_cut(
 
 AREA_MONTH_DIMENSIONS = (AREA_CODE, MONTH, DOMAIN)
 """The dimensions of an engine's ``area_months`` (see :func:`_cut_source`)."""
+AREA_ROLLUPS = (
+    ("area_months", AREA_MONTH_DIMENSIONS),
+    ("area_themes", (*AREA_MONTH_DIMENSIONS, THEME)),
+    ("area_channels", (*AREA_MONTH_DIMENSIONS, CHANNEL)),
+)
+"""An engine's rollups of the cube by area (its attribute, their dimensions), smallest
+first: a cut that neither shows nor picks another dimension reads the first it has."""
+
+
+def _used(by: Sequence[str], choices: Choices) -> set[str]:
+    """The dimensions a cut shows (``by``) or is filtered on."""
+    used = set(by)
+    if choices.get("start") is not None or choices.get("end") is not None:
+        used.add(MONTH)
+    for column, choice in (
+        (DOMAIN, "domains"),
+        (THEME, "themes"),
+        (CHANNEL, "channels"),
+        (AREA_CODE, "area_codes"),
+    ):
+        if choices.get(choice) is not None:
+            used.add(column)
+    if choices.get("located"):
+        used.add(AREA_CODE)
+    return used
 
 
 def _cut_source(engine: Engine, by: Sequence[str], choices: Choices) -> tuple[str, str, list[Any]]:
     """The relation a cut reads, its condition and parameters: the cube, or for a cut that
     neither shows nor picks areas the engine's ``dimensions`` where it has them (the cube
     summed over the areas, with ``located``: the PostgreSQL store keeps it per version; the
-    same sums from a few thousand rows), or for a cut by the area, the month and the domain at
-    most, with no theme or channel chosen, the engine's ``area_months`` where it has them (the
-    cube summed per area, month and domain: the PostgreSQL store keeps it per version; the
-    same sums from fewer rows)."""
+    same sums from a few thousand rows), or for a cut by and filtered on the area, the month,
+    the domain and the theme or the channel at most, the first of the engine's
+    :data:`AREA_ROLLUPS` that holds those dimensions (the cube summed per area, month,
+    domain and theme or channel: both stores keep them per version; the same sums from fewer
+    rows)."""
     dimensions = getattr(engine, "dimensions", None)
     if dimensions is None or AREA_CODE in by or choices.get("area_codes") is not None:
-        area_months = getattr(engine, "area_months", None)
-        if (
-            area_months is not None
-            and all(b in AREA_MONTH_DIMENSIONS for b in by)
-            and choices.get("themes") is None
-            and choices.get("channels") is None
-        ):
-            return area_months, *cube_filter(**choices)
+        used = _used(by, choices)
+        for attribute, columns in AREA_ROLLUPS:
+            rollup = getattr(engine, attribute, None)
+            if rollup is not None and used <= set(columns):
+                return rollup, *cube_filter(**choices)
         return engine.cube, *cube_filter(**choices)
     others = Choices(**choices)
     others["located"] = False

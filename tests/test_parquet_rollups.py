@@ -35,6 +35,7 @@ def _engines(root: Path) -> tuple[DuckDBEngine, DuckDBEngine]:
     whole = version_engine(store.current, store.manifest())
     assert isinstance(whole, DuckDBEngine)
     whole.dimensions = whole.area_codes = whole.area_months = None
+    whole.area_themes = whole.area_channels = None
     return rolled, whole
 
 
@@ -60,10 +61,21 @@ def _cuts(cube: pd.DataFrame) -> list[tuple[tuple[str, ...], dict[str, object]]]
         (("area_code", "month", "domain"), {"area_codes": areas[:3]}),
         (("month",), {"area_codes": areas[1:4], "start": months[2]}),
         (("domain",), {"area_codes": [], "located": True}),
-        # the cube
+        # by area, month, domain and theme (or channel) at most: cube_area_themes (channels)
         (("area_code", "theme"), {"start": months[1]}),
         (("area_code",), {"themes": themes[:2]}),
         (("area_code",), {"channels": channels[:1]}),
+        (("area_code", "domain"), {"start": months[1], "end": months[-2], "themes": themes[1:3]}),
+        (
+            ("area_code", "month"),
+            {"end": months[-1], "domains": ["sociaal"], "channels": channels[1:3]},
+        ),
+        (("month", "channel"), {"area_codes": areas[:5], "located": True}),
+        (("area_code", "domain"), {"themes": [], "start": months[0]}),
+        # the cube
+        (("area_code",), {"themes": themes[:2], "channels": channels[:1]}),
+        (("area_code", "theme", "channel"), {"start": months[1]}),
+        (("area_code", "department"), {"themes": themes[:1]}),
     ]
 
 
@@ -134,6 +146,7 @@ def test_a_version_without_rollups_answers_the_same_and_gets_them_next_write(
     bare = version_engine(version, Store(store).manifest())
     assert isinstance(bare, DuckDBEngine)
     assert (bare.dimensions, bare.area_codes, bare.area_months) == (None,) * 3
+    assert (bare.area_themes, bare.area_channels) == (None,) * 2
     _same(_answers(bare, cube), answers)
     # the next version (here: population set) has them again, and reads them
     Store(store).set_population(pd.Series({cube["area_code"].iloc[0]: 10.0}), source="handmatig")
@@ -142,6 +155,7 @@ def test_a_version_without_rollups_answers_the_same_and_gets_them_next_write(
     assert all((upgraded / name).exists() for name in rollups.ROLLUP_FILES)
     again = version_engine(upgraded, Store(store).manifest())
     assert isinstance(again, DuckDBEngine) and again.dimensions and again.area_months
+    assert again.area_themes and again.area_channels
     _same(_answers(again, cube), answers)
 
 
@@ -189,3 +203,106 @@ def test_a_failed_commit_leaves_no_rollups(
     assert Store(store).current == before
     assert sorted(p.relative_to(store) for p in store.rglob("*")) == files
     assert not list(store.parent.glob(".store-staging-*"))
+
+
+def test_theme_and_channel_rollups_hold_the_cubes_sums_in_their_order(store: Path) -> None:
+    folder = Store(store).current
+    assert folder is not None
+    cube = Store(store).cube()
+    for name, extra in (
+        (rollups.AREA_THEMES_FILE, "theme"),
+        (rollups.AREA_CHANNELS_FILE, "channel"),
+    ):
+        rolled = pd.read_parquet(folder / name)
+        columns = ["area_code", "month", "domain", extra]
+        assert list(rolled.columns) == [*columns, "count", "cell_key"]
+        # in the extra dimension's and the month's order: a choice skips other row groups
+        order = rolled[[extra, "month"]].astype(str)
+        assert order.equals(order.sort_values([extra, "month"], kind="stable"))
+        grouped = cube.groupby(columns, observed=True, dropna=False)
+        want = pd.DataFrame(
+            {"count": grouped["count"].sum(), "cell_key": grouped["cell_key"].sum() % 256}
+        ).reset_index()
+        got = rolled.astype({c: "str" for c in columns}).sort_values(columns)
+        want = want.astype({c: "str" for c in columns}).sort_values(columns)
+        pd.testing.assert_frame_equal(
+            got.reset_index(drop=True), want.reset_index(drop=True), check_dtype=False
+        )
+    # which relation each cut reads
+    rolled_engine, _ = _engines(store)
+    themes = sorted(cube["theme"].dropna().unique())
+    sources = {
+        "themes": engines._cut_source(rolled_engine, ("area_code",), {"themes": themes[:1]})[0],
+        "channels": engines._cut_source(rolled_engine, ("area_code",), {"channels": ["App"]})[0],
+        "both": engines._cut_source(
+            rolled_engine, ("area_code",), {"themes": themes[:1], "channels": ["App"]}
+        )[0],
+        "plain": engines._cut_source(rolled_engine, ("area_code", "month"), {"domains": ["x"]})[0],
+    }
+    assert rollups.AREA_THEMES_FILE in sources["themes"]
+    assert rollups.AREA_CHANNELS_FILE in sources["channels"]
+    assert sources["both"] == rolled_engine.cube
+    assert rollups.AREA_MONTHS_FILE in sources["plain"]
+
+
+def test_summed_rollups_by_hand_with_missing_values_and_no_rows(tmp_path: Path) -> None:
+    """The numpy sums of the theme and channel rollups, on a small cube with missing values
+    (a group of its own, as SQL groups them), known by hand; and an empty cube."""
+    cube = pd.DataFrame(
+        {
+            "area_code": ["B2", "B1", "B1", "B2", "B1", "B1"],
+            "month": ["2025-02", "2025-01", "2025-01", "2025-02", "2025-02", "2025-01"],
+            "domain": ["fysiek", "fysiek", "fysiek", "fysiek", "sociaal", "fysiek"],
+            "theme": ["wegen", "afval", "afval", "wegen", None, None],
+            "channel": ["App", "App", "KCC", "App", "KCC", "App"],
+            "department": ["a"] * 6,
+            "source": ["s"] * 6,
+            "count": [5, 3, 4, 7, 2, 1],
+            "cell_key": [200, 100, 250, 90, 3, 7],
+        }
+    )
+    folder = tmp_path / "v"
+    folder.mkdir()
+    cube.to_parquet(folder / "cube.parquet", index=False)
+    rollups.write_rollups(folder)
+    themes = pd.read_parquet(folder / rollups.AREA_THEMES_FILE)
+    rows = [tuple(None if pd.isna(v) else v for v in r) for r in themes.itertuples(index=False)]
+    assert rows == [
+        # missing theme first (code 0), then afval, wegen; within: month, area, domain
+        ("B1", "2025-01", "fysiek", None, 1, 7),
+        ("B1", "2025-02", "sociaal", None, 2, 3),
+        ("B1", "2025-01", "fysiek", "afval", 7, (100 + 250) % 256),
+        ("B2", "2025-02", "fysiek", "wegen", 12, (200 + 90) % 256),
+    ]
+    channels = pd.read_parquet(folder / rollups.AREA_CHANNELS_FILE)
+    assert [tuple(r) for r in channels.itertuples(index=False)] == [
+        ("B1", "2025-01", "fysiek", "App", 4, 107),
+        ("B2", "2025-02", "fysiek", "App", 12, 34),
+        ("B1", "2025-01", "fysiek", "KCC", 4, 250),
+        ("B1", "2025-02", "sociaal", "KCC", 2, 3),
+    ]
+    # the engine's cuts from them equal those of the cube
+    rolled = DuckDBEngine(folder)
+    whole = DuckDBEngine(folder)
+    whole.dimensions = whole.area_codes = whole.area_months = None
+    whole.area_themes = whole.area_channels = None
+    for by, choices in (
+        (("area_code",), {"themes": ["afval", "wegen"]}),
+        (("area_code", "theme"), {"start": "2025-01"}),
+        (("month", "channel"), {"area_codes": ["B1"]}),
+    ):
+        a = engines.cube_cut(rolled, by=by, **choices)  # type: ignore[arg-type]
+        b = engines.cube_cut(whole, by=by, **choices)  # type: ignore[arg-type]
+        pd.testing.assert_frame_equal(a, b)
+    # no rows: empty rollups with the columns
+    empty = tmp_path / "e"
+    empty.mkdir()
+    cube.iloc[:0].to_parquet(empty / "cube.parquet", index=False)
+    rollups.write_rollups(empty)
+    for name, extra in (
+        (rollups.AREA_THEMES_FILE, "theme"),
+        (rollups.AREA_CHANNELS_FILE, "channel"),
+    ):
+        frame = pd.read_parquet(empty / name)
+        assert len(frame) == 0
+        assert list(frame.columns) == ["area_code", "month", "domain", extra, "count", "cell_key"]

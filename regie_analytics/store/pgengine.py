@@ -15,6 +15,7 @@ from regie_analytics.engine import LEAD_COLUMNS
 from regie_analytics.schema import AREA_CODE, CELL_KEY, COUNT, SIGNAL_COLUMNS
 from regie_analytics.store.pgcopy import aggregated_frame, result_types
 from regie_analytics.store.pgschema import (
+    AREA_EXTRA_TABLES,
     AREA_MONTH_COLUMNS,
     DIMS_COLUMNS,
     connection,
@@ -43,6 +44,7 @@ class PostgresEngine:
         dimensions: bool = False,
         leads: bool = False,
         area_months: bool = False,
+        area_extras: Sequence[str] = (),
     ) -> None:
         self._url = url
         self._schema = schema
@@ -74,6 +76,13 @@ class PostgresEngine:
         """The version's cube summed per area, month and domain (``cube_area_months``; None
         for a version written before it existed): :func:`engine.cube_cut` reads it for a cut
         by those at most, filtered on nothing else."""
+        self.area_themes = self._area_extra("cube_area_themes", area_extras, version)
+        """The version's cube summed per area, month, domain and theme (``cube_area_themes``;
+        None for a version written before it existed): :func:`engine.cube_cut` reads it for a
+        cut by and filtered on those at most."""
+        self.area_channels = self._area_extra("cube_area_channels", area_extras, version)
+        """The version's cube summed per area, month, domain and channel
+        (``cube_area_channels``, as :attr:`area_themes`)."""
         columns = ", ".join(f'"{c}"' for c in SIGNAL_COLUMNS)
         parts = ", ".join(str(int(p)) for p in signal_parts) or "NULL"
         self.signals = (
@@ -87,6 +96,19 @@ class PostgresEngine:
         )
         """The signal parts' lead times (``signal_leads``, see
         :func:`engine.lead_time_cut`; None for parts written before it existed)."""
+
+    def _area_extra(self, table: str, present: Sequence[str], version: int) -> str | None:
+        """The relation of ``version``'s rows of ``table`` (one of
+        :data:`~regie_analytics.store.pgschema.AREA_EXTRA_TABLES`), None unless in
+        ``present``."""
+        if table not in present:
+            return None
+        extra = AREA_EXTRA_TABLES[table]
+        columns = ", ".join(f'"{c}"' for c in (*AREA_MONTH_COLUMNS, extra, COUNT, CELL_KEY))
+        return (
+            f"(SELECT {columns} FROM {self._schema}.{table} WHERE version = {int(version)}) "
+            f"AS {table}"
+        )
 
     def query(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
         """The rows of ``sql`` (``?`` placeholders filled from ``params``) as a frame (the

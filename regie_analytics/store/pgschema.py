@@ -32,6 +32,11 @@ are created on first write (with the PostGIS extension):
     order, indexed by version and month): what a cut by those three at most, filtered on
     nothing else, is summed from (the maps, the area comparisons and trends of the default
     view: about half the cube's rows for a million signals, far fewer for ten million).
+``cube_area_themes``, ``cube_area_channels``
+    each kept version's cube summed per area, month, domain and theme (channel), in theme
+    (channel) and month order, indexed by version, theme (channel) and month: what a cut with
+    a theme (channel) chosen, by and filtered on those four at most, is summed from (the maps,
+    area comparisons and hot spots with a theme or a channel chosen) instead of the cube.
 ``signal_leads``
     each signal part's lead times: per signal the columns the dashboard's lead-time queries
     filter and group by and its lead time in microseconds, computed once when the part is
@@ -65,6 +70,7 @@ from regie_analytics.engine import LEAD_COLUMNS, LEAD_TIME_SQL, LEAD_US
 from regie_analytics.schema import (
     AREA_CODE,
     CELL_KEY,
+    CHANNEL,
     CLOSED_AT,
     COUNT,
     COUNT_COLUMNS,
@@ -78,6 +84,7 @@ from regie_analytics.schema import (
     RECORD_KEY,
     SIGNAL_COLUMNS,
     SIGNAL_ID,
+    THEME,
 )
 from regie_analytics.store.errors import StoreError, replaced
 from regie_analytics.store.pgcopy import copy_rows as copy_rows  # where it was before
@@ -124,6 +131,9 @@ DIMS_COLUMNS = tuple(c for c in CUBE_DIMENSIONS if c != AREA_CODE)
 """The dimensions of ``cube_dims``: the cube's dimensions but the area."""
 AREA_MONTH_COLUMNS = (AREA_CODE, MONTH, DOMAIN)
 """The dimensions of ``cube_area_months``: the area, the month and the domain."""
+AREA_EXTRA_TABLES = {"cube_area_themes": THEME, "cube_area_channels": CHANNEL}
+"""The tables of the cube summed per area, month, domain and one more dimension (the theme,
+the channel), and that dimension."""
 
 
 TABLES = f"""
@@ -192,6 +202,14 @@ CREATE INDEX IF NOT EXISTS cube_areas_version ON cube_areas (version);
 CREATE TABLE IF NOT EXISTS cube_area_months (version integer NOT NULL,
     {_columns(AREA_MONTH_COLUMNS)}, count bigint, cell_key integer);
 CREATE INDEX IF NOT EXISTS cube_area_months_version_month ON cube_area_months (version, month);
+CREATE TABLE IF NOT EXISTS cube_area_themes (version integer NOT NULL,
+    {_columns((*AREA_MONTH_COLUMNS, THEME))}, count bigint, cell_key integer);
+CREATE INDEX IF NOT EXISTS cube_area_themes_version_theme_month
+    ON cube_area_themes (version, theme, month);
+CREATE TABLE IF NOT EXISTS cube_area_channels (version integer NOT NULL,
+    {_columns((*AREA_MONTH_COLUMNS, CHANNEL))}, count bigint, cell_key integer);
+CREATE INDEX IF NOT EXISTS cube_area_channels_version_channel_month
+    ON cube_area_channels (version, channel, month);
 CREATE TABLE IF NOT EXISTS signal_leads (part integer NOT NULL,
     {", ".join(f"{c} {'bigint' if c == LEAD_US else sql_type(c)}" for c in LEAD_COLUMNS)});
 CREATE INDEX IF NOT EXISTS signal_leads_part_received ON signal_leads (part, received_at);
@@ -476,6 +494,20 @@ AREA_MONTHS = sql.SQL(
 ).format(dims=sql.SQL(", ").join(map(sql.Identifier, AREA_MONTH_COLUMNS)))
 """A version's ``cube_area_months``: its cube summed per area, month and domain (cell key: key
 sum mod 256, as :func:`engine.cube_cut` sums it), in month order."""
+
+
+def area_extra_insert(table: str) -> sql.Composed:
+    """The ``INSERT`` of a version's rows of ``table`` (one of :data:`AREA_EXTRA_TABLES`):
+    its cube summed per area, month, domain and the table's dimension, in the order of that
+    dimension and the month (parameters: the version twice)."""
+    extra = AREA_EXTRA_TABLES[table]
+    dims = sql.SQL(", ").join(map(sql.Identifier, (*AREA_MONTH_COLUMNS, extra)))
+    return sql.SQL(
+        "INSERT INTO {table} (version, {dims}, count, cell_key) "
+        "SELECT %s, {dims}, SUM(count), SUM(cell_key) %% 256 FROM cube WHERE version = %s "
+        "GROUP BY {dims} ORDER BY {extra}, month"
+    ).format(table=sql.Identifier(table), dims=dims, extra=sql.Identifier(extra))
+
 
 LEADS_INSERT = sql.SQL(
     "INSERT INTO signal_leads (part, {columns}) SELECT part, {values} FROM signals "

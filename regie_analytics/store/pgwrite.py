@@ -34,6 +34,7 @@ from regie_analytics.store.commit import import_entry, replaced_keys, without_ke
 from regie_analytics.store.errors import StoreError, busy
 from regie_analytics.store.pgcopy import copy_rows, read_frame
 from regie_analytics.store.pgschema import (
+    AREA_EXTRA_TABLES,
     AREA_MONTHS,
     AREA_NUMBERS,
     AREA_TEXT,
@@ -43,6 +44,7 @@ from regie_analytics.store.pgschema import (
     LEADS_INSERT,
     RECORD_COLUMNS,
     VersionRow,
+    area_extra_insert,
     as_records,
     connection,
     create_tables,
@@ -167,6 +169,8 @@ _TABLES = (
     "cube_dims",
     "cube_areas",
     "cube_area_months",
+    "cube_area_themes",
+    "cube_area_channels",
     "cube_parts",
     "signals",
     "signal_leads",
@@ -179,6 +183,8 @@ _NEWEST = (
     "cube_dims",
     "cube_areas",
     "cube_area_months",
+    "cube_area_themes",
+    "cube_area_channels",
     "signal_leads",
 )
 """The tables added after the first ones: a store without them gets them on its next write."""
@@ -389,6 +395,9 @@ def switch(
     conn.execute(CUBE_DIMS, (number, sorted(SENTINEL_AREAS), number))
     conn.execute(AREA_MONTHS, (number, number))
     conn.execute("ANALYZE cube_area_months")
+    for table in AREA_EXTRA_TABLES:
+        conn.execute(area_extra_insert(table), (number, number))
+        conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
     conn.execute(
         "INSERT INTO cube_areas (version, area_code) "
         "SELECT DISTINCT %s, area_code FROM cube WHERE version = %s",
@@ -441,7 +450,7 @@ def _clean(conn: psycopg.Connection[Any], oldest: int) -> None:
     ).fetchall()
     if not rows:
         return
-    for table in ("cube", "cube_dims", "cube_areas", "cube_area_months"):
+    for table in ("cube", "cube_dims", "cube_areas", "cube_area_months", *AREA_EXTRA_TABLES):
         conn.execute(f"DELETE FROM {table} WHERE version < %s", (oldest,))  # type: ignore[arg-type]
     _drop_views(conn, [number for number, _, _, _ in rows])
     kept = conn.execute("SELECT manifest, areas, taxonomy FROM versions").fetchall()

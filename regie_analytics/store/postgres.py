@@ -60,6 +60,7 @@ from regie_analytics.store.parts import FORMAT_VERSION, SECRET_FIELD
 from regie_analytics.store.pgcopy import stream_frames
 from regie_analytics.store.pgengine import PostgresEngine, have_leads
 from regie_analytics.store.pgschema import (
+    AREA_EXTRA_TABLES,
     RECORD_COLUMNS,
     VersionRow,
     as_cube,
@@ -269,6 +270,18 @@ class PostgresStore:
                     (number, number),
                 ).fetchone()[0]  # type: ignore[index]
             )
+            extras = [
+                table
+                for table in AREA_EXTRA_TABLES
+                if has_tables(conn, self.schema, table)
+                and conn.execute(
+                    sql.SQL(
+                        "SELECT EXISTS (SELECT 1 FROM {} WHERE version = %s) "
+                        "OR NOT EXISTS (SELECT 1 FROM cube WHERE version = %s)"
+                    ).format(sql.Identifier(table)),
+                    (number, number),
+                ).fetchone()[0]  # type: ignore[index]
+            ]
         return PostgresEngine(
             self.location,
             self.schema,
@@ -277,6 +290,7 @@ class PostgresStore:
             dimensions=dims,
             leads=leads,
             area_months=area_months,
+            area_extras=extras,
         )
 
     # -- writing ---------------------------------------------------------------------------

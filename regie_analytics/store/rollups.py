@@ -26,17 +26,24 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from regie_analytics import tempfiles
 from regie_analytics.schema import (
     AREA_CODE,
     CELL_KEY,
+    CHANNEL,
     COUNT,
     CUBE_DIMENSIONS,
     DOMAIN,
     MONTH,
     SENTINEL_AREAS,
+    THEME,
 )
 
 CUBE_DIMS_FILE = "cube_dims.parquet"
@@ -45,13 +52,32 @@ CUBE_AREAS_FILE = "cube_areas.parquet"
 """The cube's distinct area codes."""
 AREA_MONTHS_FILE = "cube_area_months.parquet"
 """The cube summed per area, month and domain."""
-ROLLUP_FILES = (CUBE_DIMS_FILE, CUBE_AREAS_FILE, AREA_MONTHS_FILE)
+AREA_THEMES_FILE = "cube_area_themes.parquet"
+"""The cube summed per theme, month, area and domain."""
+AREA_CHANNELS_FILE = "cube_area_channels.parquet"
+"""The cube summed per channel, month, area and domain."""
+ROLLUP_FILES = (
+    CUBE_DIMS_FILE,
+    CUBE_AREAS_FILE,
+    AREA_MONTHS_FILE,
+    AREA_THEMES_FILE,
+    AREA_CHANNELS_FILE,
+)
 """A version's rollups of its cube (all or none)."""
 
 DIMS_COLUMNS = tuple(c for c in CUBE_DIMENSIONS if c != AREA_CODE)
 """The dimensions of ``cube_dims.parquet`` (besides ``located``): the cube's but the area."""
 AREA_MONTH_COLUMNS = (AREA_CODE, MONTH, DOMAIN)
 """The dimensions of ``cube_area_months.parquet``."""
+AREA_THEME_COLUMNS = (AREA_CODE, MONTH, DOMAIN, THEME)
+"""The dimensions of ``cube_area_themes.parquet`` (its rows in theme, month, area, domain
+order)."""
+AREA_CHANNEL_COLUMNS = (AREA_CODE, MONTH, DOMAIN, CHANNEL)
+"""The dimensions of ``cube_area_channels.parquet`` (its rows in channel, month, area, domain
+order)."""
+SMALL_ROW_GROUP_ROWS = 16_384
+"""Rows per row group of the theme and channel rollups: a few themes' (a channel's) period
+spans few groups."""
 ROW_GROUP_ROWS = 65_536
 """Rows per row group of ``cube_area_months.parquet``: a period's cut skips the others' groups
 by their minimum and maximum month."""
@@ -137,3 +163,118 @@ def write_rollups(folder: Path, *, previous: Path | None = None) -> None:
                 _fsync(target)
         finally:
             con.close()
+    coded = _coded(cube, (AREA_CODE, MONTH, DOMAIN, THEME, CHANNEL))
+    with ThreadPoolExecutor(max_workers=2) as pool:  # numpy and Arrow release the GIL
+        written = [
+            pool.submit(_write_summed, coded, columns, folder / name)
+            for name, columns in (
+                (AREA_THEMES_FILE, AREA_THEME_COLUMNS),
+                (AREA_CHANNELS_FILE, AREA_CHANNEL_COLUMNS),
+            )
+        ]
+        for future in written:
+            future.result()
+    for name in (AREA_THEMES_FILE, AREA_CHANNELS_FILE):
+        _fsync(folder / name)
+
+
+class _Coded:
+    """Cube columns as sorted dictionaries and codes into them (0 for a missing value, else
+    1 + the value's rank), and its counts and cell keys."""
+
+    def __init__(
+        self,
+        values: dict[str, Any],
+        codes: dict[str, np.ndarray],
+        count: np.ndarray,
+        key: np.ndarray,
+    ) -> None:
+        self.values = values
+        self.codes = codes
+        self.count = count
+        self.key = key
+
+
+def _coded(cube: Path, columns: Sequence[str]) -> _Coded:
+    """Read ``columns`` of ``cube`` as dictionaries (one per column, its values sorted) and
+    codes, with the counts and cell keys."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(cube, columns=[*columns, COUNT, CELL_KEY], read_dictionary=list(columns))
+    table = table.unify_dictionaries()  # the chunks of a column share one dictionary
+    values: dict[str, Any] = {}
+    codes: dict[str, np.ndarray] = {}
+    for column in columns:
+        chunks = [
+            c if pa.types.is_dictionary(c.type) else c.dictionary_encode()
+            for c in table.column(column).chunks
+        ]
+        listed = chunks[0].dictionary.to_pylist() if chunks else []
+        dictionary = np.asarray(listed, dtype=object)
+        order = np.argsort(dictionary.astype(str), kind="stable")
+        indices = [c.indices.fill_null(-1).to_numpy(zero_copy_only=False) for c in chunks]
+        joined = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32)
+        if np.array_equal(order, np.arange(len(order))):  # sorted already (the areas)
+            codes[column] = joined.astype(np.int32) + 1
+        else:
+            rank = np.empty(len(order) + 1, dtype=np.int32)
+            rank[0] = 0  # missing
+            rank[order + 1] = np.arange(1, len(order) + 1, dtype=np.int32)
+            codes[column] = rank.take(joined.astype(np.intp) + 1)
+        values[column] = dictionary[order]
+    count = table.column(COUNT).to_numpy().astype(np.int64)
+    key = table.column(CELL_KEY).to_numpy().astype(np.int64)
+    return _Coded(values, codes, count, key)
+
+
+def _digits(coded: _Coded, columns: Sequence[str]) -> np.ndarray:
+    """One integer per row ordering the rows by ``columns`` (their codes combined)."""
+    out = np.zeros(len(coded.count), dtype=np.int64)
+    for column in columns:
+        out *= len(coded.values[column]) + 1
+        out += coded.codes[column]
+    return out
+
+
+def _small(values: np.ndarray) -> np.ndarray:
+    """``values`` (non-negative) in the smallest unsigned type that holds them: numpy's
+    stable sort of 8- and 16-bit integers is a radix sort."""
+    top = int(values.max()) if len(values) else 0
+    return values.astype(np.min_scalar_type(top))
+
+
+def _write_summed(coded: _Coded, columns: Sequence[str], target: Path) -> None:
+    """Write the cube summed per ``columns`` (area, month, domain and one more, ``extra``),
+    its rows ordered by the extra one, the month, the area and the domain."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    extra = columns[-1]
+    high_columns, low_columns = (extra, MONTH), (AREA_CODE, DOMAIN)
+    high, low = _digits(coded, high_columns), _digits(coded, low_columns)
+    order = np.argsort(_small(low), kind="stable")
+    ordered_high = high.take(order)
+    then = np.argsort(_small(ordered_high), kind="stable")
+    order = order.take(then)
+    width = 1
+    for column in low_columns:
+        width *= len(coded.values[column]) + 1
+    combined = ordered_high.take(then) * width + low.take(order)
+    if len(combined):
+        starts = np.flatnonzero(np.r_[True, combined[1:] != combined[:-1]])
+        counts = np.add.reduceat(coded.count[order], starts)
+        keys = np.add.reduceat(coded.key[order], starts) % 256
+    else:
+        starts = np.zeros(0, dtype=np.int64)
+        counts = keys = np.zeros(0, dtype=np.int64)
+    first = order[starts]
+    arrays: dict[str, Any] = {}
+    for column in columns:
+        code = coded.codes[column][first]
+        dictionary = pa.array(list(coded.values[column]), pa.string())
+        indices = pa.array(code - 1, pa.int32(), mask=code == 0)
+        arrays[column] = pa.DictionaryArray.from_arrays(indices, dictionary)
+    arrays[COUNT] = pa.array(counts, pa.int64())
+    arrays[CELL_KEY] = pa.array(keys, pa.int64())
+    pq.write_table(pa.table(arrays), target, row_group_size=SMALL_ROW_GROUP_ROWS)
