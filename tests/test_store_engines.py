@@ -366,6 +366,94 @@ def test_area_cuts_read_the_area_months(tmp_path: Path, pg_url: str) -> None:
 
 
 @pytest.mark.subprocess
+def test_theme_and_channel_cuts_read_their_area_rollups(tmp_path: Path, pg_url: str) -> None:
+    """A cut with a theme (or a channel) chosen, by and filtered on the area, the month, the
+    domain and the theme (channel) at most, is summed by PostgreSQL from ``cube_area_themes``
+    (``cube_area_channels``): the same counts and cell keys as from the whole cube, the same
+    counts as the folder store's DuckDB (which reads its own rollups); a theme and a channel
+    together read the cube; a version without those rows, or a store without those tables,
+    reads the cube and gets them with its next write."""
+    url = pg_url + "?options=-csearch_path%3Dareaextras"
+    store, rolled, whole, _parts, duck_engine = _derived_and_plain(tmp_path, url)
+    version = str(store.current)
+    assert rolled.area_themes is not None and rolled.area_channels is not None
+    assert whole.area_themes is None and whole.area_channels is None
+    assert getattr(duck_engine, "area_themes", None) and getattr(duck_engine, "area_channels", None)
+    cube = store.cube()
+    months = sorted(cube["month"].unique())
+    areas = sorted(cube["area_code"].unique())
+    themes = sorted(cube["theme"].dropna().unique())
+    channels = sorted(cube["channel"].unique())
+    cuts: list[tuple[tuple[str, ...], dict[str, object]]] = [
+        (("area_code", "domain"), {"start": months[1], "end": months[-2], "themes": themes[:2]}),
+        (("area_code", "month"), {"end": months[-1], "domains": ["sociaal"], "themes": themes[1:]}),
+        (("area_code", "theme"), {"start": months[1]}),
+        (("area_code",), {"located": True, "channels": channels[:1]}),
+        (("area_code", "channel"), {"area_codes": areas[:4], "start": months[2]}),
+        (("area_code", "month", "domain", "theme"), {"located": True}),
+        (("area_code",), {"themes": [], "start": months[0]}),  # nothing chosen: no row
+        (("area_code",), {"themes": themes[:1], "channels": channels[:1]}),  # the cube
+        (("area_code", "department"), {"themes": themes[:1]}),  # the cube
+    ]
+    for by, choices in cuts:
+        got = engines.cube_cut(rolled, by=by, **choices).astype({b: "str" for b in by})  # type: ignore[arg-type]
+        want = engines.cube_cut(whole, by=by, **choices).astype({b: "str" for b in by})  # type: ignore[arg-type]
+        pd.testing.assert_frame_equal(got, want, obj=f"{by} {choices}")
+        duck_cut = engines.cube_cut(duck_engine, by=by, **choices).astype({b: "str" for b in by})  # type: ignore[arg-type]
+        pd.testing.assert_frame_equal(
+            got.drop(columns="cell_key"), duck_cut.drop(columns="cell_key"), obj=f"{by} {choices}"
+        )
+    # which relation each cut reads
+    assert (
+        "cube_area_themes" in engines._cut_source(rolled, ("area_code",), {"themes": themes[:1]})[0]
+    )
+    assert (
+        "cube_area_channels"
+        in engines._cut_source(rolled, ("area_code",), {"channels": channels[:1]})[0]
+    )
+    both = engines._cut_source(
+        rolled, ("area_code",), {"themes": themes[:1], "channels": channels[:1]}
+    )
+    assert both[0] == rolled.cube
+    # by hand: the count per area of a theme, cell keys summed mod 256
+    theme = cube.loc[cube["theme"] == themes[0]]
+    per_area = engines.cube_cut(rolled, by=("area_code",), themes=themes[:1])
+    assert (
+        per_area["count"].tolist()
+        == theme.groupby("area_code", observed=True)["count"].sum().tolist()
+    )
+    keys = theme.groupby("area_code", observed=True)["cell_key"].sum() % 256
+    assert per_area["cell_key"].tolist() == keys.tolist()
+    number = version_number(version)
+    with psycopg.connect(url) as conn:
+        for table in ("cube_area_themes", "cube_area_channels"):
+            rows = conn.execute(
+                f"SELECT count(*), sum(count) FROM areaextras.{table} WHERE version = %s",
+                (number,),
+            ).fetchone()
+            assert rows is not None and 0 < rows[0] < len(cube)
+            assert rows[1] == int(cube["count"].sum())
+        conn.execute("DELETE FROM areaextras.cube_area_themes WHERE version = %s", (number,))
+    assert store.engine(version).area_themes is None
+    assert store.engine(version).area_channels is not None
+    # a store made before the tables: the cube, then the tables with the next write
+    with psycopg.connect(url) as conn:
+        conn.execute("DROP TABLE areaextras.cube_area_themes, areaextras.cube_area_channels")
+    old = store.engine(version)
+    assert old.area_themes is None and old.area_channels is None
+    got = engines.cube_cut(old, by=("area_code",), themes=themes[:2])
+    pd.testing.assert_frame_equal(
+        got, engines.cube_cut(whole, by=("area_code",), themes=themes[:2])
+    )
+    store.set_population(pd.Series({areas[0]: 10.0}), source="handmatig")
+    newer = PostgresStore(url)
+    upgraded = newer.engine(str(newer.current))
+    assert upgraded.area_themes is not None and upgraded.area_channels is not None
+    again = engines.cube_cut(upgraded, by=("area_code",), themes=themes[:2])
+    pd.testing.assert_frame_equal(again, got)
+
+
+@pytest.mark.subprocess
 def test_lead_times_read_the_signal_leads(tmp_path: Path, pg_url: str) -> None:
     """An import writes each signal part's lead times (``signal_leads``) and the engine reads
     them there: the same lead-time cuts as from the signals and, but for the record keys (each

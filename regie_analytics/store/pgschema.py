@@ -34,7 +34,8 @@ are created on first write (with the PostGIS extension):
     view: about half the cube's rows for a million signals, far fewer for ten million).
 ``cube_area_themes``, ``cube_area_channels``
     each kept version's cube summed per area, month, domain and theme (channel), in theme
-    (channel) and month order, indexed by version, theme (channel) and month: what a cut with
+    (channel) and month order, indexed by version, theme (channel) and month, and by version
+    and month: what a cut with
     a theme (channel) chosen, by and filtered on those four at most, is summed from (the maps,
     area comparisons and hot spots with a theme or a channel chosen) instead of the cube.
 ``signal_leads``
@@ -206,10 +207,13 @@ CREATE TABLE IF NOT EXISTS cube_area_themes (version integer NOT NULL,
     {_columns((*AREA_MONTH_COLUMNS, THEME))}, count bigint, cell_key integer);
 CREATE INDEX IF NOT EXISTS cube_area_themes_version_theme_month
     ON cube_area_themes (version, theme, month);
+CREATE INDEX IF NOT EXISTS cube_area_themes_version_month ON cube_area_themes (version, month);
 CREATE TABLE IF NOT EXISTS cube_area_channels (version integer NOT NULL,
     {_columns((*AREA_MONTH_COLUMNS, CHANNEL))}, count bigint, cell_key integer);
 CREATE INDEX IF NOT EXISTS cube_area_channels_version_channel_month
     ON cube_area_channels (version, channel, month);
+CREATE INDEX IF NOT EXISTS cube_area_channels_version_month
+    ON cube_area_channels (version, month);
 CREATE TABLE IF NOT EXISTS signal_leads (part integer NOT NULL,
     {", ".join(f"{c} {'bigint' if c == LEAD_US else sql_type(c)}" for c in LEAD_COLUMNS)});
 CREATE INDEX IF NOT EXISTS signal_leads_part_received ON signal_leads (part, received_at);
