@@ -255,6 +255,47 @@ def cube_cut(
     return typed_cut(frame, by, categories=categories)
 
 
+def cube_cuts(
+    engine: Engine,
+    *,
+    bys: Sequence[Sequence[str]],
+    categories: Mapping[str, Sequence[str]] | None = None,
+    **choices: Unpack[Choices],
+) -> list[pd.DataFrame]:
+    """:func:`cube_cut` per ``by`` in ``bys`` (the same ``choices``), each exactly as it
+    returns it; where every one of them reads the whole cube, summed in one query (one read
+    of the cube: ``GROUPING SETS``, its rows told apart by ``GROUPING``), else one query each
+    (a rollup's cuts are cheap)."""
+    sources = [_cut_source(engine, by, choices) for by in bys]
+    single = (
+        len(bys) > 1 and all(by for by in bys) and all(src[0] == engine.cube for src in sources)
+    )
+    if not single:
+        return [cube_cut(engine, by=by, categories=categories, **choices) for by in bys]
+    for by in bys:
+        unknown = [b for b in by if b not in CUBE_DIMENSIONS]
+        if unknown:
+            raise ValueError(f"not a cube dimension: {unknown}")
+    _, where, params = sources[0]
+    columns = list(dict.fromkeys(c for by in bys for c in by))
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    sets = ", ".join("(" + ", ".join(f'"{c}"' for c in by) + ")" for by in bys)
+    # which set a row belongs to: the bit of every column it is not grouped by
+    marks = " + ".join(f'GROUPING("{c}") * {1 << i}' for i, c in enumerate(columns))
+    sums = f'CAST(SUM("{COUNT}") AS BIGINT) AS "{COUNT}", ' + sum_keys()
+    sql = (
+        f'SELECT {quoted}, CAST({marks} AS BIGINT) AS "grouping_set", {sums} '
+        f"FROM {engine.cube} WHERE {where} GROUP BY GROUPING SETS ({sets})"
+    )
+    frame = engine.query(sql, params)
+    out = []
+    for by in bys:
+        mark = sum(1 << i for i, c in enumerate(columns) if c not in by)
+        rows = frame.loc[frame["grouping_set"] == mark, [*by, COUNT, CELL_KEY]]
+        out.append(typed_cut(rows.reset_index(drop=True), by, categories=categories))
+    return out
+
+
 AREA_MONTH_DIMENSIONS = (AREA_CODE, MONTH, DOMAIN)
 """The dimensions of an engine's ``area_months`` (see :func:`_cut_source`)."""
 AREA_ROLLUPS = (

@@ -306,3 +306,38 @@ def test_summed_rollups_by_hand_with_missing_values_and_no_rows(tmp_path: Path) 
         frame = pd.read_parquet(empty / name)
         assert len(frame) == 0
         assert list(frame.columns) == ["area_code", "month", "domain", extra, "count", "cell_key"]
+
+
+def test_paired_cuts_equal_the_single_cuts_from_one_query(store: Path) -> None:
+    """:func:`engine.cube_cuts`: each cut exactly as :func:`engine.cube_cut` gives it, from one
+    query (GROUPING SETS) where all read the cube, and by hand."""
+    rolled, _ = _engines(store)
+    cube = Store(store).cube()
+    months = sorted(cube["month"].unique())
+    channels = sorted(cube["channel"].unique())
+    bys = (("area_code", "theme"), ("area_code", "department"))
+    queries: list[str] = []
+    original = rolled.query
+
+    def counted(sql: str, params: object = ()) -> pd.DataFrame:
+        queries.append(sql)
+        return original(sql, params)  # type: ignore[arg-type]
+
+    rolled.query = counted  # type: ignore[method-assign]
+    for choices, reads in (
+        ({"start": months[1], "end": months[-1], "channels": channels[:1]}, 1),  # the cube
+        ({"start": months[1], "end": months[-1]}, 2),  # the theme rollup, then the cube
+        ({"channels": [], "domains": ["sociaal"]}, 1),  # nothing chosen
+    ):
+        queries.clear()
+        paired = engines.cube_cuts(rolled, bys=bys, **choices)  # type: ignore[arg-type]
+        assert len(queries) == reads, choices
+        single = [engines.cube_cut(rolled, by=by, **choices) for by in bys]  # type: ignore[arg-type]
+        for a, b in zip(paired, single, strict=True):
+            pd.testing.assert_frame_equal(a, b)
+    # by hand: the first channel's count and cell key per area and department
+    chosen = cube.loc[(cube["channel"] == channels[0]) & (cube["month"] >= months[1])]
+    _, departments = engines.cube_cuts(rolled, bys=bys, start=months[1], channels=channels[:1])
+    grouped = chosen.groupby(["area_code", "department"], observed=True, dropna=False)
+    assert departments["count"].tolist() == grouped["count"].sum().tolist()
+    assert departments["cell_key"].tolist() == (grouped["cell_key"].sum() % 256).tolist()

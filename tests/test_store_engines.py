@@ -403,6 +403,18 @@ def test_theme_and_channel_cuts_read_their_area_rollups(tmp_path: Path, pg_url: 
         pd.testing.assert_frame_equal(
             got.drop(columns="cell_key"), duck_cut.drop(columns="cell_key"), obj=f"{by} {choices}"
         )
+    # Samenhang's paired cuts: one query (GROUPING SETS) where both read the cube, the same
+    bys = (("area_code", "theme"), ("area_code", "department"))
+    for choices in ({"start": months[1], "channels": channels[:1]}, {"start": months[1]}):
+        paired = engines.cube_cuts(rolled, bys=bys, **choices)  # type: ignore[arg-type]
+        duck_paired = engines.cube_cuts(duck_engine, bys=bys, **choices)  # type: ignore[arg-type]
+        for by, got, duck_cut in zip(bys, paired, duck_paired, strict=True):
+            want = engines.cube_cut(whole, by=by, **choices)  # type: ignore[arg-type]
+            pd.testing.assert_frame_equal(got, want, obj=f"{by} {choices}")
+            pd.testing.assert_frame_equal(
+                got.drop(columns="cell_key").astype({b: "str" for b in by}),
+                duck_cut.drop(columns="cell_key").astype({b: "str" for b in by}),
+            )
     # which relation each cut reads
     assert (
         "cube_area_themes" in engines._cut_source(rolled, ("area_code",), {"themes": themes[:1]})[0]

@@ -27,7 +27,6 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +153,15 @@ def write_rollups(folder: Path, *, previous: Path | None = None) -> None:
             f'ORDER BY "{MONTH}", "{AREA_CODE}", "{DOMAIN}"'
         ),
     }
+    # first (numpy frees its arrays at once; DuckDB's allocator keeps some memory after it)
+    coded = _coded(cube, (AREA_CODE, MONTH, DOMAIN, THEME, CHANNEL))
+    for name, columns in (
+        (AREA_THEMES_FILE, AREA_THEME_COLUMNS),
+        (AREA_CHANNELS_FILE, AREA_CHANNEL_COLUMNS),
+    ):
+        _write_summed(coded, columns, folder / name)
+        _fsync(folder / name)
+    del coded
     with tempfile.TemporaryDirectory(prefix=tempfiles.prefix("rollup")) as spill:
         con = _connect(spill)
         try:
@@ -163,19 +171,6 @@ def write_rollups(folder: Path, *, previous: Path | None = None) -> None:
                 _fsync(target)
         finally:
             con.close()
-    coded = _coded(cube, (AREA_CODE, MONTH, DOMAIN, THEME, CHANNEL))
-    with ThreadPoolExecutor(max_workers=2) as pool:  # numpy and Arrow release the GIL
-        written = [
-            pool.submit(_write_summed, coded, columns, folder / name)
-            for name, columns in (
-                (AREA_THEMES_FILE, AREA_THEME_COLUMNS),
-                (AREA_CHANNELS_FILE, AREA_CHANNEL_COLUMNS),
-            )
-        ]
-        for future in written:
-            future.result()
-    for name in (AREA_THEMES_FILE, AREA_CHANNELS_FILE):
-        _fsync(folder / name)
 
 
 class _Coded:
@@ -197,40 +192,49 @@ class _Coded:
 
 def _coded(cube: Path, columns: Sequence[str]) -> _Coded:
     """Read ``columns`` of ``cube`` as dictionaries (one per column, its values sorted) and
-    codes, with the counts and cell keys."""
+    codes, with the counts and cell keys: a column at a time (little memory beside the
+    codes)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pq.read_table(cube, columns=[*columns, COUNT, CELL_KEY], read_dictionary=list(columns))
-    table = table.unify_dictionaries()  # the chunks of a column share one dictionary
     values: dict[str, Any] = {}
     codes: dict[str, np.ndarray] = {}
     for column in columns:
+        read = pq.read_table(cube, columns=[column], read_dictionary=[column])
+        read = read.unify_dictionaries()
         chunks = [
             c if pa.types.is_dictionary(c.type) else c.dictionary_encode()
-            for c in table.column(column).chunks
+            for c in read.column(column).chunks
         ]
         listed = chunks[0].dictionary.to_pylist() if chunks else []
         dictionary = np.asarray(listed, dtype=object)
         order = np.argsort(dictionary.astype(str), kind="stable")
-        indices = [c.indices.fill_null(-1).to_numpy(zero_copy_only=False) for c in chunks]
-        joined = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32)
-        if np.array_equal(order, np.arange(len(order))):  # sorted already (the areas)
-            codes[column] = joined.astype(np.int32) + 1
-        else:
-            rank = np.empty(len(order) + 1, dtype=np.int32)
-            rank[0] = 0  # missing
-            rank[order + 1] = np.arange(1, len(order) + 1, dtype=np.int32)
-            codes[column] = rank.take(joined.astype(np.intp) + 1)
+        kind = np.min_scalar_type(len(order) + 1)
+        rank = np.empty(len(order) + 1, dtype=kind)
+        rank[0] = 0  # missing
+        rank[order + 1] = np.arange(1, len(order) + 1, dtype=kind)
+        parts = [
+            rank.take(c.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32) + 1)
+            for c in chunks
+        ]
+        del read, chunks
+        codes[column] = np.concatenate(parts) if parts else np.zeros(0, dtype=kind)
         values[column] = dictionary[order]
-    count = table.column(COUNT).to_numpy().astype(np.int64)
-    key = table.column(CELL_KEY).to_numpy().astype(np.int64)
+    sums = pq.read_table(cube, columns=[COUNT, CELL_KEY])
+    count = sums.column(COUNT).to_numpy().astype(np.int64)
+    key = sums.column(CELL_KEY).to_numpy().astype(np.int64)
+    del sums
+    pa.default_memory_pool().release_unused()
     return _Coded(values, codes, count, key)
 
 
 def _digits(coded: _Coded, columns: Sequence[str]) -> np.ndarray:
     """One integer per row ordering the rows by ``columns`` (their codes combined)."""
-    out = np.zeros(len(coded.count), dtype=np.int64)
+    width = 1
+    for column in columns:
+        width *= len(coded.values[column]) + 1
+    kind = np.int32 if width < 2**31 else np.int64
+    out: Any = np.zeros(len(coded.count), dtype=kind)
     for column in columns:
         out *= len(coded.values[column]) + 1
         out += coded.codes[column]
@@ -254,26 +258,31 @@ def _write_summed(coded: _Coded, columns: Sequence[str], target: Path) -> None:
     high_columns, low_columns = (extra, MONTH), (AREA_CODE, DOMAIN)
     high, low = _digits(coded, high_columns), _digits(coded, low_columns)
     order = np.argsort(_small(low), kind="stable")
-    ordered_high = high.take(order)
-    then = np.argsort(_small(ordered_high), kind="stable")
+    high = high.take(order)
+    then = np.argsort(_small(high), kind="stable")
     order = order.take(then)
     width = 1
     for column in low_columns:
         width *= len(coded.values[column]) + 1
-    combined = ordered_high.take(then) * width + low.take(order)
+    combined = high.take(then).astype(np.int64) * width
+    del high, then
+    combined += low.take(order)
+    del low
     if len(combined):
         starts = np.flatnonzero(np.r_[True, combined[1:] != combined[:-1]])
-        counts = np.add.reduceat(coded.count[order], starts)
-        keys = np.add.reduceat(coded.key[order], starts) % 256
+        del combined
+        counts = np.add.reduceat(coded.count.take(order), starts)
+        keys = np.add.reduceat(coded.key.take(order), starts) % 256
     else:
         starts = np.zeros(0, dtype=np.int64)
         counts = keys = np.zeros(0, dtype=np.int64)
-    first = order[starts]
+    first = order.take(starts)
+    del order
     arrays: dict[str, Any] = {}
     for column in columns:
         code = coded.codes[column][first]
         dictionary = pa.array(list(coded.values[column]), pa.string())
-        indices = pa.array(code - 1, pa.int32(), mask=code == 0)
+        indices = pa.array(code.astype(np.int32) - 1, pa.int32(), mask=code == 0)
         arrays[column] = pa.DictionaryArray.from_arrays(indices, dictionary)
     arrays[COUNT] = pa.array(counts, pa.int64())
     arrays[CELL_KEY] = pa.array(keys, pa.int64())
