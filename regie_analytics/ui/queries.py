@@ -98,40 +98,23 @@ def cube_cut(
 
 
 PAIRED_CUTS = ((AREA_CODE, THEME), (AREA_CODE, DEPARTMENT))
-"""The cuts Samenhang reads together (its theme correlations and its regie-opgave): with a
-channel chosen both read the whole cube, so they are summed in one read of it."""
+"""The cuts of Samenhang (theme correlations, regie-opgave): summed in one read of the cube
+where both read it (:func:`engine.cube_cuts`), as with a channel chosen."""
 
 
 @st.cache_resource(show_spinner=False, max_entries=16, hash_funcs=BY_KEY)
-def paired_cuts(
-    snap: Snapshot,
-    start: str | None,
-    end: str | None,
-    domains: tuple[str, ...] | None,
-    themes: tuple[str, ...],
-    channels: tuple[str, ...],
-) -> tuple[pd.DataFrame, ...]:
-    """:func:`cube_cut` of each of :data:`PAIRED_CUTS` (:func:`engine.cube_cuts`: one query
-    where both read the cube), queried once and shared: do not change them."""
-    columns = {column for by in PAIRED_CUTS for column in by if column != MONTH}
-    return tuple(
-        engines.cube_cuts(
-            snap.engine,
-            bys=PAIRED_CUTS,
-            start=start,
-            end=end,
-            domains=domains,
-            themes=themes or None,
-            channels=channels or None,
-            categories={column: snap.categories(column) for column in sorted(columns)},
-        )
-    )
+def _paired_cuts(snap: Snapshot, *cut: Any) -> tuple[pd.DataFrame, ...]:
+    """:func:`cube_cut` per each of :data:`PAIRED_CUTS` of ``cut`` (``start``, ``end``,
+    ``domains``, ``themes``, ``channels``: a level or protection changes none), queried once
+    and shared: do not change them."""
+    choices = dict(zip(("start", "end", "domains", "themes", "channels"), cut, strict=True))
+    categories = {c: snap.categories(c) for c in (AREA_CODE, THEME, DEPARTMENT)}
+    choices.update(themes=choices["themes"] or None, channels=choices["channels"] or None)
+    return tuple(engines.cube_cuts(snap.engine, bys=PAIRED_CUTS, categories=categories, **choices))
 
 
-def _paired(snap: Snapshot, sel: Filters, by: tuple[str, ...]) -> pd.DataFrame:
-    """The period's cut per ``by`` (one of :data:`PAIRED_CUTS`), from :func:`paired_cuts`."""
-    cuts = paired_cuts(snap, sel.start, sel.end, sel.domains, sel.themes, sel.channels)
-    return cuts[PAIRED_CUTS.index(by)]
+def _paired(snap: Snapshot, sel: Filters, index: int) -> pd.DataFrame:
+    return _paired_cuts(snap, sel.start, sel.end, sel.domains, sel.themes, sel.channels)[index]
 
 
 def _cube(
@@ -288,7 +271,7 @@ def pressure(snap: Snapshot, sel: Filters) -> pd.DataFrame:
 def correlations(snap: Snapshot, sel: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Spearman correlations of theme rates across areas, with p-values."""
     matrix = insights.theme_matrix(
-        _paired(snap, sel, (AREA_CODE, THEME)),
+        _paired(snap, sel, 0),
         snap.areas,
         level=sel.level,
         ptable=ptable(sel),
@@ -301,7 +284,7 @@ def correlations(snap: Snapshot, sel: Filters) -> tuple[pd.DataFrame, pd.DataFra
 def regie(snap: Snapshot, sel: Filters) -> pd.DataFrame:
     """The regie-opgave per area (departments, spread, score)."""
     return insights.regie(
-        _paired(snap, sel, (AREA_CODE, DEPARTMENT)),
+        _paired(snap, sel, 1),
         snap.areas,
         level=sel.level,
         pressure=pressure(snap, sel),
