@@ -176,18 +176,28 @@ def test_buurtprofiel_lead_times_protect_small_counts_as_every_other_table(
     """Protected, the profile's lead-time table shows a received, closed or open count below 5
     as "<5" (as its Domeinen table does for the same theme), never 1-4, and no share within
     the norm next to a "<5" received. Expected: the library's protected lead times of the
-    area's signals (themes with 1-4 received exist in BU0363AA01's year)."""
-    code = "BU0363AA01"
-    at = open_app("buurtprofiel", params={"gebied": code})
-    assert not at.exception and at.title[0].value == Store(app_store).areas().loc[code, "name"]
+    area's signals. The area: the busiest buurt with a theme whose protected received count
+    reads 1-4 in the year (which buurten have one depends on the store's secret, new with every
+    demo store: a fixed buurt had none in one test run of five)."""
     start, end = _period(app_store)
     signals = Store(app_store).signals()
-    mine = signals[(signals["area_code"] == code) & signals["domain"].isin(["fysiek", "sociaal"])]
-    expected = aggregate.lead_times(
-        mine, by="theme", start=start, end=end, norm_days=10, ptable=privacy.PTABLE
-    )
-    small = expected.index[(expected["ontvangen"] > 0) & (expected["ontvangen"] < 5)]
-    assert len(small) > 0
+    shown_domains = signals[signals["domain"].isin(["fysiek", "sociaal"])]
+    for code in shown_domains["area_code"].value_counts().index[:100]:
+        expected = aggregate.lead_times(
+            shown_domains[shown_domains["area_code"] == code],
+            by="theme",
+            start=start,
+            end=end,
+            norm_days=10,
+            ptable=privacy.PTABLE,
+        )
+        small = expected.index[(expected["ontvangen"] > 0) & (expected["ontvangen"] < 5)]
+        if len(small) > 0:
+            break
+    else:
+        pytest.fail("no buurt of the 100 busiest has a theme of 1-4 protected signals")
+    at = open_app("buurtprofiel", params={"gebied": str(code)})
+    assert not at.exception and at.title[0].value == Store(app_store).areas().loc[code, "name"]
     element = next(d for d in at.dataframe if "ontvangen" in d.value.columns)
     shown = element.value
     texts = dataframe_util.convert_arrow_bytes_to_pandas_df(
