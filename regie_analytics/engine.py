@@ -463,6 +463,16 @@ def signal_filter(**choices: Unpack[Choices]) -> tuple[str, list[Any]]:
     return where, params
 
 
+class LeadGrouping(TypedDict, total=False):
+    """One grouping of :func:`lead_time_cuts`: ``by`` a column (None: all together, group
+    ``'totaal'``), or ``groups`` the signals' area codes mapped to groups; ``located``: only
+    signals in an area (not the sentinel areas)."""
+
+    by: str | None
+    groups: Mapping[str, str] | None
+    located: bool
+
+
 def lead_time_cut(
     engine: Engine,
     *,
@@ -490,48 +500,103 @@ def lead_time_cut(
     with it: the columns :data:`LEAD_COLUMNS`, each signal's lead time computed once as
     :data:`LEAD_TIME_SQL`, ordered and indexed by the time received) is read there instead of
     the signals, for a ``by`` it holds: the same rows and values, fewer and narrower."""
+    located = bool(choices.pop("located", False))
+    grouping = LeadGrouping(by=by, groups=groups, located=located)
+    return lead_time_cuts(engine, [grouping], norm_days=norm_days, **choices)[0]
+
+
+def lead_time_cuts(
+    engine: Engine,
+    groupings: Sequence[LeadGrouping],
+    *,
+    norm_days: float,
+    **choices: Unpack[Choices],
+) -> list[pd.DataFrame]:
+    """:func:`lead_time_cut` of the signals that pass the ``choices`` for each of the
+    ``groupings`` (each as :func:`lead_time_cut` with its ``by``, ``groups`` and ``located``),
+    in one statement: the signals are filtered (and their lead times computed) once, then
+    summed per grouping. One frame per grouping, in their order, each exactly
+    :func:`lead_time_cut`'s."""
+    if not groupings:
+        return []
+    if choices.get("located"):
+        raise ValueError("located is a grouping's choice in lead_time_cuts")
     where, params = signal_filter(**choices)
     leads = getattr(engine, "leads", None)
-    if leads is not None and (by is None or groups is not None or by in LEAD_COLUMNS):
+    if leads is not None and all(
+        gr.get("by") is None or gr.get("groups") is not None or gr.get("by") in LEAD_COLUMNS
+        for gr in groupings
+    ):
         source, lead_time = leads, f'"{LEAD_US}"'
     else:
         source, lead_time = engine.signals, LEAD_TIME_SQL
+    selected: list[str] = []
+    selected_params: list[Any] = []
     joined: list[Any] = []
-    if groups is not None:
-        source += (
-            ' JOIN (SELECT UNNEST(CAST(? AS TEXT[])) AS "_code", '
-            'UNNEST(CAST(? AS TEXT[])) AS "_group") AS "_groups" '
-            f'ON "{AREA_CODE}" = "_code"'
-        )
-        joined = [list(groups), [str(g) for g in groups.values()]]
-        group = '"_group"'
-    else:
-        group = "'totaal'" if by is None else f'CAST("{by}" AS VARCHAR)'
+    for i, grouping in enumerate(groupings):
+        groups, by = grouping.get("groups"), grouping.get("by")
+        if groups is not None:
+            source += (
+                f' LEFT JOIN (SELECT UNNEST(CAST(? AS TEXT[])) AS "_code{i}", '
+                f'UNNEST(CAST(? AS TEXT[])) AS "_group{i}") AS "_groups{i}" '
+                f'ON "{AREA_CODE}" = "_code{i}"'
+            )
+            joined += [list(groups), [str(g) for g in groups.values()]]
+            group = f'"_group{i}"'
+        else:
+            group = "'totaal'" if by is None else f'CAST("{by}" AS VARCHAR)'
+        if grouping.get("located"):
+            outside, values = in_list(AREA_CODE, sorted(SENTINEL_AREAS), negate=True)
+            group = f"CASE WHEN {outside} THEN {group} END"
+            selected_params += values
+        selected.append(f'{group} AS "_g{i}"')
     within = "d.us <= ?"
     key = "d.k"
-    quantiles = ", ".join(
-        f"percentile_disc({q}) WITHIN GROUP (ORDER BY us) AS v{i}"
-        for i, q in enumerate(LEAD_TIME_QUANTILES)
+    # every quantile from one ordered-set aggregate (one sort of each group's lead times)
+    fractions = ", ".join(str(q) for q in LEAD_TIME_QUANTILES)
+    quantiles = (
+        f"percentile_disc(CAST(ARRAY[{fractions}] AS DOUBLE PRECISION[])) "
+        "WITHIN GROUP (ORDER BY us) AS vs"
     )
     around = "".join(
-        f", MAX(q.v{i}) AS v{i}, SUM(CASE WHEN d.us < q.v{i} THEN 1 ELSE 0 END) AS lt{i}, "
-        f"SUM(CASE WHEN d.us <= q.v{i} THEN 1 ELSE 0 END) AS le{i}, "
-        f"MAX(CASE WHEN d.us < q.v{i} THEN d.us END) AS below{i}, "
-        f"MIN(CASE WHEN d.us > q.v{i} THEN d.us END) AS above{i}"
+        f", MAX(q.vs[{i + 1}]) AS v{i}, SUM(CASE WHEN d.us < q.vs[{i + 1}] THEN 1 ELSE 0 END) "
+        f"AS lt{i}, SUM(CASE WHEN d.us <= q.vs[{i + 1}] THEN 1 ELSE 0 END) AS le{i}, "
+        f"MAX(CASE WHEN d.us < q.vs[{i + 1}] THEN d.us END) AS below{i}, "
+        f"MIN(CASE WHEN d.us > q.vs[{i + 1}] THEN d.us END) AS above{i}"
         for i in range(len(LEAD_TIME_QUANTILES))
     )
-    sql = (
-        f'WITH d AS (SELECT {group} AS g, {lead_time} AS us, "{RECORD_KEY}" AS k '
-        f"FROM {source} WHERE {where} AND {group} IS NOT NULL), "
-        f"q AS (SELECT g, {quantiles} FROM d WHERE us IS NOT NULL GROUP BY g) "
-        "SELECT d.g AS g, COUNT(*) AS ontvangen, COUNT(d.us) AS afgesloten, "
+    sums = (
+        "COUNT(*) AS ontvangen, COUNT(d.us) AS afgesloten, "
         f"SUM(CASE WHEN {within} THEN 1 ELSE 0 END) AS binnen_norm, "
         f"CAST(SUM({key}) % 256 AS BIGINT) AS k, "
         f"CAST(SUM(CASE WHEN d.us IS NOT NULL THEN {key} ELSE 0 END) % 256 AS BIGINT) AS k_closed, "
         f"CAST(SUM(CASE WHEN d.us IS NULL THEN {key} ELSE 0 END) % 256 AS BIGINT) AS k_open, "
         f"CAST(SUM(CASE WHEN {within} THEN {key} ELSE 0 END) % 256 AS BIGINT) AS k_within"
-        f"{around} FROM d LEFT JOIN q ON d.g = q.g GROUP BY d.g"
+        f"{around}"
+    )
+    # the signals filtered once (materialized: read by every grouping), then per grouping its
+    # quantiles (q{i}) and its sums with the values around them, the groupings' rows appended
+    cuts = ", ".join(
+        f'q{i} AS (SELECT "_g{i}" AS g, {quantiles} FROM d '
+        f'WHERE us IS NOT NULL AND "_g{i}" IS NOT NULL GROUP BY "_g{i}")'
+        for i in range(len(groupings))
+    )
+    parts = " UNION ALL ".join(
+        f'SELECT {i} AS s, d."_g{i}" AS g, {sums.replace("q.", f"q{i}.")} FROM d '
+        f'LEFT JOIN q{i} ON d."_g{i}" = q{i}.g WHERE d."_g{i}" IS NOT NULL GROUP BY d."_g{i}"'
+        for i in range(len(groupings))
+    )
+    sql = (
+        f"WITH d AS MATERIALIZED (SELECT {', '.join(selected)}, {lead_time} AS us, "
+        f'"{RECORD_KEY}" AS k FROM {source} WHERE {where}), {cuts} {parts}'
     )
     norm = float(norm_days) * 86400.0 * LEAD_TIME_UNIT
-    # the placeholders in order: the groups (in d), then the two norms (in the SELECT)
-    return engine.query(sql, [*joined, *params, norm, norm])
+    # the placeholders in order: the groups' (in d's select list, then its joins), the
+    # filter's, then the two norms of each grouping's sums
+    frame = engine.query(
+        sql, [*selected_params, *joined, *params, *[norm, norm] * len(groupings)]
+    )
+    columns = list(LEAD_TIME_CUT_COLUMNS)
+    return [
+        frame.loc[frame["s"] == i, columns].reset_index(drop=True) for i in range(len(groupings))
+    ]
