@@ -480,6 +480,55 @@ def lead_time_cut(
     )
 
 
+def _lead_grouping(snap: Snapshot, level: str) -> engines.LeadGrouping:
+    """The grouping of lead times per area at ``level`` (in areas only): the finest level's
+    areas themselves, a coarser level's by their areas' parents (mapped in the engine)."""
+    if level == snap.levels[0]:
+        return engines.LeadGrouping(by=AREA_CODE, located=True)
+    parents = snap.parent_codes(level).dropna()
+    groups = dict(zip(parents.index.astype("str"), parents.astype("str"), strict=True))
+    return engines.LeadGrouping(by=None, groups=groups)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+def lead_time_cuts(
+    snap: Snapshot,
+    start: str,
+    end: str,
+    domains: tuple[str, ...],
+    themes: tuple[str, ...],
+    channels: tuple[str, ...],
+    *,
+    norm_days: float,
+    level: str,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The selection's lead times summed in the engine all together, per theme and per area at
+    ``level`` (:func:`lead_time_cut` with ``by`` None, ``by`` theme and ``level``), in one
+    statement (:func:`engine.lead_time_cuts`: the signals filtered once): what the
+    Afhandeling page shows; shared by both protections."""
+    if not snap.has_signals:
+        empty = pd.DataFrame(columns=list(engines.LEAD_TIME_CUT_COLUMNS))
+        return empty, empty, empty
+    groupings = [
+        engines.LeadGrouping(by=None),
+        engines.LeadGrouping(by=THEME),
+        _lead_grouping(snap, level),
+    ]
+    overall, by_theme, by_area = snap.read(
+        lambda: engines.lead_time_cuts(
+            snap.engine,
+            groupings,
+            norm_days=norm_days,
+            start=start,
+            end=end,
+            domains=domains,
+            themes=themes or None,
+            channels=channels or None,
+        )
+    )
+    return overall, by_theme, by_area
+
+
 @st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
 def lead_times(
     snap: Snapshot,
@@ -491,21 +540,36 @@ def lead_times(
     level: str | None = None,
 ) -> pd.DataFrame:
     """Lead times of the selection per ``by`` group (or overall), for the whole municipality
-    or one area (``code``, at ``level``: by default the level it belongs to)."""
-    members = None
-    if code is not None:
-        members = tuple(aggregate.member_codes(snap.areas, level or snap.level_of(code), code))
-    cut = lead_time_cut(
-        snap,
-        sel.start,
-        sel.end,
-        sel.domains,
-        sel.themes,
-        sel.channels,
-        norm_days=norm_days,
-        by=by,
-        area_codes=members,
-    )
+    or one area (``code``, at ``level``: by default the level it belongs to). All together
+    and per theme for the whole municipality come from :func:`lead_time_cuts` (with the
+    selection's level: the Afhandeling page's three tables from one statement)."""
+    if code is None and by in (None, THEME) and sel.level in snap.levels:
+        cuts = lead_time_cuts(
+            snap,
+            sel.start,
+            sel.end,
+            sel.domains,
+            sel.themes,
+            sel.channels,
+            norm_days=norm_days,
+            level=sel.level,
+        )
+        cut = cuts[0] if by is None else cuts[1]
+    else:
+        members = None
+        if code is not None:
+            members = tuple(aggregate.member_codes(snap.areas, level or snap.level_of(code), code))
+        cut = lead_time_cut(
+            snap,
+            sel.start,
+            sel.end,
+            sel.domains,
+            sel.themes,
+            sel.channels,
+            norm_days=norm_days,
+            by=by,
+            area_codes=members,
+        )
     if not snap.has_signals:  # counts only: no lead times at all
         return pd.DataFrame()
     return aggregate.lead_times_of_cut(cut, by=by, ptable=ptable(sel))
@@ -515,7 +579,7 @@ def lead_times(
 def lead_time_by_area(snap: Snapshot, sel: Filters, *, norm_days: float) -> pd.DataFrame:
     """Lead times per area at the selected level, slowest first (areas with fewer than 20
     closed signals left out)."""
-    cut = lead_time_cut(
+    cut = lead_time_cuts(
         snap,
         sel.start,
         sel.end,
@@ -523,9 +587,8 @@ def lead_time_by_area(snap: Snapshot, sel: Filters, *, norm_days: float) -> pd.D
         sel.themes,
         sel.channels,
         norm_days=norm_days,
-        by=None,
         level=sel.level,
-    )
+    )[2]
     table = aggregate.lead_times_of_cut(cut, by="gebied", ptable=ptable(sel))
     table = table.loc[table["afgesloten"] >= aggregate.MIN_CLOSED_FOR_MEDIAN].sort_values(
         "mediaan_dagen", ascending=False
