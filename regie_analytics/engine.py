@@ -593,9 +593,7 @@ def lead_time_cuts(
     norm = float(norm_days) * 86400.0 * LEAD_TIME_UNIT
     # the placeholders in order: the groups' (in d's select list, then its joins), the
     # filter's, then the two norms of each grouping's sums
-    frame = engine.query(
-        sql, [*selected_params, *joined, *params, *[norm, norm] * len(groupings)]
-    )
+    frame = engine.query(sql, [*selected_params, *joined, *params, *[norm, norm] * len(groupings)])
     columns = list(LEAD_TIME_CUT_COLUMNS)
     return [
         frame.loc[frame["s"] == i, columns].reset_index(drop=True) for i in range(len(groupings))

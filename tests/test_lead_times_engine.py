@@ -238,6 +238,59 @@ def _compare(eng: Engine) -> int:
     return compared
 
 
+CUT_GROUPINGS: list[tuple[engine.LeadGrouping, str | None, str | None]] = [
+    (engine.LeadGrouping(by=None), None, None),
+    (engine.LeadGrouping(by="theme"), "theme", None),
+    (engine.LeadGrouping(by="channel"), "channel", None),
+    (engine.LeadGrouping(by=AREA_CODE, located=True), None, "fine"),
+    (engine.LeadGrouping(by=None, groups=PARENTS, located=True), None, "parent"),
+]
+""":func:`engine.lead_time_cuts`' groupings and the (``by``, ``per_area``) of their reference."""
+
+
+def _compare_cuts(eng: Engine) -> int:
+    """Every case x norm x protection (and one area's members): all the groupings from one
+    :func:`engine.lead_time_cuts` statement, each equal to pandas' table. Returns the number
+    of tables compared."""
+    signals = _as_read(SIGNALS)
+    compared = 0
+    members_cases = [(case, None) for case in CASES] + [
+        (CASES[0], members) for members in (["A1", "A2"], ["B2"], ["C1"])
+    ]
+    for case, members in members_cases:
+        choices = {"themes": (), "channels": (), **case}
+        for norm, ptable in ((10, None), (10, privacy.PTABLE), (2.5, privacy.PTABLE)):
+            cuts = engine.lead_time_cuts(
+                eng,
+                [grouping for grouping, _, _ in CUT_GROUPINGS],
+                norm_days=norm,
+                start=choices["start"],
+                end=choices["end"],
+                domains=choices["domains"],
+                themes=choices["themes"] or None,
+                channels=choices["channels"] or None,
+                area_codes=members,
+            )
+            assert len(cuts) == len(CUT_GROUPINGS)
+            for cut, (_, by, per_area) in zip(cuts, CUT_GROUPINGS, strict=True):
+                options = {**choices, "by": by, "per_area": per_area, "norm": norm}
+                want = _reference(signals, **options, ptable=ptable, members=members)
+                got = aggregate.lead_times_of_cut(
+                    cut, by="gebied" if per_area else by, ptable=ptable
+                )
+                assert_frame_equal(
+                    got,
+                    want,
+                    check_exact=True,
+                    check_index_type=False,
+                    check_categorical=False,
+                    obj=str({**options, "members": members}),
+                )
+                assert list(got.index) == [str(i) for i in want.index], options
+                compared += 1
+    return compared
+
+
 def test_messy_signals_have_every_rank_and_kind() -> None:
     """The data exercise what they claim to (ties, open, negative, microseconds, sizes)."""
     lead = SIGNALS["closed_at"] - SIGNALS["received_at"]
@@ -258,6 +311,16 @@ def test_lead_times_in_duckdb_equal_pandas(tmp_path: Path) -> None:
     SIGNALS.to_parquet(folder / "signals" / "part-00001.parquet")
     eng = DuckDBEngine(folder, signal_parts=["signals/part-00001.parquet"])
     assert _compare(eng) == len(CASES) * len(GROUPINGS) * 3 + 6
+
+
+@pytest.mark.slow
+def test_lead_time_cuts_in_duckdb_equal_pandas(tmp_path: Path) -> None:
+    """Several groupings from one statement: each equals pandas' table to the last digit."""
+    folder = tmp_path / "v000001"
+    (folder / "signals").mkdir(parents=True)
+    SIGNALS.to_parquet(folder / "signals" / "part-00001.parquet")
+    eng = DuckDBEngine(folder, signal_parts=["signals/part-00001.parquet"])
+    assert _compare_cuts(eng) == (len(CASES) + 3) * 3 * len(CUT_GROUPINGS)
 
 
 def test_a_known_median_and_percentile(tmp_path: Path) -> None:
@@ -315,6 +378,13 @@ def test_lead_times_in_postgresql_equal_pandas(pg_signals: PostgresEngine) -> No
     """From the signals or from ``signal_leads``: every table equals pandas' to the last
     digit."""
     assert _compare(pg_signals) == len(CASES) * len(GROUPINGS) * 3 + 6
+
+
+@pytest.mark.subprocess
+def test_lead_time_cuts_in_postgresql_equal_pandas(pg_signals: PostgresEngine) -> None:
+    """Several groupings from one statement, from the signals or from ``signal_leads``: each
+    equals pandas' table to the last digit."""
+    assert _compare_cuts(pg_signals) == (len(CASES) + 3) * 3 * len(CUT_GROUPINGS)
 
 
 @pytest.mark.subprocess

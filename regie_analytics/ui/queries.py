@@ -13,6 +13,7 @@ an exact count; small published counts read "<5". Off, the analyst sees exact co
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -509,15 +510,14 @@ def lead_time_cuts(
     if not snap.has_signals:
         empty = pd.DataFrame(columns=list(engines.LEAD_TIME_CUT_COLUMNS))
         return empty, empty, empty
-    groupings = [
-        engines.LeadGrouping(by=None),
-        engines.LeadGrouping(by=THEME),
-        _lead_grouping(snap, level),
-    ]
-    overall, by_theme, by_area = snap.read(
+    key = (snap.key, start, end, domains, themes, channels, float(norm_days))
+    with _LEVEL_FREE_LOCK:
+        known = _LEVEL_FREE.get(key)
+    groupings = [] if known is not None else [engines.LeadGrouping(by=None), THEME_GROUPING]
+    cuts = snap.read(
         lambda: engines.lead_time_cuts(
             snap.engine,
-            groupings,
+            [*groupings, _lead_grouping(snap, level)],
             norm_days=norm_days,
             start=start,
             end=end,
@@ -526,7 +526,23 @@ def lead_time_cuts(
             channels=channels or None,
         )
     )
-    return overall, by_theme, by_area
+    if known is None:
+        known = (cuts[0], cuts[1])
+        with _LEVEL_FREE_LOCK:
+            _LEVEL_FREE[key] = known
+            while len(_LEVEL_FREE) > 64:
+                del _LEVEL_FREE[next(iter(_LEVEL_FREE))]
+    return known[0], known[1], cuts[-1]
+
+
+THEME_GROUPING = engines.LeadGrouping(by=THEME)
+"""The lead times per theme (see :func:`lead_time_cuts`)."""
+
+_LEVEL_FREE: dict[tuple[Any, ...], tuple[pd.DataFrame, pd.DataFrame]] = {}
+"""The overall and per-theme lead-time cuts :func:`lead_time_cuts` computed last (at most 64,
+oldest first out), by snapshot key, filter and norm: another area level computes only its
+areas' cut (read only; shared by every session, as the cached functions are)."""
+_LEVEL_FREE_LOCK = threading.Lock()
 
 
 @st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
