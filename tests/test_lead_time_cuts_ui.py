@@ -1,4 +1,4 @@
-"""The Afhandeling page's three lead-time cuts (``queries.lead_time_cuts``: all together, per
+"""The Afhandeling page's three lead-time cuts (``lead_queries.lead_time_cuts``: all together, per
 theme, per area at the selected level, from one engine statement) equal the cuts computed one
 by one (:func:`engine.lead_time_cut`, pinned to pandas in ``test_lead_times_engine.py``), on
 the demo store, also for a level chosen after another (then only the areas' cut is computed
@@ -16,7 +16,7 @@ from pandas.testing import assert_frame_equal
 from regie_analytics import aggregate
 from regie_analytics import engine as engines
 from regie_analytics.schema import AREA_CODE
-from regie_analytics.ui import queries
+from regie_analytics.ui import lead_queries as queries
 from regie_analytics.ui.data import latest
 
 
