@@ -46,26 +46,19 @@ def lead_time_cut(
     counts only."""
     if not snap.has_signals:
         return pd.DataFrame(columns=list(engines.LEAD_TIME_CUT_COLUMNS))
-    groups, located = None, False
-    if level == snap.levels[0]:
-        by, located = AREA_CODE, True
-    elif level is not None:  # the signals' areas mapped to their parents in the engine
-        parents = snap.parent_codes(level).dropna()
-        groups = dict(zip(parents.index.astype("str"), parents.astype("str"), strict=True))
+    grouping = engines.LeadGrouping(by=by) if level is None else _lead_grouping(snap, level)
     return snap.read(
-        lambda: engines.lead_time_cut(
+        lambda: engines.lead_time_cuts(
             snap.engine,
-            by=by,
+            [grouping],
             norm_days=norm_days,
-            groups=groups,
             start=start,
             end=end,
             domains=domains,
             themes=themes or None,
             channels=channels or None,
             area_codes=area_codes,
-            located=located,
-        )
+        )[0]
     )
 
 
