@@ -350,6 +350,27 @@ def _cut_source(engine: Engine, by: Sequence[str], choices: Choices) -> tuple[st
     return dimensions, where, params
 
 
+def cube_totals(engine: Engine) -> pd.DataFrame:
+    """The cube's counts per month and domain for each sentinel area (outside the areas,
+    without a location) and for all areas together (area code ``''``): the columns
+    ``area_code``, ``month``, ``domain`` and ``count``, a few hundred rows. Every total of
+    the store's summary (:func:`regie_analytics.store.summary.store_info`) is the same from
+    them as from the whole cube, which a national store would pull in by the millions of
+    rows. Read from the smallest relation that holds the area, month and domain."""
+    relation, _, _ = _cut_source(engine, [AREA_CODE, MONTH, DOMAIN], Choices())
+    sentinel, params = in_list(AREA_CODE, sorted(SENTINEL_AREAS))
+    sql = (
+        f'SELECT CASE WHEN {sentinel} THEN "{AREA_CODE}" ELSE \'\' END AS "{AREA_CODE}", '
+        f'"{MONTH}", "{DOMAIN}", CAST(SUM("{COUNT}") AS BIGINT) AS "{COUNT}" '
+        f"FROM {relation} GROUP BY 1, 2, 3"
+    )
+    frame = engine.query(sql, params)
+    for column in (AREA_CODE, MONTH, DOMAIN):
+        frame[column] = frame[column].astype("str")
+    frame[COUNT] = frame[COUNT].astype("int64")
+    return frame.sort_values([AREA_CODE, MONTH, DOMAIN], ignore_index=True)
+
+
 def sum_keys(column: str = CELL_KEY) -> str:
     """The SQL of a summed cell key: ``CAST(SUM(cell_key) % 256 AS BIGINT) AS cell_key``."""
     return f'CAST(SUM("{column}") % 256 AS BIGINT) AS "{CELL_KEY}"'

@@ -355,23 +355,29 @@ def stored_unknown_categories(store: AnyStore) -> pd.DataFrame:
     """
     columns = [CATEGORY, SUBCATEGORY, DOMAIN]
     frames = []
-    signals = store.signals(columns=columns)
-    if len(signals):
-        frames.append(signals.assign(**{COUNT: 1}))
+    version = store.version_name
+    if version is not None and any(
+        "signals" in imp.get("parts", {}) for imp in store.manifest().get("imports", [])
+    ):
+        # summed in the engine: a national store holds millions of signals
+        engine = store.engine(version)
+        labels = ", ".join(f'COALESCE(CAST("{c}" AS VARCHAR), \'\') AS "{c}"' for c in columns[:2])
+        frames.append(
+            engine.query(
+                f'SELECT {labels}, COUNT(*) AS "{COUNT}" FROM {engine.signals} '
+                f'WHERE "{DOMAIN}" = ? GROUP BY 1, 2 ORDER BY 1, 2',
+                [UNKNOWN_DOMAIN],
+            )
+        )
     counts = store.counts()
     if len(counts):
-        frames.append(counts.reindex(columns=[*columns, COUNT]))
+        counts = counts.loc[counts[DOMAIN].astype("str") == UNKNOWN_DOMAIN]
+        frames.append(counts.reindex(columns=[CATEGORY, SUBCATEGORY, COUNT]))
     if not frames:
         return pd.DataFrame({CATEGORY: [], SUBCATEGORY: [], COUNT: []}).astype(
             {CATEGORY: "str", SUBCATEGORY: "str", COUNT: "int64"}
         )
-    rows = pd.concat(
-        [
-            f.loc[f[DOMAIN].astype("str") == UNKNOWN_DOMAIN, [CATEGORY, SUBCATEGORY, COUNT]]
-            for f in frames
-        ],
-        ignore_index=True,
-    )
+    rows = pd.concat(frames, ignore_index=True)
     rows[[CATEGORY, SUBCATEGORY]] = (
         rows[[CATEGORY, SUBCATEGORY]].astype(object).fillna("").astype("str")
     )

@@ -16,7 +16,7 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 from streamlit.testing.v1 import AppTest
 
-from regie_analytics import aggregate, audit
+from regie_analytics import aggregate, audit, workflow
 from regie_analytics import engine as engines
 from regie_analytics.engine import Engine
 from regie_analytics.formatting import fmt_int
@@ -32,6 +32,7 @@ from regie_analytics.store import (
 )
 from regie_analytics.store.pgschema import version_number
 from regie_analytics.store.postgres import PostgresEngine
+from regie_analytics.store.summary import store_info
 from tests.conftest import (
     BAD,
     ROOT,
@@ -222,6 +223,43 @@ def test_reclassify_and_population(engine: str, tmp_path: Path) -> None:
     assert store.manifest()["boundaries"]["population"] == "handmatig"
     pd.testing.assert_frame_equal(store.cube(), cube)
     assert store.version_name == "v000003"
+
+
+def test_summary_and_labels_in_overig_are_summed_in_the_engine(engine: str, tmp_path: Path) -> None:
+    """The store's summary (Data page, ``info``) and its labels in overig are summed in the
+    engine, not from the whole cube and every signal in pandas (a national store's cube has
+    millions of rows): the same summary as from the whole cube, and counts by hand: 2 + 1
+    unknown labels, 1 signal outside the area, 1 without a location, across two months."""
+    export = tmp_path / "mix.csv"
+    export.write_text(
+        "service_request_id,requested_datetime,service_name,lat,long\n"
+        "1,2025-03-01T10:00:00,Ruimteschip,52.3731,4.8922\n"
+        "2,2025-03-02T10:00:00,Ruimteschip,52.3731,4.8922\n"
+        "3,2025-04-02T10:00:00,Vliegende schotel,52.3731,4.8922\n"
+        "4,2025-04-03T10:00:00,Graffiti,52.3731,4.8922\n"
+        "5,2025-04-04T10:00:00,Graffiti,51.9225,4.4792\n"  # Rotterdam: outside the areas
+        "6,2025-04-05T10:00:00,Graffiti,,\n",
+        encoding="utf-8",
+    )
+    _import(engine, export, "open311")
+    _import(engine, SAMPLES / "wijkteam_telling.csv", "counts")
+    store = open_store(engine)
+    info = store.info()
+    whole = store_info(store.location, store.manifest(), store.cube(), store.areas())
+    assert info == whole
+    counted = int(store.counts()["count"].sum())
+    assert info["meldingen_totaal"] == 6 + counted
+    assert (info["buiten_gebied"], info["zonder_locatie"], info["overig_domein"]) == (1, 1, 3)
+    assert info["eerste_maand"] <= "2025-03" and info["laatste_maand"] >= "2025-04"
+    assert info["niveaus"]["buurt"] == int((store.areas()["level"] == "buurt").sum())
+    totals = engines.cube_totals(store.engine(str(store.version_name)))
+    assert set(totals["area_code"]) <= {"", *SENTINEL_AREAS}
+    assert int(totals["count"].sum()) == info["meldingen_totaal"]
+    unknown = workflow.stored_unknown_categories(store)
+    assert unknown.to_dict("records") == [
+        {"category": "Ruimteschip", "subcategory": "", "count": 2},
+        {"category": "Vliegende schotel", "subcategory": "", "count": 1},
+    ]
 
 
 def test_refused_import_leaves_the_store_unchanged(engine: str) -> None:

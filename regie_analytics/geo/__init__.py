@@ -36,6 +36,7 @@ from regie_analytics.geo.geometry import RD_NEW, WGS84
 from regie_analytics.geo.levels import (
     areas_at_level,
     available_levels,
+    level_size,
     municipality_name,
     parent_code_map,
     with_population,
@@ -92,6 +93,7 @@ __all__ = [
     "codes_in_part",
     "gemeente_of",
     "geojson_payload_size",
+    "level_size",
     "load_boundaries",
     "load_boundaries_with_fingerprint",
     "map_view",

@@ -199,6 +199,16 @@ def areas_at_level(
     )
 
 
+def level_size(areas: gpd.GeoDataFrame, level: str) -> int:
+    """How many areas :func:`areas_at_level` has at ``level``, without dissolving their
+    geometry (the store's summary counts them for every level)."""
+    base = _check_level(areas, level)
+    rows = areas[areas[AREA_LEVEL] == base]
+    if level == base:
+        return len(rows)
+    return int(rows[_PARENT_COLUMN[level]].astype("str").nunique())
+
+
 def _dissolve(geometry: gpd.GeoSeries, keys: pd.Series) -> gpd.GeoSeries:
     """The union of ``geometry`` (WGS84) per key, sorted by key and made valid: the geometry
     of :func:`areas_at_level` above the finest level."""

@@ -7,10 +7,11 @@ import json
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow.parquet as pq
 
 from regie_analytics import cellkey, geo
 from regie_analytics.ingest import PreparedImport, StoredIds
@@ -52,6 +53,9 @@ from regie_analytics.store.rollups import write_rollups
 from regie_analytics.store.summary import store_info
 from regie_analytics.store.versions import clean_leftovers, kept_versions, lock, staging, switch
 from regie_analytics.taxonomy import Taxonomy, load_taxonomy
+
+if TYPE_CHECKING:
+    from regie_analytics.engine import DuckDBEngine
 
 DEFAULT_STORE = default_store_folder()
 
@@ -176,7 +180,42 @@ class Store:
         """A summary for ``python -m regie_analytics info`` and the Data page."""
         if self.current is None:
             return {"store": str(self.root), "leeg": True}
-        return store_info(str(self.root), self.manifest(), self.cube(), self.areas())
+        from regie_analytics.engine import cube_totals
+
+        folder = self._require()
+        manifest = json.loads((folder / "manifest.json").read_text())
+        cube = folder / "cube.parquet"
+        if not manifest.get(SECRET_FIELD) or (
+            cube.exists() and CELL_KEY not in pq.read_schema(cube).names
+        ):
+            raise outdated(self.root)  # as reading its cube would
+        engine = self.engine(folder.name)
+        try:
+            totals = cube_totals(engine)
+        finally:
+            engine.close()
+        return store_info(
+            str(self.root), manifest, totals, gpd.read_parquet(folder / "areas.parquet")
+        )
+
+    def engine(self, version: str) -> DuckDBEngine:
+        """Queries on ``version``'s cube and signals (every import's signal parts) in
+        embedded DuckDB (see :class:`~regie_analytics.engine.DuckDBEngine`), as
+        :meth:`PostgresStore.engine <regie_analytics.store.postgres.PostgresStore.engine>`
+        runs them in the database."""
+        from regie_analytics.engine import DuckDBEngine
+
+        folder = self.root / version
+        path = folder / "manifest.json"
+        if not path.exists():
+            raise replaced(version, self.root)
+        manifest = json.loads(path.read_text())
+        parts = [
+            imp["parts"]["signals"]
+            for imp in manifest.get("imports", [])
+            if "signals" in imp.get("parts", {})
+        ]
+        return DuckDBEngine(folder, signal_parts=parts)
 
     # -- writing ---------------------------------------------------------------------------
     def derive_boundaries(self, areas: gpd.GeoDataFrame) -> None:

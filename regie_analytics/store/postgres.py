@@ -30,6 +30,7 @@ from libpysal.weights import W
 from psycopg import sql
 
 from regie_analytics import cellkey, geo
+from regie_analytics.engine import cube_totals
 from regie_analytics.ingest import (
     PreparedImport,
     StoredIds,
@@ -242,8 +243,9 @@ class PostgresStore:
             found = self._read_version(conn)
             if found is None:
                 return {"store": self.root, "leeg": True}
-            cube, areas = _cube(conn, found.number), pgwrite.read_areas(conn, found.areas)
-        return store_info(self.root, found.manifest, cube, areas)
+            areas = pgwrite.read_areas(conn, found.areas)
+        totals = cube_totals(self.engine(version_name(found.number)))
+        return store_info(self.root, found.manifest, totals, areas)
 
     def engine(self, version: str) -> PostgresEngine:
         """Queries on ``version``'s cube and signals, run in the database (see

@@ -26,7 +26,9 @@ def store_info(
     location: str, manifest: dict[str, Any], cube: pd.DataFrame, areas: gpd.GeoDataFrame
 ) -> dict[str, Any]:
     """The summary of a store version for ``python -m regie_analytics info`` and the Data
-    page: boundaries, levels, population, taxonomy, imports and totals from the cube."""
+    page: boundaries, levels, population, taxonomy, imports and totals from the ``cube``
+    (the cube itself, or the same counts summed per month and domain with every area in
+    the areas lumped together: :func:`regie_analytics.engine.cube_totals`)."""
     in_area = ~cube[AREA_CODE].isin(SENTINEL_AREAS)
     return {
         "store": location,
@@ -35,9 +37,7 @@ def store_info(
         "gegenereerd": manifest.get("generated", False),
         "grenzen": manifest["boundaries"],
         "gemeente_naam": geo.municipality_name(areas),
-        "niveaus": {
-            level: len(geo.areas_at_level(areas, level)) for level in geo.available_levels(areas)
-        },
+        "niveaus": {level: geo.level_size(areas, level) for level in geo.available_levels(areas)},
         "aantal_gebieden": len(areas),
         "inwoners_bekend": bool(areas["population"].notna().any()),
         "inwoners": population_source(manifest, areas),
