@@ -4,6 +4,7 @@ readable, the page showing it in Dutch until the result is there, errors raised 
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 
 import pytest
@@ -210,3 +211,45 @@ def test_waiting_for_a_side_part_in_the_run_that_deferred_it_computes_it_at_once
     with background.page_run():
         assert background.pending((tag,), lambda: 5, label=f"nodig {tag}") is None
         assert background.waited((tag,), lambda: 6, label=f"nodig {tag}") == 5
+
+
+def test_a_side_part_that_took_long_before_is_not_waited_for():
+    """A pending part whose label's last job took longer than the run may wait (a national
+    store's hot spots) is not waited for: its progress shows at once. One whose label's last
+    job took less is waited for, and so is one whose label has never finished (unknown)."""
+    tag = uuid.uuid4().hex
+    slow_label, quick_label = f"lang {tag}", f"kort {tag}"
+    held = threading.Event()
+
+    def slow() -> str:
+        held.wait(30)
+        return "lang"
+
+    def quick() -> str:
+        threading.Event().wait(0.3)
+        return "kort"
+
+    try:
+        # never finished before: unknown, waited for (within 2 s), and its duration recorded
+        background.start((tag, "q1"), quick, label=quick_label)
+        with background.page_run():
+            assert background.pending((tag, "q1"), quick, label=quick_label, wait=2.0) == "kort"
+        assert 0.25 < background._TOOK[quick_label] < 2.0
+        # took about 0.3 s before: a new one is waited for and its result shown in this run
+        background.start((tag, "q2"), quick, label=quick_label)
+        with background.page_run():
+            assert background.pending((tag, "q2"), quick, label=quick_label, wait=2.0) == "kort"
+        # took 5 s before: not waited for, the run goes on at once
+        background._TOOK[slow_label] = 5.0
+        job = background.start((tag, "s1"), slow, label=slow_label)
+        assert 4.0 < background.expected_left(job) <= 5.0
+        started = time.monotonic()
+        with background.page_run():
+            assert background.pending((tag, "s1"), slow, label=slow_label, wait=2.0) is None
+        assert time.monotonic() - started < 1.0  # not the 2 s of its wait
+        held.set()
+        assert job.done.wait(10) and background.expected_left(job) == 0.0
+        with background.page_run():
+            assert background.pending((tag, "s1"), slow, label=slow_label, wait=2.0) == "lang"
+    finally:
+        held.set()

@@ -58,6 +58,8 @@ class Job:
     released: threading.Event = field(default_factory=threading.Event)
     """Set when the job may start computing: at once, or (a job :func:`pending` deferred) when
     the page run that asked for it has ended, or as soon as anyone waits for its result."""
+    started: float | None = None
+    """When it started computing (``time.monotonic``), None before."""
 
     def advance(self, share: float) -> None:
         """Record the share done (never going back)."""
@@ -66,18 +68,38 @@ class Job:
 
 _JOBS: OrderedDict[Hashable, Job] = OrderedDict()
 _LOCK = threading.Lock()
+_TOOK: dict[str, float] = {}
+"""How many seconds the last job of each label took to compute, guarded by :data:`_LOCK`
+(labels name the work and its size: "Sprongen zoeken in 14.066 gebieden")."""
 
 
 def _run(job: Job, compute: Callable[[], Any]) -> None:
     job.released.wait()
+    job.started = time.monotonic()
     try:
         with reporting(job.advance):
             job.result = compute()
+        with _LOCK:
+            _TOOK[job.label] = time.monotonic() - job.started
     except Exception as exc:  # raised again in the page that asks for it
         job.error = exc
     finally:
         job.progress = 1.0
         job.done.set()
+
+
+def expected_left(job: Job) -> float:
+    """Seconds until ``job`` is likely done, by how long the last job of its label took
+    (0 when done, or when no job of its label has finished yet: unknown)."""
+    if job.done.is_set():
+        return 0.0
+    with _LOCK:
+        took = _TOOK.get(job.label)
+    if took is None:
+        return 0.0
+    if job.started is None:
+        return took
+    return max(0.0, took - (time.monotonic() - job.started))
 
 
 def _claim(key: Hashable, label: str) -> tuple[Job, bool]:
@@ -239,9 +261,11 @@ def pending(
     key: Hashable, compute: Callable[[], _T], *, label: str, wait: float = PENDING_SECONDS
 ) -> _T | None:
     """The result of ``compute`` (computed once per ``key`` in the background) when ready
-    within ``wait`` seconds (in a page run: what is left of the first pending part's wait);
-    otherwise its progress in this place and None, and the page goes
-    on (it reruns itself when the result is there): for a part of a page that can come later.
+    within ``wait`` seconds (in a page run: what is left of the first pending part's wait;
+    not waited for at all when the last job of its label took longer than what is left of
+    it: :func:`expected_left`); otherwise its progress in this place and None, and the page
+    goes on (it reruns itself when the result is there): for a part of a page that can come
+    later.
     The job's error, if any, is raised here.
 
     In a page run (:func:`page_run`) a new job is not computed beside the run: it starts
@@ -255,7 +279,10 @@ def pending(
             threading.Thread(target=_run, args=(job, compute), name=label, daemon=True).start()
             _show_progress(job)
             return None
-    if job.done.wait(_wait_left(wait)):
+    left = _wait_left(wait)
+    # not waited for when it will not be done in time (a national store's hot spots take
+    # seconds): its progress shows at once, and the page reruns when it is done
+    if expected_left(job) <= left and job.done.wait(left):
         return cast(_T, _finished(key, job))
     _show_progress(job)
     return None
