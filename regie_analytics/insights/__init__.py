@@ -35,6 +35,7 @@ from regie_analytics.insights.pressure import (
 )
 from regie_analytics.insights.tables import (
     area_series,
+    comparison_codes,
     domain_monthly,
     emerging,
     flagged_per_part,
@@ -53,6 +54,7 @@ __all__ = [
     "bivariate_caption",
     "both_high_flags",
     "compares_rates",
+    "comparison_codes",
     "correlation_caption",
     "default_measure",
     "domain_monthly",

@@ -195,6 +195,35 @@ def emerging(
     return stats.emerging_hotspots(long, w, seed=0)
 
 
+_PARENT_LEVEL = {"buurt": "wijk", "wijk": "stadsdeel", "gebied": "stadsdeel"}
+"""The level :func:`theme_comparison` compares an area of a level with (its parent's)."""
+
+
+def _siblings(areas: pd.DataFrame, level: str, code: str) -> tuple[str, pd.Index] | None:
+    """The parent level of ``level`` and the areas at ``level`` that share ``code``'s parent
+    (``code`` among them), None without a parent level."""
+    parent_level = _PARENT_LEVEL.get(level)
+    if not parent_level or parent_level not in aggregate.geo.available_levels(areas):
+        return None
+    parents = aggregate.geo.parent_code_map(areas, parent_level)
+    if level == aggregate.geo.available_levels(areas)[0]:
+        return parent_level, pd.Index(parents.index[parents == parents.get(code)])
+    buurt_parent = aggregate.geo.parent_code_map(areas, level)
+    wijk_of_parent = parents.groupby(buurt_parent).first()
+    return parent_level, pd.Index(wijk_of_parent.index[wijk_of_parent == wijk_of_parent.get(code)])
+
+
+def comparison_codes(areas: pd.DataFrame, *, level: str, code: str) -> list[str]:
+    """The finest-level area codes whose rows :func:`theme_comparison` of ``code`` reads
+    besides its ``whole``: the area's and its siblings' (sorted)."""
+    found = _siblings(areas, level, code)
+    shown = [code] if found is None else [code, *found[1].astype(str)]
+    if level == aggregate.geo.available_levels(areas)[0]:
+        return sorted(set(shown))
+    parents = aggregate.geo.parent_code_map(areas, level)
+    return sorted(parents.index[parents.isin(shown).to_numpy()].astype(str))
+
+
 def theme_comparison(
     cube: pd.DataFrame,
     areas: pd.DataFrame,
@@ -203,6 +232,7 @@ def theme_comparison(
     code: str,
     ptable: PTable | None = None,
     level_areas: pd.DataFrame | None = None,
+    whole: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per domain and theme: the area's count and rate next to its parent and the whole.
 
@@ -212,6 +242,10 @@ def theme_comparison(
     ``gemeente``, ``index`` (area against municipality, 100 = average). With ``ptable`` the
     counts of the area, its parent and the municipality are each perturbed as cells of their
     own, and the rates computed from them. ``level_areas``: see :func:`theme_matrix`.
+
+    ``whole``: the municipality's counts per domain and theme (a cut of the rows in an area:
+    ``domain``, ``theme``, ``count``, ``cell_key``) when ``cube`` holds only some areas' rows
+    (at least those of :func:`comparison_codes`, cut in the engine): the same figures.
     """
     if level_areas is None:
         level_areas = aggregate.geo.areas_at_level(areas, level)
@@ -229,6 +263,14 @@ def theme_comparison(
 
     wide = per_area(COUNT)
     keys = per_area(CELL_KEY) if ptable is not None else wide
+    summed = None
+    if whole is not None:  # every domain and theme with rows in an area, as the whole cube's
+        summed = whole.groupby([DOMAIN, "theme"], observed=True)[[COUNT, CELL_KEY]].sum()
+        if not summed.index.difference(wide.columns).empty:
+            columns = wide.columns.union(summed.index)
+            wide = wide.reindex(columns=columns, fill_value=0)
+            keys = keys.reindex(columns=columns, fill_value=0)
+        summed = summed.reindex(wide.columns, fill_value=0)
     population = level_areas["population"]
     use_pop = bool(population.notna().any() and population.get(code, 0) > 0)
     denom = population if use_pop else pd.Series(1.0, index=level_areas.index)
@@ -237,30 +279,30 @@ def theme_comparison(
     # count could be read back from them)
     smallest = aggregate.MIN_POPULATION if use_pop else 0
 
+    def published(counts: pd.Series, key_sums: pd.Series) -> pd.Series:
+        return counts if ptable is None else cellkey.perturb(counts, key_sums, ptable=ptable)
+
     def counted(codes: pd.Index) -> pd.Series:
         """The themes' counts of these areas together, as published."""
-        counts = wide.loc[codes].sum()
-        if ptable is None:
-            return counts
-        return cellkey.perturb(counts, keys.loc[codes].sum(), ptable=ptable)
+        return published(wide.loc[codes].sum(), keys.loc[codes].sum())
+
+    def per_people(counts: pd.Series, codes: pd.Index) -> pd.Series:
+        people = float(denom.loc[codes].sum())
+        return counts / (people if people >= smallest else np.nan) * scale
 
     def rate(codes: pd.Index) -> pd.Series:
-        people = float(denom.loc[codes].sum())
-        return counted(codes) / (people if people >= smallest else np.nan) * scale
+        return per_people(counted(codes), codes)
 
     own = pd.Index([code])
     out = pd.DataFrame({"aantal": counted(own), "gebied": rate(own)})
-    parent_level = {"buurt": "wijk", "wijk": "stadsdeel", "gebied": "stadsdeel"}.get(level)
-    if parent_level and parent_level in aggregate.geo.available_levels(areas):
-        parents = aggregate.geo.parent_code_map(areas, parent_level)
-        if level == aggregate.geo.available_levels(areas)[0]:
-            siblings = parents.index[parents == parents.get(code)]
-        else:
-            buurt_parent = aggregate.geo.parent_code_map(areas, level)
-            wijk_of_parent = parents.groupby(buurt_parent).first()
-            siblings = wijk_of_parent.index[wijk_of_parent == wijk_of_parent.get(code)]
-        out[parent_level] = rate(pd.Index(siblings).intersection(wide.index))
-    out["gemeente"] = rate(wide.index)
+    found = _siblings(areas, level, code)
+    if found is not None:
+        parent_level, siblings = found
+        out[parent_level] = rate(siblings.intersection(wide.index))
+    if summed is None:
+        out["gemeente"] = rate(wide.index)
+    else:  # the same sums from the whole's rows (every row in an area lies in a level area)
+        out["gemeente"] = per_people(published(summed[COUNT], summed[CELL_KEY]), wide.index)
     out["index"] = (100 * out["gebied"] / out["gemeente"].where(out["gemeente"] > 0)).round(0)
     rate_columns = [c for c in ("gebied", "wijk", "stadsdeel", "gemeente") if c in out.columns]
     out[rate_columns] = out[rate_columns].round(1)

@@ -29,23 +29,27 @@ are created on first write (with the PostGIS extension):
     domains, themes, channels and areas are read from instead of the whole cube.
 ``cube_area_months``
     each kept version's cube summed over all but the area, the month and the domain (in month
-    order, indexed by version and month): what a cut by those three at most, filtered on
-    nothing else, is summed from (the maps, the area comparisons and trends of the default
-    view: about half the cube's rows for a million signals, far fewer for ten million).
+    order, indexed by version and month, and by version and area): what a cut by those three
+    at most, filtered on nothing else, is summed from (the maps, the area comparisons and
+    trends of the default view: about half the cube's rows for a million signals, far fewer
+    for ten million).
 ``cube_area_themes``, ``cube_area_channels``
     each kept version's cube summed per area, month, domain and theme (channel), in theme
-    (channel) and month order, indexed by version, theme (channel) and month, and by version
-    and month: what a cut with
-    a theme (channel) chosen, by and filtered on those four at most, is summed from (the maps,
-    area comparisons and hot spots with a theme or a channel chosen) instead of the cube.
+    (channel) and month order, indexed by version, theme (channel) and month, by version
+    and month, and by version and area: what a cut with a theme (channel) chosen, by and
+    filtered on those four at most, is summed from (the maps, area comparisons and hot spots
+    with a theme or a channel chosen) instead of the cube.
 ``signal_leads``
     each signal part's lead times: per signal the columns the dashboard's lead-time queries
     filter and group by and its lead time in microseconds, computed once when the part is
     written (:data:`LEADS_INSERT`), in order of the time received and indexed by part and that
-    time: what :func:`regie_analytics.engine.lead_time_cut` reads instead of the signals.
+    time, and by part, area and that time (one area's lead times, as the area profile shows
+    them, read without the others'): what :func:`regie_analytics.engine.lead_time_cut` reads
+    instead of the signals.
 ``cube``
     each kept version's cube, summed in the database from its imports' cube parts, its rows in
-    month order (indexed by version and month); the view ``v000003`` is version 3's cube (what
+    month order (indexed by version and month, and by version and area: the few areas of an
+    area profile's cuts read without the others); the view ``v000003`` is version 3's cube (what
     the dashboard's queries read).
 """
 
@@ -195,6 +199,7 @@ CREATE TABLE IF NOT EXISTS cube_parts (part integer NOT NULL, {_columns(CUBE_COL
 CREATE INDEX IF NOT EXISTS cube_parts_part ON cube_parts (part);
 CREATE TABLE IF NOT EXISTS cube (version integer NOT NULL, {_columns(CUBE_COLUMNS)});
 CREATE INDEX IF NOT EXISTS cube_version_month ON cube (version, month);
+CREATE INDEX IF NOT EXISTS cube_version_area ON cube (version, area_code);
 CREATE TABLE IF NOT EXISTS cube_dims (version integer NOT NULL, located boolean,
     {_columns(DIMS_COLUMNS)}, count bigint, cell_key integer);
 CREATE INDEX IF NOT EXISTS cube_dims_version ON cube_dims (version);
@@ -203,20 +208,26 @@ CREATE INDEX IF NOT EXISTS cube_areas_version ON cube_areas (version);
 CREATE TABLE IF NOT EXISTS cube_area_months (version integer NOT NULL,
     {_columns(AREA_MONTH_COLUMNS)}, count bigint, cell_key integer);
 CREATE INDEX IF NOT EXISTS cube_area_months_version_month ON cube_area_months (version, month);
+CREATE INDEX IF NOT EXISTS cube_area_months_version_area ON cube_area_months (version, area_code);
 CREATE TABLE IF NOT EXISTS cube_area_themes (version integer NOT NULL,
     {_columns((*AREA_MONTH_COLUMNS, THEME))}, count bigint, cell_key integer);
 CREATE INDEX IF NOT EXISTS cube_area_themes_version_theme_month
     ON cube_area_themes (version, theme, month);
 CREATE INDEX IF NOT EXISTS cube_area_themes_version_month ON cube_area_themes (version, month);
+CREATE INDEX IF NOT EXISTS cube_area_themes_version_area ON cube_area_themes (version, area_code);
 CREATE TABLE IF NOT EXISTS cube_area_channels (version integer NOT NULL,
     {_columns((*AREA_MONTH_COLUMNS, CHANNEL))}, count bigint, cell_key integer);
 CREATE INDEX IF NOT EXISTS cube_area_channels_version_channel_month
     ON cube_area_channels (version, channel, month);
 CREATE INDEX IF NOT EXISTS cube_area_channels_version_month
     ON cube_area_channels (version, month);
+CREATE INDEX IF NOT EXISTS cube_area_channels_version_area
+    ON cube_area_channels (version, area_code);
 CREATE TABLE IF NOT EXISTS signal_leads (part integer NOT NULL,
     {", ".join(f"{c} {'bigint' if c == LEAD_US else sql_type(c)}" for c in LEAD_COLUMNS)});
 CREATE INDEX IF NOT EXISTS signal_leads_part_received ON signal_leads (part, received_at);
+CREATE INDEX IF NOT EXISTS signal_leads_part_area
+    ON signal_leads (part, area_code, received_at);
 """
 """The store's tables (in the store's schema; see the module docstring)."""
 

@@ -186,8 +186,14 @@ _NEWEST = (
     "cube_area_themes",
     "cube_area_channels",
     "signal_leads",
+    "cube_version_area",
+    "cube_area_months_version_area",
+    "cube_area_themes_version_area",
+    "cube_area_channels_version_area",
+    "signal_leads_part_area",
 )
-"""The tables added after the first ones: a store without them gets them on its next write."""
+"""The tables (and indexes) added after the first ones: a store without them gets them on its
+next write."""
 
 
 def _wkb(frame: gpd.GeoDataFrame) -> np.ndarray:

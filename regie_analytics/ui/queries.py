@@ -445,13 +445,17 @@ def jumps_pending(snap: Snapshot, sel: Filters) -> pd.DataFrame | None:
 def profile_comparison(snap: Snapshot, sel: Filters, *, code: str, level: str) -> pd.DataFrame:
     """Per domain and theme: the area against its parent and the municipality (protected:
     small counts as "<5", without the area's rate and index)."""
+    # the area's and its siblings' rows and the whole's sums, cut in the engine (not every
+    # area's: a national store has tens of thousands)
+    codes = tuple(insights.comparison_codes(snap.areas, level=level, code=code))
     table = insights.theme_comparison(
-        _cube(snap, sel, by=(AREA_CODE, DOMAIN, THEME)),
+        _cube(snap, sel, by=(AREA_CODE, DOMAIN, THEME), area_codes=codes),
         snap.areas,
         level=level,
         code=code,
         ptable=ptable(sel),
         level_areas=snap.areas_at(level),
+        whole=_cube(snap, sel, by=(DOMAIN, THEME), located=True),
     )
     if not sel.private:
         return table
