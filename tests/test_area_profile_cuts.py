@@ -1,7 +1,7 @@
 """An area's profile reads only the rows it shows: the theme comparison of one area summed from
 its own and its siblings' rows plus the whole's sums per domain and theme (cut in the engine)
 equals the comparison of the whole cube, and the PostgreSQL store keeps the indexes by area
-that such cuts (and one area's lead times) read."""
+that such cuts (and one area's lead times) read, and one by period and channel."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from regie_analytics.store.pgwrite import _NEWEST
 from tests.conftest import SAMPLES, cli
 
 AREA_INDEXES = (
+    "cube_version_month_channel",
     "cube_version_area",
     "cube_area_months_version_area",
     "cube_area_themes_version_area",
@@ -124,9 +125,7 @@ def test_postgres_store_indexes_areas_and_adds_them_to_an_older_store(pg_url: st
     assert "cube_version_area" not in " ".join(str(r[0]) for r in plan)
     assert not set(AREA_INDEXES) & indexes()
     # an older store reads the same without them, and gets them with its next write
-    assert_frame_equal(
-        engines.cube_cut(engine, by=(AREA_CODE, DOMAIN), area_codes=[code]), before
-    )
+    assert_frame_equal(engines.cube_cut(engine, by=(AREA_CODE, DOMAIN), area_codes=[code]), before)
     result = cli("import", SAMPLES / "wijkteam_telling.csv", "--preset", "counts", "--store", url)
     assert result.code == 0, result.err
     assert set(AREA_INDEXES) <= indexes()
@@ -137,3 +136,12 @@ def test_postgres_store_indexes_areas_and_adds_them_to_an_older_store(pg_url: st
             "EXPLAIN SELECT * FROM cube WHERE version = 2 AND area_code = %s", (code,)
         ).fetchall()
     assert "cube_version_area" in " ".join(str(r[0]) for r in plan)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SET search_path TO areaindex")
+        conn.execute("SET enable_seqscan = off")
+        plan = conn.execute(
+            "EXPLAIN SELECT * FROM cube WHERE version = 2 AND month >= %s AND channel = %s",
+            ("2020-01", "App"),
+        ).fetchall()
+    shown = " ".join(str(r[0]) for r in plan)
+    assert "cube_version_month_channel" in shown and "channel = " in shown.split("Cond:")[-1]

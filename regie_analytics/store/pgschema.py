@@ -48,8 +48,9 @@ are created on first write (with the PostGIS extension):
     instead of the signals.
 ``cube``
     each kept version's cube, summed in the database from its imports' cube parts, its rows in
-    month order (indexed by version and month, and by version and area: the few areas of an
-    area profile's cuts read without the others); the view ``v000003`` is version 3's cube (what
+    month and channel order (indexed by version, month and channel, and by version and area:
+    a channel's rows of a period, and the few areas of an area profile's cuts, read without
+    the others); the view ``v000003`` is version 3's cube (what
     the dashboard's queries read).
 """
 
@@ -198,7 +199,7 @@ CREATE INDEX IF NOT EXISTS counts_part ON counts (part);
 CREATE TABLE IF NOT EXISTS cube_parts (part integer NOT NULL, {_columns(CUBE_COLUMNS)});
 CREATE INDEX IF NOT EXISTS cube_parts_part ON cube_parts (part);
 CREATE TABLE IF NOT EXISTS cube (version integer NOT NULL, {_columns(CUBE_COLUMNS)});
-CREATE INDEX IF NOT EXISTS cube_version_month ON cube (version, month);
+CREATE INDEX IF NOT EXISTS cube_version_month_channel ON cube (version, month, channel);
 CREATE INDEX IF NOT EXISTS cube_version_area ON cube (version, area_code);
 CREATE TABLE IF NOT EXISTS cube_dims (version integer NOT NULL, located boolean,
     {_columns(DIMS_COLUMNS)}, count bigint, cell_key integer);
@@ -479,18 +480,20 @@ def as_cube(frame: pd.DataFrame) -> pd.DataFrame:
 
 CUBE_COPY = sql.SQL(
     "INSERT INTO cube (version, {columns}) SELECT %s, {columns} FROM cube_parts WHERE part = %s "
-    "ORDER BY month"
+    "ORDER BY month, channel"
 ).format(columns=sql.SQL(", ").join(map(sql.Identifier, CUBE_COLUMNS)))
 """The cube of a version with one import: its cube part as it is (a part has one row per
-cell already), its rows in month order (see :data:`CUBE_SUM`)."""
+cell already), its rows in month and channel order (see :data:`CUBE_SUM`)."""
 
 CUBE_SUM = sql.SQL(
     "INSERT INTO cube (version, {dims}, count, cell_key) "
     "SELECT %s, {dims}, SUM(count), SUM(cell_key) %% 256 FROM cube_parts "
-    "WHERE part = ANY(%s) GROUP BY {dims} ORDER BY month"
+    "WHERE part = ANY(%s) GROUP BY {dims} ORDER BY month, channel"
 ).format(dims=sql.SQL(", ").join(map(sql.Identifier, CUBE_DIMENSIONS)))
 """The version's cube summed from its imports' cube parts (cell key: key sum mod 256), its rows
-in month order: with the index on (version, month) a cut to a period reads only its months."""
+in month and channel order: with the index on (version, month, channel) a cut to a period reads
+only its months, and one to a channel too only that channel's rows of them (a cut with a channel
+and a theme chosen reads the cube: the area rollups hold one or the other)."""
 
 
 CUBE_DIMS = sql.SQL(

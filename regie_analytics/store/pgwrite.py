@@ -186,6 +186,7 @@ _NEWEST = (
     "cube_area_themes",
     "cube_area_channels",
     "signal_leads",
+    "cube_version_month_channel",
     "cube_version_area",
     "cube_area_months_version_area",
     "cube_area_themes_version_area",
