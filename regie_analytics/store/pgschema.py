@@ -200,7 +200,6 @@ CREATE TABLE IF NOT EXISTS cube_parts (part integer NOT NULL, {_columns(CUBE_COL
 CREATE INDEX IF NOT EXISTS cube_parts_part ON cube_parts (part);
 CREATE TABLE IF NOT EXISTS cube (version integer NOT NULL, {_columns(CUBE_COLUMNS)});
 CREATE INDEX IF NOT EXISTS cube_version_month_channel ON cube (version, month, channel);
-CREATE INDEX IF NOT EXISTS cube_version_area ON cube (version, area_code);
 CREATE TABLE IF NOT EXISTS cube_dims (version integer NOT NULL, located boolean,
     {_columns(DIMS_COLUMNS)}, count bigint, cell_key integer);
 CREATE INDEX IF NOT EXISTS cube_dims_version ON cube_dims (version);
@@ -209,28 +208,46 @@ CREATE INDEX IF NOT EXISTS cube_areas_version ON cube_areas (version);
 CREATE TABLE IF NOT EXISTS cube_area_months (version integer NOT NULL,
     {_columns(AREA_MONTH_COLUMNS)}, count bigint, cell_key integer);
 CREATE INDEX IF NOT EXISTS cube_area_months_version_month ON cube_area_months (version, month);
-CREATE INDEX IF NOT EXISTS cube_area_months_version_area ON cube_area_months (version, area_code);
 CREATE TABLE IF NOT EXISTS cube_area_themes (version integer NOT NULL,
     {_columns((*AREA_MONTH_COLUMNS, THEME))}, count bigint, cell_key integer);
 CREATE INDEX IF NOT EXISTS cube_area_themes_version_theme_month
     ON cube_area_themes (version, theme, month);
 CREATE INDEX IF NOT EXISTS cube_area_themes_version_month ON cube_area_themes (version, month);
-CREATE INDEX IF NOT EXISTS cube_area_themes_version_area ON cube_area_themes (version, area_code);
 CREATE TABLE IF NOT EXISTS cube_area_channels (version integer NOT NULL,
     {_columns((*AREA_MONTH_COLUMNS, CHANNEL))}, count bigint, cell_key integer);
 CREATE INDEX IF NOT EXISTS cube_area_channels_version_channel_month
     ON cube_area_channels (version, channel, month);
 CREATE INDEX IF NOT EXISTS cube_area_channels_version_month
     ON cube_area_channels (version, month);
-CREATE INDEX IF NOT EXISTS cube_area_channels_version_area
-    ON cube_area_channels (version, area_code);
 CREATE TABLE IF NOT EXISTS signal_leads (part integer NOT NULL,
     {", ".join(f"{c} {'bigint' if c == LEAD_US else sql_type(c)}" for c in LEAD_COLUMNS)});
 CREATE INDEX IF NOT EXISTS signal_leads_part_received ON signal_leads (part, received_at);
-CREATE INDEX IF NOT EXISTS signal_leads_part_area
-    ON signal_leads (part, area_code, received_at);
 """
 """The store's tables (in the store's schema; see the module docstring)."""
+
+AREA_INDEXES = {
+    "cube_version_area": "cube (version, area_code)",
+    "cube_area_months_version_area": "cube_area_months (version, area_code)",
+    "cube_area_themes_version_area": "cube_area_themes (version, area_code)",
+    "cube_area_channels_version_area": "cube_area_channels (version, area_code)",
+    "signal_leads_part_area": "signal_leads (part, area_code, received_at)",
+}
+"""The indexes by area (an area profile's cuts and lead times read a few areas' rows without
+the others'), made by a version's write after its rows (:func:`area_indexes`): built at once
+from a first national import's rows, not kept up row by row while they are written (which
+takes minutes longer); an older store gets them with its next write."""
+
+
+def area_indexes() -> list[sql.Composed]:
+    """The ``CREATE INDEX IF NOT EXISTS`` of every one of :data:`AREA_INDEXES`."""
+    return [
+        sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {}").format(
+            sql.Identifier(name),
+            sql.SQL(target),  # type: ignore[arg-type]
+        )
+        for name, target in AREA_INDEXES.items()
+    ]
+
 
 RECORD_COLUMNS = {"signals": SIGNAL_COLUMNS, "counts": COUNT_COLUMNS}
 """The columns stored of each kind of record."""

@@ -45,6 +45,7 @@ from regie_analytics.store.pgschema import (
     RECORD_COLUMNS,
     VersionRow,
     area_extra_insert,
+    area_indexes,
     as_records,
     connection,
     create_tables,
@@ -187,11 +188,6 @@ _NEWEST = (
     "cube_area_channels",
     "signal_leads",
     "cube_version_month_channel",
-    "cube_version_area",
-    "cube_area_months_version_area",
-    "cube_area_themes_version_area",
-    "cube_area_channels_version_area",
-    "signal_leads_part_area",
 )
 """The tables (and indexes) added after the first ones: a store without them gets them on its
 next write."""
@@ -410,6 +406,9 @@ def switch(
         "SELECT DISTINCT %s, area_code FROM cube WHERE version = %s",
         (number, number),
     )
+    conn.execute(sql.SQL("SET LOCAL maintenance_work_mem = {}").format(sql.Literal(WRITE_WORK_MEM)))
+    for statement in area_indexes():  # after the rows: built at once on a first write
+        conn.execute(statement)
     manifest = {**manifest, "cube_rows": summed.rowcount}
     conn.execute(
         "INSERT INTO versions (version, manifest, areas, taxonomy) VALUES (%s, %s, %s, %s)",
