@@ -103,6 +103,16 @@ class DuckDBEngine:
             self._signals = f"read_parquet([{listed}], union_by_name = true)"
         else:
             self._signals = "(SELECT NULL AS source WHERE FALSE)"
+        leads = [self.folder / lead_part(str(p)) for p in signal_parts]
+        self.leads: str | None = (
+            "read_parquet([" + ", ".join(_literal(p) for p in leads) + "])"
+            if leads and all(p.exists() for p in leads)
+            else None
+        )
+        """The signal parts' lead-time files (:func:`lead_part`), read as one relation with
+        the columns :data:`LEAD_COLUMNS` (None when a part has none: a version written before
+        they existed reads its lead times from the signals): :func:`lead_time_cuts` reads
+        it."""
         from regie_analytics.store.rollups import (
             AREA_CHANNELS_FILE,
             AREA_MONTHS_FILE,
@@ -442,6 +452,21 @@ LEAD_US = "lead_us"
 """The column of an engine's ``leads`` relation that holds :data:`LEAD_TIME_SQL` computed."""
 LEAD_COLUMNS = (RECEIVED_AT, LEAD_US, RECORD_KEY, AREA_CODE, DOMAIN, THEME, CHANNEL, DEPARTMENT)
 """The columns of an engine's ``leads`` relation (see :func:`lead_time_cut`)."""
+
+LEADS_SUFFIX = ".leads.parquet"
+"""How the lead-time file of a Parquet store's signal part is named (see :func:`lead_part`)."""
+
+
+def lead_part(signal_part: str) -> str:
+    """The lead-time file of a signal part of the Parquet store, next to it
+    (``signals/part-00001.parquet``: ``signals/part-00001.leads.parquet``): the columns
+    :data:`LEAD_COLUMNS` of every signal of the part, :data:`LEAD_TIME_SQL` computed once, in
+    the order received and in small row groups (see :func:`regie_analytics.store.parts.
+    write_leads`), so that a period reads only its own row groups. :class:`DuckDBEngine`
+    reads the lead times there when every signal part has one."""
+    stem = signal_part[: -len(".parquet")] if signal_part.endswith(".parquet") else signal_part
+    return stem + LEADS_SUFFIX
+
 
 LEAD_TIME_QUANTILES = (0.5, 0.9)
 """The quantiles of the lead times the pages show (median and 90th percentile)."""

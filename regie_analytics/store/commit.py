@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from regie_analytics import cellkey, tempfiles
+from regie_analytics.engine import lead_part
 from regie_analytics.ingest import (
     PreparedImport,
     StoredIds,
@@ -35,6 +36,7 @@ from regie_analytics.store.parts import (
     stored_records,
     write_cube,
     write_manifest,
+    write_leads,
     write_records,
 )
 from regie_analytics.store.rollups import write_rollups
@@ -226,14 +228,17 @@ def build_version(
         cube_rel = f"cube/part-{import_id:05d}.parquet"
         source = prep.report.source
         later = [p.replaces for p in todo[offset + 1 :] if p.report.source == source]
+        parts = {kind_dir: record_rel, "cube": cube_rel}
         if prep.kind == "signals":
             prep.staged.link_to(folder / record_rel)
+            parts["leads"] = lead_part(record_rel)
+            write_leads(folder / record_rel, folder / parts["leads"])
             cube_part_ = prep.cube
         else:
             records, cube_part_ = without_keys(prep.records, later, kind=prep.kind, cube=prep.cube)
             write_records(records, folder / record_rel)
         write_cube(cube_part_, folder / cube_rel)
-        imports.append(import_entry(prep, import_id, {kind_dir: record_rel, "cube": cube_rel}))
+        imports.append(import_entry(prep, import_id, parts))
     cube = _new_cube(folder, old=old, imports=imports, added=todo, replaced=bool(replaced))
     manifest: dict[str, Any] = {
         "format": FORMAT_VERSION,
@@ -325,6 +330,9 @@ def reclassified(
         records = reclassify(records, taxonomy, system=system, kind=imp["kind"])
         records = with_keys(records, kind=imp["kind"], secret=secret)
         records.to_parquet(tmp / imp["parts"][kind_dir], index=False)
+        if imp["kind"] == "signals":  # its lead times too (written now for an older store)
+            imp["parts"]["leads"] = lead_part(imp["parts"][kind_dir])
+            write_leads(tmp / imp["parts"][kind_dir], tmp / imp["parts"]["leads"])
         part = cube_part(records, kind=imp["kind"])
         part.to_parquet(tmp / imp["parts"]["cube"], index=False)
         cubes.append(part)

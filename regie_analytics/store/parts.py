@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,44 @@ def write_records(records: pd.DataFrame, path: Path, *, rows: int = 1_000_000) -
             part = records.iloc[start : start + rows]
             table = pa.Table.from_pandas(part, schema=first.schema, preserve_index=False)
             writer.write_table(table)
+
+
+LEADS_ROWS = 100_000
+"""Rows per row group of a lead-time file: a period's rows are a few of them."""
+LEADS_MEMORY = "512MB"
+"""What DuckDB may hold in memory while it sorts a lead-time file (it spills beyond)."""
+
+
+def write_leads(signals: Path, target: Path, *, rows: int = LEADS_ROWS) -> None:
+    """Write the lead-time file of the signal part ``signals`` at ``target`` (see
+    :func:`regie_analytics.engine.lead_part`): the columns :data:`~regie_analytics.engine.
+    LEAD_COLUMNS` of every signal, the lead time computed as :data:`~regie_analytics.engine.
+    LEAD_TIME_SQL`, ordered by the time received, about ``rows`` rows per row group (DuckDB
+    writes whole vectors of 2,048). DuckDB reads, sorts and writes it (spilling to disk
+    beyond :data:`LEADS_MEMORY`)."""
+    import duckdb
+
+    from regie_analytics import tempfiles
+    from regie_analytics.engine import LEAD_COLUMNS, LEAD_TIME_SQL, LEAD_US
+
+    columns = ", ".join(
+        f'{LEAD_TIME_SQL} AS "{LEAD_US}"' if c == LEAD_US else f'"{c}"' for c in LEAD_COLUMNS
+    )
+    source = "'" + str(signals).replace("'", "''") + "'"
+    out = "'" + str(target).replace("'", "''") + "'"
+    # spilled as the roll-ups spill (a file derived from the version's own)
+    with (
+        tempfile.TemporaryDirectory(prefix=tempfiles.prefix("rollup")) as spill,
+        duckdb.connect() as con,
+    ):
+        con.execute(f"SET memory_limit = '{LEADS_MEMORY}'")
+        con.execute(f"SET temp_directory = '{spill}'")
+        con.execute("SET enable_progress_bar = false")
+        con.execute(
+            f"COPY (SELECT {columns} FROM read_parquet({source}) "
+            f'ORDER BY "{LEAD_COLUMNS[0]}") TO {out} '
+            f"(FORMAT parquet, ROW_GROUP_SIZE {int(rows)})"
+        )
 
 
 def link_from(old: Path, tmp: Path, files: tuple[str, ...], imports: list[dict[str, Any]]) -> None:
