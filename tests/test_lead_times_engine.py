@@ -24,7 +24,7 @@ from regie_analytics import aggregate, engine, privacy
 from regie_analytics.engine import DuckDBEngine, Engine
 from regie_analytics.ingest.stored import month_labels
 from regie_analytics.schema import AREA_CODE, MONTH, SENTINEL_AREAS, SIGNAL_COLUMNS
-from regie_analytics.store import pgschema, pgwrite
+from regie_analytics.store import parts, pgschema, pgwrite
 from regie_analytics.store.postgres import PostgresEngine
 
 AREAS = ["A1", "A2", "B1", "B2", "C1", *sorted(SENTINEL_AREAS)]
@@ -304,23 +304,33 @@ def test_messy_signals_have_every_rank_and_kind() -> None:
     assert march["closed_at"].notna().sum() >= sum(range(1, 42))
 
 
-@pytest.mark.slow
-def test_lead_times_in_duckdb_equal_pandas(tmp_path: Path) -> None:
+@pytest.fixture(params=[False, True], ids=["signals", "leads_file"])
+def duck_signals(tmp_path: Path, request: pytest.FixtureRequest) -> DuckDBEngine:
+    """The messy signals in a Parquet store's signal part (in export order: shuffled), read
+    from the part, or from its lead-time file written as an import writes it
+    (:func:`parts.write_leads`, small row groups here so that periods skip some)."""
     folder = tmp_path / "v000001"
     (folder / "signals").mkdir(parents=True)
-    SIGNALS.to_parquet(folder / "signals" / "part-00001.parquet")
-    eng = DuckDBEngine(folder, signal_parts=["signals/part-00001.parquet"])
-    assert _compare(eng) == len(CASES) * len(GROUPINGS) * 3 + 6
+    part = "signals/part-00001.parquet"
+    SIGNALS.sample(frac=1.0, random_state=5).to_parquet(folder / part, row_group_size=2048)
+    if request.param:
+        parts.write_leads(folder / part, folder / engine.lead_part(part), rows=2048)
+    eng = DuckDBEngine(folder, signal_parts=[part])
+    assert (eng.leads is not None) == bool(request.param)
+    return eng
 
 
 @pytest.mark.slow
-def test_lead_time_cuts_in_duckdb_equal_pandas(tmp_path: Path) -> None:
+def test_lead_times_in_duckdb_equal_pandas(duck_signals: DuckDBEngine) -> None:
+    """From the signal part or from its lead-time file: every table equals pandas' to the
+    last digit."""
+    assert _compare(duck_signals) == len(CASES) * len(GROUPINGS) * 3 + 6
+
+
+@pytest.mark.slow
+def test_lead_time_cuts_in_duckdb_equal_pandas(duck_signals: DuckDBEngine) -> None:
     """Several groupings from one statement: each equals pandas' table to the last digit."""
-    folder = tmp_path / "v000001"
-    (folder / "signals").mkdir(parents=True)
-    SIGNALS.to_parquet(folder / "signals" / "part-00001.parquet")
-    eng = DuckDBEngine(folder, signal_parts=["signals/part-00001.parquet"])
-    assert _compare_cuts(eng) == (len(CASES) + 3) * 3 * len(CUT_GROUPINGS)
+    assert _compare_cuts(duck_signals) == (len(CASES) + 3) * 3 * len(CUT_GROUPINGS)
 
 
 def test_a_known_median_and_percentile(tmp_path: Path) -> None:
