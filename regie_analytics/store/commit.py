@@ -8,7 +8,9 @@ import shutil
 import subprocess
 import sys
 import weakref
+from concurrent.futures import Future
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from regie_analytics.ingest import (
     reclassify,
     with_keys,
 )
+from regie_analytics.io.ahead import in_background
 from regie_analytics.store.errors import StoreError, outdated
 from regie_analytics.store.parts import (
     FORMAT_VERSION,
@@ -35,8 +38,8 @@ from regie_analytics.store.parts import (
     cube_files_summed,
     stored_records,
     write_cube,
-    write_manifest,
     write_leads,
+    write_manifest,
     write_records,
 )
 from regie_analytics.store.rollups import write_rollups
@@ -221,6 +224,7 @@ def build_version(
     else:
         (folder / "taxonomy.csv").write_bytes(load_taxonomy().to_csv_bytes())
     next_id = max((imp["id"] for imp in imports), default=0) + 1
+    leads: list[Future[None]] = []
     for offset, prep in enumerate(todo):
         import_id = next_id + offset
         kind_dir = "signals" if prep.kind == "signals" else "counts"
@@ -232,7 +236,9 @@ def build_version(
         if prep.kind == "signals":
             prep.staged.link_to(folder / record_rel)
             parts["leads"] = lead_part(record_rel)
-            write_leads(folder / record_rel, folder / parts["leads"])
+            # in a thread, while the cube and its roll-ups are written (waited for below)
+            target = folder / parts["leads"]
+            leads.append(in_background(partial(write_leads, folder / record_rel, target)))
             cube_part_ = prep.cube
         else:
             records, cube_part_ = without_keys(prep.records, later, kind=prep.kind, cube=prep.cube)
@@ -256,6 +262,8 @@ def build_version(
         SECRET_FIELD: secret,
     }
     write_rollups(folder, previous=old)
+    for writing in leads:
+        writing.result()
     write_manifest(folder, manifest)
     for path in folder.rglob("*.parquet"):
         with open(path, "rb") as handle:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -52,40 +51,54 @@ def write_records(records: pd.DataFrame, path: Path, *, rows: int = 1_000_000) -
 
 LEADS_ROWS = 100_000
 """Rows per row group of a lead-time file: a period's rows are a few of them."""
-LEADS_MEMORY = "512MB"
-"""What DuckDB may hold in memory while it sorts a lead-time file (it spills beyond)."""
+DAY_NS = 86_400 * 10**9
 
 
 def write_leads(signals: Path, target: Path, *, rows: int = LEADS_ROWS) -> None:
     """Write the lead-time file of the signal part ``signals`` at ``target`` (see
     :func:`regie_analytics.engine.lead_part`): the columns :data:`~regie_analytics.engine.
-    LEAD_COLUMNS` of every signal, the lead time computed as :data:`~regie_analytics.engine.
-    LEAD_TIME_SQL`, ordered by the time received, about ``rows`` rows per row group (DuckDB
-    writes whole vectors of 2,048). DuckDB reads, sorts and writes it (spilling to disk
-    beyond :data:`LEADS_MEMORY`)."""
+    LEAD_COLUMNS` of every signal, the lead time computed by DuckDB as :data:`~regie_analytics.
+    engine.LEAD_TIME_SQL` (so exactly as the engine computes it from the signals), ordered by
+    the day received (a stable radix sort: the days of a period are whole row groups, bar the
+    first and last), ``rows`` rows per row group. The text columns stay dictionary-encoded
+    as in the part; the file is written a row group at a time (no second copy of the part)."""
     import duckdb
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
 
-    from regie_analytics import tempfiles
     from regie_analytics.engine import LEAD_COLUMNS, LEAD_TIME_SQL, LEAD_US
 
-    columns = ", ".join(
-        f'{LEAD_TIME_SQL} AS "{LEAD_US}"' if c == LEAD_US else f'"{c}"' for c in LEAD_COLUMNS
-    )
     source = "'" + str(signals).replace("'", "''") + "'"
-    out = "'" + str(target).replace("'", "''") + "'"
-    # spilled as the roll-ups spill (a file derived from the version's own)
-    with (
-        tempfile.TemporaryDirectory(prefix=tempfiles.prefix("rollup")) as spill,
-        duckdb.connect() as con,
-    ):
-        con.execute(f"SET memory_limit = '{LEADS_MEMORY}'")
-        con.execute(f"SET temp_directory = '{spill}'")
-        con.execute("SET enable_progress_bar = false")
-        con.execute(
-            f"COPY (SELECT {columns} FROM read_parquet({source}) "
-            f'ORDER BY "{LEAD_COLUMNS[0]}") TO {out} '
-            f"(FORMAT parquet, ROW_GROUP_SIZE {int(rows)})"
-        )
+    with duckdb.connect() as con:
+        # the part's rows in the file's order (DuckDB keeps it without ORDER BY)
+        con.execute("SET preserve_insertion_order = true")
+        sql = f'SELECT {LEAD_TIME_SQL} AS "{LEAD_US}" FROM read_parquet({source})'
+        lead = con.sql(sql).to_arrow_table().column(0)
+    part = pq.ParquetFile(signals)
+    # one contiguous array per column (taking from row groups' chunks is slow), read a column
+    # at a time so that only one column is held twice
+    columns = {
+        c: (lead if c == LEAD_US else part.read(columns=[c]).column(0)).combine_chunks()
+        for c in LEAD_COLUMNS
+    }
+    if len(lead) != part.metadata.num_rows:
+        raise RuntimeError(f"{signals}: {len(lead)} lead times for {part.metadata.num_rows} rows")
+    del lead
+    received = pc.fill_null(columns[LEAD_COLUMNS[0]].cast(pa.int64()), 0)
+    nanos = received.to_numpy()
+    days = nanos // DAY_NS  # calendar days (the times are naive)
+    days -= days.min() if len(days) else 0
+    narrow = days.astype(np.uint16) if len(days) and days.max() < 2**16 else days
+    order = np.argsort(narrow, kind="stable")  # radix sort of 16-bit days: linear
+    del received, nanos, days, narrow
+    schema = pa.schema([pa.field(c, columns[c].type) for c in LEAD_COLUMNS])
+    with pq.ParquetWriter(target, schema) as writer:
+        for start in range(0, max(len(order), 1), rows):
+            taken = pa.array(order[start : start + rows], type=pa.int64())
+            group = pa.table([columns[c].take(taken) for c in LEAD_COLUMNS], schema=schema)
+            writer.write_table(group, row_group_size=rows)
 
 
 def link_from(old: Path, tmp: Path, files: tuple[str, ...], imports: list[dict[str, Any]]) -> None:
