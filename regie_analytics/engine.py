@@ -461,9 +461,9 @@ def lead_part(signal_part: str) -> str:
     """The lead-time file of a signal part of the Parquet store, next to it
     (``signals/part-00001.parquet``: ``signals/part-00001.leads.parquet``): the columns
     :data:`LEAD_COLUMNS` of every signal of the part, :data:`LEAD_TIME_SQL` computed once, in
-    the order received and in small row groups (see :func:`regie_analytics.store.parts.
-    write_leads`), so that a period reads only its own row groups. :class:`DuckDBEngine`
-    reads the lead times there when every signal part has one."""
+    the order received (day by day) and in small row groups (see
+    :func:`regie_analytics.store.parts.write_leads`), so that a period reads only its own row
+    groups. :class:`DuckDBEngine` reads the lead times there when every signal part has one."""
     stem = signal_part[: -len(".parquet")] if signal_part.endswith(".parquet") else signal_part
     return stem + LEADS_SUFFIX
 
@@ -542,10 +542,12 @@ def lead_time_cut(
     (``above{i}``): the values at the ranks around ``v{i}``, so that pandas computes the
     quantiles exactly as from the signals (:func:`aggregate.lead_times_of_cut`).
 
-    An engine with a ``leads`` relation (the PostgreSQL store keeps one per signal part, written
-    with it: the columns :data:`LEAD_COLUMNS`, each signal's lead time computed once as
-    :data:`LEAD_TIME_SQL`, ordered and indexed by the time received) is read there instead of
-    the signals, for a ``by`` it holds: the same rows and values, fewer and narrower."""
+    An engine with a ``leads`` relation (both stores keep one per signal part, written with it:
+    the columns :data:`LEAD_COLUMNS`, each signal's lead time computed once as
+    :data:`LEAD_TIME_SQL`; PostgreSQL's ordered and indexed by the time received, the Parquet
+    store's files (:func:`lead_part`) ordered by the day received in small row groups) is read
+    there instead of the signals, for a ``by`` it holds: the same rows and values, fewer and
+    narrower, a period's only."""
     located = bool(choices.pop("located", False))
     grouping = LeadGrouping(by=by, groups=groups, located=located)
     return lead_time_cuts(engine, [grouping], norm_days=norm_days, **choices)[0]
