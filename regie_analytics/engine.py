@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Protocol, TypedDict, Unpack
 
 import pandas as pd
@@ -453,19 +453,19 @@ LEAD_US = "lead_us"
 LEAD_COLUMNS = (RECEIVED_AT, LEAD_US, RECORD_KEY, AREA_CODE, DOMAIN, THEME, CHANNEL, DEPARTMENT)
 """The columns of an engine's ``leads`` relation (see :func:`lead_time_cut`)."""
 
-LEADS_SUFFIX = ".leads.parquet"
-"""How the lead-time file of a Parquet store's signal part is named (see :func:`lead_part`)."""
+LEADS_FOLDER = "leads"
+"""The folder of a Parquet store version that holds its lead-time files (see :func:`lead_part`)."""
 
 
 def lead_part(signal_part: str) -> str:
-    """The lead-time file of a signal part of the Parquet store, next to it
-    (``signals/part-00001.parquet``: ``signals/part-00001.leads.parquet``): the columns
-    :data:`LEAD_COLUMNS` of every signal of the part, :data:`LEAD_TIME_SQL` computed once, in
-    the order received (day by day) and in small row groups (see
-    :func:`regie_analytics.store.parts.write_leads`), so that a period reads only its own row
-    groups. :class:`DuckDBEngine` reads the lead times there when every signal part has one."""
-    stem = signal_part[: -len(".parquet")] if signal_part.endswith(".parquet") else signal_part
-    return stem + LEADS_SUFFIX
+    """The lead-time file of a signal part of the Parquet store, under the same name in the
+    version's :data:`LEADS_FOLDER` (``signals/part-00001.parquet``:
+    ``leads/part-00001.parquet``): the columns :data:`LEAD_COLUMNS` of every signal of the
+    part, :data:`LEAD_TIME_SQL` computed once, in the order received (day by day) and in small
+    row groups (see :func:`regie_analytics.store.parts.write_leads`), so that a period reads
+    only its own row groups. :class:`DuckDBEngine` reads the lead times there when every
+    signal part has one."""
+    return f"{LEADS_FOLDER}/{PurePosixPath(signal_part).name}"
 
 
 LEAD_TIME_QUANTILES = (0.5, 0.9)

@@ -1,4 +1,4 @@
-"""The Parquet store's lead-time files (one per signal part, ``signals/part-NNNNN.leads.parquet``):
+"""The Parquet store's lead-time files (one per signal part, ``leads/part-NNNNN.parquet``):
 each signal's lead time computed once, in the order received (day by day) and in small row
 groups, so that a period reads only its own row groups.
 
@@ -113,7 +113,7 @@ def test_an_import_writes_each_signal_parts_lead_times(sample_store: Path) -> No
     assert store.current is not None
     assert _check_version(store.current) == 2
     eng = store.engine(store.current.name)
-    assert eng.leads is not None and ".leads.parquet" in eng.leads
+    assert eng.leads is not None and "/leads/part-" in eng.leads
 
 
 def test_lead_times_from_the_files_equal_those_from_the_signals(store: Path) -> None:

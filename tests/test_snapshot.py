@@ -131,6 +131,8 @@ def test_a_damaged_version_is_not_taken_for_a_replaced_one(store: Path) -> None:
     parts = sorted((store / snap.version / "signals").glob("*.parquet"))
     assert parts
     parts[0].unlink()
+    # and its lead-time file (which the lead times are read from)
+    (store / snap.version / engine.lead_part(f"signals/{parts[0].name}")).unlink()
     with pytest.raises(duckdb.IOException):
         _lead_times(snap)
 

@@ -33,6 +33,7 @@ from regie_analytics.io.ahead import in_background
 from regie_analytics.store.errors import StoreError, outdated
 from regie_analytics.store.parts import (
     FORMAT_VERSION,
+    PART_FOLDERS,
     SECRET_FIELD,
     combine_cubes,
     cube_files_summed,
@@ -201,7 +202,7 @@ def build_version(
     all flushed to disk. Returns the manifest. New ``areas`` take their weights and web
     geometry from ``derived`` when it was started for them."""
     imports: list[dict[str, Any]] = list(old_manifest["imports"]) if old_manifest else []
-    for sub in ("signals", "counts", "cube"):
+    for sub in PART_FOLDERS:
         (folder / sub).mkdir()
     replaced = replaced_keys(todo)
     if old is not None:
@@ -324,7 +325,7 @@ def reclassified(
 ) -> pd.DataFrame:
     """Write every import's records and cube part classified with ``taxonomy`` (records
     without keys get them, from ``secret``)."""
-    for sub in ("signals", "counts", "cube"):
+    for sub in PART_FOLDERS:
         (tmp / sub).mkdir()
     os.link(old / "areas.parquet", tmp / "areas.parquet")
     write_weights(tmp, previous=old)

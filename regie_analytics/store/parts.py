@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from regie_analytics.engine import LEADS_FOLDER
 from regie_analytics.ingest.staged import StoredIds
 from regie_analytics.ingest.stored import combine_cubes as combine_cubes
 from regie_analytics.ingest.stored import cube_files_summed as cube_files_summed
@@ -49,6 +50,8 @@ def write_records(records: pd.DataFrame, path: Path, *, rows: int = 1_000_000) -
             writer.write_table(table)
 
 
+PART_FOLDERS = ("signals", "counts", "cube", LEADS_FOLDER)
+"""The folders of a version's import parts (records, cube parts, lead-time files)."""
 LEADS_ROWS = 100_000
 """Rows per row group of a lead-time file: a period's rows are a few of them."""
 DAY_NS = 86_400 * 10**9
@@ -94,6 +97,7 @@ def write_leads(signals: Path, target: Path, *, rows: int = LEADS_ROWS) -> None:
     order = np.argsort(narrow, kind="stable")  # radix sort of 16-bit days: linear
     del received, nanos, days, narrow
     schema = pa.schema([pa.field(c, columns[c].type) for c in LEAD_COLUMNS])
+    target.parent.mkdir(parents=True, exist_ok=True)  # a version written before them has none
     with pq.ParquetWriter(target, schema) as writer:
         for start in range(0, max(len(order), 1), rows):
             taken = pa.array(order[start : start + rows], type=pa.int64())
@@ -104,7 +108,7 @@ def write_leads(signals: Path, target: Path, *, rows: int = LEADS_ROWS) -> None:
 def link_from(old: Path, tmp: Path, files: tuple[str, ...], imports: list[dict[str, Any]]) -> None:
     """Start staging folder ``tmp`` from version ``old``: the part folders, and hard links
     (which cost nothing) to ``files`` and to every part of ``imports``."""
-    for sub in ("signals", "counts", "cube"):
+    for sub in PART_FOLDERS:
         (tmp / sub).mkdir()
     for rel in files:
         os.link(old / rel, tmp / rel)
