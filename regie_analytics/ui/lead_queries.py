@@ -26,7 +26,8 @@ def ptable(sel: Filters) -> PTable | None:
     return privacy.PTABLE if sel.private else None
 
 
-@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+# shared, not copied (never changed): a national cut has 14,000 rows to pickle per rerun
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
 def lead_time_cut(
     snap: Snapshot,
     start: str,
@@ -72,7 +73,8 @@ def _lead_grouping(snap: Snapshot, level: str) -> engines.LeadGrouping:
     return engines.LeadGrouping(by=None, groups=groups)
 
 
-@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
+# shared, not copied (never changed): a national cut has 14,000 rows to pickle per rerun
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=BY_KEY)
 def lead_time_cuts(
     snap: Snapshot,
     start: str,
