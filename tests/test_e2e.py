@@ -791,7 +791,11 @@ def test_presentation_is_accessible(page: Page) -> None:
     for number in range(1, total + 1):
         if number > 1:
             _rerun(page, lambda: page.keyboard.press("ArrowRight"))
-            expect(counter).to_contain_text(f"Dia {number} van {total}")
+            try:
+                expect(counter).to_contain_text(f"Dia {number} van {total}", timeout=10_000)
+            except AssertionError:  # the key was lost (seen once in CI at load 4): again
+                _rerun(page, lambda: page.keyboard.press("ArrowRight"))
+                expect(counter).to_contain_text(f"Dia {number} van {total}")
         _wait_drawn(page)
         page.wait_for_function("document.documentElement.lang === 'nl'")
         assert _axe_violations(page) == [], f"dia {number}"
