@@ -182,6 +182,17 @@ class DuckDBEngine:
 # --- SQL shared by every engine -----------------------------------------------------------------
 
 
+def version_engine(folder: Path, manifest: Mapping[str, Any]) -> DuckDBEngine:
+    """The :class:`DuckDBEngine` over a store version folder and its imports' signal parts
+    (as its ``manifest`` lists them)."""
+    parts = [
+        imp["parts"]["signals"]
+        for imp in manifest.get("imports", [])
+        if "signals" in imp.get("parts", {})
+    ]
+    return DuckDBEngine(folder, signal_parts=parts)
+
+
 def in_list(
     column: str, values: Sequence[object], *, negate: bool = False
 ) -> tuple[str, list[Any]]:

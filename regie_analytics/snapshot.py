@@ -32,7 +32,7 @@ import pandas as pd
 from regie_analytics import engine as engines
 from regie_analytics import geo
 from regie_analytics.charts.geojson import SharedGeoJSON, geojson_features
-from regie_analytics.engine import DuckDBEngine, Engine
+from regie_analytics.engine import Engine, version_engine
 from regie_analytics.formatting import fmt_level
 from regie_analytics.geo.stored import stored_areas_at, stored_web
 from regie_analytics.schema import CHANNEL, CUBE_DIMENSIONS, DOMAIN, DOMAINS, MONTH, THEME
@@ -86,16 +86,6 @@ def load(path: str | Path, *, version: str, key: str) -> Snapshot:
         manifest=manifest,
         months=engines.distinct(engine, MONTH),
     )
-
-
-def version_engine(folder: Path, manifest: dict[str, Any]) -> Engine:
-    """The :class:`DuckDBEngine` over a store version folder and its imports' signal parts."""
-    parts = [
-        imp["parts"]["signals"]
-        for imp in manifest.get("imports", [])
-        if "signals" in imp.get("parts", {})
-    ]
-    return DuckDBEngine(folder, signal_parts=parts)
 
 
 @dataclass(frozen=True, eq=False)

@@ -203,19 +203,13 @@ class Store:
         embedded DuckDB (see :class:`~regie_analytics.engine.DuckDBEngine`), as
         :meth:`PostgresStore.engine <regie_analytics.store.postgres.PostgresStore.engine>`
         runs them in the database."""
-        from regie_analytics.engine import DuckDBEngine
+        from regie_analytics.engine import version_engine
 
         folder = self.root / version
         path = folder / "manifest.json"
         if not path.exists():
             raise replaced(version, self.root)
-        manifest = json.loads(path.read_text())
-        parts = [
-            imp["parts"]["signals"]
-            for imp in manifest.get("imports", [])
-            if "signals" in imp.get("parts", {})
-        ]
-        return DuckDBEngine(folder, signal_parts=parts)
+        return version_engine(folder, json.loads(path.read_text()))
 
     # -- writing ---------------------------------------------------------------------------
     def derive_boundaries(self, areas: gpd.GeoDataFrame) -> None:
