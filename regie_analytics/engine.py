@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Protocol, TypedDict, Unpack
 
 import pandas as pd
@@ -29,15 +28,11 @@ from regie_analytics.schema import (
     AREA_CODE,
     CELL_KEY,
     CHANNEL,
-    CLOSED_AT,
     COUNT,
     CUBE_COLUMNS,
     CUBE_DIMENSIONS,
-    DEPARTMENT,
     DOMAIN,
     MONTH,
-    RECEIVED_AT,
-    RECORD_KEY,
     SENTINEL_AREAS,
     THEME,
 )
@@ -103,6 +98,8 @@ class DuckDBEngine:
             self._signals = f"read_parquet([{listed}], union_by_name = true)"
         else:
             self._signals = "(SELECT NULL AS source WHERE FALSE)"
+        from regie_analytics.lead_sql import lead_part
+
         leads = [self.folder / lead_part(str(p)) for p in signal_parts]
         self.leads: str | None = (
             "read_parquet([" + ", ".join(_literal(p) for p in leads) + "])"
@@ -445,215 +442,3 @@ def distinct(
         params,
     )
     return sorted(str(v) for v in frame["v"])
-
-
-# --- lead times over the signals ------------------------------------------------------------------
-
-LEAD_TIME_UNIT = 1_000_000
-"""Lead times leave the engine as whole microseconds (both engines store times to the
-microsecond; pandas turns them into days exactly as it does from the signals' times)."""
-
-LEAD_TIME_SQL = (
-    f'CAST(ROUND(EXTRACT(EPOCH FROM ("{CLOSED_AT}" - "{RECEIVED_AT}")) * {LEAD_TIME_UNIT}) '
-    "AS BIGINT)"
-)
-"""A signal's lead time in microseconds (NULL while open), the same on DuckDB and PostgreSQL."""
-
-LEAD_US = "lead_us"
-"""The column of an engine's ``leads`` relation that holds :data:`LEAD_TIME_SQL` computed."""
-LEAD_COLUMNS = (RECEIVED_AT, LEAD_US, RECORD_KEY, AREA_CODE, DOMAIN, THEME, CHANNEL, DEPARTMENT)
-"""The columns of an engine's ``leads`` relation (see :func:`lead_time_cut`)."""
-
-LEADS_FOLDER = "leads"
-"""The folder of a Parquet store version that holds its lead-time files (see :func:`lead_part`)."""
-
-
-def lead_part(signal_part: str) -> str:
-    """The lead-time file of a signal part of the Parquet store, under the same name in the
-    version's :data:`LEADS_FOLDER` (``signals/part-00001.parquet``:
-    ``leads/part-00001.parquet``): the columns :data:`LEAD_COLUMNS` of every signal of the
-    part, :data:`LEAD_TIME_SQL` computed once, in the order received (day by day) and in small
-    row groups (see :func:`regie_analytics.store.parts.write_leads`), so that a period reads
-    only its own row groups. :class:`DuckDBEngine` reads the lead times there when every
-    signal part has one."""
-    return f"{LEADS_FOLDER}/{PurePosixPath(signal_part).name}"
-
-
-LEAD_TIME_QUANTILES = (0.5, 0.9)
-"""The quantiles of the lead times the pages show (median and 90th percentile)."""
-
-
-LEAD_TIME_CUT_COLUMNS = (
-    "g",
-    "ontvangen",
-    "afgesloten",
-    "binnen_norm",
-    "k",
-    "k_closed",
-    "k_open",
-    "k_within",
-    *(
-        f"{c}{i}"
-        for i in range(len(LEAD_TIME_QUANTILES))
-        for c in ("v", "lt", "le", "below", "above")
-    ),
-)
-"""The columns of :func:`lead_time_cut`."""
-
-
-def _month_start(month: str, *, offset: int = 0) -> datetime:
-    year, number = divmod(int(month[:4]) * 12 + int(month[5:7]) - 1 + offset, 12)
-    return datetime(year, number + 1, 1)
-
-
-def signal_filter(**choices: Unpack[Choices]) -> tuple[str, list[Any]]:
-    """:func:`cube_filter`'s condition for the ``signals`` relation: the months ``start`` to
-    ``end`` are those the signals were received in."""
-    start, end = choices.pop("start", None), choices.pop("end", None)
-    where, params = cube_filter(**choices)
-    if start is not None:
-        where += f' AND "{RECEIVED_AT}" >= CAST(? AS TIMESTAMP)'
-        params.append(_month_start(start))
-    if end is not None:
-        where += f' AND "{RECEIVED_AT}" < CAST(? AS TIMESTAMP)'
-        params.append(_month_start(end, offset=1))
-    return where, params
-
-
-class LeadGrouping(TypedDict, total=False):
-    """One grouping of :func:`lead_time_cuts`: ``by`` a column (None: all together, group
-    ``'totaal'``), or ``groups`` the signals' area codes mapped to groups; ``located``: only
-    signals in an area (not the sentinel areas)."""
-
-    by: str | None
-    groups: Mapping[str, str] | None
-    located: bool
-
-
-def lead_time_cut(
-    engine: Engine,
-    *,
-    by: str | None,
-    norm_days: float,
-    groups: Mapping[str, str] | None = None,
-    **choices: Unpack[Choices],
-) -> pd.DataFrame:
-    """The lead times of the signals that pass the ``choices`` (see :func:`signal_filter`)
-    summed per ``by`` column (None: all together, group ``'totaal'``), in the engine; with
-    ``groups`` the signals' area codes mapped to groups (an area's code at a coarser level:
-    signals in no group are left out). Rows without a group value are left out, as pandas'
-    groupby does.
-
-    One row per group ``g`` (text): ``ontvangen``, ``afgesloten``, ``binnen_norm`` (closed
-    within ``norm_days``), the record keys' sums (modulo 256) of all, closed, open and within
-    the norm signals (``k``, ``k_closed``, ``k_open``, ``k_within``), and per quantile ``i``
-    of :data:`LEAD_TIME_QUANTILES` the closed signals' lead time (microseconds) at that
-    quantile (``v{i}``, ``percentile_disc``), how many are shorter (``lt{i}``) and not longer
-    (``le{i}``), the longest shorter one (``below{i}``) and the shortest longer one
-    (``above{i}``): the values at the ranks around ``v{i}``, so that pandas computes the
-    quantiles exactly as from the signals (:func:`aggregate.lead_times_of_cut`).
-
-    An engine with a ``leads`` relation (both stores keep one per signal part, written with it:
-    the columns :data:`LEAD_COLUMNS`, each signal's lead time computed once as
-    :data:`LEAD_TIME_SQL`; PostgreSQL's ordered and indexed by the time received, the Parquet
-    store's files (:func:`lead_part`) ordered by the day received in small row groups) is read
-    there instead of the signals, for a ``by`` it holds: the same rows and values, fewer and
-    narrower, a period's only."""
-    located = bool(choices.pop("located", False))
-    grouping = LeadGrouping(by=by, groups=groups, located=located)
-    return lead_time_cuts(engine, [grouping], norm_days=norm_days, **choices)[0]
-
-
-def lead_time_cuts(
-    engine: Engine,
-    groupings: Sequence[LeadGrouping],
-    *,
-    norm_days: float,
-    **choices: Unpack[Choices],
-) -> list[pd.DataFrame]:
-    """:func:`lead_time_cut` of the signals that pass the ``choices`` for each of the
-    ``groupings`` (each as :func:`lead_time_cut` with its ``by``, ``groups`` and ``located``),
-    in one statement: the signals are filtered (and their lead times computed) once, then
-    summed per grouping. One frame per grouping, in their order, each exactly
-    :func:`lead_time_cut`'s."""
-    if not groupings:
-        return []
-    if choices.get("located"):
-        raise ValueError("located is a grouping's choice in lead_time_cuts")
-    where, params = signal_filter(**choices)
-    leads = getattr(engine, "leads", None)
-    if leads is not None and all(
-        gr.get("by") is None or gr.get("groups") is not None or gr.get("by") in LEAD_COLUMNS
-        for gr in groupings
-    ):
-        source, lead_time = leads, f'"{LEAD_US}"'
-    else:
-        source, lead_time = engine.signals, LEAD_TIME_SQL
-    selected: list[str] = []
-    selected_params: list[Any] = []
-    joined: list[Any] = []
-    for i, grouping in enumerate(groupings):
-        groups, by = grouping.get("groups"), grouping.get("by")
-        if groups is not None:
-            source += (
-                f' LEFT JOIN (SELECT UNNEST(CAST(? AS TEXT[])) AS "_code{i}", '
-                f'UNNEST(CAST(? AS TEXT[])) AS "_group{i}") AS "_groups{i}" '
-                f'ON "{AREA_CODE}" = "_code{i}"'
-            )
-            joined += [list(groups), [str(g) for g in groups.values()]]
-            group = f'"_group{i}"'
-        else:
-            group = "'totaal'" if by is None else f'CAST("{by}" AS VARCHAR)'
-        if grouping.get("located"):
-            outside, values = in_list(AREA_CODE, sorted(SENTINEL_AREAS), negate=True)
-            group = f"CASE WHEN {outside} THEN {group} END"
-            selected_params += values
-        selected.append(f'{group} AS "_g{i}"')
-    within = "d.us <= ?"
-    key = "d.k"
-    # every quantile from one ordered-set aggregate (one sort of each group's lead times)
-    fractions = ", ".join(str(q) for q in LEAD_TIME_QUANTILES)
-    quantiles = (
-        f"percentile_disc(CAST(ARRAY[{fractions}] AS DOUBLE PRECISION[])) "
-        "WITHIN GROUP (ORDER BY us) AS vs"
-    )
-    around = "".join(
-        f", MAX(q.vs[{i + 1}]) AS v{i}, SUM(CASE WHEN d.us < q.vs[{i + 1}] THEN 1 ELSE 0 END) "
-        f"AS lt{i}, SUM(CASE WHEN d.us <= q.vs[{i + 1}] THEN 1 ELSE 0 END) AS le{i}, "
-        f"MAX(CASE WHEN d.us < q.vs[{i + 1}] THEN d.us END) AS below{i}, "
-        f"MIN(CASE WHEN d.us > q.vs[{i + 1}] THEN d.us END) AS above{i}"
-        for i in range(len(LEAD_TIME_QUANTILES))
-    )
-    sums = (
-        "COUNT(*) AS ontvangen, COUNT(d.us) AS afgesloten, "
-        f"SUM(CASE WHEN {within} THEN 1 ELSE 0 END) AS binnen_norm, "
-        f"CAST(SUM({key}) % 256 AS BIGINT) AS k, "
-        f"CAST(SUM(CASE WHEN d.us IS NOT NULL THEN {key} ELSE 0 END) % 256 AS BIGINT) AS k_closed, "
-        f"CAST(SUM(CASE WHEN d.us IS NULL THEN {key} ELSE 0 END) % 256 AS BIGINT) AS k_open, "
-        f"CAST(SUM(CASE WHEN {within} THEN {key} ELSE 0 END) % 256 AS BIGINT) AS k_within"
-        f"{around}"
-    )
-    # the signals filtered once (materialized: read by every grouping), then per grouping its
-    # quantiles (q{i}) and its sums with the values around them, the groupings' rows appended
-    cuts = ", ".join(
-        f'q{i} AS (SELECT "_g{i}" AS g, {quantiles} FROM d '
-        f'WHERE us IS NOT NULL AND "_g{i}" IS NOT NULL GROUP BY "_g{i}")'
-        for i in range(len(groupings))
-    )
-    parts = " UNION ALL ".join(
-        f'SELECT {i} AS s, d."_g{i}" AS g, {sums.replace("q.", f"q{i}.")} FROM d '
-        f'LEFT JOIN q{i} ON d."_g{i}" = q{i}.g WHERE d."_g{i}" IS NOT NULL GROUP BY d."_g{i}"'
-        for i in range(len(groupings))
-    )
-    sql = (
-        f"WITH d AS MATERIALIZED (SELECT {', '.join(selected)}, {lead_time} AS us, "
-        f'"{RECORD_KEY}" AS k FROM {source} WHERE {where}), {cuts} {parts}'
-    )
-    norm = float(norm_days) * 86400.0 * LEAD_TIME_UNIT
-    # the placeholders in order: the groups' (in d's select list, then its joins), the
-    # filter's, then the two norms of each grouping's sums
-    frame = engine.query(sql, [*selected_params, *joined, *params, *[norm, norm] * len(groupings)])
-    columns = list(LEAD_TIME_CUT_COLUMNS)
-    return [
-        frame.loc[frame["s"] == i, columns].reset_index(drop=True) for i in range(len(groupings))
-    ]

@@ -1,6 +1,6 @@
 """Lead times (doorlooptijden) of record-level signals: :func:`lead_times` from the signals in
 pandas, and :func:`lead_times_of_cut` from what the engine summed of them
-(:func:`regie_analytics.engine.lead_time_cut`), the same table to the last digit. Both are
+(:func:`regie_analytics.lead_sql.lead_time_cut`), the same table to the last digit. Both are
 importable from :mod:`regie_analytics.aggregate` as before."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pandas as pd
 
 from regie_analytics import cellkey
 from regie_analytics.cellkey import PTable
-from regie_analytics.engine import LEAD_TIME_QUANTILES, LEAD_TIME_UNIT
+from regie_analytics.lead_sql import LEAD_TIME_QUANTILES, LEAD_TIME_UNIT
 from regie_analytics.schema import MONTH, RECORD_KEY, THEME
 
 
@@ -82,7 +82,7 @@ def lead_times_of_cut(
     cut: pd.DataFrame, *, by: str | None = THEME, ptable: PTable | None = None
 ) -> pd.DataFrame:
     """:func:`lead_times` of the signals the engine summed in ``cut`` (see
-    :func:`regie_analytics.engine.lead_time_cut`, with the same ``by``, period and norm):
+    :func:`regie_analytics.lead_sql.lead_time_cut`, with the same ``by``, period and norm):
     the same table, to the last digit, without the signals in pandas.
 
     The median and the 90th percentile are computed from the lead times at the ranks around
@@ -130,7 +130,7 @@ def _lead_time_quantiles(
     around: dict[str, np.ndarray], n: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per group the median and 90th percentile of the lead times in days, from the values
-    around each quantile that :func:`~regie_analytics.engine.lead_time_cut` returns (whole
+    around each quantile that :func:`~regie_analytics.lead_sql.lead_time_cut` returns (whole
     microseconds, 0 where missing)."""
 
     def at(i: int, rank: np.ndarray) -> np.ndarray:

@@ -5,7 +5,7 @@ A :class:`Snapshot` holds what the dashboard reads of one committed store versio
 areas at each level, their simplified map geometry and GeoJSON features, parent codes, spatial
 weights, the domains, themes and channels present. The cube stays in the engine: the pages'
 computations query cuts of it (:func:`regie_analytics.engine.cube_cut`), filtered and summed
-there (the lead times too, over the signals: :func:`regie_analytics.engine.lead_time_cut`;
+there (the lead times too, over the signals: :func:`regie_analytics.lead_sql.lead_time_cut`;
 :meth:`Snapshot.read` says when the version was replaced meanwhile). Each derived table is
 built on first use and kept with the snapshot (:meth:`Snapshot._derived`, the one cache below
 Streamlit's), so the library's functions stay pure: a caller that wants reuse takes the

@@ -23,8 +23,9 @@ from conftest import SAMPLE_IMPORTS, cli, imported
 from pandas.testing import assert_frame_equal
 from test_lead_times_engine import SIGNALS
 
-from regie_analytics import engine
-from regie_analytics.engine import LEAD_COLUMNS, LEAD_US, DuckDBEngine, lead_part
+from regie_analytics import lead_sql
+from regie_analytics.engine import DuckDBEngine
+from regie_analytics.lead_sql import LEAD_COLUMNS, LEAD_US, lead_part
 from regie_analytics.schema import CLOSED_AT, RECEIVED_AT
 from regie_analytics.store import Store
 from regie_analytics.store.parts import write_leads
@@ -84,11 +85,11 @@ def _check_version(folder: Path) -> int:
 
 def _cuts(eng: DuckDBEngine) -> list[pd.DataFrame]:
     groupings = [
-        engine.LeadGrouping(by=None),
-        engine.LeadGrouping(by="theme"),
-        engine.LeadGrouping(by="area_code", located=True),
+        lead_sql.LeadGrouping(by=None),
+        lead_sql.LeadGrouping(by="theme"),
+        lead_sql.LeadGrouping(by="area_code", located=True),
     ]
-    cuts = engine.lead_time_cuts(
+    cuts = lead_sql.lead_time_cuts(
         eng, groupings, norm_days=5, start="2000-01", end="2100-12", domains=("fysiek", "sociaal")
     )
     # rows in no particular order (pandas orders them: aggregate.lead_times_of_cut)

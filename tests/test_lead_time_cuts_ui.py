@@ -13,8 +13,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from regie_analytics import aggregate
-from regie_analytics import engine as engines
+from regie_analytics import aggregate, lead_sql
 from regie_analytics.schema import AREA_CODE
 from regie_analytics.ui import lead_queries as queries
 from regie_analytics.ui.data import latest
@@ -32,7 +31,7 @@ def _one_by_one(snap: Any, level: str, **choices: Any) -> list[pd.DataFrame]:
         parents = snap.parent_codes(level).dropna()
         area = {"by": None, "groups": dict(zip(parents.index, parents, strict=True))}
     return [
-        snap.read(lambda by=by: engines.lead_time_cut(snap.engine, **by, **choices))
+        snap.read(lambda by=by: lead_sql.lead_time_cut(snap.engine, **by, **choices))
         for by in ({"by": None}, {"by": "theme"}, area)
     ]
 
@@ -48,13 +47,13 @@ def test_the_pages_cuts_equal_the_cuts_one_by_one(app_store: Path) -> None:
     queries._LEVEL_FREE.clear()
     calls: list[int] = []
     steps: list[list[int]] = []
-    original = engines.lead_time_cuts
+    original = lead_sql.lead_time_cuts
 
     def counted(engine: Any, groupings: Any, **kwargs: Any) -> list[pd.DataFrame]:
         calls.append(len(groupings))
         return original(engine, groupings, **kwargs)
 
-    engines.lead_time_cuts = counted  # type: ignore[assignment]
+    lead_sql.lead_time_cuts = counted  # type: ignore[assignment]
     try:
         for level in (snap.levels[0], snap.levels[1], snap.levels[0]):
             calls.clear()
@@ -67,13 +66,13 @@ def test_the_pages_cuts_equal_the_cuts_one_by_one(app_store: Path) -> None:
                 assert len(g) > 0
                 assert_frame_equal(_sorted(g), _sorted(w), check_dtype=False)
     finally:
-        engines.lead_time_cuts = original  # type: ignore[assignment]
+        lead_sql.lead_time_cuts = original  # type: ignore[assignment]
     # the first level: three groupings in one statement; another level: only its areas';
     # the first level again: from the page's cache
     assert steps == [[3], [1], []]
     # all together: every signal, those outside an area (left out per area) too
     everywhere = snap.read(
-        lambda: engines.lead_time_cut(
+        lambda: lead_sql.lead_time_cut(
             snap.engine, by=AREA_CODE, norm_days=10, start=start, end=last, domains=domains
         )
     )

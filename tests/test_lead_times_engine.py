@@ -4,7 +4,7 @@ Messy signals written by hand (ties, open signals, zero and negative lead times,
 microsecond, a group of one, groups of every size up to 41 for the quantiles' ranks, the
 sentinel areas, themes without any closed signal, several months) are put in a Parquet signal
 part (DuckDB) and in a PostgreSQL store's signal table (a real server); for every filter,
-period, grouping, norm and protection the engine's table (:func:`engine.lead_time_cut`,
+period, grouping, norm and protection the engine's table (:func:`lead_sql.lead_time_cut`,
 :func:`aggregate.lead_times_of_cut`) must equal :func:`aggregate.lead_times` run on the
 signals in pandas, as the dashboard computed it before: the same frame, the same order."""
 
@@ -20,7 +20,7 @@ import psycopg
 import pytest
 from pandas.testing import assert_frame_equal
 
-from regie_analytics import aggregate, engine, privacy
+from regie_analytics import aggregate, lead_sql, privacy
 from regie_analytics.engine import DuckDBEngine, Engine
 from regie_analytics.ingest.stored import month_labels
 from regie_analytics.schema import AREA_CODE, MONTH, SENTINEL_AREAS, SIGNAL_COLUMNS
@@ -171,14 +171,14 @@ def _engine_table(
         "area_codes": members,
     }
     if per_area == "fine":
-        cut = engine.lead_time_cut(eng, by=AREA_CODE, norm_days=norm, located=True, **choices)
+        cut = lead_sql.lead_time_cut(eng, by=AREA_CODE, norm_days=norm, located=True, **choices)
         return aggregate.lead_times_of_cut(cut, by="gebied", ptable=ptable)
     if per_area == "parent":
-        cut = engine.lead_time_cut(
+        cut = lead_sql.lead_time_cut(
             eng, by=None, norm_days=norm, groups=PARENTS, located=True, **choices
         )
         return aggregate.lead_times_of_cut(cut, by="gebied", ptable=ptable)
-    cut = engine.lead_time_cut(eng, by=by, norm_days=norm, **choices)
+    cut = lead_sql.lead_time_cut(eng, by=by, norm_days=norm, **choices)
     return aggregate.lead_times_of_cut(cut, by=by, ptable=ptable)
 
 
@@ -238,19 +238,19 @@ def _compare(eng: Engine) -> int:
     return compared
 
 
-CUT_GROUPINGS: list[tuple[engine.LeadGrouping, str | None, str | None]] = [
-    (engine.LeadGrouping(by=None), None, None),
-    (engine.LeadGrouping(by="theme"), "theme", None),
-    (engine.LeadGrouping(by="channel"), "channel", None),
-    (engine.LeadGrouping(by=AREA_CODE, located=True), None, "fine"),
-    (engine.LeadGrouping(by=None, groups=PARENTS, located=True), None, "parent"),
+CUT_GROUPINGS: list[tuple[lead_sql.LeadGrouping, str | None, str | None]] = [
+    (lead_sql.LeadGrouping(by=None), None, None),
+    (lead_sql.LeadGrouping(by="theme"), "theme", None),
+    (lead_sql.LeadGrouping(by="channel"), "channel", None),
+    (lead_sql.LeadGrouping(by=AREA_CODE, located=True), None, "fine"),
+    (lead_sql.LeadGrouping(by=None, groups=PARENTS, located=True), None, "parent"),
 ]
-""":func:`engine.lead_time_cuts`' groupings and the (``by``, ``per_area``) of their reference."""
+""":func:`lead_sql.lead_time_cuts`' groupings and the (``by``, ``per_area``) of their reference."""
 
 
 def _compare_cuts(eng: Engine) -> int:
     """Every case x norm x protection (and one area's members): all the groupings from one
-    :func:`engine.lead_time_cuts` statement, each equal to pandas' table. Returns the number
+    :func:`lead_sql.lead_time_cuts` statement, each equal to pandas' table. Returns the number
     of tables compared."""
     signals = _as_read(SIGNALS)
     compared = 0
@@ -260,7 +260,7 @@ def _compare_cuts(eng: Engine) -> int:
     for case, members in members_cases:
         choices = {"themes": (), "channels": (), **case}
         for norm, ptable in ((10, None), (10, privacy.PTABLE), (2.5, privacy.PTABLE)):
-            cuts = engine.lead_time_cuts(
+            cuts = lead_sql.lead_time_cuts(
                 eng,
                 [grouping for grouping, _, _ in CUT_GROUPINGS],
                 norm_days=norm,
@@ -314,7 +314,7 @@ def duck_signals(tmp_path: Path, request: pytest.FixtureRequest) -> DuckDBEngine
     part = "signals/part-00001.parquet"
     SIGNALS.sample(frac=1.0, random_state=5).to_parquet(folder / part, row_group_size=2048)
     if request.param:
-        parts.write_leads(folder / part, folder / engine.lead_part(part), rows=2048)
+        parts.write_leads(folder / part, folder / lead_sql.lead_part(part), rows=2048)
     eng = DuckDBEngine(folder, signal_parts=[part])
     assert (eng.leads is not None) == bool(request.param)
     return eng
@@ -345,7 +345,7 @@ def test_a_known_median_and_percentile(tmp_path: Path) -> None:
     (folder / "signals").mkdir(parents=True)
     rows.to_parquet(folder / "signals" / "part-00001.parquet")
     eng = DuckDBEngine(folder, signal_parts=["signals/part-00001.parquet"])
-    cut = engine.lead_time_cut(eng, by=None, norm_days=3, start="2025-05", end="2025-05")
+    cut = lead_sql.lead_time_cut(eng, by=None, norm_days=3, start="2025-05", end="2025-05")
     table = aggregate.lead_times_of_cut(cut, by=None)
     assert table.to_dict("records") == [
         {

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal, assert_series_equal
 
-from regie_analytics import engine, geo, snapshot, stats
+from regie_analytics import geo, lead_sql, snapshot, stats
 from regie_analytics.geo import stored as geo_stored
 from regie_analytics.snapshot import Snapshot, StoreChanged
 from regie_analytics.store import Store
@@ -111,7 +111,7 @@ def test_two_snapshots_keep_their_own_tables(store: Path) -> None:
 
 
 def _lead_times(snap: snapshot.Snapshot) -> pd.DataFrame:
-    return snap.read(lambda: engine.lead_time_cut(snap.engine, by=None, norm_days=10))
+    return snap.read(lambda: lead_sql.lead_time_cut(snap.engine, by=None, norm_days=10))
 
 
 def test_queries_of_a_replaced_version_say_so(store: Path) -> None:
@@ -132,7 +132,7 @@ def test_a_damaged_version_is_not_taken_for_a_replaced_one(store: Path) -> None:
     assert parts
     parts[0].unlink()
     # and its lead-time file (which the lead times are read from)
-    (store / snap.version / engine.lead_part(f"signals/{parts[0].name}")).unlink()
+    (store / snap.version / lead_sql.lead_part(f"signals/{parts[0].name}")).unlink()
     with pytest.raises(duckdb.IOException):
         _lead_times(snap)
 

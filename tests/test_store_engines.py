@@ -16,7 +16,7 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 from streamlit.testing.v1 import AppTest
 
-from regie_analytics import aggregate, audit, workflow
+from regie_analytics import aggregate, audit, lead_sql, workflow
 from regie_analytics import engine as engines
 from regie_analytics.engine import Engine
 from regie_analytics.formatting import fmt_int
@@ -526,12 +526,12 @@ def test_lead_times_read_the_signal_leads(tmp_path: Path, pg_url: str) -> None:
         {"by": "source"},  # not in signal_leads: read from the signals
     ]
     for cut in cuts:
-        got = engines.lead_time_cut(leads, norm_days=3, **cut).sort_values("g", ignore_index=True)  # type: ignore[arg-type]
-        want = engines.lead_time_cut(signals, norm_days=3, **cut).sort_values(
+        got = lead_sql.lead_time_cut(leads, norm_days=3, **cut).sort_values("g", ignore_index=True)  # type: ignore[arg-type]
+        want = lead_sql.lead_time_cut(signals, norm_days=3, **cut).sort_values(
             "g", ignore_index=True
         )  # type: ignore[arg-type]
         pd.testing.assert_frame_equal(got, want, obj=str(cut))
-        duck_cut = engines.lead_time_cut(duck_engine, norm_days=3, **cut).sort_values(
+        duck_cut = lead_sql.lead_time_cut(duck_engine, norm_days=3, **cut).sort_values(
             "g", ignore_index=True
         )  # type: ignore[arg-type]
         pd.testing.assert_frame_equal(
@@ -543,7 +543,7 @@ def test_lead_times_read_the_signal_leads(tmp_path: Path, pg_url: str) -> None:
             ),
             obj=str(cut),
         )
-    total = engines.lead_time_cut(leads, by=None, norm_days=3)
+    total = lead_sql.lead_time_cut(leads, by=None, norm_days=3)
     assert total["ontvangen"].astype("int64").tolist() == [len(store.signals())]
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT count(*) FROM leads.signal_leads").fetchone() == (
@@ -555,8 +555,8 @@ def test_lead_times_read_the_signal_leads(tmp_path: Path, pg_url: str) -> None:
     store.set_population(pd.Series({"BU0363AA01": 10.0}), source="handmatig")
     upgraded = store.engine(str(store.current))
     assert str(store.current) != version and upgraded.leads is not None
-    again = engines.lead_time_cut(upgraded, by="theme", norm_days=3)
-    want = engines.lead_time_cut(signals, by="theme", norm_days=3)
+    again = lead_sql.lead_time_cut(upgraded, by="theme", norm_days=3)
+    want = lead_sql.lead_time_cut(signals, by="theme", norm_days=3)
     pd.testing.assert_frame_equal(
         again.sort_values("g", ignore_index=True), want.sort_values("g", ignore_index=True)
     )

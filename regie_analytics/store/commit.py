@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 
 from regie_analytics import cellkey, tempfiles
-from regie_analytics.engine import lead_part
 from regie_analytics.ingest import (
     PreparedImport,
     StoredIds,
@@ -30,6 +29,7 @@ from regie_analytics.ingest import (
     with_keys,
 )
 from regie_analytics.io.ahead import in_background
+from regie_analytics.lead_sql import lead_part
 from regie_analytics.store.errors import StoreError, outdated
 from regie_analytics.store.parts import (
     FORMAT_VERSION,

@@ -10,12 +10,12 @@ from typing import Any
 
 import pandas as pd
 
-from regie_analytics.engine import LEADS_FOLDER
 from regie_analytics.ingest.staged import StoredIds
 from regie_analytics.ingest.stored import combine_cubes as combine_cubes
 from regie_analytics.ingest.stored import cube_files_summed as cube_files_summed
 from regie_analytics.ingest.stored import empty_cube as empty_cube
 from regie_analytics.ingest.stored import write_cube as write_cube
+from regie_analytics.lead_sql import LEADS_FOLDER
 from regie_analytics.schema import SOURCE
 
 FORMAT_VERSION = 2
@@ -59,19 +59,20 @@ DAY_NS = 86_400 * 10**9
 
 def write_leads(signals: Path, target: Path, *, rows: int = LEADS_ROWS) -> None:
     """Write the lead-time file of the signal part ``signals`` at ``target`` (see
-    :func:`regie_analytics.engine.lead_part`): the columns :data:`~regie_analytics.engine.
-    LEAD_COLUMNS` of every signal, the lead time computed by DuckDB as :data:`~regie_analytics.
-    engine.LEAD_TIME_SQL` (so exactly as the engine computes it from the signals), ordered by
-    the day received (a stable radix sort: the days of a period are whole row groups, bar the
-    first and last), ``rows`` rows per row group. The text columns stay dictionary-encoded
-    as in the part; the file is written a row group at a time (no second copy of the part)."""
+    :func:`regie_analytics.lead_sql.lead_part`): the columns
+    :data:`~regie_analytics.lead_sql.LEAD_COLUMNS` of every signal, the lead time computed by
+    DuckDB as :data:`~regie_analytics.lead_sql.LEAD_TIME_SQL` (so exactly as the engine computes
+    it from the signals), ordered by the day received (a stable radix sort: the days of a
+    period are whole row groups, bar the first and last), ``rows`` rows per row group.
+    The text columns stay dictionary-encoded as in the part; the file is written a row group
+    at a time (no second copy of the part)."""
     import duckdb
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from regie_analytics.engine import LEAD_COLUMNS, LEAD_TIME_SQL, LEAD_US
+    from regie_analytics.lead_sql import LEAD_COLUMNS, LEAD_TIME_SQL, LEAD_US
 
     source = "'" + str(signals).replace("'", "''") + "'"
     with duckdb.connect() as con:

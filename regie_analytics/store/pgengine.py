@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import psycopg
 
-from regie_analytics.engine import LEAD_COLUMNS
+from regie_analytics.lead_sql import LEAD_COLUMNS
 from regie_analytics.schema import AREA_CODE, CELL_KEY, COUNT, SIGNAL_COLUMNS
 from regie_analytics.store.pgcopy import aggregated_frame, result_types
 from regie_analytics.store.pgschema import (

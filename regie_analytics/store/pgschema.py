@@ -44,7 +44,7 @@ are created on first write (with the PostGIS extension):
     filter and group by and its lead time in microseconds, computed once when the part is
     written (:data:`LEADS_INSERT`), in order of the time received and indexed by part and that
     time, and by part, area and that time (one area's lead times, as the area profile shows
-    them, read without the others'): what :func:`regie_analytics.engine.lead_time_cut` reads
+    them, read without the others'): what :func:`regie_analytics.lead_sql.lead_time_cut` reads
     instead of the signals.
 ``cube``
     each kept version's cube, summed in the database from its imports' cube parts, its rows in
@@ -72,7 +72,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.pq import TransactionStatus
 
-from regie_analytics.engine import LEAD_COLUMNS, LEAD_TIME_SQL, LEAD_US
+from regie_analytics.lead_sql import LEAD_COLUMNS, LEAD_TIME_SQL, LEAD_US
 from regie_analytics.schema import (
     AREA_CODE,
     CELL_KEY,
@@ -555,7 +555,7 @@ LEADS_INSERT = sql.SQL(
     ),
 )
 """A signal part's ``signal_leads``: its lead times computed as the engine computes them from
-the signals (:data:`regie_analytics.engine.LEAD_TIME_SQL`), so both give the same values."""
+the signals (:data:`regie_analytics.lead_sql.LEAD_TIME_SQL`), so both give the same values."""
 
 
 class VersionRow(NamedTuple):

@@ -12,8 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from regie_analytics import aggregate, privacy
-from regie_analytics import engine as engines
+from regie_analytics import aggregate, lead_sql, privacy
 from regie_analytics.cellkey import PTable
 from regie_analytics.schema import AREA_CODE, THEME
 from regie_analytics.snapshot import Snapshot
@@ -46,10 +45,10 @@ def lead_time_cut(
     protections and every area level a page does not group by; no rows for a store of
     counts only."""
     if not snap.has_signals:
-        return pd.DataFrame(columns=list(engines.LEAD_TIME_CUT_COLUMNS))
-    grouping = engines.LeadGrouping(by=by) if level is None else _lead_grouping(snap, level)
+        return pd.DataFrame(columns=list(lead_sql.LEAD_TIME_CUT_COLUMNS))
+    grouping = lead_sql.LeadGrouping(by=by) if level is None else _lead_grouping(snap, level)
     return snap.read(
-        lambda: engines.lead_time_cuts(
+        lambda: lead_sql.lead_time_cuts(
             snap.engine,
             [grouping],
             norm_days=norm_days,
@@ -63,14 +62,14 @@ def lead_time_cut(
     )
 
 
-def _lead_grouping(snap: Snapshot, level: str) -> engines.LeadGrouping:
+def _lead_grouping(snap: Snapshot, level: str) -> lead_sql.LeadGrouping:
     """The grouping of lead times per area at ``level`` (in areas only): the finest level's
     areas themselves, a coarser level's by their areas' parents (mapped in the engine)."""
     if level == snap.levels[0]:
-        return engines.LeadGrouping(by=AREA_CODE, located=True)
+        return lead_sql.LeadGrouping(by=AREA_CODE, located=True)
     parents = snap.parent_codes(level).dropna()
     groups = dict(zip(parents.index.astype("str"), parents.astype("str"), strict=True))
-    return engines.LeadGrouping(by=None, groups=groups)
+    return lead_sql.LeadGrouping(by=None, groups=groups)
 
 
 # shared, not copied (never changed): a national cut has 14,000 rows to pickle per rerun
@@ -91,14 +90,14 @@ def lead_time_cuts(
     statement (:func:`engine.lead_time_cuts`: the signals filtered once): what the
     Afhandeling page shows; shared by both protections."""
     if not snap.has_signals:
-        empty = pd.DataFrame(columns=list(engines.LEAD_TIME_CUT_COLUMNS))
+        empty = pd.DataFrame(columns=list(lead_sql.LEAD_TIME_CUT_COLUMNS))
         return empty, empty, empty
     key = (snap.key, start, end, domains, themes, channels, float(norm_days))
     with _LEVEL_FREE_LOCK:
         known = _LEVEL_FREE.get(key)
-    groupings = [] if known is not None else [engines.LeadGrouping(by=None), THEME_GROUPING]
+    groupings = [] if known is not None else [lead_sql.LeadGrouping(by=None), THEME_GROUPING]
     cuts = snap.read(
-        lambda: engines.lead_time_cuts(
+        lambda: lead_sql.lead_time_cuts(
             snap.engine,
             [*groupings, _lead_grouping(snap, level)],
             norm_days=norm_days,
@@ -118,7 +117,7 @@ def lead_time_cuts(
     return known[0], known[1], cuts[-1]
 
 
-THEME_GROUPING = engines.LeadGrouping(by=THEME)
+THEME_GROUPING = lead_sql.LeadGrouping(by=THEME)
 """The lead times per theme (see :func:`lead_time_cuts`)."""
 
 _LEVEL_FREE: dict[tuple[Any, ...], tuple[pd.DataFrame, pd.DataFrame]] = {}
