@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol, TypedDict, Unpack
 
@@ -283,13 +284,21 @@ def cube_cuts(
     """:func:`cube_cut` per ``by`` in ``bys`` (the same ``choices``), each exactly as it
     returns it; where every one of them reads the whole cube, summed in one query (one read
     of the cube: ``GROUPING SETS``, its rows told apart by ``GROUPING``), else one query each
-    (a rollup's cuts are cheap)."""
+    (a rollup's cuts are cheap), run at the same time (PostgreSQL runs each on a connection
+    and a core of its own: a period's area x theme and area x department cuts of the national
+    case in 0.5 instead of 0.8 s; DuckDB spreads one query over the cores already)."""
     sources = [_cut_source(engine, by, choices) for by in bys]
     single = (
         len(bys) > 1 and all(by for by in bys) and all(src[0] == engine.cube for src in sources)
     )
     if not single:
-        return [cube_cut(engine, by=by, categories=categories, **choices) for by in bys]
+        if len(bys) < 2:
+            return [cube_cut(engine, by=by, categories=categories, **choices) for by in bys]
+        with ThreadPoolExecutor(max_workers=len(bys), thread_name_prefix="cube_cuts") as pool:
+            cuts = [
+                pool.submit(cube_cut, engine, by=by, categories=categories, **choices) for by in bys
+            ]
+            return [cut.result() for cut in cuts]
     for by in bys:
         unknown = [b for b in by if b not in CUBE_DIMENSIONS]
         if unknown:
