@@ -1,8 +1,9 @@
 """Figures drawn to PNG by kaleido and Debian's Chromium in a process of their own, with a
 deadline: a Chromium that never answers (seen once in CI: kaleido waited for its tab for good)
-is killed with its process group and the drawing is tried once more, instead of an export that
-hangs for ever. The process is this module run as ``python -m``; the figures go in and the
-PNG bytes come back as pickles over its standard input and output (our own process's data)."""
+is killed with every process under it and the drawing is tried once more, instead of an export
+that hangs for ever. One drawing at a time per process (one Chromium, its tabs side by side).
+The drawing process is this module run as ``python -m``; the figures go in and the PNG bytes
+come back as pickles over its standard input and output (our own process's data)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pickle
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,8 @@ Chromium draws a deck's twenty figures in about ten seconds)."""
 PER_FIGURE_SECONDS = 5.0
 ATTEMPTS = 2
 """How often a drawing is tried before the export gives up with a Dutch message."""
+
+_LOCK = threading.Lock()
 
 Spec = tuple[dict[str, Any], dict[str, Any]]
 """A figure (``fig.to_dict()``) and kaleido's options (format, width, height, scale)."""
@@ -52,10 +56,13 @@ def draw(specs: Sequence[Spec], *, timeout: float | None = None) -> list[bytes]:
     paths = [root, os.environ.get("PYTHONPATH", "")]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
     why = ""
-    for _ in range(ATTEMPTS):
-        done, why = _attempt(payload, env, limit)
-        if done is not None and len(done) == len(specs):
-            return done
+    with _LOCK:
+        for _ in range(ATTEMPTS):
+            done, why = _attempt(payload, env, limit)
+            if done is not None and len(done) == len(specs):
+                return done
+            if done is not None:
+                why = f"Chromium gaf {len(done)} van de {len(specs)} grafieken terug"
     raise InputError(
         f"{why}, ook bij een tweede poging.",
         hint="probeer de export zo opnieuw; blijft dit zo, vraag de beheerder of Chromium "
