@@ -1,6 +1,6 @@
 """Figures drawn to PNG in a process of their own with a deadline
-(:mod:`regie_analytics.export.drawing`): a Chromium that never answers is killed with its
-process group and tried once more, then the export stops with a Dutch message instead of
+(:mod:`regie_analytics.export.drawing`): a Chromium that never answers is killed with every
+process under it and tried once more, then the export stops with a Dutch message instead of
 hanging; a working Chromium draws every figure at its size."""
 
 from __future__ import annotations

@@ -5,7 +5,6 @@ and figures drawn in parallel for the deck, all through kaleido with Debian's Ch
 from __future__ import annotations
 
 import io
-import threading
 import zipfile
 from collections.abc import Sequence
 
@@ -14,7 +13,6 @@ import plotly.graph_objects as go
 from regie_analytics.export import drawing
 from regie_analytics.export.content import ReportContent
 
-_PNG_LOCK = threading.Lock()
 PNG_SCALE = 2.0
 """Pixel density of exported charts (2 = sharp on a projector and in print)."""
 
@@ -33,8 +31,7 @@ def chart_pngs(content: ReportContent) -> dict[str, bytes]:
             wanted.append((f"{number:02d}_{item.key}_legenda.png", item.legend, (side, side)))
     missing = [w for w in wanted if w[0] not in content._pngs]
     if missing:
-        with _PNG_LOCK:  # one drawing at a time (one Chromium, its tabs side by side)
-            pngs = render_pngs([(fig, size) for _, fig, size in missing])
+        pngs = render_pngs([(fig, size) for _, fig, size in missing])  # one drawing at a time
         for (name, _, _), png in zip(missing, pngs, strict=True):
             content._pngs[name] = png
     return {name: content._pngs[name] for name, _, _ in wanted}
