@@ -37,6 +37,7 @@ from regie_analytics.schema import (
     SENTINEL_AREAS,
     THEME,
 )
+from regie_analytics.stats.progress import report
 
 
 class Engine(Protocol):
@@ -271,6 +272,7 @@ def cube_cut(
     else:
         sql = f"SELECT {sums} FROM {relation} WHERE {where} HAVING COUNT(*) > 0"
     frame = engine.query(sql, params)
+    report(0.0)  # in a background job: gives way to a page run (ui/background.py)
     return typed_cut(frame, by, categories=categories)
 
 
@@ -428,6 +430,7 @@ def typed_cut(
         }
     )
     if by:  # the categories are sorted: ordering by their codes orders by the values
+        report(0.0)
         out = out.sort_values(list(by), kind="stable")
     return out.reset_index(drop=True)
 

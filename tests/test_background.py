@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from typing import cast
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -253,3 +254,84 @@ def test_a_side_part_that_took_long_before_is_not_waited_for():
             assert background.pending((tag, "s1"), slow, label=slow_label, wait=2.0) == "lang"
     finally:
         held.set()
+
+
+def test_a_job_gives_way_to_page_runs_at_its_progress_reports_unless_a_run_waits_for_it():
+    """While a page run is in progress, a job nobody waits for stops at its next progress report
+    (it would share the cores and the interpreter lock with the run) and goes on when the run
+    ends; a job a script run waits for does not stop (the run would wait for itself)."""
+    tag = uuid.uuid4().hex
+    reached, steps = threading.Event(), []
+    go_on = threading.Event()
+
+    def compute() -> str:
+        reached.set()
+        go_on.wait(10)
+        progress.report(0.5)  # here it gives way while the page runs
+        steps.append("na het verslag")
+        return "klaar"
+
+    page_started, page_may_end = threading.Event(), threading.Event()
+
+    def page() -> None:
+        with background.page_run():
+            page_started.set()
+            page_may_end.wait(10)
+
+    job = background.start((tag, "wijkt"), compute, label=f"wijkt {tag}")
+    assert reached.wait(10)
+    running = threading.Thread(target=page)
+    running.start()
+    assert page_started.wait(10)
+    go_on.set()
+    assert not job.done.wait(0.5) and steps == []  # held at its report while the page runs
+    page_may_end.set()
+    running.join(10)
+    assert job.done.wait(10) and steps == ["na het verslag"]
+    assert 0.4 < job.paused < 5.0  # the time it gave way, not counted as computing
+    assert background._TOOK[f"wijkt {tag}"] < 1.0
+
+    # a job the page run itself waits for goes on through its reports
+    def reports() -> int:
+        for share in (0.25, 0.5, 0.75):
+            progress.report(share)
+        return 3
+
+    started = time.monotonic()
+    with background.page_run():
+        assert background.waited((tag, "nodig"), reports, label=f"nodig {tag}") == 3
+    assert time.monotonic() - started < 2.0
+
+
+def test_a_job_of_unknown_duration_is_expected_to_take_as_long_again_as_it_has():
+    """Without an earlier job of its label: before its first report a job is expected to need as
+    long again as it has computed, after a report the rest at the same pace; so a national
+    store's first jumps (seconds) are not waited for once they have run a while."""
+    tag = uuid.uuid4().hex
+    label = f"onbekend {tag}"
+    hold, report, reported = threading.Event(), threading.Event(), threading.Event()
+
+    def compute() -> str:
+        report.wait(10)
+        progress.report(0.8)
+        reported.set()
+        hold.wait(10)
+        return "klaar"
+
+    try:
+        job = background.start((tag, 1), compute, label=label)
+        threading.Event().wait(0.6)
+        assert 0.5 < background.expected_left(job) < 1.5  # as long again as it has computed
+        with background.page_run():  # more than the run's 0.3 s: not waited for
+            started = time.monotonic()
+            assert background.pending((tag, 1), compute, label=label) is None
+            assert time.monotonic() - started < 0.2
+        report.set()
+        assert reported.wait(10)
+        computed = time.monotonic() - cast(float, job.started)
+        # 80 % in `computed` seconds: a quarter of that left
+        assert 0.8 * computed / 4 < background.expected_left(job) <= computed / 4 + 0.05
+    finally:
+        report.set()
+        hold.set()
+    assert job.done.wait(10) and background.expected_left(job) == 0.0

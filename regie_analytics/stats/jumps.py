@@ -12,6 +12,7 @@ from scipy import stats
 
 from regie_analytics.schema import AREA_CODE, COUNT, MONTH, SENTINEL_AREAS, THEME
 from regie_analytics.stats.labels import MIN_REPORTED_COUNT
+from regie_analytics.stats.progress import report
 from regie_analytics.stats.trends import _month_range
 
 ANOMALY_HIGH = "hoger dan verwacht"
@@ -155,10 +156,10 @@ def anomalies(
         groups = np.zeros(len(table), dtype=int)
     group_totals = np.zeros((groups.max() + 1, len(months)))
     np.add.at(group_totals, groups, y)
-    tested = [
-        _month_candidates(y, t, group_totals, groups, calendar, min_count)
-        for t in range(min_history, len(months))
-    ]
+    tested = []
+    for t in range(min_history, len(months)):
+        tested.append(_month_candidates(y, t, group_totals, groups, calendar, min_count))
+        report((t + 1 - min_history) / max(1, len(months) - min_history))
     found = _tested_months(tested, months, alpha=alpha, min_count=min_count)
     where = table.index[found.pop("row").to_numpy(dtype=int)].to_frame(index=False)
     out = pd.concat([where, found], axis=1)

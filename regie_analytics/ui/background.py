@@ -13,6 +13,11 @@ Finished results are kept (the :data:`KEPT_RESULTS` most recently asked), as a c
 A part of a page that can come later (:func:`pending`) never takes turns with the page run
 that asked for it at Python's interpreter lock: a new job starts only when that run has ended
 (the page shows its progress and reruns itself when it is done).
+
+A job nobody is waiting for gives way to every page run: at each progress report
+(:func:`regie_analytics.stats.progress.report`) it waits while a page run is in progress
+(:func:`_give_way`), at most :data:`PAUSE_SECONDS` in all, so a filter change right after the
+previous one does not share both cores with the side notes of that one.
 """
 
 from __future__ import annotations
@@ -43,7 +48,8 @@ KEPT_RESULTS = 32
 """Finished results kept (the most recently asked first out last)."""
 PAUSE_SECONDS = 10.0
 """How long :func:`one_by_one` waits at most, before each job, for the page runs in progress to
-end (so work nobody waits for never stops for good while sessions keep the server busy)."""
+end, and how long a job gives way to page runs in all (:func:`_give_way`): so work nobody waits
+for never stops for good while sessions keep the server busy."""
 
 
 @dataclass
@@ -60,6 +66,10 @@ class Job:
     the page run that asked for it has ended, or as soon as anyone waits for its result."""
     started: float | None = None
     """When it started computing (``time.monotonic``), None before."""
+    waiters: int = 0
+    """Script runs waiting for its result now (:func:`_wait_done`; guarded by :data:`_RUNS`)."""
+    paused: float = 0.0
+    """Seconds it gave way to page runs (:func:`_give_way`)."""
 
     def advance(self, share: float) -> None:
         """Record the share done (never going back)."""
@@ -76,11 +86,16 @@ _TOOK: dict[str, float] = {}
 def _run(job: Job, compute: Callable[[], Any]) -> None:
     job.released.wait()
     job.started = time.monotonic()
+
+    def reported(share: float) -> None:
+        job.advance(share)
+        _give_way(job)
+
     try:
-        with reporting(job.advance):
+        with reporting(reported):
             job.result = compute()
         with _LOCK:
-            _TOOK[job.label] = time.monotonic() - job.started
+            _TOOK[job.label] = time.monotonic() - job.started - job.paused
     except Exception as exc:  # raised again in the page that asks for it
         job.error = exc
     finally:
@@ -89,17 +104,22 @@ def _run(job: Job, compute: Callable[[], Any]) -> None:
 
 
 def expected_left(job: Job) -> float:
-    """Seconds until ``job`` is likely done, by how long the last job of its label took
-    (0 when done, or when no job of its label has finished yet: unknown)."""
+    """Seconds until ``job`` is likely done: by how long the last job of its label took; when
+    none has finished yet, by its own progress so far (its share done in the time it has
+    computed, or, before its first report, as long again as it has computed: a job still
+    busy after a second is not waited for); 0 when done, or unknown and not started."""
     if job.done.is_set():
         return 0.0
     with _LOCK:
         took = _TOOK.get(job.label)
-    if took is None:
-        return 0.0
     if job.started is None:
-        return took
-    return max(0.0, took - (time.monotonic() - job.started))
+        return 0.0 if took is None else took
+    computed = max(0.0, time.monotonic() - job.started - job.paused)
+    if took is not None:
+        return max(0.0, took - computed)
+    if job.progress > 0:
+        return computed * (1 - job.progress) / job.progress
+    return computed
 
 
 def _claim(key: Hashable, label: str) -> tuple[Job, bool]:
@@ -182,6 +202,32 @@ def _wait_left(wait: float) -> float:
     return max(0.0, min(wait, _THIS_RUN.deadline - now))
 
 
+def _give_way(job: Job) -> None:
+    """In ``job``'s thread, at a progress report: wait while a page run is in progress and no
+    script run waits for the job, at most what is left of :data:`PAUSE_SECONDS` for the job in
+    all (so it is never held up for good while sessions keep the server busy)."""
+    with _RUNS:
+        left = PAUSE_SECONDS - job.paused
+        if _running == 0 or job.waiters or left <= 0:
+            return
+        begin = time.monotonic()
+        _RUNS.wait_for(lambda: _running == 0 or job.waiters > 0, timeout=left)
+        job.paused += time.monotonic() - begin
+
+
+def _wait_done(job: Job, timeout: float | None = None) -> bool:
+    """``job.done.wait(timeout)`` by a script run: meanwhile the job does not give way to page
+    runs (:func:`_give_way`), since one is waiting for it."""
+    with _RUNS:
+        job.waiters += 1
+        _RUNS.notify_all()
+    try:
+        return job.done.wait(timeout)
+    finally:
+        with _RUNS:
+            job.waiters -= 1
+
+
 def pages_quiet(*, timeout: float = PAUSE_SECONDS) -> bool:
     """Wait until no page run is in progress (:func:`page_run`), at most ``timeout`` seconds;
     whether none is."""
@@ -251,7 +297,7 @@ def computed(key: Hashable, compute: Callable[[], _T], *, label: str) -> _T:
     raised here (and the job forgotten, so the next request tries again).
     """
     job = start(key, compute, label=label)
-    if job.done.wait(INLINE_SECONDS):
+    if _wait_done(job, INLINE_SECONDS):
         return cast(_T, _finished(key, job))
     _show_progress(job)
     st.stop()
@@ -282,7 +328,7 @@ def pending(
     left = _wait_left(wait)
     # not waited for when it will not be done in time (a national store's hot spots take
     # seconds): its progress shows at once, and the page reruns when it is done
-    if expected_left(job) <= left and job.done.wait(left):
+    if expected_left(job) <= left and _wait_done(job, left):
         return cast(_T, _finished(key, job))
     _show_progress(job)
     return None
@@ -292,5 +338,5 @@ def waited(key: Hashable, compute: Callable[[], _T], *, label: str) -> _T:
     """The result of ``compute``, computed once per ``key`` in the background and waited for
     (the job another session or :func:`pending` started is shared, not started again)."""
     job = start(key, compute, label=label)
-    job.done.wait()
+    _wait_done(job)
     return cast(_T, _finished(key, job))

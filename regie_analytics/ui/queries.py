@@ -35,6 +35,7 @@ from regie_analytics.schema import (
     InputError,
 )
 from regie_analytics.snapshot import Snapshot
+from regie_analytics.stats.progress import report
 from regie_analytics.ui import background
 from regie_analytics.ui.data import BY_KEY
 from regie_analytics.ui.filters import Filters
@@ -308,6 +309,7 @@ def _emerging_job(
         cube = engine_cut(
             snap, None, sel.end, sel.domains, sel.themes, sel.channels, (AREA_CODE, MONTH)
         )
+        report(0.0)  # gives way to a page run in progress (background._give_way)
         w = snap.weights(sel.level)
         try:
             spots = insights.emerging(
@@ -355,13 +357,16 @@ def _jumps_job(
         cube = snap.shared(
             "jumps", None, lambda: engine_cut(snap, None, None, None, (), (), by, True)
         )
+        report(0.0)  # gives way to a page run in progress (background._give_way)
         codes = cube[AREA_CODE]
         if parents is not None:
             codes = aggregate.codes_at_level(codes, parents)
         keys = [codes.rename(AREA_CODE), cube[MONTH], cube[DOMAIN], cube[THEME]]
         # the keys stay categorical (not a text per row): anomalies returns them as text
         long = cube[[COUNT, CELL_KEY]].groupby(keys, observed=True).sum().reset_index()
+        report(0.0)
         long = aggregate.published(long, privacy.PTABLE if private else None)
+        report(0.0)
         if long.empty or long[MONTH].nunique() < JUMP_MONTHS:
             return pd.DataFrame()
         themes = long.drop_duplicates(THEME).astype({THEME: "str", DOMAIN: "str"})
