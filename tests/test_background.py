@@ -335,3 +335,36 @@ def test_a_job_of_unknown_duration_is_expected_to_take_as_long_again_as_it_has()
         report.set()
         hold.set()
     assert job.done.wait(10) and background.expected_left(job) == 0.0
+
+
+def test_the_warm_up_gives_way_to_a_job_a_page_asked_for():
+    """A warm-up job (:func:`background.one_by_one`) is not started while a job a page asked
+    for computes, and one already computing stops at its progress reports until that job is
+    done."""
+    tag = uuid.uuid4().hex
+    steps: list[str] = []
+    asked_may_end, inside, go_on = threading.Event(), threading.Event(), threading.Event()
+
+    def asked() -> str:
+        asked_may_end.wait(10)
+        return "gevraagd"
+
+    def warm() -> str:
+        inside.set()
+        go_on.wait(10)
+        progress.report(0.5)  # gives way here while the asked job computes
+        steps.append("verder")
+        return "voorbereid"
+
+    background.one_by_one((tag, "warm"), [((tag, "w"), warm, f"warm {tag}")])
+    assert inside.wait(10)
+    wanted = background.start((tag, "gevraagd"), asked, label=f"gevraagd {tag}")
+    threading.Event().wait(0.2)  # it computes
+    assert not background.pages_quiet(timeout=0.1, asked=True)  # a next warm-up job waits
+    go_on.set()
+    threading.Event().wait(0.5)
+    assert steps == []  # held at its report
+    asked_may_end.set()
+    assert wanted.done.wait(10)
+    assert background.waited((tag, "w"), lambda: "nooit", label=f"warm {tag}") == "voorbereid"
+    assert steps == ["verder"] and background.pages_quiet(timeout=1, asked=True)

@@ -70,6 +70,9 @@ class Job:
     """Script runs waiting for its result now (:func:`_wait_done`; guarded by :data:`_RUNS`)."""
     paused: float = 0.0
     """Seconds it gave way to page runs (:func:`_give_way`)."""
+    low: bool = False
+    """Work nobody asked for yet (:func:`one_by_one`): it also gives way to the jobs that
+    pages asked for."""
 
     def advance(self, share: float) -> None:
         """Record the share done (never going back)."""
@@ -84,8 +87,13 @@ _TOOK: dict[str, float] = {}
 
 
 def _run(job: Job, compute: Callable[[], Any]) -> None:
+    global _asked
     job.released.wait()
     job.started = time.monotonic()
+    asked = not job.low
+    if asked:
+        with _RUNS:
+            _asked += 1
 
     def reported(share: float) -> None:
         job.advance(share)
@@ -101,6 +109,10 @@ def _run(job: Job, compute: Callable[[], Any]) -> None:
     finally:
         job.progress = 1.0
         job.done.set()
+        if asked:
+            with _RUNS:
+                _asked -= 1
+                _RUNS.notify_all()
 
 
 def expected_left(job: Job) -> float:
@@ -129,6 +141,7 @@ def _claim(key: Hashable, label: str) -> tuple[Job, bool]:
         job = _JOBS.get(key)
         if job is not None:
             _JOBS.move_to_end(key)
+            job.low = False  # asked for now
             return job, False
         job = _JOBS[key] = Job(label=label)
         finished = [k for k, j in _JOBS.items() if j.done.is_set()]
@@ -137,12 +150,13 @@ def _claim(key: Hashable, label: str) -> tuple[Job, bool]:
     return job, True
 
 
-def start(key: Hashable, compute: Callable[[], Any], *, label: str) -> Job:
+def start(key: Hashable, compute: Callable[[], Any], *, label: str, low: bool = False) -> Job:
     """The job of ``key``: the one already started (by any session), or ``compute`` started
-    now in a background thread. ``compute`` must not call Streamlit. A job a page run deferred
-    (:func:`pending`) computes at once from here on."""
+    now in a background thread (``low``: as :attr:`Job.low`). ``compute`` must not call
+    Streamlit. A job a page run deferred (:func:`pending`) computes at once from here on."""
     job, new = _claim(key, label)
     if new:
+        job.low = low
         threading.Thread(target=_run, args=(job, compute), name=label, daemon=True).start()
     job.released.set()
     return job
@@ -153,6 +167,8 @@ _running = 0
 """Page runs in progress (:func:`page_run`), guarded by :data:`_RUNS`."""
 _last_end = 0.0
 """When the last page run ended (``time.monotonic``), guarded by :data:`_RUNS`."""
+_asked = 0
+"""Jobs computing that pages asked for (not :attr:`Job.low`), guarded by :data:`_RUNS`."""
 
 
 def last_run_end() -> float:
@@ -203,15 +219,20 @@ def _wait_left(wait: float) -> float:
 
 
 def _give_way(job: Job) -> None:
-    """In ``job``'s thread, at a progress report: wait while a page run is in progress and no
-    script run waits for the job, at most what is left of :data:`PAUSE_SECONDS` for the job in
-    all (so it is never held up for good while sessions keep the server busy)."""
+    """In ``job``'s thread, at a progress report: wait while a page run is in progress (for a
+    :attr:`Job.low` job: or a job a page asked for computes) and no script run waits for the
+    job, at most what is left of :data:`PAUSE_SECONDS` for the job in all (so it is never held
+    up for good while sessions keep the server busy)."""
+
+    def busy() -> bool:
+        return _running > 0 or (job.low and _asked > 0)
+
     with _RUNS:
         left = PAUSE_SECONDS - job.paused
-        if _running == 0 or job.waiters or left <= 0:
+        if not busy() or job.waiters or left <= 0:
             return
         begin = time.monotonic()
-        _RUNS.wait_for(lambda: _running == 0 or job.waiters > 0, timeout=left)
+        _RUNS.wait_for(lambda: not busy() or job.waiters > 0, timeout=left)
         job.paused += time.monotonic() - begin
 
 
@@ -228,32 +249,34 @@ def _wait_done(job: Job, timeout: float | None = None) -> bool:
             job.waiters -= 1
 
 
-def pages_quiet(*, timeout: float = PAUSE_SECONDS) -> bool:
-    """Wait until no page run is in progress (:func:`page_run`), at most ``timeout`` seconds;
-    whether none is."""
+def pages_quiet(*, timeout: float = PAUSE_SECONDS, asked: bool = False) -> bool:
+    """Wait until no page run is in progress (:func:`page_run`; with ``asked``: and no job a
+    page asked for computes), at most ``timeout`` seconds; whether none is."""
     with _RUNS:
-        return _RUNS.wait_for(lambda: _running == 0, timeout=timeout)
+        return _RUNS.wait_for(lambda: _running == 0 and not (asked and _asked), timeout=timeout)
 
 
 def one_by_one(key: Hashable, jobs: Sequence[tuple[Hashable, Callable[[], Any], str]]) -> None:
     """Run the ``jobs`` (key, computation, label) one after another in one background
     thread of low priority (nice 10; the job of ``key``), for work nobody waits for yet,
-    each started when no page run is in progress (:func:`pages_quiet`). A job a page started
+    each started when no page run is in progress and no job a page asked for computes
+    (:func:`pages_quiet`), and giving way to them (:attr:`Job.low`). A job a page started
     meanwhile is waited for, not run again; a page asking for one of these meanwhile shares
     it."""
 
     def run_all() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)  # this thread only
         for job_key, compute, label in jobs:
-            pages_quiet()
+            pages_quiet(asked=True)
             job, new = _claim(job_key, label)
+            job.low = new
             job.released.set()
             if new:
                 _run(job, compute)
             else:
                 job.done.wait()
 
-    start(key, run_all, label="Voorbereiden")
+    start(key, run_all, label="Voorbereiden", low=True)
 
 
 def forget(key: Hashable) -> None:
