@@ -257,9 +257,11 @@ def test_a_side_part_that_took_long_before_is_not_waited_for():
 
 
 def test_a_job_gives_way_to_page_runs_at_its_progress_reports_unless_a_run_waits_for_it():
-    """While a page run is in progress, a job nobody waits for stops at its next progress report
-    (it would share the cores and the interpreter lock with the run) and goes on when the run
-    ends; a job a script run waits for does not stop (the run would wait for itself)."""
+    """While a page run is in progress, a job nobody waits for that has computed a while
+    (:data:`background.GIVE_WAY_AFTER`) stops at its next progress report (it would share the
+    cores and the interpreter lock with the run) and goes on when the run ends; a short job
+    does not stop (it is done before the page would notice), nor does a job a script run
+    waits for (the run would wait for itself)."""
     tag = uuid.uuid4().hex
     reached, steps = threading.Event(), []
     go_on = threading.Event()
@@ -270,6 +272,10 @@ def test_a_job_gives_way_to_page_runs_at_its_progress_reports_unless_a_run_waits
         progress.report(0.5)  # here it gives way while the page runs
         steps.append("na het verslag")
         return "klaar"
+
+    def short() -> str:
+        progress.report(0.5)  # at once: no reason to stop
+        return "kort"
 
     page_started, page_may_end = threading.Event(), threading.Event()
 
@@ -283,13 +289,16 @@ def test_a_job_gives_way_to_page_runs_at_its_progress_reports_unless_a_run_waits
     running = threading.Thread(target=page)
     running.start()
     assert page_started.wait(10)
+    quick = background.start((tag, "kort"), short, label=f"kort {tag}")
+    assert quick.done.wait(2) and quick.paused == 0.0  # not held while the page runs
+    threading.Event().wait(background.GIVE_WAY_AFTER)  # the long job has computed a while
     go_on.set()
     assert not job.done.wait(0.5) and steps == []  # held at its report while the page runs
     page_may_end.set()
     running.join(10)
     assert job.done.wait(10) and steps == ["na het verslag"]
     assert 0.4 < job.paused < 5.0  # the time it gave way, not counted as computing
-    assert background._TOOK[f"wijkt {tag}"] < 1.0
+    assert background._TOOK[f"wijkt {tag}"] < background.GIVE_WAY_AFTER + 1.0
 
     # a job the page run itself waits for goes on through its reports
     def reports() -> int:
@@ -358,6 +367,7 @@ def test_the_warm_up_gives_way_to_a_job_a_page_asked_for():
 
     background.one_by_one((tag, "warm"), [((tag, "w"), warm, f"warm {tag}")])
     assert inside.wait(10)
+    threading.Event().wait(background.GIVE_WAY_AFTER)  # it has computed a while
     wanted = background.start((tag, "gevraagd"), asked, label=f"gevraagd {tag}")
     threading.Event().wait(0.2)  # it computes
     assert not background.pages_quiet(timeout=0.1, asked=True)  # a next warm-up job waits

@@ -46,6 +46,10 @@ PENDING_SECONDS = 0.3
 page run (:func:`page_run`) this is for all of its pending parts together."""
 KEPT_RESULTS = 32
 """Finished results kept (the most recently asked first out last)."""
+GIVE_WAY_AFTER = 0.25
+"""Seconds a job computes before it gives way to page runs (:func:`_give_way`): a short one
+(the demo store's side notes) is done sooner than a page would notice it, and pausing it
+would keep that page polling for it."""
 PAUSE_SECONDS = 10.0
 """How long :func:`one_by_one` waits at most, before each job, for the page runs in progress to
 end, and how long a job gives way to page runs in all (:func:`_give_way`): so work nobody waits
@@ -219,10 +223,11 @@ def _wait_left(wait: float) -> float:
 
 
 def _give_way(job: Job) -> None:
-    """In ``job``'s thread, at a progress report: wait while a page run is in progress (for a
-    :attr:`Job.low` job: or a job a page asked for computes) and no script run waits for the
-    job, at most what is left of :data:`PAUSE_SECONDS` for the job in all (so it is never held
-    up for good while sessions keep the server busy)."""
+    """In ``job``'s thread, at a progress report: once it has computed :data:`GIVE_WAY_AFTER`
+    seconds, wait while a page run is in progress (for a :attr:`Job.low` job: or a job a page
+    asked for computes) and no script run waits for the job, at most what is left of
+    :data:`PAUSE_SECONDS` for the job in all (so it is never held up for good while sessions
+    keep the server busy)."""
 
     def busy() -> bool:
         return _running > 0 or (job.low and _asked > 0)
@@ -230,6 +235,8 @@ def _give_way(job: Job) -> None:
     with _RUNS:
         left = PAUSE_SECONDS - job.paused
         if not busy() or job.waiters or left <= 0:
+            return
+        if job.started is None or time.monotonic() - job.started - job.paused < GIVE_WAY_AFTER:
             return
         begin = time.monotonic()
         _RUNS.wait_for(lambda: not busy() or job.waiters > 0, timeout=left)
