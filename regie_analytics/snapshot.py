@@ -36,6 +36,7 @@ from regie_analytics.engine import Engine, version_engine
 from regie_analytics.formatting import fmt_level
 from regie_analytics.geo.stored import stored_areas_at, stored_web
 from regie_analytics.schema import CHANNEL, CUBE_DIMENSIONS, DOMAIN, DOMAINS, MONTH, THEME
+from regie_analytics.stats.progress import holding
 from regie_analytics.stats.stored import stored_weights
 from regie_analytics.store import PostgresStore, Store, StoreError, is_database, open_store
 
@@ -120,7 +121,9 @@ class Snapshot:
             if slot in self._kept:
                 return cast(_T, self._kept[slot])
             lock = self._locks.setdefault(slot, threading.Lock())
-        with lock:  # builds may use other derived tables (other slots, other locks)
+        # builds may use other derived tables (other slots, other locks); a background job
+        # building one does not stop to give way to page runs meanwhile (progress.holding)
+        with lock, holding():
             if slot not in self._kept:
                 value = build()
                 with self._lock:

@@ -378,3 +378,40 @@ def test_the_warm_up_gives_way_to_a_job_a_page_asked_for():
     assert wanted.done.wait(10)
     assert background.waited((tag, "w"), lambda: "nooit", label=f"warm {tag}") == "voorbereid"
     assert steps == ["verder"] and background.pages_quiet(timeout=1, asked=True)
+
+
+def test_a_job_does_not_give_way_while_it_builds_what_others_wait_for():
+    """Within ``progress.holding`` (a snapshot's shared table being built, whose lock other jobs
+    and runs may wait on) a job's reports do not stop it, even while a page runs: a page waiting
+    for another job that waits for that table would otherwise wait for the pause too."""
+    from regie_analytics.snapshot import Snapshot
+
+    tag = uuid.uuid4().hex
+    page_started, page_may_end = threading.Event(), threading.Event()
+
+    def page() -> None:
+        with background.page_run():
+            page_started.set()
+            page_may_end.wait(10)
+
+    def build() -> str:
+        threading.Event().wait(background.GIVE_WAY_AFTER + 0.05)  # computed a while
+        progress.report(0.5)  # inside the build: not held although the page runs
+        return "tabel"
+
+    holder = type("Holder", (), {})()  # the snapshot's lock and kept tables, nothing else
+    holder._lock, holder._locks, holder._kept = threading.Lock(), {}, {}
+
+    def compute() -> str:
+        return Snapshot._derived(holder, "test", tag, build)  # type: ignore[arg-type]
+
+    running = threading.Thread(target=page)
+    running.start()
+    try:
+        assert page_started.wait(10)
+        job = background.start((tag, "bouwt"), compute, label=f"bouwt {tag}")
+        assert job.done.wait(2) and job.result == "tabel" and job.paused == 0.0
+        assert progress.may_pause()  # the test's thread itself holds nothing
+    finally:
+        page_may_end.set()
+        running.join(10)

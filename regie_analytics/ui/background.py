@@ -33,7 +33,7 @@ from typing import Any, TypeVar, cast
 
 import streamlit as st
 
-from regie_analytics.stats.progress import reporting
+from regie_analytics.stats.progress import may_pause, reporting
 
 _T = TypeVar("_T")
 
@@ -101,7 +101,8 @@ def _run(job: Job, compute: Callable[[], Any]) -> None:
 
     def reported(share: float) -> None:
         job.advance(share)
-        _give_way(job)
+        if may_pause():  # not while it builds what others may wait for
+            _give_way(job)
 
     try:
         with reporting(reported):
