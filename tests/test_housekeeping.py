@@ -86,10 +86,12 @@ def test_a_run_end_freezes_at_once_and_the_runs_without_a_quiet_moment_are_bound
     before = housekeeping.collections()
     node = _Node()
     gone = weakref.ref(node)
-    frozen = gc.get_freeze_count()
+    # Whether node is in the collector's sight, not the number of frozen objects: a thread
+    # left by an earlier test (a store's warm-up) may free frozen objects meanwhile, which
+    # lowers that number (a CI run saw it fall by 48 across this run's end).
+    assert any(o is node for o in gc.get_objects())
     housekeeping.after_run()  # the end of the run that made node
-    assert gc.get_freeze_count() > frozen
-    assert not any(o is node for o in gc.get_objects())  # out of the collector's sight
+    assert not any(o is node for o in gc.get_objects())  # frozen: out of the collector's sight
     del node
     gc.collect()
     housekeeping.after_run()
