@@ -169,9 +169,13 @@ def lead_time_cuts(
     selected: list[str] = []
     selected_params: list[Any] = []
     joined: list[Any] = []
+    grouped = getattr(engine, "lead_group", None)
     for i, grouping in enumerate(groupings):
         groups, by = grouping.get("groups"), grouping.get("by")
-        if groups is not None:
+        values: list[Any] = []
+        if grouped is not None and (groups is not None or by is not None):
+            group, values = grouped(AREA_CODE if groups is not None else by, groups)
+        elif groups is not None:
             source += (
                 f' LEFT JOIN (SELECT UNNEST(CAST(? AS TEXT[])) AS "_code{i}", '
                 f'UNNEST(CAST(? AS TEXT[])) AS "_group{i}") AS "_groups{i}" '
@@ -182,9 +186,10 @@ def lead_time_cuts(
         else:
             group = "'totaal'" if by is None else f'CAST("{by}" AS VARCHAR)'
         if grouping.get("located"):
-            outside, values = in_list(AREA_CODE, sorted(SENTINEL_AREAS), negate=True)
+            outside, sentinels = in_list(AREA_CODE, sorted(SENTINEL_AREAS), negate=True)
             group = f"CASE WHEN {outside} THEN {group} END"
-            selected_params += values
+            values = [*sentinels, *values]
+        selected_params += values
         selected.append(f'{group} AS "_g{i}"')
     within = "d.us <= ?"
     key = "d.k"

@@ -5,7 +5,8 @@ the DuckDB engine's (:func:`~regie_analytics.store.pgcopy.aggregated_frame`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -109,6 +110,21 @@ class PostgresEngine:
             f"(SELECT {columns} FROM {self._schema}.{table} WHERE version = {int(version)}) "
             f"AS {table}"
         )
+
+    def lead_group(self, column: str, groups: Mapping[str, str] | None) -> tuple[str, list[object]]:
+        """The SQL of a lead-time grouping's group per signal and its parameters (see
+        :func:`regie_analytics.lead_sql.lead_time_cuts`): the text of ``column``, or with
+        ``groups`` the group ``column``'s code maps to (NULL for none), looked up in one JSON
+        object parameter instead of joined: PostgreSQL has no statistics for a list of codes
+        passed in and joined 3.4M signals with 14,000 codes as a merge join along the area
+        index (9 s of a 16 s statement at 10M). Both in the "C" collation: the groups are
+        sorted by their bytes (their order does not matter, pandas orders them), 2 s less of
+        such a statement than with the database's own collation."""
+        text = f'CAST("{column}" AS TEXT)'
+        if groups is None:
+            return f'{text} COLLATE "C"', []
+        lookup = json.dumps({str(code): str(group) for code, group in groups.items()})
+        return f'(CAST(? AS JSONB) ->> {text}) COLLATE "C"', [lookup]
 
     def query(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
         """The rows of ``sql`` (``?`` placeholders filled from ``params``) as a frame (the
