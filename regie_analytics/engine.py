@@ -264,7 +264,12 @@ def cube_cut(
     relation, where, params = _cut_source(engine, by, choices)
     columns = ", ".join(f'"{b}"' for b in by)
     sums = f'CAST(SUM("{COUNT}") AS BIGINT) AS "{COUNT}", ' + sum_keys()
-    if by:
+    if by and _holds_one_row_per(engine, relation, by):
+        sql = (  # its rows are the sums already (summing them again: 3.9M rows hashed at 10M)
+            f'SELECT {columns}, CAST("{COUNT}" AS BIGINT) AS "{COUNT}", '
+            f'CAST("{CELL_KEY}" % 256 AS BIGINT) AS "{CELL_KEY}" FROM {relation} WHERE {where}'
+        )
+    elif by:
         sql = (
             f"SELECT {columns}, {sums} FROM {relation} WHERE {where} "
             f"GROUP BY {columns}"  # sorted in pandas, on the categories' codes: faster
@@ -334,6 +339,16 @@ AREA_ROLLUPS = (
 )
 """An engine's rollups of the cube by area (its attribute, their dimensions), smallest
 first: a cut that neither shows nor picks another dimension reads the first it has."""
+
+
+def _holds_one_row_per(engine: Engine, relation: str, by: Sequence[str]) -> bool:
+    """Whether ``relation`` is one of the engine's :data:`AREA_ROLLUPS` whose dimensions are
+    ``by`` (in any order): both stores sum a rollup per value of all its dimensions when they
+    write it, so it has one row per value of ``by``."""
+    return any(
+        getattr(engine, attribute, None) == relation and set(columns) == set(by)
+        for attribute, columns in AREA_ROLLUPS
+    )
 
 
 def _used(by: Sequence[str], choices: Choices) -> set[str]:

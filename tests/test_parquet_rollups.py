@@ -72,6 +72,10 @@ def _cuts(cube: pd.DataFrame) -> list[tuple[tuple[str, ...], dict[str, object]]]
         ),
         (("month", "channel"), {"area_codes": areas[:5], "located": True}),
         (("area_code", "domain"), {"themes": [], "start": months[0]}),
+        # by every dimension of a rollup: its rows as they are, not summed again
+        (("area_code", "month", "domain", "theme"), {"located": True}),
+        (("channel", "month", "area_code", "domain"), {"start": months[1], "domains": ["fysiek"]}),
+        (("domain", "area_code", "month"), {}),
         # the cube
         (("area_code",), {"themes": themes[:2], "channels": channels[:1]}),
         (("area_code", "theme", "channel"), {"start": months[1]}),
