@@ -358,12 +358,13 @@ def _jumps_job(
             "jumps", None, lambda: engine_cut(snap, None, None, None, (), (), by, True)
         )
         report(0.0)  # gives way to a page run in progress (background._give_way)
-        codes = cube[AREA_CODE]
-        if parents is not None:
-            codes = aggregate.codes_at_level(codes, parents)
-        keys = [codes.rename(AREA_CODE), cube[MONTH], cube[DOMAIN], cube[THEME]]
-        # the keys stay categorical (not a text per row): anomalies returns them as text
-        long = cube[[COUNT, CELL_KEY]].groupby(keys, observed=True).sum().reset_index()
+        if parents is None:  # the cut is summed per area, month, domain and theme already
+            long = cube.dropna(subset=list(by)) if cube[list(by)].isna().any().any() else cube
+        else:
+            codes = aggregate.codes_at_level(cube[AREA_CODE], parents)
+            keys = [codes.rename(AREA_CODE), cube[MONTH], cube[DOMAIN], cube[THEME]]
+            # the keys stay categorical (not a text per row): anomalies returns them as text
+            long = cube[[COUNT, CELL_KEY]].groupby(keys, observed=True).sum().reset_index()
         report(0.0)
         long = aggregate.published(long, privacy.PTABLE if private else None)
         report(0.0)
