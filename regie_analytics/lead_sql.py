@@ -7,6 +7,7 @@ from the signals (:func:`regie_analytics.aggregate.lead_times_of_cut`)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any, TypedDict, Unpack
@@ -152,11 +153,21 @@ def lead_time_cuts(
     ``groupings`` (each as :func:`lead_time_cut` with its ``by``, ``groups`` and ``located``),
     in one statement: the signals are filtered (and their lead times computed) once, then
     summed per grouping. One frame per grouping, in their order, each exactly
-    :func:`lead_time_cut`'s."""
+    :func:`lead_time_cut`'s. An engine whose ``statements_in_parallel`` is true (PostgreSQL)
+    gets one statement per grouping instead, run at the same time."""
     if not groupings:
         return []
     if choices.get("located"):
         raise ValueError("located is a grouping's choice in lead_time_cuts")
+    if len(groupings) > 1 and getattr(engine, "statements_in_parallel", False):
+        # a statement per grouping, run at the same time (PostgreSQL runs one statement on
+        # one core: a national period's three groupings in 9 instead of 16 s on two cores)
+        with ThreadPoolExecutor(len(groupings), thread_name_prefix="lead_time_cuts") as pool:
+            futures = [
+                pool.submit(lead_time_cuts, engine, [grouping], norm_days=norm_days, **choices)
+                for grouping in groupings
+            ]
+            return [future.result()[0] for future in futures]
     where, params = signal_filter(**choices)
     leads = getattr(engine, "leads", None)
     if leads is not None and all(

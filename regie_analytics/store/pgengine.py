@@ -111,6 +111,11 @@ class PostgresEngine:
             f"AS {table}"
         )
 
+    statements_in_parallel = True
+    """Statements that could be one are better sent apart at the same time
+    (:func:`regie_analytics.lead_sql.lead_time_cuts`): PostgreSQL runs a statement on one
+    core, each on a connection of its own on another."""
+
     def lead_group(self, column: str, groups: Mapping[str, str] | None) -> tuple[str, list[object]]:
         """The SQL of a lead-time grouping's group per signal and its parameters (see
         :func:`regie_analytics.lead_sql.lead_time_cuts`): the text of ``column``, or with
