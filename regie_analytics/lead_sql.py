@@ -217,15 +217,30 @@ def lead_time_cuts(
         f"MIN(CASE WHEN d.us > q.vs[{i + 1}] THEN d.us END) AS above{i}"
         for i in range(len(LEAD_TIME_QUANTILES))
     )
-    sums = (
+    base = (
         "COUNT(*) AS ontvangen, COUNT(d.us) AS afgesloten, "
         f"SUM(CASE WHEN {within} THEN 1 ELSE 0 END) AS binnen_norm, "
         f"CAST(SUM({key}) % 256 AS BIGINT) AS k, "
         f"CAST(SUM(CASE WHEN d.us IS NOT NULL THEN {key} ELSE 0 END) % 256 AS BIGINT) AS k_closed, "
         f"CAST(SUM(CASE WHEN d.us IS NULL THEN {key} ELSE 0 END) % 256 AS BIGINT) AS k_open, "
         f"CAST(SUM(CASE WHEN {within} THEN {key} ELSE 0 END) % 256 AS BIGINT) AS k_within"
-        f"{around}"
     )
+    norm = float(norm_days) * 86400.0 * LEAD_TIME_UNIT
+    columns = list(LEAD_TIME_CUT_COLUMNS)
+    if getattr(engine, "statements_in_parallel", False):  # one grouping (see above)
+        # each group's closed lead times sorted into an array, read at the ranks pandas
+        # needs: one pass, which PostgreSQL scans and sorts on every core (a materialized
+        # relation it reads on one); the norm's placeholders come first in the text
+        sql = (
+            f"SELECT 0 AS s, g, ontvangen, afgesloten, binnen_norm, k, k_closed, k_open, "
+            f'k_within, {_at_ranks("afgesloten")} FROM (SELECT d."_g0" AS g, {base}, '
+            "array_agg(d.us ORDER BY d.us) FILTER (WHERE d.us IS NOT NULL) AS vs "
+            f'FROM (SELECT {selected[0]}, {lead_time} AS us, "{RECORD_KEY}" AS k FROM {source} '
+            f'WHERE {where}) AS d WHERE d."_g0" IS NOT NULL GROUP BY d."_g0") AS a'
+        )
+        frame = engine.query(sql, [norm, norm, *selected_params, *joined, *params])
+        return [frame[columns].reset_index(drop=True)]
+    sums = base + around
     # the signals filtered once (materialized: read by every grouping), then per grouping its
     # quantiles (q{i}) and its sums with the values around them, the groupings' rows appended
     cuts = ", ".join(
@@ -242,11 +257,30 @@ def lead_time_cuts(
         f"WITH d AS MATERIALIZED (SELECT {', '.join(selected)}, {lead_time} AS us, "
         f'"{RECORD_KEY}" AS k FROM {source} WHERE {where}), {cuts} {parts}'
     )
-    norm = float(norm_days) * 86400.0 * LEAD_TIME_UNIT
     # the placeholders in order: the groups' (in d's select list, then its joins), the
     # filter's, then the two norms of each grouping's sums
     frame = engine.query(sql, [*selected_params, *joined, *params, *[norm, norm] * len(groupings)])
-    columns = list(LEAD_TIME_CUT_COLUMNS)
     return [
         frame.loc[frame["s"] == i, columns].reset_index(drop=True) for i in range(len(groupings))
     ]
+
+
+def _at_ranks(closed: str) -> str:
+    """The columns ``v{i}`` to ``above{i}`` of :func:`lead_time_cut` from a group's sorted
+    array ``vs`` of ``closed`` lead times: the value at the lower rank pandas reads for each
+    quantile (the median's ``(n - 1) // 2``; the 90th percentile's ``q * (n - 1)`` rounded
+    down, computed in double precision as numpy computes it) as ``v{i}`` with its rank as
+    ``lt{i}`` and ``le{i}`` one more, and the value at the next rank as ``above{i}`` (NULL
+    beyond the last)."""
+    median, upper = LEAD_TIME_QUANTILES
+    if median != 0.5:
+        raise ValueError("the first lead-time quantile is the median")
+    ranks = (
+        f"CAST(({closed} - 1) / 2 AS INTEGER)",
+        f"CAST(FLOOR(CAST({upper!r} AS DOUBLE PRECISION) * ({closed} - 1)) AS INTEGER)",
+    )
+    return ", ".join(
+        f"vs[{rank} + 1] AS v{i}, {rank} AS lt{i}, {rank} + 1 AS le{i}, "
+        f"CAST(NULL AS BIGINT) AS below{i}, vs[{rank} + 2] AS above{i}"
+        for i, rank in enumerate(ranks)
+    )
