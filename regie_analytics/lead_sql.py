@@ -129,7 +129,10 @@ def lead_time_cut(
     quantile (``v{i}``, ``percentile_disc``), how many are shorter (``lt{i}``) and not longer
     (``le{i}``), the longest shorter one (``below{i}``) and the shortest longer one
     (``above{i}``): the values at the ranks around ``v{i}``, so that pandas computes the
-    quantiles exactly as from the signals (:func:`aggregate.lead_times_of_cut`).
+    quantiles exactly as from the signals (:func:`aggregate.lead_times_of_cut`). From an
+    engine whose ``statements_in_parallel`` is true (PostgreSQL) ``v{i}`` is the value at the
+    lower rank pandas reads, ``lt{i}`` that rank, ``le{i}`` one more, ``above{i}`` the value
+    at the next rank and ``below{i}`` NULL (:func:`_at_ranks`): read the same way.
 
     An engine with a ``leads`` relation (both stores keep one per signal part, written with it:
     the columns :data:`LEAD_COLUMNS`, each signal's lead time computed once as
