@@ -279,7 +279,7 @@ def _at_ranks(closed: str) -> str:
     if median != 0.5:
         raise ValueError("the first lead-time quantile is the median")
     ranks = (
-        f"CAST(({closed} - 1) / 2 AS INTEGER)",
+        f"CAST(FLOOR(({closed} - 1) / 2.0) AS INTEGER)",  # DuckDB's / divides exactly
         f"CAST(FLOOR(CAST({upper!r} AS DOUBLE PRECISION) * ({closed} - 1)) AS INTEGER)",
     )
     return ", ".join(

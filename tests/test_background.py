@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import cast
 
 import pytest
@@ -17,6 +19,26 @@ from regie_analytics.ui import background
 
 RELEASE = threading.Event()
 """Holds the page test's computation until the test lets it finish."""
+
+
+@contextmanager
+def _page_running() -> Iterator[None]:
+    """A page run in progress in another thread for the block's length (at most 10 s)."""
+    started, may_end = threading.Event(), threading.Event()
+
+    def page() -> None:
+        with background.page_run():
+            started.set()
+            may_end.wait(10)
+
+    running = threading.Thread(target=page)
+    running.start()
+    try:
+        assert started.wait(10)
+        yield
+    finally:
+        may_end.set()
+        running.join(10)
 
 
 def _slow_sum() -> int:
@@ -119,23 +141,12 @@ def test_the_warm_up_starts_no_job_while_a_page_runs():
 
     tag = uuid.uuid4().hex
     keys = [(tag, name) for name in ("a", "b")]
-    page_started, page_may_end = threading.Event(), threading.Event()
-
-    def page() -> None:
-        with background.page_run():
-            page_started.set()
-            page_may_end.wait(10)
-
-    running = threading.Thread(target=page)
-    running.start()
-    assert page_started.wait(10)
-    background.one_by_one(
-        ("warm_up", tag), [(key, lambda n=key[1]: job(n), f"taak {key[1]}") for key in keys]
-    )
-    assert not ran["a"].wait(0.5)  # held while the page runs
-    assert started == [] and not background.pages_quiet(timeout=0.1)
-    page_may_end.set()
-    running.join(10)
+    with _page_running():
+        background.one_by_one(
+            ("warm_up", tag), [(key, lambda n=key[1]: job(n), f"taak {key[1]}") for key in keys]
+        )
+        assert not ran["a"].wait(0.5)  # held while the page runs
+        assert started == [] and not background.pages_quiet(timeout=0.1)
     assert ran["b"].wait(10)
     assert background.waited(keys[1], lambda: "nooit", label="x") == "b"  # the warm-up's result
     assert started == ["a", "b"]
@@ -277,25 +288,14 @@ def test_a_job_gives_way_to_page_runs_at_its_progress_reports_unless_a_run_waits
         progress.report(0.5)  # at once: no reason to stop
         return "kort"
 
-    page_started, page_may_end = threading.Event(), threading.Event()
-
-    def page() -> None:
-        with background.page_run():
-            page_started.set()
-            page_may_end.wait(10)
-
     job = background.start((tag, "wijkt"), compute, label=f"wijkt {tag}")
     assert reached.wait(10)
-    running = threading.Thread(target=page)
-    running.start()
-    assert page_started.wait(10)
-    quick = background.start((tag, "kort"), short, label=f"kort {tag}")
-    assert quick.done.wait(2) and quick.paused == 0.0  # not held while the page runs
-    threading.Event().wait(background.GIVE_WAY_AFTER)  # the long job has computed a while
-    go_on.set()
-    assert not job.done.wait(0.5) and steps == []  # held at its report while the page runs
-    page_may_end.set()
-    running.join(10)
+    with _page_running():
+        quick = background.start((tag, "kort"), short, label=f"kort {tag}")
+        assert quick.done.wait(2) and quick.paused == 0.0  # not held while the page runs
+        threading.Event().wait(background.GIVE_WAY_AFTER)  # the long job has computed a while
+        go_on.set()
+        assert not job.done.wait(0.5) and steps == []  # held at its report while the page runs
     assert job.done.wait(10) and steps == ["na het verslag"]
     assert 0.4 < job.paused < 5.0  # the time it gave way, not counted as computing
     assert background._TOOK[f"wijkt {tag}"] < background.GIVE_WAY_AFTER + 1.0
@@ -387,12 +387,6 @@ def test_a_job_does_not_give_way_while_it_builds_what_others_wait_for():
     from regie_analytics.snapshot import Snapshot
 
     tag = uuid.uuid4().hex
-    page_started, page_may_end = threading.Event(), threading.Event()
-
-    def page() -> None:
-        with background.page_run():
-            page_started.set()
-            page_may_end.wait(10)
 
     def build() -> str:
         threading.Event().wait(background.GIVE_WAY_AFTER + 0.05)  # computed a while
@@ -405,13 +399,7 @@ def test_a_job_does_not_give_way_while_it_builds_what_others_wait_for():
     def compute() -> str:
         return Snapshot._derived(holder, "test", tag, build)  # type: ignore[arg-type]
 
-    running = threading.Thread(target=page)
-    running.start()
-    try:
-        assert page_started.wait(10)
+    with _page_running():
         job = background.start((tag, "bouwt"), compute, label=f"bouwt {tag}")
         assert job.done.wait(2) and job.result == "tabel" and job.paused == 0.0
         assert progress.may_pause()  # the test's thread itself holds nothing
-    finally:
-        page_may_end.set()
-        running.join(10)

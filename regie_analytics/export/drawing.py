@@ -32,6 +32,8 @@ ATTEMPTS = 2
 """How often a drawing is tried before the export gives up with a Dutch message."""
 
 _LOCK = threading.Lock()
+"""Held while this process draws (one drawing process, one Chromium, at a time: sessions
+exporting at once take turns)."""
 
 Spec = tuple[dict[str, Any], dict[str, Any]]
 """A figure (``fig.to_dict()``) and kaleido's options (format, width, height, scale)."""

@@ -82,6 +82,13 @@ class Job:
         """Record the share done (never going back)."""
         self.progress = max(self.progress, share)
 
+    def computed(self) -> float:
+        """Seconds it has computed so far: since it started, less the time it gave way to
+        page runs (0 before it started)."""
+        if self.started is None:
+            return 0.0
+        return max(0.0, time.monotonic() - self.started - self.paused)
+
 
 _JOBS: OrderedDict[Hashable, Job] = OrderedDict()
 _LOCK = threading.Lock()
@@ -108,7 +115,7 @@ def _run(job: Job, compute: Callable[[], Any]) -> None:
         with reporting(reported):
             job.result = compute()
         with _LOCK:
-            _TOOK[job.label] = time.monotonic() - job.started - job.paused
+            _TOOK[job.label] = job.computed()
     except Exception as exc:  # raised again in the page that asks for it
         job.error = exc
     finally:
@@ -131,7 +138,7 @@ def expected_left(job: Job) -> float:
         took = _TOOK.get(job.label)
     if job.started is None:
         return 0.0 if took is None else took
-    computed = max(0.0, time.monotonic() - job.started - job.paused)
+    computed = job.computed()
     if took is not None:
         return max(0.0, took - computed)
     if job.progress > 0:
@@ -237,7 +244,7 @@ def _give_way(job: Job) -> None:
         left = PAUSE_SECONDS - job.paused
         if not busy() or job.waiters or left <= 0:
             return
-        if job.started is None or time.monotonic() - job.started - job.paused < GIVE_WAY_AFTER:
+        if job.started is None or job.computed() < GIVE_WAY_AFTER:
             return
         begin = time.monotonic()
         _RUNS.wait_for(lambda: not busy() or job.waiters > 0, timeout=left)
