@@ -137,6 +137,19 @@ SAMPLE_IMPORTS = [
 ]
 """The three bundled samples (open311, counts, a Signalen export) as (file, preset)."""
 
+SMALL_CUBE = {
+    "area_code": ["B2", "B1", "B1", "B2", "B1", "B1"],
+    "month": ["2025-02", "2025-01", "2025-01", "2025-02", "2025-02", "2025-01"],
+    "domain": ["fysiek", "fysiek", "fysiek", "fysiek", "sociaal", "fysiek"],
+    "theme": ["wegen", "afval", "afval", "wegen", None, None],
+    "channel": ["App", "App", "KCC", "App", "KCC", "App"],
+    "department": ["a"] * 6,
+    "source": ["s"] * 6,
+    "count": [5, 3, 4, 7, 2, 1],
+    "cell_key": [200, 100, 250, 90, 3, 7],
+}
+"""A small cube (one row per cell) with missing themes, whose rollups the tests know by hand."""
+
 
 def imported(root: Path, *imports: tuple[Path, str], extra: tuple[str | Path, ...] = ()) -> Path:
     """A store at ``root`` with each (file, preset) imported through the command line."""

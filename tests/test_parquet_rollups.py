@@ -17,7 +17,7 @@ from regie_analytics.engine import DuckDBEngine
 from regie_analytics.schema import SENTINEL_AREAS
 from regie_analytics.snapshot import version_engine
 from regie_analytics.store import Store, commit, rollups
-from tests.conftest import SAMPLE_IMPORTS, cli, imported
+from tests.conftest import SAMPLE_IMPORTS, SMALL_CUBE, cli, imported
 
 
 @pytest.fixture
@@ -252,19 +252,7 @@ def test_theme_and_channel_rollups_hold_the_cubes_sums_in_their_order(store: Pat
 def test_summed_rollups_by_hand_with_missing_values_and_no_rows(tmp_path: Path) -> None:
     """The numpy sums of the theme and channel rollups, on a small cube with missing values
     (a group of its own, as SQL groups them), known by hand; and an empty cube."""
-    cube = pd.DataFrame(
-        {
-            "area_code": ["B2", "B1", "B1", "B2", "B1", "B1"],
-            "month": ["2025-02", "2025-01", "2025-01", "2025-02", "2025-02", "2025-01"],
-            "domain": ["fysiek", "fysiek", "fysiek", "fysiek", "sociaal", "fysiek"],
-            "theme": ["wegen", "afval", "afval", "wegen", None, None],
-            "channel": ["App", "App", "KCC", "App", "KCC", "App"],
-            "department": ["a"] * 6,
-            "source": ["s"] * 6,
-            "count": [5, 3, 4, 7, 2, 1],
-            "cell_key": [200, 100, 250, 90, 3, 7],
-        }
-    )
+    cube = pd.DataFrame(SMALL_CUBE)
     folder = tmp_path / "v"
     folder.mkdir()
     cube.to_parquet(folder / "cube.parquet", index=False)

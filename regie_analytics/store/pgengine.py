@@ -114,7 +114,10 @@ class PostgresEngine:
     statements_in_parallel = True
     """Statements that could be one are better sent apart at the same time
     (:func:`regie_analytics.lead_sql.lead_time_cuts`): PostgreSQL runs a statement on one
-    core, each on a connection of its own on another."""
+    core, each on a connection of its own on another. It also selects the lead times' array
+    form (each group's sorted lead times read at the ranks pandas needs,
+    :func:`regie_analytics.lead_sql._at_ranks`), which PostgreSQL scans and sorts in
+    parallel."""
 
     def lead_group(self, column: str, groups: Mapping[str, str] | None) -> tuple[str, list[object]]:
         """The SQL of a lead-time grouping's group per signal and its parameters (see

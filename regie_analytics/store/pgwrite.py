@@ -28,8 +28,17 @@ from regie_analytics.geo.stored import (
     web_table_of,
 )
 from regie_analytics.ingest import PreparedImport
-from regie_analytics.schema import AREA_CODE, CUBE_COLUMNS, SENTINEL_AREAS
+from regie_analytics.schema import (
+    AREA_CODE,
+    CELL_KEY,
+    CHANNEL,
+    COUNT,
+    CUBE_COLUMNS,
+    MONTH,
+    SENTINEL_AREAS,
+)
 from regie_analytics.stats.stored import FOCAL, NEIGHBOUR, weights_of, weights_table
+from regie_analytics.store import rollups
 from regie_analytics.store.commit import import_entry, replaced_keys, without_keys
 from regie_analytics.store.errors import StoreError, busy
 from regie_analytics.store.pgcopy import copy_rows, read_frame
@@ -358,19 +367,27 @@ def carry_over(
 
 
 def write_imports(
-    conn: psycopg.Connection[Any], todo: list[PreparedImport], *, first_id: int
+    conn: psycopg.Connection[Any],
+    todo: list[PreparedImport],
+    *,
+    first_id: int,
+    cubes: dict[int, pd.DataFrame] | None = None,
 ) -> list[dict[str, Any]]:
     """Write the new imports' parts (a count corrected by a later one in ``todo`` left out);
-    returns their manifest entries."""
+    returns their manifest entries. ``cubes`` gets each cube part written, by part id (for
+    :func:`switch`)."""
     entries = []
     for offset, prep in enumerate(todo):
         source = prep.report.source
         later = [p.replaces for p in todo[offset + 1 :] if p.report.source == source]
         if prep.kind == "signals":  # batch by batch from the staged records
-            parts = write_part(conn, prep.kind, prep, prep.cube)
+            cube = prep.cube
+            parts = write_part(conn, prep.kind, prep, cube)
         else:
             counts, cube = without_keys(prep.records, later, kind=prep.kind, cube=prep.cube)
             parts = write_part(conn, prep.kind, counts, cube)
+        if cubes is not None:
+            cubes[parts["cube"]] = cube
         entries.append(import_entry(prep, first_id + offset, parts))
     return entries
 
@@ -380,27 +397,40 @@ def _parts(manifest: dict[str, Any]) -> set[int]:
 
 
 def switch(
-    conn: psycopg.Connection[Any], manifest: dict[str, Any], *, areas: int, taxonomy: int
+    conn: psycopg.Connection[Any],
+    manifest: dict[str, Any],
+    *,
+    areas: int,
+    taxonomy: int,
+    cubes: dict[int, pd.DataFrame] | None = None,
 ) -> dict[str, Any]:
     """Sum the version's cube (and make it a view named after the version, the relation
     :meth:`~regie_analytics.store.PostgresStore.engine` queries), write its row and point
     ``head`` at it; then remove the
     versions older than :data:`KEEP_VERSIONS` and whatever only they used. Returns the
-    manifest (with ``cube_rows``)."""
+    manifest (with ``cube_rows``). A version of one cube part written in this transaction
+    (in ``cubes``: a first import, or a store replaced) gets its cube and area rollups from
+    that part in memory (:func:`_write_one_part`), the others summed by PostgreSQL."""
     number = int(manifest["version"])
     _add_missing_leads(conn, manifest)
     parts = sorted({int(imp["parts"]["cube"]) for imp in manifest["imports"]})
-    if len(parts) == 1:
-        summed = conn.execute(CUBE_COPY, (number, parts[0]))
+    one = one_new_part(parts, cubes)
+    if one is not None:
+        cube_rows = _write_one_part(conn, number, one)
+        conn.execute("ANALYZE cube")  # the planner's statistics of the new rows, at once
     else:
-        summed = conn.execute(CUBE_SUM, (number, parts))
-    conn.execute("ANALYZE cube")  # the planner's statistics of the new rows, at once
-    conn.execute(CUBE_DIMS, (number, sorted(SENTINEL_AREAS), number))
-    conn.execute(AREA_MONTHS, (number, number))
-    conn.execute("ANALYZE cube_area_months")
-    for table in AREA_EXTRA_TABLES:
-        conn.execute(area_extra_insert(table), (number, number))
+        if len(parts) == 1:
+            summed = conn.execute(CUBE_COPY, (number, parts[0]))
+        else:
+            summed = conn.execute(CUBE_SUM, (number, parts))
+        cube_rows = summed.rowcount
+        conn.execute("ANALYZE cube")  # before the GROUP BYs below read it
+        conn.execute(AREA_MONTHS, (number, number))
+        for table in AREA_EXTRA_TABLES:
+            conn.execute(area_extra_insert(table), (number, number))
+    for table in ("cube_area_months", *AREA_EXTRA_TABLES):
         conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
+    conn.execute(CUBE_DIMS, (number, sorted(SENTINEL_AREAS), number))
     conn.execute(
         "INSERT INTO cube_areas (version, area_code) "
         "SELECT DISTINCT %s, area_code FROM cube WHERE version = %s",
@@ -409,7 +439,7 @@ def switch(
     conn.execute(sql.SQL("SET LOCAL maintenance_work_mem = {}").format(sql.Literal(WRITE_WORK_MEM)))
     for statement in area_indexes():  # after the rows: built at once on a first write
         conn.execute(statement)
-    manifest = {**manifest, "cube_rows": summed.rowcount}
+    manifest = {**manifest, "cube_rows": cube_rows}
     conn.execute(
         "INSERT INTO versions (version, manifest, areas, taxonomy) VALUES (%s, %s, %s, %s)",
         (number, Jsonb(manifest), areas, taxonomy),
@@ -428,6 +458,36 @@ def switch(
     )
     _clean(conn, number - KEEP_VERSIONS)
     return manifest
+
+
+def one_new_part(parts: list[int], cubes: dict[int, pd.DataFrame] | None) -> pd.DataFrame | None:
+    """The cube part in memory of a version of exactly one cube part, ``parts``, when this
+    transaction wrote it (in ``cubes``); else None (PostgreSQL sums the version's cube)."""
+    return (cubes or {}).get(parts[0]) if len(parts) == 1 else None
+
+
+def _write_one_part(conn: psycopg.Connection[Any], number: int, cube: pd.DataFrame) -> int:
+    """Version ``number``'s cube and area rollups from its one cube part in memory (one row
+    per cell), written with ``COPY``: the cube as it is in month and channel order, the area
+    rollups summed by numpy (:func:`rollups.area_rollup`), the same rows as PostgreSQL's
+    ``GROUP BY`` (:data:`CUBE_COPY`, :data:`AREA_MONTHS`, :func:`area_extra_insert`) in the
+    same order, a national import's 6.7 million cube rows in 45 s less. Returns the cube's
+    rows."""
+    coded = rollups.coded_frame(cube)
+    order = rollups.ordered(coded, (MONTH, CHANNEL))
+    batches = range(0, len(cube), ENCODE_BATCH)
+    in_order = (cube.take(order[start : start + ENCODE_BATCH]) for start in batches)
+    fixed = {"version": number}
+    rows = copy_rows(conn, "cube", list(CUBE_COLUMNS), in_order, fixed=fixed)
+    del order
+    for table, (_, columns) in rollups.AREA_ROLLUPS.items():
+        summed = rollups.area_rollup(coded, table)
+        copy_rows(conn, table, [*columns, COUNT, CELL_KEY], [summed], fixed=fixed)
+    return rows
+
+
+ENCODE_BATCH = 1_000_000
+"""Cube rows taken in order at a time (see :func:`_write_one_part`)."""
 
 
 def _add_missing_leads(conn: psycopg.Connection[Any], manifest: dict[str, Any]) -> None:

@@ -334,7 +334,8 @@ class PostgresStore:
                 else old.taxonomy
             )
             imports = pgwrite.carry_over(conn, old.manifest["imports"] if old else [], todo)
-            imports += pgwrite.write_imports(conn, todo, first_id=_next_id(imports))
+            cubes: dict[int, pd.DataFrame] = {}
+            imports += pgwrite.write_imports(conn, todo, first_id=_next_id(imports), cubes=cubes)
             old_manifest = old.manifest if old else {}
             manifest: dict[str, Any] = {
                 "format": FORMAT_VERSION,
@@ -350,7 +351,7 @@ class PostgresStore:
                 "imports": imports,
                 SECRET_FIELD: secret,
             }
-            return pgwrite.switch(conn, manifest, areas=area_set, taxonomy=tax_id)
+            return pgwrite.switch(conn, manifest, areas=area_set, taxonomy=tax_id, cubes=cubes)
 
     def reclassify(
         self, taxonomy: Taxonomy, *, taxonomy_info: dict[str, Any] | None = None

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from regie_analytics import tempfiles
 from regie_analytics.schema import (
@@ -258,14 +259,12 @@ def _small(values: np.ndarray) -> np.ndarray:
     return values.astype(np.min_scalar_type(top))
 
 
-def _write_summed(coded: _Coded, columns: Sequence[str], target: Path) -> None:
-    """Write the cube summed per ``columns`` (area, month, domain and one more, ``extra``),
-    its rows ordered by the extra one, the month, the area and the domain."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    extra = columns[-1]
-    high_columns, low_columns = (extra, MONTH), (AREA_CODE, DOMAIN)
+def _summed(
+    coded: _Coded, high_columns: Sequence[str], low_columns: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cube summed per ``high_columns`` and ``low_columns`` together, its rows ordered by
+    the high ones, then the low ones (each by its values' sorted order, missing first): the
+    row of the first cube row of each sum, the counts and the cell keys (modulo 256)."""
     high, low = _digits(coded, high_columns), _digits(coded, low_columns)
     order = np.argsort(_small(low), kind="stable")
     high = high.take(order)
@@ -286,8 +285,16 @@ def _write_summed(coded: _Coded, columns: Sequence[str], target: Path) -> None:
     else:
         starts = np.zeros(0, dtype=np.int64)
         counts = keys = np.zeros(0, dtype=np.int64)
-    first = order.take(starts)
-    del order
+    return order.take(starts), counts, keys
+
+
+def _write_summed(coded: _Coded, columns: Sequence[str], target: Path) -> None:
+    """Write the cube summed per ``columns`` (area, month, domain and one more, ``extra``),
+    its rows ordered by the extra one, the month, the area and the domain."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    first, counts, keys = _summed(coded, (columns[-1], MONTH), (AREA_CODE, DOMAIN))
     arrays: dict[str, Any] = {}
     for column in columns:
         code = coded.codes[column][first]
@@ -297,3 +304,57 @@ def _write_summed(coded: _Coded, columns: Sequence[str], target: Path) -> None:
     arrays[COUNT] = pa.array(counts, pa.int64())
     arrays[CELL_KEY] = pa.array(keys, pa.int64())
     pq.write_table(pa.table(arrays), target, row_group_size=SMALL_ROW_GROUP_ROWS)
+
+
+# -- the same from a cube in memory (the PostgreSQL store's one new cube part) ---------------
+AREA_ROLLUPS = {
+    "cube_area_months": ((MONTH,), AREA_MONTH_COLUMNS),
+    "cube_area_themes": ((THEME, MONTH), AREA_THEME_COLUMNS),
+    "cube_area_channels": ((CHANNEL, MONTH), AREA_CHANNEL_COLUMNS),
+}
+"""The PostgreSQL store's area rollups: per table the columns its rows are ordered by first
+(then the area and the domain), and its dimensions."""
+
+
+def coded_frame(cube: pd.DataFrame) -> _Coded:
+    """:func:`_coded` of a cube in memory (one row per cell, as a store's cube part): the
+    same dictionaries (sorted) and codes of the area, month, domain, theme and channel."""
+    values: dict[str, Any] = {}
+    codes: dict[str, np.ndarray] = {}
+    for column in (AREA_CODE, MONTH, DOMAIN, THEME, CHANNEL):
+        series = cube[column]
+        categorical = series if isinstance(series.dtype, pd.CategoricalDtype) else None
+        if categorical is None:
+            categorical = series.astype("category")
+        dictionary = np.asarray(categorical.cat.categories, dtype=object)
+        order = np.argsort(dictionary.astype(str), kind="stable")
+        kind = np.min_scalar_type(len(order) + 1)
+        rank = np.empty(len(order) + 1, dtype=kind)
+        rank[0] = 0  # missing
+        rank[order + 1] = np.arange(1, len(order) + 1, dtype=kind)
+        codes[column] = rank.take(categorical.cat.codes.to_numpy().astype(np.int32) + 1)
+        values[column] = dictionary[order]
+    count = cube[COUNT].to_numpy().astype(np.int64)
+    key = cube[CELL_KEY].to_numpy().astype(np.int64)
+    return _Coded(values, codes, count, key)
+
+
+def ordered(coded: _Coded, columns: Sequence[str]) -> np.ndarray:
+    """The positions of the cube's rows ordered by ``columns`` (their values' sorted order,
+    missing first; stable)."""
+    return np.argsort(_small(_digits(coded, columns)), kind="stable")
+
+
+def area_rollup(coded: _Coded, table: str) -> pd.DataFrame:
+    """The rows of one of :data:`AREA_ROLLUPS` summed from a cube in memory (its dimensions
+    as categoricals, ``count`` and ``cell_key``), in the table's order: what PostgreSQL's
+    ``GROUP BY`` of the cube gives, without it."""
+    high, columns = AREA_ROLLUPS[table]
+    low = tuple(c for c in columns if c not in high)
+    first, counts, keys = _summed(coded, high, low)
+    out: dict[str, Any] = {}
+    for column in columns:
+        code: np.ndarray = coded.codes[column][first].astype(np.int32) - 1
+        dtype = pd.CategoricalDtype(list(coded.values[column]))
+        out[column] = pd.Categorical.from_codes(code, dtype=dtype)
+    return pd.DataFrame({**out, COUNT: counts, CELL_KEY: keys})

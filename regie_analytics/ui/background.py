@@ -244,7 +244,7 @@ def _give_way(job: Job) -> None:
         left = PAUSE_SECONDS - job.paused
         if not busy() or job.waiters or left <= 0:
             return
-        if job.started is None or job.computed() < GIVE_WAY_AFTER:
+        if job.computed() < GIVE_WAY_AFTER:  # 0 before it started
             return
         begin = time.monotonic()
         _RUNS.wait_for(lambda: not busy() or job.waiters > 0, timeout=left)
