@@ -6,7 +6,6 @@ server, and the numpy sums by hand on a small cube with missing values."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -35,19 +34,24 @@ def test_area_rollups_in_memory_by_hand(kind: str) -> None:
                 cube[column], categories=["zz-ongebruikt", *reversed(present)]
             )
     coded = rollups.coded_frame(cube)
-    assert _rows(rollups.area_rollup(coded, "cube_area_themes")) == [
+
+    def summed(table: str) -> pd.DataFrame:
+        first, columns = pgwrite.AREA_ROLLUPS[table]
+        return rollups.area_rollup(coded, columns, first)
+
+    assert _rows(summed("cube_area_themes")) == [
         ("B1", "2025-01", "fysiek", None, 1, 7),
         ("B1", "2025-02", "sociaal", None, 2, 3),
         ("B1", "2025-01", "fysiek", "afval", 7, (100 + 250) % 256),
         ("B2", "2025-02", "fysiek", "wegen", 12, (200 + 90) % 256),
     ]
-    assert _rows(rollups.area_rollup(coded, "cube_area_channels")) == [
+    assert _rows(summed("cube_area_channels")) == [
         ("B1", "2025-01", "fysiek", "App", 4, 107),
         ("B2", "2025-02", "fysiek", "App", 12, 34),
         ("B1", "2025-01", "fysiek", "KCC", 4, 250),
         ("B1", "2025-02", "sociaal", "KCC", 2, 3),
     ]
-    assert _rows(rollups.area_rollup(coded, "cube_area_months")) == [
+    assert _rows(summed("cube_area_months")) == [
         ("B1", "2025-01", "fysiek", 8, (100 + 250 + 7) % 256),
         ("B1", "2025-02", "sociaal", 2, 3),
         ("B2", "2025-02", "fysiek", 12, 34),
@@ -55,8 +59,8 @@ def test_area_rollups_in_memory_by_hand(kind: str) -> None:
     # the cube's rows in month and channel order (stable: the frame's order within)
     assert rollups.ordered(coded, ("month", "channel")).tolist() == [1, 5, 2, 0, 3, 4]
     empty = rollups.coded_frame(cube.iloc[:0])
-    for table, (_, columns) in rollups.AREA_ROLLUPS.items():
-        frame = rollups.area_rollup(empty, table)
+    for first, columns in pgwrite.AREA_ROLLUPS.values():
+        frame = rollups.area_rollup(empty, columns, first)
         assert len(frame) == 0
         assert list(frame.columns) == [*columns, "count", "cell_key"]
 
@@ -65,7 +69,7 @@ def _grouped_in_sql(conn: psycopg.Connection[Any], schema: str, number: int) -> 
     """Each area rollup of version ``number`` as PostgreSQL's ``GROUP BY`` of its cube gives
     it, next to the table's rows (both sorted)."""
     out: dict[str, list] = {}
-    for table, (_, columns) in rollups.AREA_ROLLUPS.items():
+    for table, (_, columns) in pgwrite.AREA_ROLLUPS.items():
         dims = ", ".join(columns)
         want = conn.execute(
             f"SELECT {dims}, SUM(count), SUM(cell_key) %% 256 FROM {schema}.cube "
@@ -88,7 +92,7 @@ def _check_version(url: str, schema: str, number: int) -> None:
         for table, (want, got) in _grouped_in_sql(conn, schema, number).items():
             assert got == want and len(got) > 0, table
             # and by pandas from the cube as the store reads it
-            columns = list(rollups.AREA_ROLLUPS[table][1])
+            columns = list(pgwrite.AREA_ROLLUPS[table][1])
             by_hand = cube.groupby(columns, observed=True, dropna=False)["count"].sum()
             assert sum(r[-2] for r in got) == int(by_hand.sum()) == int(cube["count"].sum())
             assert len(got) == len(by_hand)
@@ -152,7 +156,7 @@ def test_one_new_part_is_written_from_memory_and_others_summed_by_postgresql(
     _check_version(url, schema, newer)
 
 
-def test_the_in_memory_path_needs_the_part_written_now(tmp_path: Path) -> None:
+def test_the_in_memory_path_needs_the_part_written_now() -> None:
     """Only a version of exactly one cube part that this transaction wrote is written from
     memory: ``switch`` looks its part up in the cubes written (a version of one older part, as
     after removing an import, has PostgreSQL copy it)."""

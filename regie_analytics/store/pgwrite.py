@@ -44,6 +44,7 @@ from regie_analytics.store.errors import StoreError, busy
 from regie_analytics.store.pgcopy import copy_rows, read_frame
 from regie_analytics.store.pgschema import (
     AREA_EXTRA_TABLES,
+    AREA_MONTH_COLUMNS,
     AREA_MONTHS,
     AREA_NUMBERS,
     AREA_TEXT,
@@ -469,10 +470,10 @@ def one_new_part(parts: list[int], cubes: dict[int, pd.DataFrame] | None) -> pd.
 def _write_one_part(conn: psycopg.Connection[Any], number: int, cube: pd.DataFrame) -> int:
     """Version ``number``'s cube and area rollups from its one cube part in memory (one row
     per cell), written with ``COPY``: the cube as it is in month and channel order, the area
-    rollups summed by numpy (:func:`rollups.area_rollup`), the same rows as PostgreSQL's
-    ``GROUP BY`` (:data:`CUBE_COPY`, :data:`AREA_MONTHS`, :func:`area_extra_insert`) in the
-    same order (a national first import: 6.7 million cube rows, about 50 s less). Returns
-    the cube's rows."""
+    rollups (:data:`AREA_ROLLUPS`) summed by numpy (:func:`rollups.area_rollup`), the same
+    rows as PostgreSQL's ``GROUP BY`` (:data:`CUBE_COPY`, :data:`AREA_MONTHS`,
+    :func:`area_extra_insert`) in the same order (a national first import: 6.7 million cube
+    rows, about 50 s less). Returns the cube's rows."""
     coded = rollups.coded_frame(cube)
     order = rollups.ordered(coded, (MONTH, CHANNEL))
     batches = range(0, len(cube), ENCODE_BATCH)
@@ -480,10 +481,21 @@ def _write_one_part(conn: psycopg.Connection[Any], number: int, cube: pd.DataFra
     fixed = {"version": number}
     rows = copy_rows(conn, "cube", list(CUBE_COLUMNS), in_order, fixed=fixed)
     del order
-    for table, (_, columns) in rollups.AREA_ROLLUPS.items():
-        summed = rollups.area_rollup(coded, table)
+    for table, (first, columns) in AREA_ROLLUPS.items():
+        summed = rollups.area_rollup(coded, columns, first)
         copy_rows(conn, table, [*columns, COUNT, CELL_KEY], [summed], fixed=fixed)
     return rows
+
+
+AREA_ROLLUPS = {
+    "cube_area_months": ((MONTH,), AREA_MONTH_COLUMNS),
+    **{
+        table: ((extra, MONTH), (*AREA_MONTH_COLUMNS, extra))
+        for table, extra in AREA_EXTRA_TABLES.items()
+    },
+}
+"""Per area rollup table its dimensions and the ones its rows are ordered by first (then
+the others), as :data:`AREA_MONTHS` and :func:`area_extra_insert` write them."""
 
 
 ENCODE_BATCH = 1_000_000

@@ -218,25 +218,30 @@ def _coded(cube: Path, columns: Sequence[str]) -> _Coded:
             for c in read.column(column).chunks
         ]
         listed = chunks[0].dictionary.to_pylist() if chunks else []
-        dictionary = np.asarray(listed, dtype=object)
-        order = np.argsort(dictionary.astype(str), kind="stable")
-        kind = np.min_scalar_type(len(order) + 1)
-        rank = np.empty(len(order) + 1, dtype=kind)
-        rank[0] = 0  # missing
-        rank[order + 1] = np.arange(1, len(order) + 1, dtype=kind)
+        values[column], rank = _ranked(np.asarray(listed, dtype=object))
         parts = [
             rank.take(c.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32) + 1)
             for c in chunks
         ]
         del read, chunks
-        codes[column] = np.concatenate(parts) if parts else np.zeros(0, dtype=kind)
-        values[column] = dictionary[order]
+        codes[column] = np.concatenate(parts) if parts else np.zeros(0, dtype=rank.dtype)
     sums = pq.read_table(cube, columns=[COUNT, CELL_KEY])
     count = sums.column(COUNT).to_numpy().astype(np.int64)
     key = sums.column(CELL_KEY).to_numpy().astype(np.int64)
     del sums
     pa.default_memory_pool().release_unused()
     return _Coded(values, codes, count, key)
+
+
+def _ranked(dictionary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A column's dictionary sorted, and each dictionary position's code shifted by one
+    (``rank[i + 1]``; ``rank[0] = 0`` for a missing value, else 1 + the value's rank)."""
+    order = np.argsort(dictionary.astype(str), kind="stable")
+    kind = np.min_scalar_type(len(order) + 1)
+    rank = np.empty(len(order) + 1, dtype=kind)
+    rank[0] = 0  # missing
+    rank[order + 1] = np.arange(1, len(order) + 1, dtype=kind)
+    return dictionary[order], rank
 
 
 def _digits(coded: _Coded, columns: Sequence[str]) -> np.ndarray:
@@ -307,15 +312,6 @@ def _write_summed(coded: _Coded, columns: Sequence[str], target: Path) -> None:
 
 
 # -- the same from a cube in memory (the PostgreSQL store's one new cube part) ---------------
-AREA_ROLLUPS = {
-    "cube_area_months": ((MONTH,), AREA_MONTH_COLUMNS),
-    "cube_area_themes": ((THEME, MONTH), AREA_THEME_COLUMNS),
-    "cube_area_channels": ((CHANNEL, MONTH), AREA_CHANNEL_COLUMNS),
-}
-"""The PostgreSQL store's area rollups: per table the columns its rows are ordered by first
-(then the area and the domain), and its dimensions."""
-
-
 def coded_frame(cube: pd.DataFrame) -> _Coded:
     """:func:`_coded` of a cube in memory (one row per cell, as a store's cube part): the
     same dictionaries (sorted) and codes of the area, month, domain, theme and channel."""
@@ -327,13 +323,8 @@ def coded_frame(cube: pd.DataFrame) -> _Coded:
         if categorical is None:
             categorical = series.astype("category")
         dictionary = np.asarray(categorical.cat.categories, dtype=object)
-        order = np.argsort(dictionary.astype(str), kind="stable")
-        kind = np.min_scalar_type(len(order) + 1)
-        rank = np.empty(len(order) + 1, dtype=kind)
-        rank[0] = 0  # missing
-        rank[order + 1] = np.arange(1, len(order) + 1, dtype=kind)
+        values[column], rank = _ranked(dictionary)
         codes[column] = rank.take(categorical.cat.codes.to_numpy().astype(np.int32) + 1)
-        values[column] = dictionary[order]
     count = cube[COUNT].to_numpy().astype(np.int64)
     key = cube[CELL_KEY].to_numpy().astype(np.int64)
     return _Coded(values, codes, count, key)
@@ -345,16 +336,16 @@ def ordered(coded: _Coded, columns: Sequence[str]) -> np.ndarray:
     return np.argsort(_small(_digits(coded, columns)), kind="stable")
 
 
-def area_rollup(coded: _Coded, table: str) -> pd.DataFrame:
-    """The rows of one of :data:`AREA_ROLLUPS` summed from a cube in memory (its dimensions
-    as categoricals, ``count`` and ``cell_key``), in the table's order: what PostgreSQL's
-    ``GROUP BY`` of the cube gives, without it."""
-    high, columns = AREA_ROLLUPS[table]
-    low = tuple(c for c in columns if c not in high)
-    first, counts, keys = _summed(coded, high, low)
+def area_rollup(coded: _Coded, columns: Sequence[str], first: Sequence[str]) -> pd.DataFrame:
+    """The cube in memory summed per ``columns`` (its dimensions as categoricals, ``count``
+    and ``cell_key``), its rows ordered by the ``first`` of them, then the others in their
+    order: what an SQL ``GROUP BY`` of the cube gives (a missing value a group of its own),
+    without it."""
+    rest = tuple(c for c in columns if c not in first)
+    rows, counts, keys = _summed(coded, first, rest)
     out: dict[str, Any] = {}
     for column in columns:
-        code: np.ndarray = coded.codes[column][first].astype(np.int32) - 1
+        code: np.ndarray = coded.codes[column][rows].astype(np.int32) - 1
         dtype = pd.CategoricalDtype(list(coded.values[column]))
         out[column] = pd.Categorical.from_codes(code, dtype=dtype)
     return pd.DataFrame({**out, COUNT: counts, CELL_KEY: keys})
