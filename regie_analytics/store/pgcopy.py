@@ -15,6 +15,7 @@ import psycopg
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 
 _HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
 """The binary COPY format's signature, flags and header extension length (both zero)."""
@@ -41,12 +42,8 @@ def _field(values: pd.Series | None, kind: str, rows: int) -> _Field:
         return _Field(np.full(rows, -1, dtype=np.int64), np.empty(0, dtype=np.uint8))
     if kind in _FIXED or kind == "timestamp without time zone":
         if kind == "timestamp without time zone":
-            stamps = pd.to_datetime(values)
-            if getattr(stamps.dt, "tz", None) is not None:
-                stamps = stamps.dt.tz_localize(None)
-            missing = stamps.isna().to_numpy()
-            raw = stamps.to_numpy(dtype="datetime64[us]").view("int64") - _PG_EPOCH_US
-            width, packed = 8, raw.astype(">i8")
+            raw, missing = micros(values, rows)
+            width, packed = 8, (raw - _PG_EPOCH_US).astype(">i8")
         else:
             double = kind == "double precision"
             numbers = values.astype("Float64" if double else "Int64")
@@ -75,6 +72,19 @@ def _field(values: pd.Series | None, kind: str, rows: int) -> _Field:
         else np.empty(0, dtype=np.uint8)
     )
     return _Field(lengths, data)
+
+
+def micros(values: pd.Series | None, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Timestamps as the microseconds since 1970 (wall-clock time: a time zone is dropped)
+    that ``COPY`` writes to a ``timestamp`` column, and which are missing (``None``: all)."""
+    if values is None:
+        return np.zeros(rows, dtype=np.int64), np.ones(rows, dtype=bool)
+    stamps = pd.to_datetime(values)
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_localize(None)
+    missing = stamps.isna().to_numpy()
+    raw = stamps.to_numpy(dtype="datetime64[us]").view("int64")
+    return np.where(missing, 0, raw), missing
 
 
 def _binary_rows(fields: list[_Field], rows: int) -> bytes:
@@ -132,7 +142,7 @@ def copy_rows(
         sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, names))
     )
     written = 0
-    with conn.cursor() as cur, cur.copy(statement) as copy:
+    with conn.cursor() as cur, cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy:
         copy.write(_HEADER)
         for batch in batches:
             for start in range(0, len(batch), ENCODE_ROWS):

@@ -42,6 +42,7 @@ from regie_analytics.store import rollups
 from regie_analytics.store.commit import import_entry, replaced_keys, without_keys
 from regie_analytics.store.errors import StoreError, busy
 from regie_analytics.store.pgcopy import copy_rows, read_frame
+from regie_analytics.store.pgleads import LeadTap
 from regie_analytics.store.pgschema import (
     AREA_EXTRA_TABLES,
     AREA_MONTH_COLUMNS,
@@ -326,16 +327,20 @@ def write_part(
     part = new_id(conn)
     batches = records.record_batches() if isinstance(records, PreparedImport) else _batches(records)
     fixed = {"part": part}
+    leads = LeadTap() if kind == "signals" else None
+    if leads is not None:  # the lead rows computed from the records as they are copied
+        batches = leads.tap(batches)
     copy_rows(conn, kind, list(RECORD_COLUMNS[kind]), batches, fixed=fixed, numbered=True)
     copy_rows(conn, "cube_parts", list(CUBE_COLUMNS), [cube], fixed=fixed)
-    if kind == "signals":
-        write_leads(conn, part)
+    if leads is not None:
+        leads.write(conn, part)
     return {kind: part, "cube": part}
 
 
 def write_leads(conn: psycopg.Connection[Any], part: int) -> None:
     """A signal part's ``signal_leads`` (its lead times, for the dashboard's lead-time
-    queries), from its rows in ``signals``."""
+    queries), from its rows in ``signals`` (for a part written before the table existed; a
+    new part's are computed as its records are copied, :class:`LeadTap`)."""
     conn.execute(LEADS_INSERT, (part,))
     conn.execute("ANALYZE signal_leads")
 

@@ -1,0 +1,91 @@
+"""A signal part's ``signal_leads`` rows computed in memory while its records are copied, and
+written with ``COPY``: instead of PostgreSQL reading the part's signals back (an
+``INSERT ... SELECT`` that sets hint bits on every new page of ``signals`` and sorts on one
+core), numpy computes each lead time from the microseconds PostgreSQL stores
+(:func:`regie_analytics.store.pgcopy.micros`), exactly as
+:data:`~regie_analytics.lead_sql.LEAD_TIME_SQL` computes it there, and orders the rows by the
+time received as :data:`~regie_analytics.store.pgschema.LEADS_INSERT` does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import psycopg
+import pyarrow as pa
+
+from regie_analytics.lead_sql import LEAD_COLUMNS, LEAD_US
+from regie_analytics.schema import CLOSED_AT, RECEIVED_AT
+from regie_analytics.store.pgcopy import copy_rows, micros
+
+LEAD_ROWS = 1_000_000
+"""Rows of ``signal_leads`` taken in order and encoded at a time."""
+_LAST = np.iinfo(np.int64).max
+"""The sort key of a signal without a time received: last, as PostgreSQL sorts NULL."""
+
+
+def lead_table(batch: pd.DataFrame) -> pa.Table:
+    """One batch of signal records as rows of ``signal_leads``: the columns
+    :data:`~regie_analytics.lead_sql.LEAD_COLUMNS`, the times received in the microseconds
+    ``COPY`` writes and each lead time as the difference of the two times PostgreSQL holds
+    (missing while the signal is open); the other columns as they are."""
+    rows = len(batch)
+    received, received_missing = micros(batch.get(RECEIVED_AT), rows)
+    closed, closed_missing = micros(batch.get(CLOSED_AT), rows)
+    open_ = received_missing | closed_missing
+    columns: dict[str, pa.Array] = {}
+    for name in LEAD_COLUMNS:
+        if name == RECEIVED_AT:
+            stamps = pa.array(received, type=pa.int64(), mask=received_missing)
+            columns[name] = stamps.cast(pa.timestamp("us"))
+        elif name == LEAD_US:
+            columns[name] = pa.array(closed - received, type=pa.int64(), mask=open_)
+        elif name in batch:
+            columns[name] = pa.array(batch[name], from_pandas=True)
+        else:
+            columns[name] = pa.nulls(rows)
+    return pa.table(columns)
+
+
+class LeadTap:
+    """Collects :func:`lead_table` of every batch that passes through :meth:`tap` (the
+    records on their way to ``COPY``), for :meth:`write` afterwards."""
+
+    def __init__(self) -> None:
+        self.tables: list[pa.Table] = []
+        self.keys: list[np.ndarray] = []
+
+    def tap(self, batches: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        """The batches unchanged, each one's lead rows kept."""
+        for batch in batches:
+            table = lead_table(batch)
+            received = table.column(RECEIVED_AT)
+            key = received.cast(pa.int64()).fill_null(_LAST).to_numpy()
+            self.tables.append(table)
+            self.keys.append(key)
+            yield batch
+
+    def frames(self, rows: int = LEAD_ROWS) -> Iterator[pd.DataFrame]:
+        """The lead rows of every batch in order of the time received (a stable sort: rows
+        received at the same time in the records' order; none received last), ``rows`` at a
+        time, the times as timestamps again."""
+        tables, keys = self.tables, self.keys
+        self.tables, self.keys = [], []
+        if not any(t.num_rows for t in tables):
+            return
+        table = pa.concat_tables(tables, promote_options="permissive")
+        order = np.argsort(np.concatenate(keys), kind="stable")
+        del tables, keys
+        for start in range(0, len(order), rows):
+            taken = table.take(pa.array(order[start : start + rows]))
+            yield taken.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+
+    def write(self, conn: psycopg.Connection[Any], part: int) -> int:
+        """Write the collected rows into ``signal_leads`` as ``part``'s; returns the rows."""
+        written = copy_rows(
+            conn, "signal_leads", list(LEAD_COLUMNS), self.frames(), fixed={"part": part}
+        )
+        conn.execute("ANALYZE signal_leads")
+        return written

@@ -1,0 +1,155 @@
+"""A new signal part's ``signal_leads`` are computed in memory as its records are copied
+(``pgleads.LeadTap``) instead of PostgreSQL reading the signals back: the lead times by hand
+(microseconds as ``COPY`` writes them: nanoseconds dropped, a time zone's wall-clock time kept),
+the rows in order of the time received; on a real server the same rows as PostgreSQL's own
+``LEAD_TIME_SQL`` over the stored signals, in that order on disk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from regie_analytics.lead_sql import LEAD_COLUMNS, LEAD_TIME_SQL
+from regie_analytics.schema import CUBE_COLUMNS
+from regie_analytics.store import pgwrite
+from regie_analytics.store.pgleads import LeadTap
+
+HOUR_US = 3_600 * 10**6
+
+
+def _batches() -> list[pd.DataFrame]:
+    """Two batches of signal records: different categories, a time with nanoseconds, two
+    signals received at the same time, open signals, one without a time received, and a
+    batch whose times carry a time zone."""
+    first = pd.DataFrame(
+        {
+            "received_at": pd.to_datetime(
+                [
+                    "2025-03-01 10:00:00.0000009",  # 900 ns: 10:00:00.000000 as stored
+                    "2025-03-01 09:00:00",
+                    "2025-03-01 09:00:00",  # the same time: after the one above
+                    None,  # no time received: last
+                ],
+                format="ISO8601",
+            ),
+            "closed_at": pd.to_datetime(
+                ["2025-03-01 10:00:01.0000001", None, "2025-03-02 09:00:00", "2025-03-05"],
+                format="ISO8601",
+            ),
+            "record_key": pd.array([11, 12, 13, 14], dtype="Int16"),
+            "area_code": pd.Categorical(["B2", "B1", "B1", "B3"]),
+            "domain": ["fysiek", "fysiek", "sociaal", "fysiek"],
+            "theme": ["afval", "wegen", None, "afval"],
+            "channel": pd.Categorical(["App", "KCC", "KCC", "App"]),
+            "department": ["Stadsbeheer"] * 4,
+        }
+    )
+    second = pd.DataFrame(
+        {
+            "received_at": pd.to_datetime(["2025-03-01 09:30", "2025-02-28 23:00"]).tz_localize(
+                "Europe/Amsterdam"
+            ),
+            "closed_at": pd.to_datetime(["2025-03-01 11:00", None]).tz_localize("Europe/Amsterdam"),
+            "record_key": pd.array([21, 22], dtype="Int16"),
+            "area_code": pd.Categorical(["B4", "B1"]),  # categories of its own
+            "domain": ["sociaal", "fysiek"],
+            "theme": ["zorg", "afval"],
+            "channel": pd.Categorical(["Brief", "App"]),
+            "department": ["Zorg", "Stadsbeheer"],
+        }
+    )
+    return [first, second]
+
+
+def test_lead_rows_by_hand() -> None:
+    tap = LeadTap()
+    passed = list(tap.tap(_batches()))
+    assert [len(b) for b in passed] == [4, 2]  # the records go on unchanged
+    frames = list(tap.frames(rows=4))
+    assert [len(f) for f in frames] == [4, 2]
+    got = pd.concat(frames, ignore_index=True)
+    assert list(got.columns) == list(LEAD_COLUMNS)
+    assert got["record_key"].tolist() == [22, 12, 13, 21, 11, 14]
+    assert got["lead_us"].tolist() == [
+        pd.NA,  # open
+        pd.NA,  # open
+        24 * HOUR_US,
+        90 * 60 * 10**6,  # wall-clock times of one zone
+        10**6,  # 10:00:01.000000 - 10:00:00.000000: the nanoseconds dropped as COPY drops them
+        pd.NA,  # no time received
+    ]
+    assert got["received_at"].tolist()[:5] == list(
+        pd.to_datetime(
+            [
+                "2025-02-28 23:00",
+                "2025-03-01 09:00",
+                "2025-03-01 09:00",
+                "2025-03-01 09:30",
+                "2025-03-01 10:00",
+            ]
+        )
+    )
+    assert pd.isna(got["received_at"].iloc[5])
+    assert got["area_code"].astype(str).tolist() == ["B1", "B1", "B1", "B4", "B2", "B3"]
+    themes = [None if pd.isna(t) else t for t in got["theme"]]
+    assert themes == ["afval", "wegen", None, "zorg", "afval", "afval"]
+    assert tap.tables == [] and list(tap.frames()) == []  # handed over once
+
+
+def test_no_records_no_lead_rows() -> None:
+    tap = LeadTap()
+    list(tap.tap([_batches()[0].iloc[:0]]))
+    assert list(tap.frames()) == []
+
+
+@pytest.mark.subprocess
+def test_lead_rows_equal_postgresqls_own(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Written through ``write_part`` two rows a batch, then compared with what PostgreSQL
+    computes from the signals it stored: the same rows (``EXCEPT ALL`` both ways), in the
+    order received on disk."""
+    records = pd.concat(
+        [
+            _batches()[0],
+            _batches()[1].assign(
+                received_at=lambda f: f["received_at"].dt.tz_localize(None),
+                closed_at=lambda f: f["closed_at"].dt.tz_localize(None),
+            ),
+        ],
+        ignore_index=True,
+    )
+    monkeypatch.setattr(
+        pgwrite, "_batches", lambda r: (r.iloc[i : i + 2] for i in range(0, len(r), 2))
+    )
+    columns = ", ".join(f'"{c}"' for c in LEAD_COLUMNS[2:])
+    computed = f"part, received_at, {LEAD_TIME_SQL}, {columns}"
+    stored = f"part, received_at, lead_us, {columns}"
+
+    def one(conn: Any, query: str) -> Any:
+        return conn.execute(query).fetchone()[0]
+
+    class Undo(Exception):
+        """Ends the writer's transaction without keeping anything."""
+
+    with pytest.raises(Undo), pgwrite.writing(pg_url, "leadtap", pg_url) as (conn, _):
+        parts = pgwrite.write_part(conn, "signals", records, pd.DataFrame(columns=CUBE_COLUMNS))
+        part = parts["signals"]
+        assert one(conn, f"SELECT count(*) FROM signal_leads WHERE part = {part}") == 6
+        for left, right in ((stored, computed), (computed, stored)):
+            table = "signal_leads" if left is stored else "signals"
+            other = "signals" if left is stored else "signal_leads"
+            assert (
+                one(
+                    conn,
+                    f"SELECT count(*) FROM (SELECT {left} FROM {table} EXCEPT ALL "
+                    f"SELECT {right} FROM {other}) AS d",
+                )
+                == 0
+            )
+        keys = conn.execute(
+            f"SELECT record_key FROM signal_leads WHERE part = {part} ORDER BY ctid"
+        ).fetchall()
+        assert [k for (k,) in keys] == [22, 12, 13, 21, 11, 14]
+        assert one(conn, "SELECT lead_us FROM signal_leads WHERE record_key = 11") == 10**6
+        raise Undo
