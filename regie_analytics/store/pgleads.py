@@ -70,7 +70,7 @@ class LeadTap:
     def frames(self, rows: int = LEAD_ROWS) -> Iterator[pd.DataFrame]:
         """The lead rows of every batch in order of the time received (a stable sort: rows
         received at the same time in the records' order; none received last), ``rows`` at a
-        time, the times as timestamps again."""
+        time; then none (each row is handed over once)."""
         tables, keys = self.tables, self.keys
         self.tables, self.keys = [], []
         if not any(t.num_rows for t in tables):

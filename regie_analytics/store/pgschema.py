@@ -42,7 +42,9 @@ are created on first write (with the PostGIS extension):
 ``signal_leads``
     each signal part's lead times: per signal the columns the dashboard's lead-time queries
     filter and group by and its lead time in microseconds, computed once when the part is
-    written (:data:`LEADS_INSERT`), in order of the time received and indexed by part and that
+    written (in memory as its records are copied, :class:`~regie_analytics.store.pgleads.LeadTap`;
+    for a part written before the table existed, :data:`LEADS_INSERT`), in order of the time
+    received and indexed by part and that
     time, and by part, area and that time (one area's lead times, as the area profile shows
     them, read without the others'): what :func:`regie_analytics.lead_sql.lead_time_cut` reads
     instead of the signals.
@@ -554,8 +556,9 @@ LEADS_INSERT = sql.SQL(
         for c in LEAD_COLUMNS
     ),
 )
-"""A signal part's ``signal_leads``: its lead times computed as the engine computes them from
-the signals (:data:`regie_analytics.lead_sql.LEAD_TIME_SQL`), so both give the same values."""
+"""A signal part's ``signal_leads`` from its stored signals (a part written before the table
+existed): its lead times computed as the engine computes them from the signals
+(:data:`regie_analytics.lead_sql.LEAD_TIME_SQL`), so both give the same values."""
 
 
 class VersionRow(NamedTuple):
