@@ -6,6 +6,7 @@ the dashboard's query results)."""
 from __future__ import annotations
 
 import io
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
@@ -112,6 +113,15 @@ def _binary_rows(fields: list[_Field], rows: int) -> bytes:
     return out.tobytes()
 
 
+FRESH: weakref.WeakKeyDictionary[psycopg.Connection[Any], frozenset[str]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Per writer's connection, the tables its transaction created (a first write): a ``COPY``
+into one of them is written frozen (``FREEZE``), so that no reader or vacuum rewrites its
+pages later to mark the rows committed and visible (see
+:func:`regie_analytics.store.pgwrite.writing`)."""
+
+
 def column_types(conn: psycopg.Connection[Any], table: str) -> dict[str, str]:
     """The SQL type of every column of one of the store's tables."""
     rows = conn.execute(
@@ -138,8 +148,9 @@ def copy_rows(
     fixed = fixed or {}
     names = [*fixed, *(["seq"] if numbered else []), *columns]
     types = column_types(conn, table)
-    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, names))
+    frozen = sql.SQL(", FREEZE") if table in FRESH.get(conn, frozenset()) else sql.SQL("")
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary{})").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, names)), frozen
     )
     written = 0
     with conn.cursor() as cur, cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy:

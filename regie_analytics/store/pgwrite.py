@@ -41,7 +41,7 @@ from regie_analytics.stats.stored import FOCAL, NEIGHBOUR, weights_of, weights_t
 from regie_analytics.store import rollups
 from regie_analytics.store.commit import import_entry, replaced_keys, without_keys
 from regie_analytics.store.errors import StoreError, busy
-from regie_analytics.store.pgcopy import copy_rows, read_frame
+from regie_analytics.store.pgcopy import FRESH, copy_rows, read_frame
 from regie_analytics.store.pgleads import LeadTap
 from regie_analytics.store.pgschema import (
     AREA_EXTRA_TABLES,
@@ -80,8 +80,9 @@ def writing(
     url: str, schema: str, root: str
 ) -> Iterator[tuple[psycopg.Connection[Any], VersionRow | None]]:
     """One writer's transaction: the store's lock (refused when another writer holds it),
-    the tables (created on first use) and the current version. Everything written in the
-    block is committed at its end together, or not at all."""
+    the tables (created on first use: rows copied into them are written frozen,
+    :data:`~regie_analytics.store.pgcopy.FRESH`) and the current version. Everything written
+    in the block is committed at its end together, or not at all."""
     with connection(url, schema) as conn, conn.transaction():
         row = conn.execute(
             "SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS, schema)
@@ -91,8 +92,19 @@ def writing(
         # the cube's GROUP BY in memory rather than in batches on disk (for this transaction)
         conn.execute(sql.SQL("SET LOCAL work_mem = {}").format(sql.Literal(WRITE_WORK_MEM)))
         if not all(has_tables(conn, schema, t) for t in _NEWEST):  # none, or made before
+            before = _tables(conn, schema)
             _create(conn, schema, root)
-        yield conn, read_version(conn, schema, pinned=None, root=root)
+            FRESH[conn] = frozenset(_tables(conn, schema) - before)
+        try:
+            yield conn, read_version(conn, schema, pinned=None, root=root)
+        finally:
+            FRESH.pop(conn, None)
+
+
+def _tables(conn: psycopg.Connection[Any], schema: str) -> set[str]:
+    """The names of the tables in ``schema``."""
+    rows = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", (schema,))
+    return {str(name) for (name,) in rows.fetchall()}
 
 
 def _create(conn: psycopg.Connection[Any], schema: str, root: str) -> None:
