@@ -119,7 +119,9 @@ FRESH: weakref.WeakKeyDictionary[psycopg.Connection[Any], frozenset[str]] = (
 """Per writer's connection, the tables its transaction created (a first write): a ``COPY``
 into one of them is written frozen (``FREEZE``), so that no reader or vacuum rewrites its
 pages later to mark the rows committed and visible (see
-:func:`regie_analytics.store.pgwrite.writing`)."""
+:func:`regie_analytics.store.pgwrite.writing`). PostgreSQL accepts ``FREEZE`` only in the
+(sub)transaction that created the table: a copy into such a table must not run inside a
+savepoint (a nested ``conn.transaction()``), or the whole write fails."""
 
 
 def column_types(conn: psycopg.Connection[Any], table: str) -> dict[str, str]:

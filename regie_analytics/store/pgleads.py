@@ -30,7 +30,8 @@ def lead_table(batch: pd.DataFrame) -> pa.Table:
     """One batch of signal records as rows of ``signal_leads``: the columns
     :data:`~regie_analytics.lead_sql.LEAD_COLUMNS`, the times received in the microseconds
     ``COPY`` writes and each lead time as the difference of the two times PostgreSQL holds
-    (missing while the signal is open); the other columns as they are."""
+    (missing while the signal is open); the other columns as they are (the batches of one
+    part have the same types: staged records are cast to one schema, and a frame is sliced)."""
     rows = len(batch)
     received, received_missing = micros(batch.get(RECEIVED_AT), rows)
     closed, closed_missing = micros(batch.get(CLOSED_AT), rows)
