@@ -231,15 +231,19 @@ def lead_time_cuts(
     norm = float(norm_days) * 86400.0 * LEAD_TIME_UNIT
     columns = list(LEAD_TIME_CUT_COLUMNS)
     if getattr(engine, "statements_in_parallel", False):  # one grouping (see above)
-        # each group's closed lead times sorted into an array, read at the ranks pandas
-        # needs: one pass, which PostgreSQL scans and sorts on every core (a materialized
-        # relation it reads on one); the norm's placeholders come first in the text
+        # each group's closed lead times gathered into an array (unordered: the rows are
+        # hashed into their groups, not sorted by group), then each array sorted on its own
+        # and read at the ranks pandas needs; the norm's placeholders come first in the text
         sql = (
             f"SELECT 0 AS s, g, ontvangen, afgesloten, binnen_norm, k, k_closed, k_open, "
-            f'k_within, {_at_ranks("afgesloten")} FROM (SELECT d."_g0" AS g, {base}, '
-            "array_agg(d.us ORDER BY d.us) FILTER (WHERE d.us IS NOT NULL) AS vs "
+            f"k_within, {_at_ranks('afgesloten')} FROM (SELECT g, ontvangen, afgesloten, "
+            "binnen_norm, k, k_closed, k_open, k_within, "
+            "(SELECT array_agg(x ORDER BY x) FROM unnest(h.vs) AS x) AS vs "
+            f'FROM (SELECT d."_g0" AS g, {base}, '
+            "array_agg(d.us) FILTER (WHERE d.us IS NOT NULL) AS vs "
             f'FROM (SELECT {selected[0]}, {lead_time} AS us, "{RECORD_KEY}" AS k FROM {source} '
-            f'WHERE {where}) AS d WHERE d."_g0" IS NOT NULL GROUP BY d."_g0") AS a'
+            f'WHERE {where}) AS d WHERE d."_g0" IS NOT NULL GROUP BY d."_g0") AS h '
+            "OFFSET 0) AS a"  # not pulled up: each array sorted once, not per rank read
         )
         frame = engine.query(sql, [norm, norm, *selected_params, *joined, *params])
         return [frame[columns].reset_index(drop=True)]

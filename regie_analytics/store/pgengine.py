@@ -116,8 +116,9 @@ class PostgresEngine:
     (:func:`regie_analytics.lead_sql.lead_time_cuts`): PostgreSQL runs a statement on one
     core, each on a connection of its own on another. It also selects the lead times' array
     form (each group's sorted lead times read at the ranks pandas needs,
-    :func:`regie_analytics.lead_sql._at_ranks`), which PostgreSQL scans and sorts in
-    parallel."""
+    :func:`regie_analytics.lead_sql._at_ranks`): the rows hashed into their groups, each
+    group's array sorted on its own (no sort of all rows by group), the period's rows read
+    through the block-range index (:data:`~regie_analytics.store.pgschema.RANGE_INDEXES`)."""
 
     def lead_group(self, column: str, groups: Mapping[str, str] | None) -> tuple[str, list[object]]:
         """The SQL of a lead-time grouping's group per signal and its parameters (see

@@ -54,6 +54,7 @@ from regie_analytics.store.pgschema import (
     CUBE_SUM,
     LEADS_INSERT,
     RECORD_COLUMNS,
+    SUMMARIZE_RANGES,
     VersionRow,
     area_extra_insert,
     area_indexes,
@@ -456,6 +457,8 @@ def switch(
     )
     conn.execute(sql.SQL("SET LOCAL maintenance_work_mem = {}").format(sql.Literal(WRITE_WORK_MEM)))
     for statement in area_indexes():  # after the rows: built at once on a first write
+        conn.execute(statement)
+    for statement in SUMMARIZE_RANGES:  # a later write's new pages (none after a build)
         conn.execute(statement)
     manifest = {**manifest, "cube_rows": cube_rows}
     conn.execute(

@@ -1,0 +1,78 @@
+"""A PostgreSQL store's lead rows lie in the order received, and a block-range (BRIN) index on
+the time received lets a period's lead-time statement read only that period's pages. Every
+write leaves that index covering all of the table's pages: built after a first import's rows,
+and a later import's new pages summarized by that import (pages left unsummarized would be
+read by every statement). Checked with PostgreSQL's own ``brin_summarize_new_values`` (how
+many ranges were still unsummarized) and its plan of a period's rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from regie_analytics import geo
+from regie_analytics.demo import national
+from tests.conftest import ROOT, cli
+
+WIJKEN = ROOT / "tests" / "data" / "wijken_2016_three_gemeenten.geojson"
+INDEX = "signal_leads_part_received_range"
+
+
+def _pages(conn: psycopg.Connection[Any], schema: str) -> int:
+    row = conn.execute(
+        "SELECT pg_relation_size(%s) / current_setting('block_size')::int",
+        (f"{schema}.signal_leads",),
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _unsummarized(conn: psycopg.Connection[Any], schema: str) -> int:
+    """How many page ranges the index did not cover (it covers them from now on)."""
+    row = conn.execute("SELECT brin_summarize_new_values(%s)", (f"{schema}.{INDEX}",)).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+@pytest.mark.subprocess
+def test_every_import_leaves_the_lead_rows_range_index_covering_all_pages(
+    pg_url: str, tmp_path: Path
+) -> None:
+    schema = "bereik"
+    url = f"{pg_url}?options=-csearch_path%3D{schema}"
+    boundaries = national.write_national_boundaries(
+        tmp_path / "b.gpkg", seed=3, gemeenten=["GM0233", "GM0243"], wijken=WIJKEN
+    )
+    areas = geo.load_boundaries(boundaries)
+    first = national.national_signals(areas, rows=1500, months=12, out=tmp_path / "a.csv")
+    later = national.national_signals(areas, rows=9000, months=12, seed=1, out=tmp_path / "b.csv")
+    common = ("--preset", "generic", "--boundaries", boundaries, "--store", url)
+    done = cli("import", first, "--mapping", national.mapping_file(first), *common)
+    assert done.code == 0, done.err
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        assert _unsummarized(conn, schema) == 0
+        before = _pages(conn, schema)
+    done = cli("import", later, "--mapping", national.mapping_file(later), *common)
+    assert done.code == 0, done.err
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        # the later import's pages start new ranges (32 pages each) beyond the first's ...
+        assert _pages(conn, schema) >= before + 2 * 32
+        # ... which that import summarized itself
+        assert _unsummarized(conn, schema) == 0
+        conn.execute(f"SET search_path TO {schema}")
+        conn.execute("SET enable_seqscan = off")  # the plan with an index, where one serves
+        conn.execute("SET enable_indexscan = off")  # not the B-tree's row-by-row scan
+        month = conn.execute("SELECT max(received_at) FROM signal_leads").fetchone()
+        assert month is not None
+        plan = " ".join(
+            str(r[0])
+            for r in conn.execute(
+                "EXPLAIN SELECT count(*) FROM signal_leads WHERE part IN (1, 2, 3) "
+                "AND received_at >= date_trunc('month', %s::timestamp)",
+                (month[0],),
+            ).fetchall()
+        )
+    assert f"Bitmap Index Scan on {INDEX}" in plan
