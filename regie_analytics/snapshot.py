@@ -122,8 +122,9 @@ class Snapshot:
                 return cast(_T, self._kept[slot])
             lock = self._locks.setdefault(slot, threading.Lock())
         # builds may use other derived tables (other slots, other locks); a background job
-        # building one does not stop to give way to page runs meanwhile (progress.holding)
-        with lock, holding():
+        # building one does not stop to give way to page runs meanwhile (progress.holding),
+        # nor (but for a table only background jobs share) have its statements interrupted
+        with lock, holding(pages=not kind.startswith("shared:")):
             if slot not in self._kept:
                 value = build()
                 with self._lock:

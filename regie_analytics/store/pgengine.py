@@ -14,6 +14,7 @@ import psycopg
 
 from regie_analytics.lead_sql import LEAD_COLUMNS
 from regie_analytics.schema import AREA_CODE, CELL_KEY, COUNT, SIGNAL_COLUMNS
+from regie_analytics.stats.progress import run_statement
 from regie_analytics.store.pgcopy import aggregated_frame, result_types
 from regie_analytics.store.pgschema import (
     AREA_EXTRA_TABLES,
@@ -24,6 +25,8 @@ from regie_analytics.store.pgschema import (
     version_name,
 )
 
+CANCEL_S = 2.0
+"""How long cancelling a background job's statement (:meth:`PostgresEngine.query`) may take."""
 TYPES_KEPT = 512
 """Statements whose result types an engine keeps (all of them are forgotten beyond)."""
 
@@ -148,7 +151,12 @@ class PostgresEngine:
                 if len(self._types) >= TYPES_KEPT:
                     self._types.clear()
                 self._types[key] = types
-            return aggregated_frame(conn, statement, tuple(params), types=types)
+            found = types
+            return run_statement(  # in a background job, it may give way to page runs
+                lambda: aggregated_frame(conn, statement, tuple(params), types=found),
+                lambda: conn.cancel_safe(timeout=CANCEL_S),
+                psycopg.errors.QueryCanceled,
+            )
 
 
 def have_leads(conn: psycopg.Connection[Any], schema: str, parts: list[int]) -> bool:

@@ -17,7 +17,11 @@ that asked for it at Python's interpreter lock: a new job starts only when that 
 A job nobody is waiting for gives way to every page run: at each progress report
 (:func:`regie_analytics.stats.progress.report`) it waits while a page run is in progress
 (:func:`_give_way`), at most :data:`PAUSE_SECONDS` in all, so a filter change right after the
-previous one does not share both cores with the side notes of that one.
+previous one does not share both cores with the side notes of that one. Work nobody asked for
+yet (:func:`one_by_one`, the warm-up) also has its database statement in flight cancelled when a
+page run starts, and run again once the page runs have ended (:func:`_should_yield`): a national
+store's warm-up reads millions of rows in the database, which would otherwise take one of the
+two cores from a filter change right after the first page.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from typing import Any, TypeVar, cast
 
 import streamlit as st
 
-from regie_analytics.stats.progress import may_pause, reporting
+from regie_analytics.stats.progress import interrupt, may_pause, reporting, yielding
 
 _T = TypeVar("_T")
 
@@ -112,7 +116,7 @@ def _run(job: Job, compute: Callable[[], Any]) -> None:
             _give_way(job)
 
     try:
-        with reporting(reported):
+        with reporting(reported), yielding(lambda: _should_yield(job), lambda: _wait_turn(job)):
             job.result = compute()
         with _LOCK:
             _TOOK[job.label] = job.computed()
@@ -197,6 +201,7 @@ def page_run() -> Iterator[None]:
     global _running, _last_end
     with _RUNS:
         _running += 1
+    interrupt()  # the database statements of work nobody waits for, run again after this run
     _THIS_RUN.deadline = None
     _THIS_RUN.active = True
     _THIS_RUN.deferred = []
@@ -248,6 +253,28 @@ def _give_way(job: Job) -> None:
             return
         begin = time.monotonic()
         _RUNS.wait_for(lambda: not busy() or job.waiters > 0, timeout=left)
+        job.paused += time.monotonic() - begin
+
+
+def _should_yield(job: Job) -> bool:
+    """Whether ``job``'s database statement in flight is cancelled when a page run starts (and
+    run again after it, :func:`_wait_turn`): work nobody waits for (:attr:`Job.low`, no script
+    run waiting for it) that has given way less than :data:`PAUSE_SECONDS` in all, while no job
+    a page asked for computes (which may wait for what this one builds). Called by
+    :func:`~regie_analytics.stats.progress.interrupt` without :data:`_RUNS` (plain reads)."""
+    return job.low and not job.waiters and not _asked and job.paused < PAUSE_SECONDS
+
+
+def _wait_turn(job: Job) -> None:
+    """In ``job``'s thread, after its statement gave way to a page run: wait until no page run
+    is in progress (or a job a page asked for computes, or a script run waits for this one),
+    at most what is left of :data:`PAUSE_SECONDS` for it in all."""
+    with _RUNS:
+        begin = time.monotonic()
+        _RUNS.wait_for(
+            lambda: not _running or _asked > 0 or job.waiters > 0 or not job.low,
+            timeout=max(0.0, PAUSE_SECONDS - job.paused),
+        )
         job.paused += time.monotonic() - begin
 
 

@@ -1,0 +1,173 @@
+"""Work nobody waits for yet (the warm-up, ``background.one_by_one``) gives way to page runs in
+the database too: a PostgreSQL statement it has in flight when a page run starts is cancelled,
+and run again from the start once the page runs have ended, so a national store's warm-up does
+not take a core from the filter change right after the first page. Statements of work a page
+asked for, or built while a page may wait for them, are never cancelled; nor is a cancel from
+elsewhere taken for a pause. Checked on a real PostgreSQL, with its own ``pg_stat_activity``."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+import pytest
+
+from regie_analytics.store import PostgresStore
+from regie_analytics.store.pgengine import PostgresEngine
+from regie_analytics.ui import background
+from tests.conftest import SAMPLE_IMPORTS, cli
+
+SLEEP_S = 2.0
+"""How long the test statement runs (``pg_sleep``)."""
+
+
+@pytest.fixture(scope="module")
+def engine(pg_url: str) -> Iterator[PostgresEngine]:
+    url = f"{pg_url}?options=-csearch_path%3Dwijken"
+    signalen, preset = SAMPLE_IMPORTS[2]
+    assert cli("import", signalen, "--preset", preset, "--store", url).code == 0
+    store = PostgresStore(url)
+    yield store.engine(str(store.current))
+
+
+def _sleeping(pg_url: str, tag: str) -> int:
+    """How many statements of the test (marked ``tag``) the server is running now."""
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE %s "
+            "AND pid <> pg_backend_pid()",
+            (f"%{tag}%",),
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _statement(engine: PostgresEngine, tag: str, ends: list[float]) -> object:
+    """The test statement's value (7), its end noted in ``ends``."""
+    frame = engine.query(f"SELECT 7 AS x, '{tag}' AS tag FROM pg_sleep({SLEEP_S})")
+    ends.append(time.monotonic())
+    return int(frame["x"].iloc[0])
+
+
+@contextmanager
+def _page_running() -> Iterator[None]:
+    """A page run in progress in another thread for the block's length."""
+    started, may_end = threading.Event(), threading.Event()
+
+    def page() -> None:
+        with background.page_run():
+            started.set()
+            may_end.wait(30)
+
+    running = threading.Thread(target=page)
+    running.start()
+    try:
+        assert started.wait(10)
+        yield
+    finally:
+        may_end.set()
+        running.join(30)
+
+
+def _until(condition: object, timeout: float = 10.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():  # type: ignore[operator]
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.subprocess
+def test_the_warm_ups_statement_gives_way_to_a_page_run_and_runs_again_after_it(
+    engine: PostgresEngine, pg_url: str
+) -> None:
+    tag = uuid.uuid4().hex
+    ends: list[float] = []
+    background.one_by_one(
+        (tag, "warm"), [((tag, "w"), lambda: _statement(engine, tag, ends), f"warm {tag}")]
+    )
+    assert _until(lambda: _sleeping(pg_url, tag) == 1)  # in flight
+    with _page_running():
+        time.sleep(0.5)
+        assert _sleeping(pg_url, tag) == 0  # cancelled when the page run started
+        time.sleep(0.5)
+        assert _sleeping(pg_url, tag) == 0  # and not run again while the page runs
+        ended = time.monotonic()
+    assert _until(lambda: _sleeping(pg_url, tag) == 1)  # run again after it
+    job = background.start((tag, "w"), lambda: None, label=f"warm {tag}")
+    assert job.done.wait(30) and job.error is None and job.result == 7
+    assert ends[0] - ended >= SLEEP_S - 0.05  # from the start
+    assert job.paused >= 0.9
+
+
+@pytest.mark.subprocess
+def test_a_statement_a_page_asked_for_runs_on(engine: PostgresEngine, pg_url: str) -> None:
+    tag = uuid.uuid4().hex
+    ends: list[float] = []
+    asked = background.start(
+        (tag, "gevraagd"), lambda: _statement(engine, tag, ends), label=f"gevraagd {tag}"
+    )
+    assert _until(lambda: _sleeping(pg_url, tag) == 1)
+    with _page_running():
+        time.sleep(0.5)
+        assert _sleeping(pg_url, tag) == 1  # not cancelled
+        assert asked.done.wait(30) and asked.result == 7 and len(ends) == 1
+
+
+@pytest.mark.subprocess
+def test_a_warm_up_statement_for_a_table_a_page_may_wait_for_runs_on(
+    engine: PostgresEngine, pg_url: str
+) -> None:
+    """Built within a snapshot's table lock (not a ``shared:`` table, which only background
+    jobs use): a page run may be waiting for that lock, so the statement is not cancelled."""
+    from regie_analytics.snapshot import Snapshot
+
+    tag = uuid.uuid4().hex
+    ends: list[float] = []
+    holder = type("Holder", (), {})()  # the snapshot's lock and kept tables, nothing else
+    holder._lock, holder._locks, holder._kept = threading.Lock(), {}, {}
+
+    def build(kind: str) -> object:
+        return Snapshot._derived(  # type: ignore[arg-type]
+            holder, kind, tag, lambda: _statement(engine, tag, ends)
+        )
+
+    background.one_by_one((tag, "warm"), [((tag, "bouwt"), lambda: build("weights"), tag)])
+    assert _until(lambda: _sleeping(pg_url, tag) == 1)
+    with _page_running():
+        time.sleep(0.5)
+        assert _sleeping(pg_url, tag) == 1  # not cancelled
+        job = background.start((tag, "bouwt"), lambda: None, label=tag)
+        assert job.done.wait(30) and job.result == 7 and len(ends) == 1
+    # the same within a table only background jobs share: cancelled
+    background.one_by_one((tag, "warm2"), [((tag, "deelt"), lambda: build("shared:x"), tag)])
+    assert _until(lambda: _sleeping(pg_url, tag) == 1)
+    with _page_running():
+        time.sleep(0.5)
+        assert _sleeping(pg_url, tag) == 0
+
+
+@pytest.mark.subprocess
+def test_a_cancel_from_elsewhere_is_an_error_not_a_pause(
+    engine: PostgresEngine, pg_url: str
+) -> None:
+    tag = uuid.uuid4().hex
+    ends: list[float] = []
+    background.one_by_one(
+        (tag, "warm"), [((tag, "w"), lambda: _statement(engine, tag, ends), f"warm {tag}")]
+    )
+    assert _until(lambda: _sleeping(pg_url, tag) == 1)
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE state = 'active' "
+            "AND query LIKE %s AND pid <> pg_backend_pid()",
+            (f"%{tag}%",),
+        )
+    job = background.start((tag, "w"), lambda: None, label=f"warm {tag}")
+    assert job.done.wait(30)
+    assert isinstance(job.error, psycopg.errors.QueryCanceled) and not ends
