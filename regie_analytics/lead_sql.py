@@ -162,15 +162,26 @@ def lead_time_cuts(
         return []
     if choices.get("located"):
         raise ValueError("located is a grouping's choice in lead_time_cuts")
-    if len(groupings) > 1 and getattr(engine, "statements_in_parallel", False):
-        # a statement per grouping, run at the same time (PostgreSQL runs one statement on
-        # one core: a national period's three groupings in 9 instead of 16 s on two cores)
-        with ThreadPoolExecutor(len(groupings), thread_name_prefix="lead_time_cuts") as pool:
+    parallel = bool(getattr(engine, "statements_in_parallel", False))
+    batches = _statements(groupings) if parallel else [list(range(len(groupings)))]
+    if len(batches) > 1:
+        # a statement per grouping (the overall one with a grouping by a column), run at the
+        # same time: PostgreSQL runs such a statement on one core
+        with ThreadPoolExecutor(len(batches), thread_name_prefix="lead_time_cuts") as pool:
             futures = [
-                pool.submit(lead_time_cuts, engine, [grouping], norm_days=norm_days, **choices)
-                for grouping in groupings
+                pool.submit(
+                    lead_time_cuts,
+                    engine,
+                    [groupings[i] for i in batch],
+                    norm_days=norm_days,
+                    **choices,
+                )
+                for batch in batches
             ]
-            return [future.result()[0] for future in futures]
+            found: dict[int, pd.DataFrame] = {}
+            for batch, future in zip(batches, futures, strict=True):
+                found.update(zip(batch, future.result(), strict=True))
+        return [found[i] for i in range(len(groupings))]
     where, params = signal_filter(**choices)
     leads = getattr(engine, "leads", None)
     if leads is not None and all(
@@ -230,23 +241,36 @@ def lead_time_cuts(
     )
     norm = float(norm_days) * 86400.0 * LEAD_TIME_UNIT
     columns = list(LEAD_TIME_CUT_COLUMNS)
-    if getattr(engine, "statements_in_parallel", False):  # one grouping (see above)
+    if parallel:  # one grouping, or one by a column and the overall one (see above)
         # each group's closed lead times gathered into an array (unordered: the rows are
         # hashed into their groups, not sorted by group), then each array sorted on its own
-        # and read at the ranks pandas needs; the norm's placeholders come first in the text
+        # and read at the ranks pandas needs; the overall group (s = 1) from the same rows
+        # (GROUPING SETS); the norm's placeholders come first in the text
+        if len(groupings) == 1:
+            grouped_by = 'WHERE d."_g0" IS NOT NULL GROUP BY d."_g0"'
+        else:  # rows without a value in the column are left out of its groups only; no
+            # signals: no overall row either (as GROUP BY gives none)
+            grouped_by = (
+                'GROUP BY GROUPING SETS ((d."_g0"), ()) '
+                'HAVING (GROUPING(d."_g0") = 1 OR d."_g0" IS NOT NULL) AND COUNT(*) > 0'
+            )
         sql = (
-            f"SELECT 0 AS s, g, ontvangen, afgesloten, binnen_norm, k, k_closed, k_open, "
-            f"k_within, {_at_ranks('afgesloten')} FROM (SELECT g, ontvangen, afgesloten, "
+            "SELECT s, CASE WHEN s = 1 THEN CAST('totaal' AS TEXT) COLLATE \"C\" ELSE g END "
+            "AS g, ontvangen, afgesloten, binnen_norm, k, k_closed, k_open, k_within, "
+            f"{_at_ranks('afgesloten')} FROM (SELECT s, g, ontvangen, afgesloten, "
             "binnen_norm, k, k_closed, k_open, k_within, "
             "(SELECT array_agg(x ORDER BY x) FROM unnest(h.vs) AS x) AS vs "
-            f'FROM (SELECT d."_g0" AS g, {base}, '
+            f'FROM (SELECT GROUPING(d."_g0") AS s, d."_g0" AS g, {base}, '
             "array_agg(d.us) FILTER (WHERE d.us IS NOT NULL) AS vs "
             f'FROM (SELECT {selected[0]}, {lead_time} AS us, "{RECORD_KEY}" AS k FROM {source} '
-            f'WHERE {where}) AS d WHERE d."_g0" IS NOT NULL GROUP BY d."_g0") AS h '
+            f"WHERE {where}) AS d {grouped_by}) AS h "
             "OFFSET 0) AS a"  # not pulled up: each array sorted once, not per rank read
         )
         frame = engine.query(sql, [norm, norm, *selected_params, *joined, *params])
-        return [frame[columns].reset_index(drop=True)]
+        return [
+            frame.loc[frame["s"] == i, columns].reset_index(drop=True)
+            for i in range(len(groupings))
+        ]
     sums = base + around
     # the signals filtered once (materialized: read by every grouping), then per grouping its
     # quantiles (q{i}) and its sums with the values around them, the groupings' rows appended
@@ -270,6 +294,32 @@ def lead_time_cuts(
     return [
         frame.loc[frame["s"] == i, columns].reset_index(drop=True) for i in range(len(groupings))
     ]
+
+
+def _statements(groupings: Sequence[LeadGrouping]) -> list[list[int]]:
+    """The groupings (by index) of each statement, for an engine that runs one statement per
+    grouping at the same time: the overall grouping (``by`` None, all signals) with the
+    first grouping by a column (its rows hashed once for both, ``GROUPING SETS``: a third
+    less work for PostgreSQL on a national period, whose one statement runs on one core),
+    every other grouping on its own."""
+
+    def first(by_column: bool) -> int | None:
+        return next(
+            (
+                i
+                for i, g in enumerate(groupings)
+                if (g.get("by") is not None) == by_column
+                and g.get("groups") is None
+                and not g.get("located")
+            ),
+            None,
+        )
+
+    overall, column = first(False), first(True)
+    if overall is None or column is None:
+        return [[i] for i in range(len(groupings))]
+    rest = [[i] for i in range(len(groupings)) if i not in (column, overall)]
+    return [[column, overall], *rest]
 
 
 def _at_ranks(closed: str) -> str:

@@ -92,6 +92,10 @@ def _messy_signals(seed: int = 7) -> pd.DataFrame:
             )
     frame = pd.concat([frame, pd.DataFrame(ranks)], ignore_index=True)
     frame["domain"] = frame["theme"].map(DOMAIN_OF)
+    # some without a theme or a channel: in the overall cut, in no group of theirs
+    loose = frame.sample(80, random_state=3).index
+    frame.loc[loose[:40], "theme"] = None
+    frame.loc[loose[40:], "channel"] = None
     for column in ("category", "subcategory", "department", "status"):
         frame[column] = "x"
     frame["lon"] = frame["lat"] = np.nan
@@ -298,6 +302,7 @@ def test_messy_signals_have_every_rank_and_kind() -> None:
     assert (lead < pd.Timedelta(0)).sum() > 10 and (lead == pd.Timedelta(0)).sum() > 10
     assert (SIGNALS["received_at"].dt.microsecond > 0).sum() > 100
     assert lead.dropna().duplicated().sum() > 1000
+    assert SIGNALS["theme"].isna().sum() == SIGNALS["channel"].isna().sum() == 40
     assert SIGNALS["area_code"].isin(SENTINEL_AREAS).sum() > 50
     signals = _as_read(SIGNALS)
     march = signals.loc[(signals[MONTH] == "2025-03") & (signals["theme"] == "schuld")]

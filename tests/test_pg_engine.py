@@ -202,7 +202,8 @@ def test_signals_stream_in_batches(pg_url: str) -> None:
 def test_binary_copy_and_arrow_reads_keep_every_value(pg_url: str) -> None:
     """Values that text formats get wrong: empty text next to missing text, quotes, commas,
     newlines and accents, missing numbers and times, times before 2000 and to the microsecond,
-    negative and large whole numbers: written with the binary COPY and read back by Arrow."""
+    negative and large whole numbers, text made missing after the fact (whose Arrow slot keeps
+    its bytes): written with the binary COPY and read back by Arrow."""
     from regie_analytics.store.pgcopy import copy_rows, query_frame
     from regie_analytics.store.pgschema import connection
 
@@ -226,11 +227,13 @@ def test_binary_copy_and_arrow_reads_keep_every_value(pg_url: str) -> None:
             ),
         }
     )
+    frame["u"] = pd.Series(["een", "twee", "drie", "vier", "vijf"], dtype="str")
+    frame.loc[[1, 3], "u"] = None  # missing, yet pandas keeps their bytes in the Arrow array
     with connection(url, "roundtrip") as conn:
         conn.execute("CREATE SCHEMA roundtrip")
         conn.execute(
             "CREATE TABLE roundtrip.values (part integer, seq bigint, t text, c text, "
-            "n bigint, s smallint, f double precision, at timestamp)"
+            "n bigint, s smallint, f double precision, at timestamp, u text)"
         )
         batches = [frame.iloc[:2], frame.iloc[2:]]
         assert (
@@ -254,6 +257,8 @@ def test_binary_copy_and_arrow_reads_keep_every_value(pg_url: str) -> None:
         back["n"].iloc[3]
     )
     assert back["s"].tolist() == [1, -2, 3, 32767, -32768]
+    assert back["u"].iloc[[0, 2, 4]].tolist() == ["een", "drie", "vijf"]
+    assert back["u"].iloc[[1, 3]].isna().all()
     assert back["f"].iloc[0] == 0.1 and back["f"].iloc[4] == 1 / 3 and back["f"].iloc[2] == -1e300
     assert pd.isna(back["f"].iloc[1])
     times = pd.to_datetime(back["at"])

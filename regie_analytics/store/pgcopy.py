@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import psycopg
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
@@ -62,11 +63,14 @@ def _field(values: pd.Series | None, kind: str, rows: int) -> _Field:
     if pa.types.is_dictionary(array.type):
         array = array.dictionary_decode()
     array = array.cast(pa.large_binary() if kind == "geometry" else pa.large_string())
+    absent = np.asarray(array.is_null()) if array.null_count else None
+    if absent is not None:  # a missing value's slot may still hold bytes (pandas' .loc = None)
+        array = pc.fill_null(array, b"" if kind == "geometry" else "")
     _, offset_buffer, body = array.buffers()
     offsets = np.frombuffer(offset_buffer, dtype=np.int64)[array.offset : array.offset + rows + 1]
     lengths = np.diff(offsets)
-    if array.null_count:
-        lengths[np.asarray(array.is_null())] = -1
+    if absent is not None:
+        lengths[absent] = -1
     data = (
         np.frombuffer(body, dtype=np.uint8)[offsets[0] : offsets[-1]]
         if body is not None
