@@ -164,6 +164,13 @@ def lead_time_cuts(
         raise ValueError("located is a grouping's choice in lead_time_cuts")
     parallel = bool(getattr(engine, "statements_in_parallel", False))
     batches = _statements(groupings) if parallel else [list(range(len(groupings)))]
+    if len(batches) == 1 and batches[0] != list(range(len(groupings))):  # the column first
+        batch = batches[0]
+        ordered = lead_time_cuts(
+            engine, [groupings[i] for i in batch], norm_days=norm_days, **choices
+        )
+        found = dict(zip(batch, ordered, strict=True))
+        return [found[i] for i in range(len(groupings))]
     if len(batches) > 1:
         # a statement per grouping (the overall one with a grouping by a column), run at the
         # same time: PostgreSQL runs such a statement on one core
@@ -178,7 +185,7 @@ def lead_time_cuts(
                 )
                 for batch in batches
             ]
-            found: dict[int, pd.DataFrame] = {}
+            found = {}
             for batch, future in zip(batches, futures, strict=True):
                 found.update(zip(batch, future.result(), strict=True))
         return [found[i] for i in range(len(groupings))]
@@ -299,23 +306,17 @@ def lead_time_cuts(
 def _statements(groupings: Sequence[LeadGrouping]) -> list[list[int]]:
     """The groupings (by index) of each statement, for an engine that runs one statement per
     grouping at the same time: the overall grouping (``by`` None, all signals) with the
-    first grouping by a column (its rows hashed once for both, ``GROUPING SETS``: a third
-    less work for PostgreSQL on a national period, whose one statement runs on one core),
-    every other grouping on its own."""
+    first grouping by a column (one the lead rows hold, if any; the column's grouping first:
+    its rows hashed once for both, ``GROUPING SETS``, a third less work for PostgreSQL on a
+    national period, whose one statement runs on one core), every other grouping on its
+    own."""
 
-    def first(by_column: bool) -> int | None:
-        return next(
-            (
-                i
-                for i, g in enumerate(groupings)
-                if (g.get("by") is not None) == by_column
-                and g.get("groups") is None
-                and not g.get("located")
-            ),
-            None,
-        )
-
-    overall, column = first(False), first(True)
+    plain = [i for i, g in enumerate(groupings) if g.get("groups") is None and not g.get("located")]
+    overall = next((i for i in plain if groupings[i].get("by") is None), None)
+    columns = [i for i in plain if groupings[i].get("by") is not None]
+    # a column the lead rows hold first: the overall grouping is read there with it
+    columns.sort(key=lambda i: groupings[i].get("by") not in LEAD_COLUMNS)
+    column = columns[0] if columns else None
     if overall is None or column is None:
         return [[i] for i in range(len(groupings))]
     rest = [[i] for i in range(len(groupings)) if i not in (column, overall)]

@@ -403,6 +403,46 @@ def test_lead_time_cuts_in_postgresql_equal_pandas(pg_signals: PostgresEngine) -
 
 
 @pytest.mark.subprocess
+@pytest.mark.parametrize(
+    "order",
+    [(0, 1), (1, 0), (2, 0, 1), (3, 0), (0, 4, 2), (1, 2)],
+    ids=[
+        "overall,theme",
+        "theme,overall",
+        "channel,overall,theme",
+        "area,overall",
+        "overall,parent,channel",
+        "theme,channel",
+    ],
+)
+def test_lead_time_cuts_in_any_order_equal_each_grouping_alone(
+    pg_signals: PostgresEngine, order: tuple[int, ...]
+) -> None:
+    """PostgreSQL gets the overall grouping in one statement with a grouping by a column
+    (``GROUPING SETS``), whatever the order asked: each cut equals that grouping's alone."""
+    groupings = [CUT_GROUPINGS[i][0] for i in order]
+    for case in (CASES[0], CASES[3], CASES[6]):
+        choices = {
+            "start": case["start"],
+            "end": case["end"],
+            "domains": case["domains"],
+            "themes": case.get("themes"),
+            "channels": case.get("channels"),
+        }
+        cuts = lead_sql.lead_time_cuts(pg_signals, groupings, norm_days=10, **choices)
+        assert len(cuts) == len(groupings)
+        for grouping, cut in zip(groupings, cuts, strict=True):
+            alone = lead_sql.lead_time_cuts(pg_signals, [grouping], norm_days=10, **choices)[0]
+            assert_frame_equal(
+                cut.sort_values("g").reset_index(drop=True),
+                alone.sort_values("g").reset_index(drop=True),
+                check_exact=True,
+                check_dtype=False,  # a whole number column is float where another group's is
+                obj=str((grouping, case)),  # missing (as from the other engines' one statement)
+            )
+
+
+@pytest.mark.subprocess
 def test_signal_leads_hold_each_signals_lead_time(pg_signals: PostgresEngine) -> None:
     """``signal_leads`` has one row per signal, in order of the time received, with its lead
     time in whole microseconds as pandas computes it (NULL while open)."""

@@ -8,8 +8,9 @@ statements cancelled when a page run starts, and run again after it (:func:`yiel
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TypeVar
 
 _LOCAL = threading.local()
@@ -58,17 +59,35 @@ def may_pause() -> bool:
 
 # --- database statements that give way to page runs ---------------------------------------------
 
-_IN_FLIGHT: dict[int, tuple[Callable[[], None], Callable[[], bool], list[bool]]] = {}
-"""The interruptible statements running now, by thread: (cancel, should yield, [cancelled])."""
+
+class _InFlight:
+    """A statement running in a :func:`yielding` thread: how to cancel it, whether its thread
+    should yield now, whether :func:`interrupt` cancelled it (``unconfirmed``: a cancel whose
+    delivery was not confirmed, which may still arrive)."""
+
+    def __init__(self, cancel: Callable[[], None], should_yield: Callable[[], bool]) -> None:
+        self.cancel, self.should_yield = cancel, should_yield
+        self.interrupted = self.unconfirmed = False
+
+
+_IN_FLIGHT: dict[int, _InFlight] = {}
+"""The interruptible statements running now, by thread."""
 _IN_FLIGHT_LOCK = threading.Lock()
+
+Guard = Callable[[Callable[[], None]], AbstractContextManager[_InFlight | None]]
+"""What :func:`run_statement` hands its attempt: ``guard(cancel)`` around the statement (within
+the connection it runs on) makes it interruptible there, and says whether a cancel was sent."""
 
 
 @contextmanager
-def yielding(should_yield: Callable[[], bool], wait_turn: Callable[[], None]) -> Iterator[None]:
+def yielding(
+    should_yield: Callable[[], bool], wait_turn: Callable[[float], None]
+) -> Iterator[None]:
     """Within the block, this thread's database statements (:func:`run_statement`) give way
     to page runs: :func:`interrupt` cancels one in flight while ``should_yield()`` is true,
-    and the statement runs again from the start once ``wait_turn()`` has returned
-    (``ui/background.py``: a job nobody waits for, until the page runs have ended)."""
+    and the statement runs again from the start once ``wait_turn(lost)`` has returned (``lost``:
+    the seconds the cancelled run had taken; ``ui/background.py``: a job nobody waits for,
+    until the page runs have ended)."""
     before = getattr(_LOCAL, "yielding", None)
     _LOCAL.yielding = (should_yield, wait_turn)
     try:
@@ -77,44 +96,65 @@ def yielding(should_yield: Callable[[], bool], wait_turn: Callable[[], None]) ->
         _LOCAL.yielding = before
 
 
-def run_statement(
-    run: Callable[[], _T], cancel: Callable[[], None], cancelled: type[BaseException]
-) -> _T:
-    """``run()`` (a database statement; ``cancel`` cancels it from another thread, and then
-    ``run`` raises ``cancelled``). In a :func:`yielding` thread, and not while it builds what
-    a page run may wait for (:func:`holding` with ``pages``), :func:`interrupt` may cancel it:
-    it then waits its turn and runs again. A cancel from anywhere else is raised as before."""
+@contextmanager
+def _unguarded(cancel: Callable[[], None]) -> Iterator[_InFlight | None]:
+    yield None
+
+
+def run_statement(attempt: Callable[[Guard], _T], cancelled: type[BaseException]) -> _T:
+    """``attempt(guard)``: a database statement, which enters ``guard(cancel)`` around its
+    execution, within the connection it runs on (``cancel`` cancels it from another thread;
+    the attempt then raises ``cancelled``). In a :func:`yielding` thread, and not while it
+    builds what a page run may wait for (:func:`holding` with ``pages``), :func:`interrupt`
+    may cancel it: the attempt is made again, after its turn (and outside its connection).
+    A cancel from anywhere else is raised as before."""
     hooks = getattr(_LOCAL, "yielding", None)
     pages_wait: int = getattr(_LOCAL, "pages_wait", 0)
     if hooks is None or pages_wait > 0:
-        return run()
+        return attempt(_unguarded)
     should_yield, wait_turn = hooks
-    thread = threading.get_ident()
     while True:
-        interrupted = [False]
-        with _IN_FLIGHT_LOCK:
-            _IN_FLIGHT[thread] = (cancel, should_yield, interrupted)
+        entries: list[_InFlight] = []
+        began = time.monotonic()
         try:
-            return run()
+            return attempt(_guard(entries, should_yield))
         except cancelled:
-            if not interrupted[0]:
+            if not any(entry.interrupted for entry in entries):
                 raise
+        wait_turn(time.monotonic() - began)
+
+
+def _guard(entries: list[_InFlight], should_yield: Callable[[], bool]) -> Guard:
+    """The ``guard`` of one attempt of :func:`run_statement` (its statements noted in
+    ``entries``)."""
+
+    @contextmanager
+    def guard(cancel: Callable[[], None]) -> Iterator[_InFlight | None]:
+        entry = _InFlight(cancel, should_yield)
+        entries.append(entry)
+        thread = threading.get_ident()
+        with _IN_FLIGHT_LOCK:
+            _IN_FLIGHT[thread] = entry
+        try:
+            yield entry
         finally:
             with _IN_FLIGHT_LOCK:  # not before a cancel sent meanwhile has been delivered
                 _IN_FLIGHT.pop(thread, None)
-        wait_turn()
+
+    return guard
 
 
 def interrupt() -> None:
     """Cancel every statement in flight (:func:`run_statement`) whose thread should yield now
     (a page run starts: ``ui/background.py``). Each cancel is delivered before its statement
-    can end (so it never reaches a later statement on the same connection)."""
+    can end (so it never reaches a later statement on the same connection); one whose delivery
+    is not confirmed is marked ``unconfirmed`` (its connection is not used again)."""
     with _IN_FLIGHT_LOCK:
-        for cancel, should_yield, interrupted in _IN_FLIGHT.values():
-            if interrupted[0] or not should_yield():
+        for entry in _IN_FLIGHT.values():
+            if entry.interrupted or not entry.should_yield():
                 continue
-            interrupted[0] = True
+            entry.interrupted = True  # whatever comes of it: a cancel may have gone out
             try:
-                cancel()
-            except Exception:  # not delivered: the statement just runs on
-                interrupted[0] = False
+                entry.cancel()
+            except Exception:  # not confirmed: the statement may run on, or be cancelled
+                entry.unconfirmed = True

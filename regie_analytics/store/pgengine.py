@@ -14,7 +14,7 @@ import psycopg
 
 from regie_analytics.lead_sql import LEAD_COLUMNS
 from regie_analytics.schema import AREA_CODE, CELL_KEY, COUNT, SIGNAL_COLUMNS
-from regie_analytics.stats.progress import run_statement
+from regie_analytics.stats.progress import Guard, run_statement
 from regie_analytics.store.pgcopy import aggregated_frame, result_types
 from regie_analytics.store.pgschema import (
     AREA_EXTRA_TABLES,
@@ -144,19 +144,24 @@ class PostgresEngine:
         pages run the same statements with other values)."""
         statement = sql.replace("%", "%%").replace("?", "%s") if params else sql
         key = (statement, tuple(_kind(p) for p in params))
-        with connection(self._url, self._schema) as conn:
-            types = self._types.get(key)
-            if types is None:
-                types = result_types(conn, statement, tuple(params))
-                if len(self._types) >= TYPES_KEPT:
-                    self._types.clear()
-                self._types[key] = types
-            found = types
-            return run_statement(  # in a background job, it may give way to page runs
-                lambda: aggregated_frame(conn, statement, tuple(params), types=found),
-                lambda: conn.cancel_safe(timeout=CANCEL_S),
-                psycopg.errors.QueryCanceled,
-            )
+
+        def attempt(guard: Guard) -> pd.DataFrame:
+            with connection(self._url, self._schema) as conn:
+                types = self._types.get(key)
+                if types is None:
+                    types = result_types(conn, statement, tuple(params))
+                    if len(self._types) >= TYPES_KEPT:
+                        self._types.clear()
+                    self._types[key] = types
+                with guard(lambda: conn.cancel_safe(timeout=CANCEL_S)) as sent:
+                    try:
+                        return aggregated_frame(conn, statement, tuple(params), types=types)
+                    finally:
+                        if sent is not None and sent.unconfirmed:  # it may still arrive
+                            conn.close()  # so not handed to another statement
+
+        # in a background job, the statement may give way to page runs (and run again)
+        return run_statement(attempt, psycopg.errors.QueryCanceled)
 
 
 def have_leads(conn: psycopg.Connection[Any], schema: str, parts: list[int]) -> bool:

@@ -109,6 +109,7 @@ def _run(job: Job, compute: Callable[[], Any]) -> None:
     if asked:
         with _RUNS:
             _asked += 1
+            _RUNS.notify_all()  # a warm-up job waiting its turn may hold what this one needs
 
     def reported(share: float) -> None:
         job.advance(share)
@@ -116,7 +117,8 @@ def _run(job: Job, compute: Callable[[], Any]) -> None:
             _give_way(job)
 
     try:
-        with reporting(reported), yielding(lambda: _should_yield(job), lambda: _wait_turn(job)):
+        turns = yielding(lambda: _should_yield(job), lambda lost: _wait_turn(job, lost))
+        with reporting(reported), turns:
             job.result = compute()
         with _LOCK:
             _TOOK[job.label] = job.computed()
@@ -153,17 +155,21 @@ def expected_left(job: Job) -> float:
 def _claim(key: Hashable, label: str) -> tuple[Job, bool]:
     """The job of ``key`` and False when one exists, else a new one and True (the caller
     runs it)."""
+    upgraded = False
     with _LOCK:
         job = _JOBS.get(key)
-        if job is not None:
-            _JOBS.move_to_end(key)
-            job.low = False  # asked for now
-            return job, False
-        job = _JOBS[key] = Job(label=label)
-        finished = [k for k, j in _JOBS.items() if j.done.is_set()]
-        for old in finished[: max(0, len(finished) - KEPT_RESULTS)]:
-            del _JOBS[old]
-    return job, True
+        if job is None:
+            job = _JOBS[key] = Job(label=label)
+            finished = [k for k, j in _JOBS.items() if j.done.is_set()]
+            for old in finished[: max(0, len(finished) - KEPT_RESULTS)]:
+                del _JOBS[old]
+            return job, True
+        _JOBS.move_to_end(key)
+        upgraded, job.low = job.low, False  # asked for now
+    if upgraded:  # a warm-up job waiting its turn (_wait_turn) goes on at once
+        with _RUNS:
+            _RUNS.notify_all()
+    return job, False
 
 
 def start(key: Hashable, compute: Callable[[], Any], *, label: str, low: bool = False) -> Job:
@@ -265,11 +271,14 @@ def _should_yield(job: Job) -> bool:
     return job.low and not job.waiters and not _asked and job.paused < PAUSE_SECONDS
 
 
-def _wait_turn(job: Job) -> None:
-    """In ``job``'s thread, after its statement gave way to a page run: wait until no page run
-    is in progress (or a job a page asked for computes, or a script run waits for this one),
-    at most what is left of :data:`PAUSE_SECONDS` for it in all."""
+def _wait_turn(job: Job, lost: float) -> None:
+    """In ``job``'s thread, after its statement gave way to a page run (``lost``: the seconds
+    that run had taken, counted as given way: a statement cancelled again and again stops
+    being cancelled): wait until no page run is in progress (or a job a page asked for
+    computes, or a script run waits for this one), at most what is left of
+    :data:`PAUSE_SECONDS` for it in all."""
     with _RUNS:
+        job.paused += lost
         begin = time.monotonic()
         _RUNS.wait_for(
             lambda: not _running or _asked > 0 or job.waiters > 0 or not job.low,
