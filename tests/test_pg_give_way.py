@@ -171,3 +171,59 @@ def test_a_cancel_from_elsewhere_is_an_error_not_a_pause(
     job = background.start((tag, "w"), lambda: None, label=f"warm {tag}")
     assert job.done.wait(30)
     assert isinstance(job.error, psycopg.errors.QueryCanceled) and not ends
+
+
+@pytest.mark.subprocess
+def test_a_statement_cancelled_again_and_again_stops_being_cancelled(
+    engine: PostgresEngine, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Short page runs coming faster than the statement takes: each cancelled run's time
+    counts as given way, so after :data:`background.PAUSE_SECONDS` in all it runs to the end
+    (not cancelled and started again for as long as page runs keep coming)."""
+    monkeypatch.setattr(background, "PAUSE_SECONDS", 1.5)
+    tag = uuid.uuid4().hex
+    ends: list[float] = []
+    background.one_by_one(
+        (tag, "warm"), [((tag, "w"), lambda: _statement(engine, tag, ends), f"warm {tag}")]
+    )
+    assert _until(lambda: _sleeping(pg_url, tag) == 1)
+    began = time.monotonic()
+    job = background._JOBS[(tag, "w")]  # not asked for (start would ask for it)
+    while not job.done.is_set() and time.monotonic() - began < 20:
+        with background.page_run():  # 50 ms page runs, 0.3 s apart
+            time.sleep(0.05)
+        time.sleep(0.25)
+    assert job.done.is_set() and job.result == 7
+    # 1.5 s given way (cancelled runs and waits), then one whole run of 2 s
+    assert ends[0] - began < 1.5 + SLEEP_S + 1.5
+    assert job.paused >= 1.5
+
+
+@pytest.mark.subprocess
+def test_a_job_asked_for_does_not_wait_for_a_cancelled_warm_up_holding_its_table(
+    engine: PostgresEngine, pg_url: str
+) -> None:
+    """A warm-up job's statement cancelled within a table only background jobs share (it
+    keeps that table's lock while it waits its turn): a job a page then asks for, which needs
+    the same table, wakes it at once, so both go on while the page run still lasts."""
+    from regie_analytics.snapshot import Snapshot
+
+    tag = uuid.uuid4().hex
+    ends: list[float] = []
+    holder = type("Holder", (), {})()  # the snapshot's lock and kept tables, nothing else
+    holder._lock, holder._locks, holder._kept = threading.Lock(), {}, {}
+
+    def table() -> object:
+        return Snapshot._derived(  # type: ignore[arg-type]
+            holder, "shared:x", tag, lambda: _statement(engine, tag, ends)
+        )
+
+    background.one_by_one((tag, "warm"), [((tag, "warm-job"), table, tag)])
+    assert _until(lambda: _sleeping(pg_url, tag) == 1)
+    with _page_running():
+        time.sleep(0.3)
+        assert _sleeping(pg_url, tag) == 0  # cancelled: it waits its turn, lock held
+        asked = background.start((tag, "gevraagd"), table, label=f"gevraagd {tag}")
+        began = time.monotonic()
+        assert asked.done.wait(SLEEP_S + 3) and asked.result == 7  # the page still runs
+        assert time.monotonic() - began < SLEEP_S + 3 and len(ends) == 1
