@@ -153,12 +153,13 @@ class PostgresEngine:
                     if len(self._types) >= TYPES_KEPT:
                         self._types.clear()
                     self._types[key] = types
-                with guard(lambda: conn.cancel_safe(timeout=CANCEL_S)) as sent:
-                    try:
+                sent = None
+                try:
+                    with guard(lambda: conn.cancel_safe(timeout=CANCEL_S)) as sent:
                         return aggregated_frame(conn, statement, tuple(params), types=types)
-                    finally:
-                        if sent is not None and sent.unconfirmed:  # it may still arrive
-                            conn.close()  # so not handed to another statement
+                finally:  # after the guard: a cancel being sent has been sent or given up
+                    if sent is not None and sent.unconfirmed:  # it may still arrive
+                        conn.close()  # so not handed to another statement
 
         # in a background job, the statement may give way to page runs (and run again)
         return run_statement(attempt, psycopg.errors.QueryCanceled)
