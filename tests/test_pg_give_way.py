@@ -10,8 +10,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
@@ -20,6 +19,7 @@ from regie_analytics.store import PostgresStore
 from regie_analytics.store.pgengine import PostgresEngine
 from regie_analytics.ui import background
 from tests.conftest import SAMPLE_IMPORTS, cli
+from tests.test_background import _page_running
 
 SLEEP_S = 2.0
 """How long the test statement runs (``pg_sleep``)."""
@@ -53,24 +53,11 @@ def _statement(engine: PostgresEngine, tag: str, ends: list[float]) -> object:
     return int(frame["x"].iloc[0])
 
 
-@contextmanager
-def _page_running() -> Iterator[None]:
-    """A page run in progress in another thread for the block's length."""
-    started, may_end = threading.Event(), threading.Event()
-
-    def page() -> None:
-        with background.page_run():
-            started.set()
-            may_end.wait(30)
-
-    running = threading.Thread(target=page)
-    running.start()
-    try:
-        assert started.wait(10)
-        yield
-    finally:
-        may_end.set()
-        running.join(30)
+def _warm_up(pg_url: str, tag: str, key: str, compute: Callable[[], object]) -> None:
+    """``compute`` started as a warm-up job (``background.one_by_one``, job ``(tag, key)``),
+    returning once its statement runs in the server."""
+    background.one_by_one((tag, f"warm {key}"), [((tag, key), compute, f"{key} {tag}")])
+    assert _until(lambda: _sleeping(pg_url, tag) == 1)
 
 
 def _until(condition: object, timeout: float = 10.0) -> bool:
@@ -88,10 +75,7 @@ def test_the_warm_ups_statement_gives_way_to_a_page_run_and_runs_again_after_it(
 ) -> None:
     tag = uuid.uuid4().hex
     ends: list[float] = []
-    background.one_by_one(
-        (tag, "warm"), [((tag, "w"), lambda: _statement(engine, tag, ends), f"warm {tag}")]
-    )
-    assert _until(lambda: _sleeping(pg_url, tag) == 1)  # in flight
+    _warm_up(pg_url, tag, "w", lambda: _statement(engine, tag, ends))  # in flight
     with _page_running():
         time.sleep(0.5)
         assert _sleeping(pg_url, tag) == 0  # cancelled when the page run started
@@ -99,7 +83,7 @@ def test_the_warm_ups_statement_gives_way_to_a_page_run_and_runs_again_after_it(
         assert _sleeping(pg_url, tag) == 0  # and not run again while the page runs
         ended = time.monotonic()
     assert _until(lambda: _sleeping(pg_url, tag) == 1)  # run again after it
-    job = background.start((tag, "w"), lambda: None, label=f"warm {tag}")
+    job = background.start((tag, "w"), lambda: None, label=f"w {tag}")
     assert job.done.wait(30) and job.error is None and job.result == 7
     assert ends[0] - ended >= SLEEP_S - 0.05  # from the start
     assert job.paused >= 0.9
@@ -137,16 +121,14 @@ def test_a_warm_up_statement_for_a_table_a_page_may_wait_for_runs_on(
             holder, kind, tag, lambda: _statement(engine, tag, ends)
         )
 
-    background.one_by_one((tag, "warm"), [((tag, "bouwt"), lambda: build("weights"), tag)])
-    assert _until(lambda: _sleeping(pg_url, tag) == 1)
+    _warm_up(pg_url, tag, "bouwt", lambda: build("weights"))
     with _page_running():
         time.sleep(0.5)
         assert _sleeping(pg_url, tag) == 1  # not cancelled
-        job = background.start((tag, "bouwt"), lambda: None, label=tag)
+        job = background.start((tag, "bouwt"), lambda: None, label=f"bouwt {tag}")
         assert job.done.wait(30) and job.result == 7 and len(ends) == 1
     # the same within a table only background jobs share: cancelled
-    background.one_by_one((tag, "warm2"), [((tag, "deelt"), lambda: build("shared:x"), tag)])
-    assert _until(lambda: _sleeping(pg_url, tag) == 1)
+    _warm_up(pg_url, tag, "deelt", lambda: build("shared:x"))
     with _page_running():
         time.sleep(0.5)
         assert _sleeping(pg_url, tag) == 0
@@ -158,17 +140,14 @@ def test_a_cancel_from_elsewhere_is_an_error_not_a_pause(
 ) -> None:
     tag = uuid.uuid4().hex
     ends: list[float] = []
-    background.one_by_one(
-        (tag, "warm"), [((tag, "w"), lambda: _statement(engine, tag, ends), f"warm {tag}")]
-    )
-    assert _until(lambda: _sleeping(pg_url, tag) == 1)
+    _warm_up(pg_url, tag, "w", lambda: _statement(engine, tag, ends))
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(
             "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE state = 'active' "
             "AND query LIKE %s AND pid <> pg_backend_pid()",
             (f"%{tag}%",),
         )
-    job = background.start((tag, "w"), lambda: None, label=f"warm {tag}")
+    job = background.start((tag, "w"), lambda: None, label=f"w {tag}")
     assert job.done.wait(30)
     assert isinstance(job.error, psycopg.errors.QueryCanceled) and not ends
 
@@ -183,10 +162,7 @@ def test_a_statement_cancelled_again_and_again_stops_being_cancelled(
     monkeypatch.setattr(background, "PAUSE_SECONDS", 1.5)
     tag = uuid.uuid4().hex
     ends: list[float] = []
-    background.one_by_one(
-        (tag, "warm"), [((tag, "w"), lambda: _statement(engine, tag, ends), f"warm {tag}")]
-    )
-    assert _until(lambda: _sleeping(pg_url, tag) == 1)
+    _warm_up(pg_url, tag, "w", lambda: _statement(engine, tag, ends))
     began = time.monotonic()
     job = background._JOBS[(tag, "w")]  # not asked for (start would ask for it)
     while not job.done.is_set() and time.monotonic() - began < 20:
@@ -218,8 +194,7 @@ def test_a_job_asked_for_does_not_wait_for_a_cancelled_warm_up_holding_its_table
             holder, "shared:x", tag, lambda: _statement(engine, tag, ends)
         )
 
-    background.one_by_one((tag, "warm"), [((tag, "warm-job"), table, tag)])
-    assert _until(lambda: _sleeping(pg_url, tag) == 1)
+    _warm_up(pg_url, tag, "warm-job", table)
     with _page_running():
         time.sleep(0.3)
         assert _sleeping(pg_url, tag) == 0  # cancelled: it waits its turn, lock held
