@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any, TypedDict, Unpack
@@ -98,6 +99,20 @@ def signal_filter(**choices: Unpack[Choices]) -> tuple[str, list[Any]]:
     return where, params
 
 
+@dataclass(frozen=True)
+class GroupSQL:
+    """An engine's SQL of a lead-time grouping's group per signal (its ``lead_group``, see
+    :func:`lead_time_cuts`): the expression and its parameters, a join added to the signals'
+    relation and a condition added to their filter (each with its parameters; empty: none)."""
+
+    sql: str
+    values: Sequence[Any] = ()
+    join: str = ""
+    join_values: Sequence[Any] = ()
+    condition: str = ""
+    condition_values: Sequence[Any] = ()
+
+
 class LeadGrouping(TypedDict, total=False):
     """One grouping of :func:`lead_time_cuts`: ``by`` a column (None: all together, group
     ``'totaal'``), or ``groups`` the signals' area codes mapped to groups; ``located``: only
@@ -162,33 +177,68 @@ def lead_time_cuts(
         return []
     if choices.get("located"):
         raise ValueError("located is a grouping's choice in lead_time_cuts")
+    if not getattr(engine, "statements_in_parallel", False):
+        return _cuts(engine, groupings, norm_days, None, choices)
+    # a statement per grouping (the overall one with a grouping by a column), a grouping by
+    # area in two statements of half the groups each, all run at the same time: PostgreSQL
+    # runs a statement on one core
+    tasks = [
+        (batch, shard)
+        for batch in _statements(groupings)
+        for shard in _shards(engine, [groupings[i] for i in batch], choices)
+    ]
+    if len(tasks) == 1:
+        batch, shard = tasks[0]
+        cuts = _cuts(engine, [groupings[i] for i in batch], norm_days, shard, choices)
+        found = dict(zip(batch, cuts, strict=True))
+        return [found[i] for i in range(len(groupings))]
+    with ThreadPoolExecutor(len(tasks), thread_name_prefix="lead_time_cuts") as pool:
+        futures = [
+            pool.submit(_cuts, engine, [groupings[i] for i in batch], norm_days, shard, choices)
+            for batch, shard in tasks
+        ]
+        parts: dict[int, list[pd.DataFrame]] = {}
+        for (batch, _), future in zip(tasks, futures, strict=True):
+            for i, frame in zip(batch, future.result(), strict=True):
+                parts.setdefault(i, []).append(frame)
+    return [_joined(parts[i]) for i in range(len(groupings))]
+
+
+def _joined(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The rows of a grouping's statements (one per shard; groups are in one shard only)."""
+    filled = [f for f in frames if len(f)]
+    if len(filled) <= 1:
+        return filled[0] if filled else frames[0]
+    return pd.concat(filled, ignore_index=True)
+
+
+def _shards(
+    engine: Engine, groupings: Sequence[LeadGrouping], choices: Mapping[str, Any]
+) -> list[Any]:
+    """The shards of one statement's groupings: the engine's halves of the groups
+    (``lead_shards``) for a single grouping by area of all areas, else the one statement
+    (``[None]``)."""
+    split = getattr(engine, "lead_shards", None)
+    if split is None or len(groupings) != 1 or choices.get("area_codes") is not None:
+        return [None]
+    grouping = groupings[0]
+    groups, by = grouping.get("groups"), grouping.get("by")
+    if groups is None and by != AREA_CODE:
+        return [None]
+    return list(split(AREA_CODE, groups)) or [None]
+
+
+def _cuts(
+    engine: Engine,
+    groupings: Sequence[LeadGrouping],
+    norm_days: float,
+    shard: Any,
+    choices: Mapping[str, Any],
+) -> list[pd.DataFrame]:
+    """:func:`lead_time_cuts` of the ``groupings`` in one statement (of the groups in
+    ``shard`` only, an engine's ``lead_shards``; None: all)."""
     parallel = bool(getattr(engine, "statements_in_parallel", False))
-    batches = _statements(groupings) if parallel else [list(range(len(groupings)))]
-    if len(batches) == 1 and batches[0] != list(range(len(groupings))):  # the column first
-        batch = batches[0]
-        ordered = lead_time_cuts(
-            engine, [groupings[i] for i in batch], norm_days=norm_days, **choices
-        )
-        found = dict(zip(batch, ordered, strict=True))
-        return [found[i] for i in range(len(groupings))]
-    if len(batches) > 1:
-        # a statement per grouping (the overall one with a grouping by a column), run at the
-        # same time: PostgreSQL runs such a statement on one core
-        with ThreadPoolExecutor(len(batches), thread_name_prefix="lead_time_cuts") as pool:
-            futures = [
-                pool.submit(
-                    lead_time_cuts,
-                    engine,
-                    [groupings[i] for i in batch],
-                    norm_days=norm_days,
-                    **choices,
-                )
-                for batch in batches
-            ]
-            found = {}
-            for batch, future in zip(batches, futures, strict=True):
-                found.update(zip(batch, future.result(), strict=True))
-        return [found[i] for i in range(len(groupings))]
+    choices = dict(choices)
     where, params = signal_filter(**choices)
     leads = getattr(engine, "leads", None)
     if leads is not None and all(
@@ -201,12 +251,19 @@ def lead_time_cuts(
     selected: list[str] = []
     selected_params: list[Any] = []
     joined: list[Any] = []
+    shard_params: list[Any] = []
     grouped = getattr(engine, "lead_group", None)
     for i, grouping in enumerate(groupings):
         groups, by = grouping.get("groups"), grouping.get("by")
         values: list[Any] = []
         if grouped is not None and (groups is not None or by is not None):
-            group, values = grouped(AREA_CODE if groups is not None else by, groups)
+            found = grouped(AREA_CODE if groups is not None else by, groups, shard, i)
+            group, values = found.sql, list(found.values)
+            source += found.join
+            joined += found.join_values
+            if found.condition:
+                where += f" AND {found.condition}"
+                shard_params += found.condition_values
         elif groups is not None:
             source += (
                 f' LEFT JOIN (SELECT UNNEST(CAST(? AS TEXT[])) AS "_code{i}", '
@@ -273,7 +330,7 @@ def lead_time_cuts(
             f"WHERE {where}) AS d {grouped_by}) AS h "
             "OFFSET 0) AS a"  # not pulled up: each array sorted once, not per rank read
         )
-        frame = engine.query(sql, [norm, norm, *selected_params, *joined, *params])
+        frame = engine.query(sql, [norm, norm, *selected_params, *joined, *params, *shard_params])
         return [
             frame.loc[frame["s"] == i, columns].reset_index(drop=True)
             for i in range(len(groupings))
@@ -297,7 +354,9 @@ def lead_time_cuts(
     )
     # the placeholders in order: the groups' (in d's select list, then its joins), the
     # filter's, then the two norms of each grouping's sums
-    frame = engine.query(sql, [*selected_params, *joined, *params, *[norm, norm] * len(groupings)])
+    frame = engine.query(
+        sql, [*selected_params, *joined, *params, *shard_params, *[norm, norm] * len(groupings)]
+    )
     return [
         frame.loc[frame["s"] == i, columns].reset_index(drop=True) for i in range(len(groupings))
     ]

@@ -19,6 +19,11 @@ are created on first write (with the PostGIS extension):
     (:func:`regie_analytics.geo.stored.web_table`) and the queen weights as an edge list
     (:func:`regie_analytics.stats.stored.weights_table`), written with the areas (the folder
     store's ``levels.parquet``, ``web.parquet`` and ``weights.parquet``).
+``area_groups``
+    per areas set and coarser level each finest area's code at that level
+    (:func:`regie_analytics.geo.parent_code_map`, written with the areas): what PostgreSQL
+    joins a coarser level's lead times with (a hash join with statistics, not a lookup per
+    signal, :meth:`~regie_analytics.store.pgengine.PostgresEngine.lead_group`).
 ``signals``, ``counts``, ``cube_parts``
     each import's records and cube part, keyed by part id (a version lists its parts in its
     manifest; parts are never changed, a correction writes new ones).
@@ -191,6 +196,13 @@ CREATE TABLE IF NOT EXISTS area_weights (
     focal text NOT NULL,
     neighbour text NOT NULL,
     PRIMARY KEY (area_set, level, seq)
+);
+CREATE TABLE IF NOT EXISTS area_groups (
+    area_set integer NOT NULL,
+    level text NOT NULL,
+    area_code text NOT NULL,
+    grp text NOT NULL,
+    PRIMARY KEY (area_set, level, area_code)
 );
 CREATE TABLE IF NOT EXISTS signals (part integer NOT NULL, seq bigint NOT NULL,
     {_columns(SIGNAL_COLUMNS)});

@@ -17,7 +17,7 @@ from libpysal.weights import W
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from regie_analytics.geo import AREA_COLUMNS
+from regie_analytics.geo import AREA_COLUMNS, available_levels, parent_code_map
 from regie_analytics.geo.stored import (
     LEVEL,
     TOLERANCE,
@@ -125,7 +125,7 @@ def _create(conn: psycopg.Connection[Any], schema: str, root: str) -> None:
 def drop_all(conn: psycopg.Connection[Any]) -> None:
     """Empty every table of the store (for a commit that replaces the store)."""
     _drop_views(conn, [row[0] for row in conn.execute("SELECT version FROM versions")])
-    for table in (*_TABLES, "areas", *_AREA_TABLES):
+    for table in (*_TABLES, "areas", *_AREA_TABLES, "area_groups"):
         conn.execute(f"DELETE FROM {table}")  # type: ignore[arg-type]
     conn.execute("DELETE FROM taxonomies")
 
@@ -149,6 +149,9 @@ def write_areas(
         [_geometry_rows(areas)],
         fixed={"area_set": area_set},
     )
+    groups = group_rows(areas)
+    copy_rows(conn, "area_groups", list(groups.columns), [groups], fixed={"area_set": area_set})
+    conn.execute("ANALYZE area_groups")  # the planner's statistics for the hash join
     if same_geometry is not None:
         for table in _AREA_TABLES:
             columns = sql.SQL(", ").join(map(sql.Identifier, _AREA_TABLES[table]))
@@ -180,6 +183,18 @@ def write_areas(
     return area_set
 
 
+def group_rows(areas: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The ``area_groups`` rows of boundaries: per coarser level (``level``) each finest
+    area's code (``area_code``) and its code at that level (``grp``), as the pages group
+    them (:func:`~regie_analytics.geo.parent_code_map`, areas without one left out)."""
+    frames = [pd.DataFrame(columns=["level", AREA_CODE, "grp"], dtype="str")]
+    for level in available_levels(areas)[1:]:
+        parents = parent_code_map(areas, level).dropna()
+        codes, groups = parents.index.astype("str").to_numpy(), parents.astype("str").to_numpy()
+        frames.append(pd.DataFrame({"level": level, AREA_CODE: codes, "grp": groups}))
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
 _AREA_FIELDS = (AREA_CODE, *AREA_TEXT, *AREA_NUMBERS, "position")
 _AREA_TABLES = {
     "area_levels": ("level", "position", "area_code", "geom"),
@@ -202,6 +217,7 @@ _TABLES = (
     "counts",
 )
 _NEWEST = (
+    "area_groups",
     "area_web",
     "area_weights",
     "area_levels",
@@ -557,7 +573,7 @@ def _clean(conn: psycopg.Connection[Any], oldest: int) -> None:
     for table in ("signals", "signal_leads", "counts", "cube_parts"):
         conn.execute(f"DELETE FROM {table} WHERE part = ANY(%s)", (gone,))  # type: ignore[arg-type]
     unused = sorted({r[2] for r in rows} - {r[1] for r in kept})
-    for table in _AREA_TABLES:
+    for table in (*_AREA_TABLES, "area_groups"):
         conn.execute(
             sql.SQL("DELETE FROM {} WHERE area_set = ANY(%s)").format(sql.Identifier(table)),
             (unused,),

@@ -284,6 +284,8 @@ class PostgresStore:
                     (number, number),
                 ).fetchone()[0]  # type: ignore[index]
             ]
+            # a coarser level's lead times joined with the areas' stored groups (if any)
+            grouped = has_tables(conn, self.schema, "area_groups")
         return PostgresEngine(
             self.location,
             self.schema,
@@ -293,6 +295,7 @@ class PostgresStore:
             leads=leads,
             area_months=area_months,
             area_extras=extras,
+            area_set=found.areas if grouped else None,
         )
 
     # -- writing ---------------------------------------------------------------------------
