@@ -364,12 +364,18 @@ def test_a_known_median_and_percentile(tmp_path: Path) -> None:
     ]
 
 
-@pytest.fixture(params=[False, True], ids=["signals", "signal_leads"])
+@pytest.fixture(
+    params=["signals", "signal_leads", "grouped"], ids=["signals", "signal_leads", "grouped"]
+)
 def pg_signals(pg_url: str, request: pytest.FixtureRequest) -> Iterator[PostgresEngine]:
     """The messy signals in a PostgreSQL store's signal table (part 1 of its own schema),
     read from the signals, or from the part's ``signal_leads`` written as an import writes
-    them (:func:`pgwrite.write_leads`)."""
-    leads = bool(request.param)
+    them (:func:`pgwrite.write_leads`); ``grouped``: also :data:`PARENTS` stored as the
+    areas' groups of a level (``area_groups``) and the signals per area, month and domain
+    (``cube_area_months``), so that a grouping by area runs as two statements of half the
+    groups each and :data:`PARENTS` is joined with the stored groups."""
+    leads = request.param != "signals"
+    grouped = request.param == "grouped"
     schema = "lead_times"
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
@@ -381,8 +387,26 @@ def pg_signals(pg_url: str, request: pytest.FixtureRequest) -> Iterator[Postgres
         )
         if leads:
             pgwrite.write_leads(conn, 1)
-    eng = PostgresEngine(pg_url, schema, 1, [1], leads=leads)
+        if grouped:
+            stored = pd.DataFrame(
+                {"level": "wijk", "area_code": list(PARENTS), "grp": list(PARENTS.values())}
+            )
+            pgschema.copy_rows(
+                conn, "area_groups", list(stored.columns), [stored], fixed={"area_set": 1}
+            )
+            conn.execute(
+                "INSERT INTO cube_area_months (version, area_code, month, domain, count, cell_key) "
+                "SELECT 1, area_code, to_char(received_at, 'YYYY-MM'), 'fysiek', COUNT(*), 0 "
+                "FROM signals GROUP BY 2, 3"
+            )
+    eng = PostgresEngine(
+        pg_url, schema, 1, [1], leads=leads, area_months=grouped, area_set=1 if grouped else None
+    )
     assert (eng.leads is not None) == leads
+    if grouped:  # both groupings by area in halves, the parents joined
+        assert len(eng.lead_shards(AREA_CODE, None)) == 2
+        assert len(eng.lead_shards(AREA_CODE, PARENTS)) == 2
+        assert "area_groups" in eng.lead_group(AREA_CODE, PARENTS).join
     yield eng
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
@@ -476,3 +500,27 @@ def test_signal_leads_hold_each_signals_lead_time(pg_signals: PostgresEngine) ->
         return frame.sort_values(list(frame.columns), ignore_index=True, na_position="first")
 
     assert_frame_equal(ordered(got), ordered(want))
+
+
+@pytest.mark.subprocess
+def test_groups_other_than_the_stored_ones_are_looked_up_per_signal(
+    pg_signals: PostgresEngine,
+) -> None:
+    """Only the exact mapping stored as a level's groups is joined with them; any other (one
+    area fewer, one area in another group) is looked up per signal in one statement, and
+    still summed as asked."""
+    if pg_signals.lead_shards(AREA_CODE, None) == []:
+        pytest.skip("no groups stored")
+    fewer = {code: group for code, group in PARENTS.items() if code != "B2"}
+    moved = {**PARENTS, "B2": "A"}
+    for other in (fewer, moved):
+        assert pg_signals.lead_group(AREA_CODE, other).join == ""
+        assert pg_signals.lead_shards(AREA_CODE, other) == []
+    case = {"start": "2024-11", "end": "2025-12", "domains": ("fysiek", "sociaal", "overig")}
+    moved_cut = lead_sql.lead_time_cut(pg_signals, by=None, groups=moved, norm_days=10, **case)
+    area_cut = lead_sql.lead_time_cut(pg_signals, by=AREA_CODE, norm_days=10, **case)
+    counts = area_cut.set_index("g")["ontvangen"]
+    assert moved_cut.set_index("g")["ontvangen"].to_dict() == {
+        "A": counts["A1"] + counts["A2"] + counts["B2"],
+        "B": counts["B1"],
+    }

@@ -219,10 +219,14 @@ class PostgresEngine:
         return levels.get(hashlib.md5(text.encode()).hexdigest())
 
     def _area_signals(self) -> dict[str, int]:
-        """The version's signals (and counts) per area code, for :meth:`lead_shards`."""
+        """The version's signals (and counts) per area code, for :meth:`lead_shards` (from
+        ``cube_area_months``; none for a version written before it: not split)."""
         with self._lock:
             if self._signals is None:
-                relation = self.area_months or self.cube
+                relation = self.area_months
+                if relation is None:
+                    self._signals = {}
+                    return self._signals
                 with connection(self._url, self._schema) as conn:
                     rows = conn.execute(
                         f'SELECT "{AREA_CODE}", SUM("{COUNT}") FROM {relation} '  # type: ignore[arg-type]
