@@ -179,13 +179,17 @@ def lead_time_cuts(
         raise ValueError("located is a grouping's choice in lead_time_cuts")
     if not getattr(engine, "statements_in_parallel", False):
         return _cuts(engine, groupings, norm_days, None, choices)
-    # a statement per grouping (the overall one with a grouping by a column), a grouping by
-    # area in two statements of half the groups each, all run at the same time: PostgreSQL
-    # runs a statement on one core
+    # a statement per grouping (the overall one with a grouping by a column), run at the
+    # same time: PostgreSQL runs a statement on one core; a grouping by area alone in two
+    # statements of half the groups each (beside another statement, three on two cores
+    # would make that one wait longer than the halves save)
+    batches = _statements(groupings)
     tasks = [
         (batch, shard)
-        for batch in _statements(groupings)
-        for shard in _shards(engine, [groupings[i] for i in batch], choices)
+        for batch in batches
+        for shard in (
+            _shards(engine, [groupings[i] for i in batch], choices) if len(batches) == 1 else [None]
+        )
     ]
     if len(tasks) == 1:
         batch, shard = tasks[0]
