@@ -10,7 +10,6 @@ components.require_app()
 
 data = components.require_data()
 sel = filters.current()
-queries.paired_ahead(data, sel)  # summed in the database while the map is computed
 components.overig_notice(data, sel)
 st.title("Samenhang sociaal × fysiek")
 

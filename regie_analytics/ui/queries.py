@@ -14,7 +14,6 @@ an exact count; small published counts read "<5". Off, the analyst sees exact co
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pandas as pd
@@ -121,21 +120,6 @@ def _paired_cuts(snap: Snapshot, *cut: Any) -> tuple[pd.DataFrame, ...]:
 
 def _paired(snap: Snapshot, sel: Filters, index: int) -> pd.DataFrame:
     return _paired_cuts(snap, sel.start, sel.end, sel.domains, sel.themes, sel.channels)[index]
-
-
-_AHEAD = ThreadPoolExecutor(2, thread_name_prefix="vooruit")
-"""The threads of :func:`paired_ahead` (two: a page's later statements, not a queue of them)."""
-
-
-def paired_ahead(snap: Snapshot, sel: Filters) -> None:
-    """Start Samenhang's paired cuts (:data:`PAIRED_CUTS`, read by the regie list and the
-    theme correlations further down the page) in a thread now, so that the database sums
-    them while the script computes the map before them: the page's own call then finds them
-    cached, or waits for this one (Streamlit computes a cached value once, in whichever
-    thread asks first). Nothing is done for a selection already cached but the lookup; an
-    error is raised by the page's own call (computed again)."""
-    cut = (sel.start, sel.end, sel.domains, sel.themes, sel.channels)
-    _AHEAD.submit(_paired_cuts, snap, *cut)
 
 
 def _cube(
