@@ -6,7 +6,7 @@ from the signals (:func:`regie_analytics.aggregate.lead_times_of_cut`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -111,6 +111,9 @@ class GroupSQL:
     join_values: Sequence[Any] = ()
     condition: str = ""
     condition_values: Sequence[Any] = ()
+    check: Callable[[], None] | None = None
+    """Called when the statement gave no rows: raises when that is because what the join
+    reads is gone (a version removed meanwhile), not because no signal was selected."""
 
 
 class LeadGrouping(TypedDict, total=False):
@@ -256,6 +259,7 @@ def _cuts(
     selected_params: list[Any] = []
     joined: list[Any] = []
     shard_params: list[Any] = []
+    checks: list[Callable[[], None]] = []
     grouped = getattr(engine, "lead_group", None)
     for i, grouping in enumerate(groupings):
         groups, by = grouping.get("groups"), grouping.get("by")
@@ -268,6 +272,8 @@ def _cuts(
             if found.condition:
                 where += f" AND {found.condition}"
                 shard_params += found.condition_values
+            if found.check is not None:
+                checks.append(found.check)
         elif groups is not None:
             source += (
                 f' LEFT JOIN (SELECT UNNEST(CAST(? AS TEXT[])) AS "_code{i}", '
@@ -335,6 +341,9 @@ def _cuts(
             "OFFSET 0) AS a"  # not pulled up: each array sorted once, not per rank read
         )
         frame = engine.query(sql, [norm, norm, *selected_params, *joined, *params, *shard_params])
+        if frame.empty:
+            for check in checks:
+                check()
         return [
             frame.loc[frame["s"] == i, columns].reset_index(drop=True)
             for i in range(len(groupings))

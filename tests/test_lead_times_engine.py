@@ -507,13 +507,15 @@ def test_groups_other_than_the_stored_ones_are_looked_up_per_signal(
     pg_signals: PostgresEngine,
 ) -> None:
     """Only the exact mapping stored as a level's groups is joined with them; any other (one
-    area fewer, one area in another group) is looked up per signal in one statement, and
-    still summed as asked."""
+    area fewer, one area in another group, one group whose text spells the stored pairs) is
+    looked up per signal in one statement, and still summed as asked."""
     if pg_signals.lead_shards(AREA_CODE, None) == []:
         pytest.skip("no groups stored")
     fewer = {code: group for code, group in PARENTS.items() if code != "B2"}
     moved = {**PARENTS, "B2": "A"}
-    for other in (fewer, moved):
+    # one group whose text reads as the stored pairs written one per line
+    lines = {"A1": "A\nA2\tA\nB1\tB\nB2\tB"}
+    for other in (fewer, moved, lines):
         assert pg_signals.lead_group(AREA_CODE, other).join == ""
         assert pg_signals.lead_shards(AREA_CODE, other) == []
     case = {"start": "2024-11", "end": "2025-12", "domains": ("fysiek", "sociaal", "overig")}

@@ -5,7 +5,8 @@ by area in two statements of half the groups each. Checked on a real import (CBS
 three gemeenten, generated signals): the stored groups are exactly the pages' mapping of every
 coarser level, the joined and split statements give exactly the table of the one statement
 that looks each signal up; each new areas set gets its own groups, and those of an areas set
-no version uses are removed."""
+no version uses are removed (an engine of a removed version then raises instead of giving an
+empty table)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from regie_analytics import geo, lead_sql
 from regie_analytics.demo import national
 from regie_analytics.schema import AREA_CODE
 from regie_analytics.store import open_store
+from regie_analytics.store.errors import StoreError
 from regie_analytics.store.versions import KEEP_VERSIONS
 from tests.conftest import ROOT, cli
 
@@ -70,6 +72,7 @@ def test_a_coarser_levels_lead_times_are_joined_with_the_stored_groups(
         assert_frame_equal(_sorted(joined), _sorted(looked_up), check_dtype=False)
     # the finest level in halves: the same table as from one statement
     fine = lead_sql.LeadGrouping(by=AREA_CODE, located=True)
+    assert len(engine.lead_shards(AREA_CODE, None)) == 2
     halves = lead_sql.lead_time_cuts(engine, [fine], norm_days=10, **choices)[0]
     whole = lead_sql.lead_time_cuts(
         engine, [fine, lead_sql.LeadGrouping(by=None)], norm_days=10, **choices
@@ -93,5 +96,8 @@ def test_a_coarser_levels_lead_times_are_joined_with_the_stored_groups(
     assert first[0][0] not in {s for s, _ in sets}
     assert {s for s, _ in sets} == kept and len(kept) >= KEEP_VERSIONS
     assert {n for _, n in sets} == {2 * len(groups)}  # wijk and gemeente of every buurt
-    engine = store.engine(store.current)
-    assert engine.lead_group(AREA_CODE, groups).join_values[0] == "gemeente"
+    assert store.engine(store.current).lead_group(AREA_CODE, groups).join_values[0] == "gemeente"
+    # the first version's engine (a page run's, made before): its groups are gone, and its
+    # table is an error (the page learns its version was replaced), not an empty table
+    with pytest.raises(StoreError, match="vervangen"):
+        lead_sql.lead_time_cuts(engine, [grouping], norm_days=10, **choices)

@@ -17,6 +17,7 @@ import psycopg
 from regie_analytics.lead_sql import LEAD_COLUMNS, GroupSQL
 from regie_analytics.schema import AREA_CODE, CELL_KEY, COUNT, SIGNAL_COLUMNS
 from regie_analytics.stats.progress import Guard, run_statement
+from regie_analytics.store.errors import StoreError
 from regie_analytics.store.pgcopy import aggregated_frame, result_types
 from regie_analytics.store.pgschema import (
     AREA_EXTRA_TABLES,
@@ -170,7 +171,9 @@ class PostgresEngine:
             f"WHERE area_set = {int(self._area_set or 0)} AND level = ?"
             f'{" AND " + within if within else ""}) AS "_m{index}" ON {text} = {code}'
         )
-        return GroupSQL(f'{group} COLLATE "C"', join=join, join_values=[level, *bounds])
+        return GroupSQL(
+            f'{group} COLLATE "C"', join=join, join_values=[level, *bounds], check=self._groups_kept
+        )
 
     def lead_shards(self, column: str, groups: Mapping[str, str] | None) -> list[Shard]:
         """A grouping by area of the lead times in two halves (each group in one, about as
@@ -198,25 +201,44 @@ class PostgresEngine:
 
     def _level_of(self, groups: Mapping[str, str]) -> str | None:
         """The level of the version's areas whose ``area_groups`` are exactly ``groups``
-        (compared by a digest of the sorted pairs), None for any other mapping."""
+        (compared by a digest of the sorted pairs, each text preceded by its length, so no
+        text can stand for two), None for any other mapping."""
         with self._lock:
             if self._levels is None:
-                self._levels = {}
+                levels: dict[str, str] = {}
                 if self._area_set is not None:
                     with connection(self._url, self._schema) as conn:
                         rows = conn.execute(
-                            "SELECT md5(string_agg(area_code || E'\\t' || grp, E'\\n' "
+                            "SELECT md5(string_agg(length(area_code) || ':' || area_code "
+                            "|| length(grp) || ':' || grp, '' "
                             'ORDER BY area_code COLLATE "C")), level FROM area_groups '
                             "WHERE area_set = %s GROUP BY level",
                             (self._area_set,),
                         ).fetchall()
-                    self._levels = {str(digest): str(level) for digest, level in rows}
+                    levels = {str(digest): str(level) for digest, level in rows}
+                self._levels = levels  # kept once read (a failed read is tried again)
             levels = self._levels
         if not levels:
             return None
         pairs = sorted((str(code), str(group)) for code, group in groups.items())
-        text = "\n".join(f"{code}\t{group}" for code, group in pairs)
+        text = "".join(f"{len(code)}:{code}{len(group)}:{group}" for code, group in pairs)
         return levels.get(hashlib.md5(text.encode()).hexdigest())
+
+    def _groups_kept(self) -> None:
+        """Raise when the version's stored groups are gone (the version was removed after
+        this engine was made, its areas set with it: a statement joined with them gives no
+        rows, where the page must learn that its version is gone:
+        :meth:`regie_analytics.snapshot.Snapshot.read`)."""
+        with connection(self._url, self._schema) as conn:
+            row = conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM area_groups WHERE area_set = %s)", (self._area_set,)
+            ).fetchone()
+        if not (row and row[0]):
+            raise StoreError(
+                "de gebiedsgroepen van deze versie van de store zijn er niet meer: de versie is "
+                "intussen vervangen.",
+                hint="laad de pagina opnieuw om de nieuwste versie te zien.",
+            )
 
     def _area_signals(self) -> dict[str, int]:
         """The version's signals (and counts) per area code, for :meth:`lead_shards` (from
