@@ -101,3 +101,44 @@ def test_a_coarser_levels_lead_times_are_joined_with_the_stored_groups(
     # table is an error (the page learns its version was replaced), not an empty table
     with pytest.raises(StoreError, match="vervangen"):
         lead_sql.lead_time_cuts(engine, [grouping], norm_days=10, **choices)
+
+
+@pytest.mark.subprocess
+def test_a_store_made_before_the_groups_gets_its_kept_areas_groups_with_its_next_write(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """A store written before ``area_groups``: its engine looks each signal up; the next write
+    (which keeps the areas set) makes the table with the kept areas sets' groups, and the
+    engine joins them."""
+    schema = "ouder"
+    url = f"{pg_url}?options=-csearch_path%3D{schema}"
+    boundaries = national.write_national_boundaries(
+        tmp_path / "b.gpkg", seed=3, gemeenten=["GM0233", "GM0243"], wijken=WIJKEN
+    )
+    areas = geo.load_boundaries(boundaries)
+    first = national.national_signals(areas, rows=800, months=12, out=tmp_path / "a.csv")
+    later = national.national_signals(areas, rows=500, months=12, seed=2, out=tmp_path / "b.csv")
+    done = cli(
+        "import", first, "--mapping", national.mapping_file(first), "--preset", "generic",
+        "--boundaries", boundaries, "--store", url,
+    )  # fmt: skip
+    assert done.code == 0, done.err
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"DROP TABLE {schema}.area_groups")
+    store = open_store(url)
+    stored = store.areas()
+    parents = geo.parent_code_map(stored, "wijk").dropna()
+    groups = dict(zip(parents.index.astype("str"), parents.astype("str"), strict=True))
+    assert store.engine(store.current).lead_group(AREA_CODE, groups).join == ""
+    done = cli(
+        "import", later, "--mapping", national.mapping_file(later), "--preset", "generic",
+        "--store", url,
+    )  # fmt: skip
+    assert done.code == 0, done.err
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        sets = conn.execute(f"SELECT DISTINCT areas FROM {schema}.versions").fetchall()
+        stored_sets = conn.execute(f"SELECT DISTINCT area_set FROM {schema}.area_groups").fetchall()
+    assert len(sets) == 1 and stored_sets == sets  # the areas set kept, its groups written
+    store = open_store(url)
+    found = store.engine(store.current).lead_group(AREA_CODE, groups)
+    assert found.join_values[0] == "wijk"

@@ -96,10 +96,23 @@ def writing(
             before = _tables(conn, schema)
             _create(conn, schema, root)
             FRESH[conn] = frozenset(_tables(conn, schema) - before)
+            if "area_groups" in FRESH[conn]:  # a store made before: its kept areas' groups
+                _groups_of_kept_areas(conn)
         try:
             yield conn, read_version(conn, schema, pinned=None, root=root)
         finally:
             FRESH.pop(conn, None)
+
+
+def _groups_of_kept_areas(conn: psycopg.Connection[Any]) -> None:
+    """Write ``area_groups`` for the areas sets of a store's kept versions (a store written
+    before the table: a write that keeps its areas set would leave it without them)."""
+    rows = conn.execute("SELECT DISTINCT areas FROM versions ORDER BY areas").fetchall()
+    for (area_set,) in rows:
+        groups = group_rows(read_areas(conn, int(area_set)))
+        copy_rows(conn, "area_groups", list(groups.columns), [groups], fixed={"area_set": area_set})
+    if rows:
+        conn.execute("ANALYZE area_groups")
 
 
 def _tables(conn: psycopg.Connection[Any], schema: str) -> set[str]:
