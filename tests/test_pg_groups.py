@@ -110,7 +110,7 @@ def test_a_store_made_before_the_groups_gets_its_kept_areas_groups_with_its_next
     """A store written before ``area_groups``: its engine looks each signal up; the next write
     (which keeps the areas set) makes the table with the kept areas sets' groups, and the
     engine joins them."""
-    schema = "ouder"
+    schema = "groepen_ouder"
     url = f"{pg_url}?options=-csearch_path%3D{schema}"
     boundaries = national.write_national_boundaries(
         tmp_path / "b.gpkg", seed=3, gemeenten=["GM0233", "GM0243"], wijken=WIJKEN
