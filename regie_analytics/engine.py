@@ -293,10 +293,16 @@ def cube_cuts(
     of the cube: ``GROUPING SETS``, its rows told apart by ``GROUPING``), else one query each
     (a rollup's cuts are cheap), run at the same time (PostgreSQL runs each on a connection
     and a core of its own: a period's area x theme and area x department cuts of the national
-    case in 0.5 instead of 0.8 s; DuckDB spreads one query over the cores already)."""
+    case in 0.5 instead of 0.8 s; DuckDB spreads one query over the cores already). An engine
+    whose ``statements_in_parallel`` is true (PostgreSQL) gets one query each also where all
+    read the cube: the national year's two cuts of one channel in 0.37 s at the same time,
+    0.65 s as ``GROUPING SETS`` on one core."""
     sources = [_cut_source(engine, by, choices) for by in bys]
     single = (
-        len(bys) > 1 and all(by for by in bys) and all(src[0] == engine.cube for src in sources)
+        len(bys) > 1
+        and all(by for by in bys)
+        and all(src[0] == engine.cube for src in sources)
+        and not getattr(engine, "statements_in_parallel", False)
     )
     if not single:
         if len(bys) < 2:

@@ -441,7 +441,8 @@ def test_theme_and_channel_cuts_read_their_area_rollups(tmp_path: Path, pg_url: 
         pd.testing.assert_frame_equal(
             got.drop(columns="cell_key"), duck_cut.drop(columns="cell_key"), obj=f"{by} {choices}"
         )
-    # Samenhang's paired cuts: one query (GROUPING SETS) where both read the cube, the same
+    # Samenhang's paired cuts (DuckDB: one query, GROUPING SETS, where both read the cube;
+    # PostgreSQL: one each at the same time), the same
     bys = (("area_code", "theme"), ("area_code", "department"))
     for choices in ({"start": months[1], "channels": channels[:1]}, {"start": months[1]}):
         paired = engines.cube_cuts(rolled, bys=bys, **choices)  # type: ignore[arg-type]
