@@ -18,14 +18,11 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from regie_analytics import geo, lead_sql
-from regie_analytics.demo import national
 from regie_analytics.schema import AREA_CODE
 from regie_analytics.store import open_store
 from regie_analytics.store.errors import StoreError
 from regie_analytics.store.versions import KEEP_VERSIONS
-from tests.conftest import ROOT, cli
-
-WIJKEN = ROOT / "tests" / "data" / "wijken_2016_three_gemeenten.geojson"
+from tests.national_case import imported, schema_url, signals, two_gemeenten
 
 
 def _sorted(frame):  # type: ignore[no-untyped-def]
@@ -37,15 +34,9 @@ def test_a_coarser_levels_lead_times_are_joined_with_the_stored_groups(
     pg_url: str, tmp_path: Path
 ) -> None:
     schema = "groepen"
-    url = f"{pg_url}?options=-csearch_path%3D{schema}"
-    boundaries = national.write_national_boundaries(
-        tmp_path / "b.gpkg", seed=3, gemeenten=["GM0233", "GM0243"], wijken=WIJKEN
-    )
-    areas = geo.load_boundaries(boundaries)
-    signals = national.national_signals(areas, rows=6000, months=12, out=tmp_path / "a.csv")
-    common = ("--preset", "generic", "--boundaries", boundaries, "--store", url)
-    done = cli("import", signals, "--mapping", national.mapping_file(signals), *common)
-    assert done.code == 0, done.err
+    url = schema_url(pg_url, schema)
+    boundaries, areas = two_gemeenten(tmp_path)
+    imported(url, signals(areas, tmp_path / "a.csv", rows=6000), boundaries=boundaries)
 
     store = open_store(url)
     stored = store.areas()
@@ -111,18 +102,9 @@ def test_a_store_made_before_the_groups_gets_its_kept_areas_groups_with_its_next
     (which keeps the areas set) makes the table with the kept areas sets' groups, and the
     engine joins them."""
     schema = "groepen_ouder"
-    url = f"{pg_url}?options=-csearch_path%3D{schema}"
-    boundaries = national.write_national_boundaries(
-        tmp_path / "b.gpkg", seed=3, gemeenten=["GM0233", "GM0243"], wijken=WIJKEN
-    )
-    areas = geo.load_boundaries(boundaries)
-    first = national.national_signals(areas, rows=800, months=12, out=tmp_path / "a.csv")
-    later = national.national_signals(areas, rows=500, months=12, seed=2, out=tmp_path / "b.csv")
-    done = cli(
-        "import", first, "--mapping", national.mapping_file(first), "--preset", "generic",
-        "--boundaries", boundaries, "--store", url,
-    )  # fmt: skip
-    assert done.code == 0, done.err
+    url = schema_url(pg_url, schema)
+    boundaries, areas = two_gemeenten(tmp_path)
+    imported(url, signals(areas, tmp_path / "a.csv", rows=800), boundaries=boundaries)
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(f"DROP TABLE {schema}.area_groups")
     store = open_store(url)
@@ -130,11 +112,7 @@ def test_a_store_made_before_the_groups_gets_its_kept_areas_groups_with_its_next
     parents = geo.parent_code_map(stored, "wijk").dropna()
     groups = dict(zip(parents.index.astype("str"), parents.astype("str"), strict=True))
     assert store.engine(store.current).lead_group(AREA_CODE, groups).join == ""
-    done = cli(
-        "import", later, "--mapping", national.mapping_file(later), "--preset", "generic",
-        "--store", url,
-    )  # fmt: skip
-    assert done.code == 0, done.err
+    imported(url, signals(areas, tmp_path / "b.csv", rows=500, seed=2))  # the same areas
     with psycopg.connect(pg_url, autocommit=True) as conn:
         sets = conn.execute(f"SELECT DISTINCT areas FROM {schema}.versions").fetchall()
         stored_sets = conn.execute(f"SELECT DISTINCT area_set FROM {schema}.area_groups").fetchall()

@@ -13,11 +13,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from regie_analytics import geo
-from regie_analytics.demo import national
-from tests.conftest import ROOT, cli
+from tests.national_case import imported, schema_url, signals, two_gemeenten
 
-WIJKEN = ROOT / "tests" / "data" / "wijken_2016_three_gemeenten.geojson"
 INDEX = "signal_leads_part_received_range"
 
 
@@ -42,21 +39,15 @@ def test_every_import_leaves_the_lead_rows_range_index_covering_all_pages(
     pg_url: str, tmp_path: Path
 ) -> None:
     schema = "bereik"
-    url = f"{pg_url}?options=-csearch_path%3D{schema}"
-    boundaries = national.write_national_boundaries(
-        tmp_path / "b.gpkg", seed=3, gemeenten=["GM0233", "GM0243"], wijken=WIJKEN
-    )
-    areas = geo.load_boundaries(boundaries)
-    first = national.national_signals(areas, rows=1500, months=12, out=tmp_path / "a.csv")
-    later = national.national_signals(areas, rows=9000, months=12, seed=1, out=tmp_path / "b.csv")
-    common = ("--preset", "generic", "--boundaries", boundaries, "--store", url)
-    done = cli("import", first, "--mapping", national.mapping_file(first), *common)
-    assert done.code == 0, done.err
+    url = schema_url(pg_url, schema)
+    boundaries, areas = two_gemeenten(tmp_path)
+    first = signals(areas, tmp_path / "a.csv", rows=1500)
+    later = signals(areas, tmp_path / "b.csv", rows=9000, seed=1)
+    imported(url, first, boundaries=boundaries)
     with psycopg.connect(pg_url, autocommit=True) as conn:
         assert _unsummarized(conn, schema) == 0
         before = _pages(conn, schema)
-    done = cli("import", later, "--mapping", national.mapping_file(later), *common)
-    assert done.code == 0, done.err
+    imported(url, later)
     with psycopg.connect(pg_url, autocommit=True) as conn:
         # the later import's pages start new ranges (32 pages each) beyond the first's ...
         assert _pages(conn, schema) >= before + 2 * 32

@@ -1,0 +1,44 @@
+"""A small national case for the PostgreSQL tests: CBS-style boundaries of two gemeenten (with
+the real 2016 wijken of three), generated signals on them, imported through the command line
+into a store in a schema of its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+
+from regie_analytics import geo
+from regie_analytics.demo import national
+from tests.conftest import ROOT, cli
+
+WIJKEN = ROOT / "tests" / "data" / "wijken_2016_three_gemeenten.geojson"
+
+
+def schema_url(pg_url: str, schema: str) -> str:
+    """The store URL of ``schema`` in the test database."""
+    return f"{pg_url}?options=-csearch_path%3D{schema}"
+
+
+def two_gemeenten(folder: Path) -> tuple[Path, gpd.GeoDataFrame]:
+    """The boundaries file of GM0233 and GM0243 (seed 3) in ``folder``, and its areas."""
+    boundaries = national.write_national_boundaries(
+        folder / "b.gpkg", seed=3, gemeenten=["GM0233", "GM0243"], wijken=WIJKEN
+    )
+    return boundaries, geo.load_boundaries(boundaries)
+
+
+def signals(areas: gpd.GeoDataFrame, out: Path, *, rows: int, seed: int = 0) -> Path:
+    """``rows`` generated signals over 12 months on ``areas``, written to ``out``."""
+    return national.national_signals(areas, rows=rows, months=12, seed=seed, out=out)
+
+
+def imported(url: str, file: Path, *, boundaries: Path | None = None) -> None:
+    """Import ``file`` (with its mapping) into the store at ``url``; the first import names
+    the ``boundaries``."""
+    extra = ("--boundaries", str(boundaries)) if boundaries is not None else ()
+    done = cli(
+        "import", file, "--mapping", national.mapping_file(file), "--preset", "generic",
+        *extra, "--store", url,
+    )  # fmt: skip
+    assert done.code == 0, done.err
