@@ -23,7 +23,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol, TypedDict, Unpack
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from regie_analytics.schema import (
     AREA_CODE,
@@ -435,10 +437,12 @@ def typed_cut(
     known = categories or {}
 
     def typed(column: str) -> pd.Series:
-        values = frame[column].astype("str")
         if column == MONTH:
-            return values
-        present = values.astype("category")  # hashes each distinct value once
+            return frame[column].astype("str")
+        coded = _coded(frame[column], known.get(column))
+        if coded is not None:
+            return coded
+        present = frame[column].astype("str").astype("category")  # hashes each value once
         if column in known:
             return present.cat.set_categories(list(known[column]))
         return present
@@ -452,8 +456,59 @@ def typed_cut(
     )
     if by:  # the categories are sorted: ordering by their codes orders by the values
         report(0.0)
-        out = out.sort_values(list(by), kind="stable")
+        keys = [_sort_key(out[b]) for b in by]
+        if all(key is not None for key in keys):  # the same order, from whole numbers
+            out = out.take(np.lexsort([key for key in reversed(keys) if key is not None]))
+        else:
+            out = out.sort_values(list(by), kind="stable")
     return out.reset_index(drop=True)
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+
+
+def _sort_key(values: pd.Series) -> np.ndarray | None:
+    """Whole numbers that order like ``values`` in ``sort_values`` (a categorical's codes with
+    a missing value last; a text's rank among its distinct values), or None for text with a
+    missing value."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        return np.where(codes < 0, len(values.cat.categories), codes)
+    array = pa.array(values, from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if array.null_count or not _is_text(array.type):
+        return None
+    encoded = array.dictionary_encode()
+    rank = np.empty(len(encoded.dictionary), dtype=np.int64)
+    rank[np.argsort(np.asarray(encoded.dictionary.to_pylist(), dtype=object), kind="stable")] = (
+        np.arange(len(rank))
+    )
+    return rank[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def _coded(values: pd.Series, categories: Sequence[str] | None) -> pd.Series | None:
+    """``values`` (text without missing ones) as :func:`typed_cut`'s categorical column,
+    through Arrow: each distinct value hashed in C++ and looked up once among the categories
+    (``categories``, else the sorted values present; a value not among them missing), instead
+    of a Python object per row (a national cut of 3.9 million rows: some 0.4 s less per
+    column). None for values Arrow does not hold as text, or with a missing one (their text,
+    ``nan``, is a value of its own in :func:`typed_cut`)."""
+    try:
+        array = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if array.null_count or not _is_text(array.type):
+        return None
+    encoded = array.dictionary_encode()
+    present = pd.Index(encoded.dictionary.to_pylist(), dtype="str")
+    wanted = pd.Index(sorted(present) if categories is None else list(categories), dtype="str")
+    lookup = wanted.get_indexer(present)
+    codes = lookup[encoded.indices.to_numpy(zero_copy_only=False)] if len(present) else []
+    return pd.Series(pd.Categorical.from_codes(codes, categories=wanted), index=values.index)
 
 
 def distinct(

@@ -74,6 +74,60 @@ def test_cut_types_match_the_loaded_cube(tiny: DuckDBEngine) -> None:
     assert [str(t) for t in empty.dtypes] == ["category", "str", "int64", "int64"]
 
 
+def test_typed_cuts_are_coded_and_ordered_as_pandas_would() -> None:
+    """``typed_cut`` codes text through Arrow and orders by whole numbers: the categories
+    given (a value not among them missing, ordered last), else the sorted values present;
+    the month text ordered as text; and exactly what pandas' own conversion and stable sort
+    give, for Arrow text, Python strings and text with a missing value (left to pandas)."""
+    frame = pd.DataFrame(
+        {
+            "area_code": ["B", "A", "Z", "A", "C", "A"],
+            "month": ["2025-02", "2025-10", "2025-01", "2025-02", "2025-01", "2025-02"],
+            "domain": ["sociaal", "fysiek", "fysiek", "fysiek", "sociaal", "sociaal"],
+            "count": [1, 2, 3, 4, 5, 6],
+            "cell_key": [10, 20, 30, 40, 50, 60],
+        }
+    )
+    by = ("area_code", "month", "domain")
+    known = {"area_code": ["A", "B", "C"], "domain": ["fysiek", "sociaal", "water"]}
+    cut = engine.typed_cut(frame, by, categories=known)
+    assert cut["count"].tolist() == [4, 6, 2, 1, 5, 3]  # A 02 f, A 02 s, A 10, B, C, Z last
+    assert cut["area_code"].tolist()[:5] == ["A", "A", "A", "B", "C"]
+    assert pd.isna(cut["area_code"].iloc[5])
+    assert list(cut["area_code"].cat.categories) == ["A", "B", "C"]
+    assert list(cut["domain"].cat.categories) == ["fysiek", "sociaal", "water"]
+    assert cut["month"].tolist() == [
+        "2025-02",
+        "2025-02",
+        "2025-10",
+        "2025-02",
+        "2025-01",
+        "2025-01",
+    ]
+    present = engine.typed_cut(frame, by)
+    assert list(present["area_code"].cat.categories) == ["A", "B", "C", "Z"]
+    assert present["count"].tolist() == [4, 6, 2, 1, 5, 3]
+
+    def by_pandas(rows: pd.DataFrame, categories: dict[str, list[str]] | None) -> pd.DataFrame:
+        columns = {}
+        for b in by:
+            values = rows[b].astype("str")
+            if b != "month":
+                values = values.astype("category")
+                if categories and b in categories:
+                    values = values.cat.set_categories(categories[b])
+            columns[b] = values
+        out = pd.DataFrame({**columns, "count": rows["count"], "cell_key": rows["cell_key"]})
+        return out.sort_values(list(by), kind="stable").reset_index(drop=True)
+
+    gaps = frame.astype({"area_code": "object"})
+    gaps.loc[2, "area_code"] = None
+    for rows in (frame, frame.astype({c: "object" for c in by}), gaps):
+        for categories in (known, None):
+            want = by_pandas(rows, categories)
+            assert_frame_equal(engine.typed_cut(rows, by, categories=categories), want)
+
+
 def test_cuts_equal_pandas_roll_ups_of_the_tiny_cube(tiny: DuckDBEngine) -> None:
     cube = pd.DataFrame(TINY, columns=list(CUBE_COLUMNS))
     cases: list[tuple[tuple[str, ...], dict[str, Any]]] = [
