@@ -266,6 +266,19 @@ def test_binary_copy_and_arrow_reads_keep_every_value(pg_url: str) -> None:
     assert times.iloc[3] == pd.Timestamp("2026-12-05 10:00:00.5") and times.isna().sum() == 2
 
 
+def test_binary_rows_are_copy_s_format_written_by_hand() -> None:
+    """Each row: its field count, then per field its length (big-endian; -1 and no bytes for a
+    missing value) and its bytes: whole numbers big-endian, text as UTF-8."""
+    from regie_analytics.store.pgcopy import _binary_rows, _field
+
+    frame = pd.DataFrame({"n": [7, None], "t": ["ab", None], "s": ["", "é"]})
+    kinds = {"n": "integer", "t": "text", "s": "text"}
+    fields = [_field(frame[name], kind, 2) for name, kind in kinds.items()]
+    first = b"\x00\x03" + b"\x00\x00\x00\x04\x00\x00\x00\x07" + b"\x00\x00\x00\x02ab" + bytes(4)
+    second = b"\x00\x03" + b"\xff\xff\xff\xff" * 2 + b"\x00\x00\x00\x02\xc3\xa9"
+    assert bytes(_binary_rows(fields, 2)) == first + second
+
+
 def test_results_put_together_in_the_server_read_as_copied(pg_url: str) -> None:
     """``aggregated_frame`` (the engine's reads: the rows as one CSV text from the server)
     gives exactly the frame ``query_frame`` (COPY) gives: the same values, types and order,
@@ -305,6 +318,13 @@ def test_results_put_together_in_the_server_read_as_copied(pg_url: str) -> None:
             "SELECT * FROM aggregated.v ORDER BY i",
             types=result_types(conn, "SELECT * FROM aggregated.v ORDER BY i"),
         )
+        conn.execute("SET client_encoding TO 'LATIN1'")  # not read as bytes: decoded
+        latin = aggregated_frame(
+            conn,
+            "SELECT * FROM aggregated.v ORDER BY i",
+            types=result_types(conn, "SELECT * FROM aggregated.v ORDER BY i"),
+        )
+        pd.testing.assert_frame_equal(latin, whole, check_exact=True)
     assert whole["i"].tolist() == [1, 2, 3, 4, 5]
     assert whole["t"].iloc[0] == "" and pd.isna(whole["t"].iloc[1])
     assert whole["t"].iloc[2:].tolist() == ['a "b", c', "regel\nnieuw", "Café 100%"]
