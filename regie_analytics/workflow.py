@@ -29,7 +29,7 @@ from regie_analytics.schema import (
     SUBCATEGORY,
     InputError,
 )
-from regie_analytics.store import AnyStore, Store, StoreError
+from regie_analytics.store import AnyStore, PostgresStore, Store, StoreError
 from regie_analytics.taxonomy import UNKNOWN_DOMAIN, Taxonomy, load_taxonomy
 
 Progress = Callable[[float, str], None]
@@ -312,7 +312,7 @@ def import_file(
     context = resolve_context(
         store, boundaries=boundaries, code_column=code_column, gemeente=gemeente, taxonomy=taxonomy
     )
-    if context.new_store and isinstance(store, Store):
+    if context.new_store and isinstance(store, Store | PostgresStore):
         store.derive_boundaries(context.areas)  # on the other core meanwhile
     prepared, context = validate(
         path,

@@ -168,6 +168,19 @@ class DerivedBoundaries:
         )
         self._stop = weakref.finalize(self, _stop, self._process, self.folder)
 
+    def tables(self) -> dict[str, pd.DataFrame] | None:
+        """Wait for the child and read its tables, by file name (:data:`DERIVED_FILES` but
+        the areas): for a store that keeps them elsewhere (PostgreSQL). None when the child
+        failed: then the caller computes them itself, and meets the error itself if any."""
+        if self._process.wait() != 0:
+            return None
+        return {
+            name: (pd.read_parquet if name == "weights.parquet" else gpd.read_parquet)(
+                self.folder / name
+            )
+            for name in DERIVED_FILES[1:]  # not the areas
+        }
+
     def link_into(self, folder: Path) -> bool:
         """Wait for the child and put its files into the version being built (hard links,
         or copies on another file system); False (nothing put) when the child failed: then

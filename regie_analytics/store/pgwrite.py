@@ -4,7 +4,7 @@ counts a new one corrects, and the switch of ``head`` with the clean-up of old v
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -148,10 +148,13 @@ def write_areas(
     areas: gpd.GeoDataFrame | None,
     *,
     same_geometry: int | None = None,
+    derived: Mapping[str, pd.DataFrame] | None = None,
 ) -> int:
     """Store boundaries as a new areas set (PostGIS geometry) with their map geometry and
     weights per level (copied from areas set ``same_geometry`` when only the population
-    changed, else computed); returns its id."""
+    changed, else ``derived``: :meth:`~regie_analytics.store.commit.DerivedBoundaries.tables`
+    of these areas, computed while the import was checked; else computed now); returns its
+    id."""
     if areas is None:
         raise ValueError("boundaries are needed for a store's first version")
     area_set = new_id(conn)
@@ -175,16 +178,22 @@ def write_areas(
                 (area_set, same_geometry),
             )
         return area_set
-    at_level = level_areas(areas)  # dissolved once for the three tables
+    if derived is None:
+        at_level = level_areas(areas)  # dissolved once for the three tables
+        derived = {
+            "levels.parquet": levels_table(at_level),
+            "web.parquet": web_table_of(at_level),
+            "weights.parquet": weights_table(areas, at_level=at_level),
+        }
     for table, frame in (
-        ("area_levels", levels_table(at_level)),
-        ("area_web", web_table_of(at_level)),
+        ("area_levels", derived["levels.parquet"]),
+        ("area_web", derived["web.parquet"]),
     ):
-        frame["position"] = frame.groupby(LEVEL).cumcount()
+        frame = frame.assign(position=frame.groupby(LEVEL).cumcount())
         fields = [c for c in _AREA_TABLES[table] if c != "geom"]
         rows = pd.DataFrame({c: frame[c].to_numpy() for c in fields} | {"geom": _wkb(frame)})
         copy_rows(conn, table, list(rows.columns), [rows], fixed={"area_set": area_set})
-    edges = weights_table(areas, at_level=at_level)
+    edges = derived["weights.parquet"]
     copy_rows(
         conn,
         "area_weights",

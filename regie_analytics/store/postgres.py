@@ -48,7 +48,7 @@ from regie_analytics.schema import (
 )
 from regie_analytics.stats.weights import spatial_weights
 from regie_analytics.store import pgwrite
-from regie_analytics.store.commit import commit_secret
+from regie_analytics.store.commit import DerivedBoundaries, commit_secret
 from regie_analytics.store.errors import (
     StoreError,
     empty_store,
@@ -101,6 +101,7 @@ class PostgresStore:
         self.root = shown_url(url)
         """The URL without password: what messages and the Data page show."""
         self.version = version
+        self._derived: DerivedBoundaries | None = None
 
     def _connect(self) -> AbstractContextManager[psycopg.Connection[Any]]:
         return connection(self.location, self.schema)
@@ -299,6 +300,13 @@ class PostgresStore:
         )
 
     # -- writing ---------------------------------------------------------------------------
+    def derive_boundaries(self, areas: gpd.GeoDataFrame) -> None:
+        """Start computing the map geometry and weights of every level of new ``areas`` in a
+        child process, while the import is checked (as the Parquet store does, see
+        :class:`~regie_analytics.store.commit.DerivedBoundaries`); the next :meth:`commit`
+        with these ``areas`` writes them instead of computing them."""
+        self._derived = DerivedBoundaries(areas)
+
     def commit(
         self,
         prepared: list[PreparedImport],
@@ -330,7 +338,12 @@ class PostgresStore:
             if old is None and (areas is None or boundaries is None):
                 raise no_boundaries(self.root)
             number = (old.number if old else 0) + 1
-            area_set = pgwrite.write_areas(conn, areas) if old is None else old.areas
+            derived, self._derived = self._derived, None
+            if old is None:
+                ready = derived.tables() if derived is not None and derived.areas is areas else None
+                area_set = pgwrite.write_areas(conn, areas, derived=ready)
+            else:
+                area_set = old.areas
             tax_id = (
                 pgwrite.write_taxonomy(conn, taxonomy or load_taxonomy())
                 if taxonomy is not None or old is None
