@@ -76,6 +76,9 @@ else:
     view = report.area_table_view(table, measure=measure)
     components.area_table(view, level=sel.level, in_view=in_view, ranked=ranked)
 rows = len(safe) - 1  # recorded in the audit log with each download (not the footnote)
+# built on the click (and recorded) without a rerun of the page (on_click="ignore"): a rerun
+# started by the click clears the server's queue of unsent messages, and when the built file's
+# answer was still in it the button stayed disabled, spinning, for Streamlit's 180 s timeout
 d1, d2 = st.columns(2)
 d1.download_button(
     "Download tabel (CSV)",
@@ -84,6 +87,7 @@ d1.download_button(
     ),
     "gebieden.csv",
     "text/csv",
+    on_click="ignore",
 )
 d2.download_button(
     "Download tabel (Excel)",
@@ -92,6 +96,7 @@ d2.download_button(
     ),
     "gebieden.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    on_click="ignore",
 )
 st.caption("Downloads zijn altijd beschermd. " + views.protection_note())
 components.footer(data, sel)

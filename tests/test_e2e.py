@@ -225,17 +225,25 @@ def page(browser: Browser, server: str) -> Iterator[Page]:
         yield tab
 
 
-def _wait_idle(page: Page, *, heading: bool = True) -> None:
+def _wait_idle(page: Page, *, heading: bool = True, settled: bool = False) -> None:
     """Wait until the app is connected and not running (and, for a page that was just loaded,
-    has drawn its title: before the first run the state is 'initial', not 'running')."""
+    has drawn its title: before the first run the state is 'initial', not 'running').
+
+    With ``settled`` also until nothing shows a run under way: no status widget (the
+    running man and Stop, which fades out a moment after the run) and no element left stale
+    by a run (``data-stale="true"`` on its ``stElementContainer``; while a run is under way
+    Streamlit fades those to opacity 0.33, which changes every colour on them)."""
     page.wait_for_function(
-        """heading => {
+        """([heading, settled]) => {
             const app = document.querySelector('[data-testid="stApp"]');
             return app && app.getAttribute('data-test-connection-state') === 'CONNECTED'
                 && app.getAttribute('data-test-script-state') === 'notRunning'
-                && (!heading || document.querySelector('h1') !== null);
+                && (!heading || document.querySelector('h1') !== null)
+                && (!settled || (
+                    document.querySelector('[data-testid="stStatusWidget"]') === null
+                    && document.querySelector('[data-stale="true"]') === null));
         }""",
-        arg=heading,
+        arg=[heading, settled],
         timeout=RUN_TIMEOUT,
     )
 
@@ -755,7 +763,9 @@ ENGLISH_NUMBER = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?%?|[-+]?\d+\.\d{1,2}%
 
 
 def _axe_violations(page: Page) -> list[str]:
-    """axe-core's WCAG 2.1 A and AA violations on the page as it is now, one line a node."""
+    """axe-core's WCAG 2.1 A and AA violations on the page as it is once no run is under way
+    (nothing faded as stale), one line a node."""
+    _wait_idle(page, heading=False, settled=True)
     results = Axe().run(
         page, options={"runOnly": {"type": "tag", "values": WCAG}, "resultTypes": ["violations"]}
     )

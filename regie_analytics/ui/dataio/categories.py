@@ -288,6 +288,7 @@ def taxonomy_tab(store: AnyStore) -> None:
         ),
         "taxonomie.csv",
         "text/csv",
+        on_click="ignore",  # built on the click without a rerun, which could drop its answer
     )
     upload = st.file_uploader("Taxonomie uploaden (CSV)", type=["csv"], key="tax_upload")
     if upload is not None:
