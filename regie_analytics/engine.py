@@ -505,7 +505,10 @@ def _coded(values: pd.Series, categories: Sequence[str] | None) -> pd.Series | N
         return None
     encoded = array.dictionary_encode()
     present = pd.Index(encoded.dictionary.to_pylist(), dtype="str")
-    wanted = pd.Index(sorted(present) if categories is None else list(categories), dtype="str")
+    # the categories' own type as set_categories gives it (no categories: an object index)
+    wanted = (
+        pd.Index(sorted(present), dtype="str") if categories is None else pd.Index(list(categories))
+    )
     lookup = wanted.get_indexer(present)
     codes = lookup[encoded.indices.to_numpy(zero_copy_only=False)] if len(present) else []
     return pd.Series(pd.Categorical.from_codes(codes, categories=wanted), index=values.index)

@@ -123,7 +123,7 @@ def test_typed_cuts_are_coded_and_ordered_as_pandas_would() -> None:
     gaps = frame.astype({"area_code": "object"})
     gaps.loc[2, "area_code"] = None
     for rows in (frame, frame.astype({c: "object" for c in by}), gaps):
-        for categories in (known, None):
+        for categories in (known, None, {"domain": []}):  # no categories: an object index
             want = by_pandas(rows, categories)
             assert_frame_equal(engine.typed_cut(rows, by, categories=categories), want)
 

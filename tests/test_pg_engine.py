@@ -307,6 +307,7 @@ def test_results_put_together_in_the_server_read_as_copied(pg_url: str) -> None:
             ("SELECT i, t || '%%' AS p FROM aggregated.v WHERE i >= %s ORDER BY i", (2,)),
             ("SELECT i, t FROM aggregated.v WHERE t = %s", ("geen",)),  # no rows
             ("SELECT t FROM aggregated.v WHERE i = %s", (1,)),  # one empty text
+            ("SELECT NULL::bigint AS n", ()),  # one missing value: an empty line
         ]
         for statement, params in statements:
             types = result_types(conn, statement, params)

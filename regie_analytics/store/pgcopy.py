@@ -366,7 +366,7 @@ def aggregated_frame(
     if isinstance(text, str):
         text = text.encode()
     options = pa_csv.ReadOptions(block_size=16 << 20)
-    if text is None:  # no rows: the header alone (Arrow reads no columns from nothing)
+    if not text:  # no rows, or one empty line: the header alone (Arrow reads nothing else)
         header = ",".join('"' + name.replace('"', '""') + '"' for name in types)
         text = header.encode() + b"\n"
     else:
