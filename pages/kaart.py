@@ -76,27 +76,15 @@ else:
     view = report.area_table_view(table, measure=measure)
     components.area_table(view, level=sel.level, in_view=in_view, ranked=ranked)
 rows = len(safe) - 1  # recorded in the audit log with each download (not the footnote)
-# built on the click (and recorded) without a rerun of the page (on_click="ignore"): a rerun
-# started by the click clears the server's queue of unsent messages, and when the built file's
-# answer was still in it the button stayed disabled, spinning, for Streamlit's 180 s timeout
 d1, d2 = st.columns(2)
-d1.download_button(
-    "Download tabel (CSV)",
-    access.logged(
-        lambda: report.to_csv_bytes(safe), fmt="csv", name="gebieden.csv", sel=sel, rows=rows
-    ),
-    "gebieden.csv",
-    "text/csv",
-    on_click="ignore",
-)
-d2.download_button(
-    "Download tabel (Excel)",
-    access.logged(
-        lambda: report.to_excel_bytes(safe), fmt="xlsx", name="gebieden.xlsx", sel=sel, rows=rows
-    ),
-    "gebieden.xlsx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    on_click="ignore",
-)
+access.download(
+    d1, "Download tabel (CSV)", lambda: report.to_csv_bytes(safe),
+    fmt="csv", name="gebieden.csv", mime="text/csv", sel=sel, rows=rows,
+)  # fmt: skip
+access.download(
+    d2, "Download tabel (Excel)", lambda: report.to_excel_bytes(safe),
+    fmt="xlsx", name="gebieden.xlsx", sel=sel, rows=rows,
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)  # fmt: skip
 st.caption("Downloads zijn altijd beschermd. " + views.protection_note())
 components.footer(data, sel)

@@ -246,3 +246,30 @@ def test_audit_command_prints_text_and_json(store: Path) -> None:
     assert json.loads(later.out) == []
     bad = cli("audit", "--store", store, "--since", "gisteren")
     assert bad.code == 2 and "ongeldige datum 'gisteren'" in bad.err
+
+
+def test_every_download_button_is_recorded_and_built_without_a_rerun() -> None:
+    """The dashboard draws a download button only through ``access.download``: its file is
+    recorded in the audit log when built, and built on the click without a rerun (a rerun
+    started by the click could drop the file's answer and leave the button disabled)."""
+    import ast
+
+    sources = [
+        ROOT / "app.py",
+        *(ROOT / "pages").glob("*.py"),
+        *(ROOT / "regie_analytics").rglob("*.py"),
+    ]
+    calls = []
+    for path in sources:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "download_button":
+                ignore = [k for k in node.keywords if k.arg == "on_click"]
+                on_click = (
+                    ignore[0].value.value
+                    if ignore and isinstance(ignore[0].value, ast.Constant)
+                    else None
+                )
+                calls.append((str(path.relative_to(ROOT)), on_click))
+    assert calls == [("regie_analytics/ui/access.py", "ignore")]
+    pages = {p.name: p.read_text(encoding="utf-8") for p in (ROOT / "pages").glob("*.py")}
+    assert "access.download(" in pages["kaart.py"]

@@ -227,6 +227,34 @@ def logged(
     return run
 
 
+def download(
+    where: Any,
+    label: str,
+    build: Callable[[], bytes],
+    *,
+    fmt: str,
+    name: str,
+    mime: str,
+    sel: Filters | None,
+    area: str | None = None,
+    rows: int | None,
+    icon: str | None = None,
+) -> None:
+    """A download button in ``where`` (``st`` or a column) whose file is built on the click
+    and recorded in the audit log (:func:`logged`), without a rerun of the page
+    (``on_click="ignore"``): a rerun started by the click clears the server's queue of unsent
+    messages, and when the built file's answer was still in it the button stayed disabled,
+    spinning, until Streamlit's timeout (180 s)."""
+    where.download_button(
+        label,
+        logged(build, fmt=fmt, name=name, sel=sel, area=area, rows=rows),
+        name,
+        mime,
+        icon=icon,
+        on_click="ignore",
+    )
+
+
 def upload_limit_mb() -> int:
     """The largest upload the server accepts, in MB (``server.maxUploadSize``)."""
     return int(st.get_option("server.maxUploadSize"))

@@ -68,11 +68,11 @@ def export_buttons(snap: Snapshot, sel: Filters, *, area: str | None = None) -> 
     protected = sel.protected
 
     def button(column: Any, label: str, build: Callable[[], bytes], fmt: str, mime: str) -> None:
-        logged = access.logged(
-            lambda: _built(build), fmt=fmt, name=f"{name}.{fmt}", sel=sel, area=area, rows=None
-        )
         icon = ":material/slideshow:" if fmt == "pptx" else ":material/picture_as_pdf:"
-        column.download_button(label, logged, f"{name}.{fmt}", mime, icon=icon, on_click="ignore")
+        access.download(
+            column, label, lambda: _built(build),
+            fmt=fmt, name=f"{name}.{fmt}", mime=mime, sel=sel, area=area, rows=None, icon=icon,
+        )  # fmt: skip
 
     button(
         left,

@@ -277,18 +277,15 @@ def taxonomy_tab(store: AnyStore) -> None:
         f"De taxonomie deelt {fmt_int(len(taxonomy.table))} categorieën in naar domein, thema "
         "en afdeling. Download, bewerk in Excel en upload hem weer."
     )
-    st.download_button(
+    access.download(
+        st,
         "Download taxonomie (CSV)",
-        access.logged(
-            taxonomy.to_csv_bytes,
-            fmt="csv",
-            name="taxonomie.csv",
-            sel=None,
-            rows=len(taxonomy.table),
-        ),
-        "taxonomie.csv",
-        "text/csv",
-        on_click="ignore",  # built on the click without a rerun, which could drop its answer
+        taxonomy.to_csv_bytes,
+        fmt="csv",
+        name="taxonomie.csv",
+        mime="text/csv",
+        sel=None,
+        rows=len(taxonomy.table),
     )
     upload = st.file_uploader("Taxonomie uploaden (CSV)", type=["csv"], key="tax_upload")
     if upload is not None:
