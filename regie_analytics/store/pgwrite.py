@@ -20,7 +20,9 @@ from psycopg.types.json import Jsonb
 from regie_analytics.geo import AREA_COLUMNS, available_levels, parent_code_map
 from regie_analytics.geo.stored import (
     LEVEL,
+    LEVELS_FILE,
     TOLERANCE,
+    WEB_FILE,
     level_areas,
     level_geometry,
     levels_table,
@@ -37,7 +39,13 @@ from regie_analytics.schema import (
     MONTH,
     SENTINEL_AREAS,
 )
-from regie_analytics.stats.stored import FOCAL, NEIGHBOUR, weights_of, weights_table
+from regie_analytics.stats.stored import (
+    FOCAL,
+    NEIGHBOUR,
+    WEIGHTS_FILE,
+    weights_of,
+    weights_table,
+)
 from regie_analytics.store import rollups
 from regie_analytics.store.commit import import_entry, replaced_keys, without_keys
 from regie_analytics.store.errors import StoreError, busy
@@ -181,19 +189,19 @@ def write_areas(
     if derived is None:
         at_level = level_areas(areas)  # dissolved once for the three tables
         derived = {
-            "levels.parquet": levels_table(at_level),
-            "web.parquet": web_table_of(at_level),
-            "weights.parquet": weights_table(areas, at_level=at_level),
+            LEVELS_FILE: levels_table(at_level),
+            WEB_FILE: web_table_of(at_level),
+            WEIGHTS_FILE: weights_table(areas, at_level=at_level),
         }
     for table, frame in (
-        ("area_levels", derived["levels.parquet"]),
-        ("area_web", derived["web.parquet"]),
+        ("area_levels", derived[LEVELS_FILE]),
+        ("area_web", derived[WEB_FILE]),
     ):
         frame = frame.assign(position=frame.groupby(LEVEL).cumcount())
         fields = [c for c in _AREA_TABLES[table] if c != "geom"]
         rows = pd.DataFrame({c: frame[c].to_numpy() for c in fields} | {"geom": _wkb(frame)})
         copy_rows(conn, table, list(rows.columns), [rows], fixed={"area_set": area_set})
-    edges = derived["weights.parquet"]
+    edges = derived[WEIGHTS_FILE]
     copy_rows(
         conn,
         "area_weights",
