@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypedDict, Unpack
 
@@ -39,7 +39,7 @@ from regie_analytics.schema import (
     SENTINEL_AREAS,
     THEME,
 )
-from regie_analytics.stats.progress import report
+from regie_analytics.stats.progress import in_parallel, report
 
 
 class Engine(Protocol):
@@ -250,6 +250,7 @@ def cube_cut(
     *,
     by: Sequence[str],
     categories: Mapping[str, Sequence[str]] | None = None,
+    halves: bool = True,
     **choices: Unpack[Choices],
 ) -> pd.DataFrame:
     """The cube cut to the ``choices`` (see :func:`cube_filter`) and summed per ``by`` (cube
@@ -259,26 +260,47 @@ def cube_cut(
     so a cut's columns have the loaded cube's types exactly).
 
     Every roll-up over ``by`` columns of the result equals that roll-up of the cube cut to the
-    same choices in pandas (counts and cell keys alike)."""
+    same choices in pandas (counts and cell keys alike).
+
+    A cut by area from an engine with an ``area_middle`` (PostgreSQL, which runs a statement
+    on one core) is read as two statements at the same time, the areas before that code and
+    from it on (``halves``; :func:`cube_cuts` runs its cuts side by side whole instead): each
+    row, and each area's sums, in one of them (the national buurten's 3.9 million rows of area,
+    month, domain and theme in 2.0 instead of 3.2-4.3 s)."""
     unknown = [b for b in by if b not in CUBE_DIMENSIONS]
     if unknown:
         raise ValueError(f"not a cube dimension: {unknown}")
     relation, where, params = _cut_source(engine, by, choices)
     columns = ", ".join(f'"{b}"' for b in by)
     sums = f'CAST(SUM("{COUNT}") AS BIGINT) AS "{COUNT}", ' + sum_keys()
-    if by and _holds_one_row_per(engine, relation, by):
-        sql = (  # its rows are the sums already (summing them again: 3.9M rows hashed at 10M)
-            f'SELECT {columns}, CAST("{COUNT}" AS BIGINT) AS "{COUNT}", '
-            f'CAST("{CELL_KEY}" % 256 AS BIGINT) AS "{CELL_KEY}" FROM {relation} WHERE {where}'
-        )
-    elif by:
-        sql = (
-            f"SELECT {columns}, {sums} FROM {relation} WHERE {where} "
-            f"GROUP BY {columns}"  # sorted in pandas, on the categories' codes: faster
+
+    def statement(condition: str) -> str:
+        if by and _holds_one_row_per(engine, relation, by):
+            return (  # its rows are the sums already (summing them again: 3.9M rows hashed)
+                f'SELECT {columns}, CAST("{COUNT}" AS BIGINT) AS "{COUNT}", '
+                f'CAST("{CELL_KEY}" % 256 AS BIGINT) AS "{CELL_KEY}" FROM {relation} '
+                f"WHERE {condition}"
+            )
+        if by:
+            return (
+                f"SELECT {columns}, {sums} FROM {relation} WHERE {condition} "
+                f"GROUP BY {columns}"  # sorted in pandas, on the categories' codes: faster
+            )
+        return f"SELECT {sums} FROM {relation} WHERE {condition} HAVING COUNT(*) > 0"
+
+    split = _area_halves(engine, by, choices) if halves else []
+    if split:  # a half's condition follows the cut's, its placeholder the cut's
+        frame = joined(
+            in_parallel(
+                [
+                    partial(engine.query, statement(f"{where} AND {half}"), [*params, *values])
+                    for half, values in split
+                ],
+                "cube_cut",
+            )
         )
     else:
-        sql = f"SELECT {sums} FROM {relation} WHERE {where} HAVING COUNT(*) > 0"
-    frame = engine.query(sql, params)
+        frame = engine.query(statement(where), params)
     report(0.0)  # in a background job: gives way to a page run (ui/background.py)
     return typed_cut(frame, by, categories=categories)
 
@@ -309,11 +331,13 @@ def cube_cuts(
     if not single:
         if len(bys) < 2:
             return [cube_cut(engine, by=by, categories=categories, **choices) for by in bys]
-        with ThreadPoolExecutor(max_workers=len(bys), thread_name_prefix="cube_cuts") as pool:
-            cuts = [
-                pool.submit(cube_cut, engine, by=by, categories=categories, **choices) for by in bys
-            ]
-            return [cut.result() for cut in cuts]
+        return in_parallel(
+            [
+                partial(cube_cut, engine, by=by, categories=categories, halves=False, **choices)
+                for by in bys
+            ],
+            "cube_cuts",
+        )
     for by in bys:
         unknown = [b for b in by if b not in CUBE_DIMENSIONS]
         if unknown:
@@ -347,6 +371,35 @@ AREA_ROLLUPS = (
 )
 """An engine's rollups of the cube by area (its attribute, their dimensions), smallest
 first: a cut that neither shows nor picks another dimension reads the first it has."""
+
+
+def _area_halves(
+    engine: Engine, by: Sequence[str], choices: Choices
+) -> list[tuple[str, list[Any]]]:
+    """The conditions of the two halves of a cut by area (see :func:`cube_cut`), each with its
+    parameter: the areas before the engine's ``area_middle()`` (in the "C" collation, with a
+    row without an area) and from it on; none where the engine has no middle, or the cut picks
+    its areas (a few)."""
+    middle = getattr(engine, "area_middle", None)
+    if middle is None or AREA_CODE not in by or choices.get("area_codes") is not None:
+        return []
+    code = middle()
+    if code is None:
+        return []
+    text = f'CAST("{AREA_CODE}" AS TEXT) COLLATE "C"'
+    return [
+        (f'({text} < ? OR "{AREA_CODE}" IS NULL)', [code]),
+        (f"{text} >= ?", [code]),
+    ]
+
+
+def joined(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """The rows of a statement's parts one after another (the first when all are empty; an
+    empty part's column types may differ from the others')."""
+    filled = [f for f in frames if len(f)]
+    if len(filled) <= 1:
+        return filled[0] if filled else frames[0]
+    return pd.concat(filled, ignore_index=True)
 
 
 def _holds_one_row_per(engine: Engine, relation: str, by: Sequence[str]) -> bool:

@@ -7,15 +7,15 @@ from the signals (:func:`regie_analytics.aggregate.lead_times_of_cut`)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any, TypedDict, Unpack
 
 import pandas as pd
 
-from regie_analytics.engine import Choices, Engine, cube_filter, in_list
+from regie_analytics.engine import Choices, Engine, cube_filter, in_list, joined
 from regie_analytics.schema import (
     AREA_CODE,
     CHANNEL,
@@ -27,6 +27,7 @@ from regie_analytics.schema import (
     SENTINEL_AREAS,
     THEME,
 )
+from regie_analytics.stats.progress import in_parallel
 
 LEAD_TIME_UNIT = 1_000_000
 """Lead times leave the engine as whole microseconds (both engines store times to the
@@ -199,24 +200,19 @@ def lead_time_cuts(
         cuts = _cuts(engine, [groupings[i] for i in batch], norm_days, shard, choices)
         found = dict(zip(batch, cuts, strict=True))
         return [found[i] for i in range(len(groupings))]
-    with ThreadPoolExecutor(len(tasks), thread_name_prefix="lead_time_cuts") as pool:
-        futures = [
-            pool.submit(_cuts, engine, [groupings[i] for i in batch], norm_days, shard, choices)
+    results = in_parallel(
+        [
+            partial(_cuts, engine, [groupings[i] for i in batch], norm_days, shard, choices)
             for batch, shard in tasks
-        ]
-        parts: dict[int, list[pd.DataFrame]] = {}
-        for (batch, _), future in zip(tasks, futures, strict=True):
-            for i, frame in zip(batch, future.result(), strict=True):
-                parts.setdefault(i, []).append(frame)
-    return [_joined(parts[i]) for i in range(len(groupings))]
-
-
-def _joined(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """The rows of a grouping's statements (one per shard; groups are in one shard only)."""
-    filled = [f for f in frames if len(f)]
-    if len(filled) <= 1:
-        return filled[0] if filled else frames[0]
-    return pd.concat(filled, ignore_index=True)
+        ],
+        "lead_time_cuts",
+    )
+    parts: dict[int, list[pd.DataFrame]] = {}
+    for (batch, _), frames in zip(tasks, results, strict=True):
+        for i, frame in zip(batch, frames, strict=True):
+            parts.setdefault(i, []).append(frame)
+    # a grouping's statements: one per shard, each group in one shard only
+    return [joined(parts[i]) for i in range(len(groupings))]
 
 
 def _shards(

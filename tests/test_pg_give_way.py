@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 import psycopg
 import pytest
 
+from regie_analytics.stats import progress
 from regie_analytics.store import PostgresStore
 from regie_analytics.store.pgengine import PostgresEngine
 from regie_analytics.ui import background
@@ -202,3 +203,42 @@ def test_a_job_asked_for_does_not_wait_for_a_cancelled_warm_up_holding_its_table
         began = time.monotonic()
         assert asked.done.wait(SLEEP_S + 3) and asked.result == 7  # the page still runs
         assert time.monotonic() - began < SLEEP_S + 3 and len(ends) == 1
+
+
+@pytest.mark.subprocess
+def test_statements_run_side_by_side_keep_the_jobs_standing(
+    engine: PostgresEngine, pg_url: str
+) -> None:
+    """A job's statements run at the same time (``progress.in_parallel``: the two halves of
+    a cut by area) give way to a page run as the job's own statement does, and run again
+    after it; within what a page may wait for (``progress.holding``) they run on."""
+    tag = uuid.uuid4().hex
+    ends: list[float] = []
+
+    def halves() -> list[object]:
+        return progress.in_parallel([lambda: _statement(engine, tag, ends)] * 2, "halves")
+
+    background.one_by_one((tag, "warm"), [((tag, "w"), halves, f"w {tag}")])
+    assert _until(lambda: _sleeping(pg_url, tag) == 2)
+    with _page_running():
+        time.sleep(0.5)
+        assert _sleeping(pg_url, tag) == 0  # both cancelled when the page run started
+        ended = time.monotonic()
+    assert _until(lambda: _sleeping(pg_url, tag) == 2)  # both run again after it
+    job = background.start((tag, "w"), lambda: None, label=f"w {tag}")
+    assert job.done.wait(30) and job.error is None and job.result == [7, 7]
+    assert len(ends) == 2 and min(ends) - ended >= SLEEP_S - 0.05  # from the start
+
+    held = uuid.uuid4().hex
+
+    def held_halves() -> list[object]:
+        with progress.holding():
+            return progress.in_parallel([lambda: _statement(engine, held, ends)] * 2, "held")
+
+    background.one_by_one((held, "warm"), [((held, "w"), held_halves, f"w {held}")])
+    assert _until(lambda: _sleeping(pg_url, held) == 2)
+    with _page_running():
+        time.sleep(0.5)
+        assert _sleeping(pg_url, held) == 2  # not cancelled
+    job = background.start((held, "w"), lambda: None, label=f"w {held}")
+    assert job.done.wait(30) and job.error is None and job.result == [7, 7]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from typing import TypeVar
 
@@ -55,6 +56,27 @@ def holding(*, pages: bool = True) -> Iterator[None]:
 def may_pause() -> bool:
     """Whether this thread may stop at a report to give way (not within :func:`holding`)."""
     return not getattr(_LOCAL, "holding", 0)
+
+
+def in_parallel(calls: Sequence[Callable[[], _T]], name: str) -> list[_T]:
+    """Each of ``calls`` in a thread of its own (named ``name``), at the same time; their
+    results in order. Each thread keeps the caller's standing (:func:`holding` and
+    :func:`yielding`), so a statement run there gives way to page runs exactly when it would
+    in the caller's thread: a background job's halves of a statement still give way, and
+    what a page run waits for is still never interrupted."""
+    standing = (
+        getattr(_LOCAL, "yielding", None),
+        getattr(_LOCAL, "holding", 0),
+        getattr(_LOCAL, "pages_wait", 0),
+    )
+
+    def carried(call: Callable[[], _T]) -> _T:
+        _LOCAL.yielding, _LOCAL.holding, _LOCAL.pages_wait = standing
+        return call()
+
+    with ThreadPoolExecutor(max_workers=len(calls), thread_name_prefix=name) as pool:
+        futures = [pool.submit(carried, call) for call in calls]
+        return [future.result() for future in futures]
 
 
 # --- database statements that give way to page runs ---------------------------------------------

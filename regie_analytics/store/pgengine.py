@@ -182,22 +182,29 @@ class PostgresEngine:
         core): the areas (``groups`` None) split by their codes, the groups of ``groups`` by
         theirs. None for ``groups`` looked up per signal (each half would look up every
         signal again: no gain)."""
-        signals = self._area_signals()
         if groups is None:
-            names = sorted(signals)
-            weights = [signals[n] for n in names]
-        else:
-            if self._level_of(groups) is None:
-                return []
-            per_group: dict[str, int] = {}
-            for area, group in groups.items():
-                per_group[str(group)] = per_group.get(str(group), 0) + signals.get(str(area), 0)
-            names = sorted(per_group)
-            weights = [per_group[n] for n in names]
-        cut = _middle(names, weights)
+            cut = self.area_middle()
+            return [] if cut is None else [(column, None, cut), (column, cut, None)]
+        if self._level_of(groups) is None:
+            return []
+        signals = self._area_signals()
+        per_group: dict[str, int] = {}
+        for area, group in groups.items():
+            per_group[str(group)] = per_group.get(str(group), 0) + signals.get(str(area), 0)
+        names = sorted(per_group)
+        cut = _middle(names, [per_group[n] for n in names])
         if cut is None:
             return []
         return [(column, None, cut), (column, cut, None)]
+
+    def area_middle(self) -> str | None:
+        """The area code that splits the version's areas in two halves of about as many
+        signals each (:meth:`lead_shards`' split of the areas, in the "C" collation), for a
+        cut by area read as two statements at the same time
+        (:func:`regie_analytics.engine.cube_cut`); None where there is no split."""
+        signals = self._area_signals()
+        names = sorted(signals)
+        return _middle(names, [signals[n] for n in names])
 
     def _level_of(self, groups: Mapping[str, str]) -> str | None:
         """The level of the version's areas whose ``area_groups`` are exactly ``groups``
