@@ -19,6 +19,7 @@ from regie_analytics.schema import AREA_CODE, CELL_KEY, COUNT, SIGNAL_COLUMNS
 from regie_analytics.stats.progress import Guard, run_statement
 from regie_analytics.store.errors import StoreError
 from regie_analytics.store.pgcopy import aggregated_frame, result_types
+from regie_analytics.store.pgresults import read_result
 from regie_analytics.store.pgschema import (
     AREA_EXTRA_TABLES,
     AREA_MONTH_COLUMNS,
@@ -56,6 +57,7 @@ class PostgresEngine:
     ) -> None:
         self._url = url
         self._schema = schema
+        self._version = int(version)
         self._area_set = area_set
         """The version's areas set when its ``area_groups`` are stored (None: not)."""
         self._lock = threading.Lock()
@@ -196,6 +198,17 @@ class PostgresEngine:
         if cut is None:
             return []
         return [(column, None, cut), (column, cut, None)]
+
+    def stored_result(self, name: str) -> pd.DataFrame | None:
+        """The version's result ``name`` computed at commit
+        (:mod:`~regie_analytics.store.pgresults`), None where it has none (a store written
+        before: no such table)."""
+        with connection(self._url, self._schema) as conn:
+            try:
+                with conn.transaction():
+                    return read_result(conn, self._version, name)
+            except psycopg.errors.UndefinedTable:
+                return None
 
     def area_middle(self) -> str | None:
         """The area code that splits the version's areas in two halves of about as many

@@ -32,6 +32,9 @@ are created on first write (with the PostGIS extension):
     ``located``: whether the area is one, not a sentinel; a few thousand rows), and its
     distinct area codes: what the dashboard's cuts without areas and its lists of months,
     domains, themes, channels and areas are read from instead of the whole cube.
+``results``
+    each kept version's results computed at commit (Parquet bytes by name: the jumps of every
+    level and protection, :mod:`~regie_analytics.store.pgresults`).
 ``cube_area_months``
     each kept version's cube summed over all but the area, the month and the domain (in month
     order, indexed by version and month, and by version and area): what a cut by those three
@@ -236,6 +239,8 @@ CREATE INDEX IF NOT EXISTS cube_area_channels_version_month
 CREATE TABLE IF NOT EXISTS signal_leads (part integer NOT NULL,
     {", ".join(f"{c} {'bigint' if c == LEAD_US else sql_type(c)}" for c in LEAD_COLUMNS)});
 CREATE INDEX IF NOT EXISTS signal_leads_part_received ON signal_leads (part, received_at);
+CREATE TABLE IF NOT EXISTS results (version integer NOT NULL, name text NOT NULL,
+    data bytea NOT NULL, PRIMARY KEY (version, name));
 """
 """The store's tables (in the store's schema; see the module docstring)."""
 

@@ -46,7 +46,7 @@ from regie_analytics.stats.stored import (
     weights_of,
     weights_table,
 )
-from regie_analytics.store import rollups
+from regie_analytics.store import pgresults, rollups
 from regie_analytics.store.commit import import_entry, replaced_keys, without_keys
 from regie_analytics.store.errors import StoreError, busy
 from regie_analytics.store.pgcopy import FRESH, copy_rows, read_frame
@@ -233,32 +233,14 @@ _AREA_TABLES = {
 }
 """What is stored with an areas set, and its columns."""
 _TABLES = (
-    "head",
-    "versions",
-    "cube",
-    "cube_dims",
-    "cube_areas",
-    "cube_area_months",
-    "cube_area_themes",
-    "cube_area_channels",
-    "cube_parts",
-    "signals",
-    "signal_leads",
-    "counts",
-)
+    "head", "versions", "cube", "cube_dims", "cube_areas", "cube_area_months", "cube_area_themes",
+    "cube_area_channels", "cube_parts", "signals", "signal_leads", "counts", "results",
+)  # fmt: skip
 _NEWEST = (
-    "area_groups",
-    "area_web",
-    "area_weights",
-    "area_levels",
-    "cube_dims",
-    "cube_areas",
-    "cube_area_months",
-    "cube_area_themes",
-    "cube_area_channels",
-    "signal_leads",
-    "cube_version_month_channel",
-)
+    "area_groups", "area_web", "area_weights", "area_levels", "cube_dims", "cube_areas",
+    "cube_area_months", "cube_area_themes", "cube_area_channels", "signal_leads",
+    "cube_version_month_channel", "results",
+)  # fmt: skip
 """The tables (and indexes) added after the first ones: a store without them gets them on its
 next write."""
 
@@ -339,21 +321,36 @@ def read_weights(
 def read_areas(conn: psycopg.Connection[Any], area_set: int) -> gpd.GeoDataFrame:
     """An areas set as the folder store reads it: :data:`~regie_analytics.geo.AREA_COLUMNS`
     indexed by ``area_code``, in the order written."""
-    columns = ", ".join((AREA_CODE, *AREA_TEXT, *AREA_NUMBERS))
-    frame = read_frame(
+    frame = _area_rows(conn, area_set, "ST_AsBinary(geom) AS wkb, ST_SRID(geom) AS srid")
+    srid = int(frame["srid"].iloc[0]) if len(frame) else 0
+    geometry = gpd.GeoSeries.from_wkb(frame["wkb"].map(bytes), crs=srid or None)
+    data = _area_attributes(frame)
+    out = gpd.GeoDataFrame(data, geometry=geometry.to_numpy(), crs=srid or None)
+    return out[list(AREA_COLUMNS)]
+
+
+def read_area_attributes(conn: psycopg.Connection[Any], area_set: int) -> pd.DataFrame:
+    """:func:`read_areas` without the geometry (its levels and codes: what
+    :func:`~regie_analytics.geo.available_levels` and :func:`~regie_analytics.geo.parent_code_map`
+    read)."""
+    return _area_attributes(_area_rows(conn, area_set))
+
+
+def _area_rows(conn: psycopg.Connection[Any], area_set: int, extra: str = "") -> pd.DataFrame:
+    columns = ", ".join((AREA_CODE, *AREA_TEXT, *AREA_NUMBERS, *([extra] if extra else [])))
+    return read_frame(
         conn,
-        f"SELECT {columns}, ST_AsBinary(geom) AS wkb, ST_SRID(geom) AS srid "  # type: ignore[arg-type]
-        "FROM areas WHERE area_set = %s ORDER BY position",
+        f"SELECT {columns} FROM areas WHERE area_set = %s ORDER BY position",  # type: ignore[arg-type]
         (area_set,),
     )
-    srid = int(frame["srid"].iloc[0]) if len(frame) else 0
+
+
+def _area_attributes(frame: pd.DataFrame) -> pd.DataFrame:
     data = pd.DataFrame({c: frame[c].astype("str") for c in AREA_TEXT})
     for column in AREA_NUMBERS:
         data[column] = frame[column].astype("float64")
-    geometry = gpd.GeoSeries.from_wkb(frame["wkb"].map(bytes), crs=srid or None)
-    out = gpd.GeoDataFrame(data, geometry=geometry.to_numpy(), crs=srid or None)
-    out.index = pd.Index(frame[AREA_CODE].astype("str"), name=AREA_CODE)
-    return out[list(AREA_COLUMNS)]
+    data.index = pd.Index(frame[AREA_CODE].astype("str"), name=AREA_CODE)
+    return data
 
 
 def write_taxonomy(conn: psycopg.Connection[Any], taxonomy: Taxonomy) -> int:
@@ -480,8 +477,9 @@ def switch(
     _add_missing_leads(conn, manifest)
     parts = sorted({int(imp["parts"]["cube"]) for imp in manifest["imports"]})
     one = one_new_part(parts, cubes)
+    themes: pd.DataFrame | None = None  # the cube per area, month, domain and theme
     if one is not None:
-        cube_rows = _write_one_part(conn, number, one)
+        cube_rows, themes = _write_one_part(conn, number, one)
         conn.execute("ANALYZE cube")  # the planner's statistics of the new rows, at once
     else:
         if len(parts) == 1:
@@ -501,11 +499,17 @@ def switch(
         "SELECT DISTINCT %s, area_code FROM cube WHERE version = %s",
         (number, number),
     )
+    if themes is None:
+        themes = pgresults.read_rollup(conn, number)
+    parents = pgresults.level_parents(read_area_attributes(conn, areas))
+    jumps = pgresults.JumpsBeside(themes, parents)  # on the other core, meanwhile
+    del themes
     conn.execute(sql.SQL("SET LOCAL maintenance_work_mem = {}").format(sql.Literal(WRITE_WORK_MEM)))
     for statement in area_indexes():  # after the rows: built at once on a first write
         conn.execute(statement)
     for statement in SUMMARIZE_RANGES:  # a later write's new pages (none after a build)
         conn.execute(statement)
+    jumps.write(conn, number)
     manifest = {**manifest, "cube_rows": cube_rows}
     conn.execute(
         "INSERT INTO versions (version, manifest, areas, taxonomy) VALUES (%s, %s, %s, %s)",
@@ -533,13 +537,15 @@ def one_new_part(parts: list[int], cubes: dict[int, pd.DataFrame] | None) -> pd.
     return (cubes or {}).get(parts[0]) if len(parts) == 1 else None
 
 
-def _write_one_part(conn: psycopg.Connection[Any], number: int, cube: pd.DataFrame) -> int:
+def _write_one_part(
+    conn: psycopg.Connection[Any], number: int, cube: pd.DataFrame
+) -> tuple[int, pd.DataFrame]:
     """Version ``number``'s cube and area rollups from its one cube part in memory (one row
     per cell), written with ``COPY``: the cube as it is in month and channel order, the area
     rollups (:data:`AREA_ROLLUPS`) summed by numpy (:func:`rollups.area_rollup`), the same
     rows as PostgreSQL's ``GROUP BY`` (:data:`CUBE_COPY`, :data:`AREA_MONTHS`,
     :func:`area_extra_insert`) in the same order (a national first import: 6.7 million cube
-    rows, about 50 s less). Returns the cube's rows."""
+    rows, about 50 s less). Returns the cube's rows and its ``cube_area_themes``."""
     coded = rollups.coded_frame(cube)
     order = rollups.ordered(coded, (MONTH, CHANNEL))
     batches = range(0, len(cube), ENCODE_BATCH)
@@ -547,10 +553,13 @@ def _write_one_part(conn: psycopg.Connection[Any], number: int, cube: pd.DataFra
     fixed = {"version": number}
     rows = copy_rows(conn, "cube", list(CUBE_COLUMNS), in_order, fixed=fixed)
     del order
+    kept = pd.DataFrame()
     for table, (first, columns) in AREA_ROLLUPS.items():
         summed = rollups.area_rollup(coded, columns, first)
         copy_rows(conn, table, [*columns, COUNT, CELL_KEY], [summed], fixed=fixed)
-    return rows
+        if table == "cube_area_themes":
+            kept = summed
+    return rows, kept
 
 
 AREA_ROLLUPS = {
@@ -594,7 +603,9 @@ def _clean(conn: psycopg.Connection[Any], oldest: int) -> None:
     ).fetchall()
     if not rows:
         return
-    for table in ("cube", "cube_dims", "cube_areas", "cube_area_months", *AREA_EXTRA_TABLES):
+    for table in (
+        "cube", "cube_dims", "cube_areas", "cube_area_months", *AREA_EXTRA_TABLES, "results"
+    ):  # fmt: skip
         conn.execute(f"DELETE FROM {table} WHERE version < %s", (oldest,))  # type: ignore[arg-type]
     _drop_views(conn, [number for number, _, _, _ in rows])
     kept = conn.execute("SELECT manifest, areas, taxonomy FROM versions").fetchall()

@@ -23,9 +23,9 @@ from regie_analytics import aggregate, insights, privacy, stats
 from regie_analytics import engine as engines
 from regie_analytics.cellkey import PTable
 from regie_analytics.formatting import fmt_int, fmt_month
+from regie_analytics.insights.level_jumps import JUMP_COLUMNS, jumps_name, level_jumps
 from regie_analytics.schema import (
     AREA_CODE,
-    CELL_KEY,
     CLASSIFIED_DOMAINS,
     COUNT,
     DEPARTMENT,
@@ -43,7 +43,7 @@ from regie_analytics.ui.lead_queries import lead_time_by_area as lead_time_by_ar
 from regie_analytics.ui.lead_queries import lead_time_cut as lead_time_cut
 from regie_analytics.ui.lead_queries import lead_time_cuts as lead_time_cuts
 from regie_analytics.ui.lead_queries import lead_times as lead_times
-from regie_analytics.ui.views import JUMP_MONTHS, area_name, shown_counts
+from regie_analytics.ui.views import area_name, shown_counts
 
 
 def ptable(sel: Filters) -> PTable | None:
@@ -347,34 +347,21 @@ def emerging_pending(snap: Snapshot, sel: Filters) -> tuple[pd.DataFrame, str | 
 def _jumps_job(
     snap: Snapshot, level: str, private: bool
 ) -> tuple[tuple[Any, ...], Callable[[], pd.DataFrame], str]:
-    """The background job of :func:`jumps_all`: its key, computation (of the cube cut in the
-    engine in the job, not in the script run; shared by every level and protection) and Dutch
-    label."""
+    """The background job of :func:`jumps_all`: its key, computation (the ones stored with
+    the version where the store keeps them, else from the cube cut in the engine in the job,
+    not in the script run, shared by every level and protection) and Dutch label."""
     parents = None if level == snap.levels[0] else snap.parent_codes(level)
 
     def compute() -> pd.DataFrame:
-        by = (AREA_CODE, MONTH, DOMAIN, THEME)
+        stored = getattr(snap.engine, "stored_result", None)
+        found = None if stored is None else stored(jumps_name(level, private))
+        if found is not None:
+            return found
         cube = snap.shared(
-            "jumps", None, lambda: engine_cut(snap, None, None, None, (), (), by, True)
+            "jumps", None, lambda: engine_cut(snap, None, None, None, (), (), JUMP_COLUMNS, True)
         )
         report(0.0)  # gives way to a page run in progress (background._give_way)
-        if parents is None:  # the cut is summed per area, month, domain and theme already
-            long = cube.dropna(subset=list(by)) if cube[list(by)].isna().any().any() else cube
-        else:
-            codes = aggregate.codes_at_level(cube[AREA_CODE], parents)
-            keys = [codes.rename(AREA_CODE), cube[MONTH], cube[DOMAIN], cube[THEME]]
-            # the keys stay categorical (not a text per row): anomalies returns them as text
-            long = cube[[COUNT, CELL_KEY]].groupby(keys, observed=True).sum().reset_index()
-        report(0.0)
-        long = aggregate.published(long, privacy.PTABLE if private else None)
-        report(0.0)
-        if long.empty or long[MONTH].nunique() < JUMP_MONTHS:
-            return pd.DataFrame()
-        themes = long.drop_duplicates(THEME).astype({THEME: "str", DOMAIN: "str"})
-        domains = themes.set_index(THEME)[DOMAIN]
-        found = stats.anomalies(long.drop(columns=DOMAIN), alpha=0.001)
-        found = found.loc[found["afwijking"] == stats.ANOMALY_HIGH]
-        return found.assign(**{DOMAIN: found[THEME].map(domains).to_numpy()})
+        return level_jumps(cube, parents, private)
 
     label = f"Sprongen zoeken in {fmt_int(len(snap.areas_at(level)))} gebieden"
     return ("jumps", snap.key, level, private), compute, label

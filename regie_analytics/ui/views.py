@@ -10,6 +10,7 @@ import streamlit as st
 
 from regie_analytics import aggregate, privacy
 from regie_analytics.formatting import fmt_int, fmt_level, fmt_num
+from regie_analytics.insights.level_jumps import JUMP_MONTHS
 from regie_analytics.snapshot import Snapshot
 from regie_analytics.ui.filters import Filters
 
@@ -57,9 +58,6 @@ LEADTIME_COLUMNS: dict[str, Any] = {
     ),
     "open": st.column_config.NumberColumn("Open"),
 }
-
-JUMP_MONTHS = 13
-"""Months of data before jumps can be tested: a year of history and the month itself."""
 
 
 # --- counts as shown ---------------------------------------------------------------------------
