@@ -142,3 +142,15 @@ def test_the_commit_keeps_every_levels_jumps_with_the_version(
         held = {r[0] for r in conn.execute("SELECT DISTINCT version FROM results").fetchall()}
     assert kept == {2, 3, 4, 5} and held == {2, 4, 5}
     assert _check_version(url) > 0
+
+    # a store written before the table: none stored, the dashboard computes them
+    with psycopg.connect(url) as conn:
+        conn.execute("DROP TABLE sprongen.results")
+    store = open_store(url)
+    engine = store.engine(store.current)
+    assert engine.stored_result(jumps_name(level, False)) is None
+    monkeypatch.setenv("REGIE_STORE", url)
+    snap = latest()
+    assert snap is not None
+    got = queries._jumps_job(snap, level, False)[1]()
+    assert_frame_equal(got, _computed(engine, store.areas(), level, False))
