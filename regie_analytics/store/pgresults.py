@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pandas as pd
@@ -23,6 +22,7 @@ import psycopg
 from regie_analytics import engine as engines
 from regie_analytics.geo import available_levels, parent_code_map
 from regie_analytics.insights.level_jumps import JUMP_COLUMNS, jumps_name, level_jumps
+from regie_analytics.io.ahead import in_background
 from regie_analytics.schema import AREA_CODE, CELL_KEY, COUNT, DOMAIN, SENTINEL_AREAS, THEME
 from regie_analytics.store.pgcopy import aggregated_frame, result_types
 
@@ -85,9 +85,7 @@ class JumpsBeside:
     for PostgreSQL (building indexes on one core), then written with :meth:`write`."""
 
     def __init__(self, rollup: pd.DataFrame, parents: Mapping[str, pd.Series | None]) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jumps")
-        self._future: Future[dict[str, bytes]] = self._pool.submit(all_jumps, rollup, parents)
-        self._pool.shutdown(wait=False)
+        self._future = in_background(lambda: all_jumps(rollup, parents))
 
     def write(self, conn: psycopg.Connection[Any], number: int) -> int:
         """Write the results as version ``number``'s (none when their computation failed:
