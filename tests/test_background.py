@@ -403,3 +403,44 @@ def test_a_job_does_not_give_way_while_it_builds_what_others_wait_for():
         job = background.start((tag, "bouwt"), compute, label=f"bouwt {tag}")
         assert job.done.wait(2) and job.result == "tabel" and job.paused == 0.0
         assert progress.may_pause()  # the test's thread itself holds nothing
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def _statement() -> int:
+    """A stand-in for a database statement of 3 s that gives way (``run_statement``): an
+    interrupt ends it at once, and it runs again from the start."""
+
+    def attempt(guard: progress.Guard) -> int:
+        stop = threading.Event()
+        with guard(stop.set):
+            if stop.wait(3.0):
+                raise _Cancelled
+        return 7
+
+    return progress.run_statement(attempt, _Cancelled)
+
+
+def test_statements_side_by_side_count_their_pause_once() -> None:
+    """A warm-up job's statements run at the same time (``progress.in_parallel``, the halves
+    of a cut by area) give way to a page run together, and the job's time given way counts
+    that run once (as one statement's), so it goes on giving way as long as one would."""
+    paused = {}
+    for n in (1, 2):
+        key = (uuid.uuid4().hex, n)
+
+        def compute(n: int = n) -> object:
+            return progress.in_parallel([_statement] * n, "zij") if n > 1 else _statement()
+
+        background.one_by_one((key, "warm"), [(key, compute, f"zij {key}")])
+        time.sleep(0.3)
+        with background.page_run():
+            time.sleep(1.0)
+        job = background._JOBS[key]
+        assert job.done.wait(10) and job.error is None
+        assert job.result == ([7, 7] if n > 1 else 7)
+        paused[n] = job.paused
+    assert paused[1] >= 0.9  # the page run's second, and the cancelled run's time
+    assert abs(paused[2] - paused[1]) < 0.3, paused

@@ -64,11 +64,10 @@ def in_parallel(calls: Sequence[Callable[[], _T]], name: str) -> list[_T]:
     :func:`yielding`), so a statement run there gives way to page runs exactly when it would
     in the caller's thread: a background job's halves of a statement still give way, and
     what a page run waits for is still never interrupted."""
-    standing = (
-        getattr(_LOCAL, "yielding", None),
-        getattr(_LOCAL, "holding", 0),
-        getattr(_LOCAL, "pages_wait", 0),
-    )
+    hooks = getattr(_LOCAL, "yielding", None)
+    if hooks is not None:  # the threads' turns, waited for once (the pause counted once)
+        hooks = (hooks[0], _SharedTurn(hooks[1]))
+    standing = (hooks, getattr(_LOCAL, "holding", 0), getattr(_LOCAL, "pages_wait", 0))
 
     def carried(call: Callable[[], _T]) -> _T:
         _LOCAL.yielding, _LOCAL.holding, _LOCAL.pages_wait = standing
@@ -77,6 +76,33 @@ def in_parallel(calls: Sequence[Callable[[], _T]], name: str) -> list[_T]:
     with ThreadPoolExecutor(max_workers=len(calls), thread_name_prefix=name) as pool:
         futures = [pool.submit(carried, call) for call in calls]
         return [future.result() for future in futures]
+
+
+class _SharedTurn:
+    """One ``wait_turn`` of :func:`yielding` shared by threads run side by side
+    (:func:`in_parallel`): the first thread whose statement gave way waits its turn, the others
+    interrupted meanwhile wait until it has (a job's time given way is counted once, not once
+    per thread)."""
+
+    def __init__(self, wait_turn: Callable[[float], None]) -> None:
+        self._wait_turn = wait_turn
+        self._lock = threading.Lock()
+        self._waiting: threading.Event | None = None
+
+    def __call__(self, lost: float) -> None:
+        with self._lock:
+            waiting, first = self._waiting, self._waiting is None
+            if waiting is None:
+                waiting = self._waiting = threading.Event()
+        if not first:
+            waiting.wait()
+            return
+        try:
+            self._wait_turn(lost)
+        finally:
+            with self._lock:
+                self._waiting = None
+            waiting.set()
 
 
 # --- database statements that give way to page runs ---------------------------------------------
