@@ -9,6 +9,7 @@ gemeenten, 15 months of generated signals)."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -143,14 +144,76 @@ def test_the_commit_keeps_every_levels_jumps_with_the_version(
     assert kept == {2, 3, 4, 5} and held == {2, 4, 5}
     assert _check_version(url) > 0
 
-    # a store written before the table: none stored, the dashboard computes them
+    # a store written before the table: none stored (not another schema's on the search path,
+    # where PostGIS is), the dashboard computes them
     with psycopg.connect(url) as conn:
+        conn.execute("CREATE TABLE public.results AS SELECT * FROM sprongen.results")
         conn.execute("DROP TABLE sprongen.results")
-    store = open_store(url)
-    engine = store.engine(store.current)
-    assert engine.stored_result(jumps_name(level, False)) is None
+    try:
+        store = open_store(url)
+        engine = store.engine(store.current)
+        assert engine.stored_result(jumps_name(level, False)) is None
+    finally:
+        with psycopg.connect(url) as conn:
+            conn.execute("DROP TABLE public.results")
     monkeypatch.setenv("REGIE_STORE", url)
     snap = latest()
     assert snap is not None
     got = queries._jumps_job(snap, level, False)[1]()
     assert_frame_equal(got, _computed(engine, store.areas(), level, False))
+
+
+@pytest.mark.subprocess
+def test_a_commit_that_fails_stops_the_jumps_and_one_they_cannot_start_for_goes_on(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The jumps' thread stops at its next level when the commit fails meanwhile (the
+    process is not held up by it), the store stays as it was; a later version whose rollup
+    cannot be read back is written without jumps (a savepoint keeps its transaction)."""
+    from regie_analytics.store import pgwrite
+
+    url = schema_url(pg_url, "sprongen_fout")
+    boundaries, areas = two_gemeenten(tmp_path)
+    imported(url, _signals(areas, tmp_path / "a.csv", rows=6000, seed=1), boundaries=boundaries)
+    before = open_store(url).current
+    original = pgresults.level_jumps
+    levels: list[str] = []
+
+    def slow(cube: Any, parents: Any, private: bool) -> pd.DataFrame:
+        levels.append("x")
+        time.sleep(1.0)
+        return original(cube, parents, private)
+
+    def failing_indexes() -> list[str]:
+        raise RuntimeError("index kapot")
+
+    monkeypatch.setattr(pgresults, "level_jumps", slow)
+    monkeypatch.setattr(pgwrite, "area_indexes", failing_indexes)
+    file = _signals(areas, tmp_path / "b.csv", rows=2000, seed=2)
+    done = cli(
+        "import", file, "--mapping", national.mapping_file(file), "--preset", "generic",
+        "--source", "tweede", "--store", url,
+    )  # fmt: skip
+    assert done.code != 0
+    failed = time.monotonic()
+    while any(t.name == "jumps" for t in threading.enumerate()):
+        assert time.monotonic() - failed < 3.0, "the jumps' thread went on"
+        time.sleep(0.05)
+    assert len(levels) <= 2  # of six: stopped at the next level
+    assert open_store(url).current == before
+
+    def unreadable(conn: Any, number: int) -> pd.DataFrame:
+        conn.execute("SELECT * FROM no_such_table")
+        raise AssertionError("unreachable")
+
+    monkeypatch.undo()
+    monkeypatch.setattr(pgresults, "read_rollup", unreadable)
+    _added(url, file, "tweede")
+    store = open_store(url)
+    assert store.current != before
+    engine = store.engine(store.current)
+    assert all(
+        engine.stored_result(jumps_name(level, private)) is None
+        for level in geo.available_levels(areas)
+        for private in (True, False)
+    )

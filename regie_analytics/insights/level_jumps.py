@@ -3,24 +3,25 @@ seasonal baseline, :func:`regie_analytics.stats.anomalies`), the same wherever t
 computed: by the dashboard from the cube's located cut per area, month, domain and theme
 (``ui/queries.py``), or by a PostgreSQL commit from the rollup it has just written, kept with
 the version so that no dashboard server computes them again
-(:func:`regie_analytics.store.pgresults.write_jumps`).
+(:class:`regie_analytics.store.pgresults.JumpsBeside`).
 
 A stored result is named after what computed it (:func:`jumps_name`): the level, the
-protection and a digest of the source of the modules that decide its values, so a result
-written by other code is not read (it is computed again, as for a version without one)."""
+protection and a digest of the source of the modules that decide its values and of the
+libraries' versions, so a result written by other code is not read (it is computed again, as
+for a version without one)."""
 
 from __future__ import annotations
 
 import hashlib
-from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import scipy
 
-from regie_analytics import aggregate, cellkey, privacy, stats
+from regie_analytics import aggregate, privacy, stats
 from regie_analytics.schema import AREA_CODE, CELL_KEY, COUNT, DOMAIN, MONTH, THEME
-from regie_analytics.stats import jumps as jump_stats
-from regie_analytics.stats import trends
 from regie_analytics.stats.progress import report
 
 JUMP_MONTHS = 13
@@ -58,19 +59,34 @@ def level_jumps(cube: pd.DataFrame, parents: pd.Series | None, private: bool) ->
     return found.assign(**{DOMAIN: found[THEME].map(domains).to_numpy()})
 
 
-@cache
-def _source() -> bytes:
-    """The source of the modules that decide the jumps' values."""
-    modules = (aggregate, cellkey, privacy, jump_stats, trends)
-    return (
-        b"".join(Path(str(m.__file__)).read_bytes() for m in modules) + Path(__file__).read_bytes()
-    )
+_DECIDING = (
+    "aggregate.py", "cellkey.py", "privacy.py", "schema.py", "limits.py", "engine.py",
+    "stats/jumps.py", "stats/trends.py", "stats/labels.py", "geo/levels.py",
+    "insights/level_jumps.py", "store/pgresults.py",
+)  # fmt: skip
+"""The modules (under the package) whose source decides a level's jumps: their computation,
+the cut they start from as the commit builds it and the dashboard reads it, the levels."""
+
+
+def _source_digest() -> str:
+    """A digest of the source of :data:`_DECIDING` and the versions of the libraries that
+    compute with them, taken when this module is imported (the code this process runs)."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for name in _DECIDING:
+        digest.update(name.encode() + b"\0" + (package / name).read_bytes())
+    for library in (np, pd, pa, scipy):
+        digest.update(f"{library.__name__} {library.__version__}".encode())
+    return digest.hexdigest()
+
+
+_SOURCE = _source_digest()
 
 
 def jumps_name(level: str, private: bool) -> str:
     """The name of a level's stored jumps (see the module): with ``private`` the p-table in
     use is part of the digest too."""
-    digest = hashlib.sha256(_source())
+    digest = hashlib.sha256(_SOURCE.encode())
     if private:
         rows = tuple(tuple(sorted(dict(row).items())) for row in privacy.PTABLE.rows)
         digest.update(repr(rows).encode())

@@ -206,7 +206,7 @@ class PostgresEngine:
         with connection(self._url, self._schema) as conn:
             try:
                 with conn.transaction():
-                    return read_result(conn, self._version, name)
+                    return read_result(conn, self._schema, self._version, name)
             except psycopg.errors.UndefinedTable:
                 return None
 

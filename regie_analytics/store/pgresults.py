@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
 import psycopg
+from psycopg import sql
 
 from regie_analytics import engine as engines
 from regie_analytics.geo import available_levels, parent_code_map
 from regie_analytics.insights.level_jumps import JUMP_COLUMNS, jumps_name, level_jumps
-from regie_analytics.io.ahead import in_background
 from regie_analytics.schema import AREA_CODE, CELL_KEY, COUNT, DOMAIN, SENTINEL_AREAS, THEME
 from regie_analytics.store.pgcopy import aggregated_frame, result_types
 
@@ -67,13 +68,25 @@ def level_parents(areas: pd.DataFrame) -> dict[str, pd.Series | None]:
     }
 
 
-def all_jumps(rollup: pd.DataFrame, parents: Mapping[str, pd.Series | None]) -> dict[str, bytes]:
+class Stopped(Exception):
+    """:func:`all_jumps` was asked to stop."""
+
+
+def all_jumps(
+    rollup: pd.DataFrame,
+    parents: Mapping[str, pd.Series | None],
+    *,
+    stop: threading.Event | None = None,
+) -> dict[str, bytes]:
     """The jumps of every level and protection from ``rollup`` (see :func:`located_cut`), by
-    :func:`jumps_name`, as Parquet bytes."""
+    :func:`jumps_name`, as Parquet bytes; :class:`Stopped` raised at the next level once
+    ``stop`` is set."""
     cube = located_cut(rollup)
     out: dict[str, bytes] = {}
     for private in (True, False):
         for level, mapping in parents.items():
+            if stop is not None and stop.is_set():
+                raise Stopped
             buffer = io.BytesIO()
             level_jumps(cube, mapping, private).to_parquet(buffer)
             out[jumps_name(level, private)] = buffer.getvalue()
@@ -81,31 +94,74 @@ def all_jumps(rollup: pd.DataFrame, parents: Mapping[str, pd.Series | None]) -> 
 
 
 class JumpsBeside:
-    """:func:`all_jumps` computed in a thread of its own while the commit's connection waits
-    for PostgreSQL (building indexes on one core), then written with :meth:`write`."""
+    """:func:`all_jumps` computed in a daemon thread of its own while the commit's connection
+    waits for PostgreSQL (building indexes on one core), then written with :meth:`write`;
+    :meth:`stop` ends it early (a commit that failed meanwhile: the thread stops at its next
+    level instead of holding the process up)."""
 
     def __init__(self, rollup: pd.DataFrame, parents: Mapping[str, pd.Series | None]) -> None:
-        self._future = in_background(lambda: all_jumps(rollup, parents))
+        self._stop = threading.Event()
+        self._done = threading.Event()
+        self._results: dict[str, bytes] | None = None
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                self._results = all_jumps(rollup, parents, stop=self._stop)
+            except BaseException as exc:
+                self._error = exc
+            finally:
+                self._done.set()
+
+        threading.Thread(target=run, name="jumps", daemon=True).start()
+
+    def stop(self) -> None:
+        """Ask the thread to stop (no effect once it is done)."""
+        self._stop.set()
 
     def write(self, conn: psycopg.Connection[Any], number: int) -> int:
         """Write the results as version ``number``'s (none when their computation failed:
         logged, and the dashboard computes them); returns how many."""
-        try:
-            results = self._future.result()
-        except Exception:  # a derived result: the version is right without it
-            LOG.warning("sprongen niet vooraf berekend", exc_info=True)
+        self._done.wait()
+        if self._results is None:  # a derived result: the version is right without it
+            LOG.warning("sprongen niet vooraf berekend", exc_info=self._error)
             return 0
         with conn.cursor() as cur:
             cur.executemany(
                 "INSERT INTO results (version, name, data) VALUES (%s, %s, %s)",
-                [(number, name, data) for name, data in results.items()],
+                [(number, name, data) for name, data in self._results.items()],
             )
-        return len(results)
+        return len(self._results)
 
 
-def read_result(conn: psycopg.Connection[Any], number: int, name: str) -> pd.DataFrame | None:
-    """Version ``number``'s result ``name``, None when it has none."""
-    row = conn.execute(
-        "SELECT data FROM results WHERE version = %s AND name = %s", (number, name)
-    ).fetchone()
+def jumps_beside(
+    conn: psycopg.Connection[Any],
+    number: int,
+    rollup: pd.DataFrame | None,
+    area_attributes: Callable[[], pd.DataFrame],
+) -> JumpsBeside | None:
+    """Start computing version ``number``'s jumps (:class:`JumpsBeside`) from ``rollup`` (None:
+    read back in this transaction, :func:`read_rollup`) and the levels of the version's
+    areas (``area_attributes()``: read in this transaction); None when those cannot be read
+    (logged: a savepoint keeps the commit's transaction going without them)."""
+    try:
+        with conn.transaction():
+            rollup = read_rollup(conn, number) if rollup is None else rollup
+            parents = level_parents(area_attributes())
+    except Exception:  # a derived result: the version is right without it
+        LOG.warning("sprongen niet vooraf berekend", exc_info=True)
+        return None
+    return JumpsBeside(rollup, parents)
+
+
+def read_result(
+    conn: psycopg.Connection[Any], schema: str, number: int, name: str
+) -> pd.DataFrame | None:
+    """Version ``number``'s result ``name`` from the ``results`` of ``schema`` (named: a store
+    written before the table must not find another schema's on its search path), None when it
+    has none."""
+    statement = sql.SQL("SELECT data FROM {} WHERE version = %s AND name = %s").format(
+        sql.Identifier(schema, "results")
+    )
+    row = conn.execute(statement, (number, name)).fetchone()
     return None if row is None else pd.read_parquet(io.BytesIO(bytes(row[0])))

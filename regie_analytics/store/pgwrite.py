@@ -499,17 +499,23 @@ def switch(
         "SELECT DISTINCT %s, area_code FROM cube WHERE version = %s",
         (number, number),
     )
-    if themes is None:
-        themes = pgresults.read_rollup(conn, number)
-    parents = pgresults.level_parents(read_area_attributes(conn, areas))
-    jumps = pgresults.JumpsBeside(themes, parents)  # on the other core, meanwhile
+    jumps = pgresults.jumps_beside(  # on the other core, meanwhile
+        conn, number, themes, lambda: read_area_attributes(conn, areas)
+    )
     del themes
-    conn.execute(sql.SQL("SET LOCAL maintenance_work_mem = {}").format(sql.Literal(WRITE_WORK_MEM)))
-    for statement in area_indexes():  # after the rows: built at once on a first write
-        conn.execute(statement)
-    for statement in SUMMARIZE_RANGES:  # a later write's new pages (none after a build)
-        conn.execute(statement)
-    jumps.write(conn, number)
+    try:
+        conn.execute(
+            sql.SQL("SET LOCAL maintenance_work_mem = {}").format(sql.Literal(WRITE_WORK_MEM))
+        )
+        for statement in area_indexes():  # after the rows: built at once on a first write
+            conn.execute(statement)
+        for statement in SUMMARIZE_RANGES:  # a later write's new pages (none after a build)
+            conn.execute(statement)
+        if jumps is not None:
+            jumps.write(conn, number)
+    finally:
+        if jumps is not None:
+            jumps.stop()
     manifest = {**manifest, "cube_rows": cube_rows}
     conn.execute(
         "INSERT INTO versions (version, manifest, areas, taxonomy) VALUES (%s, %s, %s, %s)",
