@@ -10,7 +10,7 @@ import geopandas as gpd
 
 from regie_analytics import geo
 from regie_analytics.demo import national
-from tests.conftest import ROOT, cli
+from tests.conftest import ROOT, CliResult, cli
 
 WIJKEN = ROOT / "tests" / "data" / "wijken_2016_three_gemeenten.geojson"
 
@@ -28,17 +28,31 @@ def two_gemeenten(folder: Path) -> tuple[Path, gpd.GeoDataFrame]:
     return boundaries, geo.load_boundaries(boundaries)
 
 
-def signals(areas: gpd.GeoDataFrame, out: Path, *, rows: int, seed: int = 0) -> Path:
-    """``rows`` generated signals over 12 months on ``areas``, written to ``out``."""
-    return national.national_signals(areas, rows=rows, months=12, seed=seed, out=out)
+def signals(
+    areas: gpd.GeoDataFrame, out: Path, *, rows: int, seed: int = 0, months: int = 12
+) -> Path:
+    """``rows`` generated signals over ``months`` months on ``areas``, written to ``out``."""
+    return national.national_signals(areas, rows=rows, months=months, seed=seed, out=out)
 
 
-def imported(url: str, file: Path, *, boundaries: Path | None = None) -> None:
+def imported(
+    url: str,
+    file: Path,
+    *,
+    boundaries: Path | None = None,
+    source: str | None = None,
+    check: bool = True,
+) -> CliResult:
     """Import ``file`` (with its mapping) into the store at ``url``; the first import names
-    the ``boundaries``."""
+    the ``boundaries``; ``source``: as signals of that source (their numbers new there).
+    With ``check`` the import must succeed."""
     extra = ("--boundaries", str(boundaries)) if boundaries is not None else ()
+    if source is not None:
+        extra = (*extra, "--source", source)
     done = cli(
         "import", file, "--mapping", national.mapping_file(file), "--preset", "generic",
         *extra, "--store", url,
     )  # fmt: skip
-    assert done.code == 0, done.err
+    if check:
+        assert done.code == 0, done.err
+    return done

@@ -20,26 +20,14 @@ from pandas.testing import assert_frame_equal
 
 from regie_analytics import engine as engines
 from regie_analytics import geo
-from regie_analytics.demo import national
 from regie_analytics.insights.level_jumps import JUMP_COLUMNS, jumps_name, level_jumps
 from regie_analytics.schema import AREA_CODE, MONTH
 from regie_analytics.store import open_store, pgresults
 from regie_analytics.store.pgschema import version_number
-from tests.conftest import cli
-from tests.national_case import imported, schema_url, two_gemeenten
+from tests.national_case import imported, schema_url, signals, two_gemeenten
 
-
-def _signals(areas: Any, out: Path, *, rows: int, seed: int) -> Path:
-    return national.national_signals(areas, rows=rows, months=15, seed=seed, out=out)
-
-
-def _added(url: str, file: Path, source: str) -> None:
-    """Import ``file`` as signals of another source (its numbers are new there)."""
-    done = cli(
-        "import", file, "--mapping", national.mapping_file(file), "--preset", "generic",
-        "--source", source, "--store", url,
-    )  # fmt: skip
-    assert done.code == 0 and "Niets toegevoegd" not in done.out, done.err
+MONTHS = 15
+"""Months of signals: jumps need 13."""
 
 
 def _computed(engine: Any, areas: Any, level: str, private: bool) -> pd.DataFrame:
@@ -74,9 +62,17 @@ def test_the_commit_keeps_every_levels_jumps_with_the_version(
 ) -> None:
     url = schema_url(pg_url, "sprongen")
     boundaries, areas = two_gemeenten(tmp_path)
-    imported(url, _signals(areas, tmp_path / "a.csv", rows=12000, seed=1), boundaries=boundaries)
+    imported(
+        url,
+        signals(areas, months=MONTHS, out=tmp_path / "a.csv", rows=12000, seed=1),
+        boundaries=boundaries,
+    )
     assert _check_version(url) > 0  # a first import: from the rollup in memory
-    _added(url, _signals(areas, tmp_path / "b.csv", rows=3000, seed=2), "tweede")
+    imported(
+        url,
+        signals(areas, months=MONTHS, out=tmp_path / "b.csv", rows=3000, seed=2),
+        source="tweede",
+    )
     assert _check_version(url) > 0  # two parts: the rollup read back in the transaction
 
     # the dashboard reads them: no statement reads the cube
@@ -122,7 +118,11 @@ def test_the_commit_keeps_every_levels_jumps_with_the_version(
         raise RuntimeError("kapot")
 
     monkeypatch.setattr(pgresults, "all_jumps", failing)
-    _added(url, _signals(areas, tmp_path / "c.csv", rows=2000, seed=3), "derde")
+    imported(
+        url,
+        signals(areas, months=MONTHS, out=tmp_path / "c.csv", rows=2000, seed=3),
+        source="derde",
+    )
     store = open_store(url)
     engine = store.engine(store.current)
     level = geo.available_levels(areas)[-1]
@@ -137,7 +137,11 @@ def test_the_commit_keeps_every_levels_jumps_with_the_version(
     # more versions: the first is removed, its results with it
     monkeypatch.undo()
     for name, seed in (("vierde", 4), ("vijfde", 5)):
-        _added(url, _signals(areas, tmp_path / f"{name}.csv", rows=1000, seed=seed), name)
+        imported(
+            url,
+            signals(areas, months=MONTHS, out=tmp_path / f"{name}.csv", rows=1000, seed=seed),
+            source=name,
+        )
     with psycopg.connect(url) as conn:
         kept = {r[0] for r in conn.execute("SELECT version FROM versions").fetchall()}
         held = {r[0] for r in conn.execute("SELECT DISTINCT version FROM results").fetchall()}
@@ -174,7 +178,11 @@ def test_a_commit_that_fails_stops_the_jumps_and_one_they_cannot_start_for_goes_
 
     url = schema_url(pg_url, "sprongen_fout")
     boundaries, areas = two_gemeenten(tmp_path)
-    imported(url, _signals(areas, tmp_path / "a.csv", rows=6000, seed=1), boundaries=boundaries)
+    imported(
+        url,
+        signals(areas, months=MONTHS, out=tmp_path / "a.csv", rows=6000, seed=1),
+        boundaries=boundaries,
+    )
     before = open_store(url).current
     original = pgresults.level_jumps
     levels: list[str] = []
@@ -189,11 +197,8 @@ def test_a_commit_that_fails_stops_the_jumps_and_one_they_cannot_start_for_goes_
 
     monkeypatch.setattr(pgresults, "level_jumps", slow)
     monkeypatch.setattr(pgwrite, "area_indexes", failing_indexes)
-    file = _signals(areas, tmp_path / "b.csv", rows=2000, seed=2)
-    done = cli(
-        "import", file, "--mapping", national.mapping_file(file), "--preset", "generic",
-        "--source", "tweede", "--store", url,
-    )  # fmt: skip
+    file = signals(areas, months=MONTHS, out=tmp_path / "b.csv", rows=2000, seed=2)
+    done = imported(url, file, source="tweede", check=False)
     assert done.code != 0
     failed = time.monotonic()
     while any(t.name == "jumps" for t in threading.enumerate()):
@@ -208,7 +213,7 @@ def test_a_commit_that_fails_stops_the_jumps_and_one_they_cannot_start_for_goes_
 
     monkeypatch.undo()
     monkeypatch.setattr(pgresults, "read_rollup", unreadable)
-    _added(url, file, "tweede")
+    imported(url, file, source="tweede")
     store = open_store(url)
     assert store.current != before
     engine = store.engine(store.current)
