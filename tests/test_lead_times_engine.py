@@ -364,6 +364,39 @@ def test_a_known_median_and_percentile(tmp_path: Path) -> None:
     ]
 
 
+def _pg_engine(
+    pg_url: str, schema: str, *, leads: bool, parents: dict[str, str] | None
+) -> PostgresEngine:
+    """The messy signals as part 1 of the store in ``schema`` (made afresh), with their
+    ``signal_leads``, and ``parents`` stored as the areas' groups of the level "wijk"."""
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    with pgschema.connection(pg_url, schema) as conn, conn.transaction():
+        pgschema.create_tables(conn, schema)
+        conn.execute(f"SET search_path TO {schema}, public")
+        pgschema.copy_rows(
+            conn, "signals", list(SIGNAL_COLUMNS), [SIGNALS], fixed={"part": 1}, numbered=True
+        )
+        if leads:
+            pgwrite.write_leads(conn, 1)
+        if parents is not None:
+            stored = pd.DataFrame(
+                {"level": "wijk", "area_code": list(parents), "grp": list(parents.values())}
+            )
+            pgschema.copy_rows(
+                conn, "area_groups", list(stored.columns), [stored], fixed={"area_set": 1}
+            )
+            conn.execute(
+                "INSERT INTO cube_area_months (version, area_code, month, domain, count, cell_key) "
+                "SELECT 1, area_code, to_char(received_at, 'YYYY-MM'), 'fysiek', COUNT(*), 0 "
+                "FROM signals GROUP BY 2, 3"
+            )
+    grouped = parents is not None
+    return PostgresEngine(
+        pg_url, schema, 1, [1], leads=leads, area_months=grouped, area_set=1 if grouped else None
+    )
+
+
 @pytest.fixture(
     params=["signals", "signal_leads", "grouped"], ids=["signals", "signal_leads", "grouped"]
 )
@@ -377,31 +410,7 @@ def pg_signals(pg_url: str, request: pytest.FixtureRequest) -> Iterator[Postgres
     leads = request.param != "signals"
     grouped = request.param == "grouped"
     schema = "lead_times"
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-    with pgschema.connection(pg_url, schema) as conn, conn.transaction():
-        pgschema.create_tables(conn, schema)
-        conn.execute(f"SET search_path TO {schema}, public")
-        pgschema.copy_rows(
-            conn, "signals", list(SIGNAL_COLUMNS), [SIGNALS], fixed={"part": 1}, numbered=True
-        )
-        if leads:
-            pgwrite.write_leads(conn, 1)
-        if grouped:
-            stored = pd.DataFrame(
-                {"level": "wijk", "area_code": list(PARENTS), "grp": list(PARENTS.values())}
-            )
-            pgschema.copy_rows(
-                conn, "area_groups", list(stored.columns), [stored], fixed={"area_set": 1}
-            )
-            conn.execute(
-                "INSERT INTO cube_area_months (version, area_code, month, domain, count, cell_key) "
-                "SELECT 1, area_code, to_char(received_at, 'YYYY-MM'), 'fysiek', COUNT(*), 0 "
-                "FROM signals GROUP BY 2, 3"
-            )
-    eng = PostgresEngine(
-        pg_url, schema, 1, [1], leads=leads, area_months=grouped, area_set=1 if grouped else None
-    )
+    eng = _pg_engine(pg_url, schema, leads=leads, parents=PARENTS if grouped else None)
     assert (eng.leads is not None) == leads
     if grouped:  # both groupings by area in halves, the parents joined
         assert len(eng.lead_shards(AREA_CODE, None)) == 2
@@ -468,15 +477,20 @@ def test_lead_time_cuts_in_any_order_equal_each_grouping_alone(
 
 @pytest.mark.subprocess
 def test_signal_leads_hold_each_signals_lead_time(pg_signals: PostgresEngine) -> None:
-    """``signal_leads`` has one row per signal, in order of the time received, with its lead
-    time in whole microseconds as pandas computes it (NULL while open)."""
+    """``signal_leads`` has one row per signal, in order of the month received, the area code
+    (its bytes) and the time received, with its lead time in whole microseconds as pandas
+    computes it (NULL while open)."""
     if pg_signals.leads is None:
         pytest.skip("the engine reads the signals")
     got = pg_signals.query(
-        f'SELECT "received_at", "lead_us", "record_key", "theme" FROM {pg_signals.leads}'
+        f'SELECT "received_at", "lead_us", "record_key", "theme", "area_code" '
+        f"FROM {pg_signals.leads}"
     )
     assert len(got) == len(SIGNALS)
-    assert got["received_at"].is_monotonic_increasing
+    on_disk = list(zip(got["received_at"].dt.to_period("M"), got["area_code"], got["received_at"]))
+    assert on_disk == sorted(on_disk)
+    assert got["area_code"].nunique() > 5 and not got["received_at"].is_monotonic_increasing
+    got = got.drop(columns="area_code")
     lead = (SIGNALS["closed_at"] - SIGNALS["received_at"]) // pd.Timedelta(microseconds=1)
     want = pd.DataFrame(
         {
@@ -500,6 +514,59 @@ def test_signal_leads_hold_each_signals_lead_time(pg_signals: PostgresEngine) ->
         return frame.sort_values(list(frame.columns), ignore_index=True, na_position="first")
 
     assert_frame_equal(ordered(got), ordered(want))
+
+
+@pytest.mark.subprocess
+def test_halves_of_groups_whose_areas_interleave_equal_one_statement(pg_url: str) -> None:
+    """Each half of a grouping by stored groups also keeps the signals' area codes between its
+    areas' first and last code (pages of the other half's areas left unread): where the
+    groups' order is not their areas' (the first group's areas around the second's), the
+    halves still give exactly the table of the statement that looks each signal up."""
+    crossed = {"A1": "A", "B2": "A", "A2": "B", "B1": "B"}
+    schema = "lead_crossed"
+    eng = _pg_engine(pg_url, schema, leads=True, parents=crossed)
+    lookup = _pg_engine(pg_url, schema, leads=True, parents=crossed)
+    lookup._area_set = None  # as a store written before area_groups
+    sent: list[list[Any]] = []
+    query = eng.query
+
+    def recorded(sql: str, params: Any = ()) -> pd.DataFrame:
+        sent.append(list(params))
+        return query(sql, params)
+
+    eng.query = recorded  # type: ignore[method-assign]
+    try:
+        shards = eng.lead_shards(AREA_CODE, crossed)
+        assert [s[1:] for s in shards] == [(None, "B"), ("B", None)]
+        # the areas' bounds of each half: A1..B2 around A2..B1
+        assert eng.lead_group(AREA_CODE, crossed, shards[0]).condition_values == ["A1", "B2"]
+        assert eng.lead_group(AREA_CODE, crossed, shards[1]).condition_values == ["A2", "B1"]
+        grouping = lead_sql.LeadGrouping(by=None, groups=crossed)
+        for case in CASES:
+            choices = {
+                "start": case["start"],
+                "end": case["end"],
+                "domains": case["domains"],
+                "themes": case.get("themes"),
+                "channels": case.get("channels"),
+            }
+            sent.clear()
+            halves = lead_sql.lead_time_cuts(eng, [grouping], norm_days=10, **choices)[0]
+            assert len(sent) == 2 and [p[-2:] for p in sent] in (
+                [["A1", "B2"], ["A2", "B1"]],
+                [["A2", "B1"], ["A1", "B2"]],
+            )
+            whole = lead_sql.lead_time_cuts(lookup, [grouping], norm_days=10, **choices)[0]
+            assert_frame_equal(
+                halves.sort_values("g").reset_index(drop=True),
+                whole.sort_values("g").reset_index(drop=True),
+                check_exact=True,
+                check_dtype=False,
+                obj=str(case),
+            )
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 @pytest.mark.subprocess

@@ -1,8 +1,9 @@
 """A new signal part's ``signal_leads`` are computed in memory as its records are copied
 (``pgleads.LeadTap``) instead of PostgreSQL reading the signals back: the lead times by hand
 (microseconds as ``COPY`` writes them: nanoseconds dropped, a time zone's wall-clock time kept),
-the rows in order of the time received; on a real server the same rows as PostgreSQL's own
-``LEAD_TIME_SQL`` over the stored signals, in that order on disk."""
+the rows in order of the month received, the area code and the time received; on a real server
+the same rows as PostgreSQL's own ``LEAD_TIME_SQL`` over the stored signals, in that order on
+disk, which is also the order of ``LEADS_INSERT`` (a part written before the table existed)."""
 
 from __future__ import annotations
 
@@ -71,13 +72,15 @@ def test_lead_rows_by_hand() -> None:
     assert [len(f) for f in frames] == [4, 2]
     got = pd.concat(frames, ignore_index=True)
     assert list(got.columns) == list(LEAD_COLUMNS)
-    assert got["record_key"].tolist() == [22, 12, 13, 21, 11, 14]
+    # February's B1, then March's B1 (two at 09:00 in the records' order), B2 at 10:00
+    # before B4 at 09:30 (areas first), and last the one without a time received
+    assert got["record_key"].tolist() == [22, 12, 13, 11, 21, 14]
     assert got["lead_us"].tolist() == [
         pd.NA,  # open
         pd.NA,  # open
         24 * HOUR_US,
-        90 * 60 * 10**6,  # wall-clock times of one zone
         10**6,  # 10:00:01.000000 - 10:00:00.000000: the nanoseconds dropped as COPY drops them
+        90 * 60 * 10**6,  # wall-clock times of one zone
         pd.NA,  # no time received
     ]
     assert got["received_at"].tolist()[:5] == list(
@@ -86,15 +89,15 @@ def test_lead_rows_by_hand() -> None:
                 "2025-02-28 23:00",
                 "2025-03-01 09:00",
                 "2025-03-01 09:00",
-                "2025-03-01 09:30",
                 "2025-03-01 10:00",
+                "2025-03-01 09:30",
             ]
         )
     )
     assert pd.isna(got["received_at"].iloc[5])
-    assert got["area_code"].astype(str).tolist() == ["B1", "B1", "B1", "B4", "B2", "B3"]
+    assert got["area_code"].astype(str).tolist() == ["B1", "B1", "B1", "B2", "B4", "B3"]
     themes = [None if pd.isna(t) else t for t in got["theme"]]
-    assert themes == ["afval", "wegen", None, "zorg", "afval", "afval"]
+    assert themes == ["afval", "wegen", None, "afval", "zorg", "afval"]
     assert tap.tables == [] and list(tap.frames()) == []  # handed over once
 
 
@@ -150,6 +153,13 @@ def test_lead_rows_equal_postgresqls_own(pg_url: str, monkeypatch: pytest.Monkey
         keys = conn.execute(
             f"SELECT record_key FROM signal_leads WHERE part = {part} ORDER BY ctid"
         ).fetchall()
-        assert [k for (k,) in keys] == [22, 12, 13, 21, 11, 14]
+        assert [k for (k,) in keys] == [22, 12, 13, 11, 21, 14]
+        # PostgreSQL's own from the signals (a part written before the table): the same order
+        conn.execute(f"DELETE FROM signal_leads WHERE part = {part}")
+        pgwrite.write_leads(conn, part)
+        keys = conn.execute(
+            f"SELECT record_key FROM signal_leads WHERE part = {part} ORDER BY ctid"
+        ).fetchall()
+        assert [k for (k,) in keys] == [22, 12, 13, 11, 21, 14]
         assert one(conn, "SELECT lead_us FROM signal_leads WHERE record_key = 11") == 10**6
         raise Undo

@@ -15,7 +15,7 @@ import pytest
 
 from tests.national_case import imported, schema_url, signals, two_gemeenten
 
-INDEX = "signal_leads_part_received_range"
+INDEX = "signal_leads_part_received_area_range"
 
 
 def _pages(conn: psycopg.Connection[Any], schema: str) -> int:

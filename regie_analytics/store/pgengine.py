@@ -153,7 +153,11 @@ class PostgresEngine:
         statistics: a hash join of the signals with its 14,000 rows. Other ``groups`` are
         looked up per signal in one JSON object parameter (1.3 s of a national year's 3.1 s
         statement; a list of codes passed in, without statistics, was joined as a merge join
-        along the area index, or hashed the wrong way round)."""
+        along the area index, or hashed the wrong way round). A ``shard`` of such groups also
+        keeps the signals' ``column`` between its areas' first and last code: no other rows,
+        and, as the lead rows of a month lie in the order of their area codes, only about half
+        of a period's pages read (a national year's wijken: 1.06 → 0.75 s a statement).
+        """
         text = f'CAST("{column}" AS TEXT)'
         bounds = [] if shard is None else [b for b in shard[1:] if b is not None]
         if groups is None:
@@ -173,8 +177,27 @@ class PostgresEngine:
             f"WHERE area_set = {int(self._area_set or 0)} AND level = ?"
             f'{" AND " + within if within else ""}) AS "_m{index}" ON {text} = {code}'
         )
+        # the half's areas between their first and last code: the same rows (the join keeps
+        # the half's only), and the pages of the other half's areas (each month's rows lie in
+        # the order of their codes) left unread through the block-range index
+        condition, condition_values = "", []
+        if shard is not None:
+            start, end = shard[1], shard[2]
+            members = [
+                str(area)
+                for area, name in groups.items()
+                if (start is None or str(name) >= start) and (end is None or str(name) < end)
+            ]
+            if members:
+                condition = f'{text} COLLATE "C" >= ? AND {text} COLLATE "C" <= ?'
+                condition_values = [min(members), max(members)]
         return GroupSQL(
-            f'{group} COLLATE "C"', join=join, join_values=[level, *bounds], check=self._groups_kept
+            f'{group} COLLATE "C"',
+            join=join,
+            join_values=[level, *bounds],
+            condition=condition,
+            condition_values=condition_values,
+            check=self._groups_kept,
         )
 
     def lead_shards(self, column: str, groups: Mapping[str, str] | None) -> list[Shard]:

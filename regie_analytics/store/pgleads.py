@@ -4,7 +4,11 @@ written with ``COPY``: instead of PostgreSQL reading the part's signals back (an
 core), numpy computes each lead time from the microseconds PostgreSQL stores
 (:func:`regie_analytics.store.pgcopy.micros`), exactly as
 :data:`~regie_analytics.lead_sql.LEAD_TIME_SQL` computes it there, and orders the rows by the
-time received as :data:`~regie_analytics.store.pgschema.LEADS_INSERT` does."""
+month received, the area (its code's bytes: PostgreSQL's "C" collation) and the time received,
+as :data:`~regie_analytics.store.pgschema.LEADS_INSERT` does: a period's rows are a run of the
+table's pages, and within each month an area's are together, so that a statement of half the
+areas reads about half of those pages
+(:data:`~regie_analytics.store.pgschema.RANGE_INDEXES`)."""
 
 from __future__ import annotations
 
@@ -15,9 +19,10 @@ import numpy as np
 import pandas as pd
 import psycopg
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from regie_analytics.lead_sql import LEAD_COLUMNS, LEAD_US
-from regie_analytics.schema import CLOSED_AT, RECEIVED_AT
+from regie_analytics.schema import AREA_CODE, CLOSED_AT, RECEIVED_AT
 from regie_analytics.store.pgcopy import copy_rows, micros
 
 LEAD_ROWS = 1_000_000
@@ -50,6 +55,31 @@ def lead_table(batch: pd.DataFrame) -> pa.Table:
     return pa.table(columns)
 
 
+def _months(received: np.ndarray) -> np.ndarray:
+    """The month (counted from January 1970) of each time received in microseconds
+    (:data:`_LAST`, none: after every month)."""
+    missing = received == _LAST
+    months = np.where(missing, 0, received).astype("datetime64[us]").astype("datetime64[M]")
+    numbers = months.astype(np.int64)
+    return np.where(missing, numbers.max(initial=0) + 1, numbers)
+
+
+def _area_ranks(codes: pa.ChunkedArray) -> np.ndarray:
+    """Each row's area code as its rank among the codes sorted by their bytes (as
+    PostgreSQL's "C" collation sorts them; missing: last)."""
+    if not pa.types.is_dictionary(codes.type):
+        codes = pc.dictionary_encode(codes.cast(pa.string()))
+    codes = codes.unify_dictionaries()
+    if codes.num_chunks == 0:
+        return np.zeros(0, dtype=np.int64)
+    dictionary = codes.chunk(0).dictionary.cast(pa.string())
+    ranks = np.empty(len(dictionary) + 1, dtype=np.int64)
+    ranks[pc.sort_indices(dictionary).to_numpy()] = np.arange(len(dictionary))
+    ranks[-1] = len(dictionary)  # missing
+    indices = pa.chunked_array([c.indices for c in codes.chunks], type=codes.type.index_type)
+    return ranks[indices.fill_null(len(dictionary)).to_numpy().astype(np.int64)]
+
+
 class LeadTap:
     """Collects :func:`lead_table` of every batch that passes through :meth:`tap` (the
     records on their way to ``COPY``), for :meth:`write` afterwards."""
@@ -69,16 +99,23 @@ class LeadTap:
             yield batch
 
     def frames(self, rows: int = LEAD_ROWS) -> Iterator[pd.DataFrame]:
-        """The lead rows of every batch in order of the time received (a stable sort: rows
-        received at the same time in the records' order; none received last), ``rows`` at a
+        """The lead rows of every batch in order of the month received, the area code (its
+        bytes) and the time received (stable sorts: rows received at the same time in an area
+        in the records' order; none received last, as no area within a month), ``rows`` at a
         time; then none (each row is handed over once)."""
         tables, keys = self.tables, self.keys
         self.tables, self.keys = [], []
         if not any(t.num_rows for t in tables):
             return
         table = pa.concat_tables(tables, promote_options="permissive")
-        order = np.argsort(np.concatenate(keys), kind="stable")
+        received = np.concatenate(keys)
         del tables, keys
+        order = np.argsort(received, kind="stable")
+        # then by month and area, keeping the order received within them
+        month = _months(received[order])
+        area = _area_ranks(table.column(AREA_CODE)).take(order) if month.size else month
+        order = order[np.argsort(month * (int(area.max(initial=0)) + 1) + area, kind="stable")]
+        del received, month, area
         for start in range(0, len(order), rows):
             taken = table.take(pa.array(order[start : start + rows]))
             yield taken.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)

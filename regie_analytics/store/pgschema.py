@@ -258,15 +258,20 @@ takes minutes longer); an older store gets them with its next write."""
 
 
 RANGE_INDEXES = {
-    "signal_leads_part_received_range": "signal_leads USING brin (part, received_at) "
-    "WITH (pages_per_range = 32, autosummarize = on)",
+    "signal_leads_part_received_area_range": "signal_leads USING brin "
+    '(part, received_at, area_code COLLATE "C") WITH (pages_per_range = 32, autosummarize = on)',
 }
 """The block-range (BRIN) indexes, made after the rows as :data:`AREA_INDEXES`. A part's lead
-rows lie in the order received (:class:`~regie_analytics.store.pgleads.LeadTap`), so a period's
-rows are a run of the table's pages: the lead-time statements, which hash their rows into
-groups on one core (:func:`regie_analytics.lead_sql.lead_time_cuts`), read only that run (a
-national year of 36 months: a third of the table) from an index of a few pages, without the
-B-tree's 3.4 million entries. Pages a later write appends are summarized by that write
+rows lie in the order of the month received, then of the area code ("C" collation), then of
+the time received (:class:`~regie_analytics.store.pgleads.LeadTap`), so a period's rows are a
+run of the table's pages, and within each month the areas before a code are a run of their
+own: the lead-time statements, which hash their rows into groups on one core
+(:func:`regie_analytics.lead_sql.lead_time_cuts`), read only that run (a national year of 36
+months: a third of the table), and each of the two statements of half the areas about half of
+it (:meth:`~regie_analytics.store.pgengine.PostgresEngine.lead_group`), from an index of a few
+pages, without the B-tree's 3.4 million entries. (A store written before keeps its index on
+the time received alone, ``signal_leads_part_received_range``, beside this one, and its parts'
+rows in the order received: read as before.) Pages a later write appends are summarized by that write
 (:data:`SUMMARIZE_RANGES`); until then (an older store) every unsummarized page is read, which
 is slower, never wrong."""
 
@@ -586,7 +591,8 @@ def area_extra_insert(table: str) -> sql.Composed:
 
 LEADS_INSERT = sql.SQL(
     "INSERT INTO signal_leads (part, {columns}) SELECT part, {values} FROM signals "
-    "WHERE part = %s ORDER BY received_at"
+    "WHERE part = %s ORDER BY date_trunc('month', received_at), area_code COLLATE \"C\", "
+    "received_at"
 ).format(
     columns=sql.SQL(", ").join(map(sql.Identifier, LEAD_COLUMNS)),
     values=sql.SQL(", ").join(
@@ -596,7 +602,9 @@ LEADS_INSERT = sql.SQL(
 )
 """A signal part's ``signal_leads`` from its stored signals (a part written before the table
 existed): its lead times computed as the engine computes them from the signals
-(:data:`regie_analytics.lead_sql.LEAD_TIME_SQL`), so both give the same values."""
+(:data:`regie_analytics.lead_sql.LEAD_TIME_SQL`), so both give the same values; its rows in
+the order :class:`~regie_analytics.store.pgleads.LeadTap` writes them (month received, area
+code in the "C" collation, time received)."""
 
 
 class VersionRow(NamedTuple):
