@@ -316,6 +316,19 @@ def _cuts(
         # hashed into their groups, not sorted by group), then each array sorted on its own
         # and read at the ranks pandas needs; the overall group (s = 1) from the same rows
         # (GROUPING SETS); the norm's placeholders come first in the text
+        rows = (
+            f'SELECT {selected[0]}, {lead_time} AS us, "{RECORD_KEY}" AS k FROM {source} '
+            f"WHERE {where}"
+        )
+        values = [norm, norm, *selected_params, *joined, *params, *shard_params]
+        if len(groupings) == 2 and groupings[0].get("by") != AREA_CODE:
+            # a column of few values and the overall grouping: the overall's ranks read
+            # from the column's sorted groups (no sort of every lead time again)
+            frame = engine.query(_with_overall(rows, base), values)
+            return [
+                frame.loc[frame["s"] == i, columns].reset_index(drop=True)
+                for i in range(len(groupings))
+            ]
         if len(groupings) == 1:
             grouped_by = 'WHERE d."_g0" IS NOT NULL GROUP BY d."_g0"'
         else:  # rows without a value in the column are left out of its groups only; no
@@ -332,11 +345,10 @@ def _cuts(
             "(SELECT array_agg(x ORDER BY x) FROM unnest(h.vs) AS x) AS vs "
             f'FROM (SELECT GROUPING(d."_g0") AS s, d."_g0" AS g, {base}, '
             "array_agg(d.us) FILTER (WHERE d.us IS NOT NULL) AS vs "
-            f'FROM (SELECT {selected[0]}, {lead_time} AS us, "{RECORD_KEY}" AS k FROM {source} '
-            f"WHERE {where}) AS d {grouped_by}) AS h "
+            f"FROM ({rows}) AS d {grouped_by}) AS h "
             "OFFSET 0) AS a"  # not pulled up: each array sorted once, not per rank read
         )
-        frame = engine.query(sql, [norm, norm, *selected_params, *joined, *params, *shard_params])
+        frame = engine.query(sql, values)
         if frame.empty:
             for check in checks:
                 check()
@@ -371,6 +383,72 @@ def _cuts(
     ]
 
 
+_SUMS = ("ontvangen", "afgesloten", "binnen_norm")
+_KEYS = ("k", "k_closed", "k_open", "k_within")
+
+
+def _with_overall(rows: str, base: str) -> str:
+    """The statement of a grouping by a column of few values (``_g0`` of ``rows``) and the
+    overall grouping (``s`` 0 and 1): each group's closed lead times sorted into an array as
+    in :func:`lead_time_cuts` (rows without a value in the column in a group of their own,
+    left out of the column's rows), the overall sums summed from the groups', and the values
+    at the overall ranks (:func:`_at_ranks`) found among the groups' sorted arrays instead
+    of sorting every lead time again (0.7 of a national year's 2.1 s statement).
+
+    The value at rank ``R`` (from 0) is found exactly, for each of the four ranks:
+    - every ``m``-th value of each group's array (``m`` about the square root of the closed
+      signals per group) gives bounds: a group with ``c`` of these at or below a value ``v``
+      has at least ``m * c`` values at or below it, and fewer than ``m * (c + 1)``;
+    - so the smallest such value ``hi`` with ``m * C >= R + 1`` (``C``: all groups' ``c``)
+      has at least ``R + 1`` values at or below it, and the largest such value ``lo`` with
+      ``m * C + groups * (m - 1) < R + 1`` fewer (none: no bound);
+    - each group's values in ``(lo, hi]`` (found in its sorted array by ``width_bucket``, a
+      binary search) are sorted, and the value at rank ``R`` is the one after the values
+      at or below ``lo``."""
+    closed = "a.afgesloten"
+    ranks = _ranks("o.afgesloten")
+
+    def at(rank: str) -> str:
+        """The value at ``rank`` (from 0) among all groups' values, NULL beyond them."""
+        bounds = (
+            f"SELECT (SELECT MAX(v) FROM c WHERE o.m * c.n + o.t * (o.m - 1) < {rank} + 1) AS lo, "
+            f"(SELECT MIN(v) FROM c WHERE o.m * c.n >= {rank} + 1) AS hi"
+        )
+        below = "(SELECT COALESCE(SUM(COALESCE(width_bucket(lo, a.vs), 0)), 0) FROM a)"
+        values = (
+            "a.vs[COALESCE(width_bucket(b.lo, a.vs), 0) + 1 : "
+            f"COALESCE(width_bucket(b.hi, a.vs), {closed})]"
+        )
+        return (
+            f"CASE WHEN {rank} >= 0 AND {rank} < o.afgesloten THEN (SELECT (SELECT (array_agg("
+            f"x ORDER BY x))[{rank} + 1 - b.below] FROM a, LATERAL unnest({values}) AS x) "
+            f"FROM (SELECT lo, hi, {below} AS below FROM ({bounds}) AS l) AS b) END"
+        )
+
+    overall = ", ".join(
+        f"{at(rank)} AS v{i}, {rank} AS lt{i}, {rank} + 1 AS le{i}, "
+        f"CAST(NULL AS BIGINT) AS below{i}, {at(f'({rank} + 1)')} AS above{i}"
+        for i, rank in enumerate(ranks)
+    )
+    sums = ", ".join(f"CAST(SUM({c}) AS BIGINT) AS {c}" for c in _SUMS)
+    keys = ", ".join(f"CAST(SUM({c}) % 256 AS BIGINT) AS {c}" for c in _KEYS)
+    columns = ", ".join((*_SUMS, *_KEYS))
+    return (
+        f"WITH a AS MATERIALIZED (SELECT g, {columns}, "
+        "(SELECT array_agg(x ORDER BY x) FROM unnest(h.vs) AS x) AS vs "
+        f'FROM (SELECT d."_g0" AS g, {base}, array_agg(d.us) FILTER (WHERE d.us IS NOT NULL) '
+        f'AS vs FROM ({rows}) AS d GROUP BY d."_g0") AS h), '
+        f"o AS MATERIALIZED (SELECT {sums}, {keys}, COUNT(vs) AS t, GREATEST(1, CAST(FLOOR("
+        "SQRT(CAST(SUM(afgesloten) AS DOUBLE PRECISION) / GREATEST(COUNT(vs), 1))) AS INTEGER)) "
+        "AS m FROM a HAVING COUNT(*) > 0), "
+        "c AS MATERIALIZED (SELECT v, COUNT(*) OVER (ORDER BY v) AS n FROM (SELECT a.vs[j] AS v "
+        f"FROM a, o, generate_series(o.m, CAST({closed} AS INTEGER), o.m) AS j) AS p) "
+        f"SELECT 0 AS s, g, {columns}, {_at_ranks('afgesloten')} FROM a WHERE g IS NOT NULL "
+        "UNION ALL SELECT 1 AS s, CAST('totaal' AS TEXT) COLLATE \"C\" AS g, "
+        f"{columns}, {overall} FROM o"
+    )
+
+
 def _statements(groupings: Sequence[LeadGrouping]) -> list[list[int]]:
     """The groupings (by index) of each statement, for an engine that runs one statement per
     grouping at the same time: the overall grouping (``by`` None, all signals) with the
@@ -398,15 +476,21 @@ def _at_ranks(closed: str) -> str:
     down, computed in double precision as numpy computes it) as ``v{i}`` with its rank as
     ``lt{i}`` and ``le{i}`` one more, and the value at the next rank as ``above{i}`` (NULL
     beyond the last)."""
-    median, upper = LEAD_TIME_QUANTILES
-    if median != 0.5:
-        raise ValueError("the first lead-time quantile is the median")
-    ranks = (
-        f"CAST(FLOOR(({closed} - 1) / 2.0) AS INTEGER)",  # DuckDB's / divides exactly
-        f"CAST(FLOOR(CAST({upper!r} AS DOUBLE PRECISION) * ({closed} - 1)) AS INTEGER)",
-    )
     return ", ".join(
         f"vs[{rank} + 1] AS v{i}, {rank} AS lt{i}, {rank} + 1 AS le{i}, "
         f"CAST(NULL AS BIGINT) AS below{i}, vs[{rank} + 2] AS above{i}"
-        for i, rank in enumerate(ranks)
+        for i, rank in enumerate(_ranks(closed))
+    )
+
+
+def _ranks(closed: str) -> tuple[str, str]:
+    """The lower rank (from 0) pandas reads of each of :data:`LEAD_TIME_QUANTILES` among
+    ``closed`` sorted values: the median's ``(n - 1) // 2``, the 90th percentile's
+    ``q * (n - 1)`` rounded down, computed in double precision as numpy computes it."""
+    median, upper = LEAD_TIME_QUANTILES
+    if median != 0.5:
+        raise ValueError("the first lead-time quantile is the median")
+    return (
+        f"CAST(FLOOR(({closed} - 1) / 2.0) AS INTEGER)",  # DuckDB's / divides exactly
+        f"CAST(FLOOR(CAST({upper!r} AS DOUBLE PRECISION) * ({closed} - 1)) AS INTEGER)",
     )
