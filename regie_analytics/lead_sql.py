@@ -155,7 +155,8 @@ def lead_time_cut(
 
     An engine with a ``leads`` relation (both stores keep one per signal part, written with it:
     the columns :data:`LEAD_COLUMNS`, each signal's lead time computed once as
-    :data:`LEAD_TIME_SQL`; PostgreSQL's ordered and indexed by the time received, the Parquet
+    :data:`LEAD_TIME_SQL`; PostgreSQL's ordered by the month received, the area code and the
+    time received, and indexed (:data:`regie_analytics.store.pgschema.RANGE_INDEXES`), the Parquet
     store's files (:func:`lead_part`) ordered by the day received in small row groups) is read
     there instead of the signals, for a ``by`` it holds: the same rows and values, fewer and
     narrower, a period's only."""
@@ -315,7 +316,9 @@ def _cuts(
         # each group's closed lead times gathered into an array (unordered: the rows are
         # hashed into their groups, not sorted by group), then each array sorted on its own
         # and read at the ranks pandas needs; the overall group (s = 1) from the same rows
-        # (GROUPING SETS); the norm's placeholders come first in the text
+        # (its ranks among the column's sorted groups, :func:`_with_overall`; with a grouping
+        # by area, of thousands of groups, GROUPING SETS); the norm's placeholders come first
+        # in the text
         rows = (
             f'SELECT {selected[0]}, {lead_time} AS us, "{RECORD_KEY}" AS k FROM {source} '
             f"WHERE {where}"
@@ -453,9 +456,9 @@ def _statements(groupings: Sequence[LeadGrouping]) -> list[list[int]]:
     """The groupings (by index) of each statement, for an engine that runs one statement per
     grouping at the same time: the overall grouping (``by`` None, all signals) with the
     first grouping by a column (one the lead rows hold, if any; the column's grouping first:
-    its rows hashed once for both, ``GROUPING SETS``, a third less work for PostgreSQL on a
-    national period, whose one statement runs on one core), every other grouping on its
-    own."""
+    its rows hashed once for both, a third less work for PostgreSQL on a national period, whose
+    one statement runs on one core; the overall ranks read from the column's sorted groups,
+    :func:`_with_overall`), every other grouping on its own."""
 
     plain = [i for i, g in enumerate(groupings) if g.get("groups") is None and not g.get("located")]
     overall = next((i for i in plain if groupings[i].get("by") is None), None)

@@ -40,12 +40,11 @@ DOMAIN_OF = {
 }
 
 
-def _messy_signals(seed: int = 7) -> pd.DataFrame:
-    """About 3,000 signals over 14 months; lead times from a small set of values (many ties),
+def _messy_signals(seed: int = 7, n: int = 3000) -> pd.DataFrame:
+    """About ``n`` signals over 14 months; lead times from a small set of values (many ties),
     some to the microsecond, some zero or negative, 12% open; 'verlichting' never closed;
     in 2025-03 exactly 1, 2, ..., 41 signals of 'schuld' in area B2 (every quantile rank)."""
     rng = np.random.default_rng(seed)
-    n = 3000
     received = pd.Timestamp("2024-11-01") + pd.to_timedelta(
         rng.integers(0, 14 * 30 * 86400, n), unit="s"
     )
@@ -365,9 +364,14 @@ def test_a_known_median_and_percentile(tmp_path: Path) -> None:
 
 
 def _pg_engine(
-    pg_url: str, schema: str, *, leads: bool, parents: dict[str, str] | None
+    pg_url: str,
+    schema: str,
+    *,
+    leads: bool,
+    parents: dict[str, str] | None,
+    signals: pd.DataFrame = SIGNALS,
 ) -> PostgresEngine:
-    """The messy signals as part 1 of the store in ``schema`` (made afresh), with their
+    """The (messy) ``signals`` as part 1 of the store in ``schema`` (made afresh), with their
     ``signal_leads``, and ``parents`` stored as the areas' groups of the level "wijk"."""
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
@@ -375,7 +379,7 @@ def _pg_engine(
         pgschema.create_tables(conn, schema)
         conn.execute(f"SET search_path TO {schema}, public")
         pgschema.copy_rows(
-            conn, "signals", list(SIGNAL_COLUMNS), [SIGNALS], fixed={"part": 1}, numbered=True
+            conn, "signals", list(SIGNAL_COLUMNS), [signals], fixed={"part": 1}, numbered=True
         )
         if leads:
             pgwrite.write_leads(conn, 1)
@@ -487,7 +491,8 @@ def test_signal_leads_hold_each_signals_lead_time(pg_signals: PostgresEngine) ->
         f"FROM {pg_signals.leads}"
     )
     assert len(got) == len(SIGNALS)
-    on_disk = list(zip(got["received_at"].dt.to_period("M"), got["area_code"], got["received_at"]))
+    months = got["received_at"].dt.to_period("M")
+    on_disk = list(zip(months, got["area_code"], got["received_at"], strict=True))
     assert on_disk == sorted(on_disk)
     assert got["area_code"].nunique() > 5 and not got["received_at"].is_monotonic_increasing
     got = got.drop(columns="area_code")
@@ -514,6 +519,60 @@ def test_signal_leads_hold_each_signals_lead_time(pg_signals: PostgresEngine) ->
         return frame.sort_values(list(frame.columns), ignore_index=True, na_position="first")
 
     assert_frame_equal(ordered(got), ordered(want))
+
+
+@pytest.mark.subprocess
+def test_the_overall_ranks_read_from_the_sorted_groups_equal_a_sort_of_all(pg_url: str) -> None:
+    """PostgreSQL reads the overall grouping's ranks among the sorted groups of the grouping
+    by theme or channel it is paired with (``lead_sql._with_overall``: bounds from every m-th
+    value of each group, m about 80 here): on 60,000 messy signals (ties, negative and zero
+    lead times, groups without a closed signal, signals without a theme) the overall table
+    equals that of the overall grouping alone (every lead time sorted) and pandas'."""
+    schema = "lead_overall"
+    eng = _pg_engine(pg_url, schema, leads=True, parents=None, signals=_messy_signals(11, 60_000))
+    signals = _as_read(_messy_signals(11, 60_000))
+    sent: list[str] = []
+    query = eng.query
+
+    def recorded(sql: str, params: Any = ()) -> pd.DataFrame:
+        sent.append(sql)
+        return query(sql, params)
+
+    eng.query = recorded  # type: ignore[method-assign]
+    try:
+        for by in ("theme", "channel"):
+            for case in CASES:
+                choices = {
+                    "start": case["start"],
+                    "end": case["end"],
+                    "domains": case["domains"],
+                    "themes": case.get("themes"),
+                    "channels": case.get("channels"),
+                }
+                pair = [lead_sql.LeadGrouping(by=by), lead_sql.LeadGrouping(by=None)]
+                sent.clear()
+                cuts = lead_sql.lead_time_cuts(eng, pair, norm_days=10, **choices)
+                assert len(sent) == 1 and "width_bucket" in sent[0]
+                alone = lead_sql.lead_time_cuts(eng, pair[1:], norm_days=10, **choices)[0]
+                assert "width_bucket" not in sent[-1]
+                assert_frame_equal(  # a column is float where another group has none
+                    cuts[1], alone, check_exact=True, check_dtype=False, obj=str((by, case))
+                )
+                want = _reference(
+                    signals,
+                    **{"themes": (), "channels": (), **case},
+                    by=None,
+                    per_area=None,
+                    norm=10,
+                    ptable=None,
+                )
+                got = aggregate.lead_times_of_cut(cuts[1], by=None)
+                assert_frame_equal(got, want, check_exact=True, check_index_type=False)
+                if case is CASES[0]:  # every signal: m about 80, bounds on both sides
+                    assert got["afgesloten"].sum() > 40_000
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 @pytest.mark.subprocess

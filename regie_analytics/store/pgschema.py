@@ -262,18 +262,16 @@ RANGE_INDEXES = {
     '(part, received_at, area_code COLLATE "C") WITH (pages_per_range = 32, autosummarize = on)',
 }
 """The block-range (BRIN) indexes, made after the rows as :data:`AREA_INDEXES`. A part's lead
-rows lie in the order of the month received, then of the area code ("C" collation), then of
-the time received (:class:`~regie_analytics.store.pgleads.LeadTap`), so a period's rows are a
-run of the table's pages, and within each month the areas before a code are a run of their
-own: the lead-time statements, which hash their rows into groups on one core
-(:func:`regie_analytics.lead_sql.lead_time_cuts`), read only that run (a national year of 36
-months: a third of the table), and each of the two statements of half the areas about half of
-it (:meth:`~regie_analytics.store.pgengine.PostgresEngine.lead_group`), from an index of a few
-pages, without the B-tree's 3.4 million entries. (A store written before keeps its index on
-the time received alone, ``signal_leads_part_received_range``, beside this one, and its parts'
-rows in the order received: read as before.) Pages a later write appends are summarized by that write
-(:data:`SUMMARIZE_RANGES`); until then (an older store) every unsummarized page is read, which
-is slower, never wrong."""
+rows lie in the order of the month received, the area code ("C") and the time received
+(:class:`~regie_analytics.store.pgleads.LeadTap`): a period's rows are a run of pages, and
+within each month the areas before a code too. The lead-time statements (one core each,
+:func:`regie_analytics.lead_sql.lead_time_cuts`) read only that run (a national year of 36
+months: a third of the table), each half of the areas about half of it
+(:meth:`~regie_analytics.store.pgengine.PostgresEngine.lead_group`), from an index of a few
+pages. (A store written before keeps ``signal_leads_part_received_range`` on the time received
+beside this one, and its parts' rows in the order received: read as before.) Pages a later
+write appends are summarized by that write (:data:`SUMMARIZE_RANGES`); until then every
+unsummarized page is read, which is slower, never wrong."""
 
 SUMMARIZE_RANGES = [
     sql.SQL("SELECT brin_summarize_new_values({})").format(sql.Literal(name))
