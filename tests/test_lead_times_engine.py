@@ -576,6 +576,34 @@ def test_the_overall_ranks_read_from_the_sorted_groups_equal_a_sort_of_all(pg_ur
 
 
 @pytest.mark.subprocess
+def test_the_overall_ranks_at_the_bounds_of_one_group(pg_url: str) -> None:
+    """One group of 400 distinct lead times (1 to 400 hours): m is 20, and the ranks read
+    (199 and 200 for the median, 359 and 360 for the 90th percentile) fall on its every
+    20th value, where a bound one off would leave the value out."""
+    signals = _messy_signals(5, 400).iloc[:400].copy()
+    start = pd.Timestamp("2025-03-02")
+    hours = np.random.default_rng(5).permutation(np.arange(1, 401))
+    signals["received_at"] = start
+    signals["closed_at"] = start + pd.to_timedelta(hours, unit="h")
+    signals["theme"], signals["domain"], signals["channel"] = "schuld", "sociaal", "app"
+    schema = "lead_bounds"
+    eng = _pg_engine(pg_url, schema, leads=True, parents=None, signals=signals)
+    try:
+        choices = {"start": "2025-03", "end": "2025-03", "domains": ("sociaal",)}
+        pair = [lead_sql.LeadGrouping(by="theme"), lead_sql.LeadGrouping(by=None)]
+        overall = lead_sql.lead_time_cuts(eng, pair, norm_days=10, **choices)[1]
+        hour = 3600 * lead_sql.LEAD_TIME_UNIT
+        row = overall.iloc[0]
+        assert (row["lt0"], row["v0"], row["above0"]) == (199, 200 * hour, 201 * hour)
+        assert (row["lt1"], row["v1"], row["above1"]) == (359, 360 * hour, 361 * hour)
+        alone = lead_sql.lead_time_cuts(eng, pair[1:], norm_days=10, **choices)[0]
+        assert_frame_equal(overall, alone, check_exact=True, check_dtype=False)
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.mark.subprocess
 def test_halves_of_groups_whose_areas_interleave_equal_one_statement(pg_url: str) -> None:
     """Each half of a grouping by stored groups also keeps the signals' area codes between its
     areas' first and last code (pages of the other half's areas left unread): where the
