@@ -62,6 +62,9 @@ class PostgresEngine:
         """The version's areas set when its ``area_groups`` are stored (None: not)."""
         self._lock = threading.Lock()
         self._levels: dict[str, str] | None = None
+        self._last_groups: tuple[Mapping[str, str], str | None] | None = None
+        """The last ``groups`` given to :meth:`_level_of` (held, so it is the same object
+        while here) and their level: a page asks for one mapping several times a run."""
         self._signals: dict[str, int] | None = None
         self._types: dict[tuple[str, tuple[str, ...]], dict[str, str]] = {}
         self.cube = f"{schema}.{version_name(version)}"
@@ -263,9 +266,14 @@ class PostgresEngine:
             levels = self._levels
         if not levels:
             return None
+        last = self._last_groups
+        if last is not None and last[0] is groups:
+            return last[1]
         pairs = sorted((str(code), str(group)) for code, group in groups.items())
         text = "".join(f"{len(code)}:{code}{len(group)}:{group}" for code, group in pairs)
-        return levels.get(hashlib.md5(text.encode()).hexdigest())
+        level = levels.get(hashlib.md5(text.encode()).hexdigest())
+        self._last_groups = (groups, level)
+        return level
 
     def _groups_kept(self) -> None:
         """Raise when the version's stored groups are gone (the version was removed after

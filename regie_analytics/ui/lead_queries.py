@@ -62,9 +62,12 @@ def lead_time_cut(
     )
 
 
+@st.cache_resource(show_spinner=False, max_entries=16, hash_funcs=BY_KEY)
 def _lead_grouping(snap: Snapshot, level: str) -> lead_sql.LeadGrouping:
     """The grouping of lead times per area at ``level`` (in areas only): the finest level's
-    areas themselves, a coarser level's by their areas' parents (mapped in the engine)."""
+    areas themselves, a coarser level's by their areas' parents (mapped in the engine). Kept
+    per version and level (never changed): the same mapping object each run, which the
+    engine recognises without comparing it again (``PostgresEngine._level_of``)."""
     if level == snap.levels[0]:
         return lead_sql.LeadGrouping(by=AREA_CODE, located=True)
     parents = snap.parent_codes(level).dropna()
