@@ -657,6 +657,31 @@ def test_halves_of_groups_whose_areas_interleave_equal_one_statement(pg_url: str
 
 
 @pytest.mark.subprocess
+def test_a_mapping_changed_after_a_first_cut_is_not_taken_for_the_stored_one(
+    pg_signals: PostgresEngine,
+) -> None:
+    """The engine recognises the mapping it was given last without digesting it again, but
+    one changed in place since (A1 moved to B) is compared afresh: looked up per signal, the
+    same table as from a new mapping of the same pairs."""
+    if pg_signals.lead_shards(AREA_CODE, None) == []:
+        pytest.skip("no groups stored")
+    choices = {"start": "2024-11", "end": "2025-12", "domains": ("fysiek", "sociaal", "overig")}
+    groups = dict(PARENTS)
+    first = lead_sql.lead_time_cut(pg_signals, by=None, groups=groups, norm_days=10, **choices)
+    assert "area_groups" in pg_signals.lead_group(AREA_CODE, groups).join
+    groups["A1"] = "B"
+    again = lead_sql.lead_time_cut(pg_signals, by=None, groups=groups, norm_days=10, **choices)
+    assert pg_signals.lead_group(AREA_CODE, groups).join == ""
+    fresh = lead_sql.lead_time_cut(
+        pg_signals, by=None, groups=dict(groups), norm_days=10, **choices
+    )
+    assert_frame_equal(again, fresh, check_exact=True)
+    counts = dict(zip(again["g"], again["ontvangen"], strict=True))
+    before = dict(zip(first["g"], first["ontvangen"], strict=True))
+    assert counts["A"] < before["A"] and counts["B"] == before["A"] + before["B"] - counts["A"]
+
+
+@pytest.mark.subprocess
 def test_groups_other_than_the_stored_ones_are_looked_up_per_signal(
     pg_signals: PostgresEngine,
 ) -> None:

@@ -62,9 +62,10 @@ class PostgresEngine:
         """The version's areas set when its ``area_groups`` are stored (None: not)."""
         self._lock = threading.Lock()
         self._levels: dict[str, str] | None = None
-        self._last_groups: tuple[Mapping[str, str], str | None] | None = None
+        self._last_groups: tuple[Mapping[str, str], dict[str, str], str | None] | None = None
         """The last ``groups`` given to :meth:`_level_of` (held, so it is the same object
-        while here) and their level: a page asks for one mapping several times a run."""
+        while here), a copy of them and their level: a page asks for one mapping several
+        times a run (the same object, unchanged: compared with the copy, not digested)."""
         self._signals: dict[str, int] | None = None
         self._types: dict[tuple[str, tuple[str, ...]], dict[str, str]] = {}
         self.cube = f"{schema}.{version_name(version)}"
@@ -267,12 +268,12 @@ class PostgresEngine:
         if not levels:
             return None
         last = self._last_groups
-        if last is not None and last[0] is groups:
-            return last[1]
+        if last is not None and last[0] is groups and last[1] == groups:  # not changed since
+            return last[2]
         pairs = sorted((str(code), str(group)) for code, group in groups.items())
         text = "".join(f"{len(code)}:{code}{len(group)}:{group}" for code, group in pairs)
         level = levels.get(hashlib.md5(text.encode()).hexdigest())
-        self._last_groups = (groups, level)
+        self._last_groups = (groups, dict(groups), level)
         return level
 
     def _groups_kept(self) -> None:

@@ -273,11 +273,14 @@ beside this one, and its parts' rows in the order received: read as before.) Pag
 write appends are summarized by that write (:data:`SUMMARIZE_RANGES`); until then every
 unsummarized page is read, which is slower, never wrong."""
 
+RETIRED_RANGE_INDEXES = ("signal_leads_part_received_range",)
+"""Block-range indexes of stores written before, kept up by every later write as theirs."""
 SUMMARIZE_RANGES = [
-    sql.SQL("SELECT brin_summarize_new_values({})").format(sql.Literal(name))
-    for name in RANGE_INDEXES
+    sql.SQL("SELECT brin_summarize_new_values(to_regclass({}))").format(sql.Literal(name))
+    for name in (*RANGE_INDEXES, *RETIRED_RANGE_INDEXES)
 ]
-"""The statements that summarize the pages written since :data:`RANGE_INDEXES` were built."""
+"""The statements that summarize the pages written since :data:`RANGE_INDEXES` (and, in a
+store that has one, :data:`RETIRED_RANGE_INDEXES`) were built (none where it is missing)."""
 
 
 def area_indexes() -> list[sql.Composed]:
