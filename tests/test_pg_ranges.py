@@ -16,6 +16,7 @@ import pytest
 from tests.national_case import imported, schema_url, signals, two_gemeenten
 
 INDEX = "signal_leads_part_received_area_range"
+RETIRED = "signal_leads_part_received_range"
 
 
 def _pages(conn: psycopg.Connection[Any], schema: str) -> int:
@@ -27,9 +28,9 @@ def _pages(conn: psycopg.Connection[Any], schema: str) -> int:
     return int(row[0])
 
 
-def _unsummarized(conn: psycopg.Connection[Any], schema: str) -> int:
+def _unsummarized(conn: psycopg.Connection[Any], schema: str, index: str = INDEX) -> int:
     """How many page ranges the index did not cover (it covers them from now on)."""
-    row = conn.execute("SELECT brin_summarize_new_values(%s)", (f"{schema}.{INDEX}",)).fetchone()
+    row = conn.execute("SELECT brin_summarize_new_values(%s)", (f"{schema}.{index}",)).fetchone()
     assert row is not None
     return int(row[0])
 
@@ -47,12 +48,19 @@ def test_every_import_leaves_the_lead_rows_range_index_covering_all_pages(
     with psycopg.connect(pg_url, autocommit=True) as conn:
         assert _unsummarized(conn, schema) == 0
         before = _pages(conn, schema)
+        # the index of a store written before (on the time received alone), kept beside
+        conn.execute(
+            f"CREATE INDEX {RETIRED} ON {schema}.signal_leads USING brin (part, received_at) "
+            "WITH (pages_per_range = 32)"
+        )
     imported(url, later)
     with psycopg.connect(pg_url, autocommit=True) as conn:
         # the later import's pages start new ranges (32 pages each) beyond the first's ...
         assert _pages(conn, schema) >= before + 2 * 32
-        # ... which that import summarized itself
+        # ... which that import summarized itself, in the older index too
         assert _unsummarized(conn, schema) == 0
+        assert _unsummarized(conn, schema, RETIRED) == 0
+        conn.execute(f"DROP INDEX {schema}.{RETIRED}")  # (the planner would take the smaller)
         conn.execute(f"SET search_path TO {schema}")
         conn.execute("SET enable_seqscan = off")  # the plan with an index, where one serves
         conn.execute("SET enable_indexscan = off")  # not the B-tree's row-by-row scan
