@@ -12,6 +12,7 @@ areas reads about half of those pages
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -25,6 +26,18 @@ from regie_analytics.lead_sql import LEAD_COLUMNS, LEAD_US
 from regie_analytics.schema import AREA_CODE, CLOSED_AT, RECEIVED_AT
 from regie_analytics.store.pgcopy import copy_rows, micros
 
+LOG = logging.getLogger(__name__)
+
+RECEIVED_INDEX = "signal_leads_part_received"
+"""The B-tree on ``signal_leads (part, received_at)`` of a store written before the lead rows
+were ordered by area within each month (the block-range index serves a period since): in its
+presence a new part's rows are written in the order received (each entry then goes at the end
+of the B-tree, where rows in area order would each go somewhere inside it, 8 s more of a
+national import), and a write that ends drops it (:func:`retire_received_index`)."""
+RETIRE_WAIT = "200ms"
+"""How long a write waits at its end for the lock that dropping :data:`RECEIVED_INDEX` takes
+(every statement reading the lead rows holds the table meanwhile): then it tries again with
+its next write."""
 LEAD_ROWS = 1_000_000
 """Rows of ``signal_leads`` taken in order and encoded at a time."""
 _LAST = np.iinfo(np.int64).max
@@ -98,11 +111,12 @@ class LeadTap:
             self.keys.append(key)
             yield batch
 
-    def frames(self, rows: int = LEAD_ROWS) -> Iterator[pd.DataFrame]:
+    def frames(self, rows: int = LEAD_ROWS, *, by_area: bool = True) -> Iterator[pd.DataFrame]:
         """The lead rows of every batch in order of the month received, the area code (its
         bytes) and the time received (stable sorts: rows received at the same time in an area
-        in the records' order; none received last, as no area within a month), ``rows`` at a
-        time; then none (each row is handed over once)."""
+        in the records' order; none received last, as no area within a month; without
+        ``by_area``: in the order received only), ``rows`` at a time; then none (each row is
+        handed over once)."""
         tables, keys = self.tables, self.keys
         self.tables, self.keys = [], []
         if not any(t.num_rows for t in tables):
@@ -111,19 +125,41 @@ class LeadTap:
         received = np.concatenate(keys)
         del tables, keys
         order = np.argsort(received, kind="stable")
-        # then by month and area, keeping the order received within them
-        month = _months(received[order])
-        area = _area_ranks(table.column(AREA_CODE)).take(order) if month.size else month
-        order = order[np.argsort(month * (int(area.max(initial=0)) + 1) + area, kind="stable")]
-        del received, month, area
+        if by_area:  # then by month and area, keeping the order received within them
+            month = _months(received[order])
+            area = _area_ranks(table.column(AREA_CODE)).take(order) if month.size else month
+            order = order[np.argsort(month * (int(area.max(initial=0)) + 1) + area, kind="stable")]
+            del month, area
+        del received
         for start in range(0, len(order), rows):
             taken = table.take(pa.array(order[start : start + rows]))
             yield taken.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
 
     def write(self, conn: psycopg.Connection[Any], part: int) -> int:
-        """Write the collected rows into ``signal_leads`` as ``part``'s; returns the rows."""
-        written = copy_rows(
-            conn, "signal_leads", list(LEAD_COLUMNS), self.frames(), fixed={"part": part}
-        )
+        """Write the collected rows into ``signal_leads`` as ``part``'s (in the order
+        received while the store has :data:`RECEIVED_INDEX`); returns the rows."""
+        frames = self.frames(by_area=not _has_received_index(conn))
+        written = copy_rows(conn, "signal_leads", list(LEAD_COLUMNS), frames, fixed={"part": part})
         conn.execute("ANALYZE signal_leads")
         return written
+
+
+def _has_received_index(conn: psycopg.Connection[Any]) -> bool:
+    """Whether the store (the writer's search path) still has :data:`RECEIVED_INDEX`."""
+    row = conn.execute("SELECT to_regclass(%s)", (RECEIVED_INDEX,)).fetchone()
+    return row is not None and row[0] is not None
+
+
+def retire_received_index(conn: psycopg.Connection[Any]) -> None:
+    """Drop :data:`RECEIVED_INDEX` at the end of a write, where the store has it: in a
+    savepoint, waiting at most :data:`RETIRE_WAIT` for the lock (held until the commit just
+    after), so that no page waits on it for long; when another statement holds the lead rows
+    that long it is left for the next write."""
+    if not _has_received_index(conn):
+        return
+    try:
+        with conn.transaction():
+            conn.execute(f"SET LOCAL lock_timeout = '{RETIRE_WAIT}'")
+            conn.execute(f"DROP INDEX {RECEIVED_INDEX}")
+    except psycopg.errors.LockNotAvailable:
+        LOG.info("%s: in gebruik, bij de volgende schrijfactie verwijderd", RECEIVED_INDEX)

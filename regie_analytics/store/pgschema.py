@@ -238,7 +238,6 @@ CREATE INDEX IF NOT EXISTS cube_area_channels_version_month
     ON cube_area_channels (version, month);
 CREATE TABLE IF NOT EXISTS signal_leads (part integer NOT NULL,
     {", ".join(f"{c} {'bigint' if c == LEAD_US else sql_type(c)}" for c in LEAD_COLUMNS)});
-CREATE INDEX IF NOT EXISTS signal_leads_part_received ON signal_leads (part, received_at);
 CREATE TABLE IF NOT EXISTS results (version integer NOT NULL, name text NOT NULL,
     data bytea NOT NULL, PRIMARY KEY (version, name));
 """

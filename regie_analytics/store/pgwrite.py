@@ -50,7 +50,7 @@ from regie_analytics.store import pgresults, rollups
 from regie_analytics.store.commit import import_entry, replaced_keys, without_keys
 from regie_analytics.store.errors import StoreError, busy
 from regie_analytics.store.pgcopy import FRESH, copy_rows, read_frame
-from regie_analytics.store.pgleads import LeadTap
+from regie_analytics.store.pgleads import LeadTap, retire_received_index
 from regie_analytics.store.pgschema import (
     AREA_EXTRA_TABLES,
     AREA_MONTH_COLUMNS,
@@ -108,6 +108,7 @@ def writing(
                 _groups_of_kept_areas(conn)
         try:
             yield conn, read_version(conn, schema, pinned=None, root=root)
+            retire_received_index(conn)  # an older store's: just before the commit
         finally:
             FRESH.pop(conn, None)
 
