@@ -13,7 +13,6 @@ sel = filters.current()
 components.overig_notice(data, sel)
 st.title("Samenhang sociaal × fysiek")
 
-queries.prefetch_paired(data, sel)  # queried while the pressure table is computed
 table = queries.pressure(data, sel)
 if int(table["totaal"].sum()) == 0:
     components.empty_state(*queries.empty_reason(data, sel))

@@ -13,10 +13,7 @@ an exact count; small published counts read "<5". Off, the analyst sees exact co
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pandas as pd
@@ -110,63 +107,19 @@ PAIRED_CUTS = ((AREA_CODE, THEME), (AREA_CODE, DEPARTMENT))
 where both read it (:func:`engine.cube_cuts`), as with a channel chosen."""
 
 
+@st.cache_resource(show_spinner=False, max_entries=16, hash_funcs=BY_KEY)
 def _paired_cuts(snap: Snapshot, *cut: Any) -> tuple[pd.DataFrame, ...]:
     """:func:`cube_cut` per each of :data:`PAIRED_CUTS` of ``cut`` (``start``, ``end``,
-    ``domains``, ``themes``, ``channels``: a level or protection changes none)."""
+    ``domains``, ``themes``, ``channels``: a level or protection changes none), queried once
+    and shared: do not change them."""
     choices = dict(zip(("start", "end", "domains", "themes", "channels"), cut, strict=True))
     categories = {c: snap.categories(c) for c in (AREA_CODE, THEME, DEPARTMENT)}
     choices.update(themes=choices["themes"] or None, channels=choices["channels"] or None)
     return tuple(engines.cube_cuts(snap.engine, bys=PAIRED_CUTS, categories=categories, **choices))
 
 
-class _Paired:
-    """The paired cuts of one snapshot, each queried once in a thread of its own
-    (:data:`_PAIRED_POOL`) and shared by every session (at most :data:`PAIRED_KEPT`, oldest
-    first out; one that failed is queried again when asked for)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._cuts: OrderedDict[tuple[Any, ...], Future[tuple[pd.DataFrame, ...]]] = OrderedDict()
-
-    def get(self, snap: Snapshot, cut: tuple[Any, ...]) -> Future[tuple[pd.DataFrame, ...]]:
-        with self._lock:
-            found = self._cuts.get(cut)
-            if found is None or (found.done() and found.exception() is not None):
-                found = _PAIRED_POOL.submit(_paired_cuts, snap, *cut)
-                self._cuts[cut] = found
-            self._cuts.move_to_end(cut)
-            while len(self._cuts) > PAIRED_KEPT:
-                self._cuts.popitem(last=False)
-            return found
-
-
-PAIRED_KEPT = 16
-"""The paired cuts kept per snapshot (see :class:`_Paired`)."""
-_PAIRED_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="paired_cuts")
-"""The threads the paired cuts are queried in (their engine's statements run there)."""
-
-
-@st.cache_resource(show_spinner=False, max_entries=4, hash_funcs=BY_KEY)
-def _paired_of(snap: Snapshot) -> _Paired:
-    """The snapshot's paired cuts (cleared with Streamlit's caches)."""
-    return _Paired()
-
-
-def _paired_future(snap: Snapshot, sel: Filters) -> Future[tuple[pd.DataFrame, ...]]:
-    cut = (sel.start, sel.end, sel.domains, sel.themes, sel.channels)
-    return _paired_of(snap).get(snap, cut)
-
-
-def prefetch_paired(snap: Snapshot, sel: Filters) -> None:
-    """Start the selection's paired cuts (Samenhang's theme correlations and regie-opgave)
-    without waiting for them: the page calls this first, so that their statements run while
-    it computes its first table (one national period change 0.15-0.25 s less)."""
-    _paired_future(snap, sel)
-
-
 def _paired(snap: Snapshot, sel: Filters, index: int) -> pd.DataFrame:
-    """One of the selection's paired cuts, queried once and shared: do not change it."""
-    return _paired_future(snap, sel).result()[index]
+    return _paired_cuts(snap, sel.start, sel.end, sel.domains, sel.themes, sel.channels)[index]
 
 
 def _cube(
