@@ -278,8 +278,7 @@ SUMMARIZE_RANGES = [
     sql.SQL("SELECT brin_summarize_new_values(to_regclass({}))").format(sql.Literal(name))
     for name in (*RANGE_INDEXES, *RETIRED_RANGE_INDEXES)
 ]
-"""The statements that summarize the pages written since :data:`RANGE_INDEXES` (and, in a
-store that has one, :data:`RETIRED_RANGE_INDEXES`) were built (none where it is missing)."""
+"""The statements that summarize the pages written since these indexes were built (if any)."""
 
 
 def area_indexes() -> list[sql.Composed]:
