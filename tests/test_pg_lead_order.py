@@ -77,6 +77,18 @@ def test_an_older_stores_btree_keeps_the_order_received_until_a_write_drops_it(
         assert not _has_index(conn, schema)  # a new store has none
         first = _last_part(conn, schema)
         assert _by_area(first)
+        # another store's, in public (on the writer's search path): not this store's
+        conn.execute("CREATE TABLE public.signal_leads (part integer, received_at timestamp)")
+        _older(conn, "public")
+    try:
+        later(5)
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            assert _by_area(_last_part(conn, schema))
+            assert _has_index(conn, "public")
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute("DROP TABLE public.signal_leads")
+    with psycopg.connect(pg_url, autocommit=True) as conn:
         _older(conn, schema)
     later(1)
     with psycopg.connect(pg_url, autocommit=True) as conn:

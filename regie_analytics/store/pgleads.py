@@ -21,6 +21,7 @@ import pandas as pd
 import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
+from psycopg import sql
 
 from regie_analytics.lead_sql import LEAD_COLUMNS, LEAD_US
 from regie_analytics.schema import AREA_CODE, CLOSED_AT, RECEIVED_AT
@@ -138,16 +139,22 @@ class LeadTap:
     def write(self, conn: psycopg.Connection[Any], part: int) -> int:
         """Write the collected rows into ``signal_leads`` as ``part``'s (in the order
         received while the store has :data:`RECEIVED_INDEX`); returns the rows."""
-        frames = self.frames(by_area=not _has_received_index(conn))
+        frames = self.frames(by_area=_received_index(conn) is None)
         written = copy_rows(conn, "signal_leads", list(LEAD_COLUMNS), frames, fixed={"part": part})
         conn.execute("ANALYZE signal_leads")
         return written
 
 
-def _has_received_index(conn: psycopg.Connection[Any]) -> bool:
-    """Whether the store (the writer's search path) still has :data:`RECEIVED_INDEX`."""
-    row = conn.execute("SELECT to_regclass(%s)", (RECEIVED_INDEX,)).fetchone()
-    return row is not None and row[0] is not None
+def _received_index(conn: psycopg.Connection[Any]) -> sql.Identifier | None:
+    """The store's :data:`RECEIVED_INDEX` (in the writer's schema, the first of its search
+    path: never another store's), None where it has none."""
+    row = conn.execute(
+        "SELECT current_schema(), to_regclass(format('%%I.%%I', current_schema(), %s::text))",
+        (RECEIVED_INDEX,),
+    ).fetchone()
+    if row is None or row[1] is None:
+        return None
+    return sql.Identifier(str(row[0]), RECEIVED_INDEX)
 
 
 def retire_received_index(conn: psycopg.Connection[Any]) -> None:
@@ -155,11 +162,12 @@ def retire_received_index(conn: psycopg.Connection[Any]) -> None:
     savepoint, waiting at most :data:`RETIRE_WAIT` for the lock (held until the commit just
     after), so that no page waits on it for long; when another statement holds the lead rows
     that long it is left for the next write."""
-    if not _has_received_index(conn):
+    index = _received_index(conn)
+    if index is None:
         return
     try:
         with conn.transaction():
             conn.execute(f"SET LOCAL lock_timeout = '{RETIRE_WAIT}'")
-            conn.execute(f"DROP INDEX {RECEIVED_INDEX}")
+            conn.execute(sql.SQL("DROP INDEX {}").format(index))
     except psycopg.errors.LockNotAvailable:
         LOG.info("%s: in gebruik, bij de volgende schrijfactie verwijderd", RECEIVED_INDEX)
