@@ -137,8 +137,9 @@ _DUTCH_NUMBER = re.compile(r"^-?\d{1,3}(?:\.\d{3})*(?:,(\d+))?$")
 """A number as :func:`fmt_num` and :func:`fmt_int` write it: ``1.234``, ``289,7``, ``-2``."""
 MAX_LABELS = 3
 """Different texts (``"<5"``, ``""``) a column of numbers may hold and still sort by value."""
-_LABEL = re.compile(r"^(?:|[–—-]|([<>≤≥]) ?\d+)$")
-"""A cell a column of numbers may hold as text: empty, a dash, a bound such as ``<5``."""
+_LABEL = re.compile(r"^(?:|[–—-]|([<>≤≥]) ?\d+(?:,\d+)?)$")
+"""A cell a column of numbers may hold as text: empty, a dash, a bound such as ``<5`` or
+``<0,1``."""
 
 
 def _sortable(values: pd.Series) -> tuple[pd.Series, pd.Series, int] | None:

@@ -12,7 +12,7 @@ import streamlit
 
 from regie_analytics import accessibility, charts
 from regie_analytics.formatting import column_decimals, dutch_numbers
-from regie_analytics.ui import slides
+from regie_analytics.ui import slides, views
 
 STREAMLIT_JS = Path(streamlit.__file__).parent / "static" / "static" / "js"
 
@@ -184,6 +184,17 @@ def test_a_column_of_bounds_alone_is_sent_as_numbers():
     assert data["ontvangen"].tolist() == [-np.inf] and data["afgesloten"].tolist() == [-np.inf]
     assert data["status"].tolist() == ["–"]
     assert _shown(frame) == [["<5", "<5", "0", "–"]]
+
+
+def test_an_expected_count_below_a_tenth_reads_as_a_bound():
+    """The jumps' expected counts: to one decimal, one that rounds to 0,0 as "<0,1" (not "0"
+    beside the count that jumped), sent as -inf so it sorts below every number."""
+    expected = pd.Series([3.26, 0.04, 0.06, 0.0, 12.0])
+    frame = pd.DataFrame({"Thema": list("abcde"), "Verwacht": views.expected_counts(expected)})
+    assert frame["Verwacht"].tolist() == [3.3, "<0,1", 0.1, "<0,1", 12.0]
+    assert [row[1] for row in _shown(frame)] == ["3,3", "<0,1", "0,1", "<0,1", "12,0"]
+    data = dutch_numbers(frame).data["Verwacht"]
+    assert data.tolist() == [3.3, -np.inf, 0.1, -np.inf, 12.0]
 
 
 def test_column_decimals_are_as_few_as_show_every_number():

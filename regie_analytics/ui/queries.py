@@ -43,7 +43,7 @@ from regie_analytics.ui.lead_queries import lead_time_by_area as lead_time_by_ar
 from regie_analytics.ui.lead_queries import lead_time_cut as lead_time_cut
 from regie_analytics.ui.lead_queries import lead_time_cuts as lead_time_cuts
 from regie_analytics.ui.lead_queries import lead_times as lead_times
-from regie_analytics.ui.views import area_name, shown_counts
+from regie_analytics.ui.views import area_name, expected_counts, shown_counts
 
 
 def ptable(sel: Filters) -> PTable | None:
@@ -412,7 +412,7 @@ def _period_jumps(snap: Snapshot, sel: Filters, found: pd.DataFrame) -> pd.DataF
             "Thema": found[THEME].to_numpy(),
             "Maand": [fmt_month(m) for m in found[MONTH]],
             "Aantal": shown_counts(found[COUNT], sel).to_numpy(),
-            "Verwacht": found["expected"].round(1).to_numpy(),
+            "Verwacht": expected_counts(found["expected"]).to_numpy(),
         }
     )
 

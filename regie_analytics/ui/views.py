@@ -71,6 +71,20 @@ def shown_counts(counts: pd.Series, sel: Filters) -> pd.Series:
     return privacy.suppress_counts(counts, threshold=privacy.label_threshold())
 
 
+EXPECTED_BELOW = "<0,1"
+"""An expected count that rounds to 0,0 (a theme an area hardly ever has): not "0" beside the
+count that jumped, as if nothing at all were expected."""
+
+
+def expected_counts(expected: pd.Series) -> pd.Series:
+    """Expected counts as a table shows them: to one decimal, those that round to 0,0 as
+    :data:`EXPECTED_BELOW` (sorted below every number, ``formatting.dutch_numbers``)."""
+    rounded = expected.round(1)
+    shown = rounded.astype(object)
+    shown[(rounded < 0.1).to_numpy()] = EXPECTED_BELOW
+    return shown
+
+
 def small_below(sel: Filters) -> int:
     """Protected counts below this read "<5" on screen (0: exact, nothing labelled)."""
     return privacy.label_threshold() if sel.private else 0
