@@ -363,6 +363,30 @@ def test_a_known_median_and_percentile(tmp_path: Path) -> None:
     ]
 
 
+def _choices(case: dict[str, Any]) -> dict[str, Any]:
+    """A case's filter as :func:`lead_sql.lead_time_cuts` takes it."""
+    return {
+        "start": case["start"],
+        "end": case["end"],
+        "domains": case["domains"],
+        "themes": case.get("themes"),
+        "channels": case.get("channels"),
+    }
+
+
+def _recorded(eng: PostgresEngine) -> list[tuple[str, list[Any]]]:
+    """Every statement the engine sends from now on (its text and parameters), in order."""
+    sent: list[tuple[str, list[Any]]] = []
+    query = eng.query
+
+    def recorded(sql: str, params: Any = ()) -> pd.DataFrame:
+        sent.append((sql, list(params)))
+        return query(sql, params)
+
+    eng.query = recorded  # type: ignore[method-assign]
+    return sent
+
+
 def _pg_engine(
     pg_url: str,
     schema: str,
@@ -456,16 +480,11 @@ def test_lead_time_cuts_in_any_order_equal_each_grouping_alone(
     pg_signals: PostgresEngine, order: tuple[int, ...]
 ) -> None:
     """PostgreSQL gets the overall grouping in one statement with a grouping by a column
-    (``GROUPING SETS``), whatever the order asked: each cut equals that grouping's alone."""
+    (its ranks read from the column's sorted groups), whatever the order asked: each cut
+    equals that grouping's alone."""
     groupings = [CUT_GROUPINGS[i][0] for i in order]
     for case in (CASES[0], CASES[3], CASES[6]):
-        choices = {
-            "start": case["start"],
-            "end": case["end"],
-            "domains": case["domains"],
-            "themes": case.get("themes"),
-            "channels": case.get("channels"),
-        }
+        choices = _choices(case)
         cuts = lead_sql.lead_time_cuts(pg_signals, groupings, norm_days=10, **choices)
         assert len(cuts) == len(groupings)
         for grouping, cut in zip(groupings, cuts, strict=True):
@@ -531,30 +550,17 @@ def test_the_overall_ranks_read_from_the_sorted_groups_equal_a_sort_of_all(pg_ur
     schema = "lead_overall"
     eng = _pg_engine(pg_url, schema, leads=True, parents=None, signals=_messy_signals(11, 60_000))
     signals = _as_read(_messy_signals(11, 60_000))
-    sent: list[str] = []
-    query = eng.query
-
-    def recorded(sql: str, params: Any = ()) -> pd.DataFrame:
-        sent.append(sql)
-        return query(sql, params)
-
-    eng.query = recorded  # type: ignore[method-assign]
+    sent = _recorded(eng)
     try:
         for by in ("theme", "channel"):
             for case in CASES:
-                choices = {
-                    "start": case["start"],
-                    "end": case["end"],
-                    "domains": case["domains"],
-                    "themes": case.get("themes"),
-                    "channels": case.get("channels"),
-                }
+                choices = _choices(case)
                 pair = [lead_sql.LeadGrouping(by=by), lead_sql.LeadGrouping(by=None)]
                 sent.clear()
                 cuts = lead_sql.lead_time_cuts(eng, pair, norm_days=10, **choices)
-                assert len(sent) == 1 and "width_bucket" in sent[0]
+                assert len(sent) == 1 and "width_bucket" in sent[0][0]
                 alone = lead_sql.lead_time_cuts(eng, pair[1:], norm_days=10, **choices)[0]
-                assert "width_bucket" not in sent[-1]
+                assert "width_bucket" not in sent[-1][0]
                 assert_frame_equal(  # a column is float where another group has none
                     cuts[1], alone, check_exact=True, check_dtype=False, obj=str((by, case))
                 )
@@ -614,14 +620,7 @@ def test_halves_of_groups_whose_areas_interleave_equal_one_statement(pg_url: str
     eng = _pg_engine(pg_url, schema, leads=True, parents=crossed)
     lookup = _pg_engine(pg_url, schema, leads=True, parents=crossed)
     lookup._area_set = None  # as a store written before area_groups
-    sent: list[list[Any]] = []
-    query = eng.query
-
-    def recorded(sql: str, params: Any = ()) -> pd.DataFrame:
-        sent.append(list(params))
-        return query(sql, params)
-
-    eng.query = recorded  # type: ignore[method-assign]
+    sent = _recorded(eng)
     try:
         shards = eng.lead_shards(AREA_CODE, crossed)
         assert [s[1:] for s in shards] == [(None, "B"), ("B", None)]
@@ -630,16 +629,10 @@ def test_halves_of_groups_whose_areas_interleave_equal_one_statement(pg_url: str
         assert eng.lead_group(AREA_CODE, crossed, shards[1]).condition_values == ["A2", "B1"]
         grouping = lead_sql.LeadGrouping(by=None, groups=crossed)
         for case in CASES:
-            choices = {
-                "start": case["start"],
-                "end": case["end"],
-                "domains": case["domains"],
-                "themes": case.get("themes"),
-                "channels": case.get("channels"),
-            }
+            choices = _choices(case)
             sent.clear()
             halves = lead_sql.lead_time_cuts(eng, [grouping], norm_days=10, **choices)[0]
-            assert len(sent) == 2 and [p[-2:] for p in sent] in (
+            assert len(sent) == 2 and [p[-2:] for _, p in sent] in (
                 [["A1", "B2"], ["A2", "B1"]],
                 [["A2", "B1"], ["A1", "B2"]],
             )
