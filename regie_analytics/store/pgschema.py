@@ -25,8 +25,8 @@ are created on first write (with the PostGIS extension):
     joins a coarser level's lead times with (a hash join with statistics, not a lookup per
     signal, :meth:`~regie_analytics.store.pgengine.PostgresEngine.lead_group`).
 ``signals``, ``counts``, ``cube_parts``
-    each import's records and cube part, keyed by part id (a version lists its parts in its
-    manifest; parts are never changed, a correction writes new ones).
+    each import's records and cube part, keyed (and block-range indexed) by part id (a version
+    lists its parts in its manifest; parts are never changed, a correction writes new ones).
 ``cube_dims``, ``cube_areas``
     each kept version's cube summed over the areas (per row of the other dimensions and
     ``located``: whether the area is one, not a sentinel; a few thousand rows), and its
@@ -51,17 +51,15 @@ are created on first write (with the PostGIS extension):
     each signal part's lead times: per signal the columns the dashboard's lead-time queries
     filter and group by and its lead time in microseconds, computed once when the part is
     written (in memory as its records are copied, :class:`~regie_analytics.store.pgleads.LeadTap`;
-    for a part written before the table existed, :data:`LEADS_INSERT`), in order of the time
-    received and indexed by part and that
-    time, and by part, area and that time (one area's lead times, as the area profile shows
-    them, read without the others'): what :func:`regie_analytics.lead_sql.lead_time_cut` reads
-    instead of the signals.
+    for a part written before the table existed, :data:`LEADS_INSERT`), in order of the month
+    received, the area and the time received (:data:`RANGE_INDEXES`), indexed by part, area and
+    time (one area's lead times, as the area profile shows them, read without the others'):
+    what :func:`regie_analytics.lead_sql.lead_time_cut` reads instead of the signals.
 ``cube``
     each kept version's cube, summed in the database from its imports' cube parts, its rows in
     month and channel order (indexed by version, month and channel, and by version and area:
     a channel's rows of a period, and the few areas of an area profile's cuts, read without
-    the others); the view ``v000003`` is version 3's cube (what
-    the dashboard's queries read).
+    the others); the view ``v000003`` is version 3's cube (what the dashboard's queries read).
 """
 
 from __future__ import annotations
@@ -209,39 +207,42 @@ CREATE TABLE IF NOT EXISTS area_groups (
 );
 CREATE TABLE IF NOT EXISTS signals (part integer NOT NULL, seq bigint NOT NULL,
     {_columns(SIGNAL_COLUMNS)});
-CREATE INDEX IF NOT EXISTS signals_part ON signals (part);
 CREATE TABLE IF NOT EXISTS counts (part integer NOT NULL, seq bigint NOT NULL,
     {_columns(COUNT_COLUMNS)});
-CREATE INDEX IF NOT EXISTS counts_part ON counts (part);
 CREATE TABLE IF NOT EXISTS cube_parts (part integer NOT NULL, {_columns(CUBE_COLUMNS)});
-CREATE INDEX IF NOT EXISTS cube_parts_part ON cube_parts (part);
 CREATE TABLE IF NOT EXISTS cube (version integer NOT NULL, {_columns(CUBE_COLUMNS)});
-CREATE INDEX IF NOT EXISTS cube_version_month_channel ON cube (version, month, channel);
 CREATE TABLE IF NOT EXISTS cube_dims (version integer NOT NULL, located boolean,
     {_columns(DIMS_COLUMNS)}, count bigint, cell_key integer);
-CREATE INDEX IF NOT EXISTS cube_dims_version ON cube_dims (version);
 CREATE TABLE IF NOT EXISTS cube_areas (version integer NOT NULL, area_code text);
-CREATE INDEX IF NOT EXISTS cube_areas_version ON cube_areas (version);
 CREATE TABLE IF NOT EXISTS cube_area_months (version integer NOT NULL,
     {_columns(AREA_MONTH_COLUMNS)}, count bigint, cell_key integer);
-CREATE INDEX IF NOT EXISTS cube_area_months_version_month ON cube_area_months (version, month);
 CREATE TABLE IF NOT EXISTS cube_area_themes (version integer NOT NULL,
     {_columns((*AREA_MONTH_COLUMNS, THEME))}, count bigint, cell_key integer);
-CREATE INDEX IF NOT EXISTS cube_area_themes_version_theme_month
-    ON cube_area_themes (version, theme, month);
-CREATE INDEX IF NOT EXISTS cube_area_themes_version_month ON cube_area_themes (version, month);
 CREATE TABLE IF NOT EXISTS cube_area_channels (version integer NOT NULL,
     {_columns((*AREA_MONTH_COLUMNS, CHANNEL))}, count bigint, cell_key integer);
-CREATE INDEX IF NOT EXISTS cube_area_channels_version_channel_month
-    ON cube_area_channels (version, channel, month);
-CREATE INDEX IF NOT EXISTS cube_area_channels_version_month
-    ON cube_area_channels (version, month);
 CREATE TABLE IF NOT EXISTS signal_leads (part integer NOT NULL,
     {", ".join(f"{c} {'bigint' if c == LEAD_US else sql_type(c)}" for c in LEAD_COLUMNS)});
 CREATE TABLE IF NOT EXISTS results (version integer NOT NULL, name text NOT NULL,
     data bytea NOT NULL, PRIMARY KEY (version, name));
 """
 """The store's tables (in the store's schema; see the module docstring)."""
+
+ROW_INDEXES = {
+    "signals_part": "signals USING brin (part)",
+    "counts_part": "counts USING brin (part)",
+    "cube_parts_part": "cube_parts USING brin (part)",
+    "cube_version_month_channel": "cube (version, month, channel)",
+    "cube_dims_version": "cube_dims (version)",
+    "cube_areas_version": "cube_areas (version)",
+    "cube_area_months_version_month": "cube_area_months (version, month)",
+    "cube_area_themes_version_theme_month": "cube_area_themes (version, theme, month)",
+    "cube_area_themes_version_month": "cube_area_themes (version, month)",
+    "cube_area_channels_version_channel_month": "cube_area_channels (version, channel, month)",
+    "cube_area_channels_version_month": "cube_area_channels (version, month)",
+}
+"""The indexes by part (block ranges: a part's rows lie together; an older store's B-trees
+kept) and by version, made after the rows as :data:`AREA_INDEXES`: no index kept up per row
+in a first import's ``COPY`` (a national one: 113 → 95 s)."""
 
 AREA_INDEXES = {
     "cube_version_area": "cube (version, area_code)",
@@ -252,9 +253,8 @@ AREA_INDEXES = {
 }
 """The indexes by area (an area profile's cuts and lead times read a few areas' rows without
 the others'), made by a version's write after its rows (:func:`area_indexes`): built at once
-from a first national import's rows, not kept up row by row while they are written (which
-takes minutes longer); an older store gets them with its next write."""
-
+from a first import's rows, not kept up row by row while they are written (minutes longer at
+national scale); an older store gets them with its next write."""
 
 RANGE_INDEXES = {
     "signal_leads_part_received_area_range": "signal_leads USING brin "
@@ -282,14 +282,14 @@ SUMMARIZE_RANGES = [
 
 
 def area_indexes() -> list[sql.Composed]:
-    """The ``CREATE INDEX IF NOT EXISTS`` of every one of :data:`AREA_INDEXES` and
-    :data:`RANGE_INDEXES` (the indexes a version's write makes after its rows)."""
+    """The ``CREATE INDEX IF NOT EXISTS`` of every one of :data:`ROW_INDEXES`,
+    :data:`AREA_INDEXES` and :data:`RANGE_INDEXES` (made by a version's write after its rows)."""
     return [
         sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {}").format(
             sql.Identifier(name),
             sql.SQL(target),  # type: ignore[arg-type]
         )
-        for name, target in {**AREA_INDEXES, **RANGE_INDEXES}.items()
+        for name, target in {**ROW_INDEXES, **AREA_INDEXES, **RANGE_INDEXES}.items()
     ]
 
 
