@@ -244,8 +244,14 @@ def _download_kaart_csv(page: Page) -> tuple[bytes, str]:
     click again (that would record a second export; the CI flake: a rerun started by the click
     dropped the answer and the button stayed disabled, fixed in pages/kaart.py)."""
     _open(page, "/kaart")
+    return _download(page, "Download tabel (CSV)")
+
+
+def _download(page: Page, name: str) -> tuple[bytes, str]:
+    """Click the download button ``name`` once when the page has settled (see
+    :func:`_download_kaart_csv`); returns the file and the URL it came from."""
     _wait_idle(page, settled=True)
-    button = page.get_by_role("button", name="Download tabel (CSV)")
+    button = page.get_by_role("button", name=name)
     expect(button).to_be_enabled(timeout=RUN_TIMEOUT)
     try:
         with page.expect_download(timeout=RUN_TIMEOUT / 2) as info:
@@ -358,6 +364,13 @@ def test_beheerder_from_roles_file_imports_and_reads_the_log(
         _open(page, "/data")
         expect(page.locator("h1").first).to_have_text("Data")
 
+        # a download is recorded without a rerun of the page: the Logboek tab opened after it
+        # (a tab bound to the URL reruns the page) shows it
+        _rerun(page, page.get_by_role("tab", name="Taxonomie").click)  # before the click
+        data, _ = _download(page, "Download taxonomie (CSV)")
+        assert data.decode("utf-8-sig").startswith("source,category,subcategory,domain,")
+        newest = audit.read(auth_store).records[-1]
+        assert (newest["action"], newest["details"]["bestand"]) == ("export", "taxonomie.csv")
         page.get_by_role("tab", name="Logboek").click()
         records = len(audit.read(auth_store).records)
         expect(page.get_by_text(f"{records} handelingen", exact=False)).to_be_visible()
