@@ -45,7 +45,8 @@ def audit_tab(store: AnyStore) -> None:
         st.info("Het logboek is nog leeg.", icon=":material/info:")
         return
     st.markdown(
-        f"{fmt_int(len(log.records))} handelingen: elke import, wijziging van de taxonomie "
+        f"{fmt_int(len(log.records))} {'handeling' if len(log.records) == 1 else 'handelingen'}"
+        ": elke import, wijziging van de taxonomie "
         "en export, met wie, wanneer, welk filter en een controlegetal (SHA-256) van het "
         "bestand. Het logboek wordt alleen aangevuld, nooit gewijzigd."
     )
