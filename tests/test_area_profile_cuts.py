@@ -16,7 +16,7 @@ from regie_analytics import aggregate, geo, insights, privacy, snapshot
 from regie_analytics import engine as engines
 from regie_analytics.schema import AREA_CODE, DOMAIN, THEME
 from regie_analytics.store import PostgresStore
-from regie_analytics.store.pgschema import AREA_INDEXES as BY_AREA
+from regie_analytics.store.pgindexes import AREA_INDEXES as BY_AREA
 from regie_analytics.store.pgwrite import _NEWEST
 from tests.conftest import SAMPLES, cli
 

@@ -23,12 +23,13 @@ def _rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
 
 @pytest.mark.parametrize("kind", ["object", "categories unsorted and unused"])
 def test_area_rollups_in_memory_by_hand(kind: str) -> None:
-    """The three area rollups of a small cube, known by hand: a missing theme is a group of
-    its own (first), as SQL groups it; rows in the table's order; the same whether the cube's
-    columns are text or categoricals in any order with unused categories; no rows for none."""
-    cube = pd.DataFrame(SMALL_CUBE)
+    """The four area rollups of a small cube, known by hand: a missing theme (department) is a
+    group of its own (first), as SQL groups it; rows in the table's order; the same whether
+    the cube's columns are text or categoricals in any order with unused categories; no rows
+    for none."""
+    cube = pd.DataFrame(SMALL_CUBE).assign(department=["a", "b", "a", "a", None, "b"])
     if kind != "object":
-        for column in ("area_code", "month", "domain", "theme", "channel"):
+        for column in ("area_code", "month", "domain", "theme", "channel", "department"):
             present = sorted(cube[column].dropna().unique())
             cube[column] = pd.Categorical(
                 cube[column], categories=["zz-ongebruikt", *reversed(present)]
@@ -50,6 +51,12 @@ def test_area_rollups_in_memory_by_hand(kind: str) -> None:
         ("B2", "2025-02", "fysiek", "App", 12, 34),
         ("B1", "2025-01", "fysiek", "KCC", 4, 250),
         ("B1", "2025-02", "sociaal", "KCC", 2, 3),
+    ]
+    assert _rows(summed("cube_area_departments")) == [
+        ("B1", "2025-02", "sociaal", None, 2, 3),
+        ("B1", "2025-01", "fysiek", "a", 4, 250),
+        ("B2", "2025-02", "fysiek", "a", 12, (200 + 90) % 256),
+        ("B1", "2025-01", "fysiek", "b", 4, 107),
     ]
     assert _rows(summed("cube_area_months")) == [
         ("B1", "2025-01", "fysiek", 8, (100 + 250 + 7) % 256),

@@ -16,7 +16,7 @@ import pytest
 from regie_analytics import engine as engines
 from regie_analytics.schema import DOMAIN
 from regie_analytics.store import PostgresStore, pgleads, pgwrite
-from regie_analytics.store.pgschema import ROW_INDEXES
+from regie_analytics.store.pgindexes import ROW_INDEXES
 from tests.national_case import imported, schema_url, signals, two_gemeenten
 
 _TABLE = {name: target.split()[0] for name, target in ROW_INDEXES.items()}
@@ -53,7 +53,7 @@ def test_a_first_write_builds_its_indexes_by_part_and_version_after_its_rows(
     monkeypatch.setattr(pgleads, "copy_rows", recording)
     imported(url, signals(areas, tmp_path / "a.csv", rows=3000), boundaries=boundaries)
     tables = ("signals", "cube_parts", "cube", *(f"cube_area_{t}" for t in ("months", "themes")))
-    for table in (*tables, "cube_area_channels"):
+    for table in (*tables, "cube_area_channels", "cube_area_departments"):
         theirs = {name for name, on in _TABLE.items() if on == table}
         assert theirs and found[table], table
         assert all(not (theirs & at_copy) for at_copy in found[table]), table

@@ -407,15 +407,18 @@ def test_area_cuts_read_the_area_months(tmp_path: Path, pg_url: str) -> None:
 def test_theme_and_channel_cuts_read_their_area_rollups(tmp_path: Path, pg_url: str) -> None:
     """A cut with a theme (or a channel) chosen, by and filtered on the area, the month, the
     domain and the theme (channel) at most, is summed by PostgreSQL from ``cube_area_themes``
-    (``cube_area_channels``): the same counts and cell keys as from the whole cube, the same
-    counts as the folder store's DuckDB (which reads its own rollups); a theme and a channel
-    together read the cube; a version without those rows, or a store without those tables,
-    reads the cube and gets them with its next write."""
+    (``cube_area_channels``), a cut by area and department with neither chosen from
+    ``cube_area_departments``: the same counts and cell keys as from the whole cube, the same
+    counts as the folder store's DuckDB (which reads its own rollups, none by department); a
+    theme and a channel together read the cube; a version without those rows, or a store
+    without those tables, reads the cube and gets them with its next write."""
     url = pg_url + "?options=-csearch_path%3Dareaextras"
     store, rolled, whole, _parts, duck_engine = _derived_and_plain(tmp_path, url)
     version = str(store.current)
     assert rolled.area_themes is not None and rolled.area_channels is not None
+    assert rolled.area_departments is not None
     assert whole.area_themes is None and whole.area_channels is None
+    assert whole.area_departments is None
     assert getattr(duck_engine, "area_themes", None) and getattr(duck_engine, "area_channels", None)
     cube = store.cube()
     months = sorted(cube["month"].unique())
@@ -432,6 +435,8 @@ def test_theme_and_channel_cuts_read_their_area_rollups(tmp_path: Path, pg_url: 
         (("area_code",), {"themes": [], "start": months[0]}),  # nothing chosen: no row
         (("area_code",), {"themes": themes[:1], "channels": channels[:1]}),  # the cube
         (("area_code", "department"), {"themes": themes[:1]}),  # the cube
+        (("area_code", "department"), {"start": months[1], "domains": ["fysiek"]}),
+        (("area_code", "month", "department"), {"area_codes": areas[:3], "located": True}),
     ]
     for by, choices in cuts:
         got = engines.cube_cut(rolled, by=by, **choices).astype({b: "str" for b in by})  # type: ignore[arg-type]
@@ -466,6 +471,15 @@ def test_theme_and_channel_cuts_read_their_area_rollups(tmp_path: Path, pg_url: 
         rolled, ("area_code",), {"themes": themes[:1], "channels": channels[:1]}
     )
     assert both[0] == rolled.cube
+    by_department = ("area_code", "department")
+    assert "cube_area_departments" in engines._cut_source(rolled, by_department, {})[0]
+    assert engines._cut_source(rolled, by_department, {"channels": channels[:1]})[0] == rolled.cube
+    # by hand: the count per area and department of the first two months, keys mod 256
+    early = cube.loc[cube["month"] <= months[1]]
+    per_department = engines.cube_cut(rolled, by=by_department, end=months[1])
+    grouped = early.groupby(list(by_department), observed=True)
+    assert per_department["count"].tolist() == grouped["count"].sum().tolist()
+    assert per_department["cell_key"].tolist() == (grouped["cell_key"].sum() % 256).tolist()
     # by hand: the count per area of a theme, cell keys summed mod 256
     theme = cube.loc[cube["theme"] == themes[0]]
     per_area = engines.cube_cut(rolled, by=("area_code",), themes=themes[:1])
@@ -477,7 +491,7 @@ def test_theme_and_channel_cuts_read_their_area_rollups(tmp_path: Path, pg_url: 
     assert per_area["cell_key"].tolist() == keys.tolist()
     number = version_number(version)
     with psycopg.connect(url) as conn:
-        for table in ("cube_area_themes", "cube_area_channels"):
+        for table in ("cube_area_themes", "cube_area_channels", "cube_area_departments"):
             rows = conn.execute(
                 f"SELECT count(*), sum(count) FROM areaextras.{table} WHERE version = %s",
                 (number,),
@@ -489,9 +503,13 @@ def test_theme_and_channel_cuts_read_their_area_rollups(tmp_path: Path, pg_url: 
     assert store.engine(version).area_channels is not None
     # a store made before the tables: the cube, then the tables with the next write
     with psycopg.connect(url) as conn:
-        conn.execute("DROP TABLE areaextras.cube_area_themes, areaextras.cube_area_channels")
+        conn.execute(
+            "DROP TABLE areaextras.cube_area_themes, areaextras.cube_area_channels, "
+            "areaextras.cube_area_departments"
+        )
     old = store.engine(version)
     assert old.area_themes is None and old.area_channels is None
+    assert old.area_departments is None
     got = engines.cube_cut(old, by=("area_code",), themes=themes[:2])
     pd.testing.assert_frame_equal(
         got, engines.cube_cut(whole, by=("area_code",), themes=themes[:2])
@@ -500,6 +518,7 @@ def test_theme_and_channel_cuts_read_their_area_rollups(tmp_path: Path, pg_url: 
     newer = PostgresStore(url)
     upgraded = newer.engine(str(newer.current))
     assert upgraded.area_themes is not None and upgraded.area_channels is not None
+    assert upgraded.area_departments is not None
     again = engines.cube_cut(upgraded, by=("area_code",), themes=themes[:2])
     pd.testing.assert_frame_equal(again, got)
 

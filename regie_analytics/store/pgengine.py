@@ -102,6 +102,8 @@ class PostgresEngine:
         self.area_channels = self._area_extra("cube_area_channels", area_extras, version)
         """The version's cube summed per area, month, domain and channel
         (``cube_area_channels``, as :attr:`area_themes`)."""
+        self.area_departments = self._area_extra("cube_area_departments", area_extras, version)
+        """The same per department (``cube_area_departments``, as :attr:`area_themes`)."""
         columns = ", ".join(f'"{c}"' for c in SIGNAL_COLUMNS)
         parts = ", ".join(str(int(p)) for p in signal_parts) or "NULL"
         self.signals = (
@@ -136,7 +138,7 @@ class PostgresEngine:
     form (each group's sorted lead times read at the ranks pandas needs,
     :func:`regie_analytics.lead_sql._at_ranks`): the rows hashed into their groups, each
     group's array sorted on its own (no sort of all rows by group), the period's rows read
-    through the block-range index (:data:`~regie_analytics.store.pgschema.RANGE_INDEXES`)."""
+    through the block-range index (:data:`~regie_analytics.store.pgindexes.RANGE_INDEXES`)."""
 
     def lead_group(
         self,

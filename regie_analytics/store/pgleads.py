@@ -8,7 +8,7 @@ month received, the area (its code's bytes: PostgreSQL's "C" collation) and the 
 as :data:`~regie_analytics.store.pgschema.LEADS_INSERT` does: a period's rows are a run of the
 table's pages, and within each month an area's are together, so that a statement of half the
 areas reads about half of those pages
-(:data:`~regie_analytics.store.pgschema.RANGE_INDEXES`)."""
+(:data:`~regie_analytics.store.pgindexes.RANGE_INDEXES`)."""
 
 from __future__ import annotations
 

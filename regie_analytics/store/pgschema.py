@@ -4,7 +4,8 @@
 A database location is a URL (``postgresql://user:password@host:5432/database``); the
 store's tables live in one schema, ``regie`` unless the URL's ``options`` set another
 (``?options=-csearch_path%3Dgemeente_a``), so several stores can share a database. The tables
-are created on first write (with the PostGIS extension):
+are created on first write (with the PostGIS extension; their indexes:
+:mod:`~regie_analytics.store.pgindexes`):
 
 ``head``
     one row: the current version (switched in the transaction that writes a version).
@@ -47,12 +48,17 @@ are created on first write (with the PostGIS extension):
     and month, and by version and area: what a cut with a theme (channel) chosen, by and
     filtered on those four at most, is summed from (the maps, area comparisons and hot spots
     with a theme or a channel chosen) instead of the cube.
+``cube_area_departments``
+    the same per area, month, domain and department (in department and month order, indexed
+    by version and month, and by version and area): the Samenhang page's areas by
+    department of a period (a national year: 6.7 million cube rows or 3.7 million of these).
 ``signal_leads``
     each signal part's lead times: per signal the columns the dashboard's lead-time queries
     filter and group by and its lead time in microseconds, computed once when the part is
     written (in memory as its records are copied, :class:`~regie_analytics.store.pgleads.LeadTap`;
     for a part written before the table existed, :data:`LEADS_INSERT`), in order of the month
-    received, the area and the time received (:data:`RANGE_INDEXES`), indexed by part, area and
+    received, the area and the time received
+    (:data:`~regie_analytics.store.pgindexes.RANGE_INDEXES`), indexed by part, area and
     time (one area's lead times, as the area profile shows them, read without the others'):
     what :func:`regie_analytics.lead_sql.lead_time_cut` reads instead of the signals.
 ``cube``
@@ -90,6 +96,7 @@ from regie_analytics.schema import (
     COUNT_COLUMNS,
     CUBE_COLUMNS,
     CUBE_DIMENSIONS,
+    DEPARTMENT,
     DOMAIN,
     LAT,
     LON,
@@ -145,9 +152,13 @@ DIMS_COLUMNS = tuple(c for c in CUBE_DIMENSIONS if c != AREA_CODE)
 """The dimensions of ``cube_dims``: the cube's dimensions but the area."""
 AREA_MONTH_COLUMNS = (AREA_CODE, MONTH, DOMAIN)
 """The dimensions of ``cube_area_months``: the area, the month and the domain."""
-AREA_EXTRA_TABLES = {"cube_area_themes": THEME, "cube_area_channels": CHANNEL}
+AREA_EXTRA_TABLES = {
+    "cube_area_themes": THEME,
+    "cube_area_channels": CHANNEL,
+    "cube_area_departments": DEPARTMENT,
+}
 """The tables of the cube summed per area, month, domain and one more dimension (the theme,
-the channel), and that dimension."""
+the channel, the department), and that dimension."""
 
 
 TABLES = f"""
@@ -220,78 +231,14 @@ CREATE TABLE IF NOT EXISTS cube_area_themes (version integer NOT NULL,
     {_columns((*AREA_MONTH_COLUMNS, THEME))}, count bigint, cell_key integer);
 CREATE TABLE IF NOT EXISTS cube_area_channels (version integer NOT NULL,
     {_columns((*AREA_MONTH_COLUMNS, CHANNEL))}, count bigint, cell_key integer);
+CREATE TABLE IF NOT EXISTS cube_area_departments (version integer NOT NULL,
+    {_columns((*AREA_MONTH_COLUMNS, DEPARTMENT))}, count bigint, cell_key integer);
 CREATE TABLE IF NOT EXISTS signal_leads (part integer NOT NULL,
     {", ".join(f"{c} {'bigint' if c == LEAD_US else sql_type(c)}" for c in LEAD_COLUMNS)});
 CREATE TABLE IF NOT EXISTS results (version integer NOT NULL, name text NOT NULL,
     data bytea NOT NULL, PRIMARY KEY (version, name));
 """
 """The store's tables (in the store's schema; see the module docstring)."""
-
-ROW_INDEXES = {
-    "signals_part": "signals USING brin (part)",
-    "counts_part": "counts USING brin (part)",
-    "cube_parts_part": "cube_parts USING brin (part)",
-    "cube_version_month_channel": "cube (version, month, channel)",
-    "cube_dims_version": "cube_dims (version)",
-    "cube_areas_version": "cube_areas (version)",
-    "cube_area_months_version_month": "cube_area_months (version, month)",
-    "cube_area_themes_version_theme_month": "cube_area_themes (version, theme, month)",
-    "cube_area_themes_version_month": "cube_area_themes (version, month)",
-    "cube_area_channels_version_channel_month": "cube_area_channels (version, channel, month)",
-    "cube_area_channels_version_month": "cube_area_channels (version, month)",
-}
-"""The indexes by part (block ranges: a part's rows lie together; an older store's B-trees
-kept) and by version, made after the rows as :data:`AREA_INDEXES`: no index kept up per row
-in a first import's ``COPY`` (a national one: 113 → 95 s)."""
-
-AREA_INDEXES = {
-    "cube_version_area": "cube (version, area_code)",
-    "cube_area_months_version_area": "cube_area_months (version, area_code)",
-    "cube_area_themes_version_area": "cube_area_themes (version, area_code)",
-    "cube_area_channels_version_area": "cube_area_channels (version, area_code)",
-    "signal_leads_part_area": "signal_leads (part, area_code, received_at)",
-}
-"""The indexes by area (an area profile's cuts and lead times read a few areas' rows without
-the others'), made by a version's write after its rows (:func:`area_indexes`): built at once
-from a first import's rows, not kept up row by row while they are written (minutes longer at
-national scale); an older store gets them with its next write."""
-
-RANGE_INDEXES = {
-    "signal_leads_part_received_area_range": "signal_leads USING brin "
-    '(part, received_at, area_code COLLATE "C") WITH (pages_per_range = 32, autosummarize = on)',
-}
-"""The block-range (BRIN) indexes, made after the rows as :data:`AREA_INDEXES`. A part's lead
-rows lie in the order of the month received, the area code ("C") and the time received
-(:class:`~regie_analytics.store.pgleads.LeadTap`): a period's rows are a run of pages, and
-within each month the areas before a code too. The lead-time statements (one core each,
-:func:`regie_analytics.lead_sql.lead_time_cuts`) read only that run (a national year of 36
-months: a third of the table), each half of the areas about half of it
-(:meth:`~regie_analytics.store.pgengine.PostgresEngine.lead_group`), from an index of a few
-pages. (A store written before keeps ``signal_leads_part_received_range`` on the time received
-beside this one, and its parts' rows in the order received: read as before.) Pages a later
-write appends are summarized by that write (:data:`SUMMARIZE_RANGES`); until then every
-unsummarized page is read, which is slower, never wrong."""
-
-RETIRED_RANGE_INDEXES = ("signal_leads_part_received_range",)
-"""Block-range indexes of stores written before, kept up by every later write as theirs."""
-SUMMARIZE_RANGES = [
-    sql.SQL("SELECT brin_summarize_new_values(to_regclass({}))").format(sql.Literal(name))
-    for name in (*RANGE_INDEXES, *RETIRED_RANGE_INDEXES)
-]
-"""The statements that summarize the pages written since these indexes were built (if any)."""
-
-
-def area_indexes() -> list[sql.Composed]:
-    """The ``CREATE INDEX IF NOT EXISTS`` of every one of :data:`ROW_INDEXES`,
-    :data:`AREA_INDEXES` and :data:`RANGE_INDEXES` (made by a version's write after its rows)."""
-    return [
-        sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {}").format(
-            sql.Identifier(name),
-            sql.SQL(target),  # type: ignore[arg-type]
-        )
-        for name, target in {**ROW_INDEXES, **AREA_INDEXES, **RANGE_INDEXES}.items()
-    ]
-
 
 RECORD_COLUMNS = {"signals": SIGNAL_COLUMNS, "counts": COUNT_COLUMNS}
 """The columns stored of each kind of record."""

@@ -50,6 +50,7 @@ from regie_analytics.store import pgresults, rollups
 from regie_analytics.store.commit import import_entry, replaced_keys, without_keys
 from regie_analytics.store.errors import StoreError, busy
 from regie_analytics.store.pgcopy import FRESH, copy_rows, read_frame
+from regie_analytics.store.pgindexes import SUMMARIZE_RANGES, area_indexes
 from regie_analytics.store.pgleads import LeadTap, retire_received_index
 from regie_analytics.store.pgschema import (
     AREA_EXTRA_TABLES,
@@ -62,10 +63,8 @@ from regie_analytics.store.pgschema import (
     CUBE_SUM,
     LEADS_INSERT,
     RECORD_COLUMNS,
-    SUMMARIZE_RANGES,
     VersionRow,
     area_extra_insert,
-    area_indexes,
     as_records,
     connection,
     create_tables,
@@ -235,12 +234,13 @@ _AREA_TABLES = {
 """What is stored with an areas set, and its columns."""
 _TABLES = (
     "head", "versions", "cube", "cube_dims", "cube_areas", "cube_area_months", "cube_area_themes",
-    "cube_area_channels", "cube_parts", "signals", "signal_leads", "counts", "results",
+    "cube_area_channels", "cube_area_departments", "cube_parts", "signals", "signal_leads",
+    "counts", "results",
 )  # fmt: skip
 _NEWEST = (
     "area_groups", "area_web", "area_weights", "area_levels", "cube_dims", "cube_areas",
-    "cube_area_months", "cube_area_themes", "cube_area_channels", "signal_leads",
-    "cube_version_month_channel", "results",
+    "cube_area_months", "cube_area_themes", "cube_area_channels", "cube_area_departments",
+    "signal_leads", "cube_version_month_channel", "results",
 )  # fmt: skip
 """The tables (and indexes) added after the first ones: a store without them gets them on its
 next write."""

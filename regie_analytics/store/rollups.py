@@ -50,6 +50,7 @@ from regie_analytics.schema import (
     CHANNEL,
     COUNT,
     CUBE_DIMENSIONS,
+    DEPARTMENT,
     DOMAIN,
     MONTH,
     SENTINEL_AREAS,
@@ -314,10 +315,11 @@ def _write_summed(coded: _Coded, columns: Sequence[str], target: Path) -> None:
 # -- the same from a cube in memory (the PostgreSQL store's one new cube part) ---------------
 def coded_frame(cube: pd.DataFrame) -> _Coded:
     """:func:`_coded` of a cube in memory (one row per cell, as a store's cube part): the
-    same dictionaries (sorted) and codes of the area, month, domain, theme and channel."""
+    same dictionaries (sorted) and codes of the area, month, domain, theme, channel and
+    department."""
     values: dict[str, Any] = {}
     codes: dict[str, np.ndarray] = {}
-    for column in (AREA_CODE, MONTH, DOMAIN, THEME, CHANNEL):
+    for column in (AREA_CODE, MONTH, DOMAIN, THEME, CHANNEL, DEPARTMENT):
         series = cube[column]
         categorical = series if isinstance(series.dtype, pd.CategoricalDtype) else None
         if categorical is None:
