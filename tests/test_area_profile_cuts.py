@@ -91,7 +91,7 @@ def test_theme_comparison_from_the_siblings_and_the_whole_equals_the_whole_cube(
 
 @pytest.mark.subprocess
 def test_postgres_store_indexes_areas_and_adds_them_to_an_older_store(pg_url: str) -> None:
-    assert "cube_version_month_channel" in _NEWEST and len(BY_AREA) == 5
+    assert "cube_version_month_channel" in _NEWEST and len(BY_AREA) == 6
     url = pg_url + "?options=-csearch_path%3Dareaindex"
 
     def indexes() -> set[str]:
