@@ -169,9 +169,25 @@ def write_input(path: Path, n: int, *, seed: int = 0) -> None:
             frame.to_csv(handle, index=False, header=False)
 
 
+def busy_cpu_seconds() -> float:
+    """The CPU seconds the whole machine has been busy since it started (``/proc/stat``: user,
+    nice, system, irq and softirq of every core), NaN where there is no ``/proc/stat``. The
+    difference over a run counts every process, a database server's too."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = stat.readline().split()
+    except OSError:
+        return float("nan")
+    user, nice, system, _idle, _iowait, irq, softirq = (int(v) for v in fields[1:8])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
 def _run(code: str, *args: str, env: dict[str, str] | None = None) -> dict[str, float]:
     """Run ``code`` in a fresh interpreter (with ``env`` added to the environment); its wall
-    time and the figures it prints as JSON on its last line."""
+    time, the machine's busy CPU seconds meanwhile (``cpu_s``, :func:`busy_cpu_seconds`:
+    with a database server on the same machine, its work too) and the figures it prints as
+    JSON on its last line."""
+    busy = busy_cpu_seconds()
     started = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-c", code, *args],
@@ -181,9 +197,10 @@ def _run(code: str, *args: str, env: dict[str, str] | None = None) -> dict[str, 
         env={**os.environ, **(env or {})},
     )
     wall = time.perf_counter() - started
+    cpu = busy_cpu_seconds() - busy
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr[-2000:])
-    return {"wall": wall, **json.loads(proc.stdout.strip().splitlines()[-1])}
+    return {"wall": wall, "cpu_s": cpu, **json.loads(proc.stdout.strip().splitlines()[-1])}
 
 
 def run_import(path: Path, store: Path) -> dict[str, float]:

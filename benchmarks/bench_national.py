@@ -7,9 +7,11 @@ times), built once in the cache folder and reused by later runs. Then, in one ru
 
 1. **import**: ``python -m regie_analytics import SIGNALS --preset generic --mapping ...
    --boundaries BUURTEN --store STORE`` in a fresh process (wall time, peak memory as the
-   process's maximum resident set size), into a new Parquet store in the cache folder and, with
-   ``--postgres URL``, into that database (``--store URL``, as ``REGIE_STORE=postgresql://...``;
-   give an empty database);
+   process's maximum resident set size, and the machine's busy CPU seconds meanwhile with the
+   cores they kept busy on average: near the number of cores, an import is bound by its work,
+   not by waiting; a database server on this machine counts too), into a new Parquet store in
+   the cache folder and, with ``--postgres URL``, into that database (``--store URL``, as
+   ``REGIE_STORE=postgresql://...``; give an empty database);
 2. **baseline**: the naive pandas + geopandas import of ``bench_import.NAIVE_IMPORT`` on the same
    file, doing the same work and writing the same output (records and cube as Parquet);
 3. **pages**, per store: ``bench_pages.py`` in a fresh process (its peak memory is the
@@ -272,7 +274,10 @@ def main() -> None:
     elif args.postgres:
         stores["postgresql"] = args.postgres
     results: dict[str, dict[str, Any]] = {name: {} for name in stores}
-    print(f"{'step':<26}{'wall s':>9}{'rows/s':>12}{'peak MB':>9}{'held MB':>9}")
+    print(
+        f"{'step':<26}{'wall s':>9}{'rows/s':>12}{'peak MB':>9}{'held MB':>9}"
+        f"{'CPU s':>8}{'cores':>7}"
+    )
     for name, store in stores.items():
         if not args.skip_import:
             figures = run_import(case, store)
@@ -280,7 +285,8 @@ def main() -> None:
             print(
                 f"{'import ' + name:<26}{figures['wall']:>9.1f}"
                 f"{rows / figures['wall']:>12,.0f}{figures['peak_mb']:>9.0f}"
-                f"{figures.get('held_mb', float('nan')):>9.0f}",
+                f"{figures.get('held_mb', float('nan')):>9.0f}"
+                f"{figures['cpu_s']:>8.0f}{figures['cpu_s'] / figures['wall']:>7.2f}",
                 flush=True,
             )
     if not args.skip_baseline:
@@ -288,7 +294,8 @@ def main() -> None:
         results["naive pandas"] = {"import": naive}
         print(
             f"{'naive pandas+geopandas':<26}{naive['wall']:>9.1f}"
-            f"{rows / naive['wall']:>12,.0f}{naive['peak_mb']:>9.0f}",
+            f"{rows / naive['wall']:>12,.0f}{naive['peak_mb']:>9.0f}{'':>9}"
+            f"{naive['cpu_s']:>8.0f}{naive['cpu_s'] / naive['wall']:>7.2f}",
             flush=True,
         )
     pages = app_pages() if args.pages is None else args.pages
