@@ -1,9 +1,10 @@
 """A new signal part's ``signal_leads`` are computed in memory as its records are copied
 (``pgleads.LeadTap``) instead of PostgreSQL reading the signals back: the lead times by hand
 (microseconds as ``COPY`` writes them: nanoseconds dropped, a time zone's wall-clock time kept),
-the rows in order of the month received, the area code and the time received; on a real server
-the same rows as PostgreSQL's own ``LEAD_TIME_SQL`` over the stored signals, in that order on
-disk, which is also the order of ``LEADS_INSERT`` (a part written before the table existed)."""
+the rows in order of the month received, the domain, the channel, the area code and the time
+received; on a real server the same rows as PostgreSQL's own ``LEAD_TIME_SQL`` over the stored
+signals, in that order on disk, which is also the order of ``LEADS_INSERT`` (a part written
+before the table existed)."""
 
 from __future__ import annotations
 
@@ -14,15 +15,18 @@ import pytest
 
 from regie_analytics.lead_sql import LEAD_COLUMNS, LEAD_TIME_SQL
 from regie_analytics.schema import CUBE_COLUMNS
-from regie_analytics.store import pgwrite
+from regie_analytics.store import pgleads, pgwrite
 from regie_analytics.store.pgleads import LeadTap
 
 HOUR_US = 3_600 * 10**6
+ORDER = [22, 11, 15, 12, 16, 21, 13, 14]
+"""The record keys of :func:`_batches` in the lead rows' order (see the first test)."""
 
 
 def _batches() -> list[pd.DataFrame]:
-    """Two batches of signal records: different categories, a time with nanoseconds, two
-    signals received at the same time, open signals, one without a time received, and a
+    """Two batches of signal records: different categories, a time with nanoseconds, three
+    signals received at the same time (two of them in the same domain, channel and area), an
+    area before another received earlier, open signals, one without a time received, and a
     batch whose times carry a time zone."""
     first = pd.DataFrame(
         {
@@ -32,19 +36,28 @@ def _batches() -> list[pd.DataFrame]:
                     "2025-03-01 09:00:00",
                     "2025-03-01 09:00:00",  # the same time: after the one above
                     None,  # no time received: last
+                    "2025-03-01 09:30:00",  # after B1's at 09:00, but area B0 first
+                    "2025-03-01 09:00:00",  # as the second and third
                 ],
                 format="ISO8601",
             ),
             "closed_at": pd.to_datetime(
-                ["2025-03-01 10:00:01.0000001", None, "2025-03-02 09:00:00", "2025-03-05"],
+                [
+                    "2025-03-01 10:00:01.0000001",
+                    None,
+                    "2025-03-02 09:00:00",
+                    "2025-03-05",
+                    "2025-03-01 12:30:00",
+                    "2025-03-01 09:00:05",
+                ],
                 format="ISO8601",
             ),
-            "record_key": pd.array([11, 12, 13, 14], dtype="Int16"),
-            "area_code": pd.Categorical(["B2", "B1", "B1", "B3"]),
-            "domain": ["fysiek", "fysiek", "sociaal", "fysiek"],
-            "theme": ["afval", "wegen", None, "afval"],
-            "channel": pd.Categorical(["App", "KCC", "KCC", "App"]),
-            "department": ["Stadsbeheer"] * 4,
+            "record_key": pd.array([11, 12, 13, 14, 15, 16], dtype="Int16"),
+            "area_code": pd.Categorical(["B2", "B1", "B1", "B3", "B0", "B1"]),
+            "domain": ["fysiek", "fysiek", "sociaal", "fysiek", "fysiek", "fysiek"],
+            "theme": ["afval", "wegen", None, "afval", "wegen", "afval"],
+            "channel": pd.Categorical(["App", "KCC", "KCC", "App", "KCC", "KCC"]),
+            "department": ["Stadsbeheer"] * 6,
         }
     )
     second = pd.DataFrame(
@@ -67,38 +80,58 @@ def _batches() -> list[pd.DataFrame]:
 def test_lead_rows_by_hand() -> None:
     tap = LeadTap()
     passed = list(tap.tap(_batches()))
-    assert [len(b) for b in passed] == [4, 2]  # the records go on unchanged
-    frames = list(tap.frames(rows=4))
-    assert [len(f) for f in frames] == [4, 2]
+    assert [len(b) for b in passed] == [6, 2]  # the records go on unchanged
+    frames = list(tap.frames(rows=5))
+    assert [len(f) for f in frames] == [5, 3]
     got = pd.concat(frames, ignore_index=True)
     assert list(got.columns) == list(LEAD_COLUMNS)
-    # February's B1, then March's B1 (two at 09:00 in the records' order), B2 at 10:00
-    # before B4 at 09:30 (areas first), and last the one without a time received
-    assert got["record_key"].tolist() == [22, 12, 13, 11, 21, 14]
+    # February's B1; then March's fysiek before sociaal, within fysiek App before KCC, within
+    # KCC B0 (09:30) before B1 (areas first), B1's two at 09:00 in the records' order; then
+    # sociaal's Brief before KCC; last the one without a time received
+    assert got["record_key"].tolist() == ORDER
     assert got["lead_us"].tolist() == [
         pd.NA,  # open
-        pd.NA,  # open
-        24 * HOUR_US,
         10**6,  # 10:00:01.000000 - 10:00:00.000000: the nanoseconds dropped as COPY drops them
+        3 * HOUR_US,
+        pd.NA,  # open
+        5 * 10**6,
         90 * 60 * 10**6,  # wall-clock times of one zone
+        24 * HOUR_US,
         pd.NA,  # no time received
     ]
-    assert got["received_at"].tolist()[:5] == list(
+    assert got["received_at"].tolist()[:7] == list(
         pd.to_datetime(
             [
                 "2025-02-28 23:00",
-                "2025-03-01 09:00",
-                "2025-03-01 09:00",
                 "2025-03-01 10:00",
                 "2025-03-01 09:30",
+                "2025-03-01 09:00",
+                "2025-03-01 09:00",
+                "2025-03-01 09:30",
+                "2025-03-01 09:00",
             ]
         )
     )
-    assert pd.isna(got["received_at"].iloc[5])
-    assert got["area_code"].astype(str).tolist() == ["B1", "B1", "B1", "B2", "B4", "B3"]
+    assert pd.isna(got["received_at"].iloc[7])
+    assert got["area_code"].astype(str).tolist() == ["B1", "B2", "B0", "B1", "B1", "B4", "B1", "B3"]
+    assert got["channel"].astype(str).tolist()[:7] == [
+        *("App", "App", "KCC", "KCC", "KCC"),
+        *("Brief", "KCC"),
+    ]
     themes = [None if pd.isna(t) else t for t in got["theme"]]
-    assert themes == ["afval", "wegen", None, "afval", "zorg", "afval"]
+    assert themes == ["afval", "afval", "wegen", "wegen", "afval", "zorg", None, "afval"]
     assert tap.tables == [] and list(tap.frames()) == []  # handed over once
+
+
+def test_lead_rows_in_the_same_order_beyond_the_mixed_radix(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where the months and distinct texts would not fit one whole number per row, the rows
+    are ordered by every key at once: the same order."""
+    monkeypatch.setattr(pgleads, "RADIX_LIMIT", 2)
+    tap = LeadTap()
+    list(tap.tap(_batches()))
+    assert pd.concat(list(tap.frames()))["record_key"].tolist() == ORDER
 
 
 def test_no_records_no_lead_rows() -> None:
@@ -138,7 +171,7 @@ def test_lead_rows_equal_postgresqls_own(pg_url: str, monkeypatch: pytest.Monkey
     with pytest.raises(Undo), pgwrite.writing(pg_url, "leadtap", pg_url) as (conn, _):
         parts = pgwrite.write_part(conn, "signals", records, pd.DataFrame(columns=CUBE_COLUMNS))
         part = parts["signals"]
-        assert one(conn, f"SELECT count(*) FROM signal_leads WHERE part = {part}") == 6
+        assert one(conn, f"SELECT count(*) FROM signal_leads WHERE part = {part}") == 8
         for left, right in ((stored, computed), (computed, stored)):
             table = "signal_leads" if left is stored else "signals"
             other = "signals" if left is stored else "signal_leads"
@@ -153,13 +186,13 @@ def test_lead_rows_equal_postgresqls_own(pg_url: str, monkeypatch: pytest.Monkey
         keys = conn.execute(
             f"SELECT record_key FROM signal_leads WHERE part = {part} ORDER BY ctid"
         ).fetchall()
-        assert [k for (k,) in keys] == [22, 12, 13, 11, 21, 14]
+        assert [k for (k,) in keys] == ORDER
         # PostgreSQL's own from the signals (a part written before the table): the same order
         conn.execute(f"DELETE FROM signal_leads WHERE part = {part}")
         pgwrite.write_leads(conn, part)
         keys = conn.execute(
             f"SELECT record_key FROM signal_leads WHERE part = {part} ORDER BY ctid"
         ).fetchall()
-        assert [k for (k,) in keys] == [22, 12, 13, 11, 21, 14]
+        assert [k for (k,) in keys] == ORDER
         assert one(conn, "SELECT lead_us FROM signal_leads WHERE record_key = 11") == 10**6
         raise Undo

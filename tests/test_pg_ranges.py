@@ -1,5 +1,6 @@
 """A PostgreSQL store's lead rows lie in the order received, and a block-range (BRIN) index on
-the time received lets a period's lead-time statement read only that period's pages. Every
+the time received lets a period's lead-time statement read only that period's pages (and of a
+channel or domain only the pages of its rows, which lie together within each month). Every
 write leaves that index covering all of the table's pages: built after a first import's rows,
 and a later import's new pages summarized by that import (pages left unsummarized would be
 read by every statement). Checked with PostgreSQL's own ``brin_summarize_new_values`` (how
@@ -15,7 +16,7 @@ import pytest
 
 from tests.national_case import imported, schema_url, signals, two_gemeenten
 
-INDEX = "signal_leads_part_received_area_range"
+INDEX = "signal_leads_part_received_kind_area_range"
 RETIRED = "signal_leads_part_received_range"
 
 
@@ -66,12 +67,23 @@ def test_every_import_leaves_the_lead_rows_range_index_covering_all_pages(
         conn.execute("SET enable_indexscan = off")  # not the B-tree's row-by-row scan
         month = conn.execute("SELECT max(received_at) FROM signal_leads").fetchone()
         assert month is not None
-        plan = " ".join(
-            str(r[0])
-            for r in conn.execute(
-                "EXPLAIN SELECT count(*) FROM signal_leads WHERE part IN (1, 2, 3) "
-                "AND received_at >= date_trunc('month', %s::timestamp)",
-                (month[0],),
-            ).fetchall()
-        )
-    assert f"Bitmap Index Scan on {INDEX}" in plan
+
+        def plan(where: str) -> str:
+            return " ".join(
+                str(r[0])
+                for r in conn.execute(
+                    "EXPLAIN SELECT count(*) FROM signal_leads WHERE part IN (1, 2, 3) "
+                    f"AND received_at >= date_trunc('month', %s::timestamp){where}",
+                    (month[0],),
+                ).fetchall()
+            )
+
+        period = plan("")
+        # a channel's and a domain's rows are found through the index, not filtered after
+        channel = plan(" AND channel IN ('App')")
+        domain = plan(" AND domain IN ('sociaal')")
+    assert f"Bitmap Index Scan on {INDEX}" in period
+    assert f"Bitmap Index Scan on {INDEX}" in channel
+    # (the index's condition: the plan's part after its scan)
+    assert "(channel = 'App'::text)" in channel.split(f"Bitmap Index Scan on {INDEX}")[1]
+    assert "(domain = 'sociaal'::text)" in domain.split(f"Bitmap Index Scan on {INDEX}")[1]

@@ -57,7 +57,7 @@ are created on first write (with the PostGIS extension; their indexes:
     filter and group by and its lead time in microseconds, computed once when the part is
     written (in memory as its records are copied, :class:`~regie_analytics.store.pgleads.LeadTap`;
     for a part written before the table existed, :data:`LEADS_INSERT`), in order of the month
-    received, the area and the time received
+    received, the domain, the channel, the area and the time received
     (:data:`~regie_analytics.store.pgindexes.RANGE_INDEXES`), indexed by part, area and
     time (one area's lead times, as the area profile shows them, read without the others'):
     what :func:`regie_analytics.lead_sql.lead_time_cut` reads instead of the signals.
@@ -537,8 +537,8 @@ def area_extra_insert(table: str) -> sql.Composed:
 
 LEADS_INSERT = sql.SQL(
     "INSERT INTO signal_leads (part, {columns}) SELECT part, {values} FROM signals "
-    "WHERE part = %s ORDER BY date_trunc('month', received_at), area_code COLLATE \"C\", "
-    "received_at"
+    "WHERE part = %s ORDER BY date_trunc('month', received_at), domain COLLATE \"C\", "
+    'channel COLLATE "C", area_code COLLATE "C", received_at, seq'
 ).format(
     columns=sql.SQL(", ").join(map(sql.Identifier, LEAD_COLUMNS)),
     values=sql.SQL(", ").join(
@@ -549,8 +549,8 @@ LEADS_INSERT = sql.SQL(
 """A signal part's ``signal_leads`` from its stored signals (a part written before the table
 existed): its lead times computed as the engine computes them from the signals
 (:data:`regie_analytics.lead_sql.LEAD_TIME_SQL`), so both give the same values; its rows in
-the order :class:`~regie_analytics.store.pgleads.LeadTap` writes them (month received, area
-code in the "C" collation, time received)."""
+the order :class:`~regie_analytics.store.pgleads.LeadTap` writes them (month received; domain,
+channel and area code in the "C" collation; time received; the records' order, ``seq``)."""
 
 
 class VersionRow(NamedTuple):
