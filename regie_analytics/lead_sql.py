@@ -156,10 +156,11 @@ def lead_time_cut(
     An engine with a ``leads`` relation (both stores keep one per signal part, written with it:
     the columns :data:`LEAD_COLUMNS`, each signal's lead time computed once as
     :data:`LEAD_TIME_SQL`; PostgreSQL's ordered by the month received, the domain, the channel,
-    the area code and the time received, and indexed (:data:`regie_analytics.store.pgindexes.RANGE_INDEXES`), the Parquet
-    store's files (:func:`lead_part`) ordered by the day received in small row groups) is read
-    there instead of the signals, for a ``by`` it holds: the same rows and values, fewer and
-    narrower, a period's only."""
+    the area code and the time received, and indexed
+    (:data:`regie_analytics.store.pgindexes.RANGE_INDEXES`), the Parquet store's files
+    (:func:`lead_part`) ordered by the day received in small row groups) is read there instead
+    of the signals, for a ``by`` it holds: the same rows and values, fewer and narrower, a
+    period's only."""
     located = bool(choices.pop("located", False))
     grouping = LeadGrouping(by=by, groups=groups, located=located)
     return lead_time_cuts(engine, [grouping], norm_days=norm_days, **choices)[0]

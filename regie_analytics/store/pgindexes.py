@@ -55,10 +55,11 @@ App signals: 9,000 instead of 48,000 pages), and each half of the areas about ha
 (:meth:`~regie_analytics.store.pgengine.PostgresEngine.lead_group`), from an index of a few
 pages. Ranges of 8 pages: each run of a domain and channel within a month ends inside a range,
 which a statement reads whole (with ranges of 32 pages a national half of the areas read 28,000
-instead of 25,000 pages; the index is 1.7 MB). (A store written before keeps its earlier indexes beside this one,
-:data:`RETIRED_RANGE_INDEXES`, and its parts' rows in their order: read as before.) Pages a
-later write appends are summarized by that write (:data:`SUMMARIZE_RANGES`); until then every
-unsummarized page is read, which is slower, never wrong."""
+instead of 25,000 pages; the index is 1.7 MB). (A store written before keeps its earlier
+indexes beside this one, :data:`RETIRED_RANGE_INDEXES`, and its parts' rows in their order:
+read as before.) Pages a later write appends are summarized by that write
+(:data:`SUMMARIZE_RANGES`); until then every unsummarized page is read, which is slower, never
+wrong."""
 
 RETIRED_RANGE_INDEXES = (
     "signal_leads_part_received_range",
