@@ -16,7 +16,7 @@ from pandas.testing import assert_frame_equal
 
 from regie_analytics import engine as engines
 from regie_analytics.schema import AREA_CODE, CELL_KEY, COUNT, DOMAIN, MONTH, SENTINEL_AREAS
-from regie_analytics.store import open_store
+from regie_analytics.store import open_store, pgengine
 from regie_analytics.ui import background, data, queries
 from tests.national_case import imported, schema_url, signals, two_gemeenten
 
@@ -97,27 +97,36 @@ def test_a_cut_by_area_is_read_in_two_halves_with_the_same_rows(
 def test_the_warm_up_reads_the_signals_per_area_first(
     pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The first job of a version's warm-up reads the engine's signals per area (the split of
-    a cut by area in halves), so that a page's first cut by area does not wait for it: after
-    it the engine holds the stored cube's sums per area (by hand: pandas) and gives the same
-    middle as an engine of its own."""
+    """The first job of a version's warm-up reads what the engine's cuts by area need (the
+    signals per area, which split a cut in halves; the digests of the stored levels), so that
+    a page's first cut by area does not wait for it: after it the engine holds the stored
+    cube's sums per area (by hand: pandas) and knows its levels (the page's mapping of
+    buurten to wijken found without another query), and gives the same middle as an engine
+    of its own."""
     url = schema_url(pg_url, "opwarmen")
     boundaries, areas = two_gemeenten(tmp_path)
     imported(url, signals(areas, tmp_path / "a.csv", rows=3000), boundaries=boundaries)
     monkeypatch.setenv("REGIE_STORE", url)
     snap = data.latest()
     assert snap is not None
+    engine: Any = snap.engine
     jobs: list[tuple[Any, Any, str]] = []
     monkeypatch.setattr(background, "one_by_one", lambda key, given: jobs.extend(given))
     queries.warm_up.clear()
     queries.warm_up(snap)
     key, compute, label = jobs[0]
     assert key == ("area_split", snap.key) and label == "Gebieden verdelen"
-    assert snap.engine._signals is None  # type: ignore[attr-defined]
-    middle = compute()
+    assert engine._signals is None and engine._levels is None
+    compute()
     cube = open_store(url).cube()
     sums = cube.dropna(subset=[AREA_CODE]).groupby(AREA_CODE, observed=True)[COUNT].sum()
-    assert snap.engine._signals == {str(a): int(n) for a, n in sums.items()}  # type: ignore[attr-defined]
+    assert engine._signals == {str(a): int(n) for a, n in sums.items()}
+    assert sorted(engine._levels.values()) == sorted(set(snap.levels) - {snap.levels[0]})
+    monkeypatch.setattr(pgengine, "connection", None)  # no query from here on
+    parents = snap.parent_codes("wijk").dropna()
+    wijken = dict(zip(parents.index.astype("str"), parents.astype("str"), strict=True))
+    assert len(set(wijken.values())) > 1 and engine._level_of(wijken) == "wijk"
     store = open_store(url)
-    assert middle is not None and middle == store.engine(store.current).area_middle()
+    monkeypatch.undo()
+    assert engine.area_middle() == store.engine(store.current).area_middle() is not None
     assert [k[0] for k, _, _ in jobs[1:]] == ["jumps"] * (len(jobs) - 1)

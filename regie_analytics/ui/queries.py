@@ -376,17 +376,14 @@ def jumps_all(snap: Snapshot, level: str, private: bool) -> pd.DataFrame:
     return background.waited(key, compute, label=label)
 
 
-def _split_job(snap: Snapshot) -> tuple[tuple[Any, ...], Callable[[], str | None], str]:
-    """The warm-up job that reads the signals per area once, where the engine splits a cut
-    by area in two statements of about as many signals each (PostgreSQL's ``area_middle``:
-    a query of the version's sums per area, 0.1 s at national scale, kept by the engine),
-    so that the first cut by area of a page does not wait for it."""
-    middle: Callable[[], str | None] | None = getattr(snap.engine, "area_middle", None)
-    return (
-        ("area_split", snap.key),
-        (lambda: None if middle is None else middle()),
-        "Gebieden verdelen",
-    )
+def _split_job(snap: Snapshot) -> tuple[tuple[Any, ...], Callable[[], None], str]:
+    """The warm-up job that reads once what the engine's cuts by area need beyond the rows
+    (PostgreSQL's ``prepare``: the version's signals per area, which split a cut by area in
+    two statements of about as many signals each, and the digests of its levels; 0.1 s at
+    national scale, kept by the engine), so that the first cut by area of a page does not
+    wait for it."""
+    prepare: Callable[[], None] | None = getattr(snap.engine, "prepare", None)
+    return (("area_split", snap.key), prepare or (lambda: None), "Gebieden verdelen")
 
 
 @st.cache_resource(show_spinner=False, max_entries=4, hash_funcs=BY_KEY)
