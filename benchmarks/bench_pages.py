@@ -522,12 +522,7 @@ def browser_page(
         for name, label, option in BROWSER_CHANGES:
             if label not in shown:  # a page without this filter (Data; a store of one level)
                 continue
-            box = tab.get_by_role("combobox", name=label, exact=True)
-            tab.keyboard.press("Escape")
-            box.click()
-            if box.get_attribute("aria-expanded") != "true":  # a click can close it again
-                box.press("ArrowDown")
-            choice = tab.get_by_role("option", name=re.compile(f"^{option}", re.IGNORECASE))
+            choice = _opened(tab, label, option)
             tab.evaluate(_START)
             seen, _ = _server_runs(run_log, seen)  # runs of opening the box (none expected)
             before = _main_thread_ms(cdp)
@@ -539,6 +534,28 @@ def browser_page(
     finally:
         context.close()
     return out
+
+
+def _opened(tab: Any, label: str, option: str, tries: int = 3) -> Any:
+    """The ``option`` of the select box ``label``, its list opened (again, up to ``tries``
+    times, if a rerun of the page closed it before the option showed: a page reruns itself
+    when its side notes are ready)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = tab.get_by_role("combobox", name=label, exact=True)
+    choice = tab.get_by_role("option", name=re.compile(f"^{option}", re.IGNORECASE))
+    for attempt in range(tries):
+        tab.keyboard.press("Escape")
+        box.click()
+        if box.get_attribute("aria-expanded") != "true":  # a click can close it again
+            box.press("ArrowDown")
+        try:
+            choice.first.wait_for(state="visible", timeout=10_000)
+            return choice
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+    return choice
 
 
 def browser_times(

@@ -500,21 +500,26 @@ def test_lead_time_cuts_in_any_order_equal_each_grouping_alone(
 
 @pytest.mark.subprocess
 def test_signal_leads_hold_each_signals_lead_time(pg_signals: PostgresEngine) -> None:
-    """``signal_leads`` has one row per signal, in order of the month received, the area code
-    (its bytes) and the time received, with its lead time in whole microseconds as pandas
-    computes it (NULL while open)."""
+    """``signal_leads`` has one row per signal, in order of the month received, the domain, the
+    channel, the area code (their bytes; none last) and the time received, with its lead time
+    in whole microseconds as pandas computes it (NULL while open)."""
     if pg_signals.leads is None:
         pytest.skip("the engine reads the signals")
     got = pg_signals.query(
-        f'SELECT "received_at", "lead_us", "record_key", "theme", "area_code" '
-        f"FROM {pg_signals.leads}"
+        f'SELECT "received_at", "lead_us", "record_key", "theme", "domain", "channel", '
+        f'"area_code" FROM {pg_signals.leads}'
     )
     assert len(got) == len(SIGNALS)
     months = got["received_at"].dt.to_period("M")
-    on_disk = list(zip(months, got["area_code"], got["received_at"], strict=True))
+    texts = [
+        [(pd.isna(v), "" if pd.isna(v) else str(v).encode()) for v in got[c]]
+        for c in ("domain", "channel", "area_code")
+    ]
+    on_disk = list(zip(months, *texts, got["received_at"], strict=True))
     assert on_disk == sorted(on_disk)
-    assert got["area_code"].nunique() > 5 and not got["received_at"].is_monotonic_increasing
-    got = got.drop(columns="area_code")
+    assert got["area_code"].nunique() > 5 and got["channel"].nunique() > 1
+    assert not got["received_at"].is_monotonic_increasing
+    got = got.drop(columns=["domain", "channel", "area_code"])
     lead = (SIGNALS["closed_at"] - SIGNALS["received_at"]) // pd.Timedelta(microseconds=1)
     want = pd.DataFrame(
         {

@@ -1,5 +1,6 @@
-"""A PostgreSQL store's lead rows lie in the order of the month received, the area code and the
-time received, so that half of the areas is about half of a period's pages. A store written
+"""A PostgreSQL store's lead rows lie in the order of the month received, the domain, the
+channel, the area code and the time received, so that one channel's rows or half of the areas
+are about as much of a period's pages. A store written
 before has a B-tree on the time received (``pgleads.RECEIVED_INDEX``), into which rows in area
 order would each go somewhere inside: there a new part is written in the order received, and
 the write drops that B-tree just before its commit, so the next part is written in area order;
@@ -20,9 +21,10 @@ from tests.national_case import imported, schema_url, signals, two_gemeenten
 
 
 def _last_part(conn: psycopg.Connection[Any], schema: str) -> list[tuple[Any, ...]]:
-    """The last part's (month, area code, time received) in the order of its rows on disk."""
+    """The last part's (month, domain, channel, area code, time received) in the order of its
+    rows on disk."""
     rows = conn.execute(
-        f"SELECT date_trunc('month', received_at), area_code, received_at "
+        f"SELECT date_trunc('month', received_at), domain, channel, area_code, received_at "
         f"FROM {schema}.signal_leads WHERE part = (SELECT max(part) FROM {schema}.signal_leads) "
         "ORDER BY ctid"
     ).fetchall()
@@ -37,16 +39,26 @@ def _in_order(rows: list[tuple[Any, ...]], key: Any) -> float:
     return sum(a <= b for a, b in pairwise(keys)) / (len(keys) - 1)
 
 
+def _text(value: str | None) -> tuple[bool, bytes]:
+    """A text's place in PostgreSQL's "C" order (its bytes; NULL last)."""
+    return value is None, (value or "").encode()
+
+
+def _lead_order(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Month, domain, channel, area code ("C") and time received."""
+    return (row[0], *map(_text, row[1:4]), row[4])
+
+
 def _by_area(rows: list[tuple[Any, ...]]) -> bool:
-    return _in_order(rows, lambda r: (r[0], r[1].encode(), r[2])) > 0.99 > _by_time_share(rows)
+    return _in_order(rows, _lead_order) > 0.99 > _by_time_share(rows)
 
 
 def _by_time_share(rows: list[tuple[Any, ...]]) -> float:
-    return _in_order(rows, lambda r: r[2])
+    return _in_order(rows, lambda r: r[4])
 
 
 def _by_time(rows: list[tuple[Any, ...]]) -> bool:
-    return _by_time_share(rows) > 0.99 > _in_order(rows, lambda r: (r[0], r[1].encode(), r[2]))
+    return _by_time_share(rows) > 0.99 > _in_order(rows, _lead_order)
 
 
 def _has_index(conn: psycopg.Connection[Any], schema: str) -> bool:
