@@ -555,7 +555,7 @@ def _opened(tab: Any, label: str, option: str, tries: int = 3) -> Any:
         except PlaywrightTimeout:
             if attempt == tries - 1:
                 raise
-    return choice
+    raise ValueError(f"tries must be at least 1, not {tries}")
 
 
 def browser_times(

@@ -196,3 +196,98 @@ def test_lead_rows_equal_postgresqls_own(pg_url: str, monkeypatch: pytest.Monkey
         assert [k for (k,) in keys] == ORDER
         assert one(conn, "SELECT lead_us FROM signal_leads WHERE record_key = 11") == 10**6
         raise Undo
+
+
+def _odd_records(batches: int = 2, per: int = 100) -> list[pd.DataFrame]:
+    """Batches of signal records whose areas are each batch's own categories (each batch's
+    fit a byte, together they do not), with missing domains, channels and areas, texts
+    beyond ASCII and capitals (bytes order: "B" < "a" < "Ä"), and equal times."""
+    frames = []
+    for b in range(batches):
+        codes = [f"{'BaÄ'[i % 3]}{b}{i:03d}" for i in range(per)]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "received_at": pd.to_datetime("2025-03-01")
+                    + pd.to_timedelta([(i * 7) % 5 for i in range(per)], unit="h"),
+                    "closed_at": pd.to_datetime("2025-03-04"),
+                    "record_key": pd.array([b * per + i for i in range(per)], dtype="Int16"),
+                    "area_code": pd.Categorical(
+                        [None if i % 17 == 0 else c for i, c in enumerate(codes)]
+                    ),
+                    "domain": [
+                        None if i % 11 == 0 else ("sociaal", "fysiek")[i % 2] for i in range(per)
+                    ],
+                    "theme": ["afval"] * per,
+                    "channel": pd.Categorical(
+                        [
+                            None if i % 13 == 0 else ("App", "Éénloket", "KCC")[i % 3]
+                            for i in range(per)
+                        ]
+                    ),
+                    "department": ["Stadsbeheer"] * per,
+                }
+            )
+        )
+    return frames
+
+
+def _sql_order(frame: pd.DataFrame) -> list[int]:
+    """The record keys as PostgreSQL's "C" collation orders the rows (month, domain, channel,
+    area code: bytes, NULL last; time received; the records' order)."""
+
+    def text(value: Any) -> tuple[bool, bytes]:
+        return pd.isna(value), b"" if pd.isna(value) else str(value).encode()
+
+    rows = [
+        (
+            r.received_at.to_period("M"),
+            text(r.domain),
+            text(r.channel),
+            text(r.area_code),
+            r.received_at,
+            n,
+            int(r.record_key),
+        )
+        for n, r in enumerate(frame.itertuples())
+    ]
+    return [row[-1] for row in sorted(rows)]
+
+
+def test_lead_rows_of_batches_with_their_own_categories() -> None:
+    """Batches whose categories together outgrow a byte are ordered as one (as PostgreSQL's
+    "C" collation orders the texts: missing last, bytes beyond ASCII after ASCII)."""
+    tap = LeadTap()
+    list(tap.tap(_odd_records()))
+    got = pd.concat(list(tap.frames()), ignore_index=True)["record_key"].tolist()
+    assert got == _sql_order(pd.concat(_odd_records(), ignore_index=True))
+
+
+@pytest.mark.subprocess
+def test_odd_lead_rows_in_postgresqls_order(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The batches of missing and non-ASCII texts, each with its own categories, written
+    through ``write_part``: on disk in the order PostgreSQL's own ``LEADS_INSERT`` gives
+    them, which is the order of their texts' bytes (missing last)."""
+    batches = _odd_records()
+    monkeypatch.setattr(pgwrite, "_batches", lambda r: iter(batches))
+    want = _sql_order(pd.concat(batches, ignore_index=True))
+
+    class Undo(Exception):
+        """Ends the writer's transaction without keeping anything."""
+
+    def keys(conn: Any, part: int) -> list[int]:
+        rows = conn.execute(
+            f"SELECT record_key FROM signal_leads WHERE part = {part} ORDER BY ctid"
+        ).fetchall()
+        return [k for (k,) in rows]
+
+    with pytest.raises(Undo), pgwrite.writing(pg_url, "oddleads", pg_url) as (conn, _):
+        records = pd.concat(batches, ignore_index=True)  # (its batches: the ones above)
+        part = pgwrite.write_part(conn, "signals", records, pd.DataFrame(columns=CUBE_COLUMNS))[
+            "signals"
+        ]
+        assert keys(conn, part) == want
+        conn.execute(f"DELETE FROM signal_leads WHERE part = {part}")
+        pgwrite.write_leads(conn, part)
+        assert keys(conn, part) == want
+        raise Undo

@@ -72,7 +72,11 @@ def lead_table(batch: pd.DataFrame) -> pa.Table:
         elif name == LEAD_US:
             columns[name] = pa.array(closed - received, type=pa.int64(), mask=open_)
         elif name in batch:
-            columns[name] = pa.array(batch[name], from_pandas=True)
+            column = pa.array(batch[name], from_pandas=True)
+            if pa.types.is_dictionary(column.type) and column.type.index_type.bit_width < 32:
+                # each batch's own categories (a byte's worth) may together need more
+                column = column.cast(pa.dictionary(pa.int32(), column.type.value_type))
+            columns[name] = column
         else:
             columns[name] = pa.nulls(rows)
     return pa.table(columns)
