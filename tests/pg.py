@@ -10,6 +10,9 @@ import socket
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 BIN = Path("/usr/lib/postgresql/15/bin")
 """Debian's PostgreSQL 15 programs (packages ``postgresql`` and ``postgis``)."""
@@ -97,3 +100,10 @@ def start(folder: Path) -> Cluster:
         "CREATE EXTENSION postgis",
     )
     return cluster
+
+
+def c_order(value: Any) -> tuple[bool, bytes]:
+    """A text's place in PostgreSQL's "C" collation, as a sort key: its UTF-8 bytes, a missing
+    value (None, NaN, ``pd.NA``) last, as ``ORDER BY`` puts NULL."""
+    missing = bool(pd.isna(value))
+    return missing, b"" if missing else str(value).encode()

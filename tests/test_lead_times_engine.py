@@ -26,6 +26,7 @@ from regie_analytics.ingest.stored import month_labels
 from regie_analytics.schema import AREA_CODE, MONTH, SENTINEL_AREAS, SIGNAL_COLUMNS
 from regie_analytics.store import parts, pgschema, pgwrite
 from regie_analytics.store.postgres import PostgresEngine
+from tests.pg import c_order
 
 AREAS = ["A1", "A2", "B1", "B2", "C1", *sorted(SENTINEL_AREAS)]
 PARENTS = {"A1": "A", "A2": "A", "B1": "B", "B2": "B"}  # C1 has no parent: left out
@@ -511,10 +512,7 @@ def test_signal_leads_hold_each_signals_lead_time(pg_signals: PostgresEngine) ->
     )
     assert len(got) == len(SIGNALS)
     months = got["received_at"].dt.to_period("M")
-    texts = [
-        [(pd.isna(v), "" if pd.isna(v) else str(v).encode()) for v in got[c]]
-        for c in ("domain", "channel", "area_code")
-    ]
+    texts = [[c_order(v) for v in got[c]] for c in ("domain", "channel", "area_code")]
     on_disk = list(zip(months, *texts, got["received_at"], strict=True))
     assert on_disk == sorted(on_disk)
     assert got["area_code"].nunique() > 5 and got["channel"].nunique() > 1

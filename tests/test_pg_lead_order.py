@@ -18,6 +18,7 @@ import pytest
 
 from regie_analytics.store.pgleads import RECEIVED_INDEX
 from tests.national_case import imported, schema_url, signals, two_gemeenten
+from tests.pg import c_order
 
 
 def _last_part(conn: psycopg.Connection[Any], schema: str) -> list[tuple[Any, ...]]:
@@ -39,14 +40,9 @@ def _in_order(rows: list[tuple[Any, ...]], key: Any) -> float:
     return sum(a <= b for a, b in pairwise(keys)) / (len(keys) - 1)
 
 
-def _text(value: str | None) -> tuple[bool, bytes]:
-    """A text's place in PostgreSQL's "C" order (its bytes; NULL last)."""
-    return value is None, (value or "").encode()
-
-
 def _lead_order(row: tuple[Any, ...]) -> tuple[Any, ...]:
     """Month, domain, channel, area code ("C") and time received."""
-    return (row[0], *map(_text, row[1:4]), row[4])
+    return (row[0], *map(c_order, row[1:4]), row[4])
 
 
 def _by_area(rows: list[tuple[Any, ...]]) -> bool:

@@ -17,6 +17,7 @@ from regie_analytics.lead_sql import LEAD_COLUMNS, LEAD_TIME_SQL
 from regie_analytics.schema import CUBE_COLUMNS
 from regie_analytics.store import pgleads, pgwrite
 from regie_analytics.store.pgleads import LeadTap
+from tests.pg import c_order
 
 HOUR_US = 3_600 * 10**6
 ORDER = [22, 11, 15, 12, 16, 21, 13, 14]
@@ -236,15 +237,12 @@ def _sql_order(frame: pd.DataFrame) -> list[int]:
     """The record keys as PostgreSQL's "C" collation orders the rows (month, domain, channel,
     area code: bytes, NULL last; time received; the records' order)."""
 
-    def text(value: Any) -> tuple[bool, bytes]:
-        return pd.isna(value), b"" if pd.isna(value) else str(value).encode()
-
     rows = [
         (
             r.received_at.to_period("M"),
-            text(r.domain),
-            text(r.channel),
-            text(r.area_code),
+            c_order(r.domain),
+            c_order(r.channel),
+            c_order(r.area_code),
             r.received_at,
             n,
             int(r.record_key),
